@@ -1,0 +1,100 @@
+import {
+  DeleteSigningCertificateCommand,
+  IAMClient,
+  type IAMClientConfig,
+  paginateListSigningCertificates,
+  paginateListUsers,
+  UpdateSigningCertificateCommand,
+} from '@aws-sdk/client-iam';
+
+/** IAM's largest page for ListUsers (its default is 100): 5,000 users take 5 calls, not 50. */
+export const LIST_USERS_PAGE_SIZE = 1000;
+
+/**
+ * Attempts per IAM call. IAM throttles without publishing a rate; with `adaptive` retries the
+ * SDK also slows its own sending rate after a throttle, and ten attempts ride out a burst.
+ */
+export const IAM_MAX_ATTEMPTS = 10;
+
+/** An IAM user as the audit sees it. */
+export interface IamUser {
+  readonly userName: string;
+  readonly userArn: string;
+}
+
+/** A signing certificate as the audit sees it. The body is deliberately not carried. */
+export interface SigningCertificate {
+  readonly userName: string;
+  readonly certificateId: string;
+  readonly status: string;
+  /** Absent only if IAM omitted it, which the audit reports as an error. */
+  readonly uploadDate: Date | undefined;
+}
+
+/** Builds the IAM client: adaptive retry mode; region, credentials and endpoint from the standard AWS sources. */
+export function createIamClient(config: IAMClientConfig = {}): IAMClient {
+  return new IAMClient({ retryMode: 'adaptive', maxAttempts: IAM_MAX_ATTEMPTS, ...config });
+}
+
+/** Every user under `pathPrefix`, page by page, through the SDK paginator (never a hand-written Marker loop). */
+export async function* listUsers(client: IAMClient, pathPrefix: string): AsyncGenerator<IamUser> {
+  const pages = paginateListUsers(
+    { client, pageSize: LIST_USERS_PAGE_SIZE },
+    { PathPrefix: pathPrefix },
+  );
+  for await (const page of pages) {
+    for (const user of page.Users ?? []) {
+      if (user.UserName === undefined || user.Arn === undefined) continue;
+      yield { userName: user.UserName, userArn: user.Arn };
+    }
+  }
+}
+
+/**
+ * All of one user's signing certificates. The paginator follows IsTruncated/Marker, so a page
+ * shorter than MaxItems that is still truncated is followed too.
+ */
+export async function listSigningCertificates(
+  client: IAMClient,
+  userName: string,
+): Promise<SigningCertificate[]> {
+  const certificates: SigningCertificate[] = [];
+  for await (const page of paginateListSigningCertificates({ client }, { UserName: userName })) {
+    for (const cert of page.Certificates ?? []) {
+      if (cert.CertificateId === undefined) continue;
+      certificates.push({
+        userName,
+        certificateId: cert.CertificateId,
+        status: cert.Status ?? 'Unknown',
+        uploadDate: cert.UploadDate,
+      });
+    }
+  }
+  return certificates;
+}
+
+/** Sets one certificate Inactive. Always names the user: without UserName IAM acts on the caller. */
+export async function deactivateSigningCertificate(
+  client: IAMClient,
+  userName: string,
+  certificateId: string,
+): Promise<void> {
+  await client.send(
+    new UpdateSigningCertificateCommand({
+      UserName: userName,
+      CertificateId: certificateId,
+      Status: 'Inactive',
+    }),
+  );
+}
+
+/** Deletes one certificate, by id; never "all of a user's certificates". */
+export async function deleteSigningCertificate(
+  client: IAMClient,
+  userName: string,
+  certificateId: string,
+): Promise<void> {
+  await client.send(
+    new DeleteSigningCertificateCommand({ UserName: userName, CertificateId: certificateId }),
+  );
+}

@@ -1,0 +1,41 @@
+import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
+import { describeError, PublishError } from './errors';
+import { type Report, toReportMessages } from './report';
+
+/** Builds the SNS client: adaptive retry mode; region, credentials and endpoint from the standard AWS sources. */
+export function createSnsClient(config: SNSClientConfig = {}): SNSClient {
+  return new SNSClient({ retryMode: 'adaptive', maxAttempts: 5, ...config });
+}
+
+/**
+ * Publishes a report to a topic, split into numbered parts under SNS's size limit. Throws a
+ * PublishError naming the part that failed; the caller keeps the report (logs it) before failing.
+ */
+export async function publishReport(
+  sns: SNSClient,
+  topicArn: string,
+  report: Report,
+): Promise<string[]> {
+  const messages = toReportMessages(report);
+  const messageIds: string[] = [];
+  for (const [i, message] of messages.entries()) {
+    try {
+      const output = await sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Subject: message.subject,
+          Message: message.body,
+          MessageAttributes: message.attributes,
+        }),
+      );
+      messageIds.push(output.MessageId ?? '');
+    } catch (error: unknown) {
+      const { code, message: reason } = describeError(error);
+      throw new PublishError(
+        `Publishing report part ${i + 1} of ${messages.length} to ${topicArn} failed (${code}: ${reason})`,
+        { cause: error },
+      );
+    }
+  }
+  return messageIds;
+}
