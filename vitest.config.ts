@@ -4,19 +4,13 @@ const env = {
   // The SDK warns on every client built on Node 20; the warning is noise in test output.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   AWS_REGION: 'us-east-1',
-  POWERTOOLS_DEV: 'false',
 };
 
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
-          env,
-        },
-      },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env } },
+      { test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'], env, testTimeout: 120_000 } },
     ],
   },
 });
