@@ -9,7 +9,14 @@ const env = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/unit/setup.ts'],
+          env,
+        },
+      },
       { test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'], env, testTimeout: 120_000 } },
     ],
   },

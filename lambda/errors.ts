@@ -40,11 +40,18 @@ export interface ErrorDetail {
 /** Longest error message kept in a finding: IAM's own messages are short; this bounds the report. */
 const MAX_ERROR_MESSAGE = 500;
 
-/** Extracts an AWS error's code and message from anything thrown. */
+/**
+ * Extracts an AWS error's code and message from anything thrown. The SDK names a modelled error
+ * `<Code>Exception` (NoSuchEntityException for NoSuchEntity); the report uses the service's own
+ * documented code, so the suffix is dropped.
+ */
 export function describeError(error: unknown): ErrorDetail {
   if (error instanceof Error) {
     const { Code } = error as { Code?: unknown };
-    const code = typeof Code === 'string' && Code.length > 0 ? Code : error.name;
+    const code =
+      typeof Code === 'string' && Code.length > 0
+        ? Code
+        : error.name.replace(/(.)Exception$/, '$1');
     return { code, message: truncate(error.message || code) };
   }
   return { code: 'UnknownError', message: truncate(String(error)) };

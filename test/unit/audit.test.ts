@@ -1,0 +1,537 @@
+import {
+  DeleteSigningCertificateCommand,
+  IAMClient,
+  ListSigningCertificatesCommand,
+  ListUsersCommand,
+  NoSuchEntityException,
+  ServiceFailureException,
+  type SigningCertificate,
+  UpdateSigningCertificateCommand,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type AuditProgress, runAudit } from '../../lambda/audit';
+import type { Policy } from '../../lambda/config';
+import { AuditIncompleteError } from '../../lambda/errors';
+import {
+  ACCOUNT_ID,
+  CERT_BODY,
+  daysAgo,
+  iamCert,
+  iamUser,
+  NOW,
+  policyWith,
+  recordingLogger,
+} from './fixtures';
+
+const iamMock = mockClient(IAMClient);
+const iam = new IAMClient({ region: 'us-east-1' });
+
+/**
+ * Serves ListUsers in pages of `pageSize` and each user's certificates from `account`. Returns
+ * the ListUsers inputs as sent: the paginator reuses one input object, so the mock's own call
+ * record shows only the last Marker.
+ */
+function givenAccount(account: Record<string, SigningCertificate[]>, pageSize = 1000) {
+  const names = Object.keys(account);
+  const listUsersInputs: object[] = [];
+  iamMock.on(ListUsersCommand).callsFake((input: { Marker?: string }) => {
+    listUsersInputs.push({ ...input });
+    const start = input.Marker === undefined ? 0 : Number(input.Marker);
+    const end = start + pageSize;
+    const truncated = end < names.length;
+    return {
+      Users: names.slice(start, end).map((name) => iamUser(name)),
+      IsTruncated: truncated,
+      Marker: truncated ? String(end) : undefined,
+    };
+  });
+  iamMock.on(ListSigningCertificatesCommand).callsFake((input: { UserName: string }) => {
+    const certificates = account[input.UserName];
+    if (certificates === undefined) {
+      throw new NoSuchEntityException({
+        message: `The user ${input.UserName} cannot be found.`,
+        $metadata: {},
+      });
+    }
+    return { Certificates: certificates, IsTruncated: false };
+  });
+  return { listUsersInputs };
+}
+
+function audit(
+  policy: Policy,
+  options: { dryRun?: boolean; onProgress?: (p: AuditProgress) => void } = {},
+) {
+  const logger = recordingLogger();
+  const deps = {
+    iam,
+    logger,
+    now: NOW,
+    runId: 'run-1',
+    accountId: ACCOUNT_ID,
+    onProgress: options.onProgress,
+  };
+  return { logger, result: runAudit(deps, policy, { dryRun: options.dryRun ?? false }) };
+}
+
+/** A small account with one certificate of each kind that matters. */
+const mixedAccount = () => ({
+  alice: [iamCert('alice', 'CERTALICEOLDACTIVE000000001', daysAgo(200))],
+  bob: [
+    iamCert('bob', 'CERTBOBOLDINACTIVE00000000001', daysAgo(200), 'Inactive'),
+    iamCert('bob', 'CERTBOBYOUNG0000000000000001', daysAgo(10)),
+  ],
+  carol: [iamCert('carol', 'CERTCAROLEXPIRING000000001', daysAgo(80))],
+  dave: [iamCert('dave', 'CERTDAVEGRACE0000000000001', daysAgo(100))],
+  erin: [],
+});
+
+beforeEach(() => {
+  iamMock.reset();
+});
+
+describe('runAudit: listing', () => {
+  it('follows ListUsers over three pages of 1000 and scans every user once', async () => {
+    // Prepare
+    const account: Record<string, SigningCertificate[]> = {};
+    for (let i = 0; i < 2500; i += 1) account[`user${String(i).padStart(4, '0')}`] = [];
+    account.user2499 = [iamCert('user2499', 'CERTLASTUSER0000000000000001', daysAgo(100))];
+    const { listUsersInputs } = givenAccount(account, 1000);
+
+    // Act
+    const report = await audit(policyWith({ userPathPrefix: '/team/' })).result;
+
+    // Assess
+    expect(iamMock).toReceiveCommandTimes(ListUsersCommand, 3);
+    expect(iamMock).toReceiveCommandWith(ListUsersCommand, {
+      PathPrefix: '/team/',
+      MaxItems: 1000,
+    });
+    expect(listUsersInputs).toEqual([
+      { PathPrefix: '/team/', MaxItems: 1000 },
+      { PathPrefix: '/team/', MaxItems: 1000, Marker: '1000' },
+      { PathPrefix: '/team/', MaxItems: 1000, Marker: '2000' },
+    ]);
+    expect(iamMock).toReceiveCommandTimes(ListSigningCertificatesCommand, 2500);
+    expect(report.summary.usersScanned).toBe(2500);
+    expect(report.findings.map((f) => f.userName)).toEqual(['user2499']);
+  });
+
+  it('follows a truncated certificate page that is shorter than MaxItems', async () => {
+    // Prepare
+    iamMock.on(ListUsersCommand).resolves({ Users: [iamUser('alice')], IsTruncated: false });
+    iamMock
+      .on(ListSigningCertificatesCommand, { UserName: 'alice', Marker: undefined })
+      .resolves({
+        Certificates: [iamCert('alice', 'CERTPAGEONE0000000000000001', daysAgo(200))],
+        IsTruncated: true,
+        Marker: 'next',
+      })
+      .on(ListSigningCertificatesCommand, { UserName: 'alice', Marker: 'next' })
+      .resolves({
+        Certificates: [iamCert('alice', 'CERTPAGETWO0000000000000001', daysAgo(300))],
+        IsTruncated: false,
+      });
+
+    // Act
+    const report = await audit(policyWith()).result;
+
+    // Assess
+    expect(iamMock).toReceiveCommandTimes(ListSigningCertificatesCommand, 2);
+    expect(iamMock).toReceiveNthCommandWith(ListSigningCertificatesCommand, 2, {
+      UserName: 'alice',
+      Marker: 'next',
+    });
+    expect(report.summary.certificatesScanned).toBe(2);
+    expect(report.findings.map((f) => f.certificateId)).toEqual([
+      'CERTPAGEONE0000000000000001',
+      'CERTPAGETWO0000000000000001',
+    ]);
+  });
+
+  it('never has more than `concurrency` users in flight', async () => {
+    // Prepare
+    let inFlight = 0;
+    let peak = 0;
+    const names = Array.from({ length: 40 }, (_, i) => `user${i}`);
+    iamMock
+      .on(ListUsersCommand)
+      .resolves({ Users: names.map((n) => iamUser(n)), IsTruncated: false });
+    iamMock.on(ListSigningCertificatesCommand).callsFake(async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inFlight -= 1;
+      return { Certificates: [], IsTruncated: false };
+    });
+
+    // Act
+    const report = await audit(policyWith({ concurrency: 3 })).result;
+
+    // Assess
+    expect(report.summary.usersScanned).toBe(40);
+    expect(peak).toBe(3);
+  });
+
+  it('reports progress until listing is done and every user is scanned', async () => {
+    givenAccount(mixedAccount());
+    const seen: AuditProgress[] = [];
+
+    await audit(policyWith(), { onProgress: (p) => seen.push(p) }).result;
+
+    expect(seen.at(-1)).toEqual({ usersListed: 5, usersScanned: 5, listingDone: true });
+  });
+});
+
+describe('runAudit: verdicts and report mode', () => {
+  it('lists non-compliant and expiring certificates, counts the rest, and changes nothing', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+
+    // Act
+    const report = await audit(policyWith({ mode: 'report' })).result;
+
+    // Assess
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+    expect(report.summary).toEqual({
+      usersScanned: 5,
+      certificatesScanned: 5,
+      nonCompliant: 3,
+      expiringSoon: 1,
+      deactivated: 0,
+      deleted: 0,
+      exempt: 0,
+      withheld: 0,
+      errors: 0,
+      gone: 0,
+    });
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        userName: 'alice',
+        verdict: 'NON_COMPLIANT',
+        action: 'NONE',
+        ageDays: 200,
+        status: 'Active',
+        severity: 'HIGH',
+      }),
+      expect.objectContaining({
+        userName: 'bob',
+        verdict: 'NON_COMPLIANT',
+        action: 'NONE',
+        status: 'Inactive',
+        severity: 'MEDIUM',
+      }),
+      expect.objectContaining({
+        userName: 'carol',
+        verdict: 'EXPIRING_SOON',
+        action: 'NONE',
+        ageDays: 80,
+        severity: 'LOW',
+      }),
+      expect.objectContaining({
+        userName: 'dave',
+        verdict: 'NON_COMPLIANT',
+        action: 'NONE',
+        ageDays: 100,
+      }),
+    ]);
+    expect(report).toMatchObject({
+      accountId: ACCOUNT_ID,
+      runId: 'run-1',
+      evaluatedAt: NOW.toISOString(),
+      complete: true,
+      severity: 'HIGH',
+    });
+  });
+
+  it('records the upload date and user ARN, never the certificate body', async () => {
+    givenAccount(mixedAccount());
+
+    const report = await audit(policyWith()).result;
+
+    expect(report.findings[0]).toEqual({
+      userName: 'alice',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
+      certificateId: 'CERTALICEOLDACTIVE000000001',
+      status: 'Active',
+      uploadDate: daysAgo(200).toISOString(),
+      ageDays: 200,
+      verdict: 'NON_COMPLIANT',
+      action: 'NONE',
+      severity: 'HIGH',
+      error: null,
+    });
+    expect(JSON.stringify(report)).not.toContain('SECRETBODY');
+    expect(JSON.stringify(report)).not.toContain(CERT_BODY.slice(0, 20));
+  });
+
+  it('forces report mode on a dry run whatever the configured mode', async () => {
+    givenAccount(mixedAccount());
+
+    const report = await audit(policyWith({ mode: 'delete' }), { dryRun: true }).result;
+
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+    expect(report.policy).toMatchObject({ mode: 'delete', dryRun: true });
+    expect(report.summary.nonCompliant).toBe(3);
+  });
+});
+
+describe('runAudit: remediation', () => {
+  it('deactivate mode sets exactly the over-age Active certificates Inactive', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    // Assess
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 2);
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'alice',
+      CertificateId: 'CERTALICEOLDACTIVE000000001',
+      Status: 'Inactive',
+    });
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'dave',
+      CertificateId: 'CERTDAVEGRACE0000000000001',
+      Status: 'Inactive',
+    });
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+    expect(report.summary).toMatchObject({ nonCompliant: 3, deactivated: 2, deleted: 0 });
+    expect(report.findings.find((f) => f.userName === 'bob')).toMatchObject({
+      status: 'Inactive',
+      action: 'NONE',
+    });
+  });
+
+  it('delete mode without a grace period deletes every over-age certificate by id', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock.on(DeleteSigningCertificateCommand).resolves({});
+
+    // Act
+    const report = await audit(policyWith({ mode: 'delete' })).result;
+
+    // Assess
+    expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, 3);
+    for (const [UserName, CertificateId] of [
+      ['alice', 'CERTALICEOLDACTIVE000000001'],
+      ['bob', 'CERTBOBOLDINACTIVE00000000001'],
+      ['dave', 'CERTDAVEGRACE0000000000001'],
+    ]) {
+      expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
+        UserName,
+        CertificateId,
+      });
+    }
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(report.summary).toMatchObject({ deleted: 3, deactivated: 0 });
+  });
+
+  it('delete mode with DELETE_AFTER_DAYS deactivates the younger over-age certificates first', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock.on(DeleteSigningCertificateCommand).resolves({});
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const report = await audit(policyWith({ mode: 'delete', deleteAfterDays: 150 })).result;
+
+    // Assess: alice (200 d, Active) and bob's old one (200 d, Inactive) go; dave (100 d) is only deactivated.
+    expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, 2);
+    expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
+      UserName: 'alice',
+      CertificateId: 'CERTALICEOLDACTIVE000000001',
+    });
+    expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
+      UserName: 'bob',
+      CertificateId: 'CERTBOBOLDINACTIVE00000000001',
+    });
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'dave',
+      CertificateId: 'CERTDAVEGRACE0000000000001',
+      Status: 'Inactive',
+    });
+    expect(report.summary).toMatchObject({ deleted: 2, deactivated: 1 });
+  });
+});
+
+describe('runAudit: blast-radius guard', () => {
+  it('proceeds at exactly the limit', async () => {
+    givenAccount(mixedAccount());
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'deactivate', maxActionsPerRun: 2 })).result;
+
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 2);
+    expect(report.summary).toMatchObject({ deactivated: 2, withheld: 0 });
+  });
+
+  it('makes no change one over the limit and reports every planned change WITHHELD', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const { result, logger } = audit(policyWith({ mode: 'deactivate', maxActionsPerRun: 1 }));
+    const report = await result;
+
+    // Assess
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(report.summary).toMatchObject({ deactivated: 0, withheld: 2, nonCompliant: 3 });
+    expect(report.findings.filter((f) => f.action === 'WITHHELD').map((f) => f.userName)).toEqual([
+      'alice',
+      'dave',
+    ]);
+    expect(report.severity).toBe('HIGH');
+    expect(logger.lines.join('\n')).toContain('Blast-radius guard');
+  });
+});
+
+describe('runAudit: failures', () => {
+  it('records a user that vanished before its certificates were listed as GONE and goes on', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock
+      .on(ListUsersCommand)
+      .resolves({ Users: [iamUser('ghost'), iamUser('alice')], IsTruncated: false });
+
+    // Act
+    const report = await audit(policyWith()).result;
+
+    // Assess
+    expect(report.findings).toEqual([
+      expect.objectContaining({ userName: 'alice', verdict: 'NON_COMPLIANT' }),
+      expect.objectContaining({
+        userName: 'ghost',
+        certificateId: null,
+        verdict: 'NOT_EVALUATED',
+        action: 'GONE',
+        error: null,
+      }),
+    ]);
+    expect(report.summary).toMatchObject({ usersScanned: 2, gone: 1, errors: 0 });
+  });
+
+  it('records a certificate that vanished before its deactivation as GONE', async () => {
+    givenAccount(mixedAccount());
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+    iamMock.on(UpdateSigningCertificateCommand, { UserName: 'alice' }).rejects(
+      new NoSuchEntityException({
+        message: 'The Certificate with id CERTALICE cannot be found.',
+        $metadata: {},
+      }),
+    );
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(report.findings.find((f) => f.userName === 'alice')).toMatchObject({
+      verdict: 'NON_COMPLIANT',
+      action: 'GONE',
+      error: null,
+    });
+    expect(report.summary).toMatchObject({ deactivated: 1, gone: 1, errors: 0 });
+  });
+
+  it('turns any other error on one user into an ERROR finding and scans the rest', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock
+      .on(ListSigningCertificatesCommand, { UserName: 'bob' })
+      .rejects(new ServiceFailureException({ message: 'Internal failure', $metadata: {} }));
+
+    // Act
+    const report = await audit(policyWith()).result;
+
+    // Assess
+    expect(report.findings.find((f) => f.userName === 'bob')).toEqual(
+      expect.objectContaining({
+        certificateId: null,
+        verdict: 'ERROR',
+        action: 'NONE',
+        severity: 'MEDIUM',
+        error: { code: 'ServiceFailure', message: 'Internal failure' },
+      }),
+    );
+    expect(report.summary).toMatchObject({
+      usersScanned: 5,
+      certificatesScanned: 3,
+      errors: 1,
+      nonCompliant: 2,
+    });
+  });
+
+  it('records a failed action as FAILED with the code and message, without guessing the state', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+    const denied = Object.assign(
+      new Error('User is not authorized to perform iam:UpdateSigningCertificate'),
+      {
+        name: 'AccessDenied',
+        Code: 'AccessDenied',
+      },
+    );
+    iamMock.on(UpdateSigningCertificateCommand, { UserName: 'dave' }).rejects(denied);
+
+    // Act
+    const { result, logger } = audit(policyWith({ mode: 'deactivate' }));
+    const report = await result;
+
+    // Assess
+    expect(report.findings.find((f) => f.userName === 'dave')).toMatchObject({
+      status: 'Active',
+      action: 'FAILED',
+      severity: 'HIGH',
+      error: {
+        code: 'AccessDenied',
+        message: 'User is not authorized to perform iam:UpdateSigningCertificate',
+      },
+    });
+    expect(report.summary).toMatchObject({ deactivated: 1, errors: 1 });
+    expect(logger.lines.join('\n')).toContain('Remediation failed');
+  });
+
+  it('fails with the partial report when ListUsers fails after the first page', async () => {
+    // Prepare
+    iamMock
+      .on(ListUsersCommand, { Marker: undefined })
+      .resolves({ Users: [iamUser('alice')], IsTruncated: true, Marker: 'p2' })
+      .on(ListUsersCommand, { Marker: 'p2' })
+      .rejects(new ServiceFailureException({ message: 'Internal failure', $metadata: {} }));
+    iamMock.on(ListSigningCertificatesCommand).resolves({
+      Certificates: [iamCert('alice', 'CERTALICEOLDACTIVE000000001', daysAgo(200))],
+      IsTruncated: false,
+    });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const error = await audit(policyWith({ mode: 'deactivate' })).result.catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(AuditIncompleteError);
+    const { report, message } = error as AuditIncompleteError;
+    expect(message).toMatch(/ListUsers failed after 1 users \(ServiceFailure: Internal failure\)/);
+    expect(report.complete).toBe(false);
+    expect(report.summary).toMatchObject({ usersScanned: 1, deactivated: 1 });
+  });
+
+  it('fails at once when no user can be listed', async () => {
+    iamMock.on(ListUsersCommand).rejects(
+      Object.assign(new Error('not authorized to perform iam:ListUsers'), {
+        name: 'AccessDenied',
+      }),
+    );
+
+    const error = await audit(policyWith()).result.catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AuditIncompleteError);
+    expect((error as AuditIncompleteError).report.summary.usersScanned).toBe(0);
+    expect(iamMock).not.toReceiveCommand(ListSigningCertificatesCommand);
+  });
+});

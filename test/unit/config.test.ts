@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import {
+  loadConfigFromEnv,
+  POLICY_DEFAULTS,
+  parsePolicy,
+  SETTINGS,
+  settingName,
+  toEnvironment,
+} from '../../lambda/config';
+import { ConfigError } from '../../lambda/errors';
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:signing-cert-audit';
+
+describe('loadConfigFromEnv', () => {
+  it('applies every documented default when only TOPIC_ARN is set', () => {
+    // Act
+    const config = loadConfigFromEnv({ TOPIC_ARN: TOPIC });
+
+    // Assess
+    expect(config).toEqual({
+      maxAgeDays: 90,
+      mode: 'report',
+      deleteAfterDays: 90,
+      warnBeforeDays: 14,
+      userPathPrefix: '/',
+      exemptTagKey: 'signing-cert-audit:exempt',
+      maxActionsPerRun: 25,
+      concurrency: 8,
+      topicArn: TOPIC,
+    });
+  });
+
+  it('reads every variable by its documented name', () => {
+    // Act
+    const config = loadConfigFromEnv({
+      TOPIC_ARN: TOPIC,
+      MAX_AGE_DAYS: '30',
+      MODE: 'delete',
+      DELETE_AFTER_DAYS: '60',
+      WARN_BEFORE_DAYS: '0',
+      USER_PATH_PREFIX: '/engineering/',
+      EXEMPT_TAG_KEY: 'audit:skip',
+      MAX_ACTIONS_PER_RUN: '5',
+      SCAN_CONCURRENCY: '16',
+    });
+
+    // Assess
+    expect(config).toMatchObject({
+      maxAgeDays: 30,
+      mode: 'delete',
+      deleteAfterDays: 60,
+      warnBeforeDays: 0,
+      userPathPrefix: '/engineering/',
+      exemptTagKey: 'audit:skip',
+      maxActionsPerRun: 5,
+      concurrency: 16,
+    });
+  });
+
+  it('defaults DELETE_AFTER_DAYS to MAX_AGE_DAYS', () => {
+    expect(loadConfigFromEnv({ TOPIC_ARN: TOPIC, MAX_AGE_DAYS: '45' }).deleteAfterDays).toBe(45);
+  });
+
+  it.each([
+    ['MODE', 'purge', /MODE="purge" is not allowed: expected one of report, deactivate, delete/],
+    [
+      'MAX_AGE_DAYS',
+      '0',
+      /MAX_AGE_DAYS="0" is not allowed: expected a whole number of days from 1/,
+    ],
+    ['MAX_AGE_DAYS', '-1', /MAX_AGE_DAYS="-1" is not allowed/],
+    ['MAX_AGE_DAYS', '1.5', /MAX_AGE_DAYS="1.5" is not allowed/],
+    ['MAX_AGE_DAYS', 'abc', /MAX_AGE_DAYS="abc" is not allowed/],
+    ['MAX_AGE_DAYS', '', /MAX_AGE_DAYS="" is not allowed/],
+    [
+      'WARN_BEFORE_DAYS',
+      '-3',
+      /WARN_BEFORE_DAYS="-3" is not allowed: expected a whole number of days from 0/,
+    ],
+    [
+      'USER_PATH_PREFIX',
+      'engineering',
+      /USER_PATH_PREFIX="engineering" is not allowed: expected an IAM path/,
+    ],
+    ['USER_PATH_PREFIX', '/engineering', /USER_PATH_PREFIX="\/engineering" is not allowed/],
+    [
+      'EXEMPT_TAG_KEY',
+      'bad*key',
+      /EXEMPT_TAG_KEY="bad\*key" is not allowed: expected an IAM tag key/,
+    ],
+    ['MAX_ACTIONS_PER_RUN', '-1', /MAX_ACTIONS_PER_RUN="-1" is not allowed/],
+    [
+      'SCAN_CONCURRENCY',
+      '0',
+      /SCAN_CONCURRENCY="0" is not allowed: expected a whole number from 1 to 64/,
+    ],
+    ['SCAN_CONCURRENCY', '65', /SCAN_CONCURRENCY="65" is not allowed/],
+    [
+      'TOPIC_ARN',
+      'my-topic',
+      /TOPIC_ARN="my-topic" is not allowed: expected a standard SNS topic ARN/,
+    ],
+  ])('refuses %s=%j naming the variable, the value and what is allowed', (name, value, message) => {
+    // Prepare
+    const env = { TOPIC_ARN: TOPIC, [name]: value };
+
+    // Act
+    const load = () => loadConfigFromEnv(env);
+
+    // Assess
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
+
+  it('refuses DELETE_AFTER_DAYS below MAX_AGE_DAYS, naming both', () => {
+    const load = () =>
+      loadConfigFromEnv({ TOPIC_ARN: TOPIC, MAX_AGE_DAYS: '90', DELETE_AFTER_DAYS: '30' });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      /DELETE_AFTER_DAYS="30" is not allowed: .*not less than the maximum age \(MAX_AGE_DAYS is 90\)/,
+    );
+  });
+
+  it('refuses a missing TOPIC_ARN', () => {
+    const load = () => loadConfigFromEnv({ MODE: 'report' });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/TOPIC_ARN is required/);
+  });
+
+  it('accepts the emulator account and any partition', () => {
+    const topic = 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:audit_topic-1';
+    expect(loadConfigFromEnv({ TOPIC_ARN: topic }).topicArn).toBe(topic);
+  });
+});
+
+describe('parsePolicy', () => {
+  it('names a CDK context key by the setting name and accepts numbers', () => {
+    expect(parsePolicy({ maxAgeDays: 30 }, 'context').maxAgeDays).toBe(30);
+    expect(() => parsePolicy({ maxAgeDays: 1.5 }, 'context')).toThrow(
+      /^maxAgeDays=1.5 is not allowed/,
+    );
+  });
+
+  it('names a CLI flag by its flag', () => {
+    expect(() => parsePolicy({ maxAgeDays: '-3' }, 'flag')).toThrow(
+      /^--max-age-days="-3" is not allowed/,
+    );
+    expect(() => parsePolicy({ mode: 'purge' }, 'flag')).toThrow(/^--mode="purge" is not allowed/);
+  });
+
+  it('treats an undefined value as not given', () => {
+    expect(parsePolicy({ mode: undefined }, 'context').mode).toBe(POLICY_DEFAULTS.mode);
+  });
+});
+
+describe('toEnvironment', () => {
+  it('round-trips a policy through the Lambda environment', () => {
+    // Prepare
+    const policy = parsePolicy({ maxAgeDays: 30, mode: 'delete', deleteAfterDays: 45 }, 'context');
+
+    // Act
+    const env = toEnvironment(policy, TOPIC);
+
+    // Assess
+    expect(env.MAX_AGE_DAYS).toBe('30');
+    expect(loadConfigFromEnv(env)).toEqual({ ...policy, topicArn: TOPIC });
+  });
+});
+
+describe('settingName', () => {
+  it('gives each source its own name for a setting', () => {
+    expect(settingName('concurrency', 'env')).toBe(SETTINGS.concurrency.env);
+    expect(settingName('concurrency', 'env')).toBe('SCAN_CONCURRENCY');
+    expect(settingName('concurrency', 'flag')).toBe('--concurrency');
+    expect(settingName('concurrency', 'context')).toBe('concurrency');
+  });
+});

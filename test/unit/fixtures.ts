@@ -1,0 +1,64 @@
+import type { SigningCertificate, User } from '@aws-sdk/client-iam';
+import type { AuditLogger } from '../../lambda/audit';
+import type { Policy } from '../../lambda/config';
+import { DAY_MS } from '../../lambda/policy';
+
+/** The moment every unit test evaluates at. */
+export const NOW = new Date('2026-11-23T06:00:00.000Z');
+export const ACCOUNT_ID = '123456789012';
+export const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT_ID}:signing-cert-audit`;
+/** A stand-in certificate body; tests assert it never reaches a log line or a message. */
+export const CERT_BODY =
+  '-----BEGIN CERTIFICATE-----\nMIIBSECRETBODYDONOTLEAKxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n-----END CERTIFICATE-----\n';
+
+/** A Date `days` (plus `extraMs`) before NOW. */
+export const daysAgo = (days: number, extraMs = 0): Date =>
+  new Date(NOW.getTime() - days * DAY_MS - extraMs);
+
+/** The default policy with overrides. */
+export const policyWith = (overrides: Partial<Policy> = {}): Policy => ({
+  maxAgeDays: 90,
+  mode: 'report',
+  deleteAfterDays: 90,
+  warnBeforeDays: 14,
+  userPathPrefix: '/',
+  exemptTagKey: 'signing-cert-audit:exempt',
+  maxActionsPerRun: 25,
+  concurrency: 8,
+  ...overrides,
+  ...(overrides.deleteAfterDays === undefined && overrides.maxAgeDays !== undefined
+    ? { deleteAfterDays: overrides.maxAgeDays }
+    : {}),
+});
+
+/** An IAM user as ListUsers returns it. */
+export const iamUser = (userName: string, path = '/'): User => ({
+  UserName: userName,
+  Path: path,
+  UserId: `AIDA${userName.toUpperCase().padEnd(17, 'X')}`,
+  Arn: `arn:aws:iam::${ACCOUNT_ID}:user${path}${userName}`,
+  CreateDate: new Date('2020-01-01T00:00:00Z'),
+});
+
+/** A signing certificate as ListSigningCertificates returns it, body included as IAM does. */
+export const iamCert = (
+  userName: string,
+  certificateId: string,
+  uploadDate: Date,
+  status: 'Active' | 'Inactive' = 'Active',
+): SigningCertificate => ({
+  UserName: userName,
+  CertificateId: certificateId,
+  CertificateBody: CERT_BODY,
+  Status: status,
+  UploadDate: uploadDate,
+});
+
+/** A logger that records every call, for asserting what was logged. */
+export function recordingLogger(): AuditLogger & { lines: string[] } {
+  const lines: string[] = [];
+  const record = (level: string) => (message: string, attributes: Record<string, unknown>) => {
+    lines.push(JSON.stringify({ level, message, ...attributes }));
+  };
+  return { lines, info: record('INFO'), warn: record('WARN'), error: record('ERROR') };
+}

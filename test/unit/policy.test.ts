@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { type AgePolicy, DAY_MS, evaluateCertificate } from '../../lambda/policy';
+
+const NOW = new Date('2026-11-23T06:00:00.000Z');
+const daysAgo = (days: number, extraMs = 0) => new Date(NOW.getTime() - days * DAY_MS - extraMs);
+const policy = (overrides: Partial<AgePolicy> = {}): AgePolicy => ({
+  maxAgeDays: 90,
+  warnBeforeDays: 14,
+  mode: 'report',
+  deleteAfterDays: 90,
+  ...overrides,
+});
+
+describe('evaluateCertificate', () => {
+  it('finds a certificate exactly maxAgeDays old compliant', () => {
+    const result = evaluateCertificate(
+      { status: 'Active', uploadDate: daysAgo(90) },
+      NOW,
+      policy({ warnBeforeDays: 0 }),
+    );
+    expect(result).toEqual({ verdict: 'COMPLIANT', ageDays: 90 });
+  });
+
+  it('finds a certificate one millisecond over maxAgeDays non-compliant', () => {
+    const result = evaluateCertificate(
+      { status: 'Active', uploadDate: daysAgo(90, 1) },
+      NOW,
+      policy(),
+    );
+    expect(result).toEqual({ verdict: 'NON_COMPLIANT', ageDays: 90, plannedAction: undefined });
+  });
+
+  it('warns within warnBeforeDays of the limit, strictly', () => {
+    expect(
+      evaluateCertificate({ status: 'Active', uploadDate: daysAgo(76) }, NOW, policy()).verdict,
+    ).toBe('COMPLIANT');
+    expect(
+      evaluateCertificate({ status: 'Active', uploadDate: daysAgo(76, 1) }, NOW, policy()).verdict,
+    ).toBe('EXPIRING_SOON');
+    expect(
+      evaluateCertificate({ status: 'Active', uploadDate: daysAgo(90) }, NOW, policy()).verdict,
+    ).toBe('EXPIRING_SOON');
+  });
+
+  it('never warns when warnBeforeDays is 0', () => {
+    const result = evaluateCertificate(
+      { status: 'Active', uploadDate: daysAgo(89, DAY_MS - 1) },
+      NOW,
+      policy({ warnBeforeDays: 0 }),
+    );
+    expect(result.verdict).toBe('COMPLIANT');
+  });
+
+  it('treats a certificate from the future (clock skew) as compliant', () => {
+    expect(
+      evaluateCertificate({ status: 'Active', uploadDate: daysAgo(-1) }, NOW, policy()).verdict,
+    ).toBe('COMPLIANT');
+  });
+
+  it('plans nothing in report mode', () => {
+    const result = evaluateCertificate(
+      { status: 'Active', uploadDate: daysAgo(400) },
+      NOW,
+      policy({ mode: 'report' }),
+    );
+    expect(result).toMatchObject({
+      verdict: 'NON_COMPLIANT',
+      ageDays: 400,
+      plannedAction: undefined,
+    });
+  });
+
+  it('plans deactivation of an over-age Active certificate in deactivate mode', () => {
+    const result = evaluateCertificate(
+      { status: 'Active', uploadDate: daysAgo(91) },
+      NOW,
+      policy({ mode: 'deactivate' }),
+    );
+    expect(result).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DEACTIVATE' });
+  });
+
+  it('never deactivates an already Inactive certificate', () => {
+    const result = evaluateCertificate(
+      { status: 'Inactive', uploadDate: daysAgo(400) },
+      NOW,
+      policy({ mode: 'deactivate' }),
+    );
+    expect(result).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
+  });
+
+  it('deletes over-age certificates in delete mode without a grace period, Active or not', () => {
+    const p = policy({ mode: 'delete' });
+    expect(
+      evaluateCertificate({ status: 'Active', uploadDate: daysAgo(91) }, NOW, p),
+    ).toMatchObject({ plannedAction: 'DELETE' });
+    expect(
+      evaluateCertificate({ status: 'Inactive', uploadDate: daysAgo(91) }, NOW, p),
+    ).toMatchObject({ plannedAction: 'DELETE' });
+  });
+
+  it('deactivates first, then deletes after deleteAfterDays (grace period)', () => {
+    // Prepare
+    const p = policy({ mode: 'delete', deleteAfterDays: 120 });
+
+    // Act
+    const young = evaluateCertificate({ status: 'Active', uploadDate: daysAgo(100) }, NOW, p);
+    const youngInactive = evaluateCertificate(
+      { status: 'Inactive', uploadDate: daysAgo(100) },
+      NOW,
+      p,
+    );
+    const atGrace = evaluateCertificate({ status: 'Inactive', uploadDate: daysAgo(120) }, NOW, p);
+    const old = evaluateCertificate({ status: 'Inactive', uploadDate: daysAgo(120, 1) }, NOW, p);
+
+    // Assess
+    expect(young).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DEACTIVATE' });
+    expect(youngInactive).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
+    expect(atGrace).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
+    expect(old).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DELETE' });
+  });
+});
