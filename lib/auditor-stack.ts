@@ -1,0 +1,66 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import {
+  parseConfig,
+  parsePolicy,
+  type RawSettings,
+  SETTINGS,
+  type SettingKey,
+} from '../lambda/config';
+import { ConfigError } from '../lambda/errors';
+import { checkEmails, DEPLOY_SETTINGS_ALLOWED, SigningCertAuditor } from './signing-cert-auditor';
+
+/** The policy keys read from CDK context: every setting but topicArn, which picks an existing topic. */
+const POLICY_KEYS = (Object.keys(SETTINGS) as SettingKey[]).filter((key) => key !== 'topicArn');
+
+/**
+ * The auditor's stack, configured from CDK context (`cdk.json` holds the defaults, `-c key=value`
+ * overrides them). Every value is validated at synth; a bad one stops synth naming the key.
+ * The stack is environment-agnostic, so it synthesizes with no AWS credentials.
+ */
+export class AuditorStack extends Stack {
+  /** The auditor this stack deploys. */
+  public readonly auditor: SigningCertAuditor;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const raw: RawSettings = {};
+    for (const key of POLICY_KEYS) raw[key] = this.node.tryGetContext(key);
+    const policy = parsePolicy(raw, 'context');
+
+    const topicArn: unknown = this.node.tryGetContext('topicArn');
+    const existingTopic =
+      topicArn === undefined || topicArn === ''
+        ? undefined
+        : sns.Topic.fromTopicArn(
+            this,
+            'ExistingTopic',
+            parseConfig({ topicArn }, 'context').topicArn,
+          );
+
+    this.auditor = new SigningCertAuditor(this, 'Auditor', {
+      ...policy,
+      schedule: this.node.tryGetContext('schedule'),
+      timeZone: this.node.tryGetContext('timeZone'),
+      notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
+      existingTopic,
+    });
+  }
+}
+
+/** A list from context: a JSON array in cdk.json, or a comma-separated string from `-c`. */
+function readList(value: unknown): readonly unknown[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') {
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+  throw new ConfigError(
+    `notificationEmails=${JSON.stringify(value)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED.notificationEmails}`,
+  );
+}

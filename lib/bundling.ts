@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Node.js major version of the function's Lambda runtime (`nodejs24.x`). The construct pins the
+ * matching `Runtime.NODEJS_24_X` and the bundle targets the same version, so the two move together.
+ */
+export const NODE_MAJOR = 24;
+
+/** The function's source entry point; esbuild bundles it and everything it imports. */
+export const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+
+/**
+ * The esbuild options of the function bundle, shared by the construct (NodejsFunction) and
+ * `npm run size`, so the size printed is the size deployed.
+ *
+ * - ESM with `mainFields: ['module', 'main']` picks the SDK's ES module builds, which tree-shake
+ *   to far less code than its CommonJS builds and load faster.
+ * - The AWS SDK is bundled, not left to the runtime's copy: the function runs the exact SDK
+ *   version the tests ran, and only the commands it imports are shipped.
+ * - The banner gives ESM output a `require`, which CommonJS code inside the bundle uses to load
+ *   Node built-ins; without it such a call throws "Dynamic require ... is not supported".
+ */
+export const HANDLER_BUNDLE = {
+  minify: true,
+  format: 'esm',
+  target: `node${NODE_MAJOR}`,
+  mainFields: ['module', 'main'],
+  banner:
+    "import { createRequire as topLevelCreateRequire } from 'node:module';const require = topLevelCreateRequire(import.meta.url);",
+} as const;

@@ -1,0 +1,445 @@
+import { Aws, Duration, Names, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { type Mode, type Policy, parsePolicy, toEnvironment } from '../lambda/config';
+import { ConfigError } from '../lambda/errors';
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/metrics';
+import { HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
+
+/** Defaults of the deployment settings that are not part of the audit policy. */
+export const DEPLOY_DEFAULTS = {
+  schedule: 'cron(0 6 * * ? *)',
+  timeZone: 'UTC',
+} as const;
+
+/** What each deployment setting accepts, for error messages (the policy's are in SETTINGS). */
+export const DEPLOY_SETTINGS_ALLOWED = {
+  schedule:
+    'a recurring EventBridge Scheduler expression: cron(minutes hours day-of-month month day-of-week year) with ? in exactly one of the two day fields, or rate(N minute|minutes|hour|hours|day|days)',
+  timeZone: 'an IANA time zone name such as UTC or Europe/Paris',
+  notificationEmails: 'email addresses such as sec@example.com, separated by commas',
+} as const;
+
+/** Properties of {@link SigningCertAuditor}; policy values follow DESIGN.md and are validated at synth. */
+export interface SigningCertAuditorProps {
+  /**
+   * A certificate uploaded more than this many days ago is NON_COMPLIANT.
+   * @default 90
+   */
+  readonly maxAgeDays?: number;
+  /**
+   * What a run may change: `report` nothing, `deactivate` over-age Active certificates, `delete` also deletes.
+   * @default 'report'
+   */
+  readonly mode?: Mode;
+  /**
+   * In `delete` mode, a non-compliant certificate older than this is deleted; younger ones are deactivated.
+   * @default - maxAgeDays
+   */
+  readonly deleteAfterDays?: number;
+  /**
+   * Certificates within this many days of maxAgeDays are reported EXPIRING_SOON.
+   * @default 14
+   */
+  readonly warnBeforeDays?: number;
+  /**
+   * Audit only users under this IAM path; also scopes the function's IAM permissions.
+   * @default '/'
+   */
+  readonly userPathPrefix?: string;
+  /**
+   * A user tagged with this key and the value `true` is reported EXEMPT and never changed.
+   * @default 'signing-cert-audit:exempt'
+   */
+  readonly exemptTagKey?: string;
+  /**
+   * Blast-radius guard: a run that plans more changes than this makes none.
+   * @default 25
+   */
+  readonly maxActionsPerRun?: number;
+  /**
+   * Users scanned at once.
+   * @default 8
+   */
+  readonly concurrency?: number;
+  /**
+   * When the audit runs: an EventBridge Scheduler `cron(...)` or `rate(...)` expression.
+   * @default 'cron(0 6 * * ? *)' (daily at 06:00 in timeZone)
+   */
+  readonly schedule?: string;
+  /**
+   * IANA time zone the schedule is read in.
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * Email addresses subscribed to the topic; each must confirm the subscription email.
+   * @default - no subscriptions
+   */
+  readonly notificationEmails?: readonly string[];
+  /**
+   * A topic you already have, used instead of creating one. If it is KMS-encrypted or has its own
+   * access policy, that key and policy must let this function and CloudWatch alarms publish.
+   * @default - a new topic encrypted with a new customer-managed key
+   */
+  readonly existingTopic?: sns.ITopic;
+  /**
+   * How long the function's logs are kept.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The alarms the auditor raises on its topic. */
+export interface SigningCertAuditorAlarms {
+  /** A run failed (the Lambda Errors metric), retries included. */
+  readonly functionErrors: cloudwatch.Alarm;
+  /** A run found at least one non-compliant certificate. */
+  readonly nonCompliant: cloudwatch.Alarm;
+}
+
+/**
+ * A scheduled Lambda that audits every IAM user's X.509 signing certificates against an age
+ * policy, acts on them according to its mode, and publishes its findings to SNS.
+ */
+export class SigningCertAuditor extends Construct {
+  /** The validated policy the function runs with, every default resolved. */
+  public readonly policy: Policy;
+  /** The audit function. */
+  public readonly function: NodejsFunction;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** Where findings and alarms are published. */
+  public readonly topic: sns.ITopic;
+  /** The customer-managed key of the created topic; undefined when existingTopic is given. */
+  public readonly key?: kms.Key;
+  /** The EventBridge Scheduler schedule that invokes the function. */
+  public readonly schedule: scheduler.Schedule;
+  /** Keeps the event of a run that failed after its retries, or that the scheduler could not deliver. */
+  public readonly failureQueue: sqs.Queue;
+  /** The alarms, both notifying the topic. */
+  public readonly alarms: SigningCertAuditorAlarms;
+
+  constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
+    super(scope, id);
+
+    this.policy = parsePolicy(
+      {
+        maxAgeDays: props.maxAgeDays,
+        mode: props.mode,
+        deleteAfterDays: props.deleteAfterDays,
+        warnBeforeDays: props.warnBeforeDays,
+        userPathPrefix: props.userPathPrefix,
+        exemptTagKey: props.exemptTagKey,
+        maxActionsPerRun: props.maxActionsPerRun,
+        concurrency: props.concurrency,
+      },
+      'context',
+    );
+    const scheduleExpression = checkSchedule(props.schedule ?? DEPLOY_DEFAULTS.schedule);
+    const timeZone = checkTimeZone(props.timeZone ?? DEPLOY_DEFAULTS.timeZone);
+    const emails = checkEmails(props.notificationEmails ?? []);
+
+    // Alarm names share a prefix so the topic and key policies can admit exactly these alarms.
+    const alarmNamePrefix = Names.uniqueResourceName(this, { maxLength: 200 });
+    const alarmArns = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix}-*`;
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      ArnLike: { 'aws:SourceArn': alarmArns },
+    };
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+
+    if (props.existingTopic) {
+      this.topic = props.existingTopic;
+    } else {
+      // A customer-managed key, not alias/aws/sns: that key's policy cannot grant CloudWatch, so
+      // alarms on a topic encrypted with it deploy cleanly and silently deliver nothing.
+      this.key = new kms.Key(this, 'TopicKey', {
+        description: 'Encrypts the signing-certificate audit topic',
+        enableKeyRotation: true,
+        // Nothing is stored under this key (SNS only holds messages until delivery), so deleting
+        // the stack schedules it for deletion after KMS's waiting period rather than orphaning it.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowAuditAlarmsToUseTheKey',
+          principals: [cloudWatch],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: fromOurAlarms,
+        }),
+      );
+      const topic = new sns.Topic(this, 'Topic', {
+        displayName: 'Signing certificate audit',
+        masterKey: this.key,
+        enforceSSL: true,
+        // SHA256 signatures for subscribers that verify messages.
+        signatureVersion: '2',
+      });
+      // enforceSSL replaces SNS's default access policy, which was what let CloudWatch publish.
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowAuditAlarmsToPublish',
+          principals: [cloudWatch],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: fromOurAlarms,
+        }),
+      );
+      this.topic = topic;
+    }
+    for (const email of emails) {
+      this.topic.addSubscription(new EmailSubscription(email));
+    }
+
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      // SQS-managed encryption: the queue holds only invocation records, and it keeps the
+      // function's and the scheduler's roles free of KMS permissions.
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter store of failed audit runs (Lambda on-failure destination and scheduler DLQ); nothing consumes it, so it needs no DLQ of its own.',
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      // The logs are the record of what the auditor saw and changed: keep them after the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const role = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Signing-certificate audit function',
+    });
+    // An explicit role, not AWSLambdaBasicExecutionRole: logging is granted on this log group only.
+    this.logGroup.grantWrite(role);
+    this.grantIamAccess(role, this.policy);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'Audits IAM users’ X.509 signing certificates against an age policy',
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      // Pinned, not NODEJS_LATEST: that constant moves with aws-cdk-lib upgrades and would
+      // change the runtime (and the bundle target in lib/bundling.ts) without a code change.
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 256,
+      // Lambda's maximum: 5000 users must be audited in one run.
+      timeout: Duration.minutes(15),
+      // One run at a time: two overlapping runs would plan the same changes twice.
+      reservedConcurrentExecutions: 1,
+      role,
+      logGroup: this.logGroup,
+      environment: toEnvironment(this.policy, this.topic.topicArn),
+      // The scheduler invokes asynchronously: a failed run is retried twice (a run is idempotent),
+      // then its event is kept in the failure queue.
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new SqsDestination(this.failureQueue),
+      bundling: {
+        minify: HANDLER_BUNDLE.minify,
+        format: OutputFormat.ESM,
+        target: HANDLER_BUNDLE.target,
+        mainFields: [...HANDLER_BUNDLE.mainFields],
+        banner: HANDLER_BUNDLE.banner,
+        bundleAwsSDK: true,
+        // Always the local esbuild (a devDependency): synth must work where Docker does not.
+        forceDockerBundling: false,
+      },
+    });
+    this.topic.grantPublish(this.function);
+    if (this.key) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'Added by topic.grantPublish to publish to the KMS-encrypted topic; the grant is on that one key only.',
+      });
+    }
+
+    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: 'Lets EventBridge Scheduler start the signing-certificate audit',
+    });
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Runs the signing-certificate audit',
+      schedule: scheduler.ScheduleExpression.expression(scheduleExpression, TimeZone.of(timeZone)),
+      target: new LambdaInvoke(this.function, {
+        role: schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({ dryRun: false }),
+        // A start that cannot be delivered within the hour lands in the failure queue; the next
+        // scheduled run is the retry.
+        retryAttempts: 5,
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.failureQueue,
+      }),
+    });
+    // cdk-nag names a finding by the resolved template value, so a token becomes <LogicalId.Arn>.
+    const functionLogicalId = Stack.of(this).resolve(
+      (this.function.node.defaultChild as CfnFunction).logicalId,
+    );
+    Validations.of(schedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${functionLogicalId}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on this one function; the `:*` form, which grantInvoke adds, covers its versions and aliases.',
+    });
+
+    const functionErrors = new cloudwatch.Alarm(this, 'FunctionErrorsAlarm', {
+      alarmName: `${alarmNamePrefix}-function-errors`,
+      alarmDescription:
+        'A signing-certificate audit run failed (bad configuration, IAM unreachable, or the report could not be published). The failed event is in the failure queue; the logs hold the partial report.',
+      metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // No run in the period is not an error.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const nonCompliant = new cloudwatch.Alarm(this, 'NonCompliantAlarm', {
+      alarmName: `${alarmNamePrefix}-non-compliant`,
+      alarmDescription:
+        'The last signing-certificate audit run found certificates older than the policy allows. The findings report on this topic lists them.',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRIC_NAMES.nonCompliant,
+        // Powertools Metrics adds the service dimension to every metric it emits.
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      // The metric exists only in the hour of a run; between runs the alarm returns to OK, so
+      // every run that finds non-compliant certificates notifies again.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const notify = new SnsAction(this.topic);
+    functionErrors.addAlarmAction(notify);
+    nonCompliant.addAlarmAction(notify);
+    this.alarms = { functionErrors, nonCompliant };
+  }
+
+  /** The IAM permissions the audit needs in this mode, and not one more. */
+  private grantIamAccess(role: iam.Role, policy: Policy): void {
+    const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`;
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListUsersAndAccountSummary',
+        // Neither action supports resource-level permissions. GetAccountSummary detects the
+        // root user's certificates, which ListUsers cannot see.
+        actions: ['iam:ListUsers', 'iam:GetAccountSummary'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadUsersUnderThePath',
+        // Tags are read only for users with a certificate to act on (the exemption tag).
+        actions: ['iam:ListSigningCertificates', 'iam:ListUserTags'],
+        resources: [users],
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only iam:ListUsers and iam:GetAccountSummary use Resource "*": neither supports resource-level permissions, and both only read.',
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${policy.userPathPrefix}*]`,
+      reason:
+        'The audit covers every user under the configured IAM path, whose names are not known at deploy time; the wildcard is scoped to that path in this account.',
+    });
+    const writes = remediationActions(policy.mode);
+    if (writes.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'RemediateCertificatesUnderThePath',
+          actions: writes,
+          resources: [users],
+        }),
+      );
+    }
+  }
+}
+
+/** The IAM write actions a mode needs: none in report mode. */
+export function remediationActions(mode: Mode): string[] {
+  if (mode === 'report') return [];
+  // UpdateSigningCertificate deactivates; delete mode deactivates inside the grace period too.
+  if (mode === 'deactivate') return ['iam:UpdateSigningCertificate'];
+  return ['iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate'];
+}
+
+function refuse(name: keyof typeof DEPLOY_SETTINGS_ALLOWED, value: unknown): never {
+  throw new ConfigError(
+    `${name}=${JSON.stringify(value)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED[name]}`,
+  );
+}
+
+const RATE = /^rate\((\d+) (minute|hour|day)(s?)\)$/;
+const CRON = /^cron\(([^()]+)\)$/;
+const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
+
+/** Returns a valid recurring Scheduler expression, or throws a ConfigError naming `schedule`. */
+export function checkSchedule(value: unknown): string {
+  if (typeof value !== 'string') return refuse('schedule', value);
+  const rate = RATE.exec(value);
+  if (rate) {
+    const count = Number(rate[1]);
+    // Scheduler wants "rate(1 day)" but "rate(2 days)".
+    if (count >= 1 && (count === 1) === (rate[3] === '')) return value;
+    return refuse('schedule', value);
+  }
+  const cron = CRON.exec(value);
+  const fields = cron?.[1]?.trim().split(/\s+/) ?? [];
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if (
+    fields.length === 6 &&
+    fields.every((field) => CRON_FIELD.test(field)) &&
+    (dayOfMonth === '?') !== (dayOfWeek === '?')
+  ) {
+    return value;
+  }
+  return refuse('schedule', value);
+}
+
+/** Returns a valid IANA time zone name, or throws a ConfigError naming `timeZone`. */
+export function checkTimeZone(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+/-]*$/.test(value)) {
+    return refuse('timeZone', value);
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value;
+  } catch {
+    return refuse('timeZone', value);
+  }
+}
+
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+/** Returns the addresses, or throws a ConfigError naming `notificationEmails` and the bad one. */
+export function checkEmails(value: readonly unknown[]): string[] {
+  const bad = value.find((email) => typeof email !== 'string' || !EMAIL.test(email));
+  if (bad !== undefined) refuse('notificationEmails', bad);
+  return value as string[];
+}

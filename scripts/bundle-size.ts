@@ -1,0 +1,59 @@
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { HANDLER_BUNDLE, HANDLER_ENTRY } from '../lib/bundling';
+
+/**
+ * Prints the size of the function bundle, built with the construct's own esbuild options
+ * (lib/bundling.ts), the AWS SDK included, so the number is what Lambda loads.
+ * `--max-kb N` also fails when the bundle is larger than N KB.
+ */
+
+/** The cold-start budget for the minified bundle with logger and metrics. */
+const DEFAULT_BUDGET_KB = 450;
+
+const budgetArg = process.argv.indexOf('--max-kb');
+const budgetKb = budgetArg === -1 ? DEFAULT_BUDGET_KB : Number(process.argv[budgetArg + 1]);
+if (!Number.isFinite(budgetKb) || budgetKb <= 0) {
+  console.error('--max-kb expects a positive number of kilobytes');
+  process.exit(2);
+}
+
+const result = await build({
+  entryPoints: [HANDLER_ENTRY],
+  bundle: true,
+  platform: 'node',
+  write: false,
+  outfile: 'index.mjs',
+  metafile: true,
+  logLevel: 'warning',
+  minify: HANDLER_BUNDLE.minify,
+  format: HANDLER_BUNDLE.format,
+  target: HANDLER_BUNDLE.target,
+  mainFields: [...HANDLER_BUNDLE.mainFields],
+  banner: { js: HANDLER_BUNDLE.banner },
+});
+
+const output = result.outputFiles[0];
+if (!output) throw new Error('esbuild produced no output');
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+
+// The largest contributors by package, so a regression shows where it came from.
+const byPackage = new Map<string, number>();
+for (const [path, { bytesInOutput }] of Object.entries(
+  result.metafile.outputs[Object.keys(result.metafile.outputs)[0] ?? '']?.inputs ?? {},
+)) {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  const name = match?.[1] ?? '(this project)';
+  byPackage.set(name, (byPackage.get(name) ?? 0) + bytesInOutput);
+}
+const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
+
+console.log(
+  `handler bundle: ${kb(output.contents.byteLength)} KB minified ${HANDLER_BUNDLE.format}, ${HANDLER_BUNDLE.target} (${kb(gzipSync(output.contents).byteLength)} KB gzipped); budget ${budgetKb} KB`,
+);
+for (const [name, bytes] of top) console.log(`  ${kb(bytes).padStart(7)} KB  ${name}`);
+
+if (output.contents.byteLength > budgetKb * 1024) {
+  console.error(`The bundle is over its ${budgetKb} KB budget.`);
+  process.exit(1);
+}
