@@ -1,0 +1,506 @@
+import { Capture, Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { POLICY_DEFAULTS, SETTINGS } from '../../lambda/config';
+import { ConfigError } from '../../lambda/errors';
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/metrics';
+import { DEPLOY_DEFAULTS, DEPLOY_SETTINGS_ALLOWED } from '../../lib/signing-cert-auditor';
+import {
+  CDK_JSON_CONTEXT,
+  errorOf,
+  functionPermissions,
+  onlyResource,
+  synthStack,
+} from './helpers';
+
+const EXISTING_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:security-findings';
+const ALL_USERS = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/*';
+
+/** What the function may do in every mode: read IAM, log, publish, keep a failed event. */
+const BASE_PERMISSIONS = {
+  'iam:ListUsers': ['*'],
+  'iam:GetAccountSummary': ['*'],
+  'iam:ListSigningCertificates': [ALL_USERS],
+  'iam:ListUserTags': [ALL_USERS],
+  'logs:CreateLogStream': ['{AWS::Logs::LogGroup.Arn}'],
+  'logs:PutLogEvents': ['{AWS::Logs::LogGroup.Arn}'],
+  'sns:Publish': ['{AWS::SNS::Topic}'],
+  'kms:Decrypt': ['{AWS::KMS::Key.Arn}'],
+  'kms:GenerateDataKey*': ['{AWS::KMS::Key.Arn}'],
+  'sqs:SendMessage': ['{AWS::SQS::Queue.Arn}'],
+  'sqs:GetQueueAttributes': ['{AWS::SQS::Queue.Arn}'],
+  'sqs:GetQueueUrl': ['{AWS::SQS::Queue.Arn}'],
+};
+
+describe('cdk.json', () => {
+  it('holds the documented policy defaults and the deployment defaults', () => {
+    // Assess: the file users edit says what the engine would do anyway.
+    expect(CDK_JSON_CONTEXT).toMatchObject({ ...POLICY_DEFAULTS, ...DEPLOY_DEFAULTS });
+    expect(CDK_JSON_CONTEXT.notificationEmails).toEqual([]);
+    // deleteAfterDays defaults to maxAgeDays, so a fixed value here would break `-c maxAgeDays=120`.
+    expect(CDK_JSON_CONTEXT).not.toHaveProperty('deleteAfterDays');
+  });
+});
+
+describe('AuditorStack schedule', () => {
+  it('runs daily at 06:00 UTC by default through EventBridge Scheduler', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [onlyResource(template, 'AWS::Lambda::Function').id, 'Arn'] },
+        Input: JSON.stringify({ dryRun: false }),
+      },
+    });
+    template.resourceCountIs('AWS::Events::Rule', 0);
+  });
+
+  it('takes the expression and time zone from context', () => {
+    // Act
+    const template = synthStack({ schedule: 'rate(12 hours)', timeZone: 'Europe/Paris' });
+
+    // Assess
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(12 hours)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+    });
+  });
+
+  it('invokes through a role that only the scheduler of this account can assume', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const schedule = onlyResource(template, 'AWS::Scheduler::Schedule');
+    const roleId = (schedule.properties.Target as { RoleArn: { 'Fn::GetAtt': string[] } }).RoleArn[
+      'Fn::GetAtt'
+    ][0] as string;
+    expect(template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+  });
+});
+
+describe('AuditorStack function', () => {
+  it('runs on the pinned Node.js runtime, ARM64, 15 minutes, one at a time, with its own logs', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+      LoggingConfig: { LogGroup: { Ref: logGroup.id } },
+    });
+    expect(logGroup.properties.RetentionInDays).toBe(365);
+  });
+
+  it('gets the default policy and the topic as environment variables', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const fn = onlyResource(template, 'AWS::Lambda::Function');
+    const topic = onlyResource(template, 'AWS::SNS::Topic');
+    expect(fn.properties.Environment).toEqual({
+      Variables: {
+        MAX_AGE_DAYS: '90',
+        MODE: 'report',
+        DELETE_AFTER_DAYS: '90',
+        WARN_BEFORE_DAYS: '14',
+        USER_PATH_PREFIX: '/',
+        EXEMPT_TAG_KEY: 'signing-cert-audit:exempt',
+        MAX_ACTIONS_PER_RUN: '25',
+        SCAN_CONCURRENCY: '8',
+        TOPIC_ARN: { Ref: topic.id },
+      },
+    });
+  });
+
+  it('passes context values given as strings (`-c key=value`) through validated', () => {
+    // Act
+    const template = synthStack({
+      maxAgeDays: '30',
+      mode: 'delete',
+      deleteAfterDays: '45',
+      warnBeforeDays: '0',
+      userPathPrefix: '/engineering/',
+      exemptTagKey: 'audit-exempt',
+      maxActionsPerRun: '5',
+      concurrency: '4',
+    });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectEquals({
+          MAX_AGE_DAYS: '30',
+          MODE: 'delete',
+          DELETE_AFTER_DAYS: '45',
+          WARN_BEFORE_DAYS: '0',
+          USER_PATH_PREFIX: '/engineering/',
+          EXEMPT_TAG_KEY: 'audit-exempt',
+          MAX_ACTIONS_PER_RUN: '5',
+          SCAN_CONCURRENCY: '4',
+          TOPIC_ARN: { Ref: Match.anyValue() },
+        }),
+      },
+    });
+  });
+});
+
+describe('AuditorStack permissions', () => {
+  it('report mode: reads IAM and writes nothing to it', () => {
+    // Act
+    const permissions = functionPermissions(synthStack({ mode: 'report' }));
+
+    // Assess
+    expect(permissions).toEqual(BASE_PERMISSIONS);
+    const iamActions = Object.keys(permissions).filter((action) => action.startsWith('iam:'));
+    expect(iamActions.every((action) => /^iam:(List|Get)/.test(action))).toBe(true);
+  });
+
+  it('deactivate mode: adds only UpdateSigningCertificate, on users under the path', () => {
+    // Act
+    const permissions = functionPermissions(synthStack({ mode: 'deactivate' }));
+
+    // Assess
+    expect(permissions).toEqual({
+      ...BASE_PERMISSIONS,
+      'iam:UpdateSigningCertificate': [ALL_USERS],
+    });
+  });
+
+  it('delete mode: adds UpdateSigningCertificate and DeleteSigningCertificate, on users under the path', () => {
+    // Act
+    const permissions = functionPermissions(synthStack({ mode: 'delete' }));
+
+    // Assess
+    expect(permissions).toEqual({
+      ...BASE_PERMISSIONS,
+      'iam:UpdateSigningCertificate': [ALL_USERS],
+      'iam:DeleteSigningCertificate': [ALL_USERS],
+    });
+  });
+
+  it('scopes the per-user actions to the configured IAM path', () => {
+    // Act
+    const permissions = functionPermissions(
+      synthStack({ mode: 'delete', userPathPrefix: '/engineering/' }),
+    );
+
+    // Assess
+    const engineering = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/engineering/*';
+    for (const action of [
+      'iam:ListSigningCertificates',
+      'iam:ListUserTags',
+      'iam:UpdateSigningCertificate',
+      'iam:DeleteSigningCertificate',
+    ]) {
+      expect(permissions[action]).toEqual([engineering]);
+    }
+    expect(permissions['iam:ListUsers']).toEqual(['*']);
+  });
+});
+
+describe('AuditorStack topic', () => {
+  it('is encrypted with a customer-managed key that rotates', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const key = onlyResource(template, 'AWS::KMS::Key');
+    expect(key.properties.EnableKeyRotation).toBe(true);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [key.id, 'Arn'] },
+    });
+  });
+
+  it('lets CloudWatch use the key and publish, for this account’s auditor alarms only', () => {
+    // Prepare
+    const template = synthStack();
+    const keyAlarms = new Capture();
+    const topicAlarms = new Capture();
+    const fromThisAccount = { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } };
+
+    // Assess
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Resource: '*',
+            Condition: { StringEquals: fromThisAccount, ArnLike: { 'aws:SourceArn': keyAlarms } },
+            Sid: Match.anyValue(),
+          },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: onlyResource(template, 'AWS::SNS::Topic').id },
+            Condition: { StringEquals: fromThisAccount, ArnLike: { 'aws:SourceArn': topicAlarms } },
+            Sid: Match.anyValue(),
+          },
+        ]),
+      },
+    });
+    // Both patterns name the same alarms, and both of the stack's alarms match them.
+    expect(topicAlarms.asObject()).toEqual(keyAlarms.asObject());
+    const parts = (keyAlarms.asObject() as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    expect(parts.slice(0, 6)).toEqual([
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':cloudwatch:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+    ]);
+    const suffix = parts.at(-1) as string;
+    expect(suffix).toMatch(/^:alarm:[A-Za-z0-9]+-\*$/);
+    const prefix = suffix.slice(':alarm:'.length, -1);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmName.startsWith(prefix)).toBe(true);
+  });
+
+  it('refuses publishing without TLS', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes each address of a comma-separated `-c notificationEmails`', () => {
+    // Act
+    const template = synthStack({ notificationEmails: 'sec@example.com, ops@example.com' });
+
+    // Assess
+    const topic = onlyResource(template, 'AWS::SNS::Topic');
+    for (const email of ['sec@example.com', 'ops@example.com']) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: { Ref: topic.id },
+      });
+    }
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+  });
+
+  it('subscribes the addresses of a cdk.json list, and nobody by default', () => {
+    // Act
+    const listed = synthStack({ notificationEmails: ['sec@example.com'] });
+    const none = synthStack();
+
+    // Assess
+    listed.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'sec@example.com',
+    });
+    none.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('AuditorStack failure path', () => {
+  it('retries a failed run twice, then keeps its event in an encrypted, TLS-only queue', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const queue = onlyResource(template, 'AWS::SQS::Queue');
+    const fn = onlyResource(template, 'AWS::Lambda::Function');
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fn.id },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue.id, 'Arn'] } } },
+    });
+    expect(queue.properties.SqsManagedSseEnabled).toBe(true);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queue.id }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('sends a start the scheduler could not deliver to the same queue', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const queue = onlyResource(template, 'AWS::SQS::Queue');
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: {
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue.id, 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+  });
+});
+
+describe('AuditorStack alarms', () => {
+  it('alarms on any function error and notifies the topic', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const fn = onlyResource(template, 'AWS::Lambda::Function');
+    const topic = onlyResource(template, 'AWS::SNS::Topic');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn.id } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic.id }],
+    });
+  });
+
+  it('alarms on the run metric of non-compliant certificates and notifies the topic', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    const topic = onlyResource(template, 'AWS::SNS::Topic');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: METRIC_NAMES.nonCompliant,
+      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topic.id }],
+    });
+  });
+});
+
+describe('AuditorStack with an existing topic (`-c topicArn=...`)', () => {
+  it('publishes, alarms and subscribes on that topic and creates neither topic nor key', () => {
+    // Act
+    const template = synthStack({
+      topicArn: EXISTING_TOPIC,
+      notificationEmails: 'sec@example.com',
+    });
+
+    // Assess
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { TOPIC_ARN: EXISTING_TOPIC } },
+    });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((alarm) => alarm.Properties.AlarmActions)).toEqual([
+      [EXISTING_TOPIC],
+      [EXISTING_TOPIC],
+    ]);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: EXISTING_TOPIC,
+      Endpoint: 'sec@example.com',
+    });
+    const { 'kms:Decrypt': _, 'kms:GenerateDataKey*': __, ...withoutKms } = BASE_PERMISSIONS;
+    expect(functionPermissions(template)).toEqual({
+      ...withoutKms,
+      'sns:Publish': [EXISTING_TOPIC],
+    });
+  });
+});
+
+describe('AuditorStack context validation', () => {
+  // [key, value, the value as the message quotes it]
+  const invalid: [key: string, value: unknown, shown: string][] = [
+    ['maxAgeDays', 'abc', '"abc"'],
+    ['maxAgeDays', 0, '0'],
+    ['mode', 'destroy', '"destroy"'],
+    ['deleteAfterDays', 30, '30'],
+    ['warnBeforeDays', '-1', '"-1"'],
+    ['userPathPrefix', 'engineering', '"engineering"'],
+    ['exemptTagKey', '', '""'],
+    ['maxActionsPerRun', '10001', '"10001"'],
+    ['concurrency', 0, '0'],
+    ['schedule', 'daily', '"daily"'],
+    ['schedule', 'cron(0 6 * * *)', '"cron(0 6 * * *)"'],
+    ['schedule', 'rate(1 days)', '"rate(1 days)"'],
+    ['timeZone', 'Mars/Olympus_Mons', '"Mars/Olympus_Mons"'],
+    ['notificationEmails', 'sec@example.com,not-an-address', '"not-an-address"'],
+    [
+      'topicArn',
+      'arn:aws:sqs:eu-west-1:123456789012:queue',
+      '"arn:aws:sqs:eu-west-1:123456789012:queue"',
+    ],
+  ];
+
+  it.each(invalid)(
+    'refuses %s=%j, naming the key, the value and what is allowed',
+    (key, value, shown) => {
+      // Act
+      const error = errorOf(() => synthStack({ [key]: value }));
+
+      // Assess
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message.startsWith(`${key}=${shown} is not allowed: expected `)).toBe(true);
+      const allowed =
+        key in SETTINGS
+          ? SETTINGS[key as keyof typeof SETTINGS].allowed
+          : DEPLOY_SETTINGS_ALLOWED[key as keyof typeof DEPLOY_SETTINGS_ALLOWED];
+      expect(error.message).toContain(allowed);
+    },
+  );
+
+  it('accepts every valid schedule form Scheduler documents', () => {
+    for (const schedule of [
+      'rate(1 day)',
+      'rate(5 minutes)',
+      'rate(1 hour)',
+      'cron(0 6 * * ? *)',
+      'cron(15 10 ? * MON-FRI *)',
+      'cron(0 8 1 * ? *)',
+      'cron(0/30 8-17 ? * 2#1 2030)',
+    ]) {
+      expect(() => synthStack({ schedule })).not.toThrow();
+    }
+  });
+});

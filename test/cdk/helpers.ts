@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AuditorStack } from '../../lib/auditor-stack';
+
+/** The `context` block of cdk.json: the defaults `cdk synth` runs with. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+).context;
+
+/** An app configured as `cdk synth` would be: cdk.json's context, then the overrides (like `-c`). */
+export function createApp(overrides: Record<string, unknown> = {}): App {
+  return new App({
+    context: {
+      ...CDK_JSON_CONTEXT,
+      // Skip esbuild: the template is what these tests assert, and skipping keeps them fast.
+      'aws:cdk:bundling-stacks': [],
+      ...overrides,
+    },
+  });
+}
+
+/** Synthesizes the auditor stack with the given context overrides. */
+export function synthStack(overrides: Record<string, unknown> = {}): Template {
+  const app = createApp(overrides);
+  return Template.fromStack(new AuditorStack(app, 'Test'));
+}
+
+/** The one resource of a type: its logical id and properties. Fails when there is not exactly one. */
+export function onlyResource(
+  template: Template,
+  type: string,
+): { id: string; properties: Record<string, unknown> } {
+  const found = Object.entries(template.findResources(type));
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  const [id, resource] = found[0] as [string, { Properties?: Record<string, unknown> }];
+  return { id, properties: resource.Properties ?? {} };
+}
+
+/** Runs `build` and returns the error it throws; fails when it does not throw. */
+export function errorOf(build: () => unknown): Error {
+  try {
+    build();
+  } catch (error: unknown) {
+    if (error instanceof Error) return error;
+    throw new Error(`threw a non-Error: ${String(error)}`);
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/**
+ * Every permission of the role the Lambda function runs as, as `action -> resources`, with each
+ * resource written readably and without hashed logical ids: a `Ref` or `Fn::GetAtt` of a stack
+ * resource becomes `{AWS::SNS::Topic}` or `{AWS::SQS::Queue.Arn}`, a pseudo parameter
+ * `{AWS::AccountId}`. Fails if any statement is not a plain unconditional Allow, or if the role
+ * has inline or managed policies of its own, since those would escape this view.
+ */
+export function functionPermissions(template: Template): Record<string, string[]> {
+  const fn = onlyResource(template, 'AWS::Lambda::Function');
+  const roleId = (fn.properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = template.toJSON().Resources[roleId];
+  if (role.Properties.ManagedPolicyArns || role.Properties.Policies) {
+    throw new Error('the function role has managed or inline policies');
+  }
+  const resources = template.toJSON().Resources as Record<string, { Type: string }>;
+  const describe = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const node = value as Record<string, unknown>;
+    if ('Ref' in node) {
+      const ref = node.Ref as string;
+      return ref.startsWith('AWS::') ? `{${ref}}` : `{${resources[ref]?.Type}}`;
+    }
+    if ('Fn::GetAtt' in node) {
+      const [id, attribute] = node['Fn::GetAtt'] as [string, string];
+      return `{${resources[id]?.Type}.${attribute}}`;
+    }
+    if ('Fn::Join' in node) {
+      const [separator, parts] = node['Fn::Join'] as [string, unknown[]];
+      return parts.map(describe).join(separator);
+    }
+    throw new Error(`unexpected resource expression ${JSON.stringify(value)}`);
+  };
+
+  const permissions: Record<string, string[]> = {};
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    (policy.Properties.Roles as unknown[]).some(
+      (r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId }),
+    ),
+  );
+  for (const policy of policies) {
+    for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+      if (statement.Effect !== 'Allow' || statement.Condition !== undefined) {
+        throw new Error(`unexpected statement ${JSON.stringify(statement)}`);
+      }
+      const actions = [statement.Action].flat();
+      const targets = [statement.Resource].flat().map(describe);
+      for (const action of actions) {
+        permissions[action] = [...new Set([...(permissions[action] ?? []), ...targets])].sort();
+      }
+    }
+  }
+  return permissions;
+}
