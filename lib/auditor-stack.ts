@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
@@ -47,6 +47,12 @@ export class AuditorStack extends Stack {
       notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
       existingTopic,
     });
+
+    // What an operator needs after deploying: where to subscribe, what to invoke, where failures go.
+    new CfnOutput(this, 'TopicArn', { value: this.auditor.topic.topicArn });
+    new CfnOutput(this, 'FunctionName', { value: this.auditor.function.functionName });
+    new CfnOutput(this, 'FailureQueueUrl', { value: this.auditor.failureQueue.queueUrl });
+    new CfnOutput(this, 'LogGroupName', { value: this.auditor.logGroup.logGroupName });
   }
 }
 

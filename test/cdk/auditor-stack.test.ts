@@ -93,6 +93,27 @@ describe('AuditorStack schedule', () => {
   });
 });
 
+describe('AuditorStack outputs', () => {
+  it('names the topic, the function, the failure queue and the log group', () => {
+    // Act
+    const template = synthStack();
+
+    // Assess
+    template.hasOutput('TopicArn', {
+      Value: { Ref: onlyResource(template, 'AWS::SNS::Topic').id },
+    });
+    template.hasOutput('FunctionName', {
+      Value: { Ref: onlyResource(template, 'AWS::Lambda::Function').id },
+    });
+    template.hasOutput('FailureQueueUrl', {
+      Value: { Ref: onlyResource(template, 'AWS::SQS::Queue').id },
+    });
+    template.hasOutput('LogGroupName', {
+      Value: { Ref: onlyResource(template, 'AWS::Logs::LogGroup').id },
+    });
+  });
+});
+
 describe('AuditorStack function', () => {
   it('runs on the pinned Node.js runtime, ARM64, 15 minutes, one at a time, with its own logs', () => {
     // Act
