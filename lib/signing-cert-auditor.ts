@@ -255,7 +255,7 @@ export class SigningCertAuditor extends Construct {
       onFailure: new SqsDestination(this.failureQueue),
       bundling: {
         minify: HANDLER_BUNDLE.minify,
-        format: OutputFormat.ESM,
+        format: HANDLER_BUNDLE.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
         target: HANDLER_BUNDLE.target,
         mainFields: [...HANDLER_BUNDLE.mainFields],
         banner: HANDLER_BUNDLE.banner,

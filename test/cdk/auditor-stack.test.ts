@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { POLICY_DEFAULTS, SETTINGS } from '../../lambda/config';
 import { ConfigError } from '../../lambda/errors';
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/metrics';
+import { HANDLER_BUNDLE, NODE_MAJOR } from '../../lib/bundling';
 import { DEPLOY_DEFAULTS, DEPLOY_SETTINGS_ALLOWED } from '../../lib/signing-cert-auditor';
 import {
   CDK_JSON_CONTEXT,
@@ -122,7 +123,8 @@ describe('AuditorStack function', () => {
     // Assess
     const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
+      // The bundle's esbuild target (lib/bundling.ts) follows the same Node.js major version.
+      Runtime: `nodejs${NODE_MAJOR}.x`,
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 900,
@@ -130,6 +132,7 @@ describe('AuditorStack function', () => {
       LoggingConfig: { LogGroup: { Ref: logGroup.id } },
     });
     expect(logGroup.properties.RetentionInDays).toBe(365);
+    expect(HANDLER_BUNDLE.target).toBe(`node${NODE_MAJOR}`);
   });
 
   it('gets the default policy and the topic as environment variables', () => {
