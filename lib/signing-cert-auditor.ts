@@ -13,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type Mode, type Policy, parsePolicy, toEnvironment } from '../lambda/config';
+import { type Mode, type Policy, parsePolicy, SETTINGS, toEnvironment } from '../lambda/config';
 import { ConfigError } from '../lambda/errors';
 import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/metrics';
 import { HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
@@ -240,8 +240,10 @@ export class SigningCertAuditor extends Construct {
       // change the runtime (and the bundle target in lib/bundling.ts) without a code change.
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
+      // Lambda's CPU share grows with memory, and a large account means thousands of IAM
+      // responses to parse; 256 MB is a starting point (unmeasured) for the benchmark to tune.
       memorySize: 256,
-      // Lambda's maximum: 5000 users must be audited in one run.
+      // Lambda's maximum, so a large account (IAM allows 5000 users) is never cut short.
       timeout: Duration.minutes(15),
       // One run at a time: two overlapping runs would plan the same changes twice.
       reservedConcurrentExecutions: 1,
@@ -363,11 +365,19 @@ export class SigningCertAuditor extends Construct {
       reason:
         'Only iam:ListUsers and iam:GetAccountSummary use Resource "*": neither supports resource-level permissions, and both only read.',
     });
-    Validations.of(role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${policy.userPathPrefix}*]`,
-      reason:
-        'The audit covers every user under the configured IAM path, whose names are not known at deploy time; the wildcard is scoped to that path in this account.',
-    });
+    try {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${policy.userPathPrefix}*]`,
+        reason:
+          'The audit covers every user under the configured IAM path, whose names are not known at deploy time; the wildcard is scoped to that path in this account.',
+      });
+    } catch (error: unknown) {
+      // CDK parses the id and rejects unbalanced brackets, which IAM allows in a path.
+      throw new ConfigError(
+        `userPathPrefix=${JSON.stringify(policy.userPathPrefix)} is not allowed: expected ${SETTINGS.userPathPrefix.allowed}, without unbalanced brackets or parentheses`,
+        { cause: error },
+      );
+    }
     const writes = remediationActions(policy.mode);
     if (writes.length > 0) {
       role.addToPrincipalPolicy(

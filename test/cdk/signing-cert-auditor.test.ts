@@ -118,6 +118,7 @@ describe('SigningCertAuditor', () => {
     [{ maxAgeDays: 120, deleteAfterDays: 90 }, 'deleteAfterDays=90 is not allowed'],
     [{ concurrency: 65 }, 'concurrency=65 is not allowed'],
     [{ userPathPrefix: '/a b/' }, 'userPathPrefix="/a b/" is not allowed'],
+    [{ userPathPrefix: '/team]/' }, 'userPathPrefix="/team]/" is not allowed'],
     [{ schedule: 'at(2030-01-01T00:00:00)' }, 'schedule="at(2030-01-01T00:00:00)" is not allowed'],
     [{ timeZone: 'Nowhere' }, 'timeZone="Nowhere" is not allowed'],
     [{ notificationEmails: ['sec@example.com', 'sec'] }, 'notificationEmails="sec" is not allowed'],
