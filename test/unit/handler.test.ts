@@ -1,0 +1,259 @@
+import {
+  IAMClient,
+  ListSigningCertificatesCommand,
+  ListUsersCommand,
+  UpdateSigningCertificateCommand,
+} from '@aws-sdk/client-iam';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { daysAgo, iamCert, iamUser, TOPIC_ARN } from './fixtures';
+
+const iamMock = mockClient(IAMClient);
+const snsMock = mockClient(SNSClient);
+
+const context = {
+  awsRequestId: 'req-123',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:signing-cert-audit',
+  functionName: 'signing-cert-audit',
+  functionVersion: '$LATEST',
+  memoryLimitInMB: '256',
+  logGroupName: '/aws/lambda/signing-cert-audit',
+  logStreamName: 'stream',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 900_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+} as Context;
+
+let output: string[];
+let spies: MockInstance[];
+
+/** Imports a fresh copy of the handler with this environment, as a cold start would. */
+async function coldStart(env: Record<string, string>) {
+  vi.resetModules();
+  // Vitest puts its own MODE=test into process.env; unset it so the engine's default applies.
+  const stubs: Record<string, string | undefined> = { TOPIC_ARN, MODE: undefined, ...env };
+  for (const [name, value] of Object.entries(stubs)) vi.stubEnv(name, value);
+  return (await import('../../lambda/handler')).handler;
+}
+
+function givenAccount(): void {
+  iamMock.on(ListUsersCommand).resolves({
+    Users: [iamUser('alice'), iamUser('bob'), iamUser('carol')],
+    IsTruncated: false,
+  });
+  iamMock
+    .on(ListSigningCertificatesCommand, { UserName: 'alice' })
+    .resolves({ Certificates: [iamCert('alice', 'CERTALICEOLD00000000000001', daysAgo(200))] })
+    .on(ListSigningCertificatesCommand, { UserName: 'bob' })
+    .resolves({ Certificates: [iamCert('bob', 'CERTBOBYOUNG00000000000001', daysAgo(5))] })
+    .on(ListSigningCertificatesCommand, { UserName: 'carol' })
+    .resolves({ Certificates: [] });
+  iamMock.on(UpdateSigningCertificateCommand).resolves({});
+}
+
+const logLines = () =>
+  output
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+beforeEach(() => {
+  iamMock.reset();
+  snsMock.reset();
+  output = [];
+  const capture = (chunk: unknown) => {
+    output.push(String(chunk));
+    return true;
+  };
+  spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
+});
+
+afterEach(() => {
+  for (const spy of spies) spy.mockRestore();
+  vi.unstubAllEnvs();
+});
+
+describe('handler', () => {
+  it('audits, remediates by mode, publishes the report and returns the summary', async () => {
+    // Prepare
+    givenAccount();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const handler = await coldStart({ MODE: 'deactivate' });
+
+    // Act
+    const summary = await handler({}, context);
+
+    // Assess
+    expect(summary).toMatchObject({
+      usersScanned: 3,
+      certificatesScanned: 2,
+      nonCompliant: 1,
+      deactivated: 1,
+    });
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'alice',
+      CertificateId: 'CERTALICEOLD00000000000001',
+      Status: 'Inactive',
+    });
+    expect(snsMock).toReceiveCommandTimes(PublishCommand, 1);
+    expect(snsMock).toReceiveCommandWith(PublishCommand, {
+      TopicArn: TOPIC_ARN,
+      Subject: 'Signing certificate audit 123456789012: 1 non-compliant',
+      MessageAttributes: {
+        severity: { DataType: 'String', StringValue: 'HIGH' },
+        nonCompliant: { DataType: 'Number', StringValue: '1' },
+        mode: { DataType: 'String', StringValue: 'deactivate' },
+      },
+    });
+    const published = JSON.parse(
+      snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '',
+    );
+    expect(published).toMatchObject({
+      runId: 'req-123',
+      accountId: '123456789012',
+      findings: [{ userName: 'alice', action: 'DEACTIVATED' }],
+    });
+  });
+
+  it('logs one structured summary line with the Lambda context and emits EMF metrics', async () => {
+    givenAccount();
+    snsMock.on(PublishCommand).resolves({});
+    const handler = await coldStart({});
+
+    await handler({}, context);
+
+    const summaryLines = logLines().filter((line) => line.message === 'Audit finished');
+    expect(summaryLines).toHaveLength(1);
+    expect(summaryLines[0]).toMatchObject({
+      level: 'INFO',
+      service: 'signing-cert-audit',
+      function_request_id: 'req-123',
+      summary: { nonCompliant: 1 },
+    });
+    const emf = logLines().find((line) => '_aws' in line);
+    expect(emf).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'SigningCertAudit', Dimensions: [['service']] }] },
+      service: 'signing-cert-audit',
+      NonCompliant: 1,
+      CertificatesScanned: 2,
+      Deactivated: 0,
+      Errors: 0,
+    });
+  });
+
+  it('publishes nothing for a clean run and still logs its summary', async () => {
+    iamMock.on(ListUsersCommand).resolves({ Users: [iamUser('bob')], IsTruncated: false });
+    iamMock
+      .on(ListSigningCertificatesCommand)
+      .resolves({ Certificates: [iamCert('bob', 'CERTBOBYOUNG00000000000001', daysAgo(5))] });
+    const handler = await coldStart({});
+
+    const summary = await handler({}, context);
+
+    expect(summary).toMatchObject({ certificatesScanned: 1, nonCompliant: 0 });
+    expect(snsMock).not.toReceiveCommand(PublishCommand);
+    expect(logLines().some((line) => line.message === 'Audit finished')).toBe(true);
+  });
+
+  it('forces report mode for {"dryRun": true}', async () => {
+    givenAccount();
+    snsMock.on(PublishCommand).resolves({});
+    const handler = await coldStart({ MODE: 'delete' });
+
+    await handler({ dryRun: true }, context);
+
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(snsMock).toReceiveCommandWith(PublishCommand, {
+      MessageAttributes: expect.objectContaining({
+        mode: { DataType: 'String', StringValue: 'report' },
+      }),
+    });
+  });
+
+  it('refuses an unknown event key before touching IAM', async () => {
+    const handler = await coldStart({ MODE: 'deactivate' });
+
+    await expect(handler({ dryrun: true }, context)).rejects.toThrow(/unknown key "dryrun"/);
+    expect(iamMock).not.toReceiveCommand(ListUsersCommand);
+  });
+
+  it('fails a cold start with bad configuration, naming the variable', async () => {
+    await expect(coldStart({ MODE: 'purge' })).rejects.toThrow(/MODE="purge" is not allowed/);
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: 'CRITICAL', message: 'Invalid configuration' }),
+    );
+  });
+
+  it('fails the invocation when publishing fails, after logging the full report', async () => {
+    // Prepare
+    givenAccount();
+    snsMock
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException' }));
+    const handler = await coldStart({ MODE: 'deactivate' });
+
+    // Act
+    const run = handler({}, context);
+
+    // Assess
+    await expect(run).rejects.toThrow(
+      /Publishing report part 1 of 1 .* failed \(NotFound: Topic does not exist\)/,
+    );
+    const logged = logLines().find(
+      (line) => line.message === 'Publishing the report failed; the full report follows',
+    );
+    expect(logged).toMatchObject({
+      level: 'ERROR',
+      report: {
+        findings: [
+          { userName: 'alice', certificateId: 'CERTALICEOLD00000000000001', action: 'DEACTIVATED' },
+        ],
+      },
+    });
+  });
+
+  it('fails when users cannot be listed, after logging and publishing the partial report', async () => {
+    iamMock
+      .on(ListUsersCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
+    snsMock.on(PublishCommand).resolves({});
+    const handler = await coldStart({});
+
+    await expect(handler({}, context)).rejects.toThrow(
+      /ListUsers failed after 0 users \(AccessDenied: not authorized\)/,
+    );
+
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ message: 'Audit incomplete; the partial report follows' }),
+    );
+    expect(snsMock).toReceiveCommandWith(PublishCommand, {
+      Subject: expect.stringContaining('INCOMPLETE'),
+    });
+  });
+
+  it('never writes the certificate body to a log line or a message', async () => {
+    givenAccount();
+    snsMock.on(PublishCommand).resolves({});
+    const handler = await coldStart({ MODE: 'deactivate' });
+
+    await handler({}, context);
+
+    const messages = snsMock
+      .commandCalls(PublishCommand)
+      .map((call) => JSON.stringify(call.args[0].input));
+    for (const text of [...messages, output.join('')]) {
+      expect(text).not.toContain('SECRETBODY');
+      expect(text).not.toContain('BEGIN CERTIFICATE');
+    }
+    expect(messages.length).toBe(1);
+    expect(output.join('').length).toBeGreaterThan(0);
+  });
+});
