@@ -18,6 +18,18 @@ export default defineConfig({
         },
       },
       { test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'], env, testTimeout: 120_000 } },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // One moto server for the run; its state is reset between tests, so files run one at a time.
+          globalSetup: ['test/integration/global-setup.ts'],
+          fileParallelism: false,
+          env,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -1,0 +1,267 @@
+import {
+  CreateUserCommand,
+  IAMClient,
+  paginateListSigningCertificates,
+  paginateListUsers,
+  type SigningCertificate,
+  type Tag,
+  UpdateSigningCertificateCommand,
+  UploadSigningCertificateCommand,
+} from '@aws-sdk/client-iam';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import pLimit from 'p-limit';
+import type { Finding, Report } from '../../lambda/report';
+import { generateCertificate } from './certs';
+import { setMotoClock } from './moto';
+
+/** moto's default account id: every ARN it hands out names it. */
+export const MOTO_ACCOUNT_ID = '123456789012';
+/** A Lambda function ARN in moto's account, so the handler reads the account id from it. */
+export const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${MOTO_ACCOUNT_ID}:function:signing-cert-audit`;
+
+/** Any credentials do for moto; explicit so nothing real is ever picked up. */
+export const EMULATOR_ENV = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_SESSION_TOKEN: 'testing',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+} as const;
+
+/** Real SDK clients pointed at the emulator. */
+export interface EmulatorClients {
+  readonly iam: IAMClient;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+}
+
+/** Builds real SDK clients for the emulator at `endpoint`. */
+export function emulatorClients(endpoint: string): EmulatorClients {
+  const config = {
+    endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: {
+      accessKeyId: EMULATOR_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+  };
+  return { iam: new IAMClient(config), sns: new SNSClient(config), sqs: new SQSClient(config) };
+}
+
+/** One certificate to seed: its age at upload and, optionally, a status to leave it in. */
+export interface SeedCertificate {
+  readonly ageDays: number;
+  readonly status?: 'Active' | 'Inactive';
+  /** A specific PEM; by default a shared valid one (moto, unlike IAM, accepts duplicates). */
+  readonly body?: string;
+}
+
+/** One user to seed. */
+export interface SeedUser {
+  readonly userName: string;
+  readonly path?: string;
+  readonly tags?: readonly Tag[];
+  readonly certificates?: readonly SeedCertificate[];
+}
+
+/** A certificate as seeded: its id as moto assigned it. */
+export interface SeededCertificate {
+  readonly userName: string;
+  readonly certificateId: string;
+  readonly ageDays: number;
+  readonly status: 'Active' | 'Inactive';
+}
+
+/** Requests in flight while seeding. */
+const SEED_CONCURRENCY = 8;
+
+let sharedBody: string | undefined;
+
+/** A valid PEM certificate, generated once per process. */
+export function sharedCertificateBody(): string {
+  sharedBody ??= generateCertificate();
+  return sharedBody;
+}
+
+/**
+ * Creates the users and uploads their certificates, each backdated by moving moto's clock
+ * (libfaketime) for the upload, then puts the clock back. Uploads of one age share one clock
+ * setting and run a few at a time, so seeding thousands of users takes seconds.
+ */
+export async function seedUsers(
+  iam: IAMClient,
+  clockFile: string,
+  users: readonly SeedUser[],
+): Promise<SeededCertificate[]> {
+  const limit = pLimit(SEED_CONCURRENCY);
+  await Promise.all(
+    users.map((user) =>
+      limit(() =>
+        iam.send(
+          new CreateUserCommand({
+            UserName: user.userName,
+            Path: user.path ?? '/',
+            Tags: user.tags ? [...user.tags] : undefined,
+          }),
+        ),
+      ),
+    ),
+  );
+  const uploads = users.flatMap((user) =>
+    (user.certificates ?? []).map((certificate) => ({ userName: user.userName, certificate })),
+  );
+  const ids = new Map<(typeof uploads)[number], string>();
+  const ages = [...new Set(uploads.map((upload) => upload.certificate.ageDays))];
+  try {
+    for (const age of ages) {
+      setMotoClock(clockFile, age);
+      const batch = uploads.filter((upload) => upload.certificate.ageDays === age);
+      await Promise.all(
+        batch.map((upload) =>
+          limit(async () => {
+            const { Certificate } = await iam.send(
+              new UploadSigningCertificateCommand({
+                UserName: upload.userName,
+                CertificateBody: upload.certificate.body ?? sharedCertificateBody(),
+              }),
+            );
+            ids.set(upload, Certificate?.CertificateId ?? '');
+          }),
+        ),
+      );
+    }
+  } finally {
+    setMotoClock(clockFile, 0);
+  }
+  const seeded = uploads.map(({ userName, certificate }, index) => ({
+    userName,
+    certificateId: ids.get(uploads[index] as (typeof uploads)[number]) ?? '',
+    ageDays: certificate.ageDays,
+    status: certificate.status ?? 'Active',
+  }));
+  await Promise.all(
+    seeded
+      .filter((certificate) => certificate.status === 'Inactive')
+      .map((certificate) =>
+        limit(() =>
+          iam.send(
+            new UpdateSigningCertificateCommand({
+              UserName: certificate.userName,
+              CertificateId: certificate.certificateId,
+              Status: 'Inactive',
+            }),
+          ),
+        ),
+      ),
+  );
+  return seeded;
+}
+
+/** Every user's certificates as moto holds them now, keyed by certificate id. */
+export async function readCertificates(iam: IAMClient): Promise<Map<string, SigningCertificate>> {
+  const certificates = new Map<string, SigningCertificate>();
+  for await (const page of paginateListUsers({ client: iam }, {})) {
+    for (const user of page.Users ?? []) {
+      const pages = paginateListSigningCertificates({ client: iam }, { UserName: user.UserName });
+      for await (const certPage of pages) {
+        for (const certificate of certPage.Certificates ?? []) {
+          certificates.set(certificate.CertificateId ?? '', certificate);
+        }
+      }
+    }
+  }
+  return certificates;
+}
+
+/** Certificate id → status, for comparing moto's state before and after a run. */
+export async function readStatuses(iam: IAMClient): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
+  for (const [id, certificate] of await readCertificates(iam)) {
+    statuses.set(id, certificate.Status ?? '');
+  }
+  return statuses;
+}
+
+/** A topic with an SQS queue subscribed to it (raw delivery), as a human's mailbox stand-in. */
+export interface Mailbox {
+  readonly topicArn: string;
+  readonly queueUrl: string;
+}
+
+/** Creates a topic and a queue subscribed to it with raw message delivery. */
+export async function createMailbox(clients: EmulatorClients, name = 'findings'): Promise<Mailbox> {
+  const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: name }));
+  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const { Attributes } = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await clients.sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: Attributes?.QueueArn,
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  return { topicArn: TopicArn ?? '', queueUrl: QueueUrl ?? '' };
+}
+
+/** A message as the subscribed queue received it. */
+export interface ReceivedMessage {
+  readonly body: string;
+  readonly attributes: Record<string, { DataType?: string; StringValue?: string }>;
+}
+
+/** Drains the queue: every message delivered so far, in no particular order. */
+export async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<ReceivedMessage[]> {
+  const received: ReceivedMessage[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        WaitTimeSeconds: 0,
+      }),
+    );
+    if (Messages.length === 0) return received;
+    for (const message of Messages) {
+      received.push({ body: message.Body ?? '', attributes: message.MessageAttributes ?? {} });
+    }
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+    );
+  }
+}
+
+/** Parses the parts of one report and puts them back together: one summary, all findings. */
+export function reassemble(messages: readonly ReceivedMessage[]): Report {
+  const parts = messages
+    .map((message) => JSON.parse(message.body) as Report)
+    .sort((a, b) => a.part.index - b.part.index);
+  const [first] = parts;
+  if (!first) throw new Error('no report was delivered');
+  const counts = new Set(parts.map((part) => `${part.runId}/${part.part.count}`));
+  if (counts.size !== 1 || first.part.count !== parts.length) {
+    throw new Error(
+      `expected ${first.part.count} parts of one report, got ${[...counts].join(', ')}`,
+    );
+  }
+  const findings: Finding[] = parts.flatMap((part) => part.findings);
+  return { ...first, part: { index: 1, count: 1 }, findings };
+}
