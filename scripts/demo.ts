@@ -1,0 +1,198 @@
+/**
+ * `npm run demo`: the auditor at work in a minute, without an AWS account. Starts moto (a local
+ * AWS emulator) on a free loopback port, seeds a demo account, runs the real Lambda handler in
+ * deactivate mode against it, prints the findings and the report as an SQS subscriber got it,
+ * and stops the emulator — also on Ctrl-C or failure.
+ */
+import type { Context } from 'aws-lambda';
+import type { Report, Summary } from '../lambda/report';
+import {
+  createMailbox,
+  EMULATOR_ENV,
+  emulatorClients,
+  FUNCTION_ARN,
+  readStatuses,
+  reassemble,
+  receiveAll,
+  type SeedUser,
+  seedUsers,
+} from '../test/support/emulator';
+import { EmulatorUnavailableError, type Moto, startMoto } from '../test/support/moto';
+
+const MAX_AGE_DAYS = 90;
+
+/** A few dozen users on two paths, certificates of assorted ages, some already Inactive. */
+function demoAccount(): SeedUser[] {
+  const engineering = [
+    ['alice', [400]],
+    ['bob', [12]],
+    ['carol', [95, 20]],
+    ['dave', [80]],
+    ['erin', [150]],
+    ['frank', []],
+    ['grace', [60]],
+    ['heidi', [1000]],
+    ['ivan', [89]],
+    ['judy', [3]],
+    ['mallory', [250, 91]],
+    ['niaj', [45]],
+    ['olivia', [77]],
+    ['peggy', []],
+    ['rupert', [30]],
+    ['sybil', [120]],
+    ['trent', [10]],
+    ['uma', [200]],
+    ['victor', [5]],
+    ['walter', [65]],
+  ] as const;
+  const contractors = [
+    ['build-bot', [365]],
+    ['deploy-bot', [100]],
+    ['legacy-signer', [2000]],
+    ['metrics-bot', [20]],
+    ['release-bot', [85]],
+    ['scanner', []],
+    ['vendor-acme', [300]],
+    ['vendor-globex', [40]],
+    ['vendor-initech', [130]],
+    ['vendor-umbrella', [7]],
+    ['vendor-wayne', [88]],
+    ['vendor-stark', [50]],
+  ] as const;
+  // Already switched off by a human: reported as non-compliant, never "deactivated" again.
+  const inactive = new Set(['heidi', 'uma', 'legacy-signer']);
+  const users = (path: string, list: readonly (readonly [string, readonly number[]])[]) =>
+    list.map(([userName, ages]) => ({
+      userName,
+      path,
+      certificates: ages.map((ageDays) => ({
+        ageDays,
+        status: inactive.has(userName) ? ('Inactive' as const) : ('Active' as const),
+      })),
+    }));
+  return [...users('/engineering/', engineering), ...users('/contractors/', contractors)];
+}
+
+function lambdaContext(): Context {
+  return {
+    awsRequestId: 'demo-run-1',
+    invokedFunctionArn: FUNCTION_ARN,
+    functionName: 'signing-cert-audit',
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '256',
+    logGroupName: '/aws/lambda/signing-cert-audit',
+    logStreamName: 'demo',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 900_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+function printFindings(report: Report): void {
+  const rows = report.findings.map((f) => [
+    f.userName,
+    f.certificateId ?? '-',
+    f.status ?? '-',
+    f.ageDays === null ? '-' : String(f.ageDays),
+    f.verdict,
+    f.action,
+    f.severity,
+  ]);
+  const header = ['user', 'certificate', 'was', 'age (days)', 'verdict', 'action', 'severity'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  console.log(line(header));
+  console.log(line(widths.map((width) => '-'.repeat(width))));
+  for (const row of rows) console.log(line(row));
+}
+
+function printSummary(summary: Summary): void {
+  console.log(
+    Object.entries(summary)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('  '),
+  );
+}
+
+async function main(): Promise<number> {
+  let moto: Moto | undefined;
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: stopping the emulator`);
+    void (moto?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    console.log('Starting moto (local AWS emulator) on a free loopback port…');
+    moto = await startMoto();
+    console.log(`  moto is listening at ${moto.endpoint}`);
+
+    const clients = emulatorClients(moto.endpoint);
+    const account = demoAccount();
+    const seeded = await seedUsers(clients.iam, moto.clockFile, account);
+    const mailbox = await createMailbox(clients, 'signing-cert-findings');
+    console.log(
+      `Seeded ${account.length} users on /engineering/ and /contractors/ with ${seeded.length} signing certificates` +
+        ` (${seeded.filter((c) => c.status === 'Inactive').length} already Inactive);` +
+        ' subscribed an SQS queue to the findings topic.',
+    );
+
+    // The real handler, configured exactly as the stack configures the function.
+    Object.assign(process.env, EMULATOR_ENV, {
+      AWS_ENDPOINT_URL: moto.endpoint,
+      TOPIC_ARN: mailbox.topicArn,
+      MODE: 'deactivate',
+      MAX_AGE_DAYS: String(MAX_AGE_DAYS),
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    console.log(`\nRunning the Lambda handler: MODE=deactivate MAX_AGE_DAYS=${MAX_AGE_DAYS}\n`);
+    const { handler } = await import('../lambda/handler');
+    await handler({}, lambdaContext());
+
+    const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
+    const report = reassemble(messages);
+    printFindings(report);
+    console.log('\nSummary:');
+    printSummary(report.summary);
+
+    const statuses = [...(await readStatuses(clients.iam)).values()];
+    const count = (status: string) => statuses.filter((s) => s === status).length;
+    console.log(
+      `\nmoto now holds ${count('Active')} Active and ${count('Inactive')} Inactive certificates.`,
+    );
+
+    const [first] = messages;
+    console.log(
+      `\nThe SQS queue received ${messages.length} message(s); message attributes: ` +
+        Object.entries(first?.attributes ?? {})
+          .map(([name, value]) => `${name}=${value.StringValue}`)
+          .join(', '),
+    );
+    const preview = JSON.parse(first?.body ?? '{}') as Report;
+    console.log(
+      JSON.stringify(
+        { ...preview, findings: preview.findings.slice(0, 2), '…': 'more findings' },
+        null,
+        2,
+      ),
+    );
+    return 0;
+  } catch (error: unknown) {
+    if (error instanceof EmulatorUnavailableError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error('The demo failed:', error);
+    return 1;
+  } finally {
+    await moto?.stop();
+  }
+}
+
+process.exitCode = await main();
