@@ -4,7 +4,6 @@
  * deactivate mode against it, prints the findings and the report as an SQS subscriber got it,
  * and stops the emulator — also on Ctrl-C or failure.
  */
-import type { Context } from 'aws-lambda';
 import type { Report, Summary } from '../lambda/report';
 import {
   createMailbox,
@@ -17,6 +16,7 @@ import {
   type SeedUser,
   seedUsers,
 } from '../test/support/emulator';
+import { lambdaContext } from '../test/support/lambda-context';
 import { EmulatorUnavailableError, type Moto, startMoto } from '../test/support/moto';
 
 const MAX_AGE_DAYS = 90;
@@ -71,23 +71,6 @@ function demoAccount(): SeedUser[] {
       })),
     }));
   return [...users('/engineering/', engineering), ...users('/contractors/', contractors)];
-}
-
-function lambdaContext(): Context {
-  return {
-    awsRequestId: 'demo-run-1',
-    invokedFunctionArn: FUNCTION_ARN,
-    functionName: 'signing-cert-audit',
-    functionVersion: '$LATEST',
-    memoryLimitInMB: '256',
-    logGroupName: '/aws/lambda/signing-cert-audit',
-    logStreamName: 'demo',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 900_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }
 
 function printFindings(report: Report): void {
@@ -153,7 +136,7 @@ async function main(): Promise<number> {
     });
     console.log(`\nRunning the Lambda handler: MODE=deactivate MAX_AGE_DAYS=${MAX_AGE_DAYS}\n`);
     const { handler } = await import('../lambda/handler');
-    await handler({}, lambdaContext());
+    await handler({}, lambdaContext('demo-run-1', FUNCTION_ARN));
 
     const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
     const report = reassemble(messages);

@@ -1,7 +1,7 @@
-import type { Context } from 'aws-lambda';
 import { inject, vi } from 'vitest';
 import type { Summary } from '../../lambda/report';
 import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../support/emulator';
+import { lambdaContext } from '../support/lambda-context';
 
 /** The shared moto server of this run (see global-setup.ts). */
 export const endpoint = inject('motoEndpoint');
@@ -13,22 +13,9 @@ export const clients = emulatorClients(endpoint);
 let invocation = 0;
 
 /** A Lambda context in moto's account; each invocation gets a new request id. */
-export function lambdaContext(): Context {
+function nextContext() {
   invocation += 1;
-  return {
-    awsRequestId: `integration-${invocation}`,
-    invokedFunctionArn: FUNCTION_ARN,
-    functionName: 'signing-cert-audit',
-    functionVersion: '$LATEST',
-    memoryLimitInMB: '256',
-    logGroupName: '/aws/lambda/signing-cert-audit',
-    logStreamName: 'integration',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 900_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return lambdaContext(`integration-${invocation}`, FUNCTION_ARN);
 }
 
 /**
@@ -52,7 +39,7 @@ export async function invokeHandler(
   for (const [name, value] of Object.entries(stubs)) vi.stubEnv(name, value);
   try {
     const { handler } = await import('../../lambda/handler');
-    return await handler(event, lambdaContext());
+    return await handler(event, nextContext());
   } finally {
     vi.unstubAllEnvs();
   }

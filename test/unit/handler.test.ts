@@ -5,28 +5,18 @@ import {
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { lambdaContext } from '../support/lambda-context';
 import { daysAgo, iamCert, iamUser, TOPIC_ARN } from './fixtures';
 
 const iamMock = mockClient(IAMClient);
 const snsMock = mockClient(SNSClient);
 
-const context = {
-  awsRequestId: 'req-123',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:signing-cert-audit',
-  functionName: 'signing-cert-audit',
-  functionVersion: '$LATEST',
-  memoryLimitInMB: '256',
-  logGroupName: '/aws/lambda/signing-cert-audit',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 900_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContext(
+  'req-123',
+  'arn:aws:lambda:us-east-1:123456789012:function:signing-cert-audit',
+);
 
 let output: string[];
 let spies: MockInstance[];
