@@ -8,12 +8,22 @@ import {
   type IamUser,
   listSigningCertificates,
   listUsers,
+  listUserTags,
+  rootHasSigningCertificate,
   type SigningCertificate,
 } from './iam';
-import { evaluateCertificate, type PlannedAction } from './policy';
+import {
+  type AgePolicy,
+  checkCertificateContent,
+  evaluateCertificate,
+  type PlannedAction,
+  resolveUserRules,
+  type UserRules,
+} from './policy';
 import {
   type Action,
   buildReport,
+  type CertificateIdentity,
   type Finding,
   type Report,
   severityOf,
@@ -55,16 +65,28 @@ type UserScan =
   | { readonly user: IamUser; readonly certificates: SigningCertificate[] }
   | { readonly user: IamUser; readonly error: unknown };
 
+/** A finding without the parts decided last: what was done, its severity and any error. */
+type FindingBase = Omit<Finding, 'action' | 'severity' | 'error'>;
+
 /** A finding whose action is still to be decided by the blast-radius guard and the API call. */
 interface PendingFinding {
-  readonly finding: Omit<Finding, 'action' | 'severity' | 'error'>;
+  readonly finding: FindingBase;
   readonly plannedAction: PlannedAction | undefined;
+  /** Why the planned action must not be taken this run (exemption unknown, user gone). */
+  readonly hold?: { readonly action: Action; readonly detail: string };
 }
 
+/** A user's tags as read, or why they could not be. */
+type TagRead =
+  | { readonly tags: ReadonlyMap<string, string> }
+  | { readonly gone: true }
+  | { readonly error: unknown };
+
 /**
- * Audits every user's signing certificates: users → certificates → verdicts → actions → report.
- * One user's failure becomes a finding and the run goes on. If users cannot be listed, it throws
- * an {@link AuditIncompleteError} carrying the report of what was seen and done.
+ * Audits every user's signing certificates: users → certificates → verdicts → tags for the users
+ * that have something to report → actions → report. One user's failure becomes a finding and the
+ * run goes on. If users cannot be listed, it throws an {@link AuditIncompleteError} carrying the
+ * report of what was seen and done.
  */
 export async function runAudit(
   deps: AuditDeps,
@@ -75,22 +97,28 @@ export async function runAudit(
   const effective: Policy = dryRun ? { ...policy, mode: 'report' } : policy;
   const limit = pLimit(effective.concurrency);
 
-  const { scans, listingError } = await scanAllUsers(deps, effective, limit);
+  const [{ scans, listingError }, rootFindings] = await Promise.all([
+    scanAllUsers(deps, effective, limit),
+    checkRootUser(deps),
+  ]);
 
   const pending: PendingFinding[] = [];
-  const settled: Finding[] = [];
+  const settled: Finding[] = [...rootFindings];
   let certificatesScanned = 0;
+  const judged: { user: IamUser; certificates: SigningCertificate[] }[] = [];
   for (const scan of scans) {
-    if ('error' in scan) {
-      settled.push(userFailureFinding(deps, scan.user, scan.error));
-      continue;
+    if ('error' in scan) settled.push(userFailureFinding(deps, scan.user, scan.error));
+    else {
+      certificatesScanned += scan.certificates.length;
+      judged.push(scan);
     }
-    certificatesScanned += scan.certificates.length;
-    for (const cert of scan.certificates) {
-      const judged = judgeCertificate(scan.user, cert, deps.now, effective);
-      if (judged !== undefined && 'plannedAction' in judged) pending.push(judged);
-      else if (judged !== undefined) settled.push(judged);
-    }
+  }
+  // Tags are read only for users with something to report under the account policy.
+  const tagReads = await readTagsWhereNeeded(deps, effective, judged, limit);
+  for (const { user, certificates } of judged) {
+    const outcome = judgeUser(deps, effective, user, certificates, tagReads.get(user.userName));
+    settled.push(...outcome.settled);
+    pending.push(...outcome.pending);
   }
 
   const acted = await carryOutActions(deps, effective, pending, limit);
@@ -114,6 +142,146 @@ export async function runAudit(
     );
   }
   return report;
+}
+
+/** The root user's certificates, from GetAccountSummary: a CRITICAL finding when present. */
+async function checkRootUser(deps: AuditDeps): Promise<Finding[]> {
+  const base = {
+    userName: ROOT_USER_NAME,
+    userArn: `arn:aws:iam::${deps.accountId}:root`,
+    certificateId: null,
+    status: null,
+    uploadDate: null,
+    ageDays: null,
+    certificate: null,
+  };
+  try {
+    if (!(await rootHasSigningCertificate(deps.iam))) return [];
+    return [
+      finding(
+        { ...base, verdict: 'ROOT_SIGNING_CERTIFICATE', detail: ROOT_REMEDIATION },
+        'NONE',
+        null,
+      ),
+    ];
+  } catch (error: unknown) {
+    const detail = describeError(error);
+    deps.logger.warn('Could not check the root user for signing certificates', { error: detail });
+    return [
+      finding(
+        {
+          ...base,
+          verdict: 'ERROR',
+          detail: "GetAccountSummary failed: the root user's signing certificates were not checked",
+        },
+        'NONE',
+        detail,
+      ),
+    ];
+  }
+}
+
+/** The name root findings carry: never a real user's (IAM user names cannot contain < or >). */
+export const ROOT_USER_NAME = '<root>';
+
+/** What a human must do about a root signing certificate: a role cannot see or remove it. */
+export const ROOT_REMEDIATION =
+  'The root user holds an X.509 signing certificate. No role can list or remove it: sign in as the root user, open Security credentials, and delete the certificate under X.509 certificates (root should hold none).';
+
+async function readTagsWhereNeeded(
+  deps: AuditDeps,
+  policy: Policy,
+  scans: readonly { user: IamUser; certificates: SigningCertificate[] }[],
+  limit: ReturnType<typeof pLimit>,
+): Promise<Map<string, TagRead>> {
+  const needed = scans.filter(({ certificates }) =>
+    certificates.some((cert) => hasSomethingToReport(cert, deps.now, policy)),
+  );
+  const reads = await Promise.all(
+    needed.map(({ user }) =>
+      limit(async (): Promise<[string, TagRead]> => {
+        try {
+          return [user.userName, { tags: await listUserTags(deps.iam, user.userName) }];
+        } catch (error: unknown) {
+          if (isNoSuchEntity(error)) return [user.userName, { gone: true }];
+          return [user.userName, { error }];
+        }
+      }),
+    ),
+  );
+  return new Map(reads);
+}
+
+function hasSomethingToReport(cert: SigningCertificate, now: Date, policy: Policy): boolean {
+  if (cert.uploadDate === undefined || !cert.content.parsed) return true;
+  const { verdict } = evaluateCertificate(
+    { status: cert.status, uploadDate: cert.uploadDate },
+    now,
+    policy,
+  );
+  return (
+    verdict !== 'COMPLIANT' ||
+    checkCertificateContent(cert.content.facts, now, policy.warnBeforeDays).length > 0
+  );
+}
+
+function judgeUser(
+  deps: AuditDeps,
+  policy: Policy,
+  user: IamUser,
+  certificates: readonly SigningCertificate[],
+  tagRead: TagRead | undefined,
+): { settled: Finding[]; pending: PendingFinding[] } {
+  const settled: Finding[] = [];
+  const pending: PendingFinding[] = [];
+  let rules: UserRules = {
+    policy,
+    exemptReason: undefined,
+    holdReason: undefined,
+    problems: [],
+  };
+  let hold: PendingFinding['hold'];
+  const userBase = {
+    userName: user.userName,
+    userArn: user.userArn,
+    certificateId: null,
+    status: null,
+    uploadDate: null,
+    ageDays: null,
+    certificate: null,
+  };
+  if (tagRead !== undefined && 'tags' in tagRead) {
+    rules = resolveUserRules(tagRead.tags, policy, policy.exemptTagKey);
+    if (rules.holdReason !== undefined) hold = { action: 'NONE', detail: rules.holdReason };
+    for (const problem of rules.problems) {
+      settled.push(finding({ ...userBase, verdict: 'ERROR', detail: problem }, 'NONE', null));
+    }
+  } else if (tagRead !== undefined && 'gone' in tagRead) {
+    hold = { action: 'GONE', detail: 'the user was deleted during the run' };
+  } else if (tagRead !== undefined) {
+    const detail = describeError(tagRead.error);
+    deps.logger.warn('Could not read the tags of a user', {
+      userName: user.userName,
+      error: detail,
+    });
+    hold = {
+      action: 'NONE',
+      detail: 'not changed: its tags (exemption, maximum age) could not be read',
+    };
+    settled.push(
+      finding(
+        { ...userBase, verdict: 'ERROR', detail: 'ListUserTags failed; the user was not changed' },
+        'NONE',
+        detail,
+      ),
+    );
+  }
+  for (const cert of certificates) {
+    const outcome = judgeCertificate(user, cert, deps.now, rules, hold);
+    settled.push(...outcome.settled);
+    if (outcome.pending) pending.push(outcome.pending);
+  }
+  return { settled, pending };
 }
 
 async function scanAllUsers(
@@ -156,42 +324,82 @@ function judgeCertificate(
   user: IamUser,
   cert: SigningCertificate,
   now: Date,
-  policy: Policy,
-): PendingFinding | Finding | undefined {
+  rules: UserRules,
+  hold: PendingFinding['hold'],
+): { settled: Finding[]; pending?: PendingFinding } {
+  const identity = identityOf(cert);
   const base = {
     userName: user.userName,
     userArn: user.userArn,
     certificateId: cert.certificateId,
     status: cert.status,
+    uploadDate: cert.uploadDate?.toISOString() ?? null,
+    certificate: identity,
   };
+  const settled = contentFindings(base, cert, now, rules.policy);
   if (cert.uploadDate === undefined) {
-    return finding({ ...base, uploadDate: null, ageDays: null, verdict: 'ERROR' }, 'NONE', {
+    const error = {
       code: 'MissingUploadDate',
       message: 'IAM returned the certificate without an UploadDate',
-    });
+    };
+    settled.push(
+      finding({ ...base, ageDays: null, verdict: 'ERROR', detail: null }, 'NONE', error),
+    );
+    return { settled };
   }
   const evaluation = evaluateCertificate(
     { status: cert.status, uploadDate: cert.uploadDate },
     now,
-    policy,
+    rules.policy,
   );
-  const judged = {
-    ...base,
-    uploadDate: cert.uploadDate.toISOString(),
-    ageDays: evaluation.ageDays,
-    verdict: evaluation.verdict,
-  };
-  switch (evaluation.verdict) {
-    case 'COMPLIANT':
-      return undefined;
-    case 'EXPIRING_SOON':
-      return finding({ ...judged, verdict: 'EXPIRING_SOON' }, 'NONE', null);
-    case 'NON_COMPLIANT':
-      return {
-        finding: { ...judged, verdict: 'NON_COMPLIANT' },
-        plannedAction: evaluation.plannedAction,
-      };
+  const judged = { ...base, ageDays: evaluation.ageDays, detail: null };
+  if (evaluation.verdict === 'COMPLIANT') return { settled };
+  if (rules.exemptReason !== undefined) {
+    settled.push(
+      finding({ ...judged, verdict: 'EXEMPT', detail: rules.exemptReason }, 'NONE', null),
+    );
+    return { settled };
   }
+  if (evaluation.verdict === 'EXPIRING_SOON') {
+    settled.push(finding({ ...judged, verdict: 'EXPIRING_SOON' }, 'NONE', null));
+    return { settled };
+  }
+  return {
+    settled,
+    pending: {
+      finding: { ...judged, verdict: 'NON_COMPLIANT' },
+      plannedAction: evaluation.plannedAction,
+      hold,
+    },
+  };
+}
+
+/** Report-only findings on what is inside the certificate. */
+function contentFindings(
+  base: Omit<FindingBase, 'ageDays' | 'verdict' | 'detail'>,
+  cert: SigningCertificate,
+  now: Date,
+  policy: AgePolicy,
+): Finding[] {
+  const ageDays = null;
+  if (!cert.content.parsed) {
+    return [
+      finding(
+        { ...base, ageDays, verdict: 'UNPARSEABLE', detail: cert.content.reason },
+        'NONE',
+        null,
+      ),
+    ];
+  }
+  return checkCertificateContent(cert.content.facts, now, policy.warnBeforeDays).map((issue) =>
+    finding({ ...base, ageDays, verdict: issue.verdict, detail: issue.detail }, 'NONE', null),
+  );
+}
+
+function identityOf(cert: SigningCertificate): CertificateIdentity | null {
+  if (!cert.content.parsed) return null;
+  const { fingerprint256, subject, notAfter } = cert.content.facts;
+  return { fingerprint256, subject, notAfter: notAfter.toISOString() };
 }
 
 async function carryOutActions(
@@ -200,7 +408,7 @@ async function carryOutActions(
   pending: readonly PendingFinding[],
   limit: ReturnType<typeof pLimit>,
 ): Promise<Finding[]> {
-  const planned = pending.filter((p) => p.plannedAction !== undefined).length;
+  const planned = pending.filter((p) => p.plannedAction !== undefined && !p.hold).length;
   // Blast-radius guard: a run that wants more changes than allowed makes none of them.
   const withhold = planned > policy.maxActionsPerRun;
   if (withhold) {
@@ -210,7 +418,8 @@ async function carryOutActions(
     });
   }
   return Promise.all(
-    pending.map(({ finding: base, plannedAction }) => {
+    pending.map(({ finding: base, plannedAction, hold }) => {
+      if (hold) return finding({ ...base, detail: hold.detail }, hold.action, null);
       if (plannedAction === undefined) return finding(base, 'NONE', null);
       if (withhold) return finding(base, 'WITHHELD', null);
       return limit(() => act(deps, base, plannedAction));
@@ -220,7 +429,7 @@ async function carryOutActions(
 
 async function act(
   deps: AuditDeps,
-  base: PendingFinding['finding'],
+  base: FindingBase,
   plannedAction: PlannedAction,
 ): Promise<Finding> {
   const certificateId = base.certificateId as string;
@@ -253,6 +462,8 @@ function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Fin
     status: null,
     uploadDate: null,
     ageDays: null,
+    certificate: null,
+    detail: null,
   };
   if (isNoSuchEntity(error)) {
     return finding({ ...base, verdict: 'NOT_EVALUATED' }, 'GONE', null);
@@ -266,7 +477,7 @@ function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Fin
 }
 
 function finding(
-  base: Omit<Finding, 'action' | 'severity' | 'error'> & { readonly verdict: Verdict },
+  base: FindingBase & { readonly verdict: Verdict },
   action: Action,
   error: Finding['error'],
 ): Finding {

@@ -1,11 +1,14 @@
 import {
   DeleteSigningCertificateCommand,
+  GetAccountSummaryCommand,
   IAMClient,
   type IAMClientConfig,
   paginateListSigningCertificates,
   paginateListUsers,
+  paginateListUserTags,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { type CertificateContent, readCertificate } from './x509';
 
 /** IAM's largest page for ListUsers (its default is 100): 5,000 users take 5 calls, not 50. */
 export const LIST_USERS_PAGE_SIZE = 1000;
@@ -22,13 +25,17 @@ export interface IamUser {
   readonly userArn: string;
 }
 
-/** A signing certificate as the audit sees it. The body is deliberately not carried. */
+/**
+ * A signing certificate as the audit sees it. The body is read here, once, into `content` and
+ * dropped: it never travels further, so it can never reach a finding, a log line or a message.
+ */
 export interface SigningCertificate {
   readonly userName: string;
   readonly certificateId: string;
   readonly status: string;
   /** Absent only if IAM omitted it, which the audit reports as an error. */
   readonly uploadDate: Date | undefined;
+  readonly content: CertificateContent;
 }
 
 /** Builds the IAM client: adaptive retry mode; region, credentials and endpoint from the standard AWS sources. */
@@ -67,6 +74,7 @@ export async function listSigningCertificates(
         certificateId: cert.CertificateId,
         status: cert.Status ?? 'Unknown',
         uploadDate: cert.UploadDate,
+        content: readCertificate(cert.CertificateBody),
       });
     }
   }
@@ -97,4 +105,27 @@ export async function deleteSigningCertificate(
   await client.send(
     new DeleteSigningCertificateCommand({ UserName: userName, CertificateId: certificateId }),
   );
+}
+
+/** One user's tags, every page of them, through the SDK paginator. */
+export async function listUserTags(
+  client: IAMClient,
+  userName: string,
+): Promise<Map<string, string>> {
+  const tags = new Map<string, string>();
+  for await (const page of paginateListUserTags({ client }, { UserName: userName })) {
+    for (const tag of page.Tags ?? []) {
+      if (tag.Key !== undefined) tags.set(tag.Key, tag.Value ?? '');
+    }
+  }
+  return tags;
+}
+
+/**
+ * Whether the root user holds a signing certificate. ListUsers never returns root and a role
+ * cannot list root's certificates, but GetAccountSummary says whether any exist.
+ */
+export async function rootHasSigningCertificate(client: IAMClient): Promise<boolean> {
+  const { SummaryMap } = await client.send(new GetAccountSummaryCommand({}));
+  return (SummaryMap?.AccountSigningCertificatesPresent ?? 0) > 0;
 }

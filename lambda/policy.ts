@@ -58,3 +58,130 @@ function planAction(
   if (policy.mode !== 'report' && cert.status === 'Active') return 'DEACTIVATE';
   return undefined;
 }
+
+/** The tag that overrides MAX_AGE_DAYS for one user (a positive whole number of days). */
+export const MAX_AGE_TAG_KEY = 'signing-cert-audit:max-age-days';
+/** Longest per-user maximum age accepted, as for MAX_AGE_DAYS. */
+export const MAX_AGE_TAG_LIMIT = 36_500;
+
+/** How the policy applies to one user, decided from its tags. */
+export interface UserRules {
+  /** The age policy for this user: the account's, or with the user's own maximum age. */
+  readonly policy: AgePolicy;
+  /** Set when the user is exempt: the reason, as reported. */
+  readonly exemptReason: string | undefined;
+  /** Set when no change may be made to this user's certificates this run, and why. */
+  readonly holdReason: string | undefined;
+  /** Tag values that could not be used, each a sentence naming the tag, its value and what is allowed. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Applies a user's tags to the account policy. `exemptTagKey=true` (any case) exempts the user;
+ * `false` does not; any other value is a problem, and the user is then left unchanged this run,
+ * since someone plainly meant something by it. `signing-cert-audit:max-age-days` sets the
+ * user's own maximum age, keeping the account's delete grace period; an unusable value is a
+ * problem and the account policy applies.
+ */
+export function resolveUserRules(
+  tags: ReadonlyMap<string, string>,
+  policy: AgePolicy,
+  exemptTagKey: string,
+): UserRules {
+  const problems: string[] = [];
+  let exemptReason: string | undefined;
+  let holdReason: string | undefined;
+  const exemptValue = tags.get(exemptTagKey);
+  if (exemptValue !== undefined) {
+    const normalized = exemptValue.trim().toLowerCase();
+    if (normalized === 'true') {
+      exemptReason = `user is tagged ${exemptTagKey}=${exemptValue}`;
+    } else if (normalized !== 'false') {
+      problems.push(
+        `tag ${exemptTagKey}=${JSON.stringify(exemptValue)} is not allowed: expected true or false`,
+      );
+      holdReason = `not changed: the ${exemptTagKey} tag has an unusable value`;
+    }
+  }
+  let userPolicy = policy;
+  const maxAgeValue = tags.get(MAX_AGE_TAG_KEY);
+  if (maxAgeValue !== undefined) {
+    const days = /^\s*\d+\s*$/.test(maxAgeValue) ? Number(maxAgeValue) : Number.NaN;
+    if (Number.isInteger(days) && days >= 1 && days <= MAX_AGE_TAG_LIMIT) {
+      const grace = policy.deleteAfterDays - policy.maxAgeDays;
+      userPolicy = { ...policy, maxAgeDays: days, deleteAfterDays: days + grace };
+    } else {
+      problems.push(
+        `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(maxAgeValue)} is not allowed: expected a whole number of days from 1 to ${MAX_AGE_TAG_LIMIT}; the account policy applies`,
+      );
+    }
+  }
+  return { policy: userPolicy, exemptReason, holdReason, problems };
+}
+
+/** The facts of a certificate's content that the checks look at (see x509.ts). */
+export interface ContentFacts {
+  readonly notAfter: Date;
+  readonly keyType: string;
+  readonly keyBits: number | undefined;
+  readonly signatureAlgorithm: string;
+}
+
+/** A report-only finding about what is inside a certificate. */
+export interface ContentIssue {
+  readonly verdict: 'CERT_EXPIRED' | 'CERT_EXPIRING' | 'WEAK_KEY' | 'WEAK_SIGNATURE';
+  readonly detail: string;
+}
+
+/** Signature algorithms (as x509.ts names them) whose hash no longer resists collisions. */
+export const WEAK_SIGNATURE_ALGORITHMS: ReadonlySet<string> = new Set([
+  'md2WithRSAEncryption',
+  'md4WithRSAEncryption',
+  'md5WithRSAEncryption',
+  'sha1WithRSAEncryption',
+  'dsaWithSHA1',
+  'ecdsaWithSHA1',
+]);
+
+/** Smallest key sizes accepted, in bits. */
+export const MIN_KEY_BITS: Readonly<Record<string, number>> = {
+  rsa: 2048,
+  'rsa-pss': 2048,
+  ec: 256,
+};
+
+/**
+ * Checks what is inside a certificate: expired, expiring within `warnBeforeDays`, an RSA key
+ * under 2048 bits or an EC key under 256, a weak signature hash. Pure, and never a reason to
+ * change anything: remediation stays driven by age.
+ */
+export function checkCertificateContent(
+  facts: ContentFacts,
+  now: Date,
+  warnBeforeDays: number,
+): ContentIssue[] {
+  const issues: ContentIssue[] = [];
+  const notAfter = facts.notAfter.toISOString();
+  if (facts.notAfter.getTime() < now.getTime()) {
+    issues.push({ verdict: 'CERT_EXPIRED', detail: `the certificate expired at ${notAfter}` });
+  } else if (
+    warnBeforeDays > 0 &&
+    facts.notAfter.getTime() - now.getTime() <= warnBeforeDays * DAY_MS
+  ) {
+    issues.push({ verdict: 'CERT_EXPIRING', detail: `the certificate expires at ${notAfter}` });
+  }
+  const minimum = MIN_KEY_BITS[facts.keyType];
+  if (minimum !== undefined && facts.keyBits !== undefined && facts.keyBits < minimum) {
+    issues.push({
+      verdict: 'WEAK_KEY',
+      detail: `${facts.keyType.toUpperCase()} key of ${facts.keyBits} bits; at least ${minimum} required`,
+    });
+  }
+  if (WEAK_SIGNATURE_ALGORITHMS.has(facts.signatureAlgorithm)) {
+    issues.push({
+      verdict: 'WEAK_SIGNATURE',
+      detail: `signed with ${facts.signatureAlgorithm}; MD5 and SHA-1 signatures can be forged`,
+    });
+  }
+  return issues;
+}

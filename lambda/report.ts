@@ -11,10 +11,29 @@ export const SNS_MAX_MESSAGE_BYTES = 262_144;
 export const SNS_MAX_SUBJECT_LENGTH = 100;
 
 /**
- * What the audit concluded about one certificate. `NOT_EVALUATED` (an addition to DESIGN.md's
- * list) marks a user that vanished before its certificates could be listed.
+ * What the audit concluded. The age verdicts (`NON_COMPLIANT`, `EXPIRING_SOON`), `EXEMPT` and
+ * `ERROR` are DESIGN.md's; additions: `NOT_EVALUATED` marks a user that vanished before its
+ * certificates could be listed; the {@link CONTENT_VERDICTS} report what is inside a certificate;
+ * `ROOT_SIGNING_CERTIFICATE` reports that the root user holds one.
  */
-export type Verdict = 'NON_COMPLIANT' | 'EXPIRING_SOON' | 'EXEMPT' | 'ERROR' | 'NOT_EVALUATED';
+export type Verdict =
+  | 'NON_COMPLIANT'
+  | 'EXPIRING_SOON'
+  | 'EXEMPT'
+  | 'ERROR'
+  | 'NOT_EVALUATED'
+  | ContentVerdict
+  | 'ROOT_SIGNING_CERTIFICATE';
+/** Verdicts on a certificate's content (report-only: they never trigger a change). */
+export const CONTENT_VERDICTS = [
+  'CERT_EXPIRED',
+  'CERT_EXPIRING',
+  'WEAK_KEY',
+  'WEAK_SIGNATURE',
+  'UNPARSEABLE',
+] as const;
+/** One of {@link CONTENT_VERDICTS}. */
+export type ContentVerdict = (typeof CONTENT_VERDICTS)[number];
 /** What the run did about it. */
 export type Action = 'NONE' | 'DEACTIVATED' | 'DELETED' | 'WITHHELD' | 'GONE' | 'FAILED';
 /** How urgently a human should look, highest first. */
@@ -36,6 +55,17 @@ export interface Finding {
   readonly action: Action;
   readonly severity: Severity;
   readonly error: ErrorDetail | null;
+  /** What identifies the certificate without its body; null when it could not be read. */
+  readonly certificate: CertificateIdentity | null;
+  /** Why, in a sentence, where the verdict alone does not say (exemption, weak key, root, …). */
+  readonly detail: string | null;
+}
+
+/** A certificate's identity from its content: never the body itself. */
+export interface CertificateIdentity {
+  readonly fingerprint256: string;
+  readonly subject: string;
+  readonly notAfter: string;
 }
 
 /** Counts for the whole run; compliant certificates are counted here and never listed. */
@@ -51,6 +81,10 @@ export interface Summary {
   readonly errors: number;
   /** Users or certificates that vanished during the run (an addition to DESIGN.md's summary). */
   readonly gone: number;
+  /** Content findings: expired, expiring, weak key or signature, unparseable (an addition). */
+  readonly contentIssues: number;
+  /** 1 when the root user holds a signing certificate, else 0 (an addition). */
+  readonly rootSigningCertificate: number;
 }
 
 /** The findings report, schema version 1 (DESIGN.md), plus `complete` and per-finding `severity`. */
@@ -92,15 +126,28 @@ export interface ReportMessage {
   >;
 }
 
-/** The severity of one finding from its verdict, the status it was seen in and what was done. */
+/**
+ * The severity of one finding from its verdict, the status it was seen in and what was done:
+ * CRITICAL for a root certificate; HIGH for an over-age Active or expired certificate and for a
+ * change that failed or was withheld; MEDIUM for an over-age Inactive certificate, weak crypto,
+ * an unreadable certificate and errors; LOW for expiring soon; INFO otherwise.
+ */
 export function severityOf(verdict: Verdict, status: string | null, action: Action): Severity {
   if (action === 'FAILED' || action === 'WITHHELD') return 'HIGH';
   switch (verdict) {
+    case 'ROOT_SIGNING_CERTIFICATE':
+      return 'CRITICAL';
     case 'NON_COMPLIANT':
       return status === 'Active' ? 'HIGH' : 'MEDIUM';
+    case 'CERT_EXPIRED':
+      return 'HIGH';
+    case 'WEAK_KEY':
+    case 'WEAK_SIGNATURE':
+    case 'UNPARSEABLE':
     case 'ERROR':
       return 'MEDIUM';
     case 'EXPIRING_SOON':
+    case 'CERT_EXPIRING':
       return 'LOW';
     default:
       return 'INFO';
@@ -138,6 +185,8 @@ export function buildReport(input: ReportInput): Report {
       withheld: count((f) => f.action === 'WITHHELD'),
       errors: count((f) => f.verdict === 'ERROR' || f.action === 'FAILED'),
       gone: count((f) => f.action === 'GONE'),
+      contentIssues: count((f) => (CONTENT_VERDICTS as readonly Verdict[]).includes(f.verdict)),
+      rootSigningCertificate: count((f) => f.verdict === 'ROOT_SIGNING_CERTIFICATE'),
     },
     part: { index: 1, count: 1 },
     findings,
@@ -225,7 +274,9 @@ function chunkBySize(findings: readonly Finding[], budget: number): Finding[][] 
 
 function compareFindings(a: Finding, b: Finding): number {
   return (
-    compareText(a.userName, b.userName) || compareText(a.certificateId ?? '', b.certificateId ?? '')
+    compareText(a.userName, b.userName) ||
+    compareText(a.certificateId ?? '', b.certificateId ?? '') ||
+    compareText(a.verdict, b.verdict)
   );
 }
 

@@ -1,8 +1,10 @@
 import {
   DeleteSigningCertificateCommand,
+  GetAccountSummaryCommand,
   IAMClient,
   ListSigningCertificatesCommand,
   ListUsersCommand,
+  ListUserTagsCommand,
   NoSuchEntityException,
   ServiceFailureException,
   type SigningCertificate,
@@ -15,7 +17,7 @@ import type { Policy } from '../../lambda/config';
 import { AuditIncompleteError } from '../../lambda/errors';
 import {
   ACCOUNT_ID,
-  CERT_BODY,
+  CERT_BODY_MARKER,
   daysAgo,
   iamCert,
   iamUser,
@@ -89,6 +91,9 @@ const mixedAccount = () => ({
 
 beforeEach(() => {
   iamMock.reset();
+  // An untagged user and a root user without certificates, unless a test says otherwise.
+  iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
+  iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
 });
 
 describe('runAudit: listing', () => {
@@ -206,6 +211,8 @@ describe('runAudit: verdicts and report mode', () => {
       withheld: 0,
       errors: 0,
       gone: 0,
+      contentIssues: 0,
+      rootSigningCertificate: 0,
     });
     expect(report.findings).toEqual([
       expect.objectContaining({
@@ -262,9 +269,15 @@ describe('runAudit: verdicts and report mode', () => {
       action: 'NONE',
       severity: 'HIGH',
       error: null,
+      certificate: {
+        fingerprint256: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+        subject: 'CN=signing-cert-audit test',
+        notAfter: expect.stringMatching(/^2036-/),
+      },
+      detail: null,
     });
-    expect(JSON.stringify(report)).not.toContain('SECRETBODY');
-    expect(JSON.stringify(report)).not.toContain(CERT_BODY.slice(0, 20));
+    expect(JSON.stringify(report)).not.toContain(CERT_BODY_MARKER);
+    expect(JSON.stringify(report)).not.toContain('BEGIN CERTIFICATE');
   });
 
   it('forces report mode on a dry run whatever the configured mode', async () => {

@@ -2,14 +2,16 @@ import type { SigningCertificate, User } from '@aws-sdk/client-iam';
 import type { AuditLogger } from '../../lambda/audit';
 import type { Policy } from '../../lambda/config';
 import { DAY_MS } from '../../lambda/policy';
+import { generateCertificate } from '../support/certs';
 
 /** The moment every unit test evaluates at. */
 export const NOW = new Date('2026-11-23T06:00:00.000Z');
 export const ACCOUNT_ID = '123456789012';
 export const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT_ID}:signing-cert-audit`;
-/** A stand-in certificate body; tests assert it never reaches a log line or a message. */
-export const CERT_BODY =
-  '-----BEGIN CERTIFICATE-----\nMIIBSECRETBODYDONOTLEAKxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n-----END CERTIFICATE-----\n';
+/** A real, sound certificate body (P-256, SHA-256, ten years); tests assert it never leaks. */
+export const CERT_BODY = generateCertificate({ validDays: 3650 });
+/** A line from inside that body: it must appear in no log line, finding or message. */
+export const CERT_BODY_MARKER = CERT_BODY.split('\n')[1] ?? 'unreachable';
 
 /** A Date `days` (plus `extraMs`) before NOW. */
 export const daysAgo = (days: number, extraMs = 0): Date =>
@@ -46,10 +48,11 @@ export const iamCert = (
   certificateId: string,
   uploadDate: Date,
   status: 'Active' | 'Inactive' = 'Active',
+  body: string = CERT_BODY,
 ): SigningCertificate => ({
   UserName: userName,
   CertificateId: certificateId,
-  CertificateBody: CERT_BODY,
+  CertificateBody: body,
   Status: status,
   UploadDate: uploadDate,
 });

@@ -1,14 +1,16 @@
 import {
+  GetAccountSummaryCommand,
   IAMClient,
   ListSigningCertificatesCommand,
   ListUsersCommand,
+  ListUserTagsCommand,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { lambdaContext } from '../support/lambda-context';
-import { daysAgo, iamCert, iamUser, TOPIC_ARN } from './fixtures';
+import { CERT_BODY_MARKER, daysAgo, iamCert, iamUser, TOPIC_ARN } from './fixtures';
 
 const iamMock = mockClient(IAMClient);
 const snsMock = mockClient(SNSClient);
@@ -55,6 +57,8 @@ const logLines = () =>
 beforeEach(() => {
   iamMock.reset();
   snsMock.reset();
+  iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
+  iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
   output = [];
   const capture = (chunk: unknown) => {
     output.push(String(chunk));
@@ -240,7 +244,7 @@ describe('handler', () => {
       .commandCalls(PublishCommand)
       .map((call) => JSON.stringify(call.args[0].input));
     for (const text of [...messages, output.join('')]) {
-      expect(text).not.toContain('SECRETBODY');
+      expect(text).not.toContain(CERT_BODY_MARKER);
       expect(text).not.toContain('BEGIN CERTIFICATE');
     }
     expect(messages.length).toBe(1);

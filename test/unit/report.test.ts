@@ -22,6 +22,12 @@ const finding = (i: number, overrides: Partial<Finding> = {}): Finding => ({
   action: 'DEACTIVATED',
   severity: 'HIGH',
   error: null,
+  certificate: {
+    fingerprint256: 'AB:CD',
+    subject: `CN=user-${i}`,
+    notAfter: '2030-01-01T00:00:00.000Z',
+  },
+  detail: null,
   ...overrides,
 });
 
@@ -74,6 +80,8 @@ describe('buildReport', () => {
       withheld: 1,
       errors: 2,
       gone: 1,
+      contentIssues: 0,
+      rootSigningCertificate: 0,
     });
     expect(report.findings.map((f) => f.userName)).toEqual([
       'user-00001',
