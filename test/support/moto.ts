@@ -38,13 +38,18 @@ export function findEmulatorPrerequisites(): { python: string; libfaketime: stri
       `moto server is not installed for ${python}: run pip install 'moto[server]' (or set MOTO_PYTHON to a Python that has it)`,
     );
   }
+  return { python, libfaketime: findLibfaketime() };
+}
+
+/** The multi-threaded libfaketime library, or one line saying how to install it. */
+export function findLibfaketime(): string {
   const libfaketime = LIBFAKETIME_CANDIDATES.find((path) => path && existsSync(path));
   if (!libfaketime) {
     throw new EmulatorUnavailableError(
       'libfaketime is not installed: run apt-get install libfaketime (or brew install libfaketime, and set LIBFAKETIME to its libfaketimeMT library)',
     );
   }
-  return { python, libfaketime };
+  return libfaketime;
 }
 
 // moto exits when its stdin closes, so a test runner that dies (even by SIGKILL) never leaves a

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import {
   DeleteSigningCertificateCommand,
   GetAccountSummaryCommand,
@@ -15,6 +16,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type AuditProgress, runAudit } from '../../lambda/audit';
 import type { Policy } from '../../lambda/config';
 import { AuditIncompleteError } from '../../lambda/errors';
+import { MAX_AGE_TAG_KEY } from '../../lambda/policy';
+import { generateCertificate } from '../support/certs';
 import {
   ACCOUNT_ID,
   CERT_BODY_MARKER,
@@ -546,5 +549,262 @@ describe('runAudit: failures', () => {
     expect(error).toBeInstanceOf(AuditIncompleteError);
     expect((error as AuditIncompleteError).report.summary.usersScanned).toBe(0);
     expect(iamMock).not.toReceiveCommand(ListSigningCertificatesCommand);
+  });
+});
+
+describe('runAudit: exemptions and per-user maximum age', () => {
+  const tagsOf = (tags: Record<string, Record<string, string>>) =>
+    iamMock.on(ListUserTagsCommand).callsFake((input: { UserName: string }) => ({
+      Tags: Object.entries(tags[input.UserName] ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      IsTruncated: false,
+    }));
+
+  it('reports an exempt user EXEMPT with the reason and never changes it', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    tagsOf({ alice: { 'signing-cert-audit:exempt': 'true' } });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    // Assess
+    expect(report.findings.find((f) => f.userName === 'alice')).toMatchObject({
+      verdict: 'EXEMPT',
+      action: 'NONE',
+      severity: 'INFO',
+      detail: 'user is tagged signing-cert-audit:exempt=true',
+    });
+    expect(iamMock).not.toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'alice',
+    });
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'dave' });
+    expect(report.summary).toMatchObject({ exempt: 1, nonCompliant: 2, deactivated: 1 });
+  });
+
+  it('honours the exempt tag key the policy names', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    tagsOf({ alice: { 'team:keep-cert': 'true' } });
+
+    const report = await audit(policyWith({ exemptTagKey: 'team:keep-cert' })).result;
+
+    expect(report.findings.map((f) => f.verdict)).toEqual(['EXEMPT']);
+  });
+
+  it('reads tags only for users with something to report', async () => {
+    givenAccount(mixedAccount());
+
+    await audit(policyWith()).result;
+
+    const tagged = iamMock
+      .commandCalls(ListUserTagsCommand)
+      .map((call) => call.args[0].input.UserName)
+      .sort();
+    // bob has an over-age Inactive certificate; erin has none; every other user has a finding.
+    expect(tagged).toEqual(['alice', 'bob', 'carol', 'dave']);
+  });
+
+  it('applies a longer per-user maximum age, so a certificate within it is compliant', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    tagsOf({ alice: { [MAX_AGE_TAG_KEY]: '365' } });
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(report.findings).toEqual([]);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
+  it('applies a shorter per-user maximum age to a user already being reported', async () => {
+    givenAccount({ carol: mixedAccount().carol });
+    tagsOf({ carol: { [MAX_AGE_TAG_KEY]: '30' } });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(report.findings).toMatchObject([
+      { userName: 'carol', verdict: 'NON_COMPLIANT', ageDays: 80, action: 'DEACTIVATED' },
+    ]);
+  });
+
+  it('reports a bad maximum-age tag as an ERROR for the user and applies the account policy', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    tagsOf({ alice: { [MAX_AGE_TAG_KEY]: 'forever' } });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        userName: 'alice',
+        certificateId: null,
+        verdict: 'ERROR',
+        detail: expect.stringContaining(`tag ${MAX_AGE_TAG_KEY}="forever" is not allowed`),
+      }),
+      expect.objectContaining({
+        userName: 'alice',
+        certificateId: 'CERTALICEOLDACTIVE000000001',
+        action: 'DEACTIVATED',
+      }),
+    ]);
+    expect(report.summary.errors).toBe(1);
+  });
+
+  it('leaves a user unchanged when its tags cannot be read, and says so', async () => {
+    givenAccount({ alice: mixedAccount().alice, dave: mixedAccount().dave });
+    iamMock
+      .on(ListUserTagsCommand, { UserName: 'alice' })
+      .rejects(new ServiceFailureException({ message: 'boom', $metadata: {} }));
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(iamMock).not.toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'alice',
+    });
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'dave' });
+    expect(report.findings.filter((f) => f.userName === 'alice')).toEqual([
+      expect.objectContaining({
+        verdict: 'ERROR',
+        certificateId: null,
+        error: { code: 'ServiceFailure', message: 'boom' },
+      }),
+      expect.objectContaining({
+        verdict: 'NON_COMPLIANT',
+        action: 'NONE',
+        detail: expect.stringContaining('not changed'),
+      }),
+    ]);
+  });
+
+  it('records a user deleted before its tags were read as GONE', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    iamMock
+      .on(ListUserTagsCommand)
+      .rejects(new NoSuchEntityException({ message: 'no alice', $metadata: {} }));
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(report.findings).toMatchObject([{ verdict: 'NON_COMPLIANT', action: 'GONE' }]);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+});
+
+describe('runAudit: the root user', () => {
+  it('reports a root signing certificate at CRITICAL with what a human must do', async () => {
+    givenAccount({ erin: [] });
+    iamMock
+      .on(GetAccountSummaryCommand)
+      .resolves({ SummaryMap: { AccountSigningCertificatesPresent: 1 } });
+
+    const report = await audit(policyWith()).result;
+
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        userName: '<root>',
+        userArn: `arn:aws:iam::${ACCOUNT_ID}:root`,
+        verdict: 'ROOT_SIGNING_CERTIFICATE',
+        severity: 'CRITICAL',
+        action: 'NONE',
+        detail: expect.stringContaining('sign in as the root user'),
+      }),
+    ]);
+    expect(report.severity).toBe('CRITICAL');
+    expect(report.summary.rootSigningCertificate).toBe(1);
+    expect(iamMock).toReceiveCommandTimes(GetAccountSummaryCommand, 1);
+  });
+
+  it('reports nothing about root when it holds no certificate', async () => {
+    givenAccount({ erin: [] });
+    iamMock
+      .on(GetAccountSummaryCommand)
+      .resolves({ SummaryMap: { AccountSigningCertificatesPresent: 0 } });
+
+    const report = await audit(policyWith()).result;
+
+    expect(report.findings).toEqual([]);
+    expect(report.summary.rootSigningCertificate).toBe(0);
+  });
+
+  it('records an ERROR and goes on when GetAccountSummary is refused', async () => {
+    givenAccount(mixedAccount());
+    iamMock
+      .on(GetAccountSummaryCommand)
+      .rejects(new ServiceFailureException({ message: 'denied', $metadata: {} }));
+
+    const report = await audit(policyWith()).result;
+
+    expect(report.findings.find((f) => f.userName === '<root>')).toMatchObject({
+      verdict: 'ERROR',
+      error: { code: 'ServiceFailure', message: 'denied' },
+    });
+    expect(report.summary).toMatchObject({ nonCompliant: 3, errors: 1 });
+  });
+});
+
+describe('runAudit: what is inside a certificate', () => {
+  it('lists a young certificate with a weak key and signature, never acting on it', async () => {
+    const weak = generateCertificate({ key: 'rsa:1024', digest: 'sha1' });
+    givenAccount({
+      frank: [iamCert('frank', 'CERTFRANKWEAK000000000001', daysAgo(5), 'Active', weak)],
+    });
+
+    const report = await audit(policyWith({ mode: 'delete' })).result;
+
+    const fingerprint256 = new X509Certificate(weak).fingerprint256;
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        verdict: 'WEAK_KEY',
+        severity: 'MEDIUM',
+        action: 'NONE',
+        ageDays: null,
+        certificate: expect.objectContaining({
+          fingerprint256,
+          subject: 'CN=signing-cert-audit test',
+        }),
+      }),
+      expect.objectContaining({ verdict: 'WEAK_SIGNATURE', severity: 'MEDIUM', action: 'NONE' }),
+    ]);
+    expect(report.summary).toMatchObject({ contentIssues: 2, nonCompliant: 0 });
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+    expect(JSON.stringify(report)).not.toContain(weak.split('\n')[1]);
+  });
+
+  it('reports an expired certificate HIGH alongside its age verdict', async () => {
+    const expired = generateCertificate({ validDays: 10, issuedDaysAgo: 400 });
+    givenAccount({
+      gina: [iamCert('gina', 'CERTGINAEXPIRED0000000001', daysAgo(200), 'Inactive', expired)],
+    });
+
+    const report = await audit(policyWith()).result;
+
+    expect(report.findings.map((f) => [f.verdict, f.severity])).toEqual([
+      ['CERT_EXPIRED', 'HIGH'],
+      ['NON_COMPLIANT', 'MEDIUM'],
+    ]);
+  });
+
+  it('reports an unparseable body as UNPARSEABLE and still judges its age', async () => {
+    const garbage = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n';
+    givenAccount({
+      hank: [iamCert('hank', 'CERTHANKGARBAGE0000000001', daysAgo(200), 'Active', garbage)],
+    });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        verdict: 'NON_COMPLIANT',
+        action: 'DEACTIVATED',
+        certificate: null,
+      }),
+      expect.objectContaining({
+        verdict: 'UNPARSEABLE',
+        severity: 'MEDIUM',
+        detail: expect.stringContaining('not a valid X.509 certificate'),
+      }),
+    ]);
+    expect(JSON.stringify(report)).not.toContain('bm90IGEgY2VydA==');
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type AgePolicy, DAY_MS, evaluateCertificate } from '../../lambda/policy';
+import {
+  type AgePolicy,
+  DAY_MS,
+  evaluateCertificate,
+  MAX_AGE_TAG_KEY,
+  resolveUserRules,
+} from '../../lambda/policy';
 
 const NOW = new Date('2026-11-23T06:00:00.000Z');
 const daysAgo = (days: number, extraMs = 0) => new Date(NOW.getTime() - days * DAY_MS - extraMs);
@@ -118,4 +124,65 @@ describe('evaluateCertificate', () => {
     expect(atGrace).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
     expect(old).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DELETE' });
   });
+});
+
+describe('resolveUserRules', () => {
+  const EXEMPT = 'signing-cert-audit:exempt';
+  const rulesFor = (tags: Record<string, string>, p: AgePolicy = policy()) =>
+    resolveUserRules(new Map(Object.entries(tags)), p, EXEMPT);
+
+  it('applies the account policy to an untagged user', () => {
+    expect(rulesFor({})).toEqual({
+      policy: policy(),
+      exemptReason: undefined,
+      holdReason: undefined,
+      problems: [],
+    });
+  });
+
+  it.each(['true', 'TRUE', ' True '])('exempts a user tagged %j', (value) => {
+    expect(rulesFor({ [EXEMPT]: value })).toMatchObject({
+      exemptReason: `user is tagged ${EXEMPT}=${value}`,
+      holdReason: undefined,
+      problems: [],
+    });
+  });
+
+  it('does not exempt a user tagged false', () => {
+    expect(rulesFor({ [EXEMPT]: 'false' })).toMatchObject({
+      exemptReason: undefined,
+      holdReason: undefined,
+      problems: [],
+    });
+  });
+
+  it.each(['yes', '1', ''])('holds a user whose exempt tag is %j, and says why', (value) => {
+    const rules = rulesFor({ [EXEMPT]: value });
+
+    expect(rules.exemptReason).toBeUndefined();
+    expect(rules.holdReason).toMatch(/not changed/);
+    expect(rules.problems).toEqual([
+      `tag ${EXEMPT}=${JSON.stringify(value)} is not allowed: expected true or false`,
+    ]);
+  });
+
+  it('takes the maximum age from the tag and keeps the account grace period', () => {
+    const rules = rulesFor({ [MAX_AGE_TAG_KEY]: '365' }, policy({ deleteAfterDays: 120 }));
+
+    expect(rules.policy).toMatchObject({ maxAgeDays: 365, deleteAfterDays: 395 });
+    expect(rules.problems).toEqual([]);
+  });
+
+  it.each(['0', '-3', '1.5', 'abc', '36501', ''])(
+    'refuses a maximum-age tag of %j and keeps the account policy',
+    (value) => {
+      const rules = rulesFor({ [MAX_AGE_TAG_KEY]: value });
+
+      expect(rules.policy).toEqual(policy());
+      expect(rules.holdReason).toBeUndefined();
+      expect(rules.problems).toEqual([
+        `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(value)} is not allowed: expected a whole number of days from 1 to 36500; the account policy applies`,
+      ]);
+    },
+  );
 });
