@@ -14,8 +14,12 @@ export const METRIC_NAMES = {
   expiringSoon: 'ExpiringSoon',
   deactivated: 'Deactivated',
   deleted: 'Deleted',
+  exempt: 'Exempt',
   withheld: 'Withheld',
   errors: 'Errors',
+  gone: 'Gone',
+  contentIssues: 'CertificateContentIssues',
+  rootSigningCertificate: 'RootSigningCertificate',
 } as const satisfies Partial<Record<keyof Summary, string>>;
 
 /** Adds one Count per summary figure to the Powertools Metrics buffer (flushed as EMF by the caller). */

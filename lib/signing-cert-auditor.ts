@@ -108,6 +108,10 @@ export interface SigningCertAuditorAlarms {
   readonly functionErrors: cloudwatch.Alarm;
   /** A run found at least one non-compliant certificate. */
   readonly nonCompliant: cloudwatch.Alarm;
+  /** The blast-radius guard withheld a run's changes: more were planned than maxActionsPerRun. */
+  readonly withheld: cloudwatch.Alarm;
+  /** The root user holds a signing certificate, which only a human signed in as root can remove. */
+  readonly rootSigningCertificate: cloudwatch.Alarm;
 }
 
 /**
@@ -129,7 +133,7 @@ export class SigningCertAuditor extends Construct {
   public readonly schedule: scheduler.Schedule;
   /** Keeps the event of a run that failed after its retries, or that the scheduler could not deliver. */
   public readonly failureQueue: sqs.Queue;
-  /** The alarms, both notifying the topic. */
+  /** The alarms, each notifying the topic. */
   public readonly alarms: SigningCertAuditorAlarms;
 
   constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
@@ -315,29 +319,48 @@ export class SigningCertAuditor extends Construct {
       // No run in the period is not an error.
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const nonCompliant = new cloudwatch.Alarm(this, 'NonCompliantAlarm', {
-      alarmName: `${alarmNamePrefix}-non-compliant`,
-      alarmDescription:
-        'The last signing-certificate audit run found certificates older than the policy allows. The findings report on this topic lists them.',
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: METRIC_NAMES.nonCompliant,
-        // Powertools Metrics adds the service dimension to every metric it emits.
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: 'Maximum',
-        period: Duration.hours(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // The metric exists only in the hour of a run; between runs the alarm returns to OK, so
-      // every run that finds non-compliant certificates notifies again.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    // Run metrics exist only in the hour of a run; between runs these alarms return to OK, so
+    // every run that finds the condition notifies again.
+    const runMetricAlarm = (id: string, metricName: string, suffix: string, description: string) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmName: `${alarmNamePrefix}-${suffix}`,
+        alarmDescription: description,
+        metric: new cloudwatch.Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName,
+          // Powertools Metrics adds the service dimension to every metric it emits.
+          dimensionsMap: { service: SERVICE_NAME },
+          statistic: 'Maximum',
+          period: Duration.hours(1),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const nonCompliant = runMetricAlarm(
+      'NonCompliantAlarm',
+      METRIC_NAMES.nonCompliant,
+      'non-compliant',
+      'The last signing-certificate audit run found certificates older than the policy allows. The findings report on this topic lists them.',
+    );
+    const withheld = runMetricAlarm(
+      'WithheldAlarm',
+      METRIC_NAMES.withheld,
+      'withheld',
+      'The blast-radius guard stopped a signing-certificate audit run from making any change: it planned more than maxActionsPerRun. Review the WITHHELD findings, then raise the limit or fix the cause.',
+    );
+    const rootSigningCertificate = runMetricAlarm(
+      'RootSigningCertificateAlarm',
+      METRIC_NAMES.rootSigningCertificate,
+      'root-signing-certificate',
+      'The root user holds an X.509 signing certificate. No role can remove it: sign in as root and delete it under Security credentials.',
+    );
     const notify = new SnsAction(this.topic);
-    functionErrors.addAlarmAction(notify);
-    nonCompliant.addAlarmAction(notify);
-    this.alarms = { functionErrors, nonCompliant };
+    for (const alarm of [functionErrors, nonCompliant, withheld, rootSigningCertificate]) {
+      alarm.addAlarmAction(notify);
+    }
+    this.alarms = { functionErrors, nonCompliant, withheld, rootSigningCertificate };
   }
 
   /** The IAM permissions the audit needs in this mode, and not one more. */

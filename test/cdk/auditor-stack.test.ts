@@ -307,7 +307,7 @@ describe('AuditorStack topic', () => {
     expect(suffix).toMatch(/^:alarm:[A-Za-z0-9]+-\*$/);
     const prefix = suffix.slice(':alarm:'.length, -1);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(4);
     for (const alarm of alarms) expect(alarm.Properties.AlarmName.startsWith(prefix)).toBe(true);
   });
 
@@ -423,7 +423,11 @@ describe('AuditorStack alarms', () => {
     });
   });
 
-  it('alarms on the run metric of non-compliant certificates and notifies the topic', () => {
+  it.each([
+    ['non-compliant certificates', METRIC_NAMES.nonCompliant],
+    ['changes withheld by the blast-radius guard', METRIC_NAMES.withheld],
+    ['a root signing certificate', METRIC_NAMES.rootSigningCertificate],
+  ])('alarms on the run metric of %s and notifies the topic', (_what, metricName) => {
     // Act
     const template = synthStack();
 
@@ -431,7 +435,7 @@ describe('AuditorStack alarms', () => {
     const topic = onlyResource(template, 'AWS::SNS::Topic');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: METRICS_NAMESPACE,
-      MetricName: METRIC_NAMES.nonCompliant,
+      MetricName: metricName,
       Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
       Statistic: 'Maximum',
       Threshold: 1,
@@ -457,10 +461,9 @@ describe('AuditorStack with an existing topic (`-c topicArn=...`)', () => {
       Environment: { Variables: { TOPIC_ARN: EXISTING_TOPIC } },
     });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.map((alarm) => alarm.Properties.AlarmActions)).toEqual([
-      [EXISTING_TOPIC],
-      [EXISTING_TOPIC],
-    ]);
+    expect(alarms.map((alarm) => alarm.Properties.AlarmActions)).toEqual(
+      Array(4).fill([EXISTING_TOPIC]),
+    );
     template.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: EXISTING_TOPIC,
       Endpoint: 'sec@example.com',
