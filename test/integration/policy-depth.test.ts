@@ -1,4 +1,6 @@
+import { X509Certificate } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { generateCertificate } from '../support/certs';
 import {
   createMailbox,
   type Mailbox,
@@ -61,3 +63,101 @@ describe('blast-radius guard', () => {
     expect(summary).toMatchObject({ deactivated: 3, withheld: 0 });
   });
 });
+
+describe('exemptions', () => {
+  it("leaves an exempt user's over-age certificate Active in deactivate mode", async () => {
+    const seeded = await seedUsers(clients.iam, clockFile, [
+      {
+        userName: 'legacy-signer',
+        tags: [{ Key: 'signing-cert-audit:exempt', Value: 'true' }],
+        certificates: [{ ageDays: 400 }],
+      },
+      { userName: 'ordinary', certificates: [{ ageDays: 400 }] },
+    ]);
+
+    const { summary, report } = await audit({ MODE: 'deactivate' });
+
+    const statuses = await readStatuses(clients.iam);
+    const [exempt, ordinary] = seeded;
+    expect(statuses.get(exempt?.certificateId ?? '')).toBe('Active');
+    expect(statuses.get(ordinary?.certificateId ?? '')).toBe('Inactive');
+    expect(report.findings).toMatchObject([
+      {
+        userName: 'legacy-signer',
+        verdict: 'EXEMPT',
+        action: 'NONE',
+        detail: 'user is tagged signing-cert-audit:exempt=true',
+      },
+      { userName: 'ordinary', verdict: 'NON_COMPLIANT', action: 'DEACTIVATED' },
+    ]);
+    expect(summary).toMatchObject({ exempt: 1, nonCompliant: 1, deactivated: 1 });
+  });
+
+  it("applies a per-user maximum age from the user's tag", async () => {
+    await seedUsers(clients.iam, clockFile, [
+      {
+        userName: 'long-lived',
+        tags: [{ Key: 'signing-cert-audit:max-age-days', Value: '365' }],
+        certificates: [{ ageDays: 200 }],
+      },
+    ]);
+
+    const { summary, messages } = await invokeHandlerAndDrain({ MODE: 'deactivate' });
+
+    expect([...(await readStatuses(clients.iam)).values()]).toEqual(['Active']);
+    expect(summary).toMatchObject({ nonCompliant: 0, deactivated: 0 });
+    expect(messages).toEqual([]);
+  });
+});
+
+describe('certificate content', () => {
+  it('reports weak and expired certificates with their fingerprints, changing nothing', async () => {
+    const weak = generateCertificate({ key: 'rsa:1024', digest: 'sha1', commonName: 'weak' });
+    const expired = generateCertificate({ validDays: 30, issuedDaysAgo: 60, commonName: 'old' });
+    await seedUsers(clients.iam, clockFile, [
+      { userName: 'weak-key', certificates: [{ ageDays: 5, body: weak }] },
+      { userName: 'expired', certificates: [{ ageDays: 5, body: expired }] },
+    ]);
+    const before = await readStatuses(clients.iam);
+
+    const { summary, report } = await audit({ MODE: 'delete' });
+
+    expect(await readStatuses(clients.iam)).toEqual(before);
+    const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+    expect(report.findings).toMatchObject([
+      {
+        userName: 'expired',
+        verdict: 'CERT_EXPIRED',
+        severity: 'HIGH',
+        certificate: { fingerprint256: fingerprint(expired), subject: 'CN=old' },
+      },
+      {
+        userName: 'weak-key',
+        verdict: 'WEAK_KEY',
+        severity: 'MEDIUM',
+        certificate: { fingerprint256: fingerprint(weak), subject: 'CN=weak' },
+      },
+      { userName: 'weak-key', verdict: 'WEAK_SIGNATURE' },
+    ]);
+    expect(summary).toMatchObject({ contentIssues: 3, nonCompliant: 0, deleted: 0 });
+    expect(JSON.stringify(report)).not.toContain('BEGIN CERTIFICATE');
+  });
+});
+
+describe('the root user', () => {
+  it('asks GetAccountSummary and reports nothing when root holds no certificate', async () => {
+    await seedUsers(clients.iam, clockFile, [
+      { userName: 'young', certificates: [{ ageDays: 1 }] },
+    ]);
+
+    const { summary, messages } = await invokeHandlerAndDrain();
+
+    expect(summary).toMatchObject({ rootSigningCertificate: 0, errors: 0 });
+    expect(messages).toEqual([]);
+  });
+});
+
+async function invokeHandlerAndDrain(env: Record<string, string> = {}) {
+  const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, ...env });
+  return { summary, messages: await receiveAll(clients.sqs, mailbox.queueUrl) };
+}
