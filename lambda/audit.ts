@@ -57,7 +57,10 @@ export interface AuditDeps {
 
 /** Per-run options that are not policy. */
 export interface AuditOptions {
-  /** Force report mode for this run, whatever the configured mode. */
+  /**
+   * Plan without changing anything: the configured mode decides each certificate's
+   * `plannedAction` (and the blast-radius guard still applies), but no write call is made.
+   */
   readonly dryRun?: boolean;
 }
 
@@ -66,7 +69,7 @@ type UserScan =
   | { readonly user: IamUser; readonly error: unknown };
 
 /** A finding without the parts decided last: what was done, its severity and any error. */
-type FindingBase = Omit<Finding, 'action' | 'severity' | 'error'>;
+type FindingBase = Omit<Finding, 'action' | 'severity' | 'error' | 'plannedAction'>;
 
 /** A finding whose action is still to be decided by the blast-radius guard and the API call. */
 interface PendingFinding {
@@ -94,7 +97,7 @@ export async function runAudit(
   options: AuditOptions = {},
 ): Promise<Report> {
   const dryRun = options.dryRun ?? false;
-  const effective: Policy = dryRun ? { ...policy, mode: 'report' } : policy;
+  const effective = policy;
   const limit = pLimit(effective.concurrency);
 
   const [{ scans, listingError }, rootFindings] = await Promise.all([
@@ -121,7 +124,7 @@ export async function runAudit(
     pending.push(...outcome.pending);
   }
 
-  const acted = await carryOutActions(deps, effective, pending, limit);
+  const acted = await carryOutActions(deps, effective, pending, limit, dryRun);
   const report = buildReport({
     runId: deps.runId,
     accountId: deps.accountId,
@@ -407,6 +410,7 @@ async function carryOutActions(
   policy: Policy,
   pending: readonly PendingFinding[],
   limit: ReturnType<typeof pLimit>,
+  dryRun: boolean,
 ): Promise<Finding[]> {
   const planned = pending.filter((p) => p.plannedAction !== undefined && !p.hold).length;
   // Blast-radius guard: a run that wants more changes than allowed makes none of them.
@@ -418,10 +422,12 @@ async function carryOutActions(
     });
   }
   return Promise.all(
-    pending.map(({ finding: base, plannedAction, hold }) => {
-      if (hold) return finding({ ...base, detail: hold.detail }, hold.action, null);
-      if (plannedAction === undefined) return finding(base, 'NONE', null);
+    pending.map(({ finding: pendingBase, plannedAction, hold }) => {
+      if (hold) return finding({ ...pendingBase, detail: hold.detail }, hold.action, null);
+      if (plannedAction === undefined) return finding(pendingBase, 'NONE', null);
+      const base = { ...pendingBase, plannedAction };
       if (withhold) return finding(base, 'WITHHELD', null);
+      if (dryRun) return finding(base, 'NONE', null);
       return limit(() => act(deps, base, plannedAction));
     }),
   );
@@ -429,7 +435,7 @@ async function carryOutActions(
 
 async function act(
   deps: AuditDeps,
-  base: FindingBase,
+  base: FindingBase & { readonly plannedAction: PlannedAction },
   plannedAction: PlannedAction,
 ): Promise<Finding> {
   const certificateId = base.certificateId as string;
@@ -477,9 +483,18 @@ function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Fin
 }
 
 function finding(
-  base: FindingBase & { readonly verdict: Verdict },
+  base: Omit<FindingBase, 'plannedAction'> & {
+    readonly verdict: Verdict;
+    readonly plannedAction?: PlannedAction;
+  },
   action: Action,
   error: Finding['error'],
 ): Finding {
-  return { ...base, action, severity: severityOf(base.verdict, base.status, action), error };
+  return {
+    ...base,
+    plannedAction: base.plannedAction ?? null,
+    action,
+    severity: severityOf(base.verdict, base.status, action),
+    error,
+  };
 }

@@ -1,5 +1,6 @@
 import type { Mode, Policy } from './config';
 import type { ErrorDetail } from './errors';
+import type { PlannedAction } from './policy';
 
 /** Report schema version; bumped only if a consumer could break. */
 export const SCHEMA_VERSION = '1';
@@ -52,6 +53,8 @@ export interface Finding {
   readonly uploadDate: string | null;
   readonly ageDays: number | null;
   readonly verdict: Verdict;
+  /** The change the mode asked for (null for none); `action` says what became of it. */
+  readonly plannedAction: PlannedAction | null;
   readonly action: Action;
   readonly severity: Severity;
   readonly error: ErrorDetail | null;

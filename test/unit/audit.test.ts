@@ -269,6 +269,7 @@ describe('runAudit: verdicts and report mode', () => {
       uploadDate: daysAgo(200).toISOString(),
       ageDays: 200,
       verdict: 'NON_COMPLIANT',
+      plannedAction: null,
       action: 'NONE',
       severity: 'HIGH',
       error: null,
@@ -283,7 +284,7 @@ describe('runAudit: verdicts and report mode', () => {
     expect(JSON.stringify(report)).not.toContain('BEGIN CERTIFICATE');
   });
 
-  it('forces report mode on a dry run whatever the configured mode', async () => {
+  it('plans in the configured mode on a dry run and changes nothing', async () => {
     givenAccount(mixedAccount());
 
     const report = await audit(policyWith({ mode: 'delete' }), { dryRun: true }).result;
@@ -291,7 +292,16 @@ describe('runAudit: verdicts and report mode', () => {
     expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
     expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
     expect(report.policy).toMatchObject({ mode: 'delete', dryRun: true });
-    expect(report.summary.nonCompliant).toBe(3);
+    expect(report.summary).toMatchObject({ nonCompliant: 3, deleted: 0, deactivated: 0 });
+    expect(
+      report.findings
+        .filter((f) => f.verdict === 'NON_COMPLIANT')
+        .map((f) => [f.userName, f.plannedAction, f.action]),
+    ).toEqual([
+      ['alice', 'DELETE', 'NONE'],
+      ['bob', 'DELETE', 'NONE'],
+      ['dave', 'DELETE', 'NONE'],
+    ]);
   });
 });
 

@@ -19,6 +19,7 @@ const finding = (i: number, overrides: Partial<Finding> = {}): Finding => ({
   uploadDate: '2024-01-01T00:00:00.000Z',
   ageDays: 1057,
   verdict: 'NON_COMPLIANT',
+  plannedAction: 'DEACTIVATE',
   action: 'DEACTIVATED',
   severity: 'HIGH',
   error: null,
