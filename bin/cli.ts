@@ -1,0 +1,346 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type AuditLogger, type AuditProgress, runAudit } from '../lambda/audit';
+import {
+  type Config,
+  MODES,
+  POLICY_DEFAULTS,
+  type Policy,
+  parseConfig,
+  parsePolicy,
+  type RawSettings,
+  SETTINGS,
+  type SettingKey,
+} from '../lambda/config';
+import { AuditIncompleteError, ConfigError, describeError } from '../lambda/errors';
+import { formatCsv, formatJson, formatSummary, formatTable } from '../lambda/format';
+import { createIamClient } from '../lambda/iam';
+import { createSnsClient, publishReport } from '../lambda/publish';
+import { type Report, shouldPublish } from '../lambda/report';
+
+/** Exit statuses, as `--help` documents them. */
+export const EXIT = {
+  /** Nothing non-compliant. */
+  clean: 0,
+  /** Non-compliant certificates (or a root certificate) found, unless `--fail-on none`. */
+  nonCompliant: 1,
+  /** Bad flags or configuration. */
+  usage: 2,
+  /** An AWS or network failure: a call failed, or some users could not be audited. */
+  aws: 3,
+} as const;
+
+const FORMATS = ['table', 'json', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+const FAIL_ON = ['non-compliant', 'none'] as const;
+
+/** What the CLI talks to: its streams and environment, injected so tests need no process. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The policy flags, each mirroring a setting of lambda/config.ts. */
+const POLICY_FLAGS = [
+  'maxAgeDays',
+  'mode',
+  'deleteAfterDays',
+  'warnBeforeDays',
+  'userPathPrefix',
+  'exemptTagKey',
+  'maxActionsPerRun',
+  'concurrency',
+] as const satisfies readonly SettingKey[];
+
+const OPTIONS = {
+  ...Object.fromEntries(
+    POLICY_FLAGS.map((key) => [SETTINGS[key].flag, { type: 'string' as const }]),
+  ),
+  apply: { type: 'boolean' },
+  'as-of': { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string' },
+  publish: { type: 'boolean' },
+  'topic-arn': { type: 'string' },
+  'fail-on': { type: 'string' },
+  profile: { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+/** A bad flag: the message names it and says what is allowed. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Everything the flags decided, validated. */
+export interface CliOptions {
+  readonly policy: Policy;
+  readonly apply: boolean;
+  readonly asOf: Date | undefined;
+  readonly format: Format;
+  readonly output: string | undefined;
+  /** Set when `--publish` was given: where to publish. */
+  readonly publishTo: Config | undefined;
+  readonly failOn: (typeof FAIL_ON)[number];
+  readonly profile: string | undefined;
+  readonly region: string | undefined;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+/** Parses and validates the flags; throws a UsageError or ConfigError naming the bad flag. */
+export function parseCliArgs(argv: readonly string[], io: CliIo): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const text = (name: string) => values[name] as string | undefined;
+  const raw: RawSettings = {};
+  for (const key of POLICY_FLAGS) raw[key] = text(SETTINGS[key].flag);
+  const policy = parsePolicy(raw, 'flag');
+
+  const format = oneOf('--format', text('format'), FORMATS) ?? (io.stdout.isTTY ? 'table' : 'json');
+  const failOn = oneOf('--fail-on', text('fail-on'), FAIL_ON) ?? 'non-compliant';
+  const apply = values.apply === true;
+  const asOf = parseAsOf(text('as-of'));
+  if (asOf !== undefined && apply) {
+    throw new UsageError(
+      '--as-of cannot be combined with --apply: a forecast for another moment never changes anything',
+    );
+  }
+  let publishTo: Config | undefined;
+  if (values.publish === true) {
+    const topicArn = text('topic-arn') ?? io.env.TOPIC_ARN;
+    if (topicArn === undefined) {
+      throw new UsageError('--publish needs --topic-arn (or TOPIC_ARN): where to send the report');
+    }
+    publishTo = parseConfig({ ...raw, topicArn }, 'flag');
+  }
+  return {
+    policy,
+    apply,
+    asOf,
+    format,
+    output: text('output'),
+    publishTo,
+    failOn,
+    profile: text('profile'),
+    region: text('region'),
+    help: values.help === true,
+    version: values.version === true,
+  };
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]) {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `${flag}=${JSON.stringify(value)} is not allowed: expected one of ${allowed.join(', ')}`,
+  );
+}
+
+function parseAsOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
+  const date = new Date(value);
+  // Date.parse rolls 2027-02-30 over to March; a calendar date must exist as written.
+  const [, year, month, day] = match ?? [];
+  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  const exists =
+    calendar.getUTCFullYear() === Number(year) &&
+    calendar.getUTCMonth() === Number(month) - 1 &&
+    calendar.getUTCDate() === Number(day);
+  if (!match || !exists || Number.isNaN(date.getTime())) {
+    throw new UsageError(
+      `--as-of=${JSON.stringify(value)} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z`,
+    );
+  }
+  return date;
+}
+
+/** `--help`: every flag with its default. */
+export function helpText(): string {
+  const d = POLICY_DEFAULTS;
+  return `Usage: signing-cert-audit [flags]
+
+Audits every IAM user's X.509 signing certificates against an age policy, with the same engine
+as the scheduled Lambda. In deactivate or delete mode it prints the plan and changes nothing
+unless --apply is given.
+
+Policy:
+  --max-age-days N        a certificate older than N days is non-compliant (default ${d.maxAgeDays})
+  --mode MODE             ${MODES.join(' | ')} (default ${d.mode})
+  --delete-after-days N   delete mode: delete past N days, deactivate younger (default: max age)
+  --warn-before-days N    report EXPIRING_SOON within N days of the max age (default ${d.warnBeforeDays})
+  --path-prefix PATH      audit only users under this IAM path (default ${d.userPathPrefix})
+  --exempt-tag KEY        a user tagged KEY=true is exempt (default ${d.exemptTagKey})
+  --max-actions N         make no change if more than N are planned (default ${d.maxActionsPerRun})
+  --concurrency N         users scanned at once (default ${d.concurrency})
+
+Run:
+  --apply                 carry out the plan (deactivate/delete mode); without it nothing changes
+  --as-of DATE            evaluate at another moment, e.g. 2027-01-01 (default: now); never with --apply
+  --format FORMAT         table | json | csv (default: table on a terminal, json otherwise)
+  --output FILE           write the report to FILE instead of standard output
+  --publish               send the report to the SNS topic, exactly as the Lambda does
+  --topic-arn ARN         the topic for --publish (default: $TOPIC_ARN)
+  --fail-on WHAT          non-compliant | none: exit 1 on non-compliant certificates (default non-compliant)
+
+AWS (the standard sources: default credential chain, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL):
+  --profile NAME          the shared-config profile to use (default: $AWS_PROFILE or default)
+  --region REGION         the region for IAM and SNS calls (default: $AWS_REGION or the profile's)
+
+  -h, --help              show this help
+  --version               show the version
+
+Exit status: 0 nothing non-compliant; 1 non-compliant certificates found (or a root signing
+certificate); 2 bad flags or configuration; 3 an AWS or network failure, or users that could not
+be audited.
+`;
+}
+
+function version(): string {
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+/** Runs the command line; returns the exit status instead of exiting, so tests can call it. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv, io);
+  } catch (error: unknown) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr.write(`signing-cert-audit: ${error.message}\nRun with --help for every flag.\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (options.help) {
+    io.stdout.write(helpText());
+    return EXIT.clean;
+  }
+  if (options.version) {
+    io.stdout.write(`${version()}\n`);
+    return EXIT.clean;
+  }
+  return audit(options, io);
+}
+
+async function audit(options: CliOptions, io: CliIo): Promise<number> {
+  const clientConfig = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  };
+  const fail = (call: string, error: unknown) => {
+    const { code, message } = describeError(error);
+    io.stderr.write(`signing-cert-audit: ${call} failed: ${code}: ${message}\n`);
+    return EXIT.aws;
+  };
+  let accountId: string;
+  try {
+    const sts = new STSClient(clientConfig);
+    accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
+  } catch (error: unknown) {
+    return fail('GetCallerIdentity (finding the account and checking the credentials)', error);
+  }
+
+  const progress = io.stderr.isTTY ? progressBar(io) : undefined;
+  const dryRun = !options.apply || options.asOf !== undefined;
+  let report: Report;
+  let status: number = EXIT.clean;
+  try {
+    report = await runAudit(
+      {
+        iam: createIamClient(clientConfig),
+        logger: stderrLogger(io),
+        now: options.asOf ?? new Date(),
+        runId: randomUUID(),
+        accountId,
+        onProgress: progress?.update,
+      },
+      options.policy,
+      { dryRun },
+    );
+  } catch (error: unknown) {
+    progress?.done();
+    if (!(error instanceof AuditIncompleteError)) throw error;
+    io.stderr.write(`signing-cert-audit: ${error.message}\n`);
+    report = error.report;
+    status = EXIT.aws;
+  }
+  progress?.done();
+
+  const rendered =
+    options.format === 'csv'
+      ? formatCsv(report)
+      : options.format === 'table'
+        ? formatTable(report)
+        : formatJson(report);
+  if (options.output) writeFileSync(options.output, rendered);
+  else io.stdout.write(rendered);
+
+  if (options.publishTo && shouldPublish(report)) {
+    try {
+      await publishReport(createSnsClient(clientConfig), options.publishTo.topicArn, report);
+      io.stderr.write(`Published the report to ${options.publishTo.topicArn}.\n`);
+    } catch (error: unknown) {
+      status = Math.max(status, fail('Publish', error));
+    }
+  }
+
+  io.stderr.write(`${describeRun(report, options, dryRun)}\n${formatSummary(report.summary)}\n`);
+  if (report.summary.errors > 0) {
+    const first = report.findings.find((f) => f.error !== null || f.verdict === 'ERROR');
+    io.stderr.write(
+      `signing-cert-audit: ${report.summary.errors} error(s), e.g. ${first?.userName}: ${first?.error?.code ?? 'ERROR'}: ${first?.error?.message ?? first?.detail}\n`,
+    );
+    status = EXIT.aws;
+  }
+  if (status !== EXIT.clean) return status;
+  const failing = report.summary.nonCompliant + report.summary.rootSigningCertificate;
+  return failing > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+}
+
+function describeRun(report: Report, options: CliOptions, dryRun: boolean): string {
+  const at = options.asOf ? ` as of ${report.evaluatedAt}` : '';
+  const head = `Account ${report.accountId}, ${options.policy.mode} mode${at}.`;
+  const planned = report.findings.filter((f) => f.plannedAction !== null);
+  if (!dryRun || options.policy.mode === 'report') return head;
+  const count = (action: string) => planned.filter((f) => f.plannedAction === action).length;
+  const how = options.asOf
+    ? 'a forecast never changes anything'
+    : 'run again with --apply to carry it out';
+  return `${head} Plan: deactivate ${count('DEACTIVATE')}, delete ${count('DELETE')}. Nothing was changed: ${how}.`;
+}
+
+function stderrLogger(io: CliIo): AuditLogger {
+  const write = (level: string) => (message: string, attributes: Record<string, unknown>) => {
+    io.stderr.write(`${level}: ${message} ${JSON.stringify(attributes)}\n`);
+  };
+  return { info: () => undefined, warn: write('warning'), error: write('error') };
+}
+
+function progressBar(io: CliIo) {
+  let last = '';
+  return {
+    update({ usersListed, usersScanned, listingDone }: AuditProgress) {
+      const total = listingDone ? `${usersListed}` : `${usersListed}+`;
+      const line = `\rScanning users: ${usersScanned}/${total}`;
+      if (line !== last) io.stderr.write(line);
+      last = line;
+    },
+    done() {
+      if (last !== '') io.stderr.write('\n');
+      last = '';
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { Finding, Report, Summary } from './report';
+
+/** The CSV columns, one row per finding; nested values are flattened, the body never exists here. */
+export const CSV_COLUMNS = [
+  'userName',
+  'userArn',
+  'certificateId',
+  'status',
+  'uploadDate',
+  'ageDays',
+  'verdict',
+  'plannedAction',
+  'action',
+  'severity',
+  'fingerprint256',
+  'subject',
+  'notAfter',
+  'errorCode',
+  'errorMessage',
+  'detail',
+] as const;
+
+type CsvColumn = (typeof CSV_COLUMNS)[number];
+
+function csvValues(finding: Finding): Record<CsvColumn, string | number | null> {
+  return {
+    userName: finding.userName,
+    userArn: finding.userArn,
+    certificateId: finding.certificateId,
+    status: finding.status,
+    uploadDate: finding.uploadDate,
+    ageDays: finding.ageDays,
+    verdict: finding.verdict,
+    plannedAction: finding.plannedAction,
+    action: finding.action,
+    severity: finding.severity,
+    fingerprint256: finding.certificate?.fingerprint256 ?? null,
+    subject: finding.certificate?.subject ?? null,
+    notAfter: finding.certificate?.notAfter ?? null,
+    errorCode: finding.error?.code ?? null,
+    errorMessage: finding.error?.message ?? null,
+    detail: finding.detail,
+  };
+}
+
+/**
+ * The findings as CSV (RFC 4180): a header, then one row per finding. A text cell that starts
+ * with `=`, `+`, `-` or `@` gets a leading `'` so a spreadsheet shows it instead of running it
+ * (IAM user names may start with those characters).
+ */
+export function formatCsv(report: Report): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const finding of report.findings) {
+    const values = csvValues(finding);
+    lines.push(CSV_COLUMNS.map((column) => csvCell(values[column])).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+/** The report as one JSON document, exactly the report schema (never split into parts). */
+export function formatJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** The findings as an aligned text table for a terminal, with the summary under it. */
+export function formatTable(report: Report): string {
+  const header = ['user', 'certificate', 'status', 'age', 'verdict', 'plan', 'action', 'severity'];
+  const rows = report.findings.map((f) => [
+    f.userName,
+    f.certificateId ?? '-',
+    f.status ?? '-',
+    f.ageDays === null ? '-' : String(f.ageDays),
+    f.verdict,
+    f.plannedAction ?? '-',
+    f.action,
+    f.severity,
+    f.error ? `${f.error.code}: ${f.error.message}` : (f.detail ?? ''),
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column < header.length ? cell.padEnd(widths[column] ?? 0) : cell))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), line(widths.map((width) => '-'.repeat(width)))];
+  for (const row of rows) out.push(line(row));
+  if (rows.length === 0) out.push('(no findings)');
+  return `${out.join('\n')}\n`;
+}
+
+/** One line of counts, as `usersScanned=32  certificatesScanned=31  …`. */
+export function formatSummary(summary: Summary): string {
+  return Object.entries(summary)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('  ');
+}

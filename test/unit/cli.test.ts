@@ -1,0 +1,242 @@
+import { describe, expect, it } from 'vitest';
+import { type CliIo, helpText, main, parseCliArgs } from '../../bin/cli';
+import { POLICY_DEFAULTS } from '../../lambda/config';
+import { formatCsv, formatTable } from '../../lambda/format';
+import { buildReport, type Finding } from '../../lambda/report';
+import { ACCOUNT_ID, NOW, policyWith, TOPIC_ARN } from './fixtures';
+
+function io(env: Record<string, string> = {}, tty = false) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const streams: CliIo = {
+    stdout: { write: (text: string) => out.push(text), isTTY: tty },
+    stderr: { write: (text: string) => err.push(text), isTTY: false },
+    env,
+  };
+  return { streams, stdout: () => out.join(''), stderr: () => err.join('') };
+}
+
+describe('parseCliArgs', () => {
+  it('applies every documented default', () => {
+    const options = parseCliArgs([], io().streams);
+
+    expect(options).toMatchObject({
+      policy: { ...POLICY_DEFAULTS, deleteAfterDays: POLICY_DEFAULTS.maxAgeDays },
+      apply: false,
+      asOf: undefined,
+      format: 'json',
+      failOn: 'non-compliant',
+      publishTo: undefined,
+    });
+  });
+
+  it('prints a table on a terminal and JSON otherwise', () => {
+    expect(parseCliArgs([], io({}, true).streams).format).toBe('table');
+    expect(parseCliArgs([], io({}, false).streams).format).toBe('json');
+  });
+
+  it('reads every policy flag into the one policy schema', () => {
+    const options = parseCliArgs(
+      [
+        '--max-age-days=30',
+        '--mode',
+        'delete',
+        '--delete-after-days',
+        '60',
+        '--warn-before-days',
+        '7',
+        '--path-prefix',
+        '/robots/',
+        '--exempt-tag',
+        'team:keep',
+        '--max-actions',
+        '5',
+        '--concurrency',
+        '4',
+      ],
+      io().streams,
+    );
+
+    expect(options.policy).toEqual({
+      maxAgeDays: 30,
+      mode: 'delete',
+      deleteAfterDays: 60,
+      warnBeforeDays: 7,
+      userPathPrefix: '/robots/',
+      exemptTagKey: 'team:keep',
+      maxActionsPerRun: 5,
+      concurrency: 4,
+    });
+  });
+
+  it('takes the topic for --publish from --topic-arn or TOPIC_ARN', () => {
+    expect(
+      parseCliArgs(['--publish', '--topic-arn', TOPIC_ARN], io().streams).publishTo,
+    ).toMatchObject({ topicArn: TOPIC_ARN });
+    expect(parseCliArgs(['--publish'], io({ TOPIC_ARN }).streams).publishTo).toMatchObject({
+      topicArn: TOPIC_ARN,
+    });
+  });
+
+  it('reads --as-of as a moment', () => {
+    expect(parseCliArgs(['--as-of', '2027-01-01'], io().streams).asOf).toEqual(
+      new Date('2027-01-01T00:00:00.000Z'),
+    );
+  });
+});
+
+describe('main: bad flags exit 2 naming the flag', () => {
+  it.each([
+    [['--purge-everything'], /Unknown option '--purge-everything'/],
+    [['--max-age-days', '-3'], /'--max-age-days'/],
+    [['--max-age-days=-3'], /--max-age-days="-3" is not allowed: expected a whole number of days/],
+    [['--max-age-days', '0'], /--max-age-days="0" is not allowed/],
+    [['--max-age-days', '1.5'], /--max-age-days="1.5" is not allowed/],
+    [
+      ['--mode', 'purge'],
+      /--mode="purge" is not allowed: expected one of report, deactivate, delete/,
+    ],
+    [
+      ['--delete-after-days', '10'],
+      /--delete-after-days="10" is not allowed.*--max-age-days is 90/,
+    ],
+    [
+      ['--concurrency', '1000'],
+      /--concurrency="1000" is not allowed: expected a whole number from 1 to 64/,
+    ],
+    [['--path-prefix', 'robots'], /--path-prefix="robots" is not allowed/],
+    [['--as-of', '2027-01-01', '--apply'], /--as-of cannot be combined with --apply/],
+    [
+      ['--as-of', 'not-a-date'],
+      /--as-of="not-a-date" is not allowed: expected a date such as 2027-01-01/,
+    ],
+    [['--as-of', '2027-02-30'], /--as-of="2027-02-30" is not allowed/],
+    [['--format', 'xml'], /--format="xml" is not allowed: expected one of table, json, csv/],
+    [
+      ['--fail-on', 'sometimes'],
+      /--fail-on="sometimes" is not allowed: expected one of non-compliant, none/,
+    ],
+    [['--publish'], /--publish needs --topic-arn/],
+    [['--publish', '--topic-arn', 'my-topic'], /--topic-arn="my-topic" is not allowed/],
+    [['--mode'], /'--mode <value>' argument missing/],
+    [['extra'], /Unexpected argument 'extra'/],
+  ])('%j', async (argv, message) => {
+    const { streams, stderr, stdout } = io();
+
+    const status = await main(argv, streams);
+
+    expect(status).toBe(2);
+    expect(stderr()).toMatch(message);
+    expect(stderr()).toContain('Run with --help');
+    expect(stdout()).toBe('');
+  });
+});
+
+describe('main: --help and --version', () => {
+  it('lists every flag with its default', async () => {
+    const { streams, stdout } = io();
+
+    expect(await main(['--help'], streams)).toBe(0);
+
+    for (const flag of [
+      '--max-age-days N',
+      '--mode MODE',
+      '--delete-after-days',
+      '--warn-before-days',
+      '--path-prefix',
+      '--exempt-tag',
+      '--max-actions',
+      '--concurrency',
+      '--apply',
+      '--as-of',
+      '--format',
+      '--output',
+      '--publish',
+      '--topic-arn',
+      '--fail-on',
+      '--profile',
+      '--region',
+      '--version',
+    ]) {
+      expect(stdout()).toContain(flag);
+    }
+    expect(stdout()).toContain(`(default ${POLICY_DEFAULTS.maxAgeDays})`);
+    expect(stdout()).toBe(helpText());
+  });
+
+  it('prints the package version', async () => {
+    const { streams, stdout } = io();
+
+    expect(await main(['--version'], streams)).toBe(0);
+    expect(stdout()).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('formatters', () => {
+  const finding = (overrides: Partial<Finding>): Finding => ({
+    userName: 'alice',
+    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
+    certificateId: 'CERTALICE0000000000000001',
+    status: 'Active',
+    uploadDate: '2026-01-01T00:00:00.000Z',
+    ageDays: 326,
+    verdict: 'NON_COMPLIANT',
+    plannedAction: 'DEACTIVATE',
+    action: 'NONE',
+    severity: 'HIGH',
+    error: null,
+    certificate: {
+      fingerprint256: 'AB:CD',
+      subject: 'CN=alice, O=Acme',
+      notAfter: '2030-01-01T00:00:00.000Z',
+    },
+    detail: null,
+    ...overrides,
+  });
+  const reportOf = (findings: Finding[]) =>
+    buildReport({
+      runId: 'run-1',
+      accountId: ACCOUNT_ID,
+      now: NOW,
+      policy: policyWith({ mode: 'deactivate' }),
+      dryRun: true,
+      complete: true,
+      usersScanned: 2,
+      certificatesScanned: 2,
+      findings,
+    });
+
+  it('writes one CSV row per finding under a header, quoting and defusing cells', () => {
+    const csv = formatCsv(
+      reportOf([
+        finding({}),
+        finding({ userName: '=cmd', certificateId: 'CERTX', detail: 'said "no", twice' }),
+      ]),
+    );
+
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      'userName,userArn,certificateId,status,uploadDate,ageDays,verdict,plannedAction,action,severity,fingerprint256,subject,notAfter,errorCode,errorMessage,detail',
+    );
+    expect(lines[1]).toBe(
+      `'=cmd,arn:aws:iam::${ACCOUNT_ID}:user/alice,CERTX,Active,2026-01-01T00:00:00.000Z,326,NON_COMPLIANT,DEACTIVATE,NONE,HIGH,AB:CD,"CN=alice, O=Acme",2030-01-01T00:00:00.000Z,,,"said ""no"", twice"`,
+    );
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
+  });
+
+  it('writes an aligned table with the plan', () => {
+    const table = formatTable(reportOf([finding({})]));
+
+    expect(table.split('\n')).toEqual([
+      'user   certificate                status  age  verdict        plan        action  severity',
+      '-----  -------------------------  ------  ---  -------------  ----------  ------  --------',
+      'alice  CERTALICE0000000000000001  Active  326  NON_COMPLIANT  DEACTIVATE  NONE    HIGH',
+      '',
+    ]);
+  });
+
+  it('says so when there is nothing to list', () => {
+    expect(formatTable(reportOf([]))).toContain('(no findings)');
+  });
+});
