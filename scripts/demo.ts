@@ -4,7 +4,9 @@
  * deactivate mode against it, prints the findings and the report as an SQS subscriber got it,
  * and stops the emulator — also on Ctrl-C or failure.
  */
-import type { Report, Summary } from '../lambda/report';
+import { formatSummary, formatTable } from '../lambda/format';
+import type { Report } from '../lambda/report';
+import { generateCertificate } from '../test/support/certs';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -61,45 +63,24 @@ function demoAccount(): SeedUser[] {
   ] as const;
   // Already switched off by a human: reported as non-compliant, never "deactivated" again.
   const inactive = new Set(['heidi', 'uma', 'legacy-signer']);
+  // A vendor's signer the security team has signed off on: reported EXEMPT, never changed.
+  const exempt = new Set(['vendor-acme']);
+  // A young certificate with a 1024-bit RSA key signed with SHA-1: reported, not remediated.
+  const weak = new Set(['metrics-bot']);
   const users = (path: string, list: readonly (readonly [string, readonly number[]])[]) =>
     list.map(([userName, ages]) => ({
       userName,
       path,
+      tags: exempt.has(userName) ? [{ Key: 'signing-cert-audit:exempt', Value: 'true' }] : [],
       certificates: ages.map((ageDays) => ({
         ageDays,
         status: inactive.has(userName) ? ('Inactive' as const) : ('Active' as const),
+        ...(weak.has(userName)
+          ? { body: generateCertificate({ key: 'rsa:1024', digest: 'sha1', commonName: userName }) }
+          : {}),
       })),
     }));
   return [...users('/engineering/', engineering), ...users('/contractors/', contractors)];
-}
-
-function printFindings(report: Report): void {
-  const rows = report.findings.map((f) => [
-    f.userName,
-    f.certificateId ?? '-',
-    f.status ?? '-',
-    f.ageDays === null ? '-' : String(f.ageDays),
-    f.verdict,
-    f.action,
-    f.severity,
-  ]);
-  const header = ['user', 'certificate', 'was', 'age (days)', 'verdict', 'action', 'severity'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
-  console.log(line(header));
-  console.log(line(widths.map((width) => '-'.repeat(width))));
-  for (const row of rows) console.log(line(row));
-}
-
-function printSummary(summary: Summary): void {
-  console.log(
-    Object.entries(summary)
-      .map(([name, value]) => `${name}=${value}`)
-      .join('  '),
-  );
 }
 
 async function main(): Promise<number> {
@@ -140,9 +121,9 @@ async function main(): Promise<number> {
 
     const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
     const report = reassemble(messages);
-    printFindings(report);
+    process.stdout.write(formatTable(report));
     console.log('\nSummary:');
-    printSummary(report.summary);
+    console.log(formatSummary(report.summary));
 
     const statuses = [...(await readStatuses(clients.iam)).values()];
     const count = (status: string) => statuses.filter((s) => s === status).length;
