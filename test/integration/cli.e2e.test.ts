@@ -1,0 +1,206 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Report } from '../../lambda/report';
+import {
+  createMailbox,
+  EMULATOR_ENV,
+  readStatuses,
+  reassemble,
+  receiveAll,
+  type SeededCertificate,
+  seedUsers,
+} from '../support/emulator';
+import { resetMoto } from '../support/moto';
+import { clients, clockFile, endpoint } from './harness';
+
+const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
+
+interface CliRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real command in its own process, as a user's shell would. */
+function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...EMULATOR_ENV,
+          AWS_ENDPOINT_URL: endpoint,
+          ...env,
+        },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => {
+        const status = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ status, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 1;
+}
+
+let seeded: SeededCertificate[];
+
+beforeEach(async () => {
+  await resetMoto(endpoint);
+  seeded = await seedUsers(clients.iam, clockFile, [
+    { userName: 'alice', certificates: [{ ageDays: 400 }] },
+    { userName: 'bob', certificates: [{ ageDays: 10 }] },
+    { userName: 'carol', certificates: [{ ageDays: 80 }] },
+  ]);
+});
+
+describe('signing-cert-audit output', () => {
+  it('prints the report schema as JSON on stdout and the summary on stderr, exit 1', async () => {
+    const run = await runCli([]);
+
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report).toMatchObject({
+      schemaVersion: '1',
+      source: 'signing-cert-audit',
+      accountId: '123456789012',
+      part: { index: 1, count: 1 },
+      policy: { mode: 'report', maxAgeDays: 90 },
+      summary: { usersScanned: 3, certificatesScanned: 3, nonCompliant: 1, expiringSoon: 1 },
+    });
+    expect(report.findings.map((f) => [f.userName, f.verdict, f.ageDays])).toEqual([
+      ['alice', 'NON_COMPLIANT', 400],
+      ['carol', 'EXPIRING_SOON', 80],
+    ]);
+    expect(run.stderr).toContain('usersScanned=3');
+  });
+
+  it('prints a table', async () => {
+    const run = await runCli(['--format', 'table']);
+
+    expect(run.status).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^user\s+certificate\s+status\s+age\s+verdict\s+plan\s+action\s+severity$/,
+    );
+    expect(lines[2]).toMatch(/^alice\s+\w+\s+Active\s+400\s+NON_COMPLIANT\s+-\s+NONE\s+HIGH$/);
+    expect(lines[3]).toMatch(/^carol\s+\w+\s+Active\s+80\s+EXPIRING_SOON\s+-\s+NONE\s+LOW$/);
+  });
+
+  it('writes CSV to --output, one row per finding', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-')), 'findings.csv');
+
+    const run = await runCli(['--format', 'csv', '--output', file]);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    const rows = readFileSync(file, 'utf8').trimEnd().split('\r\n');
+    expect(rows[0]).toMatch(/^userName,userArn,certificateId,/);
+    expect(rows.slice(1).map((row) => row.split(',').slice(0, 1)[0])).toEqual(['alice', 'carol']);
+    expect(rows[1]).toContain(`,${seeded[0]?.certificateId},Active,`);
+  });
+});
+
+describe('signing-cert-audit exit statuses', () => {
+  it('exits 0 when nothing is non-compliant', async () => {
+    const run = await runCli(['--path-prefix', '/nobody/']);
+
+    expect(run.status).toBe(0);
+    expect((JSON.parse(run.stdout) as Report).summary.usersScanned).toBe(0);
+  });
+
+  it('exits 0 on non-compliant certificates with --fail-on none', async () => {
+    expect((await runCli(['--fail-on', 'none'])).status).toBe(0);
+  });
+
+  it('exits 2 on a bad flag, naming it', async () => {
+    const run = await runCli(['--mode', 'purge']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--mode="purge" is not allowed');
+    expect(run.stdout).toBe('');
+  });
+
+  it('exits 3 when AWS cannot be reached, saying which call failed and why', async () => {
+    const port = await closedPort();
+
+    const run = await runCli([], { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` });
+
+    expect(run.status).toBe(3);
+    expect(run.stderr).toMatch(/GetCallerIdentity .* failed: .*ECONNREFUSED/);
+  });
+});
+
+describe('signing-cert-audit changes', () => {
+  it('prints the plan and changes nothing without --apply', async () => {
+    const before = await readStatuses(clients.iam);
+
+    const run = await runCli(['--mode', 'deactivate']);
+
+    expect(await readStatuses(clients.iam)).toEqual(before);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Plan: deactivate 1, delete 0. Nothing was changed');
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.findings[0]).toMatchObject({
+      userName: 'alice',
+      plannedAction: 'DEACTIVATE',
+      action: 'NONE',
+    });
+  });
+
+  it('carries out the plan with --apply', async () => {
+    const run = await runCli(['--mode', 'deactivate', '--apply']);
+
+    const statuses = await readStatuses(clients.iam);
+    expect(run.status).toBe(1);
+    expect(seeded.map((c) => statuses.get(c.certificateId))).toEqual([
+      'Inactive',
+      'Active',
+      'Active',
+    ]);
+    expect((JSON.parse(run.stdout) as Report).summary.deactivated).toBe(1);
+  });
+
+  it('--as-of moves a certificate from expiring to non-compliant, changing nothing', async () => {
+    const inThirtyDays = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+
+    const now = JSON.parse((await runCli(['--fail-on', 'none'])).stdout) as Report;
+    const later = await runCli(['--as-of', inThirtyDays, '--mode', 'deactivate']);
+
+    const carol = (report: Report) => report.findings.find((f) => f.userName === 'carol');
+    expect(carol(now)).toMatchObject({ verdict: 'EXPIRING_SOON', ageDays: 80 });
+    expect(carol(JSON.parse(later.stdout) as Report)).toMatchObject({
+      verdict: 'NON_COMPLIANT',
+      plannedAction: 'DEACTIVATE',
+      action: 'NONE',
+    });
+    expect(later.stderr).toContain('a forecast never changes anything');
+    expect([...(await readStatuses(clients.iam)).values()]).toEqual(['Active', 'Active', 'Active']);
+  });
+
+  it('--publish delivers the report to a subscribed queue', async () => {
+    const mailbox = await createMailbox(clients);
+
+    const run = await runCli(['--publish', '--topic-arn', mailbox.topicArn]);
+
+    expect(run.status).toBe(1);
+    const delivered = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+    const printed = JSON.parse(run.stdout) as Report;
+    expect(delivered.findings).toEqual(printed.findings);
+    expect(delivered.runId).toBe(printed.runId);
+  });
+});
