@@ -1,0 +1,260 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the proxy saw it: the service's action and its form parameters. */
+export interface ProxiedRequest {
+  /** `iam`, `sns` or `sqs` (or `other`), from the request's API version or target header. */
+  readonly service: 'iam' | 'sns' | 'sqs' | 'other';
+  readonly action: string;
+  readonly params: URLSearchParams;
+}
+
+/** What the proxy may do to requests; all settings default to "pass through untouched". */
+export interface FaultSettings {
+  /** Added before each request is answered, in milliseconds. */
+  readonly latencyMs?: number;
+  /** IAM requests allowed per second (token bucket); the excess is answered `Throttling`. */
+  readonly ratePerSecond?: number;
+  /** Bucket size for `ratePerSecond`: how many requests may arrive at once. Default 1. */
+  readonly burst?: number;
+  /** Fraction of IAM requests answered `Throttling` at random, on top of the rate limit. */
+  readonly throttleFraction?: number;
+  /** Fraction of IAM requests answered 500 `ServiceFailure`. */
+  readonly serviceFailureFraction?: number;
+  /** Fraction of IAM connections reset without an answer. */
+  readonly resetFraction?: number;
+  /** Actions (of any service) answered 500 every time, e.g. `['Publish']`. */
+  readonly failActions?: readonly string[];
+  /** Runs before a request is forwarded; the request waits for it (used to delete things mid-run). */
+  readonly onRequest?: (request: ProxiedRequest) => Promise<void> | void;
+  /** Seed of the fault dice, so a run is reproducible. */
+  readonly seed?: number;
+}
+
+/** Counts of what passed through, by action, and of each fault answered. */
+export interface ProxyCounts {
+  /** Every request received, by action (faulted ones included). */
+  readonly received: Map<string, number>;
+  /** Requests forwarded to the emulator and answered by it, by action. */
+  readonly forwarded: Map<string, number>;
+  /** Forwarded UpdateSigningCertificate and DeleteSigningCertificate calls, by certificate id. */
+  readonly changesByCertificate: Map<string, number>;
+  throttled: number;
+  rateLimited: number;
+  serviceFailures: number;
+  resets: number;
+}
+
+/** A running fault-injecting proxy in front of an emulator. */
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`. */
+  readonly endpoint: string;
+  readonly counts: ProxyCounts;
+  /** Replaces the fault settings (counts are kept). */
+  configure(settings: FaultSettings): void;
+  /** Zeroes the counts. */
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+const THROTTLING_XML = (requestId: string) =>
+  `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+const SERVICE_FAILURE_XML = (requestId: string) =>
+  `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Receiver</Type><Code>ServiceFailure</Code><Message>Injected service failure</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+
+/**
+ * Starts an HTTP proxy on loopback in front of `upstream` (moto) that adds latency, rate-limits
+ * IAM the way IAM does (HTTP 400 `Throttling`, "Rate exceeded"), answers some IAM requests 500
+ * `ServiceFailure`, resets some connections, and runs a hook as chosen requests pass.
+ */
+export async function startFaultProxy(
+  upstream: string,
+  initial: FaultSettings = {},
+): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  let settings = initial;
+  let random = mulberry32(settings.seed ?? 1);
+  let tokens = settings.burst ?? 1;
+  let lastRefill = performance.now();
+  let requestCounter = 0;
+  const counts: ProxyCounts = {
+    received: new Map(),
+    forwarded: new Map(),
+    changesByCertificate: new Map(),
+    throttled: 0,
+    rateLimited: 0,
+    serviceFailures: 0,
+    resets: 0,
+  };
+
+  const takeToken = (): boolean => {
+    const rate = settings.ratePerSecond;
+    if (rate === undefined) return true;
+    const now = performance.now();
+    const burst = settings.burst ?? 1;
+    tokens = Math.min(burst, tokens + ((now - lastRefill) / 1000) * rate);
+    lastRefill = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    const proxied = describe(req.headers, body);
+    increment(counts.received, proxied.action);
+    requestCounter += 1;
+    const requestId = `fault-proxy-${requestCounter}`;
+    if (settings.latencyMs) await sleep(settings.latencyMs);
+
+    if (settings.failActions?.includes(proxied.action)) {
+      counts.serviceFailures += 1;
+      return answerXml(res, 500, SERVICE_FAILURE_XML(requestId));
+    }
+    if (proxied.service === 'iam') {
+      if (!takeToken()) {
+        counts.rateLimited += 1;
+        counts.throttled += 1;
+        return answerXml(res, 400, THROTTLING_XML(requestId));
+      }
+      const roll = random();
+      const { throttleFraction = 0, serviceFailureFraction = 0, resetFraction = 0 } = settings;
+      if (roll < resetFraction) {
+        counts.resets += 1;
+        req.socket.resetAndDestroy();
+        return;
+      }
+      if (roll < resetFraction + serviceFailureFraction) {
+        counts.serviceFailures += 1;
+        return answerXml(res, 500, SERVICE_FAILURE_XML(requestId));
+      }
+      if (roll < resetFraction + serviceFailureFraction + throttleFraction) {
+        counts.throttled += 1;
+        return answerXml(res, 400, THROTTLING_XML(requestId));
+      }
+    }
+    await settings.onRequest?.(proxied);
+    await forward(req, body, res);
+    increment(counts.forwarded, proxied.action);
+    if (
+      proxied.action === 'UpdateSigningCertificate' ||
+      proxied.action === 'DeleteSigningCertificate'
+    ) {
+      increment(counts.changesByCertificate, proxied.params.get('CertificateId') ?? '');
+    }
+  };
+
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) =>
+    new Promise<void>((resolve, reject) => {
+      const upstreamRequest = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host },
+        },
+        (upstreamResponse) => {
+          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(res);
+          upstreamResponse.on('end', resolve);
+          upstreamResponse.on('error', reject);
+        },
+      );
+      upstreamRequest.on('error', reject);
+      upstreamRequest.end(body);
+    });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`fault proxy: ${String(error)}`);
+    });
+  });
+  // IAM's own keep-alive behaviour; the SDK reuses connections, and a reset must not stall it.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    counts,
+    configure(next) {
+      settings = next;
+      random = mulberry32(next.seed ?? 1);
+      tokens = next.burst ?? 1;
+      lastRefill = performance.now();
+    },
+    resetCounts() {
+      counts.received.clear();
+      counts.forwarded.clear();
+      counts.changesByCertificate.clear();
+      counts.throttled = 0;
+      counts.rateLimited = 0;
+      counts.serviceFailures = 0;
+      counts.resets = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Which service and action a request is, from its query-protocol form or JSON target header. */
+export function describe(headers: IncomingHttpHeaders, body: Buffer): ProxiedRequest {
+  const targetHeader = headers['x-amz-target'];
+  if (typeof targetHeader === 'string') {
+    const [prefix = '', action = ''] = targetHeader.split('.');
+    return {
+      service: prefix.startsWith('AmazonSQS') ? 'sqs' : 'other',
+      action,
+      params: new URLSearchParams(),
+    };
+  }
+  const params = new URLSearchParams(body.toString('utf8'));
+  const version = params.get('Version');
+  const service = version === '2010-05-08' ? 'iam' : version === '2010-03-31' ? 'sns' : 'other';
+  return { service, action: params.get('Action') ?? 'unknown', params };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function answerXml(res: ServerResponse, status: number, xml: string): void {
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(xml) });
+  res.end(xml);
+}
+
+function increment(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same faults. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
