@@ -40,7 +40,7 @@ export interface SigningCertificate {
 
 /** Builds the IAM client: adaptive retry mode; region, credentials and endpoint from the standard AWS sources. */
 export function createIamClient(config: IAMClientConfig = {}): IAMClient {
-  return new IAMClient({ retryMode: 'adaptive', maxAttempts: IAM_MAX_ATTEMPTS, ...config });
+  return new IAMClient({ retryMode: 'standard', maxAttempts: IAM_MAX_ATTEMPTS, ...config });
 }
 
 /** Every user under `pathPrefix`, page by page, through the SDK paginator (never a hand-written Marker loop). */

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { HANDLER_BUNDLE, HANDLER_ENTRY } from '../lib/bundling';
+import { HANDLER_BUNDLE } from '../lib/bundling';
+import { buildHandlerBundle } from './handler-bundle';
 
 /**
  * Prints the size of the function bundle, built with the construct's own esbuild options
@@ -18,29 +18,13 @@ if (!Number.isFinite(budgetKb) || budgetKb <= 0) {
   process.exit(2);
 }
 
-const result = await build({
-  entryPoints: [HANDLER_ENTRY],
-  bundle: true,
-  platform: 'node',
-  write: false,
-  outfile: 'index.mjs',
-  metafile: true,
-  logLevel: 'warning',
-  minify: HANDLER_BUNDLE.minify,
-  format: HANDLER_BUNDLE.format,
-  target: HANDLER_BUNDLE.target,
-  mainFields: [...HANDLER_BUNDLE.mainFields],
-  banner: { js: HANDLER_BUNDLE.banner },
-});
-
-const output = result.outputFiles[0];
-if (!output) throw new Error('esbuild produced no output');
+const { code, metafile } = await buildHandlerBundle();
 const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 
 // The largest contributors by package, so a regression shows where it came from.
 const byPackage = new Map<string, number>();
 for (const [path, { bytesInOutput }] of Object.entries(
-  result.metafile.outputs[Object.keys(result.metafile.outputs)[0] ?? '']?.inputs ?? {},
+  metafile.outputs[Object.keys(metafile.outputs)[0] ?? '']?.inputs ?? {},
 )) {
   const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   const name = match?.[1] ?? '(this project)';
@@ -49,11 +33,11 @@ for (const [path, { bytesInOutput }] of Object.entries(
 const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
 
 console.log(
-  `handler bundle: ${kb(output.contents.byteLength)} KB minified ${HANDLER_BUNDLE.format}, ${HANDLER_BUNDLE.target} (${kb(gzipSync(output.contents).byteLength)} KB gzipped); budget ${budgetKb} KB`,
+  `handler bundle: ${kb(code.byteLength)} KB minified ${HANDLER_BUNDLE.format}, ${HANDLER_BUNDLE.target} (${kb(gzipSync(code).byteLength)} KB gzipped); budget ${budgetKb} KB`,
 );
 for (const [name, bytes] of top) console.log(`  ${kb(bytes).padStart(7)} KB  ${name}`);
 
-if (output.contents.byteLength > budgetKb * 1024) {
+if (code.byteLength > budgetKb * 1024) {
   console.error(`The bundle is over its ${budgetKb} KB budget.`);
   process.exit(1);
 }
