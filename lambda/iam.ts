@@ -8,14 +8,16 @@ import {
   paginateListUserTags,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { paceClient, RequestPacer } from './pacing';
 import { type CertificateContent, readCertificate } from './x509';
 
 /** IAM's largest page for ListUsers (its default is 100): 5,000 users take 5 calls, not 50. */
 export const LIST_USERS_PAGE_SIZE = 1000;
 
 /**
- * Attempts per IAM call. IAM throttles without publishing a rate; with `adaptive` retries the
- * SDK also slows its own sending rate after a throttle, and ten attempts ride out a burst.
+ * Attempts per IAM call. IAM throttles without publishing a rate: the SDK's `standard` retry
+ * mode backs each retry off (jittered, exponential), the pacer (pacing.ts) learns the rate, and
+ * ten attempts ride out a burst.
  */
 export const IAM_MAX_ATTEMPTS = 10;
 
@@ -38,9 +40,18 @@ export interface SigningCertificate {
   readonly content: CertificateContent;
 }
 
-/** Builds the IAM client: adaptive retry mode; region, credentials and endpoint from the standard AWS sources. */
-export function createIamClient(config: IAMClientConfig = {}): IAMClient {
-  return new IAMClient({ retryMode: 'standard', maxAttempts: IAM_MAX_ATTEMPTS, ...config });
+/**
+ * Builds the IAM client: `standard` retries and a pacer that learns IAM's rate (the SDK's
+ * `adaptive` mode sinks to 0.5 requests/s under steady random throttling: see pacing.ts);
+ * region, credentials and endpoint from the standard AWS sources.
+ */
+export function createIamClient(
+  config: IAMClientConfig = {},
+  pacer: RequestPacer = new RequestPacer(),
+): IAMClient {
+  const client = new IAMClient({ retryMode: 'standard', maxAttempts: IAM_MAX_ATTEMPTS, ...config });
+  paceClient(client, pacer);
+  return client;
 }
 
 /** Every user under `pathPrefix`, page by page, through the SDK paginator (never a hand-written Marker loop). */
