@@ -42,7 +42,7 @@ export interface SigningCertificate {
 
 /**
  * Builds the IAM client: `standard` retries and a pacer that learns IAM's rate (the SDK's
- * `adaptive` mode sinks to 0.5 requests/s under steady random throttling: see pacing.ts);
+ * `adaptive` mode keeps slowing down under steady random throttling: see pacing.ts);
  * region, credentials and endpoint from the standard AWS sources.
  */
 export function createIamClient(
