@@ -1,9 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import {
+  GetAccountSummaryCommand,
+  IAMClient,
+  ListSigningCertificatesCommand,
+  ListUsersCommand,
+  ListUserTagsCommand,
+  UpdateSigningCertificateCommand,
+} from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliIo, helpText, main, parseCliArgs } from '../../bin/cli';
 import { POLICY_DEFAULTS } from '../../lambda/config';
 import { formatCsv, formatTable } from '../../lambda/format';
 import { buildReport, type Finding } from '../../lambda/report';
-import { ACCOUNT_ID, NOW, policyWith, TOPIC_ARN } from './fixtures';
+import { ACCOUNT_ID, daysAgo, iamCert, iamUser, NOW, policyWith, TOPIC_ARN } from './fixtures';
 
 function io(env: Record<string, string> = {}, tty = false) {
   const out: string[] = [];
@@ -238,5 +248,88 @@ describe('formatters', () => {
 
   it('says so when there is nothing to list', () => {
     expect(formatTable(reportOf([]))).toContain('(no findings)');
+  });
+});
+
+describe('main: a run (AWS mocked)', () => {
+  const iamMock = mockClient(IAMClient);
+  const stsMock = mockClient(STSClient);
+
+  beforeEach(() => {
+    iamMock.reset();
+    stsMock.reset();
+    stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_ID });
+    iamMock
+      .on(ListUsersCommand)
+      .resolves({ Users: [iamUser('alice'), iamUser('bob')], IsTruncated: false });
+    iamMock
+      .on(ListSigningCertificatesCommand, { UserName: 'alice' })
+      .resolves({ Certificates: [iamCert('alice', 'CERTALICEOLD0000000000001', daysAgo(400))] })
+      .on(ListSigningCertificatesCommand, { UserName: 'bob' })
+      .resolves({ Certificates: [] });
+    iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
+    iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
+  });
+
+  it('shows progress on a terminal, the report on stdout and exits 1 on non-compliance', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const streams: CliIo = {
+      stdout: { write: (text: string) => out.push(text), isTTY: false },
+      stderr: { write: (text: string) => err.push(text), isTTY: true },
+      env: {},
+    };
+
+    const status = await main(['--mode', 'deactivate'], streams);
+
+    expect(status).toBe(1);
+    expect(err.join('')).toMatch(/\rScanning users: 2\/2/);
+    expect(err.join('')).toContain('Plan: deactivate 1, delete 0. Nothing was changed');
+    expect(JSON.parse(out.join(''))).toMatchObject({
+      accountId: ACCOUNT_ID,
+      summary: { nonCompliant: 1 },
+    });
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
+  it('stays silent about progress when standard error is not a terminal', async () => {
+    const { streams, stderr } = io();
+
+    await main([], streams);
+
+    expect(stderr()).not.toContain('Scanning users');
+  });
+
+  it('exits 3 naming the call when the credentials are refused', async () => {
+    stsMock
+      .on(GetCallerIdentityCommand)
+      .rejects(
+        Object.assign(new Error('The security token included in the request is invalid.'), {
+          name: 'InvalidClientTokenId',
+        }),
+      );
+    const { streams, stderr } = io();
+
+    expect(await main([], streams)).toBe(3);
+    expect(stderr()).toContain(
+      'GetCallerIdentity (finding the account and checking the credentials) failed: InvalidClientTokenId: The security token included in the request is invalid.',
+    );
+  });
+
+  it('exits 3 when a user could not be audited, after printing the report', async () => {
+    iamMock
+      .on(ListSigningCertificatesCommand, { UserName: 'bob' })
+      .rejects(
+        Object.assign(new Error('User: arn:aws:sts::1:assumed-role/x is not authorized'), {
+          name: 'AccessDenied',
+        }),
+      );
+    const { streams, stdout, stderr } = io();
+
+    expect(await main(['--fail-on', 'none'], streams)).toBe(3);
+    expect(JSON.parse(stdout()).summary.errors).toBe(1);
+    expect(stderr()).toContain(
+      'bob: AccessDenied: User: arn:aws:sts::1:assumed-role/x is not authorized',
+    );
   });
 });
