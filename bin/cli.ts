@@ -285,8 +285,18 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
       : options.format === 'table'
         ? formatTable(report)
         : formatJson(report);
-  if (options.output) writeFileSync(options.output, rendered);
-  else io.stdout.write(rendered);
+  if (options.output) {
+    try {
+      writeFileSync(options.output, rendered);
+    } catch (error: unknown) {
+      // The report is not lost: it goes to standard output instead.
+      io.stdout.write(rendered);
+      io.stderr.write(
+        `signing-cert-audit: --output=${JSON.stringify(options.output)} could not be written (${describeError(error).message}); the report went to standard output\n`,
+      );
+      status = Math.max(status, EXIT.usage);
+    }
+  } else io.stdout.write(rendered);
 
   if (options.publishTo && shouldPublish(report)) {
     try {

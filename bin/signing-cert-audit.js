@@ -4,9 +4,15 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./cli.ts');
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-});
+const { main, EXIT } = await import('./cli.ts');
+try {
+  process.exitCode = await main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
+} catch (error) {
+  // Never exit 1 on a crash: 1 means "non-compliant certificates found" to a CI gate.
+  process.stderr.write(`signing-cert-audit: unexpected failure: ${error?.stack ?? error}\n`);
+  process.exitCode = EXIT.aws;
+}

@@ -301,13 +301,11 @@ describe('main: a run (AWS mocked)', () => {
   });
 
   it('exits 3 naming the call when the credentials are refused', async () => {
-    stsMock
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        Object.assign(new Error('The security token included in the request is invalid.'), {
-          name: 'InvalidClientTokenId',
-        }),
-      );
+    stsMock.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'InvalidClientTokenId',
+      }),
+    );
     const { streams, stderr } = io();
 
     expect(await main([], streams)).toBe(3);
@@ -317,13 +315,11 @@ describe('main: a run (AWS mocked)', () => {
   });
 
   it('exits 3 when a user could not be audited, after printing the report', async () => {
-    iamMock
-      .on(ListSigningCertificatesCommand, { UserName: 'bob' })
-      .rejects(
-        Object.assign(new Error('User: arn:aws:sts::1:assumed-role/x is not authorized'), {
-          name: 'AccessDenied',
-        }),
-      );
+    iamMock.on(ListSigningCertificatesCommand, { UserName: 'bob' }).rejects(
+      Object.assign(new Error('User: arn:aws:sts::1:assumed-role/x is not authorized'), {
+        name: 'AccessDenied',
+      }),
+    );
     const { streams, stdout, stderr } = io();
 
     expect(await main(['--fail-on', 'none'], streams)).toBe(3);
@@ -331,5 +327,15 @@ describe('main: a run (AWS mocked)', () => {
     expect(stderr()).toContain(
       'bob: AccessDenied: User: arn:aws:sts::1:assumed-role/x is not authorized',
     );
+  });
+
+  it('keeps the report when --output cannot be written, and exits 2 naming the flag', async () => {
+    const { streams, stdout, stderr } = io();
+
+    const status = await main(['--output', '/nonexistent-dir/report.json'], streams);
+
+    expect(status).toBe(2);
+    expect(JSON.parse(stdout()).summary.nonCompliant).toBe(1);
+    expect(stderr()).toContain('--output="/nonexistent-dir/report.json" could not be written');
   });
 });
