@@ -149,15 +149,10 @@ export async function runAudit(
 
 /** The root user's certificates, from GetAccountSummary: a CRITICAL finding when present. */
 async function checkRootUser(deps: AuditDeps): Promise<Finding[]> {
-  const base = {
+  const base = userLevel({
     userName: ROOT_USER_NAME,
     userArn: `arn:aws:iam::${deps.accountId}:root`,
-    certificateId: null,
-    status: null,
-    uploadDate: null,
-    ageDays: null,
-    certificate: null,
-  };
+  });
   try {
     if (!(await rootHasSigningCertificate(deps.iam))) return [];
     return [
@@ -244,15 +239,7 @@ function judgeUser(
     problems: [],
   };
   let hold: PendingFinding['hold'];
-  const userBase = {
-    userName: user.userName,
-    userArn: user.userArn,
-    certificateId: null,
-    status: null,
-    uploadDate: null,
-    ageDays: null,
-    certificate: null,
-  };
+  const userBase = userLevel(user);
   if (tagRead !== undefined && 'tags' in tagRead) {
     rules = resolveUserRules(tagRead.tags, policy, policy.exemptTagKey);
     if (rules.holdReason !== undefined) hold = { action: 'NONE', detail: rules.holdReason };
@@ -460,8 +447,9 @@ async function act(
   }
 }
 
-function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Finding {
-  const base = {
+/** The fields of a finding about a user as a whole, not one of its certificates. */
+function userLevel(user: IamUser) {
+  return {
     userName: user.userName,
     userArn: user.userArn,
     certificateId: null,
@@ -469,8 +457,11 @@ function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Fin
     uploadDate: null,
     ageDays: null,
     certificate: null,
-    detail: null,
   };
+}
+
+function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Finding {
+  const base = { ...userLevel(user), detail: null };
   if (isNoSuchEntity(error)) {
     return finding({ ...base, verdict: 'NOT_EVALUATED' }, 'GONE', null);
   }
