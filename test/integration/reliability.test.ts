@@ -93,6 +93,29 @@ describe('under throttling, service failures and connection resets', () => {
   });
 });
 
+describe('pages shorter than asked for', () => {
+  it('follows every IsTruncated/Marker page of users and certificates, listing each once', async () => {
+    const users = Array.from({ length: 12 }, (_, index) => ({
+      userName: `paged-${String(index).padStart(2, '0')}`,
+      certificates: Array.from({ length: index % 3 }, () => ({ ageDays: 200 })),
+    }));
+    const seeded = await seedUsers(clients.iam, clockFile, users);
+    // IAM may return fewer items than MaxItems and still set IsTruncated: one item a page.
+    proxy.configure({ pageSize: 1 });
+
+    const summary = await auditThroughProxy({ MODE: 'report' });
+
+    expect(summary).toMatchObject({ usersScanned: 12, certificatesScanned: 12, nonCompliant: 12 });
+    expect(proxy.counts.forwarded.get('ListUsers')).toBe(12);
+    // One call per user, plus one more for each user whose second certificate is on a page of its own.
+    expect(proxy.counts.forwarded.get('ListSigningCertificates')).toBe(12 + 4);
+    const report = await deliveredReport();
+    expect(report.findings.map((f) => f.certificateId).sort()).toEqual(
+      seeded.map((c) => c.certificateId).sort(),
+    );
+  });
+});
+
 describe('things that vanish mid-run', () => {
   it('records a user deleted just before its certificates are listed as GONE', async () => {
     await seedUsers(clients.iam, clockFile, [

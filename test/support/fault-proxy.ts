@@ -35,6 +35,12 @@ export interface FaultSettings {
   readonly onRequest?: (request: ProxiedRequest) => Promise<void> | void;
   /** Seed of the fault dice, so a run is reproducible. */
   readonly seed?: number;
+  /**
+   * Pages ListUsers and ListSigningCertificates as IAM does (moto returns everything at once):
+   * at most min(MaxItems, IAM's default 100, this) items a page, with IsTruncated and Marker.
+   * A value under MaxItems makes pages shorter than asked for, which IAM is allowed to do.
+   */
+  readonly pageSize?: number;
 }
 
 /** Counts of what passed through, by action, and of each fault answered. */
@@ -140,7 +146,13 @@ export async function startFaultProxy(
       }
     }
     await settings.onRequest?.(proxied);
-    await forward(req, body, res);
+    const paging = settings.pageSize !== undefined && PAGED_ACTIONS[proxied.action];
+    await forward(
+      req,
+      body,
+      res,
+      paging ? pager(proxied.params, paging, settings.pageSize ?? 100) : undefined,
+    );
     increment(counts.forwarded, proxied.action);
     if (
       proxied.action === 'UpdateSigningCertificate' ||
@@ -150,7 +162,12 @@ export async function startFaultProxy(
     }
   };
 
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) =>
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+    res: ServerResponse,
+    rewrite?: (xml: string) => string,
+  ) =>
     new Promise<void>((resolve, reject) => {
       const upstreamRequest = request(
         {
@@ -161,10 +178,24 @@ export async function startFaultProxy(
           headers: { ...req.headers, host: target.host },
         },
         (upstreamResponse) => {
-          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-          upstreamResponse.pipe(res);
-          upstreamResponse.on('end', resolve);
           upstreamResponse.on('error', reject);
+          if (rewrite === undefined || upstreamResponse.statusCode !== 200) {
+            res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+            upstreamResponse.pipe(res);
+            upstreamResponse.on('end', resolve);
+            return;
+          }
+          readBody(upstreamResponse)
+            .then((buffer) => {
+              const xml = rewrite(buffer.toString('utf8'));
+              res.writeHead(200, {
+                ...upstreamResponse.headers,
+                'content-length': Buffer.byteLength(xml),
+              });
+              res.end(xml);
+              resolve();
+            })
+            .catch(reject);
         },
       );
       upstreamRequest.on('error', reject);
@@ -205,6 +236,32 @@ export async function startFaultProxy(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** The list actions the proxy can page, and the element holding their items. */
+const PAGED_ACTIONS: Readonly<Record<string, string>> = {
+  ListUsers: 'Users',
+  ListSigningCertificates: 'Certificates',
+};
+
+/** Rewrites a complete list answer into the page the request's Marker and MaxItems ask for. */
+function pager(params: URLSearchParams, element: string, pageSize: number) {
+  const offset = Number(Buffer.from(params.get('Marker') ?? '', 'base64url').toString() || '0');
+  const size = Math.min(Number(params.get('MaxItems') ?? '100'), pageSize);
+  return (xml: string): string => {
+    const list = new RegExp(`<${element}>([\\s\\S]*?)</${element}>|<${element}/>`).exec(xml);
+    if (!list) return xml;
+    const members = list[1]?.match(/<member>[\s\S]*?<\/member>/g) ?? [];
+    const page = members.slice(offset, offset + size);
+    const truncated = offset + size < members.length;
+    const paging = truncated
+      ? `<IsTruncated>true</IsTruncated><Marker>${Buffer.from(String(offset + size)).toString('base64url')}</Marker>`
+      : '<IsTruncated>false</IsTruncated>';
+    return xml
+      .replace(list[0], `<${element}>${page.join('')}</${element}>`)
+      .replace(/<IsTruncated>(true|false)<\/IsTruncated>/, '')
+      .replace(`</${element}>`, `</${element}>${paging}`);
   };
 }
 
