@@ -141,19 +141,22 @@ export const WEAK_SIGNATURE_ALGORITHMS: ReadonlySet<string> = new Set([
   'sha1WithRSAEncryption',
   'dsaWithSHA1',
   'ecdsaWithSHA1',
+  'rsassaPss(md5)',
+  'rsassaPss(sha1)',
 ]);
 
-/** Smallest key sizes accepted, in bits. */
+/** Smallest key sizes accepted, in bits (DSA is held to RSA's, as NIST does). */
 export const MIN_KEY_BITS: Readonly<Record<string, number>> = {
   rsa: 2048,
   'rsa-pss': 2048,
+  dsa: 2048,
   ec: 256,
 };
 
 /**
- * Checks what is inside a certificate: expired, expiring within `warnBeforeDays`, an RSA key
- * under 2048 bits or an EC key under 256, a weak signature hash. Pure, and never a reason to
- * change anything: remediation stays driven by age.
+ * Checks what is inside a certificate: expired, expiring within `warnBeforeDays`, an RSA or DSA
+ * key under 2048 bits or an EC key under 256 (or on a curve whose size cannot be told), a weak
+ * signature hash. Pure, and never a reason to change anything: remediation stays driven by age.
  */
 export function checkCertificateContent(
   facts: ContentFacts,
@@ -171,10 +174,12 @@ export function checkCertificateContent(
     issues.push({ verdict: 'CERT_EXPIRING', detail: `the certificate expires at ${notAfter}` });
   }
   const minimum = MIN_KEY_BITS[facts.keyType];
-  if (minimum !== undefined && facts.keyBits !== undefined && facts.keyBits < minimum) {
+  if (minimum !== undefined && (facts.keyBits === undefined || facts.keyBits < minimum)) {
+    // A key whose size cannot be told is not vouched for: it is reported, never assumed strong.
+    const size = facts.keyBits === undefined ? 'of unknown size' : `of ${facts.keyBits} bits`;
     issues.push({
       verdict: 'WEAK_KEY',
-      detail: `${facts.keyType.toUpperCase()} key of ${facts.keyBits} bits; at least ${minimum} required`,
+      detail: `${facts.keyType.toUpperCase()} key ${size}; at least ${minimum} required`,
     });
   }
   if (WEAK_SIGNATURE_ALGORITHMS.has(facts.signatureAlgorithm)) {

@@ -8,9 +8,9 @@ export interface CertificateFacts {
   readonly notAfter: Date;
   /** `rsa`, `ec`, `ed25519`, … as Node names the public key's type. */
   readonly keyType: string;
-  /** Key size in bits (RSA modulus, EC curve order size); undefined when Node cannot tell. */
+  /** Key size in bits (RSA or DSA modulus, EC curve size); undefined when it cannot be told. */
   readonly keyBits: number | undefined;
-  /** The signature algorithm's name (`sha1WithRSAEncryption`) or, if unknown to us, its OID. */
+  /** The signature algorithm's name (`sha1WithRSAEncryption`, `rsassaPss(sha256)`) or, if unknown to us, its OID. */
   readonly signatureAlgorithm: string;
 }
 
@@ -19,20 +19,21 @@ export type CertificateContent =
   | { readonly parsed: true; readonly facts: CertificateFacts }
   | { readonly parsed: false; readonly reason: string };
 
-/** Curve sizes in bits, by the names Node reports in `asymmetricKeyDetails.namedCurve`. */
+/**
+ * Curve sizes in bits, by the names Node reports in `asymmetricKeyDetails.namedCurve`, where the
+ * name does not carry the size; other names do (secp160r1, sect163k1, brainpoolP160r1, …).
+ */
 const EC_CURVE_BITS: Readonly<Record<string, number>> = {
-  prime192v1: 192,
-  secp192k1: 192,
-  secp224r1: 224,
-  secp224k1: 224,
-  prime256v1: 256,
-  secp256k1: 256,
-  secp384r1: 384,
-  secp521r1: 521,
-  brainpoolP256r1: 256,
-  brainpoolP384r1: 384,
-  brainpoolP512r1: 512,
+  SM2: 256,
 };
+
+/** The size of a named curve in bits: from the table, else the first three-digit number in its name. */
+export function curveBits(namedCurve: string): number | undefined {
+  const known = EC_CURVE_BITS[namedCurve];
+  if (known !== undefined) return known;
+  const digits = /\d{3}/.exec(namedCurve);
+  return digits ? Number(digits[0]) : undefined;
+}
 
 /** Signature algorithms by OID; the weak ones (MD2, MD4, MD5, SHA-1) are what the audit looks for. */
 const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
@@ -40,12 +41,13 @@ const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.3': 'md4WithRSAEncryption',
   '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
   '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
-  '1.2.840.113549.1.1.10': 'rsassaPss',
   '1.2.840.113549.1.1.11': 'sha256WithRSAEncryption',
   '1.2.840.113549.1.1.12': 'sha384WithRSAEncryption',
   '1.2.840.113549.1.1.13': 'sha512WithRSAEncryption',
   '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
   '1.2.840.10040.4.3': 'dsaWithSHA1',
+  '2.16.840.1.101.3.4.3.1': 'dsaWithSHA224',
+  '2.16.840.1.101.3.4.3.2': 'dsaWithSHA256',
   '1.2.840.10045.4.1': 'ecdsaWithSHA1',
   '1.2.840.10045.4.3.1': 'ecdsaWithSHA224',
   '1.2.840.10045.4.3.2': 'ecdsaWithSHA256',
@@ -69,7 +71,7 @@ export function readCertificate(body: string | undefined): CertificateContent {
     const details = key.asymmetricKeyDetails ?? {};
     const keyBits =
       details.modulusLength ??
-      (details.namedCurve === undefined ? undefined : EC_CURVE_BITS[details.namedCurve]);
+      (details.namedCurve === undefined ? undefined : curveBits(details.namedCurve));
     const notAfter = new Date(cert.validTo);
     if (Number.isNaN(notAfter.getTime())) {
       return { parsed: false, reason: `unreadable notAfter date "${cert.validTo}"` };
@@ -92,9 +94,23 @@ export function readCertificate(body: string | undefined): CertificateContent {
   }
 }
 
+/** Hash algorithms by OID, for the parameters of an RSASSA-PSS signature. */
+const HASH_ALGORITHMS: Readonly<Record<string, string>> = {
+  '1.2.840.113549.2.5': 'md5',
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
+
+const RSASSA_PSS = '1.2.840.113549.1.1.10';
+
 /**
  * The outer signatureAlgorithm of a DER certificate (Node 20's X509Certificate does not expose
  * it): Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, … }.
+ * An RSASSA-PSS signature names its hash in its parameters, and SHA-1 when they leave it out
+ * (RFC 4055), so it comes back as `rsassaPss(sha1)`, `rsassaPss(sha256)`, ….
  */
 export function signatureAlgorithmOf(der: Buffer): string {
   const certificate = readElement(der, 0, 0x30);
@@ -102,7 +118,23 @@ export function signatureAlgorithmOf(der: Buffer): string {
   const algorithm = readElement(der, tbs.end, 0x30);
   const oid = readElement(der, algorithm.contentStart, 0x06);
   const dotted = decodeOid(der.subarray(oid.contentStart, oid.end));
+  if (dotted === RSASSA_PSS) return `rsassaPss(${pssHashOf(der, oid.end, algorithm.end)})`;
   return SIGNATURE_ALGORITHMS[dotted] ?? dotted;
+}
+
+/**
+ * RSASSA-PSS-params ::= SEQUENCE { hashAlgorithm [0] AlgorithmIdentifier DEFAULT sha1, … }:
+ * the hash of a PSS signature, from the parameters between `start` and `end`.
+ */
+function pssHashOf(der: Buffer, start: number, end: number): string {
+  if (start >= end || der[start] !== 0x30) return 'sha1';
+  const params = readElement(der, start, 0x30);
+  if (params.contentStart >= params.end || der[params.contentStart] !== 0xa0) return 'sha1';
+  const explicit = readElement(der, params.contentStart, 0xa0);
+  const hashAlgorithm = readElement(der, explicit.contentStart, 0x30);
+  const hashOid = readElement(der, hashAlgorithm.contentStart, 0x06);
+  const dotted = decodeOid(der.subarray(hashOid.contentStart, hashOid.end));
+  return HASH_ALGORITHMS[dotted] ?? dotted;
 }
 
 interface DerElement {
