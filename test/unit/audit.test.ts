@@ -16,10 +16,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type AuditProgress, runAudit } from '../../lambda/audit';
 import type { Policy } from '../../lambda/config';
 import { AuditIncompleteError } from '../../lambda/errors';
-import { MAX_AGE_TAG_KEY } from '../../lambda/policy';
-import { generateCertificate } from '../support/certs';
+import { DAY_MS, MAX_AGE_TAG_KEY } from '../../lambda/policy';
+import { generateTestCertificate } from './certs';
 import {
   ACCOUNT_ID,
+  CERT_BODY,
   CERT_BODY_MARKER,
   daysAgo,
   iamCert,
@@ -417,6 +418,78 @@ describe('runAudit: blast-radius guard', () => {
     expect(report.severity).toBe('HIGH');
     expect(logger.lines.join('\n')).toContain('Blast-radius guard');
   });
+
+  /** Two over-age Inactive certificates: delete mode deletes them, and each is only MEDIUM. */
+  const twoStaleInactive = () => ({
+    heidi: [iamCert('heidi', 'CERTHEIDIOLD00000000000001', daysAgo(300), 'Inactive')],
+    ivan: [iamCert('ivan', 'CERTIVANOLD000000000000001', daysAgo(300), 'Inactive')],
+  });
+
+  it('deletes at exactly the limit, and the report stays at the severity of its findings', async () => {
+    givenAccount(twoStaleInactive());
+    iamMock.on(DeleteSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'delete', maxActionsPerRun: 2 })).result;
+
+    expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, 2);
+    expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
+      UserName: 'heidi',
+      CertificateId: 'CERTHEIDIOLD00000000000001',
+    });
+    expect(report.summary).toMatchObject({ deleted: 2, withheld: 0 });
+    expect(report.severity).toBe('MEDIUM');
+  });
+
+  it('raises the severity to HIGH when one over the limit, deleting nothing', async () => {
+    givenAccount(twoStaleInactive());
+    iamMock.on(DeleteSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'delete', maxActionsPerRun: 1 })).result;
+
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(report.findings.map((f) => [f.userName, f.plannedAction, f.action, f.severity])).toEqual(
+      [
+        ['heidi', 'DELETE', 'WITHHELD', 'HIGH'],
+        ['ivan', 'DELETE', 'WITHHELD', 'HIGH'],
+      ],
+    );
+    expect(report.summary).toMatchObject({ deleted: 0, withheld: 2 });
+    expect(report.severity).toBe('HIGH');
+  });
+
+  it('counts no change to an exempt user against the limit', async () => {
+    // Prepare: alice and dave would be deactivated (two changes); alice is exempt.
+    givenAccount(mixedAccount());
+    iamMock.on(ListUserTagsCommand, { UserName: 'alice' }).resolves({
+      Tags: [{ Key: 'signing-cert-audit:exempt', Value: 'true' }],
+      IsTruncated: false,
+    });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const report = await audit(policyWith({ mode: 'deactivate', maxActionsPerRun: 1 })).result;
+
+    // Assess
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'dave',
+      CertificateId: 'CERTDAVEGRACE0000000000001',
+      Status: 'Inactive',
+    });
+    expect(report.summary).toMatchObject({ exempt: 1, deactivated: 1, withheld: 0 });
+  });
+
+  it('withholds every change when the limit is 0, and withholds nothing in report mode', async () => {
+    givenAccount(mixedAccount());
+
+    const deactivate = await audit(policyWith({ mode: 'deactivate', maxActionsPerRun: 0 })).result;
+    const report = await audit(policyWith({ mode: 'report', maxActionsPerRun: 0 })).result;
+
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(deactivate.summary).toMatchObject({ withheld: 2, deactivated: 0 });
+    expect(report.summary).toMatchObject({ withheld: 0, nonCompliant: 3 });
+  });
 });
 
 describe('runAudit: failures', () => {
@@ -601,17 +674,106 @@ describe('runAudit: exemptions and per-user maximum age', () => {
     expect(report.findings.map((f) => f.verdict)).toEqual(['EXEMPT']);
   });
 
-  it('reads tags only for users with something to report', async () => {
-    givenAccount(mixedAccount());
+  it('reads tags only for users with a certificate to act on or report', async () => {
+    // Prepare: yara's only certificate is young and sound; zed's is young with a weak key.
+    const weak = generateTestCertificate({ key: 'rsa:1024' });
+    givenAccount({
+      ...mixedAccount(),
+      yara: [iamCert('yara', 'CERTYARAYOUNG0000000000001', daysAgo(10))],
+      zed: [iamCert('zed', 'CERTZEDYOUNGWEAK000000001', daysAgo(10), 'Active', weak)],
+    });
 
+    // Act
     await audit(policyWith()).result;
 
+    // Assess: bob has an over-age Inactive certificate; erin has none; yara has nothing to report.
     const tagged = iamMock
       .commandCalls(ListUserTagsCommand)
       .map((call) => call.args[0].input.UserName)
       .sort();
-    // bob has an over-age Inactive certificate; erin has none; every other user has a finding.
-    expect(tagged).toEqual(['alice', 'bob', 'carol', 'dave']);
+    expect(tagged).toEqual(['alice', 'bob', 'carol', 'dave', 'zed']);
+  });
+
+  it('never reads the tags of a user with nothing to report, so a shorter maximum age waits', async () => {
+    // yara's certificate is 10 days old: a 5-day tag would make it over age, but under the
+    // account policy there is nothing to report about yara, so its tags are not read (README).
+    givenAccount({ yara: [iamCert('yara', 'CERTYARAYOUNG0000000000001', daysAgo(10))] });
+    iamMock
+      .on(ListUserTagsCommand)
+      .resolves({ Tags: [{ Key: MAX_AGE_TAG_KEY, Value: '5' }], IsTruncated: false });
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(iamMock).not.toReceiveCommand(ListUserTagsCommand);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('follows ListUserTags over several pages', async () => {
+    // Prepare: the exemption tag is on the second page.
+    givenAccount({ alice: mixedAccount().alice });
+    iamMock
+      .on(ListUserTagsCommand, { UserName: 'alice', Marker: undefined })
+      .resolves({ Tags: [{ Key: 'team', Value: 'payments' }], IsTruncated: true, Marker: 't2' })
+      .on(ListUserTagsCommand, { UserName: 'alice', Marker: 't2' })
+      .resolves({
+        Tags: [{ Key: 'signing-cert-audit:exempt', Value: 'true' }],
+        IsTruncated: false,
+      });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    // Assess
+    expect(iamMock).toReceiveCommandTimes(ListUserTagsCommand, 2);
+    expect(iamMock).toReceiveNthCommandWith(ListUserTagsCommand, 2, {
+      UserName: 'alice',
+      Marker: 't2',
+    });
+    expect(report.findings).toMatchObject([{ verdict: 'EXEMPT', action: 'NONE' }]);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
+  it('still lists what is inside an exempt user’s certificate, and changes nothing', async () => {
+    const weak = generateTestCertificate({ key: 'ec:P-192' });
+    givenAccount({
+      alice: [iamCert('alice', 'CERTALICEOLDWEAK000000001', daysAgo(200), 'Active', weak)],
+    });
+    tagsOf({ alice: { 'signing-cert-audit:exempt': 'True' } });
+
+    const report = await audit(policyWith({ mode: 'delete' })).result;
+
+    expect(report.findings.map((f) => [f.verdict, f.action, f.severity])).toEqual([
+      ['EXEMPT', 'NONE', 'INFO'],
+      ['WEAK_KEY', 'NONE', 'MEDIUM'],
+    ]);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+  });
+
+  it('reports an unusable exempt tag as an ERROR and leaves that user unchanged this run', async () => {
+    givenAccount({ alice: mixedAccount().alice, dave: mixedAccount().dave });
+    tagsOf({ alice: { 'signing-cert-audit:exempt': 'yes' } });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(report.findings.filter((f) => f.userName === 'alice')).toEqual([
+      expect.objectContaining({
+        certificateId: null,
+        verdict: 'ERROR',
+        severity: 'MEDIUM',
+        detail: 'tag signing-cert-audit:exempt="yes" is not allowed: expected true or false',
+      }),
+      expect.objectContaining({
+        verdict: 'NON_COMPLIANT',
+        plannedAction: null,
+        action: 'NONE',
+        detail: 'not changed: the signing-cert-audit:exempt tag has an unusable value',
+      }),
+    ]);
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'dave' });
   });
 
   it('applies a longer per-user maximum age, so a certificate within it is compliant', async () => {
@@ -648,7 +810,8 @@ describe('runAudit: exemptions and per-user maximum age', () => {
         userName: 'alice',
         certificateId: null,
         verdict: 'ERROR',
-        detail: expect.stringContaining(`tag ${MAX_AGE_TAG_KEY}="forever" is not allowed`),
+        severity: 'MEDIUM',
+        detail: `tag ${MAX_AGE_TAG_KEY}="forever" is not allowed: expected a whole number of days from 1 to 36500; the account policy applies`,
       }),
       expect.objectContaining({
         userName: 'alice',
@@ -735,25 +898,60 @@ describe('runAudit: the root user', () => {
     expect(report.summary.rootSigningCertificate).toBe(0);
   });
 
-  it('records an ERROR and goes on when GetAccountSummary is refused', async () => {
-    givenAccount(mixedAccount());
-    iamMock
-      .on(GetAccountSummaryCommand)
-      .rejects(new ServiceFailureException({ message: 'denied', $metadata: {} }));
+  it.each([
+    [
+      'AccessDenied',
+      Object.assign(new Error('User is not authorized to perform: iam:GetAccountSummary'), {
+        name: 'AccessDenied',
+        Code: 'AccessDenied',
+      }),
+      { code: 'AccessDenied', message: 'User is not authorized to perform: iam:GetAccountSummary' },
+    ],
+    [
+      'ServiceFailure',
+      new ServiceFailureException({ message: 'Internal failure', $metadata: {} }),
+      { code: 'ServiceFailure', message: 'Internal failure' },
+    ],
+  ])(
+    'records an ERROR and goes on when GetAccountSummary fails with %s',
+    async (_code, error, detail) => {
+      givenAccount(mixedAccount());
+      iamMock.on(GetAccountSummaryCommand).rejects(error);
+      iamMock.on(UpdateSigningCertificateCommand).resolves({});
 
-    const report = await audit(policyWith()).result;
+      const { result, logger } = audit(policyWith({ mode: 'deactivate' }));
+      const report = await result;
 
-    expect(report.findings.find((f) => f.userName === '<root>')).toMatchObject({
-      verdict: 'ERROR',
-      error: { code: 'ServiceFailure', message: 'denied' },
-    });
-    expect(report.summary).toMatchObject({ nonCompliant: 3, errors: 1 });
-  });
+      expect(report.findings.find((f) => f.userName === '<root>')).toEqual({
+        userName: '<root>',
+        userArn: `arn:aws:iam::${ACCOUNT_ID}:root`,
+        certificateId: null,
+        status: null,
+        uploadDate: null,
+        ageDays: null,
+        verdict: 'ERROR',
+        plannedAction: null,
+        action: 'NONE',
+        severity: 'MEDIUM',
+        error: detail,
+        certificate: null,
+        detail: "GetAccountSummary failed: the root user's signing certificates were not checked",
+      });
+      expect(report.summary).toMatchObject({
+        nonCompliant: 3,
+        deactivated: 2,
+        errors: 1,
+        rootSigningCertificate: 0,
+      });
+      expect(report.complete).toBe(true);
+      expect(logger.lines.join('\n')).toContain('Could not check the root user');
+    },
+  );
 });
 
 describe('runAudit: what is inside a certificate', () => {
   it('lists a young certificate with a weak key and signature, never acting on it', async () => {
-    const weak = generateCertificate({ key: 'rsa:1024', digest: 'sha1' });
+    const weak = generateTestCertificate({ key: 'rsa:1024', digest: 'sha1' });
     givenAccount({
       frank: [iamCert('frank', 'CERTFRANKWEAK000000000001', daysAgo(5), 'Active', weak)],
     });
@@ -780,8 +978,101 @@ describe('runAudit: what is inside a certificate', () => {
     expect(JSON.stringify(report)).not.toContain(weak.split('\n')[1]);
   });
 
+  it('lists an age-compliant certificate that expires within WARN_BEFORE_DAYS as CERT_EXPIRING', async () => {
+    // Prepare: uploaded 10 days ago, so compliant by age, but its notAfter is 5 days away.
+    const notAfter = new Date(NOW.getTime() + 5 * DAY_MS);
+    const expiring = generateTestCertificate({ notBefore: daysAgo(360), notAfter });
+    givenAccount({
+      ivy: [iamCert('ivy', 'CERTIVYEXPIRING0000000001', daysAgo(10), 'Active', expiring)],
+    });
+
+    // Act
+    const report = await audit(policyWith({ mode: 'delete' })).result;
+
+    // Assess
+    expect(report.findings).toEqual([
+      {
+        userName: 'ivy',
+        userArn: `arn:aws:iam::${ACCOUNT_ID}:user/ivy`,
+        certificateId: 'CERTIVYEXPIRING0000000001',
+        status: 'Active',
+        uploadDate: daysAgo(10).toISOString(),
+        ageDays: null,
+        verdict: 'CERT_EXPIRING',
+        plannedAction: null,
+        action: 'NONE',
+        severity: 'LOW',
+        error: null,
+        certificate: {
+          fingerprint256: new X509Certificate(expiring).fingerprint256,
+          subject: 'CN=signing-cert-audit test',
+          notAfter: notAfter.toISOString(),
+        },
+        detail: `the certificate expires at ${notAfter.toISOString()}`,
+      },
+    ]);
+    expect(report.severity).toBe('LOW');
+    expect(report.summary).toMatchObject({ contentIssues: 1, expiringSoon: 0, nonCompliant: 0 });
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+  });
+
+  it('lists a young certificate that has already expired at HIGH and never acts on it', async () => {
+    // A certificate uploaded 5 days ago can still be one that expired yesterday.
+    const expired = generateTestCertificate({ notBefore: daysAgo(400), notAfter: daysAgo(1) });
+    givenAccount({
+      jack: [iamCert('jack', 'CERTJACKEXPIRED000000001', daysAgo(5), 'Active', expired)],
+    });
+
+    const report = await audit(policyWith({ mode: 'delete' })).result;
+
+    expect(report.findings).toMatchObject([
+      {
+        verdict: 'CERT_EXPIRED',
+        severity: 'HIGH',
+        action: 'NONE',
+        plannedAction: null,
+        certificate: { notAfter: daysAgo(1).toISOString() },
+      },
+    ]);
+    expect(report.severity).toBe('HIGH');
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
+  it('lists a P-192 key as WEAK_KEY and nothing for a P-256 key of the same age', async () => {
+    givenAccount({
+      kim: [
+        iamCert(
+          'kim',
+          'CERTKIMP192000000000000001',
+          daysAgo(5),
+          'Active',
+          generateTestCertificate({ key: 'ec:P-192' }),
+        ),
+        iamCert(
+          'kim',
+          'CERTKIMP256000000000000001',
+          daysAgo(5),
+          'Active',
+          generateTestCertificate({ key: 'ec:P-256' }),
+        ),
+      ],
+    });
+
+    const report = await audit(policyWith()).result;
+
+    expect(report.findings).toMatchObject([
+      {
+        certificateId: 'CERTKIMP192000000000000001',
+        verdict: 'WEAK_KEY',
+        detail: 'EC key of 192 bits; at least 256 required',
+      },
+    ]);
+    expect(report.summary).toMatchObject({ certificatesScanned: 2, contentIssues: 1 });
+  });
+
   it('reports an expired certificate HIGH alongside its age verdict', async () => {
-    const expired = generateCertificate({ validDays: 10, issuedDaysAgo: 400 });
+    const expired = generateTestCertificate({ notBefore: daysAgo(400), notAfter: daysAgo(390) });
     givenAccount({
       gina: [iamCert('gina', 'CERTGINAEXPIRED0000000001', daysAgo(200), 'Inactive', expired)],
     });
@@ -816,5 +1107,41 @@ describe('runAudit: what is inside a certificate', () => {
       }),
     ]);
     expect(JSON.stringify(report)).not.toContain('bm90IGEgY2VydA==');
+  });
+
+  it('puts no certificate body in a finding or a log line, whatever goes wrong', async () => {
+    // Prepare: a weak body, a garbage body and a sound one, with a tag read and a change failing.
+    const weak = generateTestCertificate({ key: 'rsa:1024', digest: 'sha1' });
+    const garbageBase64 = Buffer.from('not a certificate at all, but long enough').toString(
+      'base64',
+    );
+    const garbage = `-----BEGIN CERTIFICATE-----\n${garbageBase64}\n-----END CERTIFICATE-----\n`;
+    givenAccount({
+      lena: [iamCert('lena', 'CERTLENAWEAK0000000000001', daysAgo(200), 'Active', weak)],
+      mo: [iamCert('mo', 'CERTMOGARBAGE000000000001', daysAgo(200), 'Active', garbage)],
+      nils: [iamCert('nils', 'CERTNILSSOUND00000000001', daysAgo(200), 'Active', CERT_BODY)],
+    });
+    iamMock
+      .on(ListUserTagsCommand, { UserName: 'lena' })
+      .rejects(new ServiceFailureException({ message: 'boom', $metadata: {} }));
+    iamMock
+      .on(UpdateSigningCertificateCommand)
+      .rejects(new ServiceFailureException({ message: 'no', $metadata: {} }));
+
+    // Act
+    const { result, logger } = audit(policyWith({ mode: 'deactivate' }));
+    const report = await result;
+
+    // Assess: every body line, of each certificate, is absent from the report and the logs.
+    const bodyLines = [weak, garbage, CERT_BODY].flatMap((body) =>
+      body.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----')),
+    );
+    expect(bodyLines.length).toBeGreaterThan(5);
+    expect(logger.lines.length).toBeGreaterThan(1);
+    for (const text of [JSON.stringify(report), ...logger.lines]) {
+      expect(text).not.toContain('BEGIN CERTIFICATE');
+      for (const line of bodyLines) expect(text).not.toContain(line);
+    }
+    expect(report.summary).toMatchObject({ contentIssues: 3, errors: 3 });
   });
 });

@@ -2,14 +2,17 @@ import type { SigningCertificate, User } from '@aws-sdk/client-iam';
 import type { AuditLogger } from '../../lambda/audit';
 import type { Policy } from '../../lambda/config';
 import { DAY_MS } from '../../lambda/policy';
-import { generateCertificate } from '../support/certs';
+import { generateTestCertificate } from './certs';
 
 /** The moment every unit test evaluates at. */
 export const NOW = new Date('2026-11-23T06:00:00.000Z');
 export const ACCOUNT_ID = '123456789012';
 export const TOPIC_ARN = `arn:aws:sns:us-east-1:${ACCOUNT_ID}:signing-cert-audit`;
-/** A real, sound certificate body (P-256, SHA-256, ten years); tests assert it never leaks. */
-export const CERT_BODY = generateCertificate({ validDays: 3650 });
+/** A real, sound certificate body (P-256, SHA-256, valid from a year before NOW for ten years); tests assert it never leaks. */
+export const CERT_BODY = generateTestCertificate({
+  notBefore: new Date(NOW.getTime() - 365 * DAY_MS),
+  notAfter: new Date(NOW.getTime() + 3650 * DAY_MS),
+});
 /** A line from inside that body: it must appear in no log line, finding or message. */
 export const CERT_BODY_MARKER = CERT_BODY.split('\n')[1] ?? 'unreachable';
 

@@ -1,4 +1,5 @@
 import {
+  DeleteSigningCertificateCommand,
   GetAccountSummaryCommand,
   IAMClient,
   ListSigningCertificatesCommand,
@@ -142,6 +143,36 @@ describe('handler', () => {
       Errors: 0,
     });
   });
+
+  it.each([
+    ['at exactly the limit', '1', { Withheld: 0, Deleted: 1 }, 'MEDIUM'],
+    ['one over the limit', '0', { Withheld: 1, Deleted: 0 }, 'HIGH'],
+  ])(
+    'blast-radius guard %s: emits the Withheld metric the stack alarms on, publishes at %s',
+    async (_when, limit, metrics, severity) => {
+      // Prepare: one over-age Inactive certificate, which delete mode deletes (a MEDIUM finding).
+      givenAccount();
+      iamMock.on(ListSigningCertificatesCommand, { UserName: 'alice' }).resolves({
+        Certificates: [iamCert('alice', 'CERTALICEOLD00000000000001', daysAgo(200), 'Inactive')],
+      });
+      iamMock.on(DeleteSigningCertificateCommand).resolves({});
+      snsMock.on(PublishCommand).resolves({});
+      const handler = await coldStart({ MODE: 'delete', MAX_ACTIONS_PER_RUN: limit });
+
+      // Act
+      await handler({}, context);
+
+      // Assess
+      expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, metrics.Deleted);
+      const emf = logLines().find((line) => '_aws' in line);
+      expect(emf).toMatchObject({ ...metrics, NonCompliant: 1 });
+      expect(snsMock).toReceiveCommandWith(PublishCommand, {
+        MessageAttributes: expect.objectContaining({
+          severity: { DataType: 'String', StringValue: severity },
+        }),
+      });
+    },
+  );
 
   it('publishes nothing for a clean run and still logs its summary', async () => {
     iamMock.on(ListUsersCommand).resolves({ Users: [iamUser('bob')], IsTruncated: false });

@@ -4,7 +4,9 @@ import {
   type Finding,
   highestSeverity,
   type Report,
+  type Severity,
   SNS_MAX_MESSAGE_BYTES,
+  severityOf,
   shouldPublish,
   subjectFor,
   toReportMessages,
@@ -98,6 +100,65 @@ describe('buildReport', () => {
       severity: 'HIGH',
       part: { index: 1, count: 1 },
     });
+  });
+});
+
+describe('buildReport: content, root and severity', () => {
+  it('counts content findings and a root certificate, and takes the highest severity', () => {
+    // Prepare
+    const findings = [
+      finding(1, { verdict: 'WEAK_KEY', ageDays: null, action: 'NONE', severity: 'MEDIUM' }),
+      finding(1, { verdict: 'CERT_EXPIRED', ageDays: null, action: 'NONE', severity: 'HIGH' }),
+      finding(2, { verdict: 'UNPARSEABLE', ageDays: null, action: 'NONE', severity: 'MEDIUM' }),
+      finding(3, { verdict: 'EXEMPT', action: 'NONE', severity: 'INFO' }),
+      finding(0, {
+        userName: '<root>',
+        certificateId: null,
+        verdict: 'ROOT_SIGNING_CERTIFICATE',
+        action: 'NONE',
+        severity: 'CRITICAL',
+      }),
+    ];
+
+    // Act
+    const report = reportOf(findings);
+
+    // Assess
+    expect(report.summary).toMatchObject({
+      contentIssues: 3,
+      rootSigningCertificate: 1,
+      exempt: 1,
+      nonCompliant: 0,
+      errors: 0,
+    });
+    expect(report.severity).toBe('CRITICAL');
+    expect(reportOf(findings.slice(0, 4)).severity).toBe('HIGH');
+    expect(reportOf([findings[3] as Finding]).severity).toBe('INFO');
+    expect(toReportMessages(report)[0]?.attributes.severity?.StringValue).toBe('CRITICAL');
+  });
+});
+
+describe('severityOf', () => {
+  it.each<[Finding['verdict'], string | null, Finding['action'], Severity]>([
+    ['ROOT_SIGNING_CERTIFICATE', null, 'NONE', 'CRITICAL'],
+    ['NON_COMPLIANT', 'Active', 'NONE', 'HIGH'],
+    ['NON_COMPLIANT', 'Active', 'DEACTIVATED', 'HIGH'],
+    ['CERT_EXPIRED', 'Inactive', 'NONE', 'HIGH'],
+    ['NON_COMPLIANT', 'Inactive', 'NONE', 'MEDIUM'],
+    ['NON_COMPLIANT', 'Inactive', 'DELETED', 'MEDIUM'],
+    // The guard holding back a change, and a change that failed, raise a finding to HIGH.
+    ['NON_COMPLIANT', 'Inactive', 'WITHHELD', 'HIGH'],
+    ['NON_COMPLIANT', 'Inactive', 'FAILED', 'HIGH'],
+    ['WEAK_KEY', 'Active', 'NONE', 'MEDIUM'],
+    ['WEAK_SIGNATURE', 'Active', 'NONE', 'MEDIUM'],
+    ['UNPARSEABLE', 'Active', 'NONE', 'MEDIUM'],
+    ['ERROR', null, 'NONE', 'MEDIUM'],
+    ['EXPIRING_SOON', 'Active', 'NONE', 'LOW'],
+    ['CERT_EXPIRING', 'Active', 'NONE', 'LOW'],
+    ['EXEMPT', 'Active', 'NONE', 'INFO'],
+    ['NOT_EVALUATED', null, 'GONE', 'INFO'],
+  ])('rates %s (%s, %s) %s', (verdict, status, action, severity) => {
+    expect(severityOf(verdict, status, action)).toBe(severity);
   });
 });
 
