@@ -378,7 +378,8 @@ export class SigningCertAuditor extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadUsersUnderThePath',
-        // Tags are read only for users with a certificate to act on (the exemption tag).
+        // ListUserTags reads the exemption and per-user maximum-age tags, only for users with a
+        // certificate to act on or report.
         actions: ['iam:ListSigningCertificates', 'iam:ListUserTags'],
         resources: [users],
       }),

@@ -47,6 +47,31 @@ describe('SigningCertAuditor', () => {
     expect(auditor.alarms.nonCompliant.alarmArn).toBeDefined();
   });
 
+  it('reads tags only on users under the path, the account summary on *, and passes the exempt tag key', () => {
+    // Act
+    const { template } = build({ userPathPrefix: '/vendors/', exemptTagKey: 'vendor:keep' });
+
+    // Assess
+    const permissions = functionPermissions(template);
+    expect(permissions['iam:ListUserTags']).toEqual([
+      'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/vendors/*',
+    ]);
+    expect(permissions['iam:GetAccountSummary']).toEqual(['*']);
+    expect(
+      Object.keys(permissions)
+        .filter((action) => action.startsWith('iam:'))
+        .sort(),
+    ).toEqual([
+      'iam:GetAccountSummary',
+      'iam:ListSigningCertificates',
+      'iam:ListUserTags',
+      'iam:ListUsers',
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ EXEMPT_TAG_KEY: 'vendor:keep' }) },
+    });
+  });
+
   it('sets the log retention from its prop', () => {
     // Act
     const { template } = build({ logRetention: logs.RetentionDays.THREE_MONTHS });
