@@ -6,7 +6,7 @@
  */
 import { formatSummary, formatTable } from '../lambda/format';
 import type { Report } from '../lambda/report';
-import { generateCertificate } from '../test/support/certs';
+import { generateTestCertificate } from '../test/support/certs';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -76,7 +76,13 @@ function demoAccount(): SeedUser[] {
         ageDays,
         status: inactive.has(userName) ? ('Inactive' as const) : ('Active' as const),
         ...(weak.has(userName)
-          ? { body: generateCertificate({ key: 'rsa:1024', digest: 'sha1', commonName: userName }) }
+          ? {
+              body: generateTestCertificate({
+                key: 'rsa:1024',
+                digest: 'sha1',
+                commonName: userName,
+              }),
+            }
           : {}),
       })),
     }));

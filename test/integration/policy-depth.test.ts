@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { generateCertificate } from '../support/certs';
+import { generateTestCertificate } from '../support/certs';
 import {
   createMailbox,
   type Mailbox,
@@ -112,8 +112,12 @@ describe('exemptions', () => {
 
 describe('certificate content', () => {
   it('reports weak and expired certificates with their fingerprints, changing nothing', async () => {
-    const weak = generateCertificate({ key: 'rsa:1024', digest: 'sha1', commonName: 'weak' });
-    const expired = generateCertificate({ validDays: 30, issuedDaysAgo: 60, commonName: 'old' });
+    const weak = generateTestCertificate({ key: 'rsa:1024', digest: 'sha1', commonName: 'weak' });
+    const expired = generateTestCertificate({
+      notBefore: new Date(Date.now() - 60 * 86_400_000),
+      notAfter: new Date(Date.now() - 30 * 86_400_000),
+      commonName: 'old',
+    });
     await seedUsers(clients.iam, clockFile, [
       { userName: 'weak-key', certificates: [{ ageDays: 5, body: weak }] },
       { userName: 'expired', certificates: [{ ageDays: 5, body: expired }] },

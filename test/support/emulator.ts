@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import type { Finding, Report } from '../../lambda/report';
-import { generateCertificate } from './certs';
+import { generateTestCertificate } from './certs';
 import { setMotoClock } from './moto';
 
 /** moto's default account id: every ARN it hands out names it. */
@@ -88,7 +88,7 @@ let sharedBody: string | undefined;
 
 /** A valid PEM certificate, generated once per process. */
 export function sharedCertificateBody(): string {
-  sharedBody ??= generateCertificate();
+  sharedBody ??= generateTestCertificate();
   return sharedBody;
 }
 
