@@ -92,7 +92,7 @@ try {
   const clients = emulatorClients(moto.endpoint);
   console.error(`Seeding ${users} users into moto…`);
   const seedStart = performance.now();
-  const seeded = await seedUsers(clients.iam, moto.clockFile, account(users));
+  const seeded = await seedUsers(clients.iam, moto.endpoint, account(users));
   console.error(
     `  ${seeded.length} certificates in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
   );

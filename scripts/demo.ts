@@ -104,7 +104,7 @@ async function main(): Promise<number> {
 
     const clients = emulatorClients(moto.endpoint);
     const account = demoAccount();
-    const seeded = await seedUsers(clients.iam, moto.clockFile, account);
+    const seeded = await seedUsers(clients.iam, moto.endpoint, account);
     const mailbox = await createMailbox(clients, 'signing-cert-findings');
     console.log(
       `Seeded ${account.length} users on /engineering/ and /contractors/ with ${seeded.length} signing certificates` +

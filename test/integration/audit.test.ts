@@ -11,7 +11,7 @@ import {
   seedUsers,
 } from '../support/emulator';
 import { resetMoto } from '../support/moto';
-import { clients, clockFile, endpoint, invokeHandler } from './harness';
+import { clients, endpoint, invokeHandler } from './harness';
 
 // An account with every case the age policy distinguishes, at MAX_AGE_DAYS=90, WARN_BEFORE_DAYS=14.
 const ACCOUNT: readonly SeedUser[] = [
@@ -43,7 +43,7 @@ async function audit(env: Record<string, string> = {}, event: unknown = {}) {
 beforeEach(async () => {
   await resetMoto(endpoint);
   mailbox = await createMailbox(clients);
-  seeded = await seedUsers(clients.iam, clockFile, ACCOUNT);
+  seeded = await seedUsers(clients.iam, endpoint, ACCOUNT);
 });
 
 describe('report mode', () => {
@@ -78,7 +78,7 @@ describe('report mode', () => {
   it('publishes nothing for a clean account', async () => {
     await resetMoto(endpoint);
     mailbox = await createMailbox(clients);
-    await seedUsers(clients.iam, clockFile, [
+    await seedUsers(clients.iam, endpoint, [
       { userName: 'young', certificates: [{ ageDays: 1 }, { ageDays: 50 }] },
       { userName: 'none' },
     ]);
@@ -197,7 +197,7 @@ describe('a large report', () => {
       path,
       certificates: [{ ageDays: 100 + (index % 4) }, { ageDays: 500 }],
     }));
-    const bulk = await seedUsers(clients.iam, clockFile, users);
+    const bulk = await seedUsers(clients.iam, endpoint, users);
 
     const { summary, messages } = await audit({ MODE: 'report' });
 

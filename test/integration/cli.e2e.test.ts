@@ -15,7 +15,7 @@ import {
   seedUsers,
 } from '../support/emulator';
 import { resetMoto } from '../support/moto';
-import { clients, clockFile, endpoint } from './harness';
+import { clients, endpoint } from './harness';
 
 const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
 
@@ -61,7 +61,7 @@ let seeded: SeededCertificate[];
 
 beforeEach(async () => {
   await resetMoto(endpoint);
-  seeded = await seedUsers(clients.iam, clockFile, [
+  seeded = await seedUsers(clients.iam, endpoint, [
     { userName: 'alice', certificates: [{ ageDays: 400 }] },
     { userName: 'bob', certificates: [{ ageDays: 10 }] },
     { userName: 'carol', certificates: [{ ageDays: 80 }] },

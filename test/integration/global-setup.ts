@@ -5,19 +5,16 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The moto server every integration test file talks to. */
     motoEndpoint: string;
-    /** Its libfaketime clock file, for backdated uploads. */
-    motoClockFile: string;
   }
 }
 
 /**
  * Starts one moto server for the whole integration run and stops it at the end, also when a test
- * fails. If moto or libfaketime is missing, this throws one line saying what to install, and the
+ * fails. If moto is missing, this throws one line saying what to install, and the
  * run fails: the suite is never silently skipped.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const moto = await startMoto();
   project.provide('motoEndpoint', moto.endpoint);
-  project.provide('motoClockFile', moto.clockFile);
   return moto.stop;
 }

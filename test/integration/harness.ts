@@ -5,8 +5,6 @@ import { lambdaContext } from '../support/lambda-context';
 
 /** The shared moto server of this run (see global-setup.ts). */
 export const endpoint = inject('motoEndpoint');
-/** Its clock file, for backdated uploads. */
-export const clockFile = inject('motoClockFile');
 /** Real SDK clients pointed at it. */
 export const clients = emulatorClients(endpoint);
 

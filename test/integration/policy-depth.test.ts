@@ -10,7 +10,7 @@ import {
   seedUsers,
 } from '../support/emulator';
 import { resetMoto } from '../support/moto';
-import { clients, clockFile, endpoint, invokeHandler } from './harness';
+import { clients, endpoint, invokeHandler } from './harness';
 
 let mailbox: Mailbox;
 
@@ -29,7 +29,7 @@ describe('blast-radius guard', () => {
   it('changes nothing in IAM and reports every planned change WITHHELD when over the limit', async () => {
     const seeded = await seedUsers(
       clients.iam,
-      clockFile,
+      endpoint,
       Array.from({ length: 4 }, (_, index) => ({
         userName: `stale-${index}`,
         certificates: [{ ageDays: 200 }],
@@ -50,7 +50,7 @@ describe('blast-radius guard', () => {
   it('carries out a run at exactly the limit', async () => {
     await seedUsers(
       clients.iam,
-      clockFile,
+      endpoint,
       Array.from({ length: 3 }, (_, index) => ({
         userName: `stale-${index}`,
         certificates: [{ ageDays: 200 }],
@@ -66,7 +66,7 @@ describe('blast-radius guard', () => {
 
 describe('exemptions', () => {
   it("leaves an exempt user's over-age certificate Active in deactivate mode", async () => {
-    const seeded = await seedUsers(clients.iam, clockFile, [
+    const seeded = await seedUsers(clients.iam, endpoint, [
       {
         userName: 'legacy-signer',
         tags: [{ Key: 'signing-cert-audit:exempt', Value: 'true' }],
@@ -94,7 +94,7 @@ describe('exemptions', () => {
   });
 
   it("applies a per-user maximum age from the user's tag", async () => {
-    await seedUsers(clients.iam, clockFile, [
+    await seedUsers(clients.iam, endpoint, [
       {
         userName: 'long-lived',
         tags: [{ Key: 'signing-cert-audit:max-age-days', Value: '365' }],
@@ -118,7 +118,7 @@ describe('certificate content', () => {
       notAfter: new Date(Date.now() - 30 * 86_400_000),
       commonName: 'old',
     });
-    await seedUsers(clients.iam, clockFile, [
+    await seedUsers(clients.iam, endpoint, [
       { userName: 'weak-key', certificates: [{ ageDays: 5, body: weak }] },
       { userName: 'expired', certificates: [{ ageDays: 5, body: expired }] },
     ]);
@@ -150,7 +150,7 @@ describe('certificate content', () => {
 
 describe('the root user', () => {
   it('asks GetAccountSummary and reports nothing when root holds no certificate', async () => {
-    await seedUsers(clients.iam, clockFile, [
+    await seedUsers(clients.iam, endpoint, [
       { userName: 'young', certificates: [{ ageDays: 1 }] },
     ]);
 

@@ -16,7 +16,7 @@ import {
 } from '../support/emulator';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { resetMoto } from '../support/moto';
-import { clients, clockFile, endpoint, invokeHandler } from './harness';
+import { clients, endpoint, invokeHandler } from './harness';
 
 let proxy: FaultProxy;
 let mailbox: Mailbox;
@@ -55,7 +55,7 @@ describe('under throttling, service failures and connection resets', () => {
       userName: `user-${String(index).padStart(3, '0')}`,
       certificates: [{ ageDays: index % 2 === 0 ? 200 : 10 }],
     }));
-    const seeded = await seedUsers(clients.iam, clockFile, users);
+    const seeded = await seedUsers(clients.iam, endpoint, users);
     proxy.configure({
       throttleFraction: 0.1,
       serviceFailureFraction: 0.02,
@@ -99,7 +99,7 @@ describe('pages shorter than asked for', () => {
       userName: `paged-${String(index).padStart(2, '0')}`,
       certificates: Array.from({ length: index % 3 }, () => ({ ageDays: 200 })),
     }));
-    const seeded = await seedUsers(clients.iam, clockFile, users);
+    const seeded = await seedUsers(clients.iam, endpoint, users);
     // IAM may return fewer items than MaxItems and still set IsTruncated: one item a page.
     proxy.configure({ pageSize: 1 });
 
@@ -118,7 +118,7 @@ describe('pages shorter than asked for', () => {
 
 describe('things that vanish mid-run', () => {
   it('records a user deleted just before its certificates are listed as GONE', async () => {
-    await seedUsers(clients.iam, clockFile, [
+    await seedUsers(clients.iam, endpoint, [
       { userName: 'leaver', certificates: [{ ageDays: 200 }] },
       { userName: 'stayer', certificates: [{ ageDays: 200 }] },
     ]);
@@ -140,7 +140,7 @@ describe('things that vanish mid-run', () => {
   });
 
   it('records a certificate deleted just before its deactivation as GONE', async () => {
-    const [doomed, kept] = await seedUsers(clients.iam, clockFile, [
+    const [doomed, kept] = await seedUsers(clients.iam, endpoint, [
       { userName: 'alice', certificates: [{ ageDays: 200 }, { ageDays: 300 }] },
     ]);
     proxy.configure({
@@ -171,7 +171,7 @@ describe('when publishing fails', () => {
   it('fails the invocation after logging the full report; the rerun changes nothing more and publishes the same findings', async () => {
     const seeded = await seedUsers(
       clients.iam,
-      clockFile,
+      endpoint,
       Array.from({ length: 5 }, (_, index) => ({
         userName: `stale-${index}`,
         certificates: [{ ageDays: 200 }],

@@ -19,7 +19,7 @@ import {
 import pLimit from 'p-limit';
 import type { Finding, Report } from '../../lambda/report';
 import { generateTestCertificate } from './certs';
-import { setMotoClock } from './moto';
+import { setIamClock } from './moto';
 
 /** moto's default account id: every ARN it hands out names it. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -93,13 +93,13 @@ export function sharedCertificateBody(): string {
 }
 
 /**
- * Creates the users and uploads their certificates, each backdated by moving moto's clock
- * (libfaketime) for the upload, then puts the clock back. Uploads of one age share one clock
+ * Creates the users and uploads their certificates, each backdated by moving moto's IAM clock
+ * (the launcher's route, see moto_launcher.py) for the upload, then puts the clock back. Uploads of one age share one clock
  * setting and run a few at a time, so seeding thousands of users takes seconds.
  */
 export async function seedUsers(
   iam: IAMClient,
-  clockFile: string,
+  endpoint: string,
   users: readonly SeedUser[],
 ): Promise<SeededCertificate[]> {
   const limit = pLimit(SEED_CONCURRENCY);
@@ -123,7 +123,7 @@ export async function seedUsers(
   const ages = [...new Set(uploads.map((upload) => upload.certificate.ageDays))];
   try {
     for (const age of ages) {
-      setMotoClock(clockFile, age);
+      await setIamClock(endpoint, age);
       const batch = uploads.filter((upload) => upload.certificate.ageDays === age);
       await Promise.all(
         batch.map((upload) =>
@@ -140,7 +140,7 @@ export async function seedUsers(
       );
     }
   } finally {
-    setMotoClock(clockFile, 0);
+    await setIamClock(endpoint, 0);
   }
   const seeded = uploads.map(({ userName, certificate }, index) => ({
     userName,

@@ -1,34 +1,26 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** Where Debian's libfaketime package puts the multi-threaded library moto needs. */
-const LIBFAKETIME_CANDIDATES = [
-  process.env.LIBFAKETIME,
-  '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1',
-  '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1',
-  '/usr/lib/faketime/libfaketimeMT.so.1',
-  '/usr/local/lib/faketime/libfaketimeMT.so.1',
-];
+/** The launcher that serves moto with a movable IAM clock (see its docstring). */
+const LAUNCHER = fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
+/** The launcher's own route that sets the IAM clock's offset. */
+const CLOCK_ROUTE = '/_signing-cert-audit/iam-clock';
 
 /** The emulator cannot start on this machine; the message is one line saying what to install. */
 export class EmulatorUnavailableError extends Error {
   override readonly name = 'EmulatorUnavailableError';
 }
 
-/** A running moto server, with a clock that can be moved for backdated uploads. */
+/** A running moto server whose IAM clock can be moved for backdated uploads. */
 export interface Moto {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`. */
   readonly endpoint: string;
-  /** The libfaketime timestamp file moto reads on every clock call. */
-  readonly clockFile: string;
-  /** Stops the server and removes its clock file; safe to call twice. */
+  /** Stops the server; safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** The Python that has moto, and the libfaketime library, or one line saying what is missing. */
-export function findEmulatorPrerequisites(): { python: string; libfaketime: string } {
+/** The Python that has moto's server, or one line saying what to install. */
+export function findEmulatorPython(): string {
   const python = process.env.MOTO_PYTHON ?? 'python3';
   const probe = spawnSync(python, ['-c', 'import moto.server, flask; print(moto.__version__)'], {
     encoding: 'utf8',
@@ -38,81 +30,54 @@ export function findEmulatorPrerequisites(): { python: string; libfaketime: stri
       `moto server is not installed for ${python}: run pip install 'moto[server]' (or set MOTO_PYTHON to a Python that has it)`,
     );
   }
-  return { python, libfaketime: findLibfaketime() };
+  return python;
 }
 
-/** The multi-threaded libfaketime library, or one line saying how to install it. */
-export function findLibfaketime(): string {
-  const libfaketime = LIBFAKETIME_CANDIDATES.find((path) => path && existsSync(path));
-  if (!libfaketime) {
-    throw new EmulatorUnavailableError(
-      'libfaketime is not installed: run apt-get install libfaketime (or brew install libfaketime, and set LIBFAKETIME to its libfaketimeMT library)',
-    );
-  }
-  return libfaketime;
-}
-
-// moto exits when its stdin closes, so a test runner that dies (even by SIGKILL) never leaves a
-// stray server behind: the pipe closes with the parent and the watcher thread ends the process.
-const SERVER_SCRIPT = `
-import os, sys, threading
-def watch():
-    sys.stdin.read()
-    os._exit(0)
-threading.Thread(target=watch, daemon=True).start()
-from moto.server import main
-main(["-H", "127.0.0.1", "-p", "0"])
-`;
-
-/** Starts moto on a free loopback port under libfaketime; resolves once it answers. */
+/**
+ * Starts moto through the launcher on a free loopback port; resolves once it answers. moto exits
+ * when its stdin closes, so a test runner that dies (even by SIGKILL) leaves no stray server.
+ */
 export async function startMoto(): Promise<Moto> {
-  const { python, libfaketime } = findEmulatorPrerequisites();
-  const dir = mkdtempSync(join(tmpdir(), 'signing-cert-audit-moto-'));
-  const clockFile = join(dir, 'faketime');
-  writeFileSync(clockFile, '+0');
-  const child = spawn(python, ['-c', SERVER_SCRIPT], {
+  const python = findEmulatorPython();
+  const child = spawn(python, [LAUNCHER], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      LD_PRELOAD: libfaketime,
-      FAKETIME_TIMESTAMP_FILE: clockFile,
-      FAKETIME_NO_CACHE: '1',
-      // The monotonic clock is faked too (no FAKETIME_DONT_FAKE_MONOTONIC): left real, libfaketime
-      // rereads the clock file thousands of times per request and moto answers 10x slower. The
-      // price: SQS long polling never returns under a faked clock, so never long-poll this server.
-      // Every account id, region and credential is moto's default; nothing real is reachable.
-      MOTO_ALLOW_NONEXISTENT_REGION: 'true',
-    },
+    // Every account id, region and credential is moto's default; nothing real is reachable.
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', PYTHONUNBUFFERED: '1' },
   });
-  const stop = once(async () => {
-    await terminate(child);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stop = once(() => terminate(child));
   try {
     const port = await portOf(child);
     const endpoint = `http://127.0.0.1:${port}`;
     await waitUntilAnswering(endpoint);
-    return { endpoint, clockFile, stop };
+    return { endpoint, stop };
   } catch (error: unknown) {
     await stop();
     throw error;
   }
 }
 
-/** Clears every account's state in moto (its own reset endpoint). */
+/** Clears every account's state in moto (its own reset endpoint) and puts the IAM clock back. */
 export async function resetMoto(endpoint: string): Promise<void> {
   const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+  await setIamClock(endpoint, 0);
 }
 
 /**
- * Moves moto's clock: `daysAgo` > 0 puts it that many days (fractions allowed) in the past,
- * 0 returns it to the present. libfaketime reads the file on every call (FAKETIME_NO_CACHE).
+ * Moves the clock moto's IAM stamps uploads with: `daysAgo` > 0 puts it that many days (fractions
+ * allowed) in the past, 0 returns it to the present. Only IAM moves; every other service keeps
+ * real time. Resolves once the launcher has applied it.
  */
-export function setMotoClock(clockFile: string, daysAgo: number): void {
-  // Signed seconds with a dot: libfaketime rejects a comma and an exponent.
-  const offset = daysAgo === 0 ? '+0' : `-${(daysAgo * 86_400).toFixed(3)}`;
-  writeFileSync(clockFile, offset);
+export async function setIamClock(endpoint: string, daysAgo: number): Promise<void> {
+  const response = await fetch(`${endpoint}${CLOCK_ROUTE}`, {
+    method: 'POST',
+    body: (-daysAgo * 86_400).toFixed(3),
+  });
+  if (!response.ok) {
+    throw new Error(
+      `moto's IAM clock was not set (HTTP ${response.status}); is ${endpoint} the launcher's server?`,
+    );
+  }
 }
 
 function portOf(child: ChildProcess): Promise<number> {

@@ -1,0 +1,78 @@
+import { ListSigningCertificatesCommand } from '@aws-sdk/client-iam';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createMailbox, seedUsers } from '../support/emulator';
+import { resetMoto, setIamClock, startMoto } from '../support/moto';
+import { clients, endpoint } from './harness';
+
+const DAY_MS = 86_400_000;
+
+beforeEach(async () => {
+  await resetMoto(endpoint);
+});
+
+describe('the moto launcher', () => {
+  it('backdates an upload by the IAM clock offset, to the millisecond', async () => {
+    const before = Date.now();
+    const [seeded] = await seedUsers(clients.iam, endpoint, [
+      { userName: 'old', certificates: [{ ageDays: 90.5 }] },
+    ]);
+    const after = Date.now();
+
+    const { Certificates = [] } = await clients.iam.send(
+      new ListSigningCertificatesCommand({ UserName: 'old' }),
+    );
+
+    expect(Certificates.map((c) => c.CertificateId)).toEqual([seeded?.certificateId]);
+    const uploaded = Certificates[0]?.UploadDate?.getTime() ?? 0;
+    // The upload happened between `before` and `after`, 90.5 days earlier on IAM's clock.
+    expect(uploaded).toBeGreaterThanOrEqual(before - 90.5 * DAY_MS - 1);
+    expect(uploaded).toBeLessThanOrEqual(after - 90.5 * DAY_MS + 1);
+  });
+
+  it('puts the clock back after seeding, and moves only IAM', async () => {
+    await setIamClock(endpoint, 400);
+    const mailbox = await createMailbox(clients, 'clock-check');
+    const published = Date.now();
+    await clients.sns.send(new PublishCommand({ TopicArn: mailbox.topicArn, Message: 'tick' }));
+    await setIamClock(endpoint, 0);
+    await seedUsers(clients.iam, endpoint, [{ userName: 'now', certificates: [{ ageDays: 0 }] }]);
+
+    const { Certificates = [] } = await clients.iam.send(
+      new ListSigningCertificatesCommand({ UserName: 'now' }),
+    );
+    const { Messages = [] } = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: mailbox.queueUrl,
+        MessageSystemAttributeNames: ['SentTimestamp'],
+        WaitTimeSeconds: 0,
+      }),
+    );
+
+    expect(Math.abs(Date.now() - (Certificates[0]?.UploadDate?.getTime() ?? 0))).toBeLessThan(
+      60_000,
+    );
+    const sent = Number(Messages[0]?.Attributes?.SentTimestamp);
+    expect(Math.abs(sent - published)).toBeLessThan(60_000);
+  });
+
+  it('refuses an offset that is not a number', async () => {
+    const response = await fetch(`${endpoint}/_signing-cert-audit/iam-clock`, {
+      method: 'POST',
+      body: 'ninety days',
+    });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('not a number of seconds');
+  });
+
+  it('leaves no server behind once stopped', async () => {
+    const moto = await startMoto();
+    await expect(fetch(`${moto.endpoint}/moto-api/data.json`)).resolves.toHaveProperty('ok', true);
+
+    await moto.stop();
+
+    await expect(fetch(`${moto.endpoint}/moto-api/data.json`)).rejects.toThrow();
+  });
+});
