@@ -150,9 +150,7 @@ describe('certificate content', () => {
 
 describe('the root user', () => {
   it('asks GetAccountSummary and reports nothing when root holds no certificate', async () => {
-    await seedUsers(clients.iam, endpoint, [
-      { userName: 'young', certificates: [{ ageDays: 1 }] },
-    ]);
+    await seedUsers(clients.iam, endpoint, [{ userName: 'young', certificates: [{ ageDays: 1 }] }]);
 
     const { summary, messages } = await invokeHandlerAndDrain();
 
