@@ -51,6 +51,7 @@ const POLICY_FLAGS = [
   'warnBeforeDays',
   'userPathPrefix',
   'exemptTagKey',
+  'maxOverrideDays',
   'maxActionsPerRun',
   'concurrency',
 ] as const satisfies readonly SettingKey[];
@@ -177,11 +178,15 @@ unless --apply is given.
 
 Policy:
   --max-age-days N        a certificate older than N days is non-compliant (default ${d.maxAgeDays})
-  --mode MODE             ${MODES.join(' | ')} (default ${d.mode})
-  --delete-after-days N   delete mode: delete past N days, deactivate younger (default: max age)
+  --mode MODE             ${MODES.join(' | ')} (default ${d.mode}); delete mode never deletes an
+                          Active certificate: it deactivates it, and a later run deletes it
+  --delete-after-days N   delete mode: delete an Inactive certificate past N days (default: max age)
   --warn-before-days N    report EXPIRING_SOON within N days of the max age (default ${d.warnBeforeDays})
   --path-prefix PATH      audit only users under this IAM path (default ${d.userPathPrefix})
   --exempt-tag KEY        a user tagged KEY=true is exempt (default ${d.exemptTagKey})
+  --max-override-days N   the longest maximum age a user's signing-cert-audit:max-age-days tag may
+                          set; a longer one is refused (an ERROR) and the account's applies
+                          (default ${d.maxOverrideDays})
   --max-actions N         make no change if more than N are planned (default ${d.maxActionsPerRun})
   --concurrency N         users scanned at once (default ${d.concurrency})
 

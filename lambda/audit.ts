@@ -15,6 +15,7 @@ import {
 import {
   type AgePolicy,
   checkCertificateContent,
+  type Evaluation,
   evaluateCertificate,
   type PlannedAction,
   resolveUserRules,
@@ -27,6 +28,7 @@ import {
   type Finding,
   type Report,
   severityOf,
+  type TagOverride,
   type Verdict,
 } from './report';
 
@@ -69,7 +71,9 @@ type UserScan =
   | { readonly user: IamUser; readonly error: unknown };
 
 /** A finding without the parts decided last: what was done, its severity and any error. */
-type FindingBase = Omit<Finding, 'action' | 'severity' | 'error' | 'plannedAction'>;
+type FindingBase = Omit<Finding, 'action' | 'severity' | 'error' | 'plannedAction' | 'override'> & {
+  readonly override?: TagOverride | null;
+};
 
 /** A finding whose action is still to be decided by the blast-radius guard and the API call. */
 interface PendingFinding {
@@ -234,6 +238,7 @@ function judgeUser(
   const pending: PendingFinding[] = [];
   let rules: UserRules = {
     policy,
+    override: undefined,
     exemptReason: undefined,
     holdReason: undefined,
     problems: [],
@@ -241,7 +246,7 @@ function judgeUser(
   let hold: PendingFinding['hold'];
   const userBase = userLevel(user);
   if (tagRead !== undefined && 'tags' in tagRead) {
-    rules = resolveUserRules(tagRead.tags, policy, policy.exemptTagKey);
+    rules = resolveUserRules(tagRead.tags, policy, policy.exemptTagKey, policy.maxOverrideDays);
     if (rules.holdReason !== undefined) hold = { action: 'NONE', detail: rules.holdReason };
     for (const problem of rules.problems) {
       settled.push(finding({ ...userBase, verdict: 'ERROR', detail: problem }, 'NONE', null));
@@ -267,7 +272,7 @@ function judgeUser(
     );
   }
   for (const cert of certificates) {
-    const outcome = judgeCertificate(user, cert, deps.now, rules, hold);
+    const outcome = judgeCertificate(user, cert, deps.now, policy, rules, hold);
     settled.push(...outcome.settled);
     if (outcome.pending) pending.push(outcome.pending);
   }
@@ -314,6 +319,7 @@ function judgeCertificate(
   user: IamUser,
   cert: SigningCertificate,
   now: Date,
+  accountPolicy: AgePolicy,
   rules: UserRules,
   hold: PendingFinding['hold'],
 ): { settled: Finding[]; pending?: PendingFinding } {
@@ -337,16 +343,25 @@ function judgeCertificate(
     );
     return { settled };
   }
-  const evaluation = evaluateCertificate(
-    { status: cert.status, uploadDate: cert.uploadDate },
-    now,
-    rules.policy,
-  );
-  const judged = { ...base, ageDays: evaluation.ageDays, detail: null };
-  if (evaluation.verdict === 'COMPLIANT') return { settled };
+  const age = { status: cert.status, uploadDate: cert.uploadDate };
+  const evaluation = evaluateCertificate(age, now, rules.policy);
+  const override = tagOverrideOf(rules, evaluation, evaluateCertificate(age, now, accountPolicy));
+  const overrideNote = override
+    ? `tag ${override.tag} applies; under the account policy (${accountPolicy.maxAgeDays} days) this certificate is ${override.accountVerdict}${override.accountPlannedAction ? ` (${override.accountPlannedAction})` : ''}`
+    : null;
+  const judged = { ...base, ageDays: evaluation.ageDays, override, detail: overrideNote };
+  if (evaluation.verdict === 'COMPLIANT') {
+    // A tag that makes a stale certificate compliant is never silent: it is listed and counted.
+    if (override) settled.push(finding({ ...judged, verdict: 'OVERRIDDEN' }, 'NONE', null));
+    return { settled };
+  }
   if (rules.exemptReason !== undefined) {
     settled.push(
-      finding({ ...judged, verdict: 'EXEMPT', detail: rules.exemptReason }, 'NONE', null),
+      finding(
+        { ...judged, verdict: 'EXEMPT', detail: joinDetails(rules.exemptReason, overrideNote) },
+        'NONE',
+        null,
+      ),
     );
     return { settled };
   }
@@ -354,14 +369,48 @@ function judgeCertificate(
     settled.push(finding({ ...judged, verdict: 'EXPIRING_SOON' }, 'NONE', null));
     return { settled };
   }
+  const twoSteps =
+    rules.policy.mode === 'delete' && evaluation.plannedAction === 'DEACTIVATE'
+      ? `delete mode deactivates first: a later run deletes it once it is Inactive and more than ${rules.policy.deleteAfterDays} days old`
+      : null;
   return {
     settled,
     pending: {
-      finding: { ...judged, verdict: 'NON_COMPLIANT' },
+      finding: {
+        ...judged,
+        verdict: 'NON_COMPLIANT',
+        detail: joinDetails(overrideNote, twoSteps),
+      },
       plannedAction: evaluation.plannedAction,
       hold,
     },
   };
+}
+
+/** What a user's maximum-age tag changed about a certificate (verdict or action), if anything. */
+function tagOverrideOf(
+  rules: UserRules,
+  evaluation: Evaluation,
+  accountEvaluation: Evaluation,
+): TagOverride | null {
+  if (rules.override === undefined) return null;
+  const planned = (e: Evaluation) => (e.verdict === 'NON_COMPLIANT' ? e.plannedAction : undefined);
+  if (
+    evaluation.verdict === accountEvaluation.verdict &&
+    planned(evaluation) === planned(accountEvaluation)
+  ) {
+    return null;
+  }
+  return {
+    tag: rules.override.tag,
+    accountVerdict: accountEvaluation.verdict,
+    accountPlannedAction: planned(accountEvaluation) ?? null,
+  };
+}
+
+function joinDetails(...details: readonly (string | null | undefined)[]): string | null {
+  const present = details.filter((detail): detail is string => Boolean(detail));
+  return present.length === 0 ? null : present.join('; ');
 }
 
 /** Report-only findings on what is inside the certificate. */
@@ -410,7 +459,10 @@ async function carryOutActions(
   }
   return Promise.all(
     pending.map(({ finding: pendingBase, plannedAction, hold }) => {
-      if (hold) return finding({ ...pendingBase, detail: hold.detail }, hold.action, null);
+      if (hold) {
+        const detail = joinDetails(pendingBase.detail, hold.detail);
+        return finding({ ...pendingBase, detail }, hold.action, null);
+      }
       if (plannedAction === undefined) return finding(pendingBase, 'NONE', null);
       const base = { ...pendingBase, plannedAction };
       if (withhold) return finding(base, 'WITHHELD', null);
@@ -484,6 +536,7 @@ function finding(
   return {
     ...base,
     plannedAction: base.plannedAction ?? null,
+    override: base.override ?? null,
     action,
     severity: severityOf(base.verdict, base.status, action),
     error,

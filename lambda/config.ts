@@ -35,12 +35,17 @@ export const SETTINGS = {
     env: 'USER_PATH_PREFIX',
     flag: 'path-prefix',
     allowed:
-      'an IAM path that starts and ends with "/", such as / or /engineering/ (at most 512 characters)',
+      'an IAM path that starts and ends with "/", such as / or /engineering/ (at most 512 characters, without * ? or $: they would widen the function\'s IAM permissions)',
   },
   exemptTagKey: {
     env: 'EXEMPT_TAG_KEY',
     flag: 'exempt-tag',
     allowed: 'an IAM tag key: 1 to 128 letters, digits, spaces or _.:/=+-@',
+  },
+  maxOverrideDays: {
+    env: 'MAX_OVERRIDE_DAYS',
+    flag: 'max-override-days',
+    allowed: `a whole number of days from 1 to ${MAX_DAYS}`,
   },
   maxActionsPerRun: {
     env: 'MAX_ACTIONS_PER_RUN',
@@ -72,6 +77,7 @@ export const POLICY_DEFAULTS = {
   warnBeforeDays: 14,
   userPathPrefix: '/',
   exemptTagKey: 'signing-cert-audit:exempt',
+  maxOverrideDays: 365,
   maxActionsPerRun: 25,
   concurrency: 8,
 } as const satisfies Partial<Record<SettingKey, unknown>>;
@@ -86,7 +92,12 @@ const wholeNumber = (min: number, max: number) =>
   );
 
 // IAM's own patterns: PathPrefix `\u002F[\u0021-\u007F]*` ending in '/', tag keys `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`.
-const iamPath = z.string().check(z.maxLength(512), z.regex(/^\/(?:[\u0021-\u007e]*\/)?$/));
+// The path also becomes the function's IAM resource `user<path>*`, where IAM reads `*` and `?` as
+// wildcards and `${…}` as a policy variable: a path with them would widen the grants, so they are
+// refused although IAM allows them in a path.
+const iamPath = z
+  .string()
+  .check(z.maxLength(512), z.regex(/^\/(?:[\u0021-\u007e]*\/)?$/), z.regex(/^[^*?$]*$/));
 const tagKey = z
   .string()
   .check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u));
@@ -101,6 +112,7 @@ const policyShape = {
   warnBeforeDays: z._default(wholeNumber(0, MAX_DAYS), POLICY_DEFAULTS.warnBeforeDays),
   userPathPrefix: z._default(iamPath, POLICY_DEFAULTS.userPathPrefix),
   exemptTagKey: z._default(tagKey, POLICY_DEFAULTS.exemptTagKey),
+  maxOverrideDays: z._default(wholeNumber(1, MAX_DAYS), POLICY_DEFAULTS.maxOverrideDays),
   maxActionsPerRun: z._default(wholeNumber(0, 10_000), POLICY_DEFAULTS.maxActionsPerRun),
   concurrency: z._default(wholeNumber(1, 64), POLICY_DEFAULTS.concurrency),
 };
@@ -117,6 +129,7 @@ export interface Policy {
   readonly warnBeforeDays: number;
   readonly userPathPrefix: string;
   readonly exemptTagKey: string;
+  readonly maxOverrideDays: number;
   readonly maxActionsPerRun: number;
   readonly concurrency: number;
 }

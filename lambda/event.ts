@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import { InvocationEventError } from './errors';
 
 /** What a manual invocation may ask for. */
@@ -6,37 +5,78 @@ export interface InvocationOptions {
   readonly dryRun: boolean;
 }
 
-const manualEvent = z.strictObject({ dryRun: z.optional(z.boolean()) });
+/** The one way to ask for a dry run. */
+const ALLOWED = '{} for a real run, or {"dryRun": true} for a dry run';
+/** Longest piece of an event echoed in an error message: the event itself may be huge. */
+const MAX_ECHO = 60;
+/** How deep into an event a mention of a dry run is looked for. */
+const MAX_DEPTH = 8;
 
 /**
- * Reads the invocation event. A scheduled event (EventBridge Scheduler or rule) is recognised by
- * its own fields, which are ignored. A manual event may carry only `{"dryRun": true|false}`;
- * anything else is refused, because a typo such as `{"dryrun": true}` must never run for real.
+ * Reads the invocation event. The rule, in this order:
+ * 1. an event that mentions a dry run anywhere, in any spelling (`dryRun`, `dryrun`, `dry_run`,
+ *    `DryRun`, `dry-run`…), is a dry run when it is exactly `"dryRun": true` at the top level
+ *    and mentions it nowhere else, and is refused otherwise, whatever else it holds: someone
+ *    asked for a dry run, and a typo must never run for real;
+ * 2. a scheduled event (EventBridge Scheduler or rule) that says nothing of a dry run runs for real;
+ * 3. any other event must be empty (`{}`, null): an unknown key is refused.
  */
 export function parseInvocationEvent(event: unknown): InvocationOptions {
   if (event === undefined || event === null) return { dryRun: false };
-  if (isScheduledEvent(event)) return { dryRun: false };
-  const result = manualEvent.safeParse(event);
-  if (result.success) return { dryRun: result.data.dryRun ?? false };
-  const issue = result.error.issues[0];
-  const where = issue?.path.length ? issue.path.join('.') : '';
-  const detail =
-    issue?.code === 'unrecognized_keys'
-      ? `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
-      : where
-        ? `"${where}" must be true or false`
-        : 'the event must be a JSON object';
-  throw new InvocationEventError(
-    `Invalid invocation event: ${detail}. Allowed: {} or {"dryRun": true|false}`,
-  );
+  if (typeof event !== 'object' || Array.isArray(event)) {
+    throw refusal('the event must be a JSON object');
+  }
+  const fields = event as Record<string, unknown>;
+  const mentions = dryRunMentions(fields, '', 0);
+  if (mentions.length > 0) {
+    const [only] = mentions;
+    if (mentions.length === 1 && only === 'dryRun' && fields.dryRun === true) {
+      return { dryRun: true };
+    }
+    const bad = mentions.find((path) => path !== 'dryRun') ?? 'dryRun';
+    const value = bad === 'dryRun' ? ` is ${echo(JSON.stringify(fields.dryRun))}` : '';
+    throw refusal(
+      `"${echo(bad)}"${value}: an event that mentions a dry run must be exactly {"dryRun": true}, and nothing was changed`,
+    );
+  }
+  if (isScheduledEvent(fields)) return { dryRun: false };
+  const unknown = Object.keys(fields);
+  if (unknown.length === 0) return { dryRun: false };
+  const listed = unknown
+    .slice(0, 3)
+    .map((key) => `"${echo(key)}"`)
+    .join(', ');
+  const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : '';
+  throw refusal(`unknown key${unknown.length === 1 ? '' : 's'} ${listed}${more}`);
 }
 
-function isScheduledEvent(event: unknown): boolean {
-  if (typeof event !== 'object' || event === null) return false;
-  const fields = event as Record<string, unknown>;
+/** The paths of every key that names a dry run, in any case or separator. */
+function dryRunMentions(value: unknown, prefix: string, depth: number): string[] {
+  if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return [];
+  const found: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    if (key.replace(/[^a-z]/gi, '').toLowerCase() === 'dryrun') found.push(path);
+    found.push(...dryRunMentions(child, path, depth + 1));
+  }
+  return found;
+}
+
+function isScheduledEvent(fields: Record<string, unknown>): boolean {
   return (
     fields['detail-type'] === 'Scheduled Event' ||
     fields.source === 'aws.events' ||
     fields.source === 'aws.scheduler'
   );
+}
+
+function refusal(detail: string): InvocationEventError {
+  return new InvocationEventError(`Invalid invocation event: ${detail}. Allowed: ${ALLOWED}`);
+}
+
+function echo(text: string | undefined): string {
+  const value = text ?? 'undefined';
+  return value.length > MAX_ECHO
+    ? `${value.slice(0, MAX_ECHO)}… (${value.length} characters)`
+    : value;
 }

@@ -29,8 +29,9 @@ export type AgePolicy = Pick<Policy, 'maxAgeDays' | 'warnBeforeDays' | 'mode' | 
 /**
  * Judges one certificate against the age policy at `now`.
  * NON_COMPLIANT when uploaded strictly more than maxAgeDays ago; EXPIRING_SOON when within
- * warnBeforeDays of that; otherwise COMPLIANT. In delete mode a non-compliant certificate older
- * than deleteAfterDays is deleted and a younger Active one is deactivated first (a grace period).
+ * warnBeforeDays of that; otherwise COMPLIANT. An over-age Active certificate is deactivated
+ * (deactivate and delete modes); in delete mode an over-age Inactive one older than
+ * deleteAfterDays is deleted. Delete mode never deletes a certificate that was Active when listed.
  */
 export function evaluateCertificate(
   cert: CertificateAge,
@@ -53,21 +54,31 @@ function planAction(
   ageMs: number,
   policy: AgePolicy,
 ): PlannedAction | undefined {
+  if (policy.mode === 'report') return undefined;
+  // Nothing irreversible in one step: a certificate Active when listed is only deactivated, in
+  // delete mode too, so whatever still used it breaks visibly and recoverably first; a later run
+  // deletes it once it is Inactive and older than deleteAfterDays.
+  if (cert.status === 'Active') return 'DEACTIVATE';
   if (policy.mode === 'delete' && ageMs > policy.deleteAfterDays * DAY_MS) return 'DELETE';
-  // Only an Active certificate is deactivated: an Inactive (or Expired) one is never "deactivated" again.
-  if (policy.mode !== 'report' && cert.status === 'Active') return 'DEACTIVATE';
   return undefined;
 }
 
 /** The tag that overrides MAX_AGE_DAYS for one user (a positive whole number of days). */
 export const MAX_AGE_TAG_KEY = 'signing-cert-audit:max-age-days';
-/** Longest per-user maximum age accepted, as for MAX_AGE_DAYS. */
-export const MAX_AGE_TAG_LIMIT = 36_500;
+
+/** A per-user maximum age taken from the user's tag. */
+export interface MaxAgeOverride {
+  /** The tag as found, `key=value`, for the finding's detail. */
+  readonly tag: string;
+  readonly days: number;
+}
 
 /** How the policy applies to one user, decided from its tags. */
 export interface UserRules {
   /** The age policy for this user: the account's, or with the user's own maximum age. */
   readonly policy: AgePolicy;
+  /** Set when the user's maximum-age tag applies. */
+  readonly override: MaxAgeOverride | undefined;
   /** Set when the user is exempt: the reason, as reported. */
   readonly exemptReason: string | undefined;
   /** Set when no change may be made to this user's certificates this run, and why. */
@@ -80,13 +91,15 @@ export interface UserRules {
  * Applies a user's tags to the account policy. `exemptTagKey=true` (any case) exempts the user;
  * `false` does not; any other value is a problem, and the user is then left unchanged this run,
  * since someone plainly meant something by it. `signing-cert-audit:max-age-days` sets the
- * user's own maximum age, keeping the account's delete grace period; an unusable value is a
- * problem and the account policy applies.
+ * user's own maximum age, keeping the account's delete grace period, up to `maxOverrideDays`:
+ * anyone allowed iam:TagUser could otherwise hide a stale certificate behind a century-long
+ * override. An unusable or over-cap value is a problem and the account policy applies.
  */
 export function resolveUserRules(
   tags: ReadonlyMap<string, string>,
   policy: AgePolicy,
   exemptTagKey: string,
+  maxOverrideDays: number,
 ): UserRules {
   const problems: string[] = [];
   let exemptReason: string | undefined;
@@ -104,19 +117,24 @@ export function resolveUserRules(
     }
   }
   let userPolicy = policy;
+  let override: MaxAgeOverride | undefined;
   const maxAgeValue = tags.get(MAX_AGE_TAG_KEY);
   if (maxAgeValue !== undefined) {
     const days = /^\s*\d+\s*$/.test(maxAgeValue) ? Number(maxAgeValue) : Number.NaN;
-    if (Number.isInteger(days) && days >= 1 && days <= MAX_AGE_TAG_LIMIT) {
+    if (Number.isInteger(days) && days >= 1 && days <= maxOverrideDays) {
       const grace = policy.deleteAfterDays - policy.maxAgeDays;
       userPolicy = { ...policy, maxAgeDays: days, deleteAfterDays: days + grace };
+      override = { tag: `${MAX_AGE_TAG_KEY}=${maxAgeValue}`, days };
     } else {
+      const above = Number.isInteger(days) && days > maxOverrideDays;
       problems.push(
-        `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(maxAgeValue)} is not allowed: expected a whole number of days from 1 to ${MAX_AGE_TAG_LIMIT}; the account policy applies`,
+        above
+          ? `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(maxAgeValue)} is refused: above maxOverrideDays (${maxOverrideDays}); the account policy applies`
+          : `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(maxAgeValue)} is not allowed: expected a whole number of days from 1 to ${maxOverrideDays}; the account policy applies`,
       );
     }
   }
-  return { policy: userPolicy, exemptReason, holdReason, problems };
+  return { policy: userPolicy, override, exemptReason, holdReason, problems };
 }
 
 /** The facts of a certificate's content that the checks look at (see x509.ts). */

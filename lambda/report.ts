@@ -13,7 +13,8 @@ export const SNS_MAX_SUBJECT_LENGTH = 100;
 
 /**
  * What the audit concluded. The age verdicts (`NON_COMPLIANT`, `EXPIRING_SOON`), `EXEMPT` and
- * `ERROR` are DESIGN.md's; additions: `NOT_EVALUATED` marks a user that vanished before its
+ * `ERROR` are DESIGN.md's; additions: `OVERRIDDEN` marks a certificate that is compliant only
+ * because of the user's maximum-age tag; `NOT_EVALUATED` marks a user that vanished before its
  * certificates could be listed; the {@link CONTENT_VERDICTS} report what is inside a certificate;
  * `ROOT_SIGNING_CERTIFICATE` reports that the root user holds one.
  */
@@ -21,6 +22,7 @@ export type Verdict =
   | 'NON_COMPLIANT'
   | 'EXPIRING_SOON'
   | 'EXEMPT'
+  | 'OVERRIDDEN'
   | 'ERROR'
   | 'NOT_EVALUATED'
   | ContentVerdict
@@ -62,6 +64,16 @@ export interface Finding {
   readonly certificate: CertificateIdentity | null;
   /** Why, in a sentence, where the verdict alone does not say (exemption, weak key, root, …). */
   readonly detail: string | null;
+  /** Set when the user's maximum-age tag changed this certificate's verdict or planned action. */
+  readonly override: TagOverride | null;
+}
+
+/** What a user's maximum-age tag changed: the tag, and what the account policy alone would say. */
+export interface TagOverride {
+  /** `key=value` as found on the user. */
+  readonly tag: string;
+  readonly accountVerdict: 'COMPLIANT' | 'EXPIRING_SOON' | 'NON_COMPLIANT';
+  readonly accountPlannedAction: PlannedAction | null;
 }
 
 /** A certificate's identity from its content: never the body itself. */
@@ -80,6 +92,8 @@ export interface Summary {
   readonly deactivated: number;
   readonly deleted: number;
   readonly exempt: number;
+  /** Certificates whose verdict or planned action a user's maximum-age tag changed (an addition). */
+  readonly overridden: number;
   readonly withheld: number;
   readonly errors: number;
   /** Users or certificates that vanished during the run (an addition to DESIGN.md's summary). */
@@ -151,6 +165,7 @@ export function severityOf(verdict: Verdict, status: string | null, action: Acti
       return 'MEDIUM';
     case 'EXPIRING_SOON':
     case 'CERT_EXPIRING':
+    case 'OVERRIDDEN':
       return 'LOW';
     default:
       return 'INFO';
@@ -185,6 +200,7 @@ export function buildReport(input: ReportInput): Report {
       deactivated: count((f) => f.action === 'DEACTIVATED'),
       deleted: count((f) => f.action === 'DELETED'),
       exempt: count((f) => f.verdict === 'EXEMPT'),
+      overridden: count((f) => f.override !== null),
       withheld: count((f) => f.action === 'WITHHELD'),
       errors: count((f) => f.verdict === 'ERROR' || f.action === 'FAILED'),
       gone: count((f) => f.action === 'GONE'),

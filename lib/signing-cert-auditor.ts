@@ -40,12 +40,15 @@ export interface SigningCertAuditorProps {
    */
   readonly maxAgeDays?: number;
   /**
-   * What a run may change: `report` nothing, `deactivate` over-age Active certificates, `delete` also deletes.
+   * What a run may change: `report` nothing; `deactivate` sets over-age Active certificates
+   * Inactive; `delete` also deletes over-age Inactive ones older than deleteAfterDays. Delete
+   * mode never deletes a certificate that was Active when listed: it deactivates it, and a later
+   * run deletes it.
    * @default 'report'
    */
   readonly mode?: Mode;
   /**
-   * In `delete` mode, a non-compliant certificate older than this is deleted; younger ones are deactivated.
+   * In `delete` mode, an over-age Inactive certificate older than this is deleted.
    * @default - maxAgeDays
    */
   readonly deleteAfterDays?: number;
@@ -55,7 +58,8 @@ export interface SigningCertAuditorProps {
    */
   readonly warnBeforeDays?: number;
   /**
-   * Audit only users under this IAM path; also scopes the function's IAM permissions.
+   * Audit only users under this IAM path; also scopes the function's IAM permissions, so `*`,
+   * `?` and `$` are refused (in the `user<path>*` resource they would widen the grants).
    * @default '/'
    */
   readonly userPathPrefix?: string;
@@ -64,6 +68,13 @@ export interface SigningCertAuditorProps {
    * @default 'signing-cert-audit:exempt'
    */
   readonly exemptTagKey?: string;
+  /**
+   * The longest maximum age a user's `signing-cert-audit:max-age-days` tag may set. A longer
+   * one is refused (an ERROR finding) and the account policy applies, so a tag can never hide a
+   * stale certificate indefinitely; every certificate a tag changed is listed.
+   * @default 365
+   */
+  readonly maxOverrideDays?: number;
   /**
    * Blast-radius guard: a run that plans more changes than this makes none.
    * @default 25
@@ -147,6 +158,7 @@ export class SigningCertAuditor extends Construct {
         warnBeforeDays: props.warnBeforeDays,
         userPathPrefix: props.userPathPrefix,
         exemptTagKey: props.exemptTagKey,
+        maxOverrideDays: props.maxOverrideDays,
         maxActionsPerRun: props.maxActionsPerRun,
         concurrency: props.concurrency,
       },
@@ -290,7 +302,8 @@ export class SigningCertAuditor extends Construct {
       schedule: scheduler.ScheduleExpression.expression(scheduleExpression, TimeZone.of(timeZone)),
       target: new LambdaInvoke(this.function, {
         role: schedulerRole,
-        input: scheduler.ScheduleTargetInput.fromObject({ dryRun: false }),
+        // An empty event runs for real; any mention of a dry run in an event makes it a dry run or a refusal.
+        input: scheduler.ScheduleTargetInput.fromObject({}),
         // A start that cannot be delivered within the hour lands in the failure queue; the next
         // scheduled run is the retry.
         retryAttempts: 5,

@@ -54,7 +54,7 @@ describe('AuditorStack schedule', () => {
       State: 'ENABLED',
       Target: {
         Arn: { 'Fn::GetAtt': [onlyResource(template, 'AWS::Lambda::Function').id, 'Arn'] },
-        Input: JSON.stringify({ dryRun: false }),
+        Input: JSON.stringify({}),
       },
     });
     template.resourceCountIs('AWS::Events::Rule', 0);
@@ -150,6 +150,7 @@ describe('AuditorStack function', () => {
         WARN_BEFORE_DAYS: '14',
         USER_PATH_PREFIX: '/',
         EXEMPT_TAG_KEY: 'signing-cert-audit:exempt',
+        MAX_OVERRIDE_DAYS: '365',
         MAX_ACTIONS_PER_RUN: '25',
         SCAN_CONCURRENCY: '8',
         TOPIC_ARN: { Ref: topic.id },
@@ -166,6 +167,7 @@ describe('AuditorStack function', () => {
       warnBeforeDays: '0',
       userPathPrefix: '/engineering/',
       exemptTagKey: 'audit-exempt',
+      maxOverrideDays: '200',
       maxActionsPerRun: '5',
       concurrency: '4',
     });
@@ -180,6 +182,7 @@ describe('AuditorStack function', () => {
           WARN_BEFORE_DAYS: '0',
           USER_PATH_PREFIX: '/engineering/',
           EXEMPT_TAG_KEY: 'audit-exempt',
+          MAX_OVERRIDE_DAYS: '200',
           MAX_ACTIONS_PER_RUN: '5',
           SCAN_CONCURRENCY: '4',
           TOPIC_ARN: { Ref: Match.anyValue() },
@@ -485,6 +488,9 @@ describe('AuditorStack context validation', () => {
     ['deleteAfterDays', 30, '30'],
     ['warnBeforeDays', '-1', '"-1"'],
     ['userPathPrefix', 'engineering', '"engineering"'],
+    ['userPathPrefix', '/*/', '"/*/"'],
+    ['userPathPrefix', '/team?/', '"/team?/"'],
+    ['maxOverrideDays', 0, '0'],
     ['exemptTagKey', '', '""'],
     ['maxActionsPerRun', '10001', '"10001"'],
     ['concurrency', 0, '0'],
@@ -516,6 +522,36 @@ describe('AuditorStack context validation', () => {
       expect(error.message).toContain(allowed);
     },
   );
+
+  it.each([
+    ['maxAgeDay', 'maxAgeDays'],
+    ['MaxAgeDays', 'maxAgeDays'],
+    ['mod', 'mode'],
+    ['shedule', 'schedule'],
+    ['userPathPrefx', 'userPathPrefix'],
+  ])('refuses the mistyped context key %s, suggesting %s', (typo, meant) => {
+    const error = errorOf(() => synthStack({ [typo]: 30 }));
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain(`unknown context key "${typo}" (did you mean ${meant}?)`);
+  });
+
+  it('refuses an unknown context key with no near match, listing what is allowed', () => {
+    const error = errorOf(() => synthStack({ banana: 1 }));
+
+    expect(error.message).toMatch(/^unknown context key "banana": expected one of maxAgeDays, /);
+  });
+
+  it('accepts the CDK’s own namespaced context keys', () => {
+    expect(() =>
+      synthStack({
+        '@aws-cdk/core:newStyleStackSynthesis': true,
+        'aws:cdk:version-reporting': false,
+        'availability-zones:account=123456789012:region=us-east-1': ['us-east-1a'],
+        'acknowledged-issue-numbers': [1234],
+      }),
+    ).not.toThrow();
+  });
 
   it('accepts every valid schedule form Scheduler documents', () => {
     for (const schedule of [

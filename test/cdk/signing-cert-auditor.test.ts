@@ -38,6 +38,7 @@ describe('SigningCertAuditor', () => {
       warnBeforeDays: 14,
       userPathPrefix: '/',
       exemptTagKey: 'signing-cert-audit:exempt',
+      maxOverrideDays: 365,
       maxActionsPerRun: 25,
       concurrency: 8,
     });

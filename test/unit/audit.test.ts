@@ -212,6 +212,7 @@ describe('runAudit: verdicts and report mode', () => {
       deactivated: 0,
       deleted: 0,
       exempt: 0,
+      overridden: 0,
       withheld: 0,
       errors: 0,
       gone: 0,
@@ -280,6 +281,7 @@ describe('runAudit: verdicts and report mode', () => {
         notAfter: expect.stringMatching(/^2036-/),
       },
       detail: null,
+      override: null,
     });
     expect(JSON.stringify(report)).not.toContain(CERT_BODY_MARKER);
     expect(JSON.stringify(report)).not.toContain('BEGIN CERTIFICATE');
@@ -299,9 +301,9 @@ describe('runAudit: verdicts and report mode', () => {
         .filter((f) => f.verdict === 'NON_COMPLIANT')
         .map((f) => [f.userName, f.plannedAction, f.action]),
     ).toEqual([
-      ['alice', 'DELETE', 'NONE'],
+      ['alice', 'DEACTIVATE', 'NONE'],
       ['bob', 'DELETE', 'NONE'],
-      ['dave', 'DELETE', 'NONE'],
+      ['dave', 'DEACTIVATE', 'NONE'],
     ]);
   });
 });
@@ -335,56 +337,76 @@ describe('runAudit: remediation', () => {
     });
   });
 
-  it('delete mode without a grace period deletes every over-age certificate by id', async () => {
-    // Prepare
-    givenAccount(mixedAccount());
-    iamMock.on(DeleteSigningCertificateCommand).resolves({});
-
-    // Act
-    const report = await audit(policyWith({ mode: 'delete' })).result;
-
-    // Assess
-    expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, 3);
-    for (const [UserName, CertificateId] of [
-      ['alice', 'CERTALICEOLDACTIVE000000001'],
-      ['bob', 'CERTBOBOLDINACTIVE00000000001'],
-      ['dave', 'CERTDAVEGRACE0000000000001'],
-    ]) {
-      expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
-        UserName,
-        CertificateId,
-      });
-    }
-    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
-    expect(report.summary).toMatchObject({ deleted: 3, deactivated: 0 });
-  });
-
-  it('delete mode with DELETE_AFTER_DAYS deactivates the younger over-age certificates first', async () => {
+  it('delete mode never deletes a certificate that was Active when listed: it deactivates it', async () => {
     // Prepare
     givenAccount(mixedAccount());
     iamMock.on(DeleteSigningCertificateCommand).resolves({});
     iamMock.on(UpdateSigningCertificateCommand).resolves({});
 
     // Act
-    const report = await audit(policyWith({ mode: 'delete', deleteAfterDays: 150 })).result;
+    const report = await audit(policyWith({ mode: 'delete' })).result;
 
-    // Assess: alice (200 d, Active) and bob's old one (200 d, Inactive) go; dave (100 d) is only deactivated.
-    expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, 2);
-    expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
-      UserName: 'alice',
-      CertificateId: 'CERTALICEOLDACTIVE000000001',
-    });
+    // Assess: only bob's over-age Inactive certificate is deleted; alice's and dave's Active ones
+    // are deactivated, to be deleted by a later run.
+    expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, 1);
     expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
       UserName: 'bob',
       CertificateId: 'CERTBOBOLDINACTIVE00000000001',
     });
-    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
-    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, {
-      UserName: 'dave',
-      CertificateId: 'CERTDAVEGRACE0000000000001',
-      Status: 'Inactive',
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 2);
+    for (const [UserName, CertificateId] of [
+      ['alice', 'CERTALICEOLDACTIVE000000001'],
+      ['dave', 'CERTDAVEGRACE0000000000001'],
+    ]) {
+      expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, {
+        UserName,
+        CertificateId,
+        Status: 'Inactive',
+      });
+      expect(report.findings.find((f) => f.certificateId === CertificateId)).toMatchObject({
+        action: 'DEACTIVATED',
+        detail:
+          'delete mode deactivates first: a later run deletes it once it is Inactive and more than 90 days old',
+      });
+    }
+    expect(report.summary).toMatchObject({ deleted: 1, deactivated: 2 });
+  });
+
+  it('delete mode deletes an Inactive certificate only past DELETE_AFTER_DAYS', async () => {
+    // Prepare
+    givenAccount({
+      ...mixedAccount(),
+      erin: [
+        iamCert('erin', 'CERTERININACTIVEYOUNG0000001', daysAgo(120), 'Inactive'),
+        iamCert('erin', 'CERTERININACTIVEOLD00000001', daysAgo(151), 'Inactive'),
+      ],
     });
-    expect(report.summary).toMatchObject({ deleted: 2, deactivated: 1 });
+    iamMock.on(DeleteSigningCertificateCommand).resolves({});
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    // Act
+    const report = await audit(policyWith({ mode: 'delete', deleteAfterDays: 150 })).result;
+
+    // Assess: bob's (200 d) and erin's 151-day Inactive certificates go; erin's 120-day one waits;
+    // alice (200 d) and dave (100 d) are Active, so they are only deactivated.
+    expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, 2);
+    expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
+      UserName: 'bob',
+      CertificateId: 'CERTBOBOLDINACTIVE00000000001',
+    });
+    expect(iamMock).toReceiveCommandWith(DeleteSigningCertificateCommand, {
+      UserName: 'erin',
+      CertificateId: 'CERTERININACTIVEOLD00000001',
+    });
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 2);
+    expect(
+      report.findings.find((f) => f.certificateId === 'CERTERININACTIVEYOUNG0000001'),
+    ).toMatchObject({
+      verdict: 'NON_COMPLIANT',
+      plannedAction: null,
+      action: 'NONE',
+    });
+    expect(report.summary).toMatchObject({ deleted: 2, deactivated: 2 });
   });
 });
 
@@ -776,14 +798,77 @@ describe('runAudit: exemptions and per-user maximum age', () => {
     expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'dave' });
   });
 
-  it('applies a longer per-user maximum age, so a certificate within it is compliant', async () => {
+  it('applies a longer per-user maximum age, and lists and counts the certificate it saved', async () => {
     givenAccount({ alice: mixedAccount().alice });
     tagsOf({ alice: { [MAX_AGE_TAG_KEY]: '365' } });
 
     const report = await audit(policyWith({ mode: 'deactivate' })).result;
 
-    expect(report.findings).toEqual([]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        userName: 'alice',
+        certificateId: 'CERTALICEOLDACTIVE000000001',
+        verdict: 'OVERRIDDEN',
+        plannedAction: null,
+        action: 'NONE',
+        severity: 'LOW',
+        detail: `tag ${MAX_AGE_TAG_KEY}=365 applies; under the account policy (90 days) this certificate is NON_COMPLIANT (DEACTIVATE)`,
+        override: {
+          tag: `${MAX_AGE_TAG_KEY}=365`,
+          accountVerdict: 'NON_COMPLIANT',
+          accountPlannedAction: 'DEACTIVATE',
+        },
+      }),
+    ]);
+    expect(report.summary).toMatchObject({ overridden: 1, nonCompliant: 0 });
+    expect(report.severity).toBe('LOW');
     expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
+  it('refuses a maximum age above maxOverrideDays as an ERROR and applies the account policy', async () => {
+    givenAccount({ alice: [iamCert('alice', 'CERTALICE400DAYS0000000001', daysAgo(400))] });
+    tagsOf({ alice: { [MAX_AGE_TAG_KEY]: '36500' } });
+    iamMock.on(DeleteSigningCertificateCommand).resolves({});
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await audit(policyWith({ mode: 'delete' })).result;
+
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        userName: 'alice',
+        certificateId: null,
+        verdict: 'ERROR',
+        detail: `tag ${MAX_AGE_TAG_KEY}="36500" is refused: above maxOverrideDays (365); the account policy applies`,
+      }),
+      expect.objectContaining({
+        certificateId: 'CERTALICE400DAYS0000000001',
+        verdict: 'NON_COMPLIANT',
+        action: 'DEACTIVATED',
+        override: null,
+      }),
+    ]);
+    expect(report.summary).toMatchObject({ errors: 1, nonCompliant: 1, overridden: 0 });
+  });
+
+  it('says in the finding when a tag changed the planned action but not the verdict', async () => {
+    // Account: 90 days, deleted after 180; the tag's 200 days keep the 90-day grace (290).
+    givenAccount({
+      alice: [iamCert('alice', 'CERTALICEINACTIVE250000001', daysAgo(250), 'Inactive')],
+    });
+    tagsOf({ alice: { [MAX_AGE_TAG_KEY]: '200' } });
+
+    const report = await audit(policyWith({ mode: 'delete', deleteAfterDays: 180 })).result;
+
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        verdict: 'NON_COMPLIANT',
+        plannedAction: null,
+        action: 'NONE',
+        detail: `tag ${MAX_AGE_TAG_KEY}=200 applies; under the account policy (90 days) this certificate is NON_COMPLIANT (DELETE)`,
+      }),
+    ]);
+    expect(report.summary.overridden).toBe(1);
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
   });
 
   it('applies a shorter per-user maximum age to a user already being reported', async () => {
@@ -811,7 +896,7 @@ describe('runAudit: exemptions and per-user maximum age', () => {
         certificateId: null,
         verdict: 'ERROR',
         severity: 'MEDIUM',
-        detail: `tag ${MAX_AGE_TAG_KEY}="forever" is not allowed: expected a whole number of days from 1 to 36500; the account policy applies`,
+        detail: `tag ${MAX_AGE_TAG_KEY}="forever" is not allowed: expected a whole number of days from 1 to 365; the account policy applies`,
       }),
       expect.objectContaining({
         userName: 'alice',
@@ -936,6 +1021,7 @@ describe('runAudit: the root user', () => {
         error: detail,
         certificate: null,
         detail: "GetAccountSummary failed: the root user's signing certificates were not checked",
+        override: null,
       });
       expect(report.summary).toMatchObject({
         nonCompliant: 3,
@@ -1009,6 +1095,7 @@ describe('runAudit: what is inside a certificate', () => {
           notAfter: notAfter.toISOString(),
         },
         detail: `the certificate expires at ${notAfter.toISOString()}`,
+        override: null,
       },
     ]);
     expect(report.severity).toBe('LOW');

@@ -24,6 +24,7 @@ describe('loadConfigFromEnv', () => {
       warnBeforeDays: 14,
       userPathPrefix: '/',
       exemptTagKey: 'signing-cert-audit:exempt',
+      maxOverrideDays: 365,
       maxActionsPerRun: 25,
       concurrency: 8,
       topicArn: TOPIC,
@@ -40,6 +41,7 @@ describe('loadConfigFromEnv', () => {
       WARN_BEFORE_DAYS: '0',
       USER_PATH_PREFIX: '/engineering/',
       EXEMPT_TAG_KEY: 'audit:skip',
+      MAX_OVERRIDE_DAYS: '120',
       MAX_ACTIONS_PER_RUN: '5',
       SCAN_CONCURRENCY: '16',
     });
@@ -52,6 +54,7 @@ describe('loadConfigFromEnv', () => {
       warnBeforeDays: 0,
       userPathPrefix: '/engineering/',
       exemptTagKey: 'audit:skip',
+      maxOverrideDays: 120,
       maxActionsPerRun: 5,
       concurrency: 16,
     });
@@ -83,6 +86,19 @@ describe('loadConfigFromEnv', () => {
       /USER_PATH_PREFIX="engineering" is not allowed: expected an IAM path/,
     ],
     ['USER_PATH_PREFIX', '/engineering', /USER_PATH_PREFIX="\/engineering" is not allowed/],
+    // IAM allows these in a path, but in the function's `user<path>*` resource they are wildcards
+    // (or a policy variable) that would widen its grants.
+    ['USER_PATH_PREFIX', '/*/', /USER_PATH_PREFIX="\/\*\/" is not allowed: .*without \* \? or \$/],
+    ['USER_PATH_PREFIX', '/team?/', /USER_PATH_PREFIX="\/team\?\/" is not allowed/],
+    ['USER_PATH_PREFIX', '/a/*', /USER_PATH_PREFIX="\/a\/\*" is not allowed/],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, literally
+    ['USER_PATH_PREFIX', '/${aws:username}/', /USER_PATH_PREFIX=.* is not allowed/],
+    [
+      'MAX_OVERRIDE_DAYS',
+      '0',
+      /MAX_OVERRIDE_DAYS="0" is not allowed: expected a whole number of days from 1/,
+    ],
+    ['MAX_OVERRIDE_DAYS', '36501', /MAX_OVERRIDE_DAYS="36501" is not allowed/],
     [
       'EXEMPT_TAG_KEY',
       'bad*key',

@@ -28,6 +28,7 @@ export const policyWith = (overrides: Partial<Policy> = {}): Policy => ({
   warnBeforeDays: 14,
   userPathPrefix: '/',
   exemptTagKey: 'signing-cert-audit:exempt',
+  maxOverrideDays: 365,
   maxActionsPerRun: 25,
   concurrency: 8,
   ...overrides,

@@ -206,7 +206,9 @@ describe('handler', () => {
   it('refuses an unknown event key before touching IAM', async () => {
     const handler = await coldStart({ MODE: 'deactivate' });
 
-    await expect(handler({ dryrun: true }, context)).rejects.toThrow(/unknown key "dryrun"/);
+    await expect(handler({ dryrun: true }, context)).rejects.toThrow(
+      /"dryrun": an event that mentions a dry run must be exactly \{"dryRun": true\}/,
+    );
     expect(iamMock).not.toReceiveCommand(ListUsersCommand);
   });
 

@@ -94,11 +94,13 @@ describe('evaluateCertificate', () => {
     expect(result).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
   });
 
-  it('deletes over-age certificates in delete mode without a grace period, Active or not', () => {
+  it('never deletes a certificate that is Active in delete mode, however old: it deactivates it', () => {
     const p = policy({ mode: 'delete' });
-    expect(
-      evaluateCertificate({ status: 'Active', uploadDate: daysAgo(91) }, NOW, p),
-    ).toMatchObject({ plannedAction: 'DELETE' });
+    for (const days of [91, 1000, 36_500]) {
+      expect(
+        evaluateCertificate({ status: 'Active', uploadDate: daysAgo(days) }, NOW, p),
+      ).toMatchObject({ plannedAction: 'DEACTIVATE' });
+    }
     expect(
       evaluateCertificate({ status: 'Inactive', uploadDate: daysAgo(91) }, NOW, p),
     ).toMatchObject({ plannedAction: 'DELETE' });
@@ -110,6 +112,7 @@ describe('evaluateCertificate', () => {
 
     // Act
     const young = evaluateCertificate({ status: 'Active', uploadDate: daysAgo(100) }, NOW, p);
+    const oldActive = evaluateCertificate({ status: 'Active', uploadDate: daysAgo(500) }, NOW, p);
     const youngInactive = evaluateCertificate(
       { status: 'Inactive', uploadDate: daysAgo(100) },
       NOW,
@@ -120,6 +123,7 @@ describe('evaluateCertificate', () => {
 
     // Assess
     expect(young).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DEACTIVATE' });
+    expect(oldActive).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DEACTIVATE' });
     expect(youngInactive).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
     expect(atGrace).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
     expect(old).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DELETE' });
@@ -128,12 +132,13 @@ describe('evaluateCertificate', () => {
 
 describe('resolveUserRules', () => {
   const EXEMPT = 'signing-cert-audit:exempt';
-  const rulesFor = (tags: Record<string, string>, p: AgePolicy = policy()) =>
-    resolveUserRules(new Map(Object.entries(tags)), p, EXEMPT);
+  const rulesFor = (tags: Record<string, string>, p: AgePolicy = policy(), cap = 365) =>
+    resolveUserRules(new Map(Object.entries(tags)), p, EXEMPT, cap);
 
   it('applies the account policy to an untagged user', () => {
     expect(rulesFor({})).toEqual({
       policy: policy(),
+      override: undefined,
       exemptReason: undefined,
       holdReason: undefined,
       problems: [],
@@ -170,10 +175,29 @@ describe('resolveUserRules', () => {
     const rules = rulesFor({ [MAX_AGE_TAG_KEY]: '365' }, policy({ deleteAfterDays: 120 }));
 
     expect(rules.policy).toMatchObject({ maxAgeDays: 365, deleteAfterDays: 395 });
+    expect(rules.override).toEqual({ tag: `${MAX_AGE_TAG_KEY}=365`, days: 365 });
     expect(rules.problems).toEqual([]);
   });
 
-  it.each(['0', '-3', '1.5', 'abc', '36501', ''])(
+  it.each([
+    ['36500', 365],
+    ['366', 365],
+    ['31', 30],
+  ])('refuses a maximum-age tag of %j above the cap of %i days, naming the cap', (value, cap) => {
+    const rules = rulesFor({ [MAX_AGE_TAG_KEY]: value }, policy(), cap);
+
+    expect(rules.policy).toEqual(policy());
+    expect(rules.override).toBeUndefined();
+    expect(rules.problems).toEqual([
+      `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(value)} is refused: above maxOverrideDays (${cap}); the account policy applies`,
+    ]);
+  });
+
+  it('accepts a maximum-age tag at exactly the cap', () => {
+    expect(rulesFor({ [MAX_AGE_TAG_KEY]: '30' }, policy(), 30).policy.maxAgeDays).toBe(30);
+  });
+
+  it.each(['0', '-3', '1.5', 'abc', ''])(
     'refuses a maximum-age tag of %j and keeps the account policy',
     (value) => {
       const rules = rulesFor({ [MAX_AGE_TAG_KEY]: value });
@@ -181,7 +205,7 @@ describe('resolveUserRules', () => {
       expect(rules.policy).toEqual(policy());
       expect(rules.holdReason).toBeUndefined();
       expect(rules.problems).toEqual([
-        `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(value)} is not allowed: expected a whole number of days from 1 to 36500; the account policy applies`,
+        `tag ${MAX_AGE_TAG_KEY}=${JSON.stringify(value)} is not allowed: expected a whole number of days from 1 to 365; the account policy applies`,
       ]);
     },
   );

@@ -22,6 +22,7 @@ const finding = (i: number, overrides: Partial<Finding> = {}): Finding => ({
   ageDays: 1057,
   verdict: 'NON_COMPLIANT',
   plannedAction: 'DEACTIVATE',
+  override: null,
   action: 'DEACTIVATED',
   severity: 'HIGH',
   error: null,
@@ -66,6 +67,17 @@ describe('buildReport', () => {
         action: 'GONE',
         severity: 'INFO',
       }),
+      finding(7, {
+        verdict: 'OVERRIDDEN',
+        action: 'NONE',
+        plannedAction: null,
+        severity: 'LOW',
+        override: {
+          tag: 'signing-cert-audit:max-age-days=300',
+          accountVerdict: 'NON_COMPLIANT',
+          accountPlannedAction: 'DEACTIVATE',
+        },
+      }),
     ];
 
     // Act
@@ -80,6 +92,7 @@ describe('buildReport', () => {
       deactivated: 0,
       deleted: 1,
       exempt: 0,
+      overridden: 1,
       withheld: 1,
       errors: 2,
       gone: 1,
@@ -93,6 +106,7 @@ describe('buildReport', () => {
       'user-00004',
       'user-00005',
       'user-00006',
+      'user-00007',
     ]);
     expect(report).toMatchObject({
       schemaVersion: '1',
