@@ -157,10 +157,43 @@ export const WEAK_SIGNATURE_ALGORITHMS: ReadonlySet<string> = new Set([
   'md4WithRSAEncryption',
   'md5WithRSAEncryption',
   'sha1WithRSAEncryption',
+  'sha1WithRSASignature',
   'dsaWithSHA1',
   'ecdsaWithSHA1',
   'rsassaPss(md5)',
   'rsassaPss(sha1)',
+]);
+
+/**
+ * The signature algorithms vouched for: SHA-2 or SHA-3 with RSA (PKCS #1 v1.5 or PSS), DSA or
+ * ECDSA, and EdDSA. The check fails closed: an algorithm outside this list, including one
+ * x509.ts can only name by its OID, is reported rather than assumed sound.
+ */
+export const STRONG_SIGNATURE_ALGORITHMS: ReadonlySet<string> = new Set([
+  'sha224WithRSAEncryption',
+  'sha256WithRSAEncryption',
+  'sha384WithRSAEncryption',
+  'sha512WithRSAEncryption',
+  'sha3-224WithRSAEncryption',
+  'sha3-256WithRSAEncryption',
+  'sha3-384WithRSAEncryption',
+  'sha3-512WithRSAEncryption',
+  'rsassaPss(sha224)',
+  'rsassaPss(sha256)',
+  'rsassaPss(sha384)',
+  'rsassaPss(sha512)',
+  'dsaWithSHA224',
+  'dsaWithSHA256',
+  'ecdsaWithSHA224',
+  'ecdsaWithSHA256',
+  'ecdsaWithSHA384',
+  'ecdsaWithSHA512',
+  'ecdsaWithSHA3-224',
+  'ecdsaWithSHA3-256',
+  'ecdsaWithSHA3-384',
+  'ecdsaWithSHA3-512',
+  'Ed25519',
+  'Ed448',
 ]);
 
 /** Smallest key sizes accepted, in bits (DSA is held to RSA's, as NIST does). */
@@ -174,7 +207,7 @@ export const MIN_KEY_BITS: Readonly<Record<string, number>> = {
 /**
  * Checks what is inside a certificate: expired, expiring within `warnBeforeDays`, an RSA or DSA
  * key under 2048 bits or an EC key under 256 (or on a curve whose size cannot be told), a weak
- * signature hash. Pure, and never a reason to change anything: remediation stays driven by age.
+ * or unrecognised signature algorithm (fail closed: only the ones listed as strong pass). Pure, and never a reason to change anything: remediation stays driven by age.
  */
 export function checkCertificateContent(
   facts: ContentFacts,
@@ -204,6 +237,11 @@ export function checkCertificateContent(
     issues.push({
       verdict: 'WEAK_SIGNATURE',
       detail: `signed with ${facts.signatureAlgorithm}; MD5 and SHA-1 signatures can be forged`,
+    });
+  } else if (!STRONG_SIGNATURE_ALGORITHMS.has(facts.signatureAlgorithm)) {
+    issues.push({
+      verdict: 'WEAK_SIGNATURE',
+      detail: `signed with an unrecognised algorithm (${facts.signatureAlgorithm}); it is not vouched for`,
     });
   }
   return issues;

@@ -18,7 +18,7 @@ export type TestKey =
 export interface TestCertificateSpec {
   readonly commonName?: string;
   readonly key?: TestKey;
-  readonly digest?: 'sha256' | 'sha1' | 'md5';
+  readonly digest?: 'sha256' | 'sha384' | 'sha512' | 'sha1' | 'md5';
   /** Sign with RSASSA-PSS instead of PKCS#1 v1.5 (RSA keys only). */
   readonly pss?: boolean;
   readonly notBefore?: Date;

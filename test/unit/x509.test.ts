@@ -259,7 +259,9 @@ describe('checkCertificateContent', () => {
 
   it.each<TestCertificateSpec>([
     { key: 'rsa:2048' },
+    { key: 'rsa:2048', digest: 'sha512' },
     { key: 'ec:P-256' },
+    { key: 'ec:P-384', digest: 'sha384' },
     { key: 'ed25519' },
     { key: 'rsa:2048', pss: true },
   ])('accepts %j', (spec) => {
@@ -282,6 +284,37 @@ describe('checkCertificateContent', () => {
         detail: `signed with ${algorithm}; MD5 and SHA-1 signatures can be forged`,
       },
     ]);
+  });
+
+  it.each([
+    ['1.3.14.3.2.29', 'sha1WithRSASignature', /MD5 and SHA-1 signatures can be forged/],
+    ['1.2.3.4.5', '1.2.3.4.5', /unrecognised algorithm \(1\.2\.3\.4\.5\); it is not vouched for/],
+    ['rsassaPss(1.2.3)', 'rsassaPss(1.2.3)', /unrecognised algorithm \(rsassaPss\(1\.2\.3\)\)/],
+    ['gostR3411', 'gostR3411', /unrecognised algorithm \(gostR3411\)/],
+  ])('fails closed on %s: reported as a weak signature naming it', (_name, algorithm, detail) => {
+    const facts: ContentFacts = { ...sound, signatureAlgorithm: algorithm };
+
+    expect(checkCertificateContent(facts, DURING, 14)).toEqual([
+      { verdict: 'WEAK_SIGNATURE', detail: expect.stringMatching(detail) },
+    ]);
+  });
+
+  it('names the old OIW SHA-1 with RSA identifier', () => {
+    // 1.3.14.3.2.29
+    const oiw = [0x2b, 0x0e, 0x03, 0x02, 0x1d];
+    const der = Buffer.from([
+      0x30,
+      6 + oiw.length,
+      0x30,
+      0x00,
+      0x30,
+      2 + oiw.length,
+      0x06,
+      oiw.length,
+      ...oiw,
+    ]);
+
+    expect(signatureAlgorithmOf(der)).toBe('sha1WithRSASignature');
   });
 
   it('reports every problem of a certificate that has several', () => {
