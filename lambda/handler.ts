@@ -8,7 +8,13 @@ import { parseInvocationEvent } from './event';
 import { createIamClient } from './iam';
 import { METRICS_NAMESPACE, recordRunMetrics, SERVICE_NAME } from './metrics';
 import { createSnsClient, publishReport } from './publish';
-import { type Report, type Summary, shouldPublish } from './report';
+import {
+  LOG_CHUNK_BYTES,
+  type Report,
+  type Summary,
+  shouldPublish,
+  splitReport,
+} from './report';
 
 // Built once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -35,7 +41,7 @@ export const handler = async (event: unknown, context: Context): Promise<Summary
     if (!(error instanceof AuditIncompleteError)) throw error;
     // Keep what the partial run saw and did, then fail so Lambda's retry and failure destination see it.
     finishRun(error.report);
-    logger.error('Audit incomplete; the partial report follows', { report: error.report });
+    logReport('Audit incomplete; the partial report follows', error.report);
     await publishReport(sns, config.topicArn, error.report).catch((publishError: unknown) =>
       logger.error('Publishing the partial report failed', { error: describeError(publishError) }),
     );
@@ -46,15 +52,23 @@ export const handler = async (event: unknown, context: Context): Promise<Summary
     try {
       await publishReport(sns, config.topicArn, report);
     } catch (error: unknown) {
-      logger.error('Publishing the report failed; the full report follows', {
-        error: describeError(error),
-        report,
-      });
+      logger.error('Publishing the report failed', { error: describeError(error) });
+      logReport('Publishing the report failed; the full report follows', report);
       throw error;
     }
   }
   return report.summary;
 };
+
+/**
+ * Keeps a report in the logs when it could not be delivered: numbered parts, each one log event
+ * well under CloudWatch Logs' limit and valid JSON on its own, reassemblable by `runId`.
+ */
+function logReport(message: string, report: Report): void {
+  for (const part of splitReport(report, LOG_CHUNK_BYTES)) {
+    logger.error(message, { runId: report.runId, part: part.part, report: part });
+  }
+}
 
 function finishRun(report: Report): void {
   recordRunMetrics(metrics, report.summary);

@@ -10,6 +10,12 @@ export const REPORT_SOURCE = 'signing-cert-audit';
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
 /** SNS's limit for a Subject. */
 export const SNS_MAX_SUBJECT_LENGTH = 100;
+/**
+ * Largest report chunk written to one log line. CloudWatch Logs caps an event at 256 KB
+ * (1 MB since 2025, but 256 KB is what every reader handles); the margin leaves room for the
+ * logger's own fields.
+ */
+export const LOG_CHUNK_BYTES = 200_000;
 
 /**
  * What the audit concluded. The age verdicts (`NON_COMPLIANT`, `EXPIRING_SOON`), `EXEMPT` and
@@ -231,16 +237,10 @@ export function toReportMessages(
     (sum, [name, value]) => sum + bytes(name) + bytes(value.DataType) + bytes(value.StringValue),
     0,
   );
-  // The envelope with the widest part numbers it could need, so numbering can never push a part over.
-  const envelopeBytes = bytes(
-    JSON.stringify({ ...report, part: { index: 999_999, count: 999_999 }, findings: [] }),
-  );
-  const budget = maxBytes - envelopeBytes - attributeBytes - SNS_MAX_SUBJECT_LENGTH;
-  const chunks = chunkBySize(report.findings, budget);
-  return chunks.map((findings, i) => {
-    const part = { ...report, part: { index: i + 1, count: chunks.length }, findings };
+  const parts = splitReport(report, maxBytes - attributeBytes - SNS_MAX_SUBJECT_LENGTH);
+  return parts.map((part, i) => {
     const message: ReportMessage = {
-      subject: subjectFor(report, i + 1, chunks.length),
+      subject: subjectFor(report, i + 1, parts.length),
       body: JSON.stringify(part),
       attributes,
     };
@@ -272,6 +272,24 @@ export function messageAttributes(report: Report): ReportMessage['attributes'] {
     nonCompliant: { DataType: 'Number', StringValue: String(report.summary.nonCompliant) },
     mode: { DataType: 'String', StringValue: mode },
   };
+}
+
+/**
+ * Splits a report into parts whose JSON is at most `maxBytes`: each part is the whole envelope
+ * with a slice of the findings, valid JSON on its own and numbered in `part`, so the parts
+ * reassemble by `runId`. Used for SNS messages and for the log lines that keep a failed run.
+ */
+export function splitReport(report: Report, maxBytes: number): Report[] {
+  // The envelope with the widest part numbers it could need, so numbering can never push a part over.
+  const envelopeBytes = bytes(
+    JSON.stringify({ ...report, part: { index: 999_999, count: 999_999 }, findings: [] }),
+  );
+  const chunks = chunkBySize(report.findings, maxBytes - envelopeBytes);
+  return chunks.map((findings, i) => ({
+    ...report,
+    part: { index: i + 1, count: chunks.length },
+    findings,
+  }));
 }
 
 function chunkBySize(findings: readonly Finding[], budget: number): Finding[][] {

@@ -10,6 +10,7 @@ export type TestKey =
   | 'dsa:1024'
   | 'ec:P-192'
   | 'ec:P-256'
+  | 'ec:P-384'
   | 'ec:secp160r1'
   | 'ec:prime239v1'
   | 'ed25519';

@@ -247,6 +247,46 @@ describe('handler', () => {
     });
   });
 
+  it('keeps a large undelivered report in numbered log lines under the event limit', async () => {
+    // Prepare: 3000 over-age certificates, about 1.9 MB of findings, and a topic that is gone.
+    const users = Array.from({ length: 3000 }, (_, i) =>
+      iamUser(`user-${String(i).padStart(4, '0')}`),
+    );
+    iamMock.on(ListUsersCommand).resolves({ Users: users, IsTruncated: false });
+    iamMock.on(ListSigningCertificatesCommand).callsFake(({ UserName }: { UserName: string }) => ({
+      Certificates: [
+        iamCert(UserName, `CERT${UserName.toUpperCase()}000000000000000`, daysAgo(200)),
+      ],
+    }));
+    snsMock
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'NotFoundException' }));
+    const handler = await coldStart({ MODE: 'report' });
+
+    // Act
+    await expect(handler({}, context)).rejects.toThrow(/Publishing report part 1 of/);
+
+    // Assess
+    const raw = output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('the full report follows'));
+    expect(raw.length).toBeGreaterThan(5);
+    for (const line of raw) expect(Buffer.byteLength(line)).toBeLessThan(256 * 1024);
+    const parts = raw.map(
+      (line) =>
+        JSON.parse(line) as {
+          runId: string;
+          part: { index: number; count: number };
+          report: { findings: unknown[] };
+        },
+    );
+    expect(new Set(parts.map((p) => p.runId))).toEqual(new Set(['req-123']));
+    expect(parts.map((p) => p.part.index)).toEqual(parts.map((_, i) => i + 1));
+    expect(parts.every((p) => p.part.count === parts.length)).toBe(true);
+    expect(parts.flatMap((p) => p.report.findings)).toHaveLength(3000);
+  });
+
   it('fails when users cannot be listed, after logging and publishing the partial report', async () => {
     iamMock
       .on(ListUsersCommand)
