@@ -16,6 +16,7 @@ import {
 } from '../lambda/config';
 import { AuditIncompleteError, ConfigError, describeError } from '../lambda/errors';
 import { formatCsv, formatJson, formatSummary, formatTable } from '../lambda/format';
+import { HTTP_TIMEOUTS } from '../lambda/http';
 import { createIamClient } from '../lambda/iam';
 import { createSnsClient, publishReport } from '../lambda/publish';
 import { type Report, shouldPublish } from '../lambda/report';
@@ -252,7 +253,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
   };
   let accountId: string;
   try {
-    const sts = new STSClient(clientConfig);
+    const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS, ...clientConfig });
     accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
   } catch (error: unknown) {
     return fail('GetCallerIdentity (finding the account and checking the credentials)', error);
@@ -305,7 +306,11 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
 
   if (options.publishTo && shouldPublish(report)) {
     try {
-      await publishReport(createSnsClient(clientConfig), options.publishTo.topicArn, report);
+      await publishReport(
+        createSnsClient(options.publishTo.topicArn, clientConfig),
+        options.publishTo.topicArn,
+        report,
+      );
       io.stderr.write(`Published the report to ${options.publishTo.topicArn}.\n`);
     } catch (error: unknown) {
       status = Math.max(status, fail('Publish', error));

@@ -21,7 +21,7 @@ const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 const config = loadConfigOrFail();
 const iam = createIamClient();
-const sns = createSnsClient();
+const sns = createSnsClient(config.topicArn);
 
 /** The scheduled audit: scan, judge, act by mode, publish the findings, return the summary. */
 export const handler = async (event: unknown, context: Context): Promise<Summary> => {

@@ -8,6 +8,7 @@ import {
   paginateListUserTags,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { HTTP_TIMEOUTS } from './http';
 import { paceClient, RequestPacer } from './pacing';
 import { type CertificateContent, readCertificate } from './x509';
 
@@ -42,14 +43,19 @@ export interface SigningCertificate {
 
 /**
  * Builds the IAM client: `standard` retries and a pacer that learns IAM's rate (the SDK's
- * `adaptive` mode keeps slowing down under steady random throttling: see pacing.ts);
- * region, credentials and endpoint from the standard AWS sources.
+ * `adaptive` mode keeps slowing down under steady random throttling: see pacing.ts), the
+ * timeouts of http.ts; region, credentials and endpoint from the standard AWS sources.
  */
 export function createIamClient(
   config: IAMClientConfig = {},
   pacer: RequestPacer = new RequestPacer(),
 ): IAMClient {
-  const client = new IAMClient({ retryMode: 'standard', maxAttempts: IAM_MAX_ATTEMPTS, ...config });
+  const client = new IAMClient({
+    retryMode: 'standard',
+    maxAttempts: IAM_MAX_ATTEMPTS,
+    requestHandler: HTTP_TIMEOUTS,
+    ...config,
+  });
   paceClient(client, pacer);
   return client;
 }
