@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants as fsConstants,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AuditLogger, type AuditProgress, runAudit } from '../lambda/audit';
@@ -31,6 +38,8 @@ export const EXIT = {
   usage: 2,
   /** An AWS or network failure: a call failed, or some users could not be audited. */
   aws: 3,
+  /** Stopped by SIGINT or SIGTERM; the partial report was written. */
+  interrupted: 130,
 } as const;
 
 const FORMATS = ['table', 'json', 'csv'] as const;
@@ -42,6 +51,10 @@ export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGINT/SIGTERM: no new change starts, and the partial report is written. */
+  readonly interrupt?: AbortSignal;
+  /** Client settings for tests (an endpoint, short timeouts); users set them through AWS's own sources. */
+  readonly clientOverrides?: Readonly<Record<string, unknown>>;
 }
 
 /** The policy flags, each mirroring a setting of lambda/config.ts. */
@@ -111,13 +124,20 @@ export function parseCliArgs(argv: readonly string[], io: CliIo): CliOptions {
   const format = oneOf('--format', text('format'), FORMATS) ?? (io.stdout.isTTY ? 'table' : 'json');
   const failOn = oneOf('--fail-on', text('fail-on'), FAIL_ON) ?? 'non-compliant';
   const apply = values.apply === true;
-  const asOf = parseAsOf(text('as-of'));
+  const asOf = parseAsOf(text('as-of'), new Date());
   if (asOf !== undefined && apply) {
     throw new UsageError(
       '--as-of cannot be combined with --apply: a forecast for another moment never changes anything',
     );
   }
   let publishTo: Config | undefined;
+  if (text('topic-arn') !== undefined && values.publish !== true) {
+    throw new UsageError(
+      '--topic-arn is only read with --publish: add --publish to send the report there',
+    );
+  }
+  const output = text('output');
+  if (output !== undefined) checkOutput(output);
   if (values.publish === true) {
     const topicArn = text('topic-arn') ?? io.env.TOPIC_ARN;
     if (topicArn === undefined) {
@@ -130,7 +150,7 @@ export function parseCliArgs(argv: readonly string[], io: CliIo): CliOptions {
     apply,
     asOf,
     format,
-    output: text('output'),
+    output,
     publishTo,
     failOn,
     profile: text('profile'),
@@ -148,11 +168,13 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   );
 }
 
-function parseAsOf(value: string | undefined): Date | undefined {
+function parseAsOf(value: string | undefined, now: Date): Date | undefined {
   if (value === undefined) return undefined;
   const match =
     /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
-  const date = new Date(value);
+  // A time without an offset is read as UTC, like a date alone, never in the machine's zone.
+  const utc = match?.[4] !== undefined && match[7] === undefined ? `${value}Z` : value;
+  const date = new Date(utc);
   // Date.parse rolls 2027-02-30 over to March; a calendar date must exist as written.
   const [, year, month, day] = match ?? [];
   const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
@@ -162,10 +184,36 @@ function parseAsOf(value: string | undefined): Date | undefined {
     calendar.getUTCDate() === Number(day);
   if (!match || !exists || Number.isNaN(date.getTime())) {
     throw new UsageError(
-      `--as-of=${JSON.stringify(value)} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z`,
+      `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z (a time without an offset is UTC)`,
+    );
+  }
+  if (date.getTime() < now.getTime()) {
+    throw new UsageError(
+      `--as-of=${JSON.stringify(value)} is in the past: a run sees certificates as they are now, so history cannot be reconstructed; give a future moment, or leave --as-of out to evaluate now`,
     );
   }
   return date;
+}
+
+/** Refuses an --output that cannot be written, before the run makes any change. */
+function checkOutput(output: string): void {
+  if (output.trim() === '') {
+    throw new UsageError('--output="" is not allowed: expected a file path');
+  }
+  const problem = (reason: string) =>
+    new UsageError(`--output=${JSON.stringify(output)} cannot be written: ${reason}`);
+  let stats: ReturnType<typeof statSync> | undefined;
+  try {
+    stats = statSync(output);
+  } catch {
+    stats = undefined;
+  }
+  if (stats?.isDirectory()) throw problem('it is a directory');
+  try {
+    accessSync(stats ? output : dirname(resolvePath(output)), fsConstants.W_OK);
+  } catch (error: unknown) {
+    throw problem(describeError(error).message);
+  }
 }
 
 /** `--help`: every flag with its default. */
@@ -193,11 +241,12 @@ Policy:
 
 Run:
   --apply                 carry out the plan (deactivate/delete mode); without it nothing changes
-  --as-of DATE            evaluate at another moment, e.g. 2027-01-01 (default: now); never with --apply
+  --as-of DATE            evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC
+                          unless an offset is given; default: now); never with --apply
   --format FORMAT         table | json | csv (default: table on a terminal, json otherwise)
   --output FILE           write the report to FILE instead of standard output
   --publish               send the report to the SNS topic, exactly as the Lambda does
-  --topic-arn ARN         the topic for --publish (default: $TOPIC_ARN)
+  --topic-arn ARN         the topic for --publish (default: $TOPIC_ARN); only with --publish
   --fail-on WHAT          non-compliant | none: exit 1 on non-compliant certificates (default non-compliant)
 
 AWS (the standard sources: default credential chain, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL):
@@ -208,8 +257,10 @@ AWS (the standard sources: default credential chain, AWS_PROFILE, AWS_REGION, AW
   --version               show the version
 
 Exit status: 0 nothing non-compliant; 1 non-compliant certificates found (or a root signing
-certificate); 2 bad flags or configuration; 3 an AWS or network failure, or users that could not
-be audited.
+certificate, or a tag the auditor could not use); 2 bad flags or configuration (no region
+included); 3 an AWS or network failure, or users that could not be audited; 130 interrupted
+(Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is
+written with complete=false; a second Ctrl-C quits at once).
 `;
 }
 
@@ -245,18 +296,32 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
   const clientConfig = {
     ...(options.region ? { region: options.region } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
+    ...io.clientOverrides,
   };
   const fail = (call: string, error: unknown) => {
     const { code, message } = describeError(error);
     io.stderr.write(`signing-cert-audit: ${call} failed: ${code}: ${message}\n`);
     return EXIT.aws;
   };
+  const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS, ...clientConfig });
+  try {
+    await sts.config.region();
+  } catch {
+    // Without a region no call can be made: a usage problem, not an AWS failure.
+    io.stderr.write(
+      'signing-cert-audit: no AWS region is set: pass --region (or set AWS_REGION, or a region in the profile)\n',
+    );
+    return EXIT.usage;
+  }
   let accountId: string;
   try {
-    const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS, ...clientConfig });
     accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
   } catch (error: unknown) {
     return fail('GetCallerIdentity (finding the account and checking the credentials)', error);
+  }
+  if (io.interrupt?.aborted) {
+    io.stderr.write('signing-cert-audit: interrupted before the audit started; nothing was changed\n');
+    return EXIT.interrupted;
   }
 
   const progress = io.stderr.isTTY ? progressBar(io) : undefined;
@@ -272,6 +337,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
         runId: randomUUID(),
         accountId,
         onProgress: progress?.update,
+        stop: io.interrupt,
       },
       options.policy,
       { dryRun },
@@ -315,19 +381,34 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     } catch (error: unknown) {
       status = Math.max(status, fail('Publish', error));
     }
+  } else if (options.publishTo) {
+    io.stderr.write(
+      'Nothing was published: the run was clean, and a clean run is only logged, as the Lambda does.\n',
+    );
   }
 
   io.stderr.write(`${describeRun(report, options, dryRun)}\n${formatSummary(report.summary)}\n`);
-  if (report.summary.errors > 0) {
-    const first = report.findings.find((f) => f.error !== null || f.verdict === 'ERROR');
+  if (!report.complete && io.interrupt?.aborted) {
     io.stderr.write(
-      `signing-cert-audit: ${report.summary.errors} error(s), e.g. ${first?.userName}: ${first?.error?.code ?? 'ERROR'}: ${first?.error?.message ?? first?.detail}\n`,
+      `signing-cert-audit: interrupted: ${report.incompleteReason}. The report above says what was really done.\n`,
+    );
+    return EXIT.interrupted;
+  }
+  // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a finding.
+  const failed = report.findings.filter((f) => f.error !== null);
+  if (failed.length > 0) {
+    const [first] = failed;
+    io.stderr.write(
+      `signing-cert-audit: ${failed.length} AWS call(s) failed, e.g. ${first?.userName}: ${first?.error?.code}: ${first?.error?.message}\n`,
     );
     status = EXIT.aws;
   }
   if (status !== EXIT.clean) return status;
-  const failing = report.summary.nonCompliant + report.summary.rootSigningCertificate;
-  return failing > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+  const needsAttention =
+    report.summary.nonCompliant +
+    report.summary.rootSigningCertificate +
+    report.findings.filter((f) => f.verdict === 'ERROR').length;
+  return needsAttention > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
 }
 
 function describeRun(report: Report, options: CliOptions, dryRun: boolean): string {

@@ -55,6 +55,11 @@ export interface AuditDeps {
   readonly runId: string;
   readonly accountId: string;
   readonly onProgress?: (progress: AuditProgress) => void;
+  /**
+   * Aborted to stop the run early (Ctrl-C, a deadline): no new listing or change starts, the
+   * calls in flight finish, and the report says what was really done, with `complete: false`.
+   */
+  readonly stop?: AbortSignal;
 }
 
 /** Per-run options that are not policy. */
@@ -68,7 +73,8 @@ export interface AuditOptions {
 
 type UserScan =
   | { readonly user: IamUser; readonly certificates: SigningCertificate[] }
-  | { readonly user: IamUser; readonly error: unknown };
+  | { readonly user: IamUser; readonly error: unknown }
+  | { readonly user: IamUser; readonly skipped: true };
 
 /** A finding without the parts decided last: what was done, its severity and any error. */
 type FindingBase = Omit<Finding, 'action' | 'severity' | 'error' | 'plannedAction' | 'override'> & {
@@ -112,8 +118,11 @@ export async function runAudit(
   const pending: PendingFinding[] = [];
   const settled: Finding[] = [...rootFindings];
   let certificatesScanned = 0;
+  let usersScanned = 0;
   const judged: { user: IamUser; certificates: SigningCertificate[] }[] = [];
   for (const scan of scans) {
+    if ('skipped' in scan) continue;
+    usersScanned += 1;
     if ('error' in scan) settled.push(userFailureFinding(deps, scan.user, scan.error));
     else {
       certificatesScanned += scan.certificates.length;
@@ -129,26 +138,39 @@ export async function runAudit(
   }
 
   const acted = await carryOutActions(deps, effective, pending, limit, dryRun);
+  const incompleteReason =
+    listingError !== undefined
+      ? `ListUsers failed: ${describeError(listingError).code}`
+      : deps.stop?.aborted
+        ? `stopped early (${stopReason(deps.stop)}): users not yet scanned and changes not yet started were left alone`
+        : null;
   const report = buildReport({
     runId: deps.runId,
     accountId: deps.accountId,
     now: deps.now,
     policy,
     dryRun,
-    complete: listingError === undefined,
-    usersScanned: scans.length,
+    complete: incompleteReason === null,
+    incompleteReason,
+    usersScanned,
     certificatesScanned,
     findings: [...settled, ...acted],
   });
   if (listingError !== undefined) {
     const { code, message } = describeError(listingError);
     throw new AuditIncompleteError(
-      `ListUsers failed after ${scans.length} users (${code}: ${message}); the report covers only those users`,
+      `ListUsers failed after ${usersScanned} users (${code}: ${message}); the report covers only those users`,
       report,
       { cause: listingError },
     );
   }
   return report;
+}
+
+function stopReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (typeof reason === 'string') return reason;
+  return reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'interrupted';
 }
 
 /** The root user's certificates, from GetAccountSummary: a CRITICAL finding when present. */
@@ -292,8 +314,11 @@ async function scanAllUsers(
   let listingError: unknown;
   try {
     for await (const user of listUsers(deps.iam, policy.userPathPrefix)) {
+      // The page in flight is finished, but no further page is asked for.
+      if (deps.stop?.aborted) break;
       pendingScans.push(
         limit(async (): Promise<UserScan> => {
+          if (deps.stop?.aborted) return { user, skipped: true };
           try {
             return { user, certificates: await listSigningCertificates(deps.iam, user.userName) };
           } catch (error: unknown) {
@@ -467,7 +492,14 @@ async function carryOutActions(
       const base = { ...pendingBase, plannedAction };
       if (withhold) return finding(base, 'WITHHELD', null);
       if (dryRun) return finding(base, 'NONE', null);
-      return limit(() => act(deps, base, plannedAction));
+      return limit(() => {
+        // A change not yet started when the run is stopped is not made, and says so.
+        if (deps.stop?.aborted) {
+          const detail = joinDetails(base.detail, 'not attempted: the run was stopped first');
+          return finding({ ...base, detail }, 'NONE', null);
+        }
+        return act(deps, base, plannedAction);
+      });
     }),
   );
 }

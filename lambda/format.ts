@@ -45,8 +45,8 @@ function csvValues(finding: Finding): Record<CsvColumn, string | number | null> 
 
 /**
  * The findings as CSV (RFC 4180): a header, then one row per finding. A text cell that starts
- * with `=`, `+`, `-` or `@` gets a leading `'` so a spreadsheet shows it instead of running it
- * (IAM user names may start with those characters).
+ * with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so a spreadsheet shows
+ * it instead of running it (OWASP's CSV injection guidance; IAM user names may start with those).
  */
 export function formatCsv(report: Report): string {
   const lines = [CSV_COLUMNS.join(',')];
@@ -60,7 +60,7 @@ export function formatCsv(report: Report): string {
 function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

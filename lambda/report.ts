@@ -119,6 +119,8 @@ export interface Report {
   readonly evaluatedAt: string;
   /** False when the run could not list every user; the findings then cover only part of the account. */
   readonly complete: boolean;
+  /** Why the run is incomplete (listing failed, stopped early); null when complete (an addition). */
+  readonly incompleteReason: string | null;
   /** Highest severity among the findings, INFO when there are none. */
   readonly severity: Severity;
   readonly policy: Policy & { readonly dryRun: boolean };
@@ -135,6 +137,7 @@ export interface ReportInput {
   readonly policy: Policy;
   readonly dryRun: boolean;
   readonly complete: boolean;
+  readonly incompleteReason?: string | null;
   readonly usersScanned: number;
   readonly certificatesScanned: number;
   readonly findings: readonly Finding[];
@@ -196,6 +199,7 @@ export function buildReport(input: ReportInput): Report {
     accountId: input.accountId,
     evaluatedAt: input.now.toISOString(),
     complete: input.complete,
+    incompleteReason: input.complete ? null : (input.incompleteReason ?? 'unknown'),
     severity: highestSeverity(findings.map((finding) => finding.severity)),
     policy: { ...input.policy, dryRun: input.dryRun },
     summary: {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import {
   type SeededCertificate,
   seedUsers,
 } from '../support/emulator';
+import { startFaultProxy } from '../support/fault-proxy';
 import { resetMoto } from '../support/moto';
 import { clients, endpoint } from './harness';
 
@@ -47,6 +48,32 @@ function runCli(args: readonly string[], env: Record<string, string> = {}): Prom
       },
     );
   });
+}
+
+/** Starts the real command without waiting for it, so a test can signal it mid-run. */
+function startCli(args: readonly string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...EMULATOR_ENV,
+      AWS_ENDPOINT_URL: endpoint,
+      ...env,
+    },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<CliRun>((resolve) => {
+    child.on('close', (code, signal) =>
+      resolve({ status: code ?? (signal ? 128 : -1), stdout, stderr }),
+    );
+  });
+  return { child: child as ChildProcess, done };
 }
 
 async function closedPort(): Promise<number> {
@@ -135,6 +162,56 @@ describe('signing-cert-audit exit statuses', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('exits 3 against an endpoint that accepts connections and never answers', async () => {
+    // Prepare: a peer that holds every connection open in silence. One attempt per call
+    // (AWS_MAX_ATTEMPTS) keeps the test short: without the timeouts it would hang forever.
+    const held: import('node:net').Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as import('node:net').AddressInfo;
+    const started = Date.now();
+
+    try {
+      // Act
+      const run = await runCli([], {
+        AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+        AWS_MAX_ATTEMPTS: '1',
+      });
+
+      // Assess
+      expect(run.status).toBe(3);
+      expect(run.stderr).toMatch(/GetCallerIdentity .* failed: TimeoutError/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('exits 2 with a hint when no region is set anywhere', async () => {
+    const run = await runCli([], { AWS_REGION: '' });
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('no AWS region is set: pass --region (or set AWS_REGION');
+  });
+
+  it('ends quietly when its reader closes the pipe early (`| head -1`)', async () => {
+    const run = await new Promise<CliRun>((resolve) => {
+      execFile(
+        'bash',
+        ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" --fail-on none | true`],
+        {
+          env: { PATH: process.env.PATH ?? '', ...EMULATOR_ENV, AWS_ENDPOINT_URL: endpoint },
+        },
+        (error, stdout, stderr) =>
+          resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+
+    expect(run.stderr).not.toMatch(/EPIPE|Error:/);
+    expect(run.status).toBe(0);
+  });
+
   it('exits 3 when AWS cannot be reached, saying which call failed and why', async () => {
     const port = await closedPort();
 
@@ -202,5 +279,83 @@ describe('signing-cert-audit changes', () => {
     const printed = JSON.parse(run.stdout) as Report;
     expect(delivered.findings).toEqual(printed.findings);
     expect(delivered.runId).toBe(printed.runId);
+  });
+});
+
+describe('signing-cert-audit interrupted', () => {
+  it('on SIGINT during --apply, starts no new change and writes what was really done, exit 130', async () => {
+    // Prepare: 30 stale certificates; the proxy signals the CLI as the 8th change passes.
+    await resetMoto(endpoint);
+    const stale = await seedUsers(
+      clients.iam,
+      endpoint,
+      Array.from({ length: 30 }, (_, i) => ({
+        userName: `stale-${String(i).padStart(2, '0')}`,
+        certificates: [{ ageDays: 200 }],
+      })),
+    );
+    const output = join(mkdtempSync(join(tmpdir(), 'cli-')), 'report.json');
+    let changes = 0;
+    let cli: ReturnType<typeof startCli> | undefined;
+    const proxy = await startFaultProxy(endpoint, {
+      onRequest: async (request) => {
+        if (request.action !== 'UpdateSigningCertificate') return;
+        changes += 1;
+        if (changes === 8) {
+          cli?.child.kill('SIGINT');
+          // Let the signal land before this change is answered.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }
+      },
+    });
+
+    try {
+      // Act
+      cli = startCli(
+        [
+          '--mode',
+          'deactivate',
+          '--apply',
+          '--max-actions',
+          '100',
+          '--concurrency',
+          '1',
+          '--output',
+          output,
+        ],
+        { AWS_ENDPOINT_URL: proxy.endpoint },
+      );
+      const run = await cli.done;
+
+      // Assess: the exit, the record, and IAM agree on exactly what was done.
+      expect(run.status).toBe(130);
+      expect(run.stderr).toContain('SIGINT');
+      const report = JSON.parse(readFileSync(output, 'utf8')) as Report;
+      expect(report.complete).toBe(false);
+      expect(report.incompleteReason).toMatch(/SIGINT/);
+      const statuses = await readStatuses(clients.iam);
+      const inactive = stale
+        .filter((c) => statuses.get(c.certificateId) === 'Inactive')
+        .map((c) => c.certificateId)
+        .sort();
+      const deactivated = report.findings
+        .filter((f) => f.action === 'DEACTIVATED')
+        .map((f) => f.certificateId)
+        .sort();
+      expect(deactivated).toEqual(inactive);
+      expect(inactive.length).toBeGreaterThanOrEqual(8);
+      expect(inactive.length).toBeLessThan(30);
+      const notAttempted = report.findings.filter((f) => f.action === 'NONE');
+      expect(notAttempted.length).toBe(30 - inactive.length);
+      for (const finding of notAttempted) {
+        expect(finding).toMatchObject({
+          plannedAction: 'DEACTIVATE',
+          detail: expect.stringContaining('not attempted: the run was stopped first'),
+        });
+      }
+    } finally {
+      cli?.child.kill('SIGKILL');
+      await proxy.close();
+    }
   });
 });

@@ -92,9 +92,25 @@ describe('parseCliArgs', () => {
   });
 
   it('reads --as-of as a moment', () => {
-    expect(parseCliArgs(['--as-of', '2027-01-01'], io().streams).asOf).toEqual(
-      new Date('2027-01-01T00:00:00.000Z'),
+    expect(parseCliArgs(['--as-of', '2099-01-01'], io().streams).asOf).toEqual(
+      new Date('2099-01-01T00:00:00.000Z'),
     );
+  });
+
+  it('reads an --as-of time without an offset as UTC, whatever the machine’s zone', () => {
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'America/New_York';
+      expect(parseCliArgs(['--as-of', '2099-03-01T06:00'], io().streams).asOf).toEqual(
+        new Date('2099-03-01T06:00:00.000Z'),
+      );
+      expect(parseCliArgs(['--as-of', '2099-03-01T06:00+02:00'], io().streams).asOf).toEqual(
+        new Date('2099-03-01T04:00:00.000Z'),
+      );
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
   });
 });
 
@@ -118,12 +134,25 @@ describe('main: bad flags exit 2 naming the flag', () => {
       /--concurrency="1000" is not allowed: expected a whole number from 1 to 64/,
     ],
     [['--path-prefix', 'robots'], /--path-prefix="robots" is not allowed/],
-    [['--as-of', '2027-01-01', '--apply'], /--as-of cannot be combined with --apply/],
+    [['--as-of', '2099-01-01', '--apply'], /--as-of cannot be combined with --apply/],
+    [
+      ['--as-of', '2020-01-01'],
+      /--as-of="2020-01-01" is in the past: .*history cannot be reconstructed/,
+    ],
+    [['--topic-arn', TOPIC_ARN], /--topic-arn is only read with --publish/],
+    [['--output', ''], /--output="" is not allowed: expected a file path/],
+    [['--output', '/'], /--output="\/" cannot be written: it is a directory/],
+    [
+      ['--output', '/nonexistent-dir/report.json'],
+      /--output="\/nonexistent-dir\/report.json" cannot be written/,
+    ],
+    [['--max-override-days', '0'], /--max-override-days="0" is not allowed/],
+    [['--path-prefix', '/*/'], /--path-prefix="\/\*\/" is not allowed/],
     [
       ['--as-of', 'not-a-date'],
       /--as-of="not-a-date" is not allowed: expected a date such as 2027-01-01/,
     ],
-    [['--as-of', '2027-02-30'], /--as-of="2027-02-30" is not allowed/],
+    [['--as-of', '2099-02-30'], /--as-of="2099-02-30" is not allowed/],
     [['--format', 'xml'], /--format="xml" is not allowed: expected one of table, json, csv/],
     [
       ['--fail-on', 'sometimes'],
@@ -158,6 +187,7 @@ describe('main: --help and --version', () => {
       '--warn-before-days',
       '--path-prefix',
       '--exempt-tag',
+      '--max-override-days',
       '--max-actions',
       '--concurrency',
       '--apply',
@@ -238,6 +268,15 @@ describe('formatters', () => {
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
   });
+
+  it.each(['\t=1+1', '\r=1+1', '-2+3', '+cmd', '@SUM(A1)'])(
+    'defuses a cell starting with %j so a spreadsheet shows it',
+    (userName) => {
+      const row = formatCsv(reportOf([finding({ userName })])).split('\r\n')[1] ?? '';
+
+      expect(row.replace(/^"/, '').startsWith(`'${userName}`)).toBe(true);
+    },
+  );
 
   it('writes an aligned table with the plan', () => {
     const table = formatTable(reportOf([finding({})]));
@@ -333,13 +372,86 @@ describe('main: a run (AWS mocked)', () => {
     );
   });
 
-  it('keeps the report when --output cannot be written, and exits 2 naming the flag', async () => {
+  it('refuses an unwritable --output before the run, so no change is made', async () => {
     const { streams, stdout, stderr } = io();
 
-    const status = await main(['--output', '/nonexistent-dir/report.json'], streams);
+    const status = await main(
+      ['--mode', 'deactivate', '--apply', '--output', '/nonexistent-dir/report.json'],
+      streams,
+    );
 
     expect(status).toBe(2);
-    expect(JSON.parse(stdout()).summary.nonCompliant).toBe(1);
-    expect(stderr()).toContain('--output="/nonexistent-dir/report.json" could not be written');
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('--output="/nonexistent-dir/report.json" cannot be written');
+    expect(iamMock).not.toReceiveCommand(ListUsersCommand);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
+  it('exits 1, not 3, when a user carries an unusable tag: a finding about IAM data', async () => {
+    iamMock.on(ListUserTagsCommand, { UserName: 'alice' }).resolves({
+      Tags: [{ Key: 'signing-cert-audit:exempt', Value: 'maybe' }],
+    });
+    const { streams, stdout } = io();
+
+    expect(await main([], streams)).toBe(1);
+    expect(JSON.parse(stdout()).findings).toContainEqual(
+      expect.objectContaining({ userName: 'alice', verdict: 'ERROR', error: null }),
+    );
+  });
+
+  it('says so when --publish has nothing to publish', async () => {
+    iamMock.on(ListSigningCertificatesCommand).resolves({ Certificates: [] });
+    const { streams, stderr } = io();
+
+    expect(await main(['--publish', '--topic-arn', TOPIC_ARN], streams)).toBe(0);
+    expect(stderr()).toContain('Nothing was published: the run was clean');
+  });
+
+  it('exits 2 with a hint when no region is set', async () => {
+    const { streams, stderr } = io();
+
+    const status = await main([], {
+      ...streams,
+      clientOverrides: { region: async () => Promise.reject(new Error('Region is missing')) },
+    });
+
+    expect(status).toBe(2);
+    expect(stderr()).toContain('no AWS region is set: pass --region');
+    expect(stsMock).not.toReceiveCommand(GetCallerIdentityCommand);
+  });
+
+  it('stops starting changes once interrupted and reports what was done, exit 130', async () => {
+    // Prepare: five stale users; the interrupt arrives during the second change.
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5'];
+    iamMock
+      .on(ListUsersCommand)
+      .resolves({ Users: users.map((u) => iamUser(u)), IsTruncated: false });
+    iamMock.on(ListSigningCertificatesCommand).callsFake(({ UserName }: { UserName: string }) => ({
+      Certificates: [
+        iamCert(UserName, `CERT${UserName.toUpperCase()}00000000000000000001`, daysAgo(400)),
+      ],
+    }));
+    const interrupt = new AbortController();
+    let calls = 0;
+    iamMock.on(UpdateSigningCertificateCommand).callsFake(() => {
+      calls += 1;
+      if (calls === 2) interrupt.abort('SIGINT received');
+      return {};
+    });
+    const { streams, stdout, stderr } = io();
+
+    // Act
+    const status = await main(['--mode', 'deactivate', '--apply', '--concurrency', '1'], {
+      ...streams,
+      interrupt: interrupt.signal,
+    });
+
+    // Assess
+    expect(status).toBe(130);
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 2);
+    const report = JSON.parse(stdout());
+    expect(report).toMatchObject({ complete: false, summary: { deactivated: 2 } });
+    expect(report.incompleteReason).toContain('SIGINT received');
+    expect(stderr()).toContain('interrupted');
   });
 });
