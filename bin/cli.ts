@@ -320,7 +320,9 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     return fail('GetCallerIdentity (finding the account and checking the credentials)', error);
   }
   if (io.interrupt?.aborted) {
-    io.stderr.write('signing-cert-audit: interrupted before the audit started; nothing was changed\n');
+    io.stderr.write(
+      'signing-cert-audit: interrupted before the audit started; nothing was changed\n',
+    );
     return EXIT.interrupted;
   }
 

@@ -8,13 +8,7 @@ import { parseInvocationEvent } from './event';
 import { createIamClient } from './iam';
 import { METRICS_NAMESPACE, recordRunMetrics, SERVICE_NAME } from './metrics';
 import { createSnsClient, publishReport } from './publish';
-import {
-  LOG_CHUNK_BYTES,
-  type Report,
-  type Summary,
-  shouldPublish,
-  splitReport,
-} from './report';
+import { LOG_CHUNK_BYTES, type Report, type Summary, shouldPublish, splitReport } from './report';
 
 // Built once per execution environment and reused by every invocation.
 const logger = new Logger({ serviceName: SERVICE_NAME });
