@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createMailbox,
+  emulatorClients,
   type Mailbox,
   readStatuses,
   reassemble,
@@ -67,5 +68,95 @@ describe('a dry run is always a dry run (through the real handler)', () => {
 
     expect(await readStatuses(clients.iam)).toEqual(before);
     expect(await receiveAll(clients.sqs, mailbox.queueUrl)).toEqual([]);
+  });
+});
+
+describe('no silent self-exemption (through the real handler)', () => {
+  it('refuses a max-age tag above the cap, reports it, and applies the account policy', async () => {
+    const [stale] = await seedUsers(clients.iam, endpoint, [
+      {
+        userName: 'sneaky',
+        tags: [{ Key: 'signing-cert-audit:max-age-days', Value: '36500' }],
+        certificates: [{ ageDays: 400 }],
+      },
+    ]);
+
+    const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+
+    const report = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        userName: 'sneaky',
+        verdict: 'ERROR',
+        detail: expect.stringContaining('is refused: above maxOverrideDays (365)'),
+      }),
+      expect.objectContaining({
+        certificateId: stale?.certificateId,
+        verdict: 'NON_COMPLIANT',
+        action: 'DEACTIVATED',
+      }),
+    ]);
+    expect(summary).toMatchObject({ errors: 1, deactivated: 1, deleted: 0 });
+    expect((await readStatuses(clients.iam)).get(stale?.certificateId ?? '')).toBe('Inactive');
+  });
+
+  it('lists and counts a stale certificate that an allowed tag keeps compliant', async () => {
+    const [kept] = await seedUsers(clients.iam, endpoint, [
+      {
+        userName: 'vendor',
+        tags: [{ Key: 'signing-cert-audit:max-age-days', Value: '365' }],
+        certificates: [{ ageDays: 300 }],
+      },
+    ]);
+
+    const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+
+    const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(reassemble(messages).findings).toEqual([
+      expect.objectContaining({
+        certificateId: kept?.certificateId,
+        verdict: 'OVERRIDDEN',
+        action: 'NONE',
+        detail: expect.stringContaining('tag signing-cert-audit:max-age-days=365 applies'),
+      }),
+    ]);
+    expect(summary).toMatchObject({ overridden: 1, nonCompliant: 0 });
+    expect((await readStatuses(clients.iam)).get(kept?.certificateId ?? '')).toBe('Active');
+  });
+});
+
+describe('delete mode takes two steps (through the real handler)', () => {
+  it('deactivates an over-age Active certificate first and deletes it on a later run', async () => {
+    const [old] = await seedUsers(clients.iam, endpoint, [
+      { userName: 'old', certificates: [{ ageDays: 1000 }] },
+    ]);
+
+    const first = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+    const afterFirst = await readStatuses(clients.iam);
+    const firstReport = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+    const second = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+
+    expect(first).toMatchObject({ deactivated: 1, deleted: 0 });
+    expect(afterFirst.get(old?.certificateId ?? '')).toBe('Inactive');
+    expect(firstReport.findings[0]?.detail).toContain('delete mode deactivates first');
+    expect(second).toMatchObject({ deactivated: 0, deleted: 1 });
+    expect((await readStatuses(clients.iam)).has(old?.certificateId ?? '')).toBe(false);
+  });
+});
+
+describe('a topic in another region', () => {
+  it('is published to in its own region, not the function’s', async () => {
+    const elsewhere = emulatorClients(endpoint, 'eu-west-1');
+    const remote = await createMailbox(elsewhere, 'findings-eu');
+    await seedUsers(clients.iam, endpoint, [
+      { userName: 'stale', certificates: [{ ageDays: 200 }] },
+    ]);
+
+    await invokeHandler({ TOPIC_ARN: remote.topicArn, AWS_REGION: 'us-east-1' });
+
+    expect(remote.topicArn).toContain(':eu-west-1:');
+    const report = reassemble(await receiveAll(elsewhere.sqs, remote.queueUrl));
+    expect(report.summary.nonCompliant).toBe(1);
   });
 });

@@ -44,11 +44,14 @@ export interface EmulatorClients {
   readonly sqs: SQSClient;
 }
 
-/** Builds real SDK clients for the emulator at `endpoint`. */
-export function emulatorClients(endpoint: string): EmulatorClients {
+/** Builds real SDK clients for the emulator at `endpoint`, in `region`. */
+export function emulatorClients(
+  endpoint: string,
+  region: string = EMULATOR_ENV.AWS_REGION,
+): EmulatorClients {
   const config = {
     endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
+    region,
     credentials: {
       accessKeyId: EMULATOR_ENV.AWS_ACCESS_KEY_ID,
       secretAccessKey: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
