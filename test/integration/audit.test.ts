@@ -145,44 +145,58 @@ describe('deactivate mode', () => {
 });
 
 describe('delete mode', () => {
-  it('deletes every over-age certificate when there is no grace period', async () => {
+  const wasActive = (c: SeededCertificate) => c.status === 'Active';
+
+  it('deactivates the over-age Active certificates and deletes only the Inactive ones', async () => {
     const { summary, messages } = await audit({ MODE: 'delete' });
 
     const statuses = await readStatuses(clients.iam);
-    expect([...statuses.keys()].sort()).toEqual(seededWhere((c) => !overAge(c)).sort());
-    const deleted = reassemble(messages).findings.filter((f) => f.action === 'DELETED');
-    expect(idsOf(deleted)).toEqual(seededWhere(overAge).sort());
-    expect(summary).toMatchObject({ deleted: 5, deactivated: 0, errors: 0 });
-  });
-
-  it('deletes only past DELETE_AFTER_DAYS and deactivates the younger over-age ones', async () => {
-    const { summary, messages } = await audit({ MODE: 'delete', DELETE_AFTER_DAYS: '180' });
-
-    const statuses = await readStatuses(clients.iam);
-    const old = (c: SeededCertificate) => c.ageDays > 180;
-    expect([...statuses.keys()].sort()).toEqual(seededWhere((c) => !old(c)).sort());
-    for (const certificate of seeded.filter((c) => overAge(c) && !old(c))) {
-      expect(statuses.get(certificate.certificateId)).toBe('Inactive');
-    }
-    for (const certificate of seeded.filter((c) => !overAge(c))) {
-      expect(statuses.get(certificate.certificateId)).toBe('Active');
+    expect([...statuses.keys()].sort()).toEqual(
+      seededWhere((c) => !overAge(c) || wasActive(c)).sort(),
+    );
+    for (const id of seededWhere((c) => overAge(c) && wasActive(c))) {
+      expect(statuses.get(id)).toBe('Inactive');
     }
     const findings = reassemble(messages).findings;
-    expect(idsOf(findings.filter((f) => f.action === 'DELETED'))).toEqual(seededWhere(old).sort());
-    expect(idsOf(findings.filter((f) => f.action === 'DEACTIVATED'))).toEqual(
-      seededWhere((c) => overAge(c) && !old(c)).sort(),
+    expect(idsOf(findings.filter((f) => f.action === 'DELETED'))).toEqual(
+      seededWhere((c) => overAge(c) && !wasActive(c)).sort(),
     );
-    expect(summary).toMatchObject({ deleted: 3, deactivated: 2, errors: 0 });
+    expect(idsOf(findings.filter((f) => f.action === 'DEACTIVATED'))).toEqual(
+      seededWhere((c) => overAge(c) && wasActive(c)).sort(),
+    );
+    expect(summary).toMatchObject({ deleted: 2, deactivated: 3, errors: 0 });
   });
 
-  it('is idempotent: the run after a grace-period run deletes nothing more', async () => {
-    await audit({ MODE: 'delete', DELETE_AFTER_DAYS: '180' });
-    const afterFirst = await readStatuses(clients.iam);
+  it('deletes on the next run what the previous one deactivated', async () => {
+    await audit({ MODE: 'delete' });
 
-    const { summary } = await audit({ MODE: 'delete', DELETE_AFTER_DAYS: '180' });
+    const { summary } = await audit({ MODE: 'delete' });
 
-    expect(await readStatuses(clients.iam)).toEqual(afterFirst);
-    expect(summary).toMatchObject({ nonCompliant: 2, deleted: 0, deactivated: 0, errors: 0 });
+    expect([...(await readStatuses(clients.iam)).keys()].sort()).toEqual(
+      seededWhere((c) => !overAge(c)).sort(),
+    );
+    expect(summary).toMatchObject({ deleted: 3, deactivated: 0, errors: 0 });
+  });
+
+  it('deletes an Inactive certificate only past DELETE_AFTER_DAYS', async () => {
+    const old = (c: SeededCertificate) => c.ageDays > 180;
+
+    const first = await audit({ MODE: 'delete', DELETE_AFTER_DAYS: '180' });
+    const second = await audit({ MODE: 'delete', DELETE_AFTER_DAYS: '180' });
+    const afterSecond = await readStatuses(clients.iam);
+    const third = await audit({ MODE: 'delete', DELETE_AFTER_DAYS: '180' });
+
+    // First run: carol (200 d) and heidi (300 d) were Inactive and past 180: deleted; the
+    // over-age Active ones deactivated. Second: alice (400 d, now Inactive) deleted; dave's
+    // 120-day and grace's 95-day ones wait, Inactive. Third: nothing more.
+    expect(first.summary).toMatchObject({ deleted: 2, deactivated: 3 });
+    expect(second.summary).toMatchObject({ deleted: 1, deactivated: 0 });
+    expect([...afterSecond.keys()].sort()).toEqual(seededWhere((c) => !old(c)).sort());
+    for (const id of seededWhere((c) => overAge(c) && !old(c))) {
+      expect(afterSecond.get(id)).toBe('Inactive');
+    }
+    expect(await readStatuses(clients.iam)).toEqual(afterSecond);
+    expect(third.summary).toMatchObject({ nonCompliant: 2, deleted: 0, deactivated: 0, errors: 0 });
   });
 });
 

@@ -105,8 +105,11 @@ describe('exemptions', () => {
     const { summary, messages } = await invokeHandlerAndDrain({ MODE: 'deactivate' });
 
     expect([...(await readStatuses(clients.iam)).values()]).toEqual(['Active']);
-    expect(summary).toMatchObject({ nonCompliant: 0, deactivated: 0 });
-    expect(messages).toEqual([]);
+    expect(summary).toMatchObject({ nonCompliant: 0, deactivated: 0, overridden: 1 });
+    // Never silent: the certificate the tag saved is listed, with the tag.
+    expect(reassemble(messages).findings).toMatchObject([
+      { userName: 'long-lived', verdict: 'OVERRIDDEN', action: 'NONE' },
+    ]);
   });
 });
 

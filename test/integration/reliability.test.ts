@@ -203,7 +203,7 @@ describe('when publishing fails', () => {
     expect(await receiveAll(clients.sqs, mailbox.queueUrl)).toEqual([]);
     const line = logged
       .flatMap((chunk) => chunk.split('\n'))
-      .find((text) => text.includes('Publishing the report failed'));
+      .find((text) => text.includes('Publishing the report failed; the full report follows'));
     const loggedReport = (JSON.parse(line ?? '{}') as { report?: Report }).report;
     expect(loggedReport?.findings.map((f) => [f.certificateId, f.action])).toEqual(
       seeded.map((c) => [c.certificateId, 'DEACTIVATED']),
