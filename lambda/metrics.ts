@@ -15,6 +15,7 @@ export const METRIC_NAMES = {
   deactivated: 'Deactivated',
   deleted: 'Deleted',
   exempt: 'Exempt',
+  overridden: 'Overridden',
   withheld: 'Withheld',
   errors: 'Errors',
   gone: 'Gone',
