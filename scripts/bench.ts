@@ -17,9 +17,9 @@ import {
   emulatorClients,
   type SeedUser,
   seedUsers,
-} from '../test/support/emulator';
-import { startFaultProxy } from '../test/support/fault-proxy';
-import { startMoto } from '../test/support/moto';
+} from '../tools/emulator/emulator';
+import { startFaultProxy } from '../tools/emulator/fault-proxy';
+import { startMoto } from '../tools/emulator/moto';
 import { buildHandlerBundle } from './handler-bundle';
 
 const { values } = parseArgs({

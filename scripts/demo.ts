@@ -6,7 +6,7 @@
  */
 import { formatSummary, formatTable } from '../lambda/format';
 import type { Report } from '../lambda/report';
-import { generateTestCertificate } from '../test/support/certs';
+import { generateTestCertificate } from '../tools/emulator/certs';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -17,9 +17,9 @@ import {
   receiveAll,
   type SeedUser,
   seedUsers,
-} from '../test/support/emulator';
-import { lambdaContext } from '../test/support/lambda-context';
-import { EmulatorUnavailableError, type Moto, startMoto } from '../test/support/moto';
+} from '../tools/emulator/emulator';
+import { lambdaContext } from '../tools/emulator/lambda-context';
+import { EmulatorUnavailableError, type Moto, startMoto } from '../tools/emulator/moto';
 
 const MAX_AGE_DAYS = 90;
 

@@ -9,8 +9,8 @@ import {
   type SeededCertificate,
   type SeedUser,
   seedUsers,
-} from '../support/emulator';
-import { resetMoto } from '../support/moto';
+} from '../../tools/emulator/emulator';
+import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint, invokeHandler } from './harness';
 
 // An account with every case the age policy distinguishes, at MAX_AGE_DAYS=90, WARN_BEFORE_DAYS=14.

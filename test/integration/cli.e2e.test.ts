@@ -13,9 +13,9 @@ import {
   receiveAll,
   type SeededCertificate,
   seedUsers,
-} from '../support/emulator';
-import { startFaultProxy } from '../support/fault-proxy';
-import { resetMoto } from '../support/moto';
+} from '../../tools/emulator/emulator';
+import { startFaultProxy } from '../../tools/emulator/fault-proxy';
+import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint } from './harness';
 
 const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');

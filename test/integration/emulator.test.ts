@@ -2,8 +2,8 @@ import { ListSigningCertificatesCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMailbox, seedUsers } from '../support/emulator';
-import { resetMoto, setIamClock, startMoto } from '../support/moto';
+import { createMailbox, seedUsers } from '../../tools/emulator/emulator';
+import { resetMoto, setIamClock, startMoto } from '../../tools/emulator/moto';
 import { clients, endpoint } from './harness';
 
 const DAY_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startMoto } from '../support/moto';
+import { startMoto } from '../../tools/emulator/moto';
 
 declare module 'vitest' {
   export interface ProvidedContext {

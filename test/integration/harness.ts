@@ -1,7 +1,7 @@
 import { inject, vi } from 'vitest';
 import type { Summary } from '../../lambda/report';
-import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../support/emulator';
-import { lambdaContext } from '../support/lambda-context';
+import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../../tools/emulator/emulator';
+import { lambdaContext } from '../../tools/emulator/lambda-context';
 
 /** The shared moto server of this run (see global-setup.ts). */
 export const endpoint = inject('motoEndpoint');

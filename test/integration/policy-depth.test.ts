@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { generateTestCertificate } from '../support/certs';
+import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
   createMailbox,
   type Mailbox,
@@ -8,8 +8,8 @@ import {
   reassemble,
   receiveAll,
   seedUsers,
-} from '../support/emulator';
-import { resetMoto } from '../support/moto';
+} from '../../tools/emulator/emulator';
+import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint, invokeHandler } from './harness';
 
 let mailbox: Mailbox;

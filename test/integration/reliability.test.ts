@@ -13,9 +13,9 @@ import {
   receiveAll,
   type SeededCertificate,
   seedUsers,
-} from '../support/emulator';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
-import { resetMoto } from '../support/moto';
+} from '../../tools/emulator/emulator';
+import { type FaultProxy, startFaultProxy } from '../../tools/emulator/fault-proxy';
+import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint, invokeHandler } from './harness';
 
 let proxy: FaultProxy;

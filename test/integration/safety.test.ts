@@ -7,8 +7,8 @@ import {
   reassemble,
   receiveAll,
   seedUsers,
-} from '../support/emulator';
-import { resetMoto } from '../support/moto';
+} from '../../tools/emulator/emulator';
+import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint, invokeHandler } from './harness';
 
 let mailbox: Mailbox;

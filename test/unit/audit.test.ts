@@ -17,7 +17,7 @@ import { type AuditProgress, runAudit } from '../../lambda/audit';
 import type { Policy } from '../../lambda/config';
 import { AuditIncompleteError } from '../../lambda/errors';
 import { DAY_MS, MAX_AGE_TAG_KEY } from '../../lambda/policy';
-import { generateTestCertificate } from '../support/certs';
+import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
   ACCOUNT_ID,
   CERT_BODY,

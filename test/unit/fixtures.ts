@@ -2,7 +2,7 @@ import type { SigningCertificate, User } from '@aws-sdk/client-iam';
 import type { AuditLogger } from '../../lambda/audit';
 import type { Policy } from '../../lambda/config';
 import { DAY_MS } from '../../lambda/policy';
-import { generateTestCertificate } from '../support/certs';
+import { generateTestCertificate } from '../../tools/emulator/certs';
 
 /** The moment every unit test evaluates at. */
 export const NOW = new Date('2026-11-23T06:00:00.000Z');

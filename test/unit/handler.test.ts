@@ -10,7 +10,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { lambdaContext } from '../support/lambda-context';
+import { lambdaContext } from '../../tools/emulator/lambda-context';
 import { CERT_BODY_MARKER, daysAgo, iamCert, iamUser, TOPIC_ARN } from './fixtures';
 
 const iamMock = mockClient(IAMClient);

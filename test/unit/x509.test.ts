@@ -12,7 +12,7 @@ import {
   generateTestCertificate,
   opensslSignatureAlgorithm,
   type TestCertificateSpec,
-} from '../support/certs';
+} from '../../tools/emulator/certs';
 
 const DAY_MS = 86_400_000;
 /** Validity of the certificates whose dates matter: X.509 times have whole seconds. */
