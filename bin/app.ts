@@ -1,6 +1,6 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConfigError } from '../lambda/errors';
+import { ConfigError } from '../lambda/core/errors';
 import { AuditorStack } from '../lib/auditor-stack';
 
 const app = new App();

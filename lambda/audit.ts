@@ -1,26 +1,26 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import pLimit from 'p-limit';
-import type { Policy } from './config';
-import { AuditIncompleteError, describeError, isNoSuchEntity } from './errors';
 import {
   deactivateSigningCertificate,
   deleteSigningCertificate,
   type IamUser,
+  isNoSuchEntity,
   listSigningCertificates,
   listUsers,
   listUserTags,
   rootHasSigningCertificate,
   type SigningCertificate,
-} from './iam';
+} from './aws/iam';
+import { joinDetails } from './core/checks/age';
 import {
-  type AgePolicy,
-  checkCertificateContent,
-  type Evaluation,
-  evaluateCertificate,
+  ACCOUNT_RULES,
+  type AccountFacts,
+  type Outcome,
   type PlannedAction,
-  resolveUserRules,
   type UserRules,
-} from './policy';
+} from './core/checks/check';
+import { ACCOUNT_CHECKS, CERTIFICATE_CHECKS, VERDICTS, type Verdict } from './core/checks/index';
+import { describeError, type ErrorDetail } from './core/errors';
 import {
   type Action,
   buildReport,
@@ -28,9 +28,9 @@ import {
   type Finding,
   type Report,
   severityOf,
-  type TagOverride,
-  type Verdict,
-} from './report';
+} from './core/report';
+import { resolveUserRules } from './core/rules';
+import type { Policy } from './core/settings';
 
 /** The logging the audit needs; Powertools Logger fits, and so does a CLI's own. */
 export interface AuditLogger {
@@ -76,18 +76,28 @@ type UserScan =
   | { readonly user: IamUser; readonly error: unknown }
   | { readonly user: IamUser; readonly skipped: true };
 
-/** A finding without the parts decided last: what was done, its severity and any error. */
-type FindingBase = Omit<Finding, 'action' | 'severity' | 'error' | 'plannedAction' | 'override'> & {
-  readonly override?: TagOverride | null;
-};
+/** A user's certificates with what the certificate checks said of each. */
+interface JudgedUser {
+  readonly user: IamUser;
+  readonly certificates: readonly JudgedCertificate[];
+}
+
+interface JudgedCertificate {
+  readonly certificate: SigningCertificate;
+  readonly outcomes: readonly Outcome<Verdict>[];
+}
 
 /** A finding whose action is still to be decided by the blast-radius guard and the API call. */
 interface PendingFinding {
-  readonly finding: FindingBase;
+  readonly finding: FindingFields;
+  /** Undefined for a held finding that asked for no change (report mode): the hold still says why. */
   readonly plannedAction: PlannedAction | undefined;
-  /** Why the planned action must not be taken this run (exemption unknown, user gone). */
+  /** Why the planned action must not be taken this run (tags unusable or unreadable, user gone). */
   readonly hold?: { readonly action: Action; readonly detail: string };
 }
+
+/** A finding without the parts decided last: what was done, its severity and any error. */
+type FindingFields = Omit<Finding, 'action' | 'severity' | 'error'>;
 
 /** A user's tags as read, or why they could not be. */
 type TagRead =
@@ -95,11 +105,15 @@ type TagRead =
   | { readonly gone: true }
   | { readonly error: unknown };
 
+/** The name root findings carry: never a real user's (IAM user names cannot contain < or >). */
+export const ROOT_USER_NAME = '<root>';
+
 /**
- * Audits every user's signing certificates: users → certificates → verdicts → tags for the users
- * that have something to report → actions → report. One user's failure becomes a finding and the
- * run goes on. If users cannot be listed, it throws an {@link AuditIncompleteError} carrying the
- * report of what was seen and done.
+ * Audits every user's signing certificates: users → certificates → checks → tags for the users
+ * that have something to report → actions → report. Each certificate goes through the checks
+ * once; only the checks that a user's tags can change are run again, for users whose tags do.
+ * One user's failure becomes a finding and the run goes on. A run that could not see the whole
+ * account (listing failed, stopped early) returns its report with `complete: false` and why.
  */
 export async function runAudit(
   deps: AuditDeps,
@@ -107,64 +121,79 @@ export async function runAudit(
   options: AuditOptions = {},
 ): Promise<Report> {
   const dryRun = options.dryRun ?? false;
-  const effective = policy;
-  const limit = pLimit(effective.concurrency);
+  const limit = pLimit(policy.concurrency);
 
-  const [{ scans, listingError }, rootFindings] = await Promise.all([
-    scanAllUsers(deps, effective, limit),
-    checkRootUser(deps),
+  const [{ scans, listingError }, accountFindings] = await Promise.all([
+    scanAllUsers(deps, policy, limit),
+    checkAccount(deps),
   ]);
 
-  const pending: PendingFinding[] = [];
-  const settled: Finding[] = [...rootFindings];
-  let certificatesScanned = 0;
+  const settled: Finding[] = [...accountFindings];
+  const judged: JudgedUser[] = [];
   let usersScanned = 0;
-  const judged: { user: IamUser; certificates: SigningCertificate[] }[] = [];
+  let certificatesScanned = 0;
   for (const scan of scans) {
     if ('skipped' in scan) continue;
     usersScanned += 1;
-    if ('error' in scan) settled.push(userFailureFinding(deps, scan.user, scan.error));
-    else {
-      certificatesScanned += scan.certificates.length;
-      judged.push(scan);
+    if ('error' in scan) {
+      settled.push(userFailureFinding(deps, scan.user, scan.error));
+      continue;
     }
+    certificatesScanned += scan.certificates.length;
+    judged.push({
+      user: scan.user,
+      certificates: scan.certificates.map((certificate) => ({
+        certificate,
+        outcomes: evaluateCertificate(certificate, deps.now, policy, ACCOUNT_RULES),
+      })),
+    });
   }
+
   // Tags are read only for users with something to report under the account policy.
-  const tagReads = await readTagsWhereNeeded(deps, effective, judged, limit);
-  for (const { user, certificates } of judged) {
-    const outcome = judgeUser(deps, effective, user, certificates, tagReads.get(user.userName));
+  const needTags = judged.filter(({ certificates }) =>
+    certificates.some(
+      ({ certificate, outcomes }) => outcomes.length > 0 || certificate.uploadDate === undefined,
+    ),
+  );
+  const tagReads = await readTags(deps, needTags, limit);
+  const pending: PendingFinding[] = [];
+  for (const user of judged) {
+    const outcome = settleUser(deps, policy, user, tagReads.get(user.user.userName));
     settled.push(...outcome.settled);
     pending.push(...outcome.pending);
   }
 
-  const acted = await carryOutActions(deps, effective, pending, limit, dryRun);
+  const acted = await carryOutActions(deps, policy, pending, limit, dryRun);
   const incompleteReason =
     listingError !== undefined
-      ? `ListUsers failed: ${describeError(listingError).code}`
+      ? `ListUsers failed after ${usersScanned} users (${describeError(listingError).code}: ${describeError(listingError).message}); the report covers only those users`
       : deps.stop?.aborted
         ? `stopped early (${stopReason(deps.stop)}): users not yet scanned and changes not yet started were left alone`
         : null;
-  const report = buildReport({
+  return buildReport({
     runId: deps.runId,
     accountId: deps.accountId,
     now: deps.now,
     policy,
     dryRun,
-    complete: incompleteReason === null,
     incompleteReason,
     usersScanned,
     certificatesScanned,
     findings: [...settled, ...acted],
   });
-  if (listingError !== undefined) {
-    const { code, message } = describeError(listingError);
-    throw new AuditIncompleteError(
-      `ListUsers failed after ${usersScanned} users (${code}: ${message}); the report covers only those users`,
-      report,
-      { cause: listingError },
-    );
-  }
-  return report;
+}
+
+/** Runs every certificate check whose outcome `rules` can change (all of them for the account's rules). */
+function evaluateCertificate(
+  certificate: SigningCertificate,
+  now: Date,
+  policy: Policy,
+  rules: UserRules,
+  only?: (check: (typeof CERTIFICATE_CHECKS)[number]) => boolean,
+): Outcome<Verdict>[] {
+  return CERTIFICATE_CHECKS.filter((check) => only?.(check) ?? true).flatMap((check) =>
+    check.evaluate(certificate, { now, policy, rules }),
+  );
 }
 
 function stopReason(signal: AbortSignal): string {
@@ -173,21 +202,14 @@ function stopReason(signal: AbortSignal): string {
   return reason instanceof Error && reason.name !== 'AbortError' ? reason.message : 'interrupted';
 }
 
-/** The root user's certificates, from GetAccountSummary: a CRITICAL finding when present. */
-async function checkRootUser(deps: AuditDeps): Promise<Finding[]> {
-  const base = userLevel({
-    userName: ROOT_USER_NAME,
-    userArn: `arn:aws:iam::${deps.accountId}:root`,
-  });
+/** The account checks, over facts gathered once (GetAccountSummary). */
+async function checkAccount(deps: AuditDeps): Promise<Finding[]> {
+  const base = {
+    ...userLevel({ userName: ROOT_USER_NAME, userArn: `arn:aws:iam::${deps.accountId}:root` }),
+  };
+  let facts: AccountFacts;
   try {
-    if (!(await rootHasSigningCertificate(deps.iam))) return [];
-    return [
-      finding(
-        { ...base, verdict: 'ROOT_SIGNING_CERTIFICATE', detail: ROOT_REMEDIATION },
-        'NONE',
-        null,
-      ),
-    ];
+    facts = { rootSigningCertificatePresent: await rootHasSigningCertificate(deps.iam) };
   } catch (error: unknown) {
     const detail = describeError(error);
     deps.logger.warn('Could not check the root user for signing certificates', { error: detail });
@@ -203,26 +225,18 @@ async function checkRootUser(deps: AuditDeps): Promise<Finding[]> {
       ),
     ];
   }
+  return ACCOUNT_CHECKS.flatMap((check) => check.evaluate(facts)).map((outcome) =>
+    finding({ ...base, verdict: outcome.verdict, detail: outcome.detail }, 'NONE', null),
+  );
 }
 
-/** The name root findings carry: never a real user's (IAM user names cannot contain < or >). */
-export const ROOT_USER_NAME = '<root>';
-
-/** What a human must do about a root signing certificate: a role cannot see or remove it. */
-export const ROOT_REMEDIATION =
-  'The root user holds an X.509 signing certificate. No role can list or remove it: sign in as the root user, open Security credentials, and delete the certificate under X.509 certificates (root should hold none).';
-
-async function readTagsWhereNeeded(
+async function readTags(
   deps: AuditDeps,
-  policy: Policy,
-  scans: readonly { user: IamUser; certificates: SigningCertificate[] }[],
+  users: readonly JudgedUser[],
   limit: ReturnType<typeof pLimit>,
 ): Promise<Map<string, TagRead>> {
-  const needed = scans.filter(({ certificates }) =>
-    certificates.some((cert) => hasSomethingToReport(cert, deps.now, policy)),
-  );
   const reads = await Promise.all(
-    needed.map(({ user }) =>
+    users.map(({ user }) =>
       limit(async (): Promise<[string, TagRead]> => {
         try {
           return [user.userName, { tags: await listUserTags(deps.iam, user.userName) }];
@@ -236,41 +250,23 @@ async function readTagsWhereNeeded(
   return new Map(reads);
 }
 
-function hasSomethingToReport(cert: SigningCertificate, now: Date, policy: Policy): boolean {
-  if (cert.uploadDate === undefined || !cert.content.parsed) return true;
-  const { verdict } = evaluateCertificate(
-    { status: cert.status, uploadDate: cert.uploadDate },
-    now,
-    policy,
-  );
-  return (
-    verdict !== 'COMPLIANT' ||
-    checkCertificateContent(cert.content.facts, now, policy.warnBeforeDays).length > 0
-  );
-}
-
-function judgeUser(
+/** Turns one user's outcomes into findings, applying its tags: settled ones, and changes to make. */
+function settleUser(
   deps: AuditDeps,
   policy: Policy,
-  user: IamUser,
-  certificates: readonly SigningCertificate[],
+  { user, certificates }: JudgedUser,
   tagRead: TagRead | undefined,
 ): { settled: Finding[]; pending: PendingFinding[] } {
   const settled: Finding[] = [];
   const pending: PendingFinding[] = [];
-  let rules: UserRules = {
-    policy,
-    override: undefined,
-    exemptReason: undefined,
-    holdReason: undefined,
-    problems: [],
-  };
+  let rules = ACCOUNT_RULES;
   let hold: PendingFinding['hold'];
   const userBase = userLevel(user);
   if (tagRead !== undefined && 'tags' in tagRead) {
-    rules = resolveUserRules(tagRead.tags, policy, policy.exemptTagKey, policy.maxOverrideDays);
-    if (rules.holdReason !== undefined) hold = { action: 'NONE', detail: rules.holdReason };
-    for (const problem of rules.problems) {
+    const decision = resolveUserRules(tagRead.tags, policy);
+    rules = decision.rules;
+    if (decision.holdReason !== undefined) hold = { action: 'NONE', detail: decision.holdReason };
+    for (const problem of decision.problems) {
       settled.push(finding({ ...userBase, verdict: 'ERROR', detail: problem }, 'NONE', null));
     }
   } else if (tagRead !== undefined && 'gone' in tagRead) {
@@ -293,12 +289,61 @@ function judgeUser(
       ),
     );
   }
-  for (const cert of certificates) {
-    const outcome = judgeCertificate(user, cert, deps.now, policy, rules, hold);
-    settled.push(...outcome.settled);
-    if (outcome.pending) pending.push(outcome.pending);
+  for (const { certificate, outcomes } of certificates) {
+    const base = {
+      userName: user.userName,
+      userArn: user.userArn,
+      certificateId: certificate.certificateId,
+      status: certificate.status,
+      uploadDate: certificate.uploadDate?.toISOString() ?? null,
+      certificate: identityOf(certificate),
+    };
+    if (certificate.uploadDate === undefined) {
+      const error = {
+        code: 'MissingUploadDate',
+        message: 'IAM returned the certificate without an UploadDate',
+      };
+      settled.push(
+        finding({ ...base, ageDays: null, verdict: 'ERROR', detail: null }, 'NONE', error),
+      );
+    }
+    // Only the checks the user's tags can change are run again, and only when they say something.
+    const final =
+      rules === ACCOUNT_RULES
+        ? outcomes
+        : [
+            ...outcomes.filter((o) => !ruleBound(o.verdict)),
+            ...evaluateCertificate(certificate, deps.now, policy, rules, (c) => c.usesUserRules),
+          ];
+    for (const outcome of final) {
+      const fields: FindingFields = {
+        ...base,
+        ageDays: outcome.ageDays,
+        verdict: outcome.verdict,
+        plannedAction: outcome.plannedAction ?? null,
+        detail: outcome.detail,
+        override: outcome.override ?? null,
+      };
+      // A held user's failing age verdicts carry the hold's action and reason, change or not.
+      if (
+        outcome.plannedAction ||
+        (hold && ruleBound(outcome.verdict) && VERDICTS[outcome.verdict].failing)
+      ) {
+        pending.push({ finding: fields, plannedAction: outcome.plannedAction, hold });
+      } else settled.push(finding(fields, 'NONE', null));
+    }
   }
   return { settled, pending };
+}
+
+const RULE_BOUND_VERDICTS: ReadonlySet<string> = new Set(
+  CERTIFICATE_CHECKS.filter((check) => check.usesUserRules).flatMap((check) =>
+    Object.keys(check.verdicts),
+  ),
+);
+
+function ruleBound(verdict: Verdict): boolean {
+  return RULE_BOUND_VERDICTS.has(verdict);
 }
 
 async function scanAllUsers(
@@ -340,126 +385,6 @@ async function scanAllUsers(
   return { scans: await Promise.all(pendingScans), listingError };
 }
 
-function judgeCertificate(
-  user: IamUser,
-  cert: SigningCertificate,
-  now: Date,
-  accountPolicy: AgePolicy,
-  rules: UserRules,
-  hold: PendingFinding['hold'],
-): { settled: Finding[]; pending?: PendingFinding } {
-  const identity = identityOf(cert);
-  const base = {
-    userName: user.userName,
-    userArn: user.userArn,
-    certificateId: cert.certificateId,
-    status: cert.status,
-    uploadDate: cert.uploadDate?.toISOString() ?? null,
-    certificate: identity,
-  };
-  const settled = contentFindings(base, cert, now, rules.policy);
-  if (cert.uploadDate === undefined) {
-    const error = {
-      code: 'MissingUploadDate',
-      message: 'IAM returned the certificate without an UploadDate',
-    };
-    settled.push(
-      finding({ ...base, ageDays: null, verdict: 'ERROR', detail: null }, 'NONE', error),
-    );
-    return { settled };
-  }
-  const age = { status: cert.status, uploadDate: cert.uploadDate };
-  const evaluation = evaluateCertificate(age, now, rules.policy);
-  const override = tagOverrideOf(rules, evaluation, evaluateCertificate(age, now, accountPolicy));
-  const overrideNote = override
-    ? `tag ${override.tag} applies; under the account policy (${accountPolicy.maxAgeDays} days) this certificate is ${override.accountVerdict}${override.accountPlannedAction ? ` (${override.accountPlannedAction})` : ''}`
-    : null;
-  const judged = { ...base, ageDays: evaluation.ageDays, override, detail: overrideNote };
-  if (evaluation.verdict === 'COMPLIANT') {
-    // A tag that makes a stale certificate compliant is never silent: it is listed and counted.
-    if (override) settled.push(finding({ ...judged, verdict: 'OVERRIDDEN' }, 'NONE', null));
-    return { settled };
-  }
-  if (rules.exemptReason !== undefined) {
-    settled.push(
-      finding(
-        { ...judged, verdict: 'EXEMPT', detail: joinDetails(rules.exemptReason, overrideNote) },
-        'NONE',
-        null,
-      ),
-    );
-    return { settled };
-  }
-  if (evaluation.verdict === 'EXPIRING_SOON') {
-    settled.push(finding({ ...judged, verdict: 'EXPIRING_SOON' }, 'NONE', null));
-    return { settled };
-  }
-  const twoSteps =
-    rules.policy.mode === 'delete' && evaluation.plannedAction === 'DEACTIVATE'
-      ? `delete mode deactivates first: a later run deletes it once it is Inactive and more than ${rules.policy.deleteAfterDays} days old`
-      : null;
-  return {
-    settled,
-    pending: {
-      finding: {
-        ...judged,
-        verdict: 'NON_COMPLIANT',
-        detail: joinDetails(overrideNote, twoSteps),
-      },
-      plannedAction: evaluation.plannedAction,
-      hold,
-    },
-  };
-}
-
-/** What a user's maximum-age tag changed about a certificate (verdict or action), if anything. */
-function tagOverrideOf(
-  rules: UserRules,
-  evaluation: Evaluation,
-  accountEvaluation: Evaluation,
-): TagOverride | null {
-  if (rules.override === undefined) return null;
-  const planned = (e: Evaluation) => (e.verdict === 'NON_COMPLIANT' ? e.plannedAction : undefined);
-  if (
-    evaluation.verdict === accountEvaluation.verdict &&
-    planned(evaluation) === planned(accountEvaluation)
-  ) {
-    return null;
-  }
-  return {
-    tag: rules.override.tag,
-    accountVerdict: accountEvaluation.verdict,
-    accountPlannedAction: planned(accountEvaluation) ?? null,
-  };
-}
-
-function joinDetails(...details: readonly (string | null | undefined)[]): string | null {
-  const present = details.filter((detail): detail is string => Boolean(detail));
-  return present.length === 0 ? null : present.join('; ');
-}
-
-/** Report-only findings on what is inside the certificate. */
-function contentFindings(
-  base: Omit<FindingBase, 'ageDays' | 'verdict' | 'detail'>,
-  cert: SigningCertificate,
-  now: Date,
-  policy: AgePolicy,
-): Finding[] {
-  const ageDays = null;
-  if (!cert.content.parsed) {
-    return [
-      finding(
-        { ...base, ageDays, verdict: 'UNPARSEABLE', detail: cert.content.reason },
-        'NONE',
-        null,
-      ),
-    ];
-  }
-  return checkCertificateContent(cert.content.facts, now, policy.warnBeforeDays).map((issue) =>
-    finding({ ...base, ageDays, verdict: issue.verdict, detail: issue.detail }, 'NONE', null),
-  );
-}
-
 function identityOf(cert: SigningCertificate): CertificateIdentity | null {
   if (!cert.content.parsed) return null;
   const { fingerprint256, subject, notAfter } = cert.content.facts;
@@ -473,7 +398,7 @@ async function carryOutActions(
   limit: ReturnType<typeof pLimit>,
   dryRun: boolean,
 ): Promise<Finding[]> {
-  const planned = pending.filter((p) => p.plannedAction !== undefined && !p.hold).length;
+  const planned = pending.filter((p) => !p.hold && p.plannedAction).length;
   // Blast-radius guard: a run that wants more changes than allowed makes none of them.
   const withhold = planned > policy.maxActionsPerRun;
   if (withhold) {
@@ -483,22 +408,21 @@ async function carryOutActions(
     });
   }
   return Promise.all(
-    pending.map(({ finding: pendingBase, plannedAction, hold }) => {
+    pending.map(({ finding: fields, plannedAction, hold }) => {
       if (hold) {
-        const detail = joinDetails(pendingBase.detail, hold.detail);
-        return finding({ ...pendingBase, detail }, hold.action, null);
+        const detail = joinDetails(fields.detail, hold.detail);
+        return finding({ ...fields, plannedAction: null, detail }, hold.action, null);
       }
-      if (plannedAction === undefined) return finding(pendingBase, 'NONE', null);
-      const base = { ...pendingBase, plannedAction };
-      if (withhold) return finding(base, 'WITHHELD', null);
-      if (dryRun) return finding(base, 'NONE', null);
+      if (plannedAction === undefined) return finding(fields, 'NONE', null);
+      if (withhold) return finding(fields, 'WITHHELD', null);
+      if (dryRun) return finding(fields, 'NONE', null);
       return limit(() => {
         // A change not yet started when the run is stopped is not made, and says so.
         if (deps.stop?.aborted) {
-          const detail = joinDetails(base.detail, 'not attempted: the run was stopped first');
-          return finding({ ...base, detail }, 'NONE', null);
+          const detail = joinDetails(fields.detail, 'not attempted: the run was stopped first');
+          return finding({ ...fields, detail }, 'NONE', null);
         }
-        return act(deps, base, plannedAction);
+        return act(deps, fields, plannedAction);
       });
     }),
   );
@@ -506,28 +430,28 @@ async function carryOutActions(
 
 async function act(
   deps: AuditDeps,
-  base: FindingBase & { readonly plannedAction: PlannedAction },
+  fields: FindingFields,
   plannedAction: PlannedAction,
 ): Promise<Finding> {
-  const certificateId = base.certificateId as string;
+  const certificateId = fields.certificateId as string;
   try {
     if (plannedAction === 'DELETE') {
-      await deleteSigningCertificate(deps.iam, base.userName, certificateId);
-      return finding(base, 'DELETED', null);
+      await deleteSigningCertificate(deps.iam, fields.userName, certificateId);
+      return finding(fields, 'DELETED', null);
     }
-    await deactivateSigningCertificate(deps.iam, base.userName, certificateId);
-    return finding(base, 'DEACTIVATED', null);
+    await deactivateSigningCertificate(deps.iam, fields.userName, certificateId);
+    return finding(fields, 'DEACTIVATED', null);
   } catch (error: unknown) {
-    if (isNoSuchEntity(error)) return finding(base, 'GONE', null);
+    if (isNoSuchEntity(error)) return finding(fields, 'GONE', null);
     // The certificate's real state is not guessed: the finding says the call failed and why.
     const detail = describeError(error);
     deps.logger.warn('Remediation failed', {
-      userName: base.userName,
+      userName: fields.userName,
       certificateId,
       plannedAction,
       error: detail,
     });
-    return finding(base, 'FAILED', detail);
+    return finding(fields, 'FAILED', detail);
   }
 }
 
@@ -558,19 +482,19 @@ function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Fin
 }
 
 function finding(
-  base: Omit<FindingBase, 'plannedAction'> & {
-    readonly verdict: Verdict;
-    readonly plannedAction?: PlannedAction;
+  fields: Omit<FindingFields, 'plannedAction' | 'override'> & {
+    readonly plannedAction?: PlannedAction | null;
+    readonly override?: Finding['override'];
   },
   action: Action,
-  error: Finding['error'],
+  error: ErrorDetail | null,
 ): Finding {
   return {
-    ...base,
-    plannedAction: base.plannedAction ?? null,
-    override: base.override ?? null,
+    ...fields,
+    plannedAction: fields.plannedAction ?? null,
+    override: fields.override ?? null,
     action,
-    severity: severityOf(base.verdict, base.status, action),
+    severity: severityOf(fields.verdict, fields.status, action),
     error,
   };
 }

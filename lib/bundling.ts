@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 export const NODE_MAJOR = 24;
 
 /** The function's source entry point; esbuild bundles it and everything it imports. */
-export const HANDLER_ENTRY = fileURLToPath(new URL('../lambda/handler.ts', import.meta.url));
+export const HANDLER_ENTRY = fileURLToPath(
+  new URL('../lambda/handlers/scheduled.ts', import.meta.url),
+);
 
 /**
  * The esbuild options of the function bundle, shared by the construct (NodejsFunction) and

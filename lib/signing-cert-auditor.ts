@@ -1,6 +1,4 @@
 import { Aws, Duration, Names, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -13,24 +11,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type Mode, type Policy, parsePolicy, SETTINGS, toEnvironment } from '../lambda/config';
-import { ConfigError } from '../lambda/errors';
-import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/metrics';
+import {
+  type Mode,
+  POLICY_KEYS,
+  type Policy,
+  parsePolicy,
+  toEnvironment,
+} from '../lambda/core/settings';
+import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alarms';
+import { grantAuditAccess } from './auditor-permissions';
 import { HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
-
-/** Defaults of the deployment settings that are not part of the audit policy. */
-export const DEPLOY_DEFAULTS = {
-  schedule: 'cron(0 6 * * ? *)',
-  timeZone: 'UTC',
-} as const;
-
-/** What each deployment setting accepts, for error messages (the policy's are in SETTINGS). */
-export const DEPLOY_SETTINGS_ALLOWED = {
-  schedule:
-    'a recurring EventBridge Scheduler expression: cron(minutes hours day-of-month month day-of-week year) with ? in exactly one of the two day fields, or rate(N minute|minutes|hour|hours|day|days)',
-  timeZone: 'an IANA time zone name such as UTC or Europe/Paris',
-  notificationEmails: 'email addresses such as sec@example.com, separated by commas',
-} as const;
+import { checkEmails, checkSchedule, checkTimeZone, DEPLOY_DEFAULTS } from './deploy-settings';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow DESIGN.md and are validated at synth. */
 export interface SigningCertAuditorProps {
@@ -113,18 +104,6 @@ export interface SigningCertAuditorProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** The alarms the auditor raises on its topic. */
-export interface SigningCertAuditorAlarms {
-  /** A run failed (the Lambda Errors metric), retries included. */
-  readonly functionErrors: cloudwatch.Alarm;
-  /** A run found at least one non-compliant certificate. */
-  readonly nonCompliant: cloudwatch.Alarm;
-  /** The blast-radius guard withheld a run's changes: more were planned than maxActionsPerRun. */
-  readonly withheld: cloudwatch.Alarm;
-  /** The root user holds a signing certificate, which only a human signed in as root can remove. */
-  readonly rootSigningCertificate: cloudwatch.Alarm;
-}
-
 /**
  * A scheduled Lambda that audits every IAM user's X.509 signing certificates against an age
  * policy, acts on them according to its mode, and publishes its findings to SNS.
@@ -150,18 +129,9 @@ export class SigningCertAuditor extends Construct {
   constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
     super(scope, id);
 
+    // Indexing the props by every policy key makes a setting missing from the props a type error.
     this.policy = parsePolicy(
-      {
-        maxAgeDays: props.maxAgeDays,
-        mode: props.mode,
-        deleteAfterDays: props.deleteAfterDays,
-        warnBeforeDays: props.warnBeforeDays,
-        userPathPrefix: props.userPathPrefix,
-        exemptTagKey: props.exemptTagKey,
-        maxOverrideDays: props.maxOverrideDays,
-        maxActionsPerRun: props.maxActionsPerRun,
-        concurrency: props.concurrency,
-      },
+      Object.fromEntries(POLICY_KEYS.map((key) => [key, props[key]])),
       'context',
     );
     const scheduleExpression = checkSchedule(props.schedule ?? DEPLOY_DEFAULTS.schedule);
@@ -246,7 +216,7 @@ export class SigningCertAuditor extends Construct {
     });
     // An explicit role, not AWSLambdaBasicExecutionRole: logging is granted on this log group only.
     this.logGroup.grantWrite(role);
-    this.grantIamAccess(role, this.policy);
+    grantAuditAccess(role, this.policy);
 
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Audits IAM users’ X.509 signing certificates against an age policy',
@@ -321,172 +291,6 @@ export class SigningCertAuditor extends Construct {
         'lambda:InvokeFunction on this one function; the `:*` form, which grantInvoke adds, covers its versions and aliases.',
     });
 
-    const functionErrors = new cloudwatch.Alarm(this, 'FunctionErrorsAlarm', {
-      alarmName: `${alarmNamePrefix}-function-errors`,
-      alarmDescription:
-        'A signing-certificate audit run failed (bad configuration, IAM unreachable, or the report could not be published). The failed event is in the failure queue; the logs hold the partial report.',
-      metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // No run in the period is not an error.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    // Run metrics exist only in the hour of a run; between runs these alarms return to OK, so
-    // every run that finds the condition notifies again.
-    const runMetricAlarm = (id: string, metricName: string, suffix: string, description: string) =>
-      new cloudwatch.Alarm(this, id, {
-        alarmName: `${alarmNamePrefix}-${suffix}`,
-        alarmDescription: description,
-        metric: new cloudwatch.Metric({
-          namespace: METRICS_NAMESPACE,
-          metricName,
-          // Powertools Metrics adds the service dimension to every metric it emits.
-          dimensionsMap: { service: SERVICE_NAME },
-          statistic: 'Maximum',
-          period: Duration.hours(1),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    const nonCompliant = runMetricAlarm(
-      'NonCompliantAlarm',
-      METRIC_NAMES.nonCompliant,
-      'non-compliant',
-      'The last signing-certificate audit run found certificates older than the policy allows. The findings report on this topic lists them.',
-    );
-    const withheld = runMetricAlarm(
-      'WithheldAlarm',
-      METRIC_NAMES.withheld,
-      'withheld',
-      'The blast-radius guard stopped a signing-certificate audit run from making any change: it planned more than maxActionsPerRun. Review the WITHHELD findings, then raise the limit or fix the cause.',
-    );
-    const rootSigningCertificate = runMetricAlarm(
-      'RootSigningCertificateAlarm',
-      METRIC_NAMES.rootSigningCertificate,
-      'root-signing-certificate',
-      'The root user holds an X.509 signing certificate. No role can remove it: sign in as root and delete it under Security credentials.',
-    );
-    const notify = new SnsAction(this.topic);
-    for (const alarm of [functionErrors, nonCompliant, withheld, rootSigningCertificate]) {
-      alarm.addAlarmAction(notify);
-    }
-    this.alarms = { functionErrors, nonCompliant, withheld, rootSigningCertificate };
+    this.alarms = createAuditAlarms(this, this.function, this.topic, alarmNamePrefix);
   }
-
-  /** The IAM permissions the audit needs in this mode, and not one more. */
-  private grantIamAccess(role: iam.Role, policy: Policy): void {
-    const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`;
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListUsersAndAccountSummary',
-        // Neither action supports resource-level permissions. GetAccountSummary detects the
-        // root user's certificates, which ListUsers cannot see.
-        actions: ['iam:ListUsers', 'iam:GetAccountSummary'],
-        resources: ['*'],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadUsersUnderThePath',
-        // ListUserTags reads the exemption and per-user maximum-age tags, only for users with a
-        // certificate to act on or report.
-        actions: ['iam:ListSigningCertificates', 'iam:ListUserTags'],
-        resources: [users],
-      }),
-    );
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Only iam:ListUsers and iam:GetAccountSummary use Resource "*": neither supports resource-level permissions, and both only read.',
-    });
-    try {
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${policy.userPathPrefix}*]`,
-        reason:
-          'The audit covers every user under the configured IAM path, whose names are not known at deploy time; the wildcard is scoped to that path in this account.',
-      });
-    } catch (error: unknown) {
-      // CDK parses the id and rejects unbalanced brackets, which IAM allows in a path.
-      throw new ConfigError(
-        `userPathPrefix=${JSON.stringify(policy.userPathPrefix)} is not allowed: expected ${SETTINGS.userPathPrefix.allowed}, without unbalanced brackets or parentheses`,
-        { cause: error },
-      );
-    }
-    const writes = remediationActions(policy.mode);
-    if (writes.length > 0) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'RemediateCertificatesUnderThePath',
-          actions: writes,
-          resources: [users],
-        }),
-      );
-    }
-  }
-}
-
-/** The IAM write actions a mode needs: none in report mode. */
-export function remediationActions(mode: Mode): string[] {
-  if (mode === 'report') return [];
-  // UpdateSigningCertificate deactivates; delete mode deactivates inside the grace period too.
-  if (mode === 'deactivate') return ['iam:UpdateSigningCertificate'];
-  return ['iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate'];
-}
-
-function refuse(name: keyof typeof DEPLOY_SETTINGS_ALLOWED, value: unknown): never {
-  throw new ConfigError(
-    `${name}=${JSON.stringify(value)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED[name]}`,
-  );
-}
-
-const RATE = /^rate\((\d+) (minute|hour|day)(s?)\)$/;
-const CRON = /^cron\(([^()]+)\)$/;
-const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
-
-/** Returns a valid recurring Scheduler expression, or throws a ConfigError naming `schedule`. */
-export function checkSchedule(value: unknown): string {
-  if (typeof value !== 'string') return refuse('schedule', value);
-  const rate = RATE.exec(value);
-  if (rate) {
-    const count = Number(rate[1]);
-    // Scheduler wants "rate(1 day)" but "rate(2 days)".
-    if (count >= 1 && (count === 1) === (rate[3] === '')) return value;
-    return refuse('schedule', value);
-  }
-  const cron = CRON.exec(value);
-  const fields = cron?.[1]?.trim().split(/\s+/) ?? [];
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  if (
-    fields.length === 6 &&
-    fields.every((field) => CRON_FIELD.test(field)) &&
-    (dayOfMonth === '?') !== (dayOfWeek === '?')
-  ) {
-    return value;
-  }
-  return refuse('schedule', value);
-}
-
-/** Returns a valid IANA time zone name, or throws a ConfigError naming `timeZone`. */
-export function checkTimeZone(value: unknown): string {
-  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+/-]*$/.test(value)) {
-    return refuse('timeZone', value);
-  }
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return value;
-  } catch {
-    return refuse('timeZone', value);
-  }
-}
-
-const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
-
-/** Returns the addresses, or throws a ConfigError naming `notificationEmails` and the bad one. */
-export function checkEmails(value: readonly unknown[]): string[] {
-  const bad = value.find((email) => typeof email !== 'string' || !EMAIL.test(email));
-  if (bad !== undefined) refuse('notificationEmails', bad);
-  return value as string[];
 }

@@ -4,8 +4,9 @@
  * deactivate mode against it, prints the findings and the report as an SQS subscriber got it,
  * and stops the emulator — also on Ctrl-C or failure.
  */
-import { formatSummary, formatTable } from '../lambda/format';
-import type { Report } from '../lambda/report';
+import { formatSummary, formatTable } from '../cli/formats';
+import type { Report } from '../lambda/core/report';
+import { createHandler, productionDeps } from '../lambda/handlers/scheduled-handler';
 import { generateTestCertificate } from '../tools/emulator/certs';
 import {
   createMailbox,
@@ -112,17 +113,21 @@ async function main(): Promise<number> {
         ' subscribed an SQS queue to the findings topic.',
     );
 
-    // The real handler, configured exactly as the stack configures the function.
+    // The real handler, configured exactly as the stack configures the function. The SDK reads
+    // the endpoint and credentials from the process environment, as it would in Lambda.
     Object.assign(process.env, EMULATOR_ENV, {
       AWS_ENDPOINT_URL: moto.endpoint,
-      TOPIC_ARN: mailbox.topicArn,
-      MODE: 'deactivate',
-      MAX_AGE_DAYS: String(MAX_AGE_DAYS),
       POWERTOOLS_LOG_LEVEL: 'WARN',
       POWERTOOLS_METRICS_DISABLED: 'true',
     });
     console.log(`\nRunning the Lambda handler: MODE=deactivate MAX_AGE_DAYS=${MAX_AGE_DAYS}\n`);
-    const { handler } = await import('../lambda/handler');
+    const handler = createHandler(
+      productionDeps({
+        TOPIC_ARN: mailbox.topicArn,
+        MODE: 'deactivate',
+        MAX_AGE_DAYS: String(MAX_AGE_DAYS),
+      }),
+    );
     await handler({}, lambdaContext('demo-run-1', FUNCTION_ARN));
 
     const messages = await receiveAll(clients.sqs, mailbox.queueUrl);

@@ -1,10 +1,10 @@
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { POLICY_DEFAULTS, SETTINGS } from '../../lambda/config';
-import { ConfigError } from '../../lambda/errors';
-import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/metrics';
+import { ConfigError } from '../../lambda/core/errors';
+import { POLICY_DEFAULTS, SETTINGS } from '../../lambda/core/settings';
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/handlers/metrics';
 import { HANDLER_BUNDLE, NODE_MAJOR } from '../../lib/bundling';
-import { DEPLOY_DEFAULTS, DEPLOY_SETTINGS_ALLOWED } from '../../lib/signing-cert-auditor';
+import { DEPLOY_DEFAULTS, DEPLOY_SETTINGS_ALLOWED } from '../../lib/deploy-settings';
 import {
   CDK_JSON_CONTEXT,
   errorOf,

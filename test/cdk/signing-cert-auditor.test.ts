@@ -4,15 +4,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import type { Mode } from '../../lambda/config';
-import { ConfigError } from '../../lambda/errors';
-import {
-  checkSchedule,
-  checkTimeZone,
-  remediationActions,
-  SigningCertAuditor,
-  type SigningCertAuditorProps,
-} from '../../lib/signing-cert-auditor';
+import { ConfigError } from '../../lambda/core/errors';
+import type { Mode } from '../../lambda/core/settings';
+import { remediationActions } from '../../lib/auditor-permissions';
+import { checkSchedule, checkTimeZone } from '../../lib/deploy-settings';
+import { SigningCertAuditor, type SigningCertAuditorProps } from '../../lib/signing-cert-auditor';
 import { errorOf, functionPermissions } from './helpers';
 
 function newStack(): Stack {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Finding } from '../../lambda/report';
+import type { Finding } from '../../lambda/core/report';
 import {
   createMailbox,
   type Mailbox,

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../lambda/report';
+import type { Report } from '../../lambda/core/report';
 import {
   createMailbox,
   EMULATOR_ENV,

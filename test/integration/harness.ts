@@ -1,5 +1,6 @@
 import { inject, vi } from 'vitest';
-import type { Summary } from '../../lambda/report';
+import type { Summary } from '../../lambda/core/report';
+import { createHandler, productionDeps } from '../../lambda/handlers/scheduled-handler';
 import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../../tools/emulator/emulator';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 
@@ -17,26 +18,25 @@ function nextContext() {
 }
 
 /**
- * Cold-starts the real handler with this Lambda environment (the SDK finds moto through
- * AWS_ENDPOINT_URL, as it would find AWS) and invokes it once.
+ * Cold-starts the real handler with this Lambda environment, exactly as the deployed entry point
+ * builds it (`productionDeps`): the SDK finds moto through AWS_ENDPOINT_URL, as it would find
+ * AWS, and invokes it once.
  */
 export async function invokeHandler(
   env: Record<string, string>,
   event: unknown = {},
 ): Promise<Summary> {
-  vi.resetModules();
-  // Vitest puts its own MODE=test into process.env; unset it so only the given MODE applies.
-  const stubs: Record<string, string | undefined> = {
+  const lambdaEnv: Record<string, string> = {
     ...EMULATOR_ENV,
     AWS_ENDPOINT_URL: endpoint,
-    MODE: undefined,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...env,
   };
-  for (const [name, value] of Object.entries(stubs)) vi.stubEnv(name, value);
+  // The SDK and Powertools read their own settings from the process environment.
+  for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
   try {
-    const { handler } = await import('../../lambda/handler');
+    const handler = createHandler(productionDeps(lambdaEnv));
     return await handler(event, nextContext());
   } finally {
     vi.unstubAllEnvs();

@@ -4,7 +4,7 @@ import {
   paginateListSigningCertificates,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Report } from '../../lambda/report';
+import type { Report } from '../../lambda/core/report';
 import {
   createMailbox,
   type Mailbox,
@@ -203,7 +203,7 @@ describe('when publishing fails', () => {
     expect(await receiveAll(clients.sqs, mailbox.queueUrl)).toEqual([]);
     const line = logged
       .flatMap((chunk) => chunk.split('\n'))
-      .find((text) => text.includes('Publishing the report failed; the full report follows'));
+      .find((text) => text.includes('Delivering the report failed; the full report follows'));
     const loggedReport = (JSON.parse(line ?? '{}') as { report?: Report }).report;
     expect(loggedReport?.findings.map((f) => [f.certificateId, f.action])).toEqual(
       seeded.map((c) => [c.certificateId, 'DEACTIVATED']),

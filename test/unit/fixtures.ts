@@ -1,7 +1,7 @@
 import type { SigningCertificate, User } from '@aws-sdk/client-iam';
 import type { AuditLogger } from '../../lambda/audit';
-import type { Policy } from '../../lambda/config';
-import { DAY_MS } from '../../lambda/policy';
+import type { Policy } from '../../lambda/core/settings';
+import { DAY_MS } from '../../lambda/core/time';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 
 /** The moment every unit test evaluates at. */

@@ -17,7 +17,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import type { Finding, Report } from '../../lambda/report';
+import type { Finding, Report } from '../../lambda/core/report';
 import { generateTestCertificate } from './certs';
 import { setIamClock } from './moto';
 

@@ -9,11 +9,10 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type CliIo, helpText, main, parseCliArgs } from '../../bin/cli';
-import { POLICY_DEFAULTS } from '../../lambda/config';
-import { formatCsv, formatTable } from '../../lambda/format';
-import { buildReport, type Finding } from '../../lambda/report';
-import { ACCOUNT_ID, daysAgo, iamCert, iamUser, NOW, policyWith, TOPIC_ARN } from './fixtures';
+import { helpText } from '../../../cli/args';
+import { type CliIo, main } from '../../../cli/main';
+import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
+import { ACCOUNT_ID, daysAgo, iamCert, iamUser, TOPIC_ARN } from '../fixtures';
 
 function io(env: Record<string, string> = {}, tty = false) {
   const out: string[] = [];
@@ -26,93 +25,7 @@ function io(env: Record<string, string> = {}, tty = false) {
   return { streams, stdout: () => out.join(''), stderr: () => err.join('') };
 }
 
-describe('parseCliArgs', () => {
-  it('applies every documented default', () => {
-    const options = parseCliArgs([], io().streams);
-
-    expect(options).toMatchObject({
-      policy: { ...POLICY_DEFAULTS, deleteAfterDays: POLICY_DEFAULTS.maxAgeDays },
-      apply: false,
-      asOf: undefined,
-      format: 'json',
-      failOn: 'non-compliant',
-      publishTo: undefined,
-    });
-  });
-
-  it('prints a table on a terminal and JSON otherwise', () => {
-    expect(parseCliArgs([], io({}, true).streams).format).toBe('table');
-    expect(parseCliArgs([], io({}, false).streams).format).toBe('json');
-  });
-
-  it('reads every policy flag into the one policy schema', () => {
-    const options = parseCliArgs(
-      [
-        '--max-age-days=30',
-        '--mode',
-        'delete',
-        '--delete-after-days',
-        '60',
-        '--warn-before-days',
-        '7',
-        '--path-prefix',
-        '/robots/',
-        '--exempt-tag',
-        'team:keep',
-        '--max-override-days',
-        '180',
-        '--max-actions',
-        '5',
-        '--concurrency',
-        '4',
-      ],
-      io().streams,
-    );
-
-    expect(options.policy).toEqual({
-      maxAgeDays: 30,
-      mode: 'delete',
-      deleteAfterDays: 60,
-      warnBeforeDays: 7,
-      userPathPrefix: '/robots/',
-      exemptTagKey: 'team:keep',
-      maxOverrideDays: 180,
-      maxActionsPerRun: 5,
-      concurrency: 4,
-    });
-  });
-
-  it('takes the topic for --publish from --topic-arn or TOPIC_ARN', () => {
-    expect(
-      parseCliArgs(['--publish', '--topic-arn', TOPIC_ARN], io().streams).publishTo,
-    ).toMatchObject({ topicArn: TOPIC_ARN });
-    expect(parseCliArgs(['--publish'], io({ TOPIC_ARN }).streams).publishTo).toMatchObject({
-      topicArn: TOPIC_ARN,
-    });
-  });
-
-  it('reads --as-of as a moment', () => {
-    expect(parseCliArgs(['--as-of', '2099-01-01'], io().streams).asOf).toEqual(
-      new Date('2099-01-01T00:00:00.000Z'),
-    );
-  });
-
-  it('reads an --as-of time without an offset as UTC, whatever the machine’s zone', () => {
-    const zone = process.env.TZ;
-    try {
-      process.env.TZ = 'America/New_York';
-      expect(parseCliArgs(['--as-of', '2099-03-01T06:00'], io().streams).asOf).toEqual(
-        new Date('2099-03-01T06:00:00.000Z'),
-      );
-      expect(parseCliArgs(['--as-of', '2099-03-01T06:00+02:00'], io().streams).asOf).toEqual(
-        new Date('2099-03-01T04:00:00.000Z'),
-      );
-    } finally {
-      if (zone === undefined) delete process.env.TZ;
-      else process.env.TZ = zone;
-    }
-  });
-});
+const _argsEnv = (env: Record<string, string> = {}, tty = false) => ({ env, stdoutIsTTY: tty });
 
 describe('main: bad flags exit 2 naming the flag', () => {
   it.each([
@@ -212,85 +125,6 @@ describe('main: --help and --version', () => {
 
     expect(await main(['--version'], streams)).toBe(0);
     expect(stdout()).toMatch(/^\d+\.\d+\.\d+\n$/);
-  });
-});
-
-describe('formatters', () => {
-  const finding = (overrides: Partial<Finding>): Finding => ({
-    userName: 'alice',
-    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
-    certificateId: 'CERTALICE0000000000000001',
-    status: 'Active',
-    uploadDate: '2026-01-01T00:00:00.000Z',
-    ageDays: 326,
-    verdict: 'NON_COMPLIANT',
-    plannedAction: 'DEACTIVATE',
-    override: null,
-    action: 'NONE',
-    severity: 'HIGH',
-    error: null,
-    certificate: {
-      fingerprint256: 'AB:CD',
-      subject: 'CN=alice, O=Acme',
-      notAfter: '2030-01-01T00:00:00.000Z',
-    },
-    detail: null,
-    ...overrides,
-  });
-  const reportOf = (findings: Finding[]) =>
-    buildReport({
-      runId: 'run-1',
-      accountId: ACCOUNT_ID,
-      now: NOW,
-      policy: policyWith({ mode: 'deactivate' }),
-      dryRun: true,
-      complete: true,
-      usersScanned: 2,
-      certificatesScanned: 2,
-      findings,
-    });
-
-  it('writes one CSV row per finding under a header, quoting and defusing cells', () => {
-    const csv = formatCsv(
-      reportOf([
-        finding({}),
-        finding({ userName: '=cmd', certificateId: 'CERTX', detail: 'said "no", twice' }),
-      ]),
-    );
-
-    const lines = csv.split('\r\n');
-    expect(lines[0]).toBe(
-      'userName,userArn,certificateId,status,uploadDate,ageDays,verdict,plannedAction,action,severity,fingerprint256,subject,notAfter,errorCode,errorMessage,detail',
-    );
-    expect(lines[1]).toBe(
-      `'=cmd,arn:aws:iam::${ACCOUNT_ID}:user/alice,CERTX,Active,2026-01-01T00:00:00.000Z,326,NON_COMPLIANT,DEACTIVATE,NONE,HIGH,AB:CD,"CN=alice, O=Acme",2030-01-01T00:00:00.000Z,,,"said ""no"", twice"`,
-    );
-    expect(lines).toHaveLength(4);
-    expect(lines[3]).toBe('');
-  });
-
-  it.each(['\t=1+1', '\r=1+1', '-2+3', '+cmd', '@SUM(A1)'])(
-    'defuses a cell starting with %j so a spreadsheet shows it',
-    (userName) => {
-      const row = formatCsv(reportOf([finding({ userName })])).split('\r\n')[1] ?? '';
-
-      expect(row.replace(/^"/, '').startsWith(`'${userName}`)).toBe(true);
-    },
-  );
-
-  it('writes an aligned table with the plan', () => {
-    const table = formatTable(reportOf([finding({})]));
-
-    expect(table.split('\n')).toEqual([
-      'user   certificate                status  age  verdict        plan        action  severity',
-      '-----  -------------------------  ------  ---  -------------  ----------  ------  --------',
-      'alice  CERTALICE0000000000000001  Active  326  NON_COMPLIANT  DEACTIVATE  NONE    HIGH',
-      '',
-    ]);
-  });
-
-  it('says so when there is nothing to list', () => {
-    expect(formatTable(reportOf([]))).toContain('(no findings)');
   });
 });
 

@@ -2,9 +2,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { ListUsersCommand } from '@aws-sdk/client-iam';
 import type { NodeHttpHandlerOptions } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTTP_TIMEOUTS } from '../../lambda/http';
-import { createIamClient, listUsers } from '../../lambda/iam';
-import { createSnsClient } from '../../lambda/publish';
+import { HTTP_TIMEOUTS } from '../../../lambda/aws/http';
+import { createIamClient, listUsers } from '../../../lambda/aws/iam';
+import { createSnsClient } from '../../../lambda/sinks/sns';
 
 /** A peer that accepts every connection and never answers: the failure the timeouts are for. */
 let silent: Server;

@@ -1,4 +1,9 @@
-import { InvocationEventError } from './errors';
+import { SigningCertAuditError } from '../core/errors';
+
+/** The invocation event is refused: it asked for something other than a run or a dry run. */
+export class InvocationEventError extends SigningCertAuditError {
+  override readonly name = 'InvocationEventError';
+}
 
 /** What a manual invocation may ask for. */
 export interface InvocationOptions {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../lambda/core/errors';
 import {
   loadConfigFromEnv,
   POLICY_DEFAULTS,
@@ -6,8 +7,7 @@ import {
   SETTINGS,
   settingName,
   toEnvironment,
-} from '../../lambda/config';
-import { ConfigError } from '../../lambda/errors';
+} from '../../../lambda/core/settings';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:signing-cert-audit';
 

@@ -1,3 +1,5 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   DeleteSigningCertificateCommand,
   GetAccountSummaryCommand,
@@ -10,8 +12,12 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { lambdaContext } from '../../tools/emulator/lambda-context';
-import { CERT_BODY_MARKER, daysAgo, iamCert, iamUser, TOPIC_ARN } from './fixtures';
+import { loadConfigFromEnv } from '../../../lambda/core/settings';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambda/handlers/metrics';
+import { createHandler, productionDeps } from '../../../lambda/handlers/scheduled-handler';
+import { snsSink } from '../../../lambda/sinks/sns';
+import { lambdaContext } from '../../../tools/emulator/lambda-context';
+import { CERT_BODY_MARKER, daysAgo, iamCert, iamUser, NOW, TOPIC_ARN } from '../fixtures';
 
 const iamMock = mockClient(IAMClient);
 const snsMock = mockClient(SNSClient);
@@ -24,13 +30,20 @@ const context = lambdaContext(
 let output: string[];
 let spies: MockInstance[];
 
-/** Imports a fresh copy of the handler with this environment, as a cold start would. */
-async function coldStart(env: Record<string, string>) {
-  vi.resetModules();
-  // Vitest puts its own MODE=test into process.env; unset it so the engine's default applies.
-  const stubs: Record<string, string | undefined> = { TOPIC_ARN, MODE: undefined, ...env };
-  for (const [name, value] of Object.entries(stubs)) vi.stubEnv(name, value);
-  return (await import('../../lambda/handler')).handler;
+/**
+ * Builds the handler from this function environment with injected clients (aws-sdk-client-mock
+ * answers their calls), a Powertools logger and metrics, and the fixed clock of the unit tests.
+ */
+function coldStart(env: Record<string, string>) {
+  const config = loadConfigFromEnv({ TOPIC_ARN, ...env });
+  return createHandler({
+    config,
+    iam: new IAMClient({ region: 'us-east-1' }),
+    sinks: [snsSink(new SNSClient({ region: 'us-east-1' }), config.topicArn)],
+    logger: new Logger({ serviceName: SERVICE_NAME }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
+    now: () => NOW,
+  });
 }
 
 function givenAccount(): void {
@@ -73,7 +86,6 @@ beforeEach(() => {
 
 afterEach(() => {
   for (const spy of spies) spy.mockRestore();
-  vi.unstubAllEnvs();
 });
 
 describe('handler', () => {
@@ -81,7 +93,7 @@ describe('handler', () => {
     // Prepare
     givenAccount();
     snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const handler = await coldStart({ MODE: 'deactivate' });
+    const handler = coldStart({ MODE: 'deactivate' });
 
     // Act
     const summary = await handler({}, context);
@@ -121,7 +133,7 @@ describe('handler', () => {
   it('logs one structured summary line with the Lambda context and emits EMF metrics', async () => {
     givenAccount();
     snsMock.on(PublishCommand).resolves({});
-    const handler = await coldStart({});
+    const handler = coldStart({});
 
     await handler({}, context);
 
@@ -157,7 +169,7 @@ describe('handler', () => {
       });
       iamMock.on(DeleteSigningCertificateCommand).resolves({});
       snsMock.on(PublishCommand).resolves({});
-      const handler = await coldStart({ MODE: 'delete', MAX_ACTIONS_PER_RUN: limit });
+      const handler = coldStart({ MODE: 'delete', MAX_ACTIONS_PER_RUN: limit });
 
       // Act
       await handler({}, context);
@@ -179,7 +191,7 @@ describe('handler', () => {
     iamMock
       .on(ListSigningCertificatesCommand)
       .resolves({ Certificates: [iamCert('bob', 'CERTBOBYOUNG00000000000001', daysAgo(5))] });
-    const handler = await coldStart({});
+    const handler = coldStart({});
 
     const summary = await handler({}, context);
 
@@ -191,7 +203,7 @@ describe('handler', () => {
   it('forces report mode for {"dryRun": true}', async () => {
     givenAccount();
     snsMock.on(PublishCommand).resolves({});
-    const handler = await coldStart({ MODE: 'delete' });
+    const handler = coldStart({ MODE: 'delete' });
 
     await handler({ dryRun: true }, context);
 
@@ -204,7 +216,7 @@ describe('handler', () => {
   });
 
   it('refuses an unknown event key before touching IAM', async () => {
-    const handler = await coldStart({ MODE: 'deactivate' });
+    const handler = coldStart({ MODE: 'deactivate' });
 
     await expect(handler({ dryrun: true }, context)).rejects.toThrow(
       /"dryrun": an event that mentions a dry run must be exactly \{"dryRun": true\}/,
@@ -212,8 +224,16 @@ describe('handler', () => {
     expect(iamMock).not.toReceiveCommand(ListUsersCommand);
   });
 
-  it('fails a cold start with bad configuration, naming the variable', async () => {
-    await expect(coldStart({ MODE: 'purge' })).rejects.toThrow(/MODE="purge" is not allowed/);
+  it('fails a cold start naming every bad variable at once', () => {
+    expect(() => productionDeps({ TOPIC_ARN, MODE: 'purge', MAX_AGE_DAYS: '0' })).toThrow(
+      /2 settings are not allowed:\n {2}- MAX_AGE_DAYS="0" is not allowed.*\n {2}- MODE="purge"/,
+    );
+  });
+
+  it('fails a cold start with bad configuration, naming the variable', () => {
+    expect(() => productionDeps({ TOPIC_ARN, MODE: 'purge' })).toThrow(
+      /MODE="purge" is not allowed/,
+    );
     expect(logLines()).toContainEqual(
       expect.objectContaining({ level: 'CRITICAL', message: 'Invalid configuration' }),
     );
@@ -225,7 +245,7 @@ describe('handler', () => {
     snsMock
       .on(PublishCommand)
       .rejects(Object.assign(new Error('Topic does not exist'), { name: 'NotFoundException' }));
-    const handler = await coldStart({ MODE: 'deactivate' });
+    const handler = coldStart({ MODE: 'deactivate' });
 
     // Act
     const run = handler({}, context);
@@ -235,7 +255,7 @@ describe('handler', () => {
       /Publishing report part 1 of 1 .* failed \(NotFound: Topic does not exist\)/,
     );
     const logged = logLines().find(
-      (line) => line.message === 'Publishing the report failed; the full report follows',
+      (line) => line.message === 'Delivering the report failed; the full report follows',
     );
     expect(logged).toMatchObject({
       level: 'ERROR',
@@ -261,7 +281,7 @@ describe('handler', () => {
     snsMock
       .on(PublishCommand)
       .rejects(Object.assign(new Error('gone'), { name: 'NotFoundException' }));
-    const handler = await coldStart({ MODE: 'report' });
+    const handler = coldStart({ MODE: 'report' });
 
     // Act
     await expect(handler({}, context)).rejects.toThrow(/Publishing report part 1 of/);
@@ -292,7 +312,7 @@ describe('handler', () => {
       .on(ListUsersCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     snsMock.on(PublishCommand).resolves({});
-    const handler = await coldStart({});
+    const handler = coldStart({});
 
     await expect(handler({}, context)).rejects.toThrow(
       /ListUsers failed after 0 users \(AccessDenied: not authorized\)/,
@@ -309,7 +329,7 @@ describe('handler', () => {
   it('never writes the certificate body to a log line or a message', async () => {
     givenAccount();
     snsMock.on(PublishCommand).resolves({});
-    const handler = await coldStart({ MODE: 'deactivate' });
+    const handler = coldStart({ MODE: 'deactivate' });
 
     await handler({}, context);
 

@@ -3,15 +3,13 @@ import {
   buildReport,
   type Finding,
   highestSeverity,
+  isClean,
   type Report,
   type Severity,
-  SNS_MAX_MESSAGE_BYTES,
   severityOf,
-  shouldPublish,
-  subjectFor,
-  toReportMessages,
-} from '../../lambda/report';
-import { ACCOUNT_ID, NOW, policyWith } from './fixtures';
+  splitReport,
+} from '../../../lambda/core/report';
+import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
 
 const finding = (i: number, overrides: Partial<Finding> = {}): Finding => ({
   userName: `user-${String(i).padStart(5, '0')}`,
@@ -45,7 +43,6 @@ const reportOf = (
     now: NOW,
     policy: policyWith({ mode: 'deactivate' }),
     dryRun: false,
-    complete: true,
     usersScanned: findings.length,
     certificatesScanned: findings.length,
     findings,
@@ -148,7 +145,6 @@ describe('buildReport: content, root and severity', () => {
     expect(report.severity).toBe('CRITICAL');
     expect(reportOf(findings.slice(0, 4)).severity).toBe('HIGH');
     expect(reportOf([findings[3] as Finding]).severity).toBe('INFO');
-    expect(toReportMessages(report)[0]?.attributes.severity?.StringValue).toBe('CRITICAL');
   });
 });
 
@@ -183,92 +179,37 @@ describe('highestSeverity', () => {
   });
 });
 
-describe('shouldPublish', () => {
-  it('publishes nothing for a clean, complete run', () => {
-    expect(shouldPublish(reportOf([]))).toBe(false);
+describe('isClean', () => {
+  it('is a complete run with nothing listed', () => {
+    expect(isClean(reportOf([]))).toBe(true);
   });
 
-  it('publishes when anything is listed or the run was incomplete', () => {
-    expect(shouldPublish(reportOf([finding(1)]))).toBe(true);
-    expect(shouldPublish(reportOf([], { complete: false }))).toBe(true);
-  });
-});
-
-describe('subjectFor', () => {
-  it('names the account and the count, under 100 characters', () => {
-    const report = reportOf([finding(1), finding(2, { action: 'FAILED' })]);
-
-    expect(subjectFor(report)).toBe(
-      `Signing certificate audit ${ACCOUNT_ID}: 2 non-compliant, 1 error`,
-    );
-    expect(
-      subjectFor(reportOf([finding(1)], { complete: false }), 12, 345).length,
-    ).toBeLessThanOrEqual(100);
+  it('is not when anything is listed or the run was incomplete', () => {
+    expect(isClean(reportOf([finding(1)]))).toBe(false);
+    expect(isClean(reportOf([], { incompleteReason: 'ListUsers failed' }))).toBe(false);
   });
 });
 
-describe('toReportMessages', () => {
-  it('sends a small report as one message with String/Number attributes', () => {
-    // Act
-    const messages = toReportMessages(reportOf([finding(1)]));
+describe('splitReport', () => {
+  it('keeps every part under the limit, each a whole envelope, reassembling to the findings', () => {
+    const report = reportOf(Array.from({ length: 500 }, (_, i) => finding(i)));
 
-    // Assess
-    expect(messages).toHaveLength(1);
-    expect(messages[0]?.attributes).toEqual({
-      severity: { DataType: 'String', StringValue: 'HIGH' },
-      nonCompliant: { DataType: 'Number', StringValue: '1' },
-      mode: { DataType: 'String', StringValue: 'deactivate' },
-    });
-    expect(JSON.parse(messages[0]?.body ?? '')).toEqual(reportOf([finding(1)]));
-  });
+    const parts = splitReport(report, 20_000);
 
-  it('reports the mode as report on a dry run', () => {
-    const messages = toReportMessages(reportOf([finding(1)], { dryRun: true }));
-    expect(messages[0]?.attributes.mode?.StringValue).toBe('report');
-  });
-
-  it('splits 3,000 findings into parts under 256 KiB that reassemble to the same findings', () => {
-    // Prepare
-    const findings = Array.from({ length: 3000 }, (_, i) =>
-      finding(i, { error: { code: 'ServiceFailure', message: 'x'.repeat(i % 7 === 0 ? 400 : 0) } }),
-    );
-    const report = reportOf(findings);
-
-    // Act
-    const messages = toReportMessages(report);
-
-    // Assess
-    expect(messages.length).toBeGreaterThan(1);
-    const parts = messages.map((m) => JSON.parse(m.body) as Report);
-    for (const [i, message] of messages.entries()) {
-      const attributeBytes = Object.entries(message.attributes).reduce(
-        (sum, [name, a]) => sum + name.length + a.DataType.length + a.StringValue.length,
-        0,
-      );
-      expect(
-        Buffer.byteLength(message.body) + attributeBytes + message.subject.length,
-      ).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
-      expect(message.subject).toContain(`(part ${i + 1}/${messages.length})`);
-      expect(parts[i]?.part).toEqual({ index: i + 1, count: messages.length });
-      expect(parts[i]?.summary).toEqual(report.summary);
-      expect(parts[i]?.runId).toBe('run-1');
+    expect(parts.length).toBeGreaterThan(5);
+    for (const [i, part] of parts.entries()) {
+      expect(Buffer.byteLength(JSON.stringify(part))).toBeLessThanOrEqual(20_000);
+      expect(part).toMatchObject({ runId: 'run-1', part: { index: i + 1, count: parts.length } });
+      expect(part.summary).toEqual(report.summary);
     }
-    expect(parts.flatMap((p) => p.findings)).toEqual(report.findings);
+    expect(parts.flatMap((part) => part.findings)).toEqual(report.findings);
   });
 
-  it('honours a smaller size limit and never emits an over-size part', () => {
-    const report = reportOf(Array.from({ length: 50 }, (_, i) => finding(i)));
-
-    const messages = toReportMessages(report, 4096);
-
-    expect(messages.length).toBeGreaterThan(3);
-    for (const message of messages) expect(Buffer.byteLength(message.body)).toBeLessThan(4096);
-    expect(messages.flatMap((m) => (JSON.parse(m.body) as Report).findings)).toHaveLength(50);
-  });
-
-  it('sends an incomplete run with no findings as one part', () => {
-    const messages = toReportMessages(reportOf([], { complete: false }));
-    expect(messages).toHaveLength(1);
-    expect(messages[0]?.subject).toContain('INCOMPLETE');
+  it('records why a run is incomplete', () => {
+    expect(reportOf([], { incompleteReason: 'stopped early' })).toMatchObject({
+      complete: false,
+      incompleteReason: 'stopped early',
+    });
+    expect(reportOf([])).toMatchObject({ complete: true, incompleteReason: null });
   });
 });

@@ -8,9 +8,9 @@ import {
   paginateListUserTags,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { type CertificateContent, readCertificate } from '../core/x509';
 import { HTTP_TIMEOUTS } from './http';
 import { paceClient, RequestPacer } from './pacing';
-import { type CertificateContent, readCertificate } from './x509';
 
 /** IAM's largest page for ListUsers (its default is 100): 5,000 users take 5 calls, not 50. */
 export const LIST_USERS_PAGE_SIZE = 1000;
@@ -145,4 +145,15 @@ export async function listUserTags(
 export async function rootHasSigningCertificate(client: IAMClient): Promise<boolean> {
   const { SummaryMap } = await client.send(new GetAccountSummaryCommand({}));
   return (SummaryMap?.AccountSigningCertificatesPresent ?? 0) > 0;
+}
+
+/** True when IAM says the user or certificate does not exist (it vanished during the run). */
+export function isNoSuchEntity(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { Code } = error as { Code?: unknown };
+  return (
+    error.name === 'NoSuchEntityException' ||
+    error.name === 'NoSuchEntity' ||
+    Code === 'NoSuchEntity'
+  );
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvocationEventError } from '../../lambda/errors';
-import { parseInvocationEvent } from '../../lambda/event';
+import { InvocationEventError, parseInvocationEvent } from '../../../lambda/handlers/event';
 
 /** The console's "Scheduled Event" test template. */
 const SCHEDULED = {

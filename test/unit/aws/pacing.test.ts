@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PACER_SETTINGS, RequestPacer } from '../../lambda/pacing';
+import { DEFAULT_PACER_SETTINGS, RequestPacer } from '../../../lambda/aws/pacing';
 
 /** A pacer on a fake clock: sleeping advances the clock, so tests take no real time. */
 function pacerOnFakeClock(settings = DEFAULT_PACER_SETTINGS) {

@@ -1,54 +1,18 @@
-import type { Mode, Policy } from './config';
+import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from './checks/check';
+import { VERDICTS, type Verdict, verdictSeverity } from './checks/index';
 import type { ErrorDetail } from './errors';
-import type { PlannedAction } from './policy';
+import type { Policy } from './settings';
+
+export type { PlannedAction, Severity, TagOverride, Verdict };
+export { SEVERITIES };
 
 /** Report schema version; bumped only if a consumer could break. */
 export const SCHEMA_VERSION = '1';
 /** The `source` field of every report, so subscribers can tell our messages apart. */
 export const REPORT_SOURCE = 'signing-cert-audit';
-/** SNS's limit for one message, body and attributes together (256 KiB). */
-export const SNS_MAX_MESSAGE_BYTES = 262_144;
-/** SNS's limit for a Subject. */
-export const SNS_MAX_SUBJECT_LENGTH = 100;
-/**
- * Largest report chunk written to one log line. CloudWatch Logs caps an event at 256 KB
- * (1 MB since 2025, but 256 KB is what every reader handles); the margin leaves room for the
- * logger's own fields.
- */
-export const LOG_CHUNK_BYTES = 200_000;
 
-/**
- * What the audit concluded. The age verdicts (`NON_COMPLIANT`, `EXPIRING_SOON`), `EXEMPT` and
- * `ERROR` are DESIGN.md's; additions: `OVERRIDDEN` marks a certificate that is compliant only
- * because of the user's maximum-age tag; `NOT_EVALUATED` marks a user that vanished before its
- * certificates could be listed; the {@link CONTENT_VERDICTS} report what is inside a certificate;
- * `ROOT_SIGNING_CERTIFICATE` reports that the root user holds one.
- */
-export type Verdict =
-  | 'NON_COMPLIANT'
-  | 'EXPIRING_SOON'
-  | 'EXEMPT'
-  | 'OVERRIDDEN'
-  | 'ERROR'
-  | 'NOT_EVALUATED'
-  | ContentVerdict
-  | 'ROOT_SIGNING_CERTIFICATE';
-/** Verdicts on a certificate's content (report-only: they never trigger a change). */
-export const CONTENT_VERDICTS = [
-  'CERT_EXPIRED',
-  'CERT_EXPIRING',
-  'WEAK_KEY',
-  'WEAK_SIGNATURE',
-  'UNPARSEABLE',
-] as const;
-/** One of {@link CONTENT_VERDICTS}. */
-export type ContentVerdict = (typeof CONTENT_VERDICTS)[number];
-/** What the run did about it. */
+/** What the run did about a finding. */
 export type Action = 'NONE' | 'DEACTIVATED' | 'DELETED' | 'WITHHELD' | 'GONE' | 'FAILED';
-/** How urgently a human should look, highest first. */
-export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'] as const;
-/** One of {@link SEVERITIES}. */
-export type Severity = (typeof SEVERITIES)[number];
 
 /** One listed finding: one certificate (or one user whose certificates could not be read). */
 export interface Finding {
@@ -72,14 +36,6 @@ export interface Finding {
   readonly detail: string | null;
   /** Set when the user's maximum-age tag changed this certificate's verdict or planned action. */
   readonly override: TagOverride | null;
-}
-
-/** What a user's maximum-age tag changed: the tag, and what the account policy alone would say. */
-export interface TagOverride {
-  /** `key=value` as found on the user. */
-  readonly tag: string;
-  readonly accountVerdict: 'COMPLIANT' | 'EXPIRING_SOON' | 'NON_COMPLIANT';
-  readonly accountPlannedAction: PlannedAction | null;
 }
 
 /** A certificate's identity from its content: never the body itself. */
@@ -136,49 +92,23 @@ export interface ReportInput {
   readonly now: Date;
   readonly policy: Policy;
   readonly dryRun: boolean;
-  readonly complete: boolean;
+  /** Why the run is incomplete; null (or absent) when it saw the whole account. */
   readonly incompleteReason?: string | null;
   readonly usersScanned: number;
   readonly certificatesScanned: number;
   readonly findings: readonly Finding[];
 }
 
-/** One SNS Publish request's worth of report. */
-export interface ReportMessage {
-  readonly subject: string;
-  readonly body: string;
-  readonly attributes: Readonly<
-    Record<string, { DataType: 'String' | 'Number'; StringValue: string }>
-  >;
-}
-
 /**
- * The severity of one finding from its verdict, the status it was seen in and what was done:
- * CRITICAL for a root certificate; HIGH for an over-age Active or expired certificate and for a
- * change that failed or was withheld; MEDIUM for an over-age Inactive certificate, weak crypto,
- * an unreadable certificate and errors; LOW for expiring soon; INFO otherwise.
+ * The severity of one finding: its verdict's, from the check table (for an over-age certificate
+ * HIGH when Active, MEDIUM when Inactive), raised to HIGH for a change that failed or was
+ * withheld.
  */
 export function severityOf(verdict: Verdict, status: string | null, action: Action): Severity {
-  if (action === 'FAILED' || action === 'WITHHELD') return 'HIGH';
-  switch (verdict) {
-    case 'ROOT_SIGNING_CERTIFICATE':
-      return 'CRITICAL';
-    case 'NON_COMPLIANT':
-      return status === 'Active' ? 'HIGH' : 'MEDIUM';
-    case 'CERT_EXPIRED':
-      return 'HIGH';
-    case 'WEAK_KEY':
-    case 'WEAK_SIGNATURE':
-    case 'UNPARSEABLE':
-    case 'ERROR':
-      return 'MEDIUM';
-    case 'EXPIRING_SOON':
-    case 'CERT_EXPIRING':
-    case 'OVERRIDDEN':
-      return 'LOW';
-    default:
-      return 'INFO';
+  if (action === 'FAILED' || action === 'WITHHELD') {
+    return highestSeverity([verdictSeverity(verdict, status), 'HIGH']);
   }
+  return verdictSeverity(verdict, status);
 }
 
 /** The highest of some severities; INFO for none. */
@@ -192,14 +122,15 @@ export function highestSeverity(severities: Iterable<Severity>): Severity {
 export function buildReport(input: ReportInput): Report {
   const findings = [...input.findings].sort(compareFindings);
   const count = (test: (finding: Finding) => boolean) => findings.filter(test).length;
+  const incompleteReason = input.incompleteReason ?? null;
   return {
     schemaVersion: SCHEMA_VERSION,
     source: REPORT_SOURCE,
     runId: input.runId,
     accountId: input.accountId,
     evaluatedAt: input.now.toISOString(),
-    complete: input.complete,
-    incompleteReason: input.complete ? null : (input.incompleteReason ?? 'unknown'),
+    complete: incompleteReason === null,
+    incompleteReason,
     severity: highestSeverity(findings.map((finding) => finding.severity)),
     policy: { ...input.policy, dryRun: input.dryRun },
     summary: {
@@ -214,7 +145,7 @@ export function buildReport(input: ReportInput): Report {
       withheld: count((f) => f.action === 'WITHHELD'),
       errors: count((f) => f.verdict === 'ERROR' || f.action === 'FAILED'),
       gone: count((f) => f.action === 'GONE'),
-      contentIssues: count((f) => (CONTENT_VERDICTS as readonly Verdict[]).includes(f.verdict)),
+      contentIssues: count((f) => VERDICTS[f.verdict].check === 'content'),
       rootSigningCertificate: count((f) => f.verdict === 'ROOT_SIGNING_CERTIFICATE'),
     },
     part: { index: 1, count: 1 },
@@ -222,60 +153,9 @@ export function buildReport(input: ReportInput): Report {
   };
 }
 
-/** A clean run (nothing listed, nothing failed, every user seen) is only logged, never published. */
-export function shouldPublish(report: Report): boolean {
-  return report.findings.length > 0 || report.summary.errors > 0 || !report.complete;
-}
-
-/**
- * Splits a report into SNS messages of at most `maxBytes` (body, subject and attributes
- * together). Each part is the whole report envelope with a slice of the findings, valid JSON on
- * its own, numbered in `part`.
- */
-export function toReportMessages(
-  report: Report,
-  maxBytes = SNS_MAX_MESSAGE_BYTES,
-): ReportMessage[] {
-  const attributes = messageAttributes(report);
-  const attributeBytes = Object.entries(attributes).reduce(
-    (sum, [name, value]) => sum + bytes(name) + bytes(value.DataType) + bytes(value.StringValue),
-    0,
-  );
-  const parts = splitReport(report, maxBytes - attributeBytes - SNS_MAX_SUBJECT_LENGTH);
-  return parts.map((part, i) => {
-    const message: ReportMessage = {
-      subject: subjectFor(report, i + 1, parts.length),
-      body: JSON.stringify(part),
-      attributes,
-    };
-    const size = bytes(message.body) + bytes(message.subject) + attributeBytes;
-    if (size > maxBytes) {
-      throw new RangeError(
-        `report part ${i + 1} is ${size} bytes, over the ${maxBytes}-byte limit`,
-      );
-    }
-    return message;
-  });
-}
-
-/** The Subject: the account and the count, under SNS's 100-character limit. */
-export function subjectFor(report: Report, index = 1, count = 1): string {
-  const { nonCompliant, errors } = report.summary;
-  let subject = `Signing certificate audit ${report.accountId}: ${nonCompliant} non-compliant`;
-  if (errors > 0) subject += `, ${errors} error${errors === 1 ? '' : 's'}`;
-  if (!report.complete) subject += ', INCOMPLETE';
-  if (count > 1) subject += ` (part ${index}/${count})`;
-  return subject.slice(0, SNS_MAX_SUBJECT_LENGTH);
-}
-
-/** String/Number attributes only (moto's raw SQS delivery fails on Binary), so subscribers can filter. */
-export function messageAttributes(report: Report): ReportMessage['attributes'] {
-  const mode: Mode = report.policy.dryRun ? 'report' : report.policy.mode;
-  return {
-    severity: { DataType: 'String', StringValue: report.severity },
-    nonCompliant: { DataType: 'Number', StringValue: String(report.summary.nonCompliant) },
-    mode: { DataType: 'String', StringValue: mode },
-  };
+/** True when the report holds nothing to look at: nothing listed, no error, every user seen. */
+export function isClean(report: Report): boolean {
+  return report.findings.length === 0 && report.summary.errors === 0 && report.complete;
 }
 
 /**
@@ -285,7 +165,7 @@ export function messageAttributes(report: Report): ReportMessage['attributes'] {
  */
 export function splitReport(report: Report, maxBytes: number): Report[] {
   // The envelope with the widest part numbers it could need, so numbering can never push a part over.
-  const envelopeBytes = bytes(
+  const envelopeBytes = byteLength(
     JSON.stringify({ ...report, part: { index: 999_999, count: 999_999 }, findings: [] }),
   );
   const chunks = chunkBySize(report.findings, maxBytes - envelopeBytes);
@@ -300,7 +180,7 @@ function chunkBySize(findings: readonly Finding[], budget: number): Finding[][] 
   const chunks: Finding[][] = [[]];
   let used = 0;
   for (const finding of findings) {
-    const size = bytes(JSON.stringify(finding)) + 1; // +1 for the separating comma
+    const size = byteLength(JSON.stringify(finding)) + 1; // +1 for the separating comma
     const current = chunks[chunks.length - 1] as Finding[];
     if (current.length > 0 && used + size > budget) {
       chunks.push([finding]);
@@ -326,6 +206,7 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function bytes(text: string): number {
+/** UTF-8 length of a string, in bytes. */
+export function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }

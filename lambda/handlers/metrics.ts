@@ -1,5 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Summary } from './report';
+import type { Summary } from '../core/report';
 
 /** Service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'signing-cert-audit';

@@ -1,4 +1,4 @@
-import type { Finding, Report, Summary } from './report';
+import type { Finding, Report, Summary } from '../lambda/core/report';
 
 /** The CSV columns, one row per finding; nested values are flattened, the body never exists here. */
 export const CSV_COLUMNS = [

@@ -1,0 +1,273 @@
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeError, SigningCertAuditError } from '../lambda/core/errors';
+import {
+  type Config,
+  POLICY_KEYS,
+  type Policy,
+  parseConfig,
+  parsePolicy,
+  type RawSettings,
+  SETTINGS,
+} from '../lambda/core/settings';
+
+/** Exit statuses, as `--help` documents them. */
+export const EXIT = {
+  /** Nothing non-compliant. */
+  clean: 0,
+  /** Non-compliant certificates (or a root certificate, or an unusable tag) found, unless `--fail-on none`. */
+  nonCompliant: 1,
+  /** Bad flags or configuration. */
+  usage: 2,
+  /** An AWS or network failure: a call failed, or some users could not be audited. */
+  aws: 3,
+  /** Stopped by SIGINT or SIGTERM; the partial report was written. */
+  interrupted: 130,
+} as const;
+
+/** Output formats. */
+export const FORMATS = ['table', 'json', 'csv'] as const;
+/** One of {@link FORMATS}. */
+export type Format = (typeof FORMATS)[number];
+const FAIL_ON = ['non-compliant', 'none'] as const;
+
+/** A bad flag: the message names it and says what is allowed. */
+export class UsageError extends SigningCertAuditError {
+  override readonly name = 'UsageError';
+}
+
+/** The flags that are not policy settings, with their help. */
+const RUN_FLAGS = {
+  apply: {
+    type: 'boolean',
+    help: 'carry out the plan (deactivate/delete mode); without it nothing changes',
+  },
+  'as-of': {
+    type: 'string',
+    placeholder: 'DATE',
+    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given; default: now); never with --apply',
+  },
+  format: {
+    type: 'string',
+    placeholder: 'FORMAT',
+    help: `${FORMATS.join(' | ')} (default: table on a terminal, json otherwise)`,
+  },
+  output: {
+    type: 'string',
+    placeholder: 'FILE',
+    help: 'write the report to FILE instead of standard output (checked before the run)',
+  },
+  publish: {
+    type: 'boolean',
+    help: 'send the report to the SNS topic, exactly as the Lambda does',
+  },
+  'topic-arn': {
+    type: 'string',
+    placeholder: 'ARN',
+    help: 'the topic for --publish (default: $TOPIC_ARN); only with --publish',
+  },
+  'fail-on': {
+    type: 'string',
+    placeholder: 'WHAT',
+    help: `${FAIL_ON.join(' | ')}: exit 1 on non-compliant certificates (default non-compliant)`,
+  },
+} as const;
+
+const AWS_FLAGS = {
+  profile: {
+    type: 'string',
+    placeholder: 'NAME',
+    help: 'the shared-config profile to use (default: $AWS_PROFILE or default)',
+  },
+  region: {
+    type: 'string',
+    placeholder: 'REGION',
+    help: 'the region for IAM and SNS calls (default: $AWS_REGION or the profile’s)',
+  },
+} as const;
+
+const OPTIONS = {
+  ...Object.fromEntries(
+    POLICY_KEYS.map((key) => [SETTINGS[key].flag, { type: 'string' as const }]),
+  ),
+  ...Object.fromEntries(
+    Object.entries({ ...RUN_FLAGS, ...AWS_FLAGS }).map(([flag, { type }]) => [flag, { type }]),
+  ),
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+/** Everything the flags decided, validated. */
+export interface CliOptions {
+  readonly policy: Policy;
+  readonly apply: boolean;
+  readonly asOf: Date | undefined;
+  readonly format: Format;
+  readonly output: string | undefined;
+  /** Set when `--publish` was given: where to publish. */
+  readonly publishTo: Config | undefined;
+  readonly failOn: (typeof FAIL_ON)[number];
+  readonly profile: string | undefined;
+  readonly region: string | undefined;
+  readonly help: boolean;
+  readonly version: boolean;
+}
+
+/** What the flags read from the environment. */
+export interface ArgsEnv {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdoutIsTTY: boolean;
+}
+
+/** Parses and validates the flags; throws a UsageError or ConfigError naming the bad flag(s). */
+export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: ArgsEnv): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
+  } catch (error: unknown) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const text = (name: string) => values[name] as string | undefined;
+  const raw: RawSettings = {};
+  for (const key of POLICY_KEYS) raw[key] = text(SETTINGS[key].flag);
+  const policy = parsePolicy(raw, 'flag');
+
+  const format = oneOf('--format', text('format'), FORMATS) ?? (stdoutIsTTY ? 'table' : 'json');
+  const failOn = oneOf('--fail-on', text('fail-on'), FAIL_ON) ?? 'non-compliant';
+  const apply = values.apply === true;
+  const asOf = parseAsOf(text('as-of'), new Date());
+  if (asOf !== undefined && apply) {
+    throw new UsageError(
+      '--as-of cannot be combined with --apply: a forecast for another moment never changes anything',
+    );
+  }
+  if (text('topic-arn') !== undefined && values.publish !== true) {
+    throw new UsageError(
+      '--topic-arn is only read with --publish: add --publish to send the report there',
+    );
+  }
+  const output = text('output');
+  if (output !== undefined) checkOutput(output);
+  let publishTo: Config | undefined;
+  if (values.publish === true) {
+    const topicArn = text('topic-arn') ?? env.TOPIC_ARN;
+    if (topicArn === undefined) {
+      throw new UsageError('--publish needs --topic-arn (or TOPIC_ARN): where to send the report');
+    }
+    publishTo = parseConfig({ ...raw, topicArn }, 'flag');
+  }
+  return {
+    policy,
+    apply,
+    asOf,
+    format,
+    output,
+    publishTo,
+    failOn,
+    profile: text('profile'),
+    region: text('region'),
+    help: values.help === true,
+    version: values.version === true,
+  };
+}
+
+function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]) {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(
+    `${flag}=${JSON.stringify(value.slice(0, 60))} is not allowed: expected one of ${allowed.join(', ')}`,
+  );
+}
+
+function parseAsOf(value: string | undefined, now: Date): Date | undefined {
+  if (value === undefined) return undefined;
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
+  // A time without an offset is read as UTC, like a date alone, never in the machine's zone.
+  const utc = match?.[4] !== undefined && match[7] === undefined ? `${value}Z` : value;
+  const date = new Date(utc);
+  // Date.parse rolls 2027-02-30 over to March; a calendar date must exist as written.
+  const [, year, month, day] = match ?? [];
+  const calendar = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  const exists =
+    calendar.getUTCFullYear() === Number(year) &&
+    calendar.getUTCMonth() === Number(month) - 1 &&
+    calendar.getUTCDate() === Number(day);
+  if (!match || !exists || Number.isNaN(date.getTime())) {
+    throw new UsageError(
+      `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z (a time without an offset is UTC)`,
+    );
+  }
+  if (date.getTime() < now.getTime()) {
+    throw new UsageError(
+      `--as-of=${JSON.stringify(value)} is in the past: a run sees certificates as they are now, so history cannot be reconstructed; give a future moment, or leave --as-of out to evaluate now`,
+    );
+  }
+  return date;
+}
+
+/** Refuses an --output that cannot be written, before the run makes any change. */
+function checkOutput(output: string): void {
+  if (output.trim() === '') {
+    throw new UsageError('--output="" is not allowed: expected a file path');
+  }
+  const problem = (reason: string) =>
+    new UsageError(`--output=${JSON.stringify(output)} cannot be written: ${reason}`);
+  let stats: ReturnType<typeof statSync> | undefined;
+  try {
+    stats = statSync(output);
+  } catch {
+    stats = undefined;
+  }
+  if (stats?.isDirectory()) throw problem('it is a directory');
+  try {
+    accessSync(stats ? output : dirname(resolvePath(output)), fsConstants.W_OK);
+  } catch (error: unknown) {
+    throw problem(describeError(error).message);
+  }
+}
+
+/** `--help`: every flag with its default, the policy flags generated from the settings table. */
+export function helpText(): string {
+  const line = (flag: string, placeholder: string | undefined, help: string) => {
+    const head = `  --${flag}${placeholder ? ` ${placeholder}` : ''}`;
+    return head.length >= 26 ? `${head}\n${' '.repeat(26)}${help}` : `${head.padEnd(26)}${help}`;
+  };
+  const policy = POLICY_KEYS.map((key) => {
+    const setting = SETTINGS[key];
+    const fallback =
+      setting.default !== undefined ? String(setting.default) : (setting.defaultText ?? 'none');
+    return line(setting.flag, setting.placeholder, `${setting.help} (default ${fallback})`);
+  });
+  const run = Object.entries(RUN_FLAGS).map(([flag, spec]) =>
+    line(flag, 'placeholder' in spec ? spec.placeholder : undefined, spec.help),
+  );
+  const aws = Object.entries(AWS_FLAGS).map(([flag, spec]) =>
+    line(flag, spec.placeholder, spec.help),
+  );
+  return `Usage: signing-cert-audit [flags]
+
+Audits every IAM user's X.509 signing certificates against an age policy, with the same engine
+as the scheduled Lambda. In deactivate or delete mode it prints the plan and changes nothing
+unless --apply is given.
+
+Policy:
+${policy.join('\n')}
+
+Run:
+${run.join('\n')}
+
+AWS (the standard sources: default credential chain, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL):
+${aws.join('\n')}
+
+  -h, --help              show this help
+  --version               show the version
+
+Exit status: 0 nothing non-compliant; 1 non-compliant certificates found (or a root signing
+certificate, or a tag the auditor could not use); 2 bad flags or configuration (no region
+included); 3 an AWS or network failure, or users that could not be audited; 130 interrupted
+(Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is
+written with complete=false; a second Ctrl-C quits at once).
+`;
+}

@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AuditLogger } from '../lambda/audit';
+import { HTTP_TIMEOUTS } from '../lambda/aws/http';
+import { createIamClient } from '../lambda/aws/iam';
+import { ConfigError, describeError } from '../lambda/core/errors';
+import type { Report } from '../lambda/core/report';
+import { runAndDeliver } from '../lambda/run';
+import type { ReportSink } from '../lambda/sinks/sink';
+import { createSnsClient, snsSink } from '../lambda/sinks/sns';
+import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
+import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
+import { type Output, progressBar } from './progress';
+
+/** What the CLI talks to: its streams and environment, injected so tests need no process. */
+export interface CliIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGINT/SIGTERM: no new change starts, and the partial report is written. */
+  readonly interrupt?: AbortSignal;
+  /** Client settings for tests (an endpoint, short timeouts); users set them through AWS's own sources. */
+  readonly clientOverrides?: Readonly<Record<string, unknown>>;
+}
+
+/** Runs the command line; returns the exit status instead of exiting, so tests can call it. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY === true });
+  } catch (error: unknown) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr.write(`signing-cert-audit: ${error.message}\nRun with --help for every flag.\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (options.help) {
+    io.stdout.write(helpText());
+    return EXIT.clean;
+  }
+  if (options.version) {
+    io.stdout.write(`${version()}\n`);
+    return EXIT.clean;
+  }
+  return audit(options, io);
+}
+
+function version(): string {
+  const url = new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+async function audit(options: CliOptions, io: CliIo): Promise<number> {
+  const clientConfig = {
+    ...(options.region ? { region: options.region } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...io.clientOverrides,
+  };
+  const fail = (call: string, error: unknown) => {
+    const { code, message } = describeError(error);
+    io.stderr.write(`signing-cert-audit: ${call} failed: ${code}: ${message}\n`);
+    return EXIT.aws;
+  };
+  const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS, ...clientConfig });
+  try {
+    await sts.config.region();
+  } catch {
+    // Without a region no call can be made: a usage problem, not an AWS failure.
+    io.stderr.write(
+      'signing-cert-audit: no AWS region is set: pass --region (or set AWS_REGION, or a region in the profile)\n',
+    );
+    return EXIT.usage;
+  }
+  let accountId: string;
+  try {
+    accountId = (await sts.send(new GetCallerIdentityCommand({}))).Account ?? 'unknown';
+  } catch (error: unknown) {
+    return fail('GetCallerIdentity (finding the account and checking the credentials)', error);
+  }
+  if (io.interrupt?.aborted) {
+    io.stderr.write(
+      'signing-cert-audit: interrupted before the audit started; nothing was changed\n',
+    );
+    return EXIT.interrupted;
+  }
+
+  const sinks: ReportSink[] = [];
+  if (options.publishTo) {
+    const { topicArn } = options.publishTo;
+    sinks.push(snsSink(createSnsClient(topicArn, clientConfig), topicArn));
+  }
+  const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
+  const dryRun = !options.apply || options.asOf !== undefined;
+  const { report, deliveries, failures } = await runAndDeliver(
+    {
+      iam: createIamClient(clientConfig),
+      logger: stderrLogger(io),
+      now: options.asOf ?? new Date(),
+      runId: randomUUID(),
+      accountId,
+      onProgress: progress?.update,
+      stop: io.interrupt,
+      sinks,
+      // Every report is written to the output below; the logs need no copy.
+      keepReport: () => undefined,
+    },
+    options.policy,
+    { dryRun },
+  ).finally(() => progress?.done());
+
+  let status: number = EXIT.clean;
+  if (!report.complete && !io.interrupt?.aborted) {
+    io.stderr.write(`signing-cert-audit: ${report.incompleteReason}\n`);
+    status = EXIT.aws;
+  }
+  status = Math.max(status, writeReport(report, options, io));
+
+  for (const delivery of deliveries) {
+    if (delivery.sink !== 'sns') continue;
+    io.stderr.write(
+      delivery.status === 'delivered'
+        ? `Published the report to ${options.publishTo?.topicArn}.\n`
+        : 'Nothing was published: the run was clean, and a clean run is only logged, as the Lambda does.\n',
+    );
+  }
+  for (const failure of failures) {
+    io.stderr.write(
+      `signing-cert-audit: delivering the report (${failure.sink}) failed: ${failure.error.code}: ${failure.error.message}\n`,
+    );
+    status = Math.max(status, EXIT.aws);
+  }
+
+  io.stderr.write(`${describeRun(report, options, dryRun)}\n${formatSummary(report.summary)}\n`);
+  if (!report.complete && io.interrupt?.aborted) {
+    io.stderr.write(
+      `signing-cert-audit: interrupted: ${report.incompleteReason}. The report above says what was really done.\n`,
+    );
+    return EXIT.interrupted;
+  }
+  // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a finding.
+  const failed = report.findings.filter((f) => f.error !== null);
+  if (failed.length > 0) {
+    const [first] = failed;
+    io.stderr.write(
+      `signing-cert-audit: ${failed.length} AWS call(s) failed, e.g. ${first?.userName}: ${first?.error?.code}: ${first?.error?.message}\n`,
+    );
+    status = Math.max(status, EXIT.aws);
+  }
+  if (status !== EXIT.clean) return status;
+  const needsAttention =
+    report.summary.nonCompliant +
+    report.summary.rootSigningCertificate +
+    report.findings.filter((f) => f.verdict === 'ERROR').length;
+  return needsAttention > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+}
+
+/** Writes the report where --output says, or to standard output; never loses it. */
+function writeReport(report: Report, options: CliOptions, io: CliIo): number {
+  const rendered =
+    options.format === 'csv'
+      ? formatCsv(report)
+      : options.format === 'table'
+        ? formatTable(report)
+        : formatJson(report);
+  if (!options.output) {
+    io.stdout.write(rendered);
+    return EXIT.clean;
+  }
+  try {
+    writeFileSync(options.output, rendered);
+    return EXIT.clean;
+  } catch (error: unknown) {
+    // The report is not lost: it goes to standard output instead.
+    io.stdout.write(rendered);
+    io.stderr.write(
+      `signing-cert-audit: --output=${JSON.stringify(options.output)} could not be written (${describeError(error).message}); the report went to standard output\n`,
+    );
+    return EXIT.usage;
+  }
+}
+
+function describeRun(report: Report, options: CliOptions, dryRun: boolean): string {
+  const at = options.asOf ? ` as of ${report.evaluatedAt}` : '';
+  const head = `Account ${report.accountId}, ${options.policy.mode} mode${at}.`;
+  const planned = report.findings.filter((f) => f.plannedAction !== null);
+  if (!dryRun || options.policy.mode === 'report') return head;
+  const count = (action: string) => planned.filter((f) => f.plannedAction === action).length;
+  const how = options.asOf
+    ? 'a forecast never changes anything'
+    : 'run again with --apply to carry it out';
+  return `${head} Plan: deactivate ${count('DEACTIVATE')}, delete ${count('DELETE')}. Nothing was changed: ${how}.`;
+}
+
+function stderrLogger(io: CliIo): AuditLogger {
+  const write = (level: string) => (message: string, attributes: Record<string, unknown>) => {
+    io.stderr.write(`${level}: ${message} ${JSON.stringify(attributes)}\n`);
+  };
+  return { info: () => undefined, warn: write('warning'), error: write('error') };
+}

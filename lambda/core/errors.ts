@@ -1,0 +1,47 @@
+/** The base of every error this package throws on purpose; catch it to tell ours from a crash. */
+export class SigningCertAuditError extends Error {
+  override readonly name: string = 'SigningCertAuditError';
+}
+
+/** Settings outside what the policy allows; names each bad setting, its value and what is allowed. */
+export class ConfigError extends SigningCertAuditError {
+  override readonly name = 'ConfigError';
+
+  /** Each problem, one sentence each, as joined into the message. */
+  readonly problems: readonly string[];
+
+  constructor(message: string, options: ErrorOptions & { problems?: readonly string[] } = {}) {
+    super(message, { cause: options.cause });
+    this.problems = options.problems ?? [message];
+  }
+}
+
+/** The error code and message of a failed AWS call, as recorded in a finding. */
+export interface ErrorDetail {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Longest error message kept in a finding: AWS's own messages are short; this bounds the report. */
+const MAX_ERROR_MESSAGE = 500;
+
+/**
+ * Extracts an AWS error's code and message from anything thrown. The SDK names a modelled error
+ * `<Code>Exception` (NoSuchEntityException for NoSuchEntity); the report uses the service's own
+ * documented code, so the suffix is dropped.
+ */
+export function describeError(error: unknown): ErrorDetail {
+  if (error instanceof Error) {
+    const { Code } = error as { Code?: unknown };
+    const code =
+      typeof Code === 'string' && Code.length > 0
+        ? Code
+        : error.name.replace(/(.)Exception$/, '$1');
+    return { code, message: truncate(error.message || code) };
+  }
+  return { code: 'UnknownError', message: truncate(String(error)) };
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE - 1)}…` : text;
+}

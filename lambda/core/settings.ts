@@ -1,0 +1,286 @@
+import * as z from 'zod/mini';
+import { ConfigError } from './errors';
+
+/** What a run may change: `report` nothing; `deactivate` over-age Active certificates; `delete` also deletes. */
+export const MODES = ['report', 'deactivate', 'delete'] as const;
+/** One of {@link MODES}. */
+export type Mode = (typeof MODES)[number];
+
+/** Longest age accepted, in days (100 years): anything longer is a typo, not a policy. */
+const MAX_DAYS = 36_500;
+
+const wholeNumber = (min: number, max: number) =>
+  z.pipe(
+    z.union([z.number(), z.string().check(z.regex(/^[0-9]+$/))]),
+    z.pipe(
+      z.transform((value: number | string) => Number(value)),
+      z.int().check(z.minimum(min), z.maximum(max)),
+    ),
+  );
+
+// IAM's own patterns: PathPrefix `\u002F[\u0021-\u007F]*` ending in '/', tag keys `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`.
+// The path also becomes the function's IAM resource `user<path>*`, where IAM reads `*` and `?` as
+// wildcards and `${…}` as a policy variable: a path with them would widen the grants, so they are
+// refused although IAM allows them in a path.
+const iamPath = z
+  .string()
+  .check(z.maxLength(512), z.regex(/^\/(?:[\u0021-\u007e]*\/)?$/), z.regex(/^[^*?$]*$/));
+const tagKey = z
+  .string()
+  .check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u));
+const topicArn = z
+  .string()
+  .check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/));
+
+/** One setting, declared once: every name it goes by, its default, what it allows and its help. */
+interface SettingSpec<S extends z.ZodMiniType> {
+  /** The Lambda environment variable. */
+  readonly env: string;
+  /** The CLI flag, without `--`. */
+  readonly flag: string;
+  /** The flag's value in `--help` (`N`, `MODE`, …). */
+  readonly placeholder: string;
+  /** The default; `undefined` when it is derived from another setting or there is none. */
+  readonly default: z.output<S> | undefined;
+  /** What the default is, in words, where it is not a plain value. */
+  readonly defaultText?: string;
+  /** What a valid value looks like, for error messages. */
+  readonly allowed: string;
+  /** One line for `--help` and the docs. */
+  readonly help: string;
+  readonly schema: S;
+}
+
+const spec = <S extends z.ZodMiniType>(setting: SettingSpec<S>) => setting;
+
+/**
+ * Every setting, declared once. The zod schema, the {@link Policy} type, the Lambda environment,
+ * the CLI's flags and help, CDK context and the construct's validation all derive from this
+ * table; cdk.json and the construct's props are checked against it by the tests.
+ */
+export const SETTINGS = {
+  maxAgeDays: spec({
+    env: 'MAX_AGE_DAYS',
+    flag: 'max-age-days',
+    placeholder: 'N',
+    default: 90,
+    allowed: `a whole number of days from 1 to ${MAX_DAYS}`,
+    help: 'a certificate uploaded more than N days ago is non-compliant',
+    schema: wholeNumber(1, MAX_DAYS),
+  }),
+  mode: spec({
+    env: 'MODE',
+    flag: 'mode',
+    placeholder: 'MODE',
+    default: 'report',
+    allowed: `one of ${MODES.join(', ')}`,
+    help: `${MODES.join(' | ')}; delete never deletes an Active certificate: it deactivates it, and a later run deletes it`,
+    schema: z.enum(MODES),
+  }),
+  deleteAfterDays: spec({
+    env: 'DELETE_AFTER_DAYS',
+    flag: 'delete-after-days',
+    placeholder: 'N',
+    default: undefined,
+    defaultText: 'the maximum age',
+    allowed: `a whole number of days from 1 to ${MAX_DAYS}, not less than the maximum age`,
+    help: 'delete mode: delete an over-age certificate that is Inactive and older than N days',
+    schema: wholeNumber(1, MAX_DAYS),
+  }),
+  warnBeforeDays: spec({
+    env: 'WARN_BEFORE_DAYS',
+    flag: 'warn-before-days',
+    placeholder: 'N',
+    default: 14,
+    allowed: `a whole number of days from 0 to ${MAX_DAYS}`,
+    help: 'report EXPIRING_SOON within N days of the maximum age (0: no warnings)',
+    schema: wholeNumber(0, MAX_DAYS),
+  }),
+  userPathPrefix: spec({
+    env: 'USER_PATH_PREFIX',
+    flag: 'path-prefix',
+    placeholder: 'PATH',
+    default: '/',
+    allowed:
+      'an IAM path that starts and ends with "/", such as / or /engineering/ (at most 512 characters, without * ? or $: they would widen the function\'s IAM permissions)',
+    help: 'audit only users under this IAM path',
+    schema: iamPath,
+  }),
+  exemptTagKey: spec({
+    env: 'EXEMPT_TAG_KEY',
+    flag: 'exempt-tag',
+    placeholder: 'KEY',
+    default: 'signing-cert-audit:exempt',
+    allowed: 'an IAM tag key: 1 to 128 letters, digits, spaces or _.:/=+-@',
+    help: 'a user tagged KEY=true is exempt',
+    schema: tagKey,
+  }),
+  maxOverrideDays: spec({
+    env: 'MAX_OVERRIDE_DAYS',
+    flag: 'max-override-days',
+    placeholder: 'N',
+    default: 365,
+    allowed: `a whole number of days from 1 to ${MAX_DAYS}`,
+    help: "the longest maximum age a user's signing-cert-audit:max-age-days tag may set; a longer one is refused and the account's applies",
+    schema: wholeNumber(1, MAX_DAYS),
+  }),
+  maxActionsPerRun: spec({
+    env: 'MAX_ACTIONS_PER_RUN',
+    flag: 'max-actions',
+    placeholder: 'N',
+    default: 25,
+    allowed: 'a whole number from 0 to 10000 (0 withholds every change)',
+    help: 'make no change at all if more than N are planned (blast-radius guard)',
+    schema: wholeNumber(0, 10_000),
+  }),
+  concurrency: spec({
+    env: 'SCAN_CONCURRENCY',
+    flag: 'concurrency',
+    placeholder: 'N',
+    default: 8,
+    allowed: 'a whole number from 1 to 64',
+    help: 'users scanned at once',
+    schema: wholeNumber(1, 64),
+  }),
+  topicArn: spec({
+    env: 'TOPIC_ARN',
+    flag: 'topic-arn',
+    placeholder: 'ARN',
+    default: undefined,
+    defaultText: '$TOPIC_ARN',
+    allowed:
+      'a standard SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:signing-cert-audit',
+    help: 'the SNS topic the report goes to',
+    schema: topicArn,
+  }),
+} as const;
+
+/** The name of a setting, as used in CDK context and construct props. */
+export type SettingKey = keyof typeof SETTINGS;
+/** The settings that make up the audit policy: all but where the report goes. */
+export type PolicyKey = Exclude<SettingKey, 'topicArn'>;
+/** Every policy setting, in declaration order. */
+export const POLICY_KEYS = (Object.keys(SETTINGS) as SettingKey[]).filter(
+  (key): key is PolicyKey => key !== 'topicArn',
+);
+/** Where a setting came from; decides which of its names an error message uses. */
+export type SettingSource = 'env' | 'context' | 'flag';
+
+/** A validated audit policy with every default resolved. */
+export type Policy = {
+  readonly [K in PolicyKey]: z.output<(typeof SETTINGS)[K]['schema']>;
+};
+
+/** The policy plus where the report goes: everything the Lambda needs. */
+export interface Config extends Policy {
+  readonly topicArn: string;
+}
+
+/** The default of every policy setting that has one (`deleteAfterDays` defaults to `maxAgeDays`). */
+export const POLICY_DEFAULTS = Object.fromEntries(
+  POLICY_KEYS.filter((key) => SETTINGS[key].default !== undefined).map((key) => [
+    key,
+    SETTINGS[key].default,
+  ]),
+) as {
+  readonly [K in PolicyKey as (typeof SETTINGS)[K]['default'] extends undefined
+    ? never
+    : K]: Policy[K];
+};
+
+/** Raw, unvalidated settings keyed by setting name; absent or `undefined` means "use the default". */
+export type RawSettings = Partial<Record<SettingKey, unknown>>;
+
+/** The name a user knows a setting by in a given source: `MAX_AGE_DAYS`, `maxAgeDays` or `--max-age-days`. */
+export function settingName(key: SettingKey, source: SettingSource): string {
+  if (source === 'env') return SETTINGS[key].env;
+  if (source === 'flag') return `--${SETTINGS[key].flag}`;
+  return key;
+}
+
+/**
+ * Validates a policy; throws one ConfigError naming every bad setting, its value and what is
+ * allowed (not just the first), so a configuration is fixed in one go.
+ */
+export function parsePolicy(raw: RawSettings, source: SettingSource): Policy {
+  return parseSettings(raw, source, POLICY_KEYS) as unknown as Policy;
+}
+
+/** Validates a policy and a topic ARN (required); throws a ConfigError as {@link parsePolicy} does. */
+export function parseConfig(raw: RawSettings, source: SettingSource): Config {
+  const problems: string[] = [];
+  if (raw.topicArn === undefined) {
+    problems.push(`${settingName('topicArn', source)} is required: ${SETTINGS.topicArn.allowed}`);
+  }
+  try {
+    const parsed = parseSettings(raw, source, [...POLICY_KEYS, 'topicArn']);
+    if (problems.length === 0) return parsed as unknown as Config;
+  } catch (error: unknown) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  throw configError(problems);
+}
+
+/** Reads and validates the Lambda's configuration from its environment variables. */
+export function loadConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Config {
+  const raw: RawSettings = {};
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const value = env[SETTINGS[key].env];
+    if (value !== undefined) raw[key] = value;
+  }
+  return parseConfig(raw, 'env');
+}
+
+/** The environment variables that carry a policy (and topic) into the function. */
+export function toEnvironment(policy: Policy, topicArnValue?: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of POLICY_KEYS) env[SETTINGS[key].env] = String(policy[key]);
+  if (topicArnValue !== undefined) env[SETTINGS.topicArn.env] = topicArnValue;
+  return env;
+}
+
+function parseSettings(
+  raw: RawSettings,
+  source: SettingSource,
+  keys: readonly SettingKey[],
+): Record<string, unknown> {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const key of keys) {
+    const setting = SETTINGS[key];
+    const value = raw[key];
+    if (value === undefined) {
+      parsed[key] = setting.default;
+      continue;
+    }
+    const result = (setting.schema as z.ZodMiniType).safeParse(value);
+    if (result.success) parsed[key] = result.data;
+    else problems.push(notAllowed(key, value, source));
+  }
+  if (problems.length === 0 && keys.includes('deleteAfterDays')) {
+    const maxAgeDays = parsed.maxAgeDays as number;
+    parsed.deleteAfterDays ??= maxAgeDays;
+    if ((parsed.deleteAfterDays as number) < maxAgeDays) {
+      problems.push(
+        `${notAllowed('deleteAfterDays', raw.deleteAfterDays, source)} (${settingName('maxAgeDays', source)} is ${maxAgeDays})`,
+      );
+    }
+  }
+  if (problems.length > 0) throw configError(problems);
+  return parsed;
+}
+
+function notAllowed(key: SettingKey, value: unknown, source: SettingSource): string {
+  const shown = JSON.stringify(value) ?? String(value);
+  const bounded = shown.length > 80 ? `${shown.slice(0, 80)}…` : shown;
+  return `${settingName(key, source)}=${bounded} is not allowed: expected ${SETTINGS[key].allowed}`;
+}
+
+function configError(problems: readonly string[]): ConfigError {
+  const message =
+    problems.length === 1
+      ? (problems[0] as string)
+      : `${problems.length} settings are not allowed:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+  return new ConfigError(message, { problems });
+}

@@ -1,0 +1,63 @@
+import { Aws, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { ConfigError } from '../lambda/core/errors';
+import { type Mode, type Policy, SETTINGS } from '../lambda/core/settings';
+
+/** Grants the audit role the IAM permissions its mode needs, and not one more. */
+export function grantAuditAccess(role: iam.Role, policy: Policy): void {
+  const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ListUsersAndAccountSummary',
+      // Neither action supports resource-level permissions. GetAccountSummary detects the
+      // root user's certificates, which ListUsers cannot see.
+      actions: ['iam:ListUsers', 'iam:GetAccountSummary'],
+      resources: ['*'],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadUsersUnderThePath',
+      // ListUserTags reads the exemption and per-user maximum-age tags, only for users with a
+      // certificate to act on or report.
+      actions: ['iam:ListSigningCertificates', 'iam:ListUserTags'],
+      resources: [users],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Only iam:ListUsers and iam:GetAccountSummary use Resource "*": neither supports resource-level permissions, and both only read.',
+  });
+  try {
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user${policy.userPathPrefix}*]`,
+      reason:
+        'The audit covers every user under the configured IAM path, whose names are not known at deploy time; the wildcard is scoped to that path in this account.',
+    });
+  } catch (error: unknown) {
+    // CDK parses the id and rejects unbalanced brackets, which IAM allows in a path.
+    throw new ConfigError(
+      `userPathPrefix=${JSON.stringify(policy.userPathPrefix)} is not allowed: expected ${SETTINGS.userPathPrefix.allowed}, without unbalanced brackets or parentheses`,
+      { cause: error },
+    );
+  }
+  const writes = remediationActions(policy.mode);
+  if (writes.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RemediateCertificatesUnderThePath',
+        actions: writes,
+        resources: [users],
+      }),
+    );
+  }
+}
+
+/** The IAM write actions a mode needs: none in report mode. */
+export function remediationActions(mode: Mode): string[] {
+  if (mode === 'report') return [];
+  // UpdateSigningCertificate deactivates; delete mode deactivates inside the grace period too.
+  if (mode === 'deactivate') return ['iam:UpdateSigningCertificate'];
+  return ['iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate'];
+}

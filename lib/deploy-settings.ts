@@ -1,0 +1,150 @@
+import { ConfigError } from '../lambda/core/errors';
+import { SETTINGS } from '../lambda/core/settings';
+
+/** Defaults of the deployment settings that are not part of the audit policy. */
+export const DEPLOY_DEFAULTS = {
+  schedule: 'cron(0 6 * * ? *)',
+  timeZone: 'UTC',
+} as const;
+
+/** What each deployment setting accepts, for error messages (the policy's are in SETTINGS). */
+export const DEPLOY_SETTINGS_ALLOWED = {
+  schedule:
+    'a recurring EventBridge Scheduler expression: cron(minutes hours day-of-month month day-of-week year) with ? in exactly one of the two day fields, or rate(N minute|minutes|hour|hours|day|days)',
+  timeZone: 'an IANA time zone name such as UTC or Europe/Paris',
+  notificationEmails: 'email addresses such as sec@example.com, separated by commas',
+} as const;
+
+function refuse(name: keyof typeof DEPLOY_SETTINGS_ALLOWED, value: unknown): never {
+  throw new ConfigError(
+    `${name}=${JSON.stringify(value)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED[name]}`,
+  );
+}
+
+const RATE = /^rate\((\d+) (minute|hour|day)(s?)\)$/;
+const CRON = /^cron\(([^()]+)\)$/;
+const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
+
+/** Returns a valid recurring Scheduler expression, or throws a ConfigError naming `schedule`. */
+export function checkSchedule(value: unknown): string {
+  if (typeof value !== 'string') return refuse('schedule', value);
+  const rate = RATE.exec(value);
+  if (rate) {
+    const count = Number(rate[1]);
+    // Scheduler wants "rate(1 day)" but "rate(2 days)".
+    if (count >= 1 && (count === 1) === (rate[3] === '')) return value;
+    return refuse('schedule', value);
+  }
+  const cron = CRON.exec(value);
+  const fields = cron?.[1]?.trim().split(/\s+/) ?? [];
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if (
+    fields.length === 6 &&
+    fields.every((field) => CRON_FIELD.test(field)) &&
+    (dayOfMonth === '?') !== (dayOfWeek === '?')
+  ) {
+    return value;
+  }
+  return refuse('schedule', value);
+}
+
+/** Returns a valid IANA time zone name, or throws a ConfigError naming `timeZone`. */
+export function checkTimeZone(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+/-]*$/.test(value)) {
+    return refuse('timeZone', value);
+  }
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return value;
+  } catch {
+    return refuse('timeZone', value);
+  }
+}
+
+const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+/** Returns the addresses, or throws a ConfigError naming `notificationEmails` and the bad one. */
+export function checkEmails(value: readonly unknown[]): string[] {
+  const bad = value.find((email) => typeof email !== 'string' || !EMAIL.test(email));
+  if (bad !== undefined) refuse('notificationEmails', bad);
+  return value as string[];
+}
+
+/** Every context key this app reads. */
+export const CONTEXT_KEYS: readonly string[] = [
+  ...Object.keys(SETTINGS),
+  ...Object.keys(DEPLOY_SETTINGS_ALLOWED),
+];
+
+/** Context keys that are not ours but legitimately present: the CDK's own and its CLI's. */
+const FOREIGN_CONTEXT_KEYS = new Set(['acknowledged-issue-numbers']);
+
+/**
+ * Refuses a context key that is neither one of ours nor namespaced (`@aws-cdk/…`, `aws:cdk:…`,
+ * lookups such as `availability-zones:account=…`), so `-c maxAgeDay=30` fails synth instead of
+ * deploying the default 90; names the closest key it may have meant.
+ */
+export function checkContextKeys(context: Record<string, unknown>): void {
+  const unknown = Object.keys(context).filter(
+    (key) =>
+      !CONTEXT_KEYS.includes(key) &&
+      !FOREIGN_CONTEXT_KEYS.has(key) &&
+      !key.startsWith('@') &&
+      !key.includes(':') &&
+      !key.includes('/'),
+  );
+  if (unknown.length === 0) return;
+  const problems = unknown.map((key) => {
+    const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
+    const suggestion = closest(key, CONTEXT_KEYS);
+    return `"${shown}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
+  });
+  throw new ConfigError(
+    `unknown context key${unknown.length === 1 ? '' : 's'} ${problems.join(', ')}: expected one of ${CONTEXT_KEYS.join(', ')}, or a namespaced key such as @aws-cdk/…`,
+  );
+}
+
+/** The known key nearest to `key` by edit distance, if near enough to be a typo. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(best.name.length / 4))
+    ? best.name
+    : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 10) return Number.POSITIVE_INFINITY;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? Number.POSITIVE_INFINITY;
+}
+
+/** A list from context: a JSON array in cdk.json, or a comma-separated string from `-c`. */
+export function readList(value: unknown): readonly unknown[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') {
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+  throw new ConfigError(
+    `notificationEmails=${JSON.stringify(value)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED.notificationEmails}`,
+  );
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../../../cli/args';
+import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
+import { TOPIC_ARN } from '../fixtures';
+
+const argsEnv = (env: Record<string, string> = {}, tty = false) => ({ env, stdoutIsTTY: tty });
+
+describe('parseCliArgs', () => {
+  it('applies every documented default', () => {
+    const options = parseCliArgs([], argsEnv());
+
+    expect(options).toMatchObject({
+      policy: { ...POLICY_DEFAULTS, deleteAfterDays: POLICY_DEFAULTS.maxAgeDays },
+      apply: false,
+      asOf: undefined,
+      format: 'json',
+      failOn: 'non-compliant',
+      publishTo: undefined,
+    });
+  });
+
+  it('prints a table on a terminal and JSON otherwise', () => {
+    expect(parseCliArgs([], argsEnv({}, true)).format).toBe('table');
+    expect(parseCliArgs([], argsEnv({}, false)).format).toBe('json');
+  });
+
+  it('reads every policy flag into the one policy schema', () => {
+    const options = parseCliArgs(
+      [
+        '--max-age-days=30',
+        '--mode',
+        'delete',
+        '--delete-after-days',
+        '60',
+        '--warn-before-days',
+        '7',
+        '--path-prefix',
+        '/robots/',
+        '--exempt-tag',
+        'team:keep',
+        '--max-override-days',
+        '180',
+        '--max-actions',
+        '5',
+        '--concurrency',
+        '4',
+      ],
+      argsEnv(),
+    );
+
+    expect(options.policy).toEqual({
+      maxAgeDays: 30,
+      mode: 'delete',
+      deleteAfterDays: 60,
+      warnBeforeDays: 7,
+      userPathPrefix: '/robots/',
+      exemptTagKey: 'team:keep',
+      maxOverrideDays: 180,
+      maxActionsPerRun: 5,
+      concurrency: 4,
+    });
+  });
+
+  it('takes the topic for --publish from --topic-arn or TOPIC_ARN', () => {
+    expect(
+      parseCliArgs(['--publish', '--topic-arn', TOPIC_ARN], argsEnv()).publishTo,
+    ).toMatchObject({ topicArn: TOPIC_ARN });
+    expect(parseCliArgs(['--publish'], argsEnv({ TOPIC_ARN })).publishTo).toMatchObject({
+      topicArn: TOPIC_ARN,
+    });
+  });
+
+  it('reads --as-of as a moment', () => {
+    expect(parseCliArgs(['--as-of', '2099-01-01'], argsEnv()).asOf).toEqual(
+      new Date('2099-01-01T00:00:00.000Z'),
+    );
+  });
+
+  it('reads an --as-of time without an offset as UTC, whatever the machine’s zone', () => {
+    const zone = process.env.TZ;
+    try {
+      process.env.TZ = 'America/New_York';
+      expect(parseCliArgs(['--as-of', '2099-03-01T06:00'], argsEnv()).asOf).toEqual(
+        new Date('2099-03-01T06:00:00.000Z'),
+      );
+      expect(parseCliArgs(['--as-of', '2099-03-01T06:00+02:00'], argsEnv()).asOf).toEqual(
+        new Date('2099-03-01T04:00:00.000Z'),
+      );
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+});

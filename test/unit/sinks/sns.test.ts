@@ -1,0 +1,173 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildReport, type Finding, type Report } from '../../../lambda/core/report';
+import {
+  PublishError,
+  SNS_MAX_MESSAGE_BYTES,
+  snsSink,
+  subjectFor,
+  toReportMessages,
+} from '../../../lambda/sinks/sns';
+import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+
+const finding = (i: number, overrides: Partial<Finding> = {}): Finding => ({
+  userName: `user-${String(i).padStart(5, '0')}`,
+  userArn: `arn:aws:iam::${ACCOUNT_ID}:user/engineering/platform/user-${String(i).padStart(5, '0')}`,
+  certificateId: `CERT${String(i).padStart(24, '0')}`,
+  status: 'Active',
+  uploadDate: '2024-01-01T00:00:00.000Z',
+  ageDays: 1057,
+  verdict: 'NON_COMPLIANT',
+  plannedAction: 'DEACTIVATE',
+  override: null,
+  action: 'DEACTIVATED',
+  severity: 'HIGH',
+  error: null,
+  certificate: {
+    fingerprint256: 'AB:CD',
+    subject: `CN=user-${i}`,
+    notAfter: '2030-01-01T00:00:00.000Z',
+  },
+  detail: null,
+  ...overrides,
+});
+
+const reportOf = (
+  findings: Finding[],
+  extra: Partial<Parameters<typeof buildReport>[0]> = {},
+): Report =>
+  buildReport({
+    runId: 'run-1',
+    accountId: ACCOUNT_ID,
+    now: NOW,
+    policy: policyWith({ mode: 'deactivate' }),
+    dryRun: false,
+    usersScanned: findings.length,
+    certificatesScanned: findings.length,
+    findings,
+    ...extra,
+  });
+
+describe('subjectFor', () => {
+  it('names the account and the count, under 100 characters', () => {
+    const report = reportOf([finding(1), finding(2, { action: 'FAILED' })]);
+
+    expect(subjectFor(report)).toBe(
+      `Signing certificate audit ${ACCOUNT_ID}: 2 non-compliant, 1 error`,
+    );
+    expect(
+      subjectFor(reportOf([finding(1)], { incompleteReason: 'ListUsers failed' }), 12, 345).length,
+    ).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('toReportMessages', () => {
+  it('sends a small report as one message with String/Number attributes', () => {
+    // Act
+    const messages = toReportMessages(reportOf([finding(1)]));
+
+    // Assess
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.attributes).toEqual({
+      severity: { DataType: 'String', StringValue: 'HIGH' },
+      nonCompliant: { DataType: 'Number', StringValue: '1' },
+      mode: { DataType: 'String', StringValue: 'deactivate' },
+    });
+    expect(JSON.parse(messages[0]?.body ?? '')).toEqual(reportOf([finding(1)]));
+  });
+
+  it('reports the mode as report on a dry run', () => {
+    const messages = toReportMessages(reportOf([finding(1)], { dryRun: true }));
+    expect(messages[0]?.attributes.mode?.StringValue).toBe('report');
+  });
+
+  it('splits 3,000 findings into parts under 256 KiB that reassemble to the same findings', () => {
+    // Prepare
+    const findings = Array.from({ length: 3000 }, (_, i) =>
+      finding(i, { error: { code: 'ServiceFailure', message: 'x'.repeat(i % 7 === 0 ? 400 : 0) } }),
+    );
+    const report = reportOf(findings);
+
+    // Act
+    const messages = toReportMessages(report);
+
+    // Assess
+    expect(messages.length).toBeGreaterThan(1);
+    const parts = messages.map((m) => JSON.parse(m.body) as Report);
+    for (const [i, message] of messages.entries()) {
+      const attributeBytes = Object.entries(message.attributes).reduce(
+        (sum, [name, a]) => sum + name.length + a.DataType.length + a.StringValue.length,
+        0,
+      );
+      expect(
+        Buffer.byteLength(message.body) + attributeBytes + message.subject.length,
+      ).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
+      expect(message.subject).toContain(`(part ${i + 1}/${messages.length})`);
+      expect(parts[i]?.part).toEqual({ index: i + 1, count: messages.length });
+      expect(parts[i]?.summary).toEqual(report.summary);
+      expect(parts[i]?.runId).toBe('run-1');
+    }
+    expect(parts.flatMap((p) => p.findings)).toEqual(report.findings);
+  });
+
+  it('honours a smaller size limit and never emits an over-size part', () => {
+    const report = reportOf(Array.from({ length: 50 }, (_, i) => finding(i)));
+
+    const messages = toReportMessages(report, 4096);
+
+    expect(messages.length).toBeGreaterThan(3);
+    for (const message of messages) expect(Buffer.byteLength(message.body)).toBeLessThan(4096);
+    expect(messages.flatMap((m) => (JSON.parse(m.body) as Report).findings)).toHaveLength(50);
+  });
+
+  it('sends an incomplete run with no findings as one part', () => {
+    const messages = toReportMessages(reportOf([], { incompleteReason: 'ListUsers failed' }));
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.subject).toContain('INCOMPLETE');
+  });
+});
+
+describe('snsSink', () => {
+  const snsMock = mockClient(SNSClient);
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:findings';
+
+  beforeEach(() => snsMock.reset());
+
+  it('publishes a report with findings, with the severity attribute', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const report = reportOf([
+      finding(1, { verdict: 'ROOT_SIGNING_CERTIFICATE', severity: 'CRITICAL' }),
+    ]);
+
+    const delivery = await snsSink(new SNSClient({}), TOPIC).deliver(report);
+
+    expect(delivery).toEqual({ status: 'delivered', detail: `1 message(s) to ${TOPIC}` });
+    expect(snsMock).toReceiveCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      MessageAttributes: expect.objectContaining({
+        severity: { DataType: 'String', StringValue: 'CRITICAL' },
+      }),
+    });
+  });
+
+  it('skips a clean run without calling SNS', async () => {
+    const delivery = await snsSink(new SNSClient({}), TOPIC).deliver(reportOf([]));
+
+    expect(delivery.status).toBe('skipped');
+    expect(snsMock).not.toReceiveCommand(PublishCommand);
+  });
+
+  it('throws a PublishError naming the part, the topic and the cause', async () => {
+    snsMock
+      .on(PublishCommand)
+      .rejects(Object.assign(new Error('gone'), { name: 'NotFoundException' }));
+
+    await expect(snsSink(new SNSClient({}), TOPIC).deliver(reportOf([finding(1)]))).rejects.toThrow(
+      PublishError,
+    );
+    await expect(snsSink(new SNSClient({}), TOPIC).deliver(reportOf([finding(1)]))).rejects.toThrow(
+      `Publishing report part 1 of 1 to ${TOPIC} failed (NotFound: gone)`,
+    );
+  });
+});
