@@ -83,7 +83,7 @@ export const ageCheck: CertificateCheck<AgeVerdict> = {
   verdicts: {
     NON_COMPLIANT: {
       title: 'IAM signing certificate older than the maximum age',
-      when: 'uploaded more than `maxAgeDays` ago (HIGH when Active, MEDIUM when Inactive)',
+      when: 'uploaded more than `maxAgeDays` ago',
       severity: 'HIGH',
       severityWhenInactive: 'MEDIUM',
       remediation:

@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verdictTableMarkdown } from '../../lambda/core/checks/index';
+import { normalizeTable, sectionOf } from '../../tools/docs';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SOURCE_DIRS = ['bin', 'cli', 'lambda', 'lib', 'scripts', 'tools'];
+
+/** Every TypeScript file under the source folders, relative to the repository. */
+function sourceFiles(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? walk(join(dir, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [join(dir, entry.name)]
+          : [],
+    );
+  return SOURCE_DIRS.flatMap(walk);
+}
+
+/** The module specifiers a file imports (static, dynamic and side-effect imports). */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const found: string[] = [];
+  for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'([^']+)'/g)) {
+    if (match[1]) found.push(match[1]);
+  }
+  return found;
+}
+
+/** Local imports resolved to repository paths (with .ts). */
+function localImportsOf(file: string): string[] {
+  return importsOf(file)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => {
+      const target = relative(ROOT, resolve(ROOT, dirname(file), spec));
+      return target.endsWith('.ts') ? target : `${target}.ts`;
+    });
+}
+
+describe('the shape of the code', () => {
+  const files = sourceFiles();
+
+  it('has no import cycle', () => {
+    const graph = new Map(files.map((file) => [file, localImportsOf(file)]));
+    const cycles: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (file: string, path: string[]) => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(file)), file].join(' → '));
+        return;
+      }
+      state.set(file, 'visiting');
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of files) visit(file, []);
+
+    expect(files.length).toBeGreaterThan(20);
+    expect(cycles).toEqual([]);
+  });
+
+  it('keeps lambda/core pure: no AWS SDK, Lambda runtime or adapter imports', () => {
+    const offending = files
+      .filter((file) => file.startsWith('lambda/core/'))
+      .flatMap((file) =>
+        importsOf(file)
+          .filter((spec) =>
+            /^@aws-sdk\/|^@aws-lambda-powertools\/|^aws-lambda$|^aws-cdk-lib/.test(spec),
+          )
+          .concat(localImportsOf(file).filter((target) => !target.startsWith('lambda/core/')))
+          .map((spec) => `${file} imports ${spec}`),
+      );
+
+    expect(offending).toEqual([]);
+  });
+
+  it('keeps the function code free of the CDK, the CLI and the tests', () => {
+    const offending = files
+      .filter((file) => file.startsWith('lambda/'))
+      .flatMap((file) =>
+        localImportsOf(file)
+          .filter((target) => !target.startsWith('lambda/'))
+          .concat(importsOf(file).filter((spec) => spec.startsWith('aws-cdk-lib')))
+          .map((target) => `${file} imports ${target}`),
+      );
+
+    expect(offending).toEqual([]);
+  });
+
+  it('never imports test code from the scripts, tools or code', () => {
+    const offending = files.flatMap((file) =>
+      localImportsOf(file)
+        .filter((target) => target.startsWith('test/'))
+        .map((target) => `${file} imports ${target}`),
+    );
+
+    expect(offending).toEqual([]);
+  });
+});
+
+describe('README', () => {
+  it('holds the verdict table generated from the checks (npm run docs)', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+    expect(sectionOf(readme, 'verdicts')).toBe(normalizeTable(verdictTableMarkdown()));
+  });
+});
