@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verdictTableMarkdown } from '../../lambda/core/checks/index';
+import { POLICY_KEYS, SETTINGS } from '../../lambda/core/settings';
 import { normalizeTable, sectionOf } from '../../tools/docs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -99,6 +100,30 @@ describe('the shape of the code', () => {
     );
 
     expect(offending).toEqual([]);
+  });
+});
+
+describe('the construct props', () => {
+  it('document every policy setting with the default the settings table declares', () => {
+    const source = readFileSync(join(ROOT, 'lib/signing-cert-auditor.ts'), 'utf8');
+    const documented = new Map(
+      [...source.matchAll(/@default ([^\n]+)\n\s*\*\/\n\s*readonly (\w+)\?:/g)].map((m) => [
+        m[2],
+        m[1]?.trim(),
+      ]),
+    );
+
+    for (const key of POLICY_KEYS) {
+      const { default: value } = SETTINGS[key];
+      const expected =
+        value === undefined
+          ? documented.get(key)
+          : typeof value === 'string'
+            ? `'${value}'`
+            : String(value);
+      expect({ key, documented: documented.get(key) }).toEqual({ key, documented: expected });
+      expect(documented.has(key)).toBe(true);
+    }
   });
 });
 
