@@ -67,6 +67,11 @@ const RUN_FLAGS = {
     placeholder: 'ARN',
     help: 'the topic for --publish (default: $TOPIC_ARN); only with --publish',
   },
+  'time-limit': {
+    type: 'string',
+    placeholder: 'SECONDS',
+    help: 'stop starting new work after SECONDS and write a partial report (exit 3); default: none',
+  },
   'fail-on': {
     type: 'string',
     placeholder: 'WHAT',
@@ -108,6 +113,8 @@ export interface CliOptions {
   /** Set when `--publish` was given: where to publish. */
   readonly publishTo: Config | undefined;
   readonly failOn: (typeof FAIL_ON)[number];
+  /** Stop starting new work after this many milliseconds; undefined for no limit. */
+  readonly timeLimitMs: number | undefined;
   readonly profile: string | undefined;
   readonly region: string | undefined;
   readonly help: boolean;
@@ -165,6 +172,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     output,
     publishTo,
     failOn,
+    timeLimitMs: parseTimeLimit(text('time-limit')),
     profile: text('profile'),
     region: text('region'),
     help: values.help === true,
@@ -178,6 +186,17 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   throw new UsageError(
     `${flag}=${JSON.stringify(value.slice(0, 60))} is not allowed: expected one of ${allowed.join(', ')}`,
   );
+}
+
+function parseTimeLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
+    throw new UsageError(
+      `--time-limit=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a whole number of seconds from 1 to 86400`,
+    );
+  }
+  return seconds * 1000;
 }
 
 function parseAsOf(value: string | undefined, now: Date): Date | undefined {

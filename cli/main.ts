@@ -92,6 +92,13 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     sinks.push(snsSink(createSnsClient(topicArn, clientConfig), topicArn));
   }
   const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
+  const limit = options.timeLimitMs;
+  const stops = [
+    ...(io.interrupt ? [io.interrupt] : []),
+    ...(limit !== undefined
+      ? [timeLimitSignal(limit, `time limit: --time-limit of ${limit / 1000} s reached`)]
+      : []),
+  ];
   const dryRun = !options.apply || options.asOf !== undefined;
   const { report, deliveries, failures } = await runAndDeliver(
     {
@@ -101,7 +108,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
       runId: randomUUID(),
       accountId,
       onProgress: progress?.update,
-      stop: io.interrupt,
+      ...(stops.length > 0 ? { stop: AbortSignal.any(stops) } : {}),
       sinks,
       // Every report is written to the output below; the logs need no copy.
       keepReport: () => undefined,
@@ -179,6 +186,13 @@ function writeReport(report: Report, options: CliOptions, io: CliIo): number {
     );
     return EXIT.usage;
   }
+}
+
+/** A signal aborted with `reason` after `ms`, without keeping the process alive. */
+function timeLimitSignal(ms: number, reason: string): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(reason), ms).unref();
+  return controller.signal;
 }
 
 function describeRun(report: Report, options: CliOptions, dryRun: boolean): string {

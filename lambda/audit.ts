@@ -1,6 +1,11 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import pLimit from 'p-limit';
 import {
+  CredentialReportUnavailableError,
+  type CredentialReportWait,
+  fetchCredentialReport,
+} from './aws/credential-report';
+import {
   deactivateSigningCertificate,
   deleteSigningCertificate,
   type IamUser,
@@ -20,6 +25,7 @@ import {
   type UserRules,
 } from './core/checks/check';
 import { ACCOUNT_CHECKS, CERTIFICATE_CHECKS, VERDICTS, type Verdict } from './core/checks/index';
+import { CredentialReportFormatError, parseCredentialReport } from './core/credential-report';
 import { describeError, type ErrorDetail } from './core/errors';
 import {
   type Action,
@@ -27,10 +33,11 @@ import {
   type CertificateIdentity,
   type Finding,
   type Report,
+  type ScanInfo,
   severityOf,
 } from './core/report';
 import { resolveUserRules } from './core/rules';
-import type { Policy } from './core/settings';
+import type { Policy, ScanStrategy } from './core/settings';
 
 /** The logging the audit needs; Powertools Logger fits, and so does a CLI's own. */
 export interface AuditLogger {
@@ -60,6 +67,8 @@ export interface AuditDeps {
    * calls in flight finish, and the report says what was really done, with `complete: false`.
    */
   readonly stop?: AbortSignal;
+  /** How long to wait for the credential report, and how often to ask; the defaults suit Lambda. */
+  readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
 }
 
 /** Per-run options that are not policy. */
@@ -69,6 +78,8 @@ export interface AuditOptions {
    * `plannedAction` (and the blast-radius guard still applies), but no write call is made.
    */
   readonly dryRun?: boolean;
+  /** Overrides the policy's scan strategy for this run (the full-scan schedule's event). */
+  readonly scanStrategy?: ScanStrategy;
 }
 
 type UserScan =
@@ -123,8 +134,9 @@ export async function runAudit(
   const dryRun = options.dryRun ?? false;
   const limit = pLimit(policy.concurrency);
 
-  const [{ scans, listingError }, accountFindings] = await Promise.all([
-    scanAllUsers(deps, policy, limit),
+  const strategy = options.scanStrategy ?? policy.scanStrategy;
+  const [{ scans, listingError, scan }, accountFindings] = await Promise.all([
+    scanUsers(deps, policy, strategy, limit),
     checkAccount(deps),
   ]);
 
@@ -177,6 +189,7 @@ export async function runAudit(
     policy,
     dryRun,
     incompleteReason,
+    scan,
     usersScanned,
     certificatesScanned,
     findings: [...settled, ...acted],
@@ -344,6 +357,98 @@ const RULE_BOUND_VERDICTS: ReadonlySet<string> = new Set(
 
 function ruleBound(verdict: Verdict): boolean {
   return RULE_BOUND_VERDICTS.has(verdict);
+}
+
+interface ScanOutcome {
+  readonly scans: UserScan[];
+  readonly listingError: unknown;
+  readonly scan: ScanInfo;
+}
+
+/**
+ * Finds the users and lists their certificates. `credential-report`: only users whose report row
+ * shows an Active certificate are listed, every other user counts as scanned with none; if the
+ * report cannot be had or read, the run falls back to a full scan and says why.
+ */
+async function scanUsers(
+  deps: AuditDeps,
+  policy: Policy,
+  strategy: ScanStrategy,
+  limit: ReturnType<typeof pLimit>,
+): Promise<ScanOutcome> {
+  let fallbackReason: string | null = null;
+  if (strategy === 'credential-report') {
+    try {
+      const report = await fetchCredentialReport(deps.iam, {
+        ...deps.credentialReportWait,
+        stop: deps.stop,
+      });
+      const rows = parseCredentialReport(report.csv).filter((row) =>
+        row.path.startsWith(policy.userPathPrefix),
+      );
+      const scans = await scanEach(
+        deps,
+        rows.map((row) => ({
+          user: { userName: row.userName, userArn: row.userArn },
+          holder: row.activeCertificates > 0,
+        })),
+        limit,
+      );
+      return {
+        scans,
+        listingError: undefined,
+        scan: {
+          strategy,
+          credentialReportGeneratedAt: report.generatedAt.toISOString(),
+          fallbackReason: null,
+        },
+      };
+    } catch (error: unknown) {
+      const ours =
+        error instanceof CredentialReportUnavailableError ||
+        error instanceof CredentialReportFormatError;
+      const { code, message } = describeError(error);
+      const why = ours ? message : `${code}: ${message}`;
+      fallbackReason = `credential report unusable (${why}); fell back to a full scan`;
+      deps.logger.warn('Credential report unusable; falling back to a full scan', { reason: why });
+    }
+  }
+  const { scans, listingError } = await scanAllUsers(deps, policy, limit);
+  return {
+    scans,
+    listingError,
+    scan: { strategy: 'full', credentialReportGeneratedAt: null, fallbackReason },
+  };
+}
+
+/** Lists the certificates of the given users (holders only; the others have none to list). */
+async function scanEach(
+  deps: AuditDeps,
+  users: readonly { readonly user: IamUser; readonly holder: boolean }[],
+  limit: ReturnType<typeof pLimit>,
+): Promise<UserScan[]> {
+  let usersScanned = 0;
+  const report = () =>
+    deps.onProgress?.({ usersListed: users.length, usersScanned, listingDone: true });
+  return Promise.all(
+    users.map(({ user, holder }) => {
+      if (!holder) {
+        usersScanned += 1;
+        return { user, certificates: [] };
+      }
+      return limit(async (): Promise<UserScan> => {
+        if (deps.stop?.aborted) return { user, skipped: true };
+        try {
+          return { user, certificates: await listSigningCertificates(deps.iam, user.userName) };
+        } catch (error: unknown) {
+          return { user, error };
+        } finally {
+          usersScanned += 1;
+          report();
+        }
+      });
+    }),
+  );
 }
 
 async function scanAllUsers(

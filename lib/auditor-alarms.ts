@@ -4,7 +4,12 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/handlers/metrics';
+import {
+  INCOMPLETE_METRIC,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../lambda/handlers/metrics';
 
 /** The alarms the auditor raises on its topic. */
 export interface SigningCertAuditorAlarms {
@@ -16,6 +21,8 @@ export interface SigningCertAuditorAlarms {
   readonly withheld: cloudwatch.Alarm;
   /** The root user holds a signing certificate, which only a human signed in as root can remove. */
   readonly rootSigningCertificate: cloudwatch.Alarm;
+  /** A run did not see the whole account (stopped by the deadline, or listing failed). */
+  readonly incomplete: cloudwatch.Alarm;
 }
 
 /**
@@ -76,9 +83,21 @@ export function createAuditAlarms(
     'root-signing-certificate',
     'The root user holds an X.509 signing certificate. No role can remove it: sign in as root and delete it under Security credentials.',
   );
+  const incomplete = runMetricAlarm(
+    'IncompleteAlarm',
+    INCOMPLETE_METRIC,
+    'incomplete',
+    'A signing-certificate audit run stopped before it had seen the whole account (the Lambda deadline, or users could not be listed) and delivered a partial report. If it is the deadline, use the credential-report scan strategy or ask AWS for a higher IAM rate; the report says why.',
+  );
   const notify = new SnsAction(topic);
-  for (const alarm of [functionErrors, nonCompliant, withheld, rootSigningCertificate]) {
+  for (const alarm of [
+    functionErrors,
+    nonCompliant,
+    withheld,
+    rootSigningCertificate,
+    incomplete,
+  ]) {
     alarm.addAlarmAction(notify);
   }
-  return { functionErrors, nonCompliant, withheld, rootSigningCertificate };
+  return { functionErrors, nonCompliant, withheld, rootSigningCertificate, incomplete };
 }

@@ -27,7 +27,7 @@ export function grantAuditAccess(role: iam.Role, policy: Policy): void {
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'Only iam:ListUsers and iam:GetAccountSummary use Resource "*": neither supports resource-level permissions, and both only read.',
+      'Only iam:ListUsers, iam:GetAccountSummary and (with the credential-report scan strategy) iam:GenerateCredentialReport and iam:GetCredentialReport use Resource "*": none supports resource-level permissions, and all only read.',
   });
   try {
     Validations.of(role).acknowledge({
@@ -40,6 +40,16 @@ export function grantAuditAccess(role: iam.Role, policy: Policy): void {
     throw new ConfigError(
       `userPathPrefix=${JSON.stringify(policy.userPathPrefix)} is not allowed: expected ${SETTINGS.userPathPrefix.allowed}, without unbalanced brackets or parentheses`,
       { cause: error },
+    );
+  }
+  if (policy.scanStrategy === 'credential-report') {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CredentialReport',
+        // The prefilter's report: neither action supports resource-level permissions.
+        actions: ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'],
+        resources: ['*'],
+      }),
     );
   }
   const writes = remediationActions(policy.mode);

@@ -35,6 +35,7 @@ export class AuditorStack extends Stack {
     this.auditor = new SigningCertAuditor(this, 'Auditor', {
       ...policy,
       schedule: this.node.tryGetContext('schedule'),
+      fullScanSchedule: emptyAsAbsent(this.node.tryGetContext('fullScanSchedule')),
       timeZone: this.node.tryGetContext('timeZone'),
       notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
       existingTopic,
@@ -46,4 +47,10 @@ export class AuditorStack extends Stack {
     new CfnOutput(this, 'FailureQueueUrl', { value: this.auditor.failureQueue.queueUrl });
     new CfnOutput(this, 'LogGroupName', { value: this.auditor.logGroup.logGroupName });
   }
+}
+
+/** A context value left empty (`-c fullScanSchedule=`) means "not set". */
+function emptyAsAbsent(value: unknown): string | undefined {
+  // A non-string is passed on, so the construct's check names it.
+  return value === '' || value === null ? undefined : (value as string);
 }

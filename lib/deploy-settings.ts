@@ -11,6 +11,8 @@ export const DEPLOY_DEFAULTS = {
 export const DEPLOY_SETTINGS_ALLOWED = {
   schedule:
     'a recurring EventBridge Scheduler expression: cron(minutes hours day-of-month month day-of-week year) with ? in exactly one of the two day fields, or rate(N minute|minutes|hour|hours|day|days)',
+  fullScanSchedule:
+    'a recurring EventBridge Scheduler expression, as for schedule, such as cron(0 5 ? * SUN *)',
   timeZone: 'an IANA time zone name such as UTC or Europe/Paris',
   notificationEmails: 'email addresses such as sec@example.com, separated by commas',
 } as const;
@@ -25,15 +27,18 @@ const RATE = /^rate\((\d+) (minute|hour|day)(s?)\)$/;
 const CRON = /^cron\(([^()]+)\)$/;
 const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
 
-/** Returns a valid recurring Scheduler expression, or throws a ConfigError naming `schedule`. */
-export function checkSchedule(value: unknown): string {
-  if (typeof value !== 'string') return refuse('schedule', value);
+/** Returns a valid recurring Scheduler expression, or throws a ConfigError naming the setting. */
+export function checkSchedule(
+  value: unknown,
+  name: 'schedule' | 'fullScanSchedule' = 'schedule',
+): string {
+  if (typeof value !== 'string') return refuse(name, value);
   const rate = RATE.exec(value);
   if (rate) {
     const count = Number(rate[1]);
     // Scheduler wants "rate(1 day)" but "rate(2 days)".
     if (count >= 1 && (count === 1) === (rate[3] === '')) return value;
-    return refuse('schedule', value);
+    return refuse(name, value);
   }
   const cron = CRON.exec(value);
   const fields = cron?.[1]?.trim().split(/\s+/) ?? [];
@@ -45,7 +50,7 @@ export function checkSchedule(value: unknown): string {
   ) {
     return value;
   }
-  return refuse('schedule', value);
+  return refuse(name, value);
 }
 
 /** Returns a valid IANA time zone name, or throws a ConfigError naming `timeZone`. */

@@ -1,4 +1,13 @@
-import { Aws, Duration, Names, RemovalPolicy, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aws,
+  Duration,
+  Names,
+  RemovalPolicy,
+  Stack,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -16,6 +25,7 @@ import {
   POLICY_KEYS,
   type Policy,
   parsePolicy,
+  type ScanStrategy,
   toEnvironment,
 } from '../lambda/core/settings';
 import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alarms';
@@ -77,6 +87,20 @@ export interface SigningCertAuditorProps {
    */
   readonly concurrency?: number;
   /**
+   * How a run finds the users to list certificates for: `full` lists every user's;
+   * `credential-report` only those whose credential-report row shows an Active certificate
+   * (O(holders) calls; Inactive-only users are seen by full sweeps only: set fullScanSchedule).
+   * @default 'full'
+   */
+  readonly scanStrategy?: ScanStrategy;
+  /**
+   * A second schedule whose runs scan in full whatever scanStrategy says, e.g. weekly. With
+   * `credential-report`, these sweeps are what see Inactive-only users (and, in delete mode,
+   * delete their certificates).
+   * @default - no full-scan schedule
+   */
+  readonly fullScanSchedule?: string;
+  /**
    * When the audit runs: an EventBridge Scheduler `cron(...)` or `rate(...)` expression.
    * @default 'cron(0 6 * * ? *)' (daily at 06:00 in timeZone)
    */
@@ -121,6 +145,8 @@ export class SigningCertAuditor extends Construct {
   public readonly key?: kms.Key;
   /** The EventBridge Scheduler schedule that invokes the function. */
   public readonly schedule: scheduler.Schedule;
+  /** The schedule of full sweeps, when fullScanSchedule is set. */
+  public readonly fullScanSchedule?: scheduler.Schedule;
   /** Keeps the event of a run that failed after its retries, or that the scheduler could not deliver. */
   public readonly failureQueue: sqs.Queue;
   /** The alarms, each notifying the topic. */
@@ -135,6 +161,10 @@ export class SigningCertAuditor extends Construct {
       'context',
     );
     const scheduleExpression = checkSchedule(props.schedule ?? DEPLOY_DEFAULTS.schedule);
+    const fullScanExpression =
+      props.fullScanSchedule === undefined
+        ? undefined
+        : checkSchedule(props.fullScanSchedule, 'fullScanSchedule');
     const timeZone = checkTimeZone(props.timeZone ?? DEPLOY_DEFAULTS.timeZone);
     const emails = checkEmails(props.notificationEmails ?? []);
 
@@ -281,6 +311,29 @@ export class SigningCertAuditor extends Construct {
         deadLetterQueue: this.failureQueue,
       }),
     });
+    if (fullScanExpression !== undefined) {
+      this.fullScanSchedule = new scheduler.Schedule(this, 'FullScanSchedule', {
+        description:
+          'Runs the signing-certificate audit as a full scan, whatever scanStrategy says',
+        schedule: scheduler.ScheduleExpression.expression(
+          fullScanExpression,
+          TimeZone.of(timeZone),
+        ),
+        target: new LambdaInvoke(this.function, {
+          role: schedulerRole,
+          // The event validated as strictly as dryRun: exactly this key and value.
+          input: scheduler.ScheduleTargetInput.fromObject({ scanStrategy: 'full' }),
+          retryAttempts: 5,
+          maxEventAge: Duration.hours(1),
+          deadLetterQueue: this.failureQueue,
+        }),
+      });
+    } else if (this.policy.scanStrategy === 'credential-report') {
+      Annotations.of(this).addWarningV2(
+        'signing-cert-audit:no-full-scan-schedule',
+        'scanStrategy is credential-report but there is no fullScanSchedule: users whose signing certificates are all Inactive are never seen (nor, in delete mode, deleted). Set fullScanSchedule, e.g. cron(0 5 ? * SUN *).',
+      );
+    }
     // cdk-nag names a finding by the resolved template value, so a token becomes <LogicalId.Arn>.
     const functionLogicalId = Stack.of(this).resolve(
       (this.function.node.defaultChild as CfnFunction).logicalId,

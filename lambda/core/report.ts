@@ -1,7 +1,7 @@
 import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from './checks/check';
 import { VERDICTS, type Verdict, verdictSeverity } from './checks/index';
 import type { ErrorDetail } from './errors';
-import type { Policy } from './settings';
+import type { Policy, ScanStrategy } from './settings';
 
 export type { PlannedAction, Severity, TagOverride, Verdict };
 export { SEVERITIES };
@@ -80,9 +80,20 @@ export interface Report {
   /** Highest severity among the findings, INFO when there are none. */
   readonly severity: Severity;
   readonly policy: Policy & { readonly dryRun: boolean };
+  readonly scan: ScanInfo;
   readonly summary: Summary;
   readonly part: { readonly index: number; readonly count: number };
   readonly findings: readonly Finding[];
+}
+
+/** How the run found the users it listed certificates for (an addition to the schema). */
+export interface ScanInfo {
+  /** The strategy the run used: `full`, or `credential-report` when the report could be used. */
+  readonly strategy: ScanStrategy;
+  /** When IAM generated the credential report the run used; null for a full scan. */
+  readonly credentialReportGeneratedAt: string | null;
+  /** Why a run asked to use the credential report scanned in full instead; null otherwise. */
+  readonly fallbackReason: string | null;
 }
 
 /** What the audit hands over to be turned into a report. */
@@ -94,6 +105,8 @@ export interface ReportInput {
   readonly dryRun: boolean;
   /** Why the run is incomplete; null (or absent) when it saw the whole account. */
   readonly incompleteReason?: string | null;
+  /** Defaults to a full scan. */
+  readonly scan?: ScanInfo;
   readonly usersScanned: number;
   readonly certificatesScanned: number;
   readonly findings: readonly Finding[];
@@ -133,6 +146,11 @@ export function buildReport(input: ReportInput): Report {
     incompleteReason,
     severity: highestSeverity(findings.map((finding) => finding.severity)),
     policy: { ...input.policy, dryRun: input.dryRun },
+    scan: input.scan ?? {
+      strategy: 'full',
+      credentialReportGeneratedAt: null,
+      fallbackReason: null,
+    },
     summary: {
       usersScanned: input.usersScanned,
       certificatesScanned: input.certificatesScanned,

@@ -6,6 +6,11 @@ export const MODES = ['report', 'deactivate', 'delete'] as const;
 /** One of {@link MODES}. */
 export type Mode = (typeof MODES)[number];
 
+/** How a run finds the users to list certificates for: every user, or the credential report's holders. */
+export const SCAN_STRATEGIES = ['full', 'credential-report'] as const;
+/** One of {@link SCAN_STRATEGIES}. */
+export type ScanStrategy = (typeof SCAN_STRATEGIES)[number];
+
 /** Longest age accepted, in days (100 years): anything longer is a typo, not a policy. */
 const MAX_DAYS = 36_500;
 
@@ -141,6 +146,15 @@ export const SETTINGS = {
     allowed: 'a whole number from 1 to 64',
     help: 'users scanned at once',
     schema: wholeNumber(1, 64),
+  }),
+  scanStrategy: spec({
+    env: 'SCAN_STRATEGY',
+    flag: 'scan-strategy',
+    placeholder: 'STRATEGY',
+    default: 'full',
+    allowed: `one of ${SCAN_STRATEGIES.join(', ')}`,
+    help: "full lists every user's certificates; credential-report only those of users whose credential-report row shows an Active certificate (Inactive-only users are seen by full sweeps only)",
+    schema: z.enum(SCAN_STRATEGIES),
   }),
   topicArn: spec({
     env: 'TOPIC_ARN',

@@ -1,5 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Summary } from '../core/report';
+import type { Report, Summary } from '../core/report';
 
 /** Service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'signing-cert-audit';
@@ -23,9 +23,19 @@ export const METRIC_NAMES = {
   rootSigningCertificate: 'RootSigningCertificate',
 } as const satisfies Partial<Record<keyof Summary, string>>;
 
-/** Adds one Count per summary figure to the Powertools Metrics buffer (flushed as EMF by the caller). */
-export function recordRunMetrics(metrics: Metrics, summary: Summary): void {
+/** The run-level metric: 1 when the run did not see the whole account (deadline, listing failed). */
+export const INCOMPLETE_METRIC = 'Incomplete';
+/** The run's duration, in milliseconds. */
+export const DURATION_METRIC = 'RunDuration';
+
+/**
+ * Adds one Count per summary figure, `Incomplete` and the run's duration to the Powertools
+ * Metrics buffer (flushed as EMF by the caller).
+ */
+export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: number): void {
   for (const [key, name] of Object.entries(METRIC_NAMES) as [keyof typeof METRIC_NAMES, string][]) {
-    metrics.addMetric(name, 'Count', summary[key]);
+    metrics.addMetric(name, 'Count', report.summary[key]);
   }
+  metrics.addMetric(INCOMPLETE_METRIC, 'Count', report.complete ? 0 : 1);
+  metrics.addMetric(DURATION_METRIC, 'Milliseconds', durationMs);
 }

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
+import type { CredentialReportWait } from '../aws/credential-report';
 import { createIamClient } from '../aws/iam';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import type { Summary } from '../core/report';
@@ -26,7 +27,19 @@ export interface HandlerDeps {
   readonly metrics: Metrics;
   /** The clock; a run evaluates the policy at the moment it starts. */
   readonly now: () => Date;
+  /**
+   * With less Lambda time than this left, the run starts no new listing or change, lets the
+   * calls in flight finish, and delivers a partial report: time for those calls and for the
+   * delivery to every sink.
+   * @default DEADLINE_MARGIN_MS
+   */
+  readonly deadlineMarginMs?: number;
+  /** How long to wait for the credential report; the defaults of aws/credential-report.ts. */
+  readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
 }
+
+/** The default deadline margin: 90 s of a 900 s function. */
+export const DEADLINE_MARGIN_MS = 90_000;
 
 /** The Lambda handler's shape. */
 export type AuditHandler = (event: unknown, context: Context) => Promise<Summary>;
@@ -39,27 +52,49 @@ export type AuditHandler = (event: unknown, context: Context) => Promise<Summary
 export function createHandler(deps: HandlerDeps): AuditHandler {
   return async (event, context) => {
     deps.logger.addContext(context);
-    const { dryRun } = parseInvocationEvent(event);
-    const result = await runAndDeliver(
-      {
-        iam: deps.iam,
-        logger: deps.logger,
-        now: deps.now(),
-        runId: context.awsRequestId,
-        accountId: accountIdOf(context.invokedFunctionArn),
-        sinks: deps.sinks,
-      },
-      deps.config,
-      { dryRun },
+    const { dryRun, scanStrategy } = parseInvocationEvent(event);
+    const started = performance.now();
+    const margin = deps.deadlineMarginMs ?? DEADLINE_MARGIN_MS;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(`deadline: less than ${Math.round(margin / 1000)} s of Lambda time left`),
+      Math.max(0, context.getRemainingTimeInMillis() - margin),
     );
-    recordRunMetrics(deps.metrics, result.report.summary);
-    deps.metrics.publishStoredMetrics();
-    if (!result.report.complete) {
-      throw new RunFailedError(`Audit incomplete: ${result.report.incompleteReason}`);
+    let result: Awaited<ReturnType<typeof runAndDeliver>>;
+    try {
+      result = await runAndDeliver(
+        {
+          iam: deps.iam,
+          logger: deps.logger,
+          now: deps.now(),
+          runId: context.awsRequestId,
+          accountId: accountIdOf(context.invokedFunctionArn),
+          sinks: deps.sinks,
+          stop: deadline.signal,
+          ...(deps.credentialReportWait ? { credentialReportWait: deps.credentialReportWait } : {}),
+        },
+        deps.config,
+        { dryRun, ...(scanStrategy ? { scanStrategy } : {}) },
+      );
+    } finally {
+      clearTimeout(timer);
     }
+    recordRunMetrics(deps.metrics, result.report, performance.now() - started);
+    deps.metrics.publishStoredMetrics();
     if (result.failures.length > 0) {
       const reasons = result.failures.map((f) => `${f.sink}: ${f.error.message}`).join('; ');
       throw new RunFailedError(`Delivering the report failed: ${reasons}`);
+    }
+    if (!result.report.complete && !deadline.signal.aborted) {
+      throw new RunFailedError(`Audit incomplete: ${result.report.incompleteReason}`);
+    }
+    if (!result.report.complete) {
+      // A retry would hit the same wall: the partial report is delivered and the Incomplete
+      // metric raises its alarm instead of a failed invocation.
+      deps.logger.warn('Stopped by the deadline; the partial report was delivered', {
+        incompleteReason: result.report.incompleteReason,
+      });
     }
     return result.report.summary;
   };

@@ -1,12 +1,19 @@
-import { Capture, Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
 import { POLICY_DEFAULTS, SETTINGS } from '../../lambda/core/settings';
-import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/handlers/metrics';
+import {
+  INCOMPLETE_METRIC,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../../lambda/handlers/metrics';
+import { AuditorStack } from '../../lib/auditor-stack';
 import { HANDLER_BUNDLE, NODE_MAJOR } from '../../lib/bundling';
 import { DEPLOY_DEFAULTS, DEPLOY_SETTINGS_ALLOWED } from '../../lib/deploy-settings';
 import {
   CDK_JSON_CONTEXT,
+  createApp,
   errorOf,
   functionPermissions,
   onlyResource,
@@ -153,6 +160,7 @@ describe('AuditorStack function', () => {
         MAX_OVERRIDE_DAYS: '365',
         MAX_ACTIONS_PER_RUN: '25',
         SCAN_CONCURRENCY: '8',
+        SCAN_STRATEGY: 'full',
         TOPIC_ARN: { Ref: topic.id },
       },
     });
@@ -170,6 +178,8 @@ describe('AuditorStack function', () => {
       maxOverrideDays: '200',
       maxActionsPerRun: '5',
       concurrency: '4',
+      scanStrategy: 'credential-report',
+      fullScanSchedule: 'cron(0 5 ? * SUN *)',
     });
 
     // Assess
@@ -185,10 +195,65 @@ describe('AuditorStack function', () => {
           MAX_OVERRIDE_DAYS: '200',
           MAX_ACTIONS_PER_RUN: '5',
           SCAN_CONCURRENCY: '4',
+          SCAN_STRATEGY: 'credential-report',
           TOPIC_ARN: { Ref: Match.anyValue() },
         }),
       },
     });
+  });
+});
+
+describe('AuditorStack scan strategy', () => {
+  it('grants the credential report only to the credential-report strategy', () => {
+    const full = functionPermissions(synthStack({ scanStrategy: 'full' }));
+    const prefilter = functionPermissions(synthStack({ scanStrategy: 'credential-report' }));
+
+    expect(full).toEqual(BASE_PERMISSIONS);
+    expect(prefilter).toEqual({
+      ...BASE_PERMISSIONS,
+      'iam:GenerateCredentialReport': ['*'],
+      'iam:GetCredentialReport': ['*'],
+    });
+  });
+
+  it('adds a full-scan schedule whose event asks for exactly a full scan', () => {
+    const template = synthStack({
+      scanStrategy: 'credential-report',
+      fullScanSchedule: 'cron(0 5 ? * SUN *)',
+    });
+
+    const fn = onlyResource(template, 'AWS::Lambda::Function');
+    template.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 5 ? * SUN *)',
+      Target: {
+        Arn: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        Input: JSON.stringify({ scanStrategy: 'full' }),
+      },
+    });
+  });
+
+  it('warns at synth when credential-report has no full-scan schedule, and not otherwise', () => {
+    const warnings = (context: Record<string, unknown>) => {
+      const app = createApp(context);
+      const stack = new AuditorStack(app, 'Test');
+      return Annotations.fromStack(stack)
+        .findWarning('*', Match.stringLikeRegexp('no fullScanSchedule'))
+        .map((entry) => entry.entry.data);
+    };
+
+    expect(warnings({ scanStrategy: 'credential-report' })).toHaveLength(1);
+    expect(
+      warnings({ scanStrategy: 'credential-report', fullScanSchedule: 'rate(7 days)' }),
+    ).toEqual([]);
+    expect(warnings({ scanStrategy: 'full' })).toEqual([]);
+  });
+
+  it('refuses a bad full-scan schedule, naming it', () => {
+    const error = errorOf(() => synthStack({ fullScanSchedule: 'weekly' }));
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/^fullScanSchedule="weekly" is not allowed/);
   });
 });
 
@@ -310,7 +375,7 @@ describe('AuditorStack topic', () => {
     expect(suffix).toMatch(/^:alarm:[A-Za-z0-9]+-\*$/);
     const prefix = suffix.slice(':alarm:'.length, -1);
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     for (const alarm of alarms) expect(alarm.Properties.AlarmName.startsWith(prefix)).toBe(true);
   });
 
@@ -430,6 +495,7 @@ describe('AuditorStack alarms', () => {
     ['non-compliant certificates', METRIC_NAMES.nonCompliant],
     ['changes withheld by the blast-radius guard', METRIC_NAMES.withheld],
     ['a root signing certificate', METRIC_NAMES.rootSigningCertificate],
+    ['a run that stopped before seeing the whole account', INCOMPLETE_METRIC],
   ])('alarms on the run metric of %s and notifies the topic', (_what, metricName) => {
     // Act
     const template = synthStack();
@@ -465,7 +531,7 @@ describe('AuditorStack with an existing topic (`-c topicArn=...`)', () => {
     });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms.map((alarm) => alarm.Properties.AlarmActions)).toEqual(
-      Array(4).fill([EXISTING_TOPIC]),
+      Array(5).fill([EXISTING_TOPIC]),
     );
     template.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: EXISTING_TOPIC,

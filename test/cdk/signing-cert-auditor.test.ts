@@ -37,6 +37,7 @@ describe('SigningCertAuditor', () => {
       maxOverrideDays: 365,
       maxActionsPerRun: 25,
       concurrency: 8,
+      scanStrategy: 'full',
     });
     expect(auditor.key).toBeInstanceOf(kms.Key);
     expect(auditor.topic).toBeInstanceOf(sns.Topic);

@@ -12,9 +12,17 @@ export const clients = emulatorClients(endpoint);
 let invocation = 0;
 
 /** A Lambda context in moto's account; each invocation gets a new request id. */
-function nextContext() {
+function nextContext(timeoutMs?: number) {
   invocation += 1;
-  return lambdaContext(`integration-${invocation}`, FUNCTION_ARN);
+  return lambdaContext(`integration-${invocation}`, FUNCTION_ARN, timeoutMs);
+}
+
+/** A shorter Lambda timeout and deadline margin, to see the deadline at work in seconds. */
+export interface InvokeOptions {
+  readonly timeoutMs?: number;
+  readonly deadlineMarginMs?: number;
+  /** The bound on waiting for the credential report. */
+  readonly credentialReportWaitMs?: number;
 }
 
 /**
@@ -25,6 +33,7 @@ function nextContext() {
 export async function invokeHandler(
   env: Record<string, string>,
   event: unknown = {},
+  options: InvokeOptions = {},
 ): Promise<Summary> {
   const lambdaEnv: Record<string, string> = {
     ...EMULATOR_ENV,
@@ -36,8 +45,17 @@ export async function invokeHandler(
   // The SDK and Powertools read their own settings from the process environment.
   for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
   try {
-    const handler = createHandler(productionDeps(lambdaEnv));
-    return await handler(event, nextContext());
+    const deps = productionDeps(lambdaEnv);
+    const handler = createHandler({
+      ...deps,
+      ...(options.deadlineMarginMs === undefined
+        ? {}
+        : { deadlineMarginMs: options.deadlineMarginMs }),
+      ...(options.credentialReportWaitMs === undefined
+        ? {}
+        : { credentialReportWait: { maxWaitMs: options.credentialReportWaitMs, pollMs: 500 } }),
+    });
+    return await handler(event, nextContext(options.timeoutMs));
   } finally {
     vi.unstubAllEnvs();
   }

@@ -31,6 +31,7 @@ export const policyWith = (overrides: Partial<Policy> = {}): Policy => ({
   maxOverrideDays: 365,
   maxActionsPerRun: 25,
   concurrency: 8,
+  scanStrategy: 'full',
   ...overrides,
   ...(overrides.deleteAfterDays === undefined && overrides.maxAgeDays !== undefined
     ? { deleteAfterDays: overrides.maxAgeDays }

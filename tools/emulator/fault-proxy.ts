@@ -31,6 +31,13 @@ export interface FaultSettings {
   readonly resetFraction?: number;
   /** Actions (of any service) answered 500 every time, e.g. `['Publish']`. */
   readonly failActions?: readonly string[];
+  /**
+   * Answers a request itself instead of forwarding it, when it returns an answer: an IAM error
+   * (`AccessDenied`) or a canned response (a credential report that is never ready).
+   */
+  readonly respond?: (
+    request: ProxiedRequest,
+  ) => { readonly status: number; readonly xml: string } | undefined;
   /** Runs before a request is forwarded; the request waits for it (used to delete things mid-run). */
   readonly onRequest?: (request: ProxiedRequest) => Promise<void> | void;
   /** Seed of the fault dice, so a run is reproducible. */
@@ -144,6 +151,11 @@ export async function startFaultProxy(
         counts.throttled += 1;
         return answerXml(res, 400, THROTTLING_XML(requestId));
       }
+    }
+    const answer = settings.respond?.(proxied);
+    if (answer) {
+      increment(counts.forwarded, proxied.action);
+      return answerXml(res, answer.status, answer.xml);
     }
     await settings.onRequest?.(proxied);
     const paging = settings.pageSize !== undefined && PAGED_ACTIONS[proxied.action];
@@ -314,4 +326,9 @@ function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+}
+
+/** IAM's XML error envelope, for `respond`. */
+export function iamErrorXml(code: string, message: string): string {
+  return `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>injected</RequestId></ErrorResponse>`;
 }

@@ -1,7 +1,15 @@
 import type { Context } from 'aws-lambda';
 
-/** A Lambda context as the service passes one, for driving the real handler outside Lambda. */
-export function lambdaContext(awsRequestId: string, invokedFunctionArn: string): Context {
+/**
+ * A Lambda context as the service passes one, for driving the real handler outside Lambda; the
+ * time left counts down from `timeoutMs` (Lambda's 15 minutes by default).
+ */
+export function lambdaContext(
+  awsRequestId: string,
+  invokedFunctionArn: string,
+  timeoutMs = 900_000,
+): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     awsRequestId,
     invokedFunctionArn,
@@ -11,7 +19,7 @@ export function lambdaContext(awsRequestId: string, invokedFunctionArn: string):
     logGroupName: '/aws/lambda/signing-cert-audit',
     logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 900_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -27,6 +27,89 @@ def watch_stdin() -> None:
     os._exit(0)
 
 
+def patch_credential_report(iam_models, real_utcnow) -> None:
+    """Makes moto's credential report the one IAM documents, for the signing-certificate columns.
+
+    IAM User Guide, "Getting credential reports for your AWS account"
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html):
+    cert_N_active is TRUE when the user has an N-th signing certificate whose status is Active;
+    cert_N_last_rotated is its creation time, or N/A when the user has no active signing
+    certificate. The report is a real CSV (a user name holding a comma is quoted) with a
+    <root_account> row, and GetCredentialReport's GeneratedTime is when it was generated.
+    moto 5.2.1 prints N/A for an active certificate's last_rotated, joins fields without quoting,
+    has no root row and answers a fixed 2015 GeneratedTime.
+    """
+    import csv
+    import io
+
+    import moto.iam.responses as iam_responses
+
+    backend_class = iam_models.IAMBackend
+    date_format = "%Y-%m-%dT%H:%M:%S+00:00"
+    generated = {}
+
+    original_generate = backend_class.generate_report
+
+    def generate_report(self) -> None:
+        if not self.credential_report:
+            generated[id(self)] = real_utcnow()
+        original_generate(self)
+
+    def get_credential_report(self) -> str:
+        if not self.credential_report:
+            raise iam_models.ReportNotPresentException("Credential report not present")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        header = None
+        for user in self.users.values():
+            line = user.to_csv().rstrip("\n")
+            # moto writes "name,arn,..." unquoted; the name and ARN are known, the rest has no commas.
+            prefix = f"{user.name},{user.arn},"
+            rest = line[len(prefix):].split(",") if line.startswith(prefix) else []
+            certificates = list(user.signing_certificates.values())
+            cert_columns = []
+            for n in range(2):
+                cert = certificates[n] if n < len(certificates) else None
+                active = cert is not None and cert.status == "Active"
+                cert_columns += ["true" if active else "false"]
+                cert_columns += [cert.upload_date.strftime(date_format) if active else "N/A"]
+            if header is None:
+                header = HEADER.split(",")
+                writer.writerow(header)
+            writer.writerow([user.name, user.arn, *rest[:-4], *cert_columns])
+        if header is None:
+            writer.writerow(HEADER.split(","))
+        root = ["<root_account>", f"arn:aws:iam::{self.account_id}:root"]
+        root += ["not_supported"] * (len(HEADER.split(",")) - 6) + ["false", "N/A", "false", "N/A"]
+        writer.writerow(root)
+        return out.getvalue()
+
+    def response_get_credential_report(self):
+        report = self.backend.get_credential_report()
+        at = generated.get(id(self.backend))
+        return iam_responses.ActionResult(
+            {
+                "Content": report,
+                "ReportFormat": "text/csv",
+                "GeneratedTime": (at or real_utcnow()).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            }
+        )
+
+    backend_class.generate_report = generate_report
+    backend_class.get_credential_report = get_credential_report
+    iam_responses.IamResponse.get_credential_report = response_get_credential_report
+
+
+HEADER = (
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
+    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
+    "cert_1_last_rotated,cert_2_active,cert_2_last_rotated"
+)
+
+
 def main() -> None:
     threading.Thread(target=watch_stdin, daemon=True).start()
     os.environ.setdefault("MOTO_ALLOW_NONEXISTENT_REGION", "true")
@@ -43,6 +126,7 @@ def main() -> None:
         return real_utcnow() + datetime.timedelta(seconds=offset["seconds"])
 
     iam_models.utcnow = shifted_utcnow
+    patch_credential_report(iam_models, real_utcnow)
 
     def with_clock_route(app):
         def serve(environ, start_response):

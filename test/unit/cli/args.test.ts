@@ -6,6 +6,23 @@ import { TOPIC_ARN } from '../fixtures';
 const argsEnv = (env: Record<string, string> = {}, tty = false) => ({ env, stdoutIsTTY: tty });
 
 describe('parseCliArgs', () => {
+  it('reads --time-limit in seconds and --scan-strategy from the settings table', () => {
+    const options = parseCliArgs(
+      ['--time-limit', '600', '--scan-strategy', 'credential-report'],
+      argsEnv(),
+    );
+
+    expect(options.timeLimitMs).toBe(600_000);
+    expect(options.policy.scanStrategy).toBe('credential-report');
+    expect(parseCliArgs([], argsEnv()).timeLimitMs).toBeUndefined();
+  });
+
+  it.each(['0', '1.5', 'ten', '86401'])('refuses --time-limit %j', (value) => {
+    expect(() => parseCliArgs(['--time-limit', value], argsEnv())).toThrow(
+      /--time-limit=.* is not allowed: expected a whole number of seconds from 1 to 86400/,
+    );
+  });
+
   it('applies every documented default', () => {
     const options = parseCliArgs([], argsEnv());
 
@@ -58,6 +75,7 @@ describe('parseCliArgs', () => {
       maxOverrideDays: 180,
       maxActionsPerRun: 5,
       concurrency: 4,
+      scanStrategy: 'full',
     });
   });
 

@@ -27,6 +27,7 @@ describe('loadConfigFromEnv', () => {
       maxOverrideDays: 365,
       maxActionsPerRun: 25,
       concurrency: 8,
+      scanStrategy: 'full',
       topicArn: TOPIC,
     });
   });

@@ -63,6 +63,28 @@ describe('parseInvocationEvent', () => {
     expect(() => parseInvocationEvent(event)).toThrow(message);
   });
 
+  it.each([
+    [{ scanStrategy: 'full' }, { dryRun: false, scanStrategy: 'full' }],
+    [{ scanStrategy: 'credential-report' }, { dryRun: false, scanStrategy: 'credential-report' }],
+    [
+      { scanStrategy: 'full', dryRun: true },
+      { dryRun: true, scanStrategy: 'full' },
+    ],
+  ])('reads the full-scan schedule’s %j', (event, options) => {
+    expect(parseInvocationEvent(event)).toEqual(options);
+  });
+
+  it.each([
+    [{ scanStrategy: 'FULL' }, /"scanStrategy" is "FULL": an event that mentions a scan strategy/],
+    [{ scan_strategy: 'full' }, /"scan_strategy"/],
+    [{ ScanStrategy: 'full' }, /"ScanStrategy"/],
+    [{ scanStrategy: 'full', detail: { scanStrategy: 'full' } }, /"detail\.scanStrategy"/],
+    [{ scanStrategy: 'full', mode: 'delete' }, /unknown key "mode"/],
+  ])('refuses %j', (event, message) => {
+    expect(() => parseInvocationEvent(event)).toThrow(InvocationEventError);
+    expect(() => parseInvocationEvent(event)).toThrow(message);
+  });
+
   it('bounds what it echoes of a huge key or value', () => {
     const huge = 'k'.repeat(1_000_000);
     const messages = [{ [huge]: 1 }, { dryRun: huge }].map((event) => {
