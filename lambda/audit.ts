@@ -25,7 +25,6 @@ import {
   type UserRules,
 } from './core/checks/check';
 import { ACCOUNT_CHECKS, CERTIFICATE_CHECKS, VERDICTS, type Verdict } from './core/checks/index';
-import { CredentialReportFormatError, parseCredentialReport } from './core/credential-report';
 import { describeError, type ErrorDetail } from './core/errors';
 import {
   type Action,
@@ -383,6 +382,8 @@ async function scanUsers(
         ...deps.credentialReportWait,
         stop: deps.stop,
       });
+      // Loaded only for this strategy: the CSV parser stays out of a full scan's cold start.
+      const { parseCredentialReport } = await import('./core/credential-report');
       const rows = parseCredentialReport(report.csv).filter((row) =>
         row.path.startsWith(policy.userPathPrefix),
       );
@@ -406,7 +407,7 @@ async function scanUsers(
     } catch (error: unknown) {
       const ours =
         error instanceof CredentialReportUnavailableError ||
-        error instanceof CredentialReportFormatError;
+        (error instanceof Error && error.name === 'CredentialReportFormatError');
       const { code, message } = describeError(error);
       const why = ours ? message : `${code}: ${message}`;
       fallbackReason = `credential report unusable (${why}); fell back to a full scan`;

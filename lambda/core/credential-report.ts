@@ -1,4 +1,4 @@
-import Papa from 'papaparse';
+import { csvParseRows } from 'd3-dsv';
 import { SigningCertAuditError } from './errors';
 
 /**
@@ -30,46 +30,47 @@ const ROOT_ROW = '<root_account>';
 const USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user(\/.*)$/;
 
 /**
- * Parses the credential report with a maintained CSV parser (papaparse: IAM user names may hold
- * commas, which the report quotes), skipping the root row. Throws a CredentialReportFormatError
+ * Parses the credential report with a maintained CSV parser (d3-dsv, RFC 4180: IAM user names
+ * may hold commas, which the report quotes), skipping the root row. Throws a CredentialReportFormatError
  * naming the problem when a column is missing or a row cannot be read: the caller then falls
  * back to a full scan rather than trust part of it.
  */
 export function parseCredentialReport(csv: string): CredentialReportUser[] {
-  const parsed = Papa.parse<Record<string, string>>(csv.trim(), {
-    header: true,
-    skipEmptyLines: true,
-  });
-  const columns = parsed.meta.fields ?? [];
+  const [columns = [], ...rows] = csvParseRows(csv.trim());
   const missing = REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
   if (missing.length > 0) {
     throw new CredentialReportFormatError(
       `unexpected header: no ${missing.join(', ')} column (found ${columns.slice(0, 6).join(',')}…)`,
     );
   }
-  const [error] = parsed.errors;
-  if (error) {
-    throw new CredentialReportFormatError(
-      `unparseable row ${(error.row ?? 0) + 2}: ${error.message}`,
-    );
-  }
+  const at = Object.fromEntries(
+    REQUIRED_COLUMNS.map((column) => [column, columns.indexOf(column)]),
+  );
   const users: CredentialReportUser[] = [];
-  for (const [index, row] of parsed.data.entries()) {
-    if (row.user === ROOT_ROW) continue;
+  for (const [index, fields] of rows.entries()) {
     const where = `row ${index + 2}`;
-    const arn = USER_ARN.exec(row.arn ?? '');
-    if (!row.user || !arn?.[1]) {
+    // A row of another width is one whose quoting went wrong (an unquoted comma in a name).
+    if (fields.length !== columns.length) {
+      throw new CredentialReportFormatError(
+        `unparseable ${where}: ${fields.length} fields where the header has ${columns.length}`,
+      );
+    }
+    const field = (column: (typeof REQUIRED_COLUMNS)[number]) => fields[at[column] ?? -1] ?? '';
+    const userName = field('user');
+    if (userName === ROOT_ROW) continue;
+    const arn = USER_ARN.exec(field('arn'));
+    if (!userName || !arn?.[1]) {
       throw new CredentialReportFormatError(`unparseable ${where}: no user name or user ARN`);
     }
     const qualified = arn[1];
-    if (!qualified.endsWith(`/${row.user}`)) {
+    if (!qualified.endsWith(`/${userName}`)) {
       throw new CredentialReportFormatError(`unparseable ${where}: the ARN does not name the user`);
     }
     users.push({
-      userName: row.user,
-      userArn: row.arn as string,
-      path: qualified.slice(0, qualified.length - row.user.length),
-      activeCertificates: [row.cert_1_active, row.cert_2_active].filter((value) =>
+      userName,
+      userArn: field('arn'),
+      path: qualified.slice(0, qualified.length - userName.length),
+      activeCertificates: [field('cert_1_active'), field('cert_2_active')].filter((value) =>
         isTrue(value, where),
       ).length,
     });

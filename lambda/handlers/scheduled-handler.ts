@@ -5,11 +5,11 @@ import type { Context } from 'aws-lambda';
 import type { CredentialReportWait } from '../aws/credential-report';
 import { createIamClient } from '../aws/iam';
 import { describeError, SigningCertAuditError } from '../core/errors';
-import type { Summary } from '../core/report';
+import { isClean, type Summary } from '../core/report';
 import { type Config, loadConfigFromEnv } from '../core/settings';
 import { runAndDeliver } from '../run';
+import { lazySink } from '../sinks/lazy';
 import type { ReportSink } from '../sinks/sink';
-import { createSnsClient, snsSink } from '../sinks/sns';
 import { parseInvocationEvent } from './event';
 import { METRICS_NAMESPACE, recordRunMetrics, SERVICE_NAME } from './metrics';
 
@@ -116,7 +116,18 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
   return {
     config,
     iam: createIamClient(),
-    sinks: [snsSink(createSnsClient(config.topicArn), config.topicArn)],
+    // Loaded on the first report worth publishing: a clean run never loads the SNS client.
+    sinks: [
+      lazySink(
+        'sns',
+        (report) =>
+          isClean(report) ? { status: 'skipped', detail: 'a clean run is only logged' } : undefined,
+        async () => {
+          const { createSnsClient, snsSink } = await import('../sinks/sns');
+          return snsSink(createSnsClient(config.topicArn), config.topicArn);
+        },
+      ),
+    ],
     logger,
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     now: () => new Date(),
