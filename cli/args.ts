@@ -27,7 +27,7 @@ export const EXIT = {
 } as const;
 
 /** Output formats. */
-export const FORMATS = ['table', 'json', 'csv'] as const;
+export const FORMATS = ['table', 'json', 'csv', 'html'] as const;
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
 const FAIL_ON = ['non-compliant', 'none'] as const;
@@ -112,6 +112,8 @@ export interface CliOptions {
   readonly output: string | undefined;
   /** Set when `--publish` was given: where to publish. */
   readonly publishTo: Config | undefined;
+  /** Set when `--archive-bucket` was given: the evidence bucket. */
+  readonly archiveBucket: string | undefined;
   readonly failOn: (typeof FAIL_ON)[number];
   /** Stop starting new work after this many milliseconds; undefined for no limit. */
   readonly timeLimitMs: number | undefined;
@@ -156,6 +158,15 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   }
   const output = text('output');
   if (output !== undefined) checkOutput(output);
+  const archiveBucket = text('archive-bucket');
+  if (
+    archiveBucket !== undefined &&
+    !SETTINGS.archiveBucket.schema.safeParse(archiveBucket).success
+  ) {
+    throw new UsageError(
+      `--archive-bucket=${JSON.stringify(archiveBucket.slice(0, 80))} is not allowed: expected ${SETTINGS.archiveBucket.allowed}`,
+    );
+  }
   let publishTo: Config | undefined;
   if (values.publish === true) {
     const topicArn = text('topic-arn') ?? env.TOPIC_ARN;
@@ -171,6 +182,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     format,
     output,
     publishTo,
+    archiveBucket,
     failOn,
     timeLimitMs: parseTimeLimit(text('time-limit')),
     profile: text('profile'),

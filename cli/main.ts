@@ -6,7 +6,9 @@ import { HTTP_TIMEOUTS } from '../lambda/aws/http';
 import { createIamClient } from '../lambda/aws/iam';
 import { ConfigError, describeError } from '../lambda/core/errors';
 import type { Report } from '../lambda/core/report';
+import { renderHtml } from '../lambda/render/html';
 import { runAndDeliver } from '../lambda/run';
+import { archiveSink, createS3Client } from '../lambda/sinks/s3-archive';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { createSnsClient, snsSink } from '../lambda/sinks/sns';
 import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
@@ -87,9 +89,15 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
   }
 
   const sinks: ReportSink[] = [];
+  const { archiveBucket } = options;
+  if (archiveBucket) sinks.push(archiveSink(createS3Client(clientConfig), archiveBucket));
   if (options.publishTo) {
     const { topicArn } = options.publishTo;
-    sinks.push(snsSink(createSnsClient(topicArn, clientConfig), topicArn));
+    sinks.push(
+      snsSink(createSnsClient(topicArn, clientConfig), topicArn, {
+        ...(archiveBucket ? { archiveBucket } : {}),
+      }),
+    );
   }
   const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
   const limit = options.timeLimitMs;
@@ -125,6 +133,8 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
   status = Math.max(status, writeReport(report, options, io));
 
   for (const delivery of deliveries) {
+    if (delivery.sink === 's3-archive')
+      io.stderr.write(`Archived the report at ${delivery.detail}.\n`);
     if (delivery.sink !== 'sns') continue;
     io.stderr.write(
       delivery.status === 'delivered'
@@ -170,7 +180,9 @@ function writeReport(report: Report, options: CliOptions, io: CliIo): number {
       ? formatCsv(report)
       : options.format === 'table'
         ? formatTable(report)
-        : formatJson(report);
+        : options.format === 'html'
+          ? renderHtml(report)
+          : formatJson(report);
   if (!options.output) {
     io.stdout.write(rendered);
     return EXIT.clean;

@@ -1,8 +1,9 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { POLICY_KEYS, parseConfig, parsePolicy, type RawSettings } from '../lambda/core/settings';
-import { checkContextKeys, checkEmails, readList } from './deploy-settings';
+import { checkBucketName, checkContextKeys, checkEmails, readList } from './deploy-settings';
 import { SigningCertAuditor } from './signing-cert-auditor';
 
 /**
@@ -32,10 +33,24 @@ export class AuditorStack extends Stack {
             parseConfig({ topicArn }, 'context').topicArn,
           );
 
+    const archiveBucketName = emptyAsAbsent(this.node.tryGetContext('archiveBucketName'));
     this.auditor = new SigningCertAuditor(this, 'Auditor', {
       ...policy,
       schedule: this.node.tryGetContext('schedule'),
       fullScanSchedule: emptyAsAbsent(this.node.tryGetContext('fullScanSchedule')),
+      reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
+      objectLockDays: emptyAsAbsent(this.node.tryGetContext('objectLockDays')) as
+        | number
+        | undefined,
+      ...(archiveBucketName === undefined
+        ? {}
+        : {
+            existingArchiveBucket: s3.Bucket.fromBucketName(
+              this,
+              'ExistingArchiveBucket',
+              checkBucketName(archiveBucketName),
+            ),
+          }),
       timeZone: this.node.tryGetContext('timeZone'),
       notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
       existingTopic,
@@ -46,6 +61,14 @@ export class AuditorStack extends Stack {
     new CfnOutput(this, 'FunctionName', { value: this.auditor.function.functionName });
     new CfnOutput(this, 'FailureQueueUrl', { value: this.auditor.failureQueue.queueUrl });
     new CfnOutput(this, 'LogGroupName', { value: this.auditor.logGroup.logGroupName });
+    new CfnOutput(this, 'ArchiveBucketName', { value: this.auditor.archive.bucket.bucketName });
+    new CfnOutput(this, 'FindingsTable', {
+      value: `${this.auditor.archive.database.ref}.findings`,
+      description: 'The Athena table over every archived finding',
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.auditor.dashboard.dashboard.dashboardName,
+    });
   }
 }
 

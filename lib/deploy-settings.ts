@@ -5,6 +5,8 @@ import { SETTINGS } from '../lambda/core/settings';
 export const DEPLOY_DEFAULTS = {
   schedule: 'cron(0 6 * * ? *)',
   timeZone: 'UTC',
+  // A yearly audit plus margin.
+  reportRetentionDays: 400,
 } as const;
 
 /** What each deployment setting accepts, for error messages (the policy's are in SETTINGS). */
@@ -15,6 +17,10 @@ export const DEPLOY_SETTINGS_ALLOWED = {
     'a recurring EventBridge Scheduler expression, as for schedule, such as cron(0 5 ? * SUN *)',
   timeZone: 'an IANA time zone name such as UTC or Europe/Paris',
   notificationEmails: 'email addresses such as sec@example.com, separated by commas',
+  reportRetentionDays: 'a whole number of days from 1 to 3650',
+  objectLockDays: 'a whole number of days from 1 to 3650, not more than reportRetentionDays',
+  archiveBucketName:
+    'the name of an existing S3 bucket (3 to 63 lowercase letters, digits, dots and hyphens)',
 } as const;
 
 function refuse(name: keyof typeof DEPLOY_SETTINGS_ALLOWED, value: unknown): never {
@@ -51,6 +57,23 @@ export function checkSchedule(
     return value;
   }
   return refuse(name, value);
+}
+
+/** Returns a whole number of days from 1 to 3650, or throws a ConfigError naming the setting. */
+export function checkDays(value: unknown, name: 'reportRetentionDays' | 'objectLockDays'): number {
+  const days = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650) {
+    return refuse(name, value);
+  }
+  return days;
+}
+
+/** Returns a bucket name, or throws a ConfigError naming `archiveBucketName`. */
+export function checkBucketName(value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value)) {
+    return refuse('archiveBucketName', value);
+  }
+  return value;
 }
 
 /** Returns a valid IANA time zone name, or throws a ConfigError naming `timeZone`. */

@@ -14,12 +14,14 @@ import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda'
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ConfigError } from '../lambda/core/errors';
 import {
   type Mode,
   POLICY_KEYS,
@@ -29,9 +31,18 @@ import {
   toEnvironment,
 } from '../lambda/core/settings';
 import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alarms';
+import { AuditArchive } from './auditor-archive';
+import { AuditDashboard } from './auditor-dashboard';
 import { grantAuditAccess } from './auditor-permissions';
 import { HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
-import { checkEmails, checkSchedule, checkTimeZone, DEPLOY_DEFAULTS } from './deploy-settings';
+import {
+  checkDays,
+  checkEmails,
+  checkSchedule,
+  checkTimeZone,
+  DEPLOY_DEFAULTS,
+  DEPLOY_SETTINGS_ALLOWED,
+} from './deploy-settings';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow DESIGN.md and are validated at synth. */
 export interface SigningCertAuditorProps {
@@ -122,6 +133,24 @@ export interface SigningCertAuditorProps {
    */
   readonly existingTopic?: sns.ITopic;
   /**
+   * How long archived reports are kept, in days (a yearly audit plus margin).
+   * @default 400
+   */
+  readonly reportRetentionDays?: number;
+  /**
+   * Object Lock retention (governance mode) for archived reports, in days: write-once evidence.
+   * Object Lock can only be enabled on a new bucket.
+   * @default - no Object Lock
+   */
+  readonly objectLockDays?: number;
+  /**
+   * A bucket you already have for the archive, used instead of creating one. The function gets
+   * s3:PutObject under reports/ and findings/; if the bucket is KMS-encrypted, its key must let
+   * the function's role generate data keys.
+   * @default - a new versioned, KMS-encrypted bucket with access logs
+   */
+  readonly existingArchiveBucket?: s3.IBucket;
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -151,6 +180,10 @@ export class SigningCertAuditor extends Construct {
   public readonly failureQueue: sqs.Queue;
   /** The alarms, each notifying the topic. */
   public readonly alarms: SigningCertAuditorAlarms;
+  /** The evidence archive: bucket, key and the Glue findings table. */
+  public readonly archive: AuditArchive;
+  /** The CloudWatch dashboard of the runs and alarms. */
+  public readonly dashboard: AuditDashboard;
 
   constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
     super(scope, id);
@@ -167,6 +200,29 @@ export class SigningCertAuditor extends Construct {
         : checkSchedule(props.fullScanSchedule, 'fullScanSchedule');
     const timeZone = checkTimeZone(props.timeZone ?? DEPLOY_DEFAULTS.timeZone);
     const emails = checkEmails(props.notificationEmails ?? []);
+    const retentionDays = checkDays(
+      props.reportRetentionDays ?? DEPLOY_DEFAULTS.reportRetentionDays,
+      'reportRetentionDays',
+    );
+    const objectLockDays =
+      props.objectLockDays === undefined
+        ? undefined
+        : checkDays(props.objectLockDays, 'objectLockDays');
+    if (objectLockDays !== undefined && objectLockDays > retentionDays) {
+      throw new ConfigError(
+        `objectLockDays=${objectLockDays} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED.objectLockDays} (${retentionDays})`,
+      );
+    }
+    if (objectLockDays !== undefined && props.existingArchiveBucket) {
+      throw new ConfigError(
+        'objectLockDays cannot be combined with an existing archive bucket: Object Lock is set when a bucket is created; set it on your bucket instead',
+      );
+    }
+    this.archive = new AuditArchive(this, 'Archive', {
+      retentionDays,
+      ...(objectLockDays === undefined ? {} : { objectLockDays }),
+      ...(props.existingArchiveBucket ? { existingBucket: props.existingArchiveBucket } : {}),
+    });
 
     // Alarm names share a prefix so the topic and key policies can admit exactly these alarms.
     const alarmNamePrefix = Names.uniqueResourceName(this, { maxLength: 200 });
@@ -265,7 +321,7 @@ export class SigningCertAuditor extends Construct {
       reservedConcurrentExecutions: 1,
       role,
       logGroup: this.logGroup,
-      environment: toEnvironment(this.policy, this.topic.topicArn),
+      environment: toEnvironment(this.policy, this.topic.topicArn, this.archive.bucket.bucketName),
       // The scheduler invokes asynchronously: a failed run is retried twice (a run is idempotent),
       // then its event is kept in the failure queue.
       retryAttempts: 2,
@@ -283,6 +339,7 @@ export class SigningCertAuditor extends Construct {
       },
     });
     this.topic.grantPublish(this.function);
+    this.archive.grantWriteReports(role);
     if (this.key) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -345,5 +402,6 @@ export class SigningCertAuditor extends Construct {
     });
 
     this.alarms = createAuditAlarms(this, this.function, this.topic, alarmNamePrefix);
+    this.dashboard = new AuditDashboard(this, 'Dashboard', this.alarms);
   }
 }

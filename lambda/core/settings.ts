@@ -37,6 +37,10 @@ const topicArn = z
   .string()
   .check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/));
 
+// S3's bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens, starting and
+// ending with a letter or digit.
+const bucketName = z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/));
+
 /** One setting, declared once: every name it goes by, its default, what it allows and its help. */
 interface SettingSpec<S extends z.ZodMiniType> {
   /** The Lambda environment variable. */
@@ -167,15 +171,27 @@ export const SETTINGS = {
     help: 'the SNS topic the report goes to',
     schema: topicArn,
   }),
+  archiveBucket: spec({
+    env: 'ARCHIVE_BUCKET',
+    flag: 'archive-bucket',
+    placeholder: 'BUCKET',
+    default: undefined,
+    defaultText: 'none (the stack sets its own bucket)',
+    allowed: 'an S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens',
+    help: 'the S3 bucket every report is archived in (JSON, JSON Lines and HTML)',
+    schema: bucketName,
+  }),
 } as const;
 
 /** The name of a setting, as used in CDK context and construct props. */
 export type SettingKey = keyof typeof SETTINGS;
+/** The settings that say where reports go rather than how to audit. */
+const DELIVERY_KEYS = ['topicArn', 'archiveBucket'] as const;
 /** The settings that make up the audit policy: all but where the report goes. */
-export type PolicyKey = Exclude<SettingKey, 'topicArn'>;
+export type PolicyKey = Exclude<SettingKey, (typeof DELIVERY_KEYS)[number]>;
 /** Every policy setting, in declaration order. */
 export const POLICY_KEYS = (Object.keys(SETTINGS) as SettingKey[]).filter(
-  (key): key is PolicyKey => key !== 'topicArn',
+  (key): key is PolicyKey => !(DELIVERY_KEYS as readonly string[]).includes(key),
 );
 /** Where a setting came from; decides which of its names an error message uses. */
 export type SettingSource = 'env' | 'context' | 'flag';
@@ -188,6 +204,8 @@ export type Policy = {
 /** The policy plus where the report goes: everything the Lambda needs. */
 export interface Config extends Policy {
   readonly topicArn: string;
+  /** The evidence bucket; absent when reports are not archived. */
+  readonly archiveBucket?: string;
 }
 
 /** The default of every policy setting that has one (`deleteAfterDays` defaults to `maxAgeDays`). */
@@ -227,7 +245,8 @@ export function parseConfig(raw: RawSettings, source: SettingSource): Config {
     problems.push(`${settingName('topicArn', source)} is required: ${SETTINGS.topicArn.allowed}`);
   }
   try {
-    const parsed = parseSettings(raw, source, [...POLICY_KEYS, 'topicArn']);
+    const parsed = parseSettings(raw, source, [...POLICY_KEYS, 'topicArn', 'archiveBucket']);
+    if (parsed.archiveBucket === undefined) delete parsed.archiveBucket;
     if (problems.length === 0) return parsed as unknown as Config;
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
@@ -246,11 +265,16 @@ export function loadConfigFromEnv(env: Readonly<Record<string, string | undefine
   return parseConfig(raw, 'env');
 }
 
-/** The environment variables that carry a policy (and topic) into the function. */
-export function toEnvironment(policy: Policy, topicArnValue?: string): Record<string, string> {
+/** The environment variables that carry a policy (and where reports go) into the function. */
+export function toEnvironment(
+  policy: Policy,
+  topicArnValue?: string,
+  archiveBucketValue?: string,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of POLICY_KEYS) env[SETTINGS[key].env] = String(policy[key]);
   if (topicArnValue !== undefined) env[SETTINGS.topicArn.env] = topicArnValue;
+  if (archiveBucketValue !== undefined) env[SETTINGS.archiveBucket.env] = archiveBucketValue;
   return env;
 }
 

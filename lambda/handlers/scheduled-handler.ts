@@ -116,15 +116,31 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
   return {
     config,
     iam: createIamClient(),
-    // Loaded on the first report worth publishing: a clean run never loads the SNS client.
+    // The archive first, so the report is kept before anything is published; each sink's
+    // module (and SDK client) loads at its first delivery, and SNS's only for a report worth
+    // publishing: a clean run never loads it.
     sinks: [
+      ...(config.archiveBucket === undefined
+        ? []
+        : [
+            lazySink(
+              's3-archive',
+              () => undefined,
+              async () => {
+                const { archiveSink, createS3Client } = await import('../sinks/s3-archive');
+                return archiveSink(createS3Client(), config.archiveBucket as string);
+              },
+            ),
+          ]),
       lazySink(
         'sns',
         (report) =>
           isClean(report) ? { status: 'skipped', detail: 'a clean run is only logged' } : undefined,
         async () => {
           const { createSnsClient, snsSink } = await import('../sinks/sns');
-          return snsSink(createSnsClient(config.topicArn), config.topicArn);
+          return snsSink(createSnsClient(config.topicArn), config.topicArn, {
+            ...(config.archiveBucket ? { archiveBucket: config.archiveBucket } : {}),
+          });
         },
       ),
     ],

@@ -1,8 +1,10 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { HTTP_TIMEOUTS } from '../aws/http';
+import { type ArchiveLocation, archiveLocation } from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import { byteLength, isClean, type Report, splitReport } from '../core/report';
 import type { Mode } from '../core/settings';
+import { renderDigest } from '../render/digest';
 import type { Delivery, ReportSink } from './sink';
 
 /** SNS's limit for one message, body and attributes together (256 KiB). */
@@ -18,10 +20,28 @@ export class PublishError extends SigningCertAuditError {
 /** One SNS Publish request's worth of report. */
 export interface ReportMessage {
   readonly subject: string;
+  /** The report part as JSON: what every protocol but email receives. */
   readonly body: string;
+  /** The plain-text digest email subscribers receive instead. */
+  readonly email: string;
   readonly attributes: Readonly<
     Record<string, { DataType: 'String' | 'Number'; StringValue: string }>
   >;
+}
+
+/**
+ * The Publish `Message` for SNS's per-protocol message structure (`MessageStructure: json`):
+ * email subscribers get the digest, every other protocol the report JSON, with the same
+ * message attributes so filter policies keep working.
+ */
+export function structuredMessage(message: ReportMessage): string {
+  return JSON.stringify({ default: message.body, email: message.email });
+}
+
+/** What the SNS sink needs to know beyond the topic. */
+export interface SnsSinkOptions {
+  /** The evidence bucket, so the digest can say where the whole report is. */
+  readonly archiveBucket?: string;
 }
 
 /**
@@ -51,12 +71,19 @@ export function regionOfArn(arn: string): string {
  * The SNS sink: publishes a report that holds something to look at (a clean run is only logged)
  * to the topic, split into numbered parts under SNS's size limit.
  */
-export function snsSink(sns: SNSClient, topicArn: string): ReportSink {
+export function snsSink(
+  sns: SNSClient,
+  topicArn: string,
+  options: SnsSinkOptions = {},
+): ReportSink {
   return {
     name: 'sns',
     async deliver(report: Report): Promise<Delivery> {
       if (isClean(report)) return { status: 'skipped', detail: 'a clean run is only logged' };
-      const ids = await publishReport(sns, topicArn, report);
+      const archive = options.archiveBucket
+        ? archiveLocation(options.archiveBucket, report)
+        : undefined;
+      const ids = await publishReport(sns, topicArn, report, archive);
       return { status: 'delivered', detail: `${ids.length} message(s) to ${topicArn}` };
     },
   };
@@ -70,8 +97,9 @@ export async function publishReport(
   sns: SNSClient,
   topicArn: string,
   report: Report,
+  archive?: ArchiveLocation,
 ): Promise<string[]> {
-  const messages = toReportMessages(report);
+  const messages = toReportMessages(report, SNS_MAX_MESSAGE_BYTES, archive);
   const messageIds: string[] = [];
   for (const [i, message] of messages.entries()) {
     try {
@@ -79,7 +107,8 @@ export async function publishReport(
         new PublishCommand({
           TopicArn: topicArn,
           Subject: message.subject,
-          Message: message.body,
+          MessageStructure: 'json',
+          Message: structuredMessage(message),
           MessageAttributes: message.attributes,
         }),
       );
@@ -96,13 +125,16 @@ export async function publishReport(
 }
 
 /**
- * Splits a report into SNS messages of at most `maxBytes` (body, subject and attributes
- * together). Each part is the whole report envelope with a slice of the findings, valid JSON on
- * its own, numbered in `part`.
+ * Splits a report into SNS messages of at most `maxBytes` (the structured message, subject and
+ * attributes together). Each part's JSON is the whole report envelope with a slice of the
+ * findings, valid on its own and numbered in `part`; the first part's email is the digest, the
+ * others' a line pointing back to it. The JSON is escaped once more inside the structured
+ * message, so the parts are sized on the final message, shrinking the slices until they fit.
  */
 export function toReportMessages(
   report: Report,
   maxBytes = SNS_MAX_MESSAGE_BYTES,
+  archive?: ArchiveLocation,
 ): ReportMessage[] {
   const attributes = messageAttributes(report);
   const attributeBytes = Object.entries(attributes).reduce(
@@ -110,21 +142,29 @@ export function toReportMessages(
       sum + byteLength(name) + byteLength(value.DataType) + byteLength(value.StringValue),
     0,
   );
-  const parts = splitReport(report, maxBytes - attributeBytes - SNS_MAX_SUBJECT_LENGTH);
-  return parts.map((part, i) => {
-    const message: ReportMessage = {
-      subject: subjectFor(report, i + 1, parts.length),
-      body: JSON.stringify(part),
-      attributes,
-    };
-    const size = byteLength(message.body) + byteLength(message.subject) + attributeBytes;
-    if (size > maxBytes) {
-      throw new RangeError(
-        `report part ${i + 1} is ${size} bytes, over the ${maxBytes}-byte limit`,
-      );
-    }
-    return message;
-  });
+  const digest = renderDigest(report, archive);
+  const fixed = attributeBytes + SNS_MAX_SUBJECT_LENGTH + byteLength(JSON.stringify(digest)) + 64;
+  for (let budget = maxBytes - fixed; budget > 1024; budget = Math.floor(budget * 0.85)) {
+    const parts = splitReport(report, budget);
+    const messages = parts.map(
+      (part, i): ReportMessage => ({
+        subject: subjectFor(report, i + 1, parts.length),
+        body: JSON.stringify(part),
+        email:
+          i === 0
+            ? digest
+            : `Part ${i + 1} of ${parts.length} of the signing certificate audit report ${report.runId}: the digest is in part 1.${archive ? ` The whole report: ${archive.report}` : ''}\n`,
+        attributes,
+      }),
+    );
+    const fits = messages.every(
+      (message) =>
+        byteLength(structuredMessage(message)) + byteLength(message.subject) + attributeBytes <=
+        maxBytes,
+    );
+    if (fits) return messages;
+  }
+  throw new RangeError(`the report cannot be split into SNS messages of ${maxBytes} bytes`);
 }
 
 /** The Subject: the account and the count, under SNS's 100-character limit. */

@@ -8,6 +8,7 @@ import {
   UpdateSigningCertificateCommand,
   UploadSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -42,6 +43,7 @@ export interface EmulatorClients {
   readonly iam: IAMClient;
   readonly sns: SNSClient;
   readonly sqs: SQSClient;
+  readonly s3: S3Client;
 }
 
 /** Builds real SDK clients for the emulator at `endpoint`, in `region`. */
@@ -57,7 +59,12 @@ export function emulatorClients(
       secretAccessKey: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
     },
   };
-  return { iam: new IAMClient(config), sns: new SNSClient(config), sqs: new SQSClient(config) };
+  return {
+    iam: new IAMClient(config),
+    sns: new SNSClient(config),
+    sqs: new SQSClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+  };
 }
 
 /** One certificate to seed: its age at upload and, optionally, a status to leave it in. */

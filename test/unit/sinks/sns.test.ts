@@ -6,6 +6,7 @@ import {
   PublishError,
   SNS_MAX_MESSAGE_BYTES,
   snsSink,
+  structuredMessage,
   subjectFor,
   toReportMessages,
 } from '../../../lambda/sinks/sns';
@@ -125,6 +126,70 @@ describe('toReportMessages', () => {
     const messages = toReportMessages(reportOf([], { incompleteReason: 'ListUsers failed' }));
     expect(messages).toHaveLength(1);
     expect(messages[0]?.subject).toContain('INCOMPLETE');
+  });
+});
+
+describe('the email digest (SNS per-protocol message)', () => {
+  const snsMock = mockClient(SNSClient);
+  const TOPIC = 'arn:aws:sns:us-east-1:123456789012:findings';
+
+  beforeEach(() => snsMock.reset());
+
+  it('publishes the JSON to every protocol and a readable digest to email, with the same attributes', async () => {
+    // Prepare
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const report = reportOf([
+      finding(1, { severity: 'HIGH' }),
+      finding(2, { verdict: 'EXPIRING_SOON', action: 'NONE', severity: 'LOW' }),
+    ]);
+
+    // Act
+    await snsSink(new SNSClient({}), TOPIC, { archiveBucket: 'evidence' }).deliver(report);
+
+    // Assess: the exact request SNS receives.
+    expect(snsMock).toReceiveCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      MessageStructure: 'json',
+      MessageAttributes: {
+        severity: { DataType: 'String', StringValue: 'HIGH' },
+        nonCompliant: { DataType: 'Number', StringValue: '1' },
+        mode: { DataType: 'String', StringValue: 'deactivate' },
+      },
+    });
+    const input = snsMock.commandCalls(PublishCommand)[0]?.args[0].input;
+    const structured = JSON.parse(input?.Message ?? '{}') as { default: string; email: string };
+    expect(Object.keys(structured).sort()).toEqual(['default', 'email']);
+    expect(JSON.parse(structured.default)).toEqual(report);
+    const digest = structured.email;
+    expect(digest).toContain(`Signing certificate audit of account ${ACCOUNT_ID}`);
+    expect(digest).toContain('Severity:  HIGH');
+    expect(digest).toMatch(/Non-compliant 1, expiring soon 1/);
+    expect(digest).toMatch(/^HIGH\s+user-00001\s+CERT0+1\s+1057\s+NON_COMPLIANT\s+DEACTIVATED$/m);
+    expect(digest).toContain('What to do:\n- NON_COMPLIANT: Rotate the certificate');
+    expect(digest).toContain(
+      `The whole report: s3://evidence/reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
+    );
+    expect(digest).not.toContain('{');
+  });
+
+  it('keeps every structured part under 256 KiB, the digest in the first', () => {
+    const findings = Array.from({ length: 3000 }, (_, i) =>
+      finding(i, { detail: '"quoted" '.repeat(20) }),
+    );
+
+    const messages = toReportMessages(reportOf(findings));
+
+    expect(messages.length).toBeGreaterThan(2);
+    for (const message of messages) {
+      expect(
+        Buffer.byteLength(structuredMessage(message)) + Buffer.byteLength(message.subject),
+      ).toBeLessThan(SNS_MAX_MESSAGE_BYTES);
+    }
+    expect(messages[0]?.email).toContain('Most severe findings (15 of 3000)');
+    expect(messages[1]?.email).toMatch(
+      /^Part 2 of \d+ of the signing certificate audit report run-1/,
+    );
+    expect(messages.flatMap((m) => (JSON.parse(m.body) as Report).findings)).toHaveLength(3000);
   });
 });
 

@@ -1,0 +1,61 @@
+import type { Report } from './report';
+
+/** Where a report was archived: `s3://` locations, for the email digest to point at. */
+export interface ArchiveLocation {
+  /** `s3://bucket/key` of the JSON report. */
+  readonly report: string;
+  /** `s3://bucket/key` of the HTML page. */
+  readonly html: string;
+}
+
+/** Where whole reports and their HTML pages go; the function may write only under it. */
+export const REPORTS_PREFIX = 'reports/';
+/** Where the findings go as JSON Lines: the Glue table's location, holding nothing else. */
+export const FINDINGS_PREFIX = 'findings/';
+
+/** The keys one report is archived under. */
+export interface ArchiveKeys {
+  readonly report: string;
+  readonly html: string;
+  readonly findings: string;
+}
+
+/**
+ * Athena-friendly keys (Hive-style partitions `account=`/`date=`). Findings are under a prefix
+ * of their own because Athena reads every object under a table's location: the whole report
+ * beside them would be read as a malformed row.
+ */
+export function archiveKeys(report: Report): ArchiveKeys {
+  const partition = `account=${report.accountId}/date=${report.evaluatedAt.slice(0, 10)}`;
+  // A run id is a Lambda request id or a UUID; anything else is made safe for a key.
+  const run = report.runId.replace(/[^A-Za-z0-9._-]/g, '_');
+  return {
+    report: `${REPORTS_PREFIX}${partition}/${run}.json`,
+    html: `${REPORTS_PREFIX}${partition}/${run}.html`,
+    findings: `${FINDINGS_PREFIX}${partition}/${run}.jsonl`,
+  };
+}
+
+/** The archive's `s3://` locations of a report, for the email digest. */
+export function archiveLocation(bucket: string, report: Report): ArchiveLocation {
+  const keys = archiveKeys(report);
+  return { report: `s3://${bucket}/${keys.report}`, html: `s3://${bucket}/${keys.html}` };
+}
+
+/**
+ * The findings as JSON Lines, one finding a line with the run it belongs to, for Athena. An
+ * empty file for a clean run: the run happened, and found nothing.
+ */
+export function findingsJsonLines(report: Report): string {
+  return report.findings
+    .map((finding) =>
+      JSON.stringify({
+        runId: report.runId,
+        evaluatedAt: report.evaluatedAt,
+        accountId: report.accountId,
+        ...finding,
+      }),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+}

@@ -1,0 +1,84 @@
+import type { ArchiveLocation } from '../core/archive-layout';
+import { VERDICTS, type Verdict } from '../core/checks/index';
+import { type Finding, type Report, SEVERITIES } from '../core/report';
+
+/** How many findings the digest lists; the archive holds them all. */
+export const DIGEST_FINDINGS = 15;
+/** Longest digest, in characters: an email body a person reads, not the report. */
+export const DIGEST_MAX_CHARS = 12_000;
+
+/**
+ * The plain-text digest email subscribers get: account, time, mode, severity, counts, the most
+ * severe findings as a short table, what to do about each kind, and where the whole report is.
+ */
+export function renderDigest(report: Report, archive: ArchiveLocation | undefined): string {
+  const { summary } = report;
+  const top = [...report.findings]
+    .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))
+    .slice(0, DIGEST_FINDINGS);
+  const lines = [
+    `Signing certificate audit of account ${report.accountId}`,
+    '',
+    `When:      ${report.evaluatedAt}`,
+    `Mode:      ${report.policy.mode}${report.policy.dryRun ? ' (dry run: nothing was changed)' : ''}`,
+    `Severity:  ${report.severity}`,
+    `Complete:  ${report.complete ? 'yes' : `NO: ${report.incompleteReason}`}`,
+    '',
+    `Users scanned ${summary.usersScanned}, certificates ${summary.certificatesScanned}.`,
+    `Non-compliant ${summary.nonCompliant}, expiring soon ${summary.expiringSoon}, deactivated ${summary.deactivated}, deleted ${summary.deleted}, withheld ${summary.withheld}, exempt ${summary.exempt}, overridden by tag ${summary.overridden}, content issues ${summary.contentIssues}, errors ${summary.errors}.`,
+  ];
+  if (summary.rootSigningCertificate > 0) {
+    lines.push('', 'THE ROOT USER HOLDS A SIGNING CERTIFICATE: see the first finding below.');
+  }
+  if (top.length > 0) {
+    lines.push(
+      '',
+      `Most severe findings (${top.length} of ${report.findings.length}):`,
+      '',
+      ...table(top),
+    );
+    const verdicts = [...new Set(top.map((finding) => finding.verdict))];
+    lines.push('', 'What to do:');
+    for (const verdict of verdicts) lines.push(`- ${verdict}: ${remediationOf(verdict)}`);
+  } else {
+    lines.push('', 'No findings: every certificate is within the policy.');
+  }
+  lines.push(
+    '',
+    archive
+      ? `The whole report: ${archive.report} (readable page: ${archive.html})`
+      : 'The whole report is in the JSON message delivered to the topic’s other subscribers.',
+    `Run ${report.runId}.`,
+  );
+  const text = `${lines.join('\n')}\n`;
+  return text.length > DIGEST_MAX_CHARS ? `${text.slice(0, DIGEST_MAX_CHARS - 2)}…\n` : text;
+}
+
+function remediationOf(verdict: Verdict): string {
+  return VERDICTS[verdict]?.remediation ?? 'Look at the finding.';
+}
+
+function table(findings: readonly Finding[]): string[] {
+  const rows = findings.map((f) => [
+    f.severity,
+    clip(f.userName, 32),
+    clip(f.certificateId ?? '-', 32),
+    f.ageDays === null ? '-' : String(f.ageDays),
+    f.verdict,
+    f.action,
+  ]);
+  const header = ['severity', 'user', 'certificate', 'age', 'verdict', 'action'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
+}
+
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

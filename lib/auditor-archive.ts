@@ -1,0 +1,197 @@
+import { Aws, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, type IConstruct } from 'constructs';
+import { FINDINGS_PREFIX, REPORTS_PREFIX } from '../lambda/core/archive-layout';
+
+/** Properties of {@link AuditArchive}. */
+export interface AuditArchiveProps {
+  /** How long reports are kept, in days (current and noncurrent versions alike). */
+  readonly retentionDays: number;
+  /** Object Lock (governance mode) retention, in days: write-once evidence. Absent: no lock. */
+  readonly objectLockDays?: number;
+  /** A bucket you already have, used instead of creating one; its settings stay yours. */
+  readonly existingBucket?: s3.IBucket;
+}
+
+/** The Glue columns of one findings line (lambda/core/archive-layout.ts writes them). */
+const FINDING_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
+  { name: 'runid', type: 'string' },
+  { name: 'evaluatedat', type: 'string' },
+  { name: 'accountid', type: 'string' },
+  { name: 'username', type: 'string' },
+  { name: 'userarn', type: 'string' },
+  { name: 'certificateid', type: 'string' },
+  { name: 'status', type: 'string' },
+  { name: 'uploaddate', type: 'string' },
+  { name: 'agedays', type: 'int' },
+  { name: 'verdict', type: 'string' },
+  { name: 'plannedaction', type: 'string' },
+  { name: 'action', type: 'string' },
+  { name: 'severity', type: 'string' },
+  { name: 'error', type: 'struct<code:string,message:string>' },
+  { name: 'certificate', type: 'struct<fingerprint256:string,subject:string,notafter:string>' },
+  { name: 'detail', type: 'string' },
+  {
+    name: 'override',
+    type: 'struct<tag:string,accountverdict:string,accountplannedaction:string>',
+  },
+];
+
+/**
+ * The evidence archive: a versioned, KMS-encrypted, private bucket whose reports expire after
+ * `retentionDays` (optionally under Object Lock), its access logs, and a Glue table over the
+ * findings (JSON Lines, partitioned by account and date with partition projection, so Athena
+ * needs no crawler).
+ */
+export class AuditArchive extends Construct {
+  /** Where reports are archived. */
+  public readonly bucket: s3.IBucket;
+  /** The key the created bucket is encrypted with; undefined for an existing bucket. */
+  public readonly key?: kms.Key;
+  /** The created bucket's server access logs. */
+  public readonly accessLogs?: s3.Bucket;
+  /** The Glue database of the findings table. */
+  public readonly database: glue.CfnDatabase;
+  /** The findings table, for Athena. */
+  public readonly findingsTable: glue.CfnTable;
+
+  constructor(scope: Construct, id: string, props: AuditArchiveProps) {
+    super(scope, id);
+    const expiration = Duration.days(props.retentionDays);
+
+    if (props.existingBucket) {
+      this.bucket = props.existingBucket;
+    } else {
+      // Its own key, kept with the bucket: the reports must stay readable after the stack is gone.
+      this.key = new kms.Key(this, 'Key', {
+        description: 'Encrypts the signing-certificate audit evidence archive',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+        // Server access logs can only be delivered to a bucket with S3-managed encryption.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ expiration }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(this.accessLogs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          "This bucket holds the archive's server access logs; logging its own access would log the logging.",
+      });
+      this.bucket = new s3.Bucket(this, 'Bucket', {
+        encryption: s3.BucketEncryption.KMS,
+        encryptionKey: this.key,
+        // One data key per bucket, not per object: fewer KMS calls for the same protection.
+        bucketKeyEnabled: true,
+        versioned: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.accessLogs,
+        serverAccessLogsPrefix: 'archive/',
+        lifecycleRules: [
+          {
+            expiration,
+            noncurrentVersionExpiration: expiration,
+            abortIncompleteMultipartUploadAfter: Duration.days(1),
+          },
+        ],
+        ...(props.objectLockDays === undefined
+          ? {}
+          : {
+              objectLockEnabled: true,
+              objectLockDefaultRetention: s3.ObjectLockRetention.governance(
+                Duration.days(props.objectLockDays),
+              ),
+            }),
+        // Evidence outlives the stack.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    }
+
+    const databaseName = Names.uniqueResourceName(this, { maxLength: 120, separator: '_' })
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_');
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseInput: {
+        name: databaseName,
+        description: 'Signing-certificate audit findings (one row a finding, one file a run)',
+      },
+    });
+    const location = `s3://${this.bucket.bucketName}/${FINDINGS_PREFIX}`;
+    this.findingsTable = new glue.CfnTable(this, 'FindingsTable', {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName,
+      tableInput: {
+        name: 'findings',
+        description: 'Every finding of every archived run, as JSON Lines',
+        tableType: 'EXTERNAL_TABLE',
+        partitionKeys: [
+          { name: 'account', type: 'string' },
+          { name: 'date', type: 'string' },
+        ],
+        parameters: {
+          classification: 'json',
+          // Partition projection: partitions are computed from the key layout, no crawler or
+          // MSCK REPAIR needed. One account here; dates from three years back to today.
+          'projection.enabled': 'true',
+          'projection.account.type': 'enum',
+          'projection.account.values': Aws.ACCOUNT_ID,
+          'projection.date.type': 'date',
+          'projection.date.format': 'yyyy-MM-dd',
+          'projection.date.range': 'NOW-3YEARS,NOW',
+          'projection.date.interval': '1',
+          'projection.date.interval.unit': 'DAYS',
+          'storage.location.template': `${location}account=\${account}/date=\${date}/`,
+        },
+        storageDescriptor: {
+          location,
+          columns: [...FINDING_COLUMNS],
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+            // The JSON keys are camelCase; Hive columns are lowercase.
+            parameters: { 'case.insensitive': 'true' },
+          },
+        },
+      },
+    });
+    this.findingsTable.addResourceDependency(this.database);
+  }
+
+  /**
+   * Lets `grantee` write reports and findings, and nothing else: s3:PutObject under the two
+   * prefixes (not grantPut, which adds retention, legal-hold and tagging actions), and the one
+   * KMS action an SSE-KMS write needs on the archive's key.
+   */
+  grantWriteReports(grantee: iam.IGrantable & IConstruct): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:PutObject'],
+      resourceArns: [REPORTS_PREFIX, FINDINGS_PREFIX].map((prefix) =>
+        this.bucket.arnForObjects(`${prefix}*`),
+      ),
+    });
+    this.key?.grant(grantee, 'kms:GenerateDataKey');
+    // cdk-nag names the resource as it renders it: <LogicalId.Arn> for a bucket created here.
+    const created = this.bucket.node.defaultChild as s3.CfnBucket | undefined;
+    const bucket = created
+      ? `<${Stack.of(this).resolve(created.logicalId)}.Arn>`
+      : `arn:<AWS::Partition>:s3:::${this.bucket.bucketName}`;
+    for (const prefix of [REPORTS_PREFIX, FINDINGS_PREFIX]) {
+      Validations.of(grantee).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucket}/${prefix}*]`,
+        reason: `s3:PutObject only, under ${prefix} of the archive: one object per run, named by the run id, not known at deploy time.`,
+      });
+    }
+  }
+}

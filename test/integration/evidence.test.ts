@@ -1,0 +1,121 @@
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { archiveKeys } from '../../lambda/core/archive-layout';
+import type { Report } from '../../lambda/core/report';
+import {
+  createMailbox,
+  type Mailbox,
+  reassemble,
+  receiveAll,
+  seedUsers,
+} from '../../tools/emulator/emulator';
+import { resetMoto } from '../../tools/emulator/moto';
+import { clients, endpoint, invokeHandler } from './harness';
+
+const BUCKET = 'signing-cert-audit-evidence';
+let mailbox: Mailbox;
+
+beforeEach(async () => {
+  await resetMoto(endpoint);
+  mailbox = await createMailbox(clients);
+  await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+async function read(key: string): Promise<string> {
+  const { Body } = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return (await Body?.transformToString('utf8')) ?? '';
+}
+
+async function keysIn(): Promise<string[]> {
+  const { Contents = [] } = await clients.s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
+  return Contents.map((object) => object.Key ?? '').sort();
+}
+
+describe('the evidence archive (through the real handler)', () => {
+  it('holds the whole report and its findings at the documented keys, as SNS received them', async () => {
+    await seedUsers(clients.iam, endpoint, [
+      { userName: 'stale', certificates: [{ ageDays: 200 }, { ageDays: 400 }] },
+      { userName: 'fresh', certificates: [{ ageDays: 3 }] },
+    ]);
+
+    await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: BUCKET,
+      MODE: 'deactivate',
+    });
+
+    const published = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+    const keys = archiveKeys(published);
+    expect(await keysIn()).toEqual([keys.findings, keys.html, keys.report].sort());
+    const archived = JSON.parse(await read(keys.report)) as Report;
+    // The archive holds the report whole: the same as the parts SNS delivered, put together.
+    expect(archived).toEqual(published);
+    expect(archived.part).toEqual({ index: 1, count: 1 });
+    const lines = (await read(keys.findings))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual(
+      archived.findings.map((finding) => ({
+        runId: archived.runId,
+        evaluatedAt: archived.evaluatedAt,
+        accountId: archived.accountId,
+        ...finding,
+      })),
+    );
+    expect(await read(keys.html)).toContain('<!doctype html>');
+  });
+
+  it('archives a clean run, which publishes nothing', async () => {
+    await seedUsers(clients.iam, endpoint, [{ userName: 'fresh', certificates: [{ ageDays: 3 }] }]);
+
+    await invokeHandler({ TOPIC_ARN: mailbox.topicArn, ARCHIVE_BUCKET: BUCKET });
+
+    expect(await receiveAll(clients.sqs, mailbox.queueUrl)).toEqual([]);
+    const objects = await keysIn();
+    expect(objects).toHaveLength(3);
+    const report = JSON.parse(
+      await read(objects.find((key) => key.endsWith('.json')) ?? ''),
+    ) as Report;
+    expect(report).toMatchObject({
+      complete: true,
+      findings: [],
+      summary: { certificatesScanned: 1 },
+    });
+    expect(await read(objects.find((key) => key.endsWith('.jsonl')) ?? '')).toBe('');
+  });
+
+  it('fails the run when the archive cannot be written, after logging the report', async () => {
+    await seedUsers(clients.iam, endpoint, [
+      { userName: 'stale', certificates: [{ ageDays: 200 }] },
+    ]);
+    const logged: string[] = [];
+    const capture = (chunk: unknown) => {
+      logged.push(String(chunk));
+      return true;
+    };
+    const spies = [
+      vi.spyOn(process.stdout, 'write').mockImplementation(capture),
+      vi.spyOn(process.stderr, 'write').mockImplementation(capture),
+    ];
+
+    let failure: unknown;
+    try {
+      await invokeHandler({ TOPIC_ARN: mailbox.topicArn, ARCHIVE_BUCKET: 'no-such-bucket-here' });
+    } catch (error: unknown) {
+      failure = error;
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+
+    expect(failure).toMatchObject({ name: 'RunFailedError' });
+    expect(String((failure as Error).message)).toMatch(
+      /s3-archive: Writing s3:\/\/no-such-bucket-here\/reports\/.* failed \(NoSuchBucket/,
+    );
+    const line = logged
+      .flatMap((chunk) => chunk.split('\n'))
+      .find((text) => text.includes('Delivering the report failed; the full report follows'));
+    const kept = (JSON.parse(line ?? '{}') as { report?: Report }).report;
+    expect(kept?.findings.map((f) => f.userName)).toEqual(['stale']);
+  });
+});

@@ -1,0 +1,114 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { archiveKeys, findingsJsonLines } from '../../../lambda/core/archive-layout';
+import { buildReport, type Finding } from '../../../lambda/core/report';
+import { ArchiveError, archiveSink } from '../../../lambda/sinks/s3-archive';
+import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+
+const s3Mock = mockClient(S3Client);
+
+const finding = (i: number): Finding => ({
+  userName: `user-${i}`,
+  userArn: `arn:aws:iam::${ACCOUNT_ID}:user/user-${i}`,
+  certificateId: `CERT${String(i).padStart(24, '0')}`,
+  status: 'Active',
+  uploadDate: '2026-01-01T00:00:00.000Z',
+  ageDays: 326,
+  verdict: 'NON_COMPLIANT',
+  plannedAction: null,
+  override: null,
+  action: 'NONE',
+  severity: 'HIGH',
+  error: null,
+  certificate: null,
+  detail: null,
+});
+
+const reportOf = (findings: Finding[], runId = 'run-1') =>
+  buildReport({
+    runId,
+    accountId: ACCOUNT_ID,
+    now: NOW,
+    policy: policyWith(),
+    dryRun: false,
+    usersScanned: findings.length,
+    certificatesScanned: findings.length,
+    findings,
+  });
+
+beforeEach(() => s3Mock.reset());
+
+describe('archiveKeys', () => {
+  it('partitions by account and date, findings under a prefix of their own', () => {
+    expect(archiveKeys(reportOf([]))).toEqual({
+      report: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
+      html: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.html`,
+      findings: `findings/account=${ACCOUNT_ID}/date=2026-11-23/run-1.jsonl`,
+    });
+  });
+
+  it('makes a strange run id safe for a key', () => {
+    expect(archiveKeys(reportOf([], '../x y')).report).toMatch(/\/\.\._x_y\.json$/);
+  });
+});
+
+describe('findingsJsonLines', () => {
+  it('writes one finding a line, with its run', () => {
+    const lines = findingsJsonLines(reportOf([finding(1), finding(2)]))
+      .trimEnd()
+      .split('\n');
+
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      { runId: 'run-1', evaluatedAt: NOW.toISOString(), accountId: ACCOUNT_ID, ...finding(1) },
+      { runId: 'run-1', evaluatedAt: NOW.toISOString(), accountId: ACCOUNT_ID, ...finding(2) },
+    ]);
+    expect(findingsJsonLines(reportOf([]))).toBe('');
+  });
+});
+
+describe('archiveSink', () => {
+  it('writes the whole report, its findings and its page, and says where', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    const report = reportOf([finding(1)]);
+    const keys = archiveKeys(report);
+
+    const delivery = await archiveSink(new S3Client({}), 'evidence').deliver(report);
+
+    expect(delivery).toEqual({ status: 'delivered', detail: `s3://evidence/${keys.report}` });
+    expect(s3Mock).toReceiveCommandWith(PutObjectCommand, {
+      Bucket: 'evidence',
+      Key: keys.report,
+      Body: `${JSON.stringify(report)}\n`,
+      ContentType: 'application/json',
+    });
+    expect(s3Mock).toReceiveCommandWith(PutObjectCommand, { Key: keys.findings });
+    expect(s3Mock).toReceiveCommandWith(PutObjectCommand, {
+      Key: keys.html,
+      ContentType: 'text/html; charset=utf-8',
+    });
+  });
+
+  it('archives a clean run too: the evidence that the account was clean', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+
+    const delivery = await archiveSink(new S3Client({}), 'evidence').deliver(reportOf([]));
+
+    expect(delivery.status).toBe('delivered');
+    expect(s3Mock).toReceiveCommandTimes(PutObjectCommand, 3);
+  });
+
+  it('throws an ArchiveError naming the object and the cause', async () => {
+    s3Mock
+      .on(PutObjectCommand)
+      .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+    const report = reportOf([finding(1)]);
+
+    await expect(archiveSink(new S3Client({}), 'evidence').deliver(report)).rejects.toThrow(
+      ArchiveError,
+    );
+    await expect(archiveSink(new S3Client({}), 'evidence').deliver(report)).rejects.toThrow(
+      `Writing s3://evidence/${archiveKeys(report).report} failed (AccessDenied: Access Denied)`,
+    );
+  });
+});
