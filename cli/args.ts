@@ -62,6 +62,11 @@ const RUN_FLAGS = {
     type: 'boolean',
     help: 'send the report to the SNS topic, exactly as the Lambda does',
   },
+  'archive-bucket': {
+    type: 'string',
+    placeholder: 'BUCKET',
+    help: `${SETTINGS.archiveBucket.help}, as the Lambda does (default: not archived)`,
+  },
   'topic-arn': {
     type: 'string',
     placeholder: 'ARN',

@@ -76,7 +76,8 @@ export class AuditArchive extends Construct {
         encryption: s3.BucketEncryption.S3_MANAGED,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         enforceSSL: true,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        // Object ownership is left to CDK: it follows how log delivery is granted (a bucket
+        // policy under @aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy, else an ACL).
         lifecycleRules: [{ expiration }],
         removalPolicy: RemovalPolicy.RETAIN,
       });

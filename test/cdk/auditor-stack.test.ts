@@ -34,6 +34,9 @@ const BASE_PERMISSIONS = {
   'sns:Publish': ['{AWS::SNS::Topic}'],
   'kms:Decrypt': ['{AWS::KMS::Key.Arn}'],
   'kms:GenerateDataKey*': ['{AWS::KMS::Key.Arn}'],
+  // The evidence archive: writes under its two prefixes, with the archive key.
+  'kms:GenerateDataKey': ['{AWS::KMS::Key.Arn}'],
+  's3:PutObject': ['{AWS::S3::Bucket.Arn}/findings/*', '{AWS::S3::Bucket.Arn}/reports/*'],
   'sqs:SendMessage': ['{AWS::SQS::Queue.Arn}'],
   'sqs:GetQueueAttributes': ['{AWS::SQS::Queue.Arn}'],
   'sqs:GetQueueUrl': ['{AWS::SQS::Queue.Arn}'],
@@ -162,6 +165,7 @@ describe('AuditorStack function', () => {
         SCAN_CONCURRENCY: '8',
         SCAN_STRATEGY: 'full',
         TOPIC_ARN: { Ref: topic.id },
+        ARCHIVE_BUCKET: { Ref: onlyResource(template, 'AWS::S3::Bucket', 'ArchiveBucket').id },
       },
     });
   });
@@ -197,6 +201,7 @@ describe('AuditorStack function', () => {
           SCAN_CONCURRENCY: '4',
           SCAN_STRATEGY: 'credential-report',
           TOPIC_ARN: { Ref: Match.anyValue() },
+          ARCHIVE_BUCKET: { Ref: Match.anyValue() },
         }),
       },
     });
@@ -317,11 +322,12 @@ describe('AuditorStack topic', () => {
     const template = synthStack();
 
     // Assess
-    const key = onlyResource(template, 'AWS::KMS::Key');
-    expect(key.properties.EnableKeyRotation).toBe(true);
-    template.hasResourceProperties('AWS::SNS::Topic', {
-      KmsMasterKeyId: { 'Fn::GetAtt': [key.id, 'Arn'] },
-    });
+    const topic = onlyResource(template, 'AWS::SNS::Topic');
+    const [keyId] = (topic.properties.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ];
+    const keys = template.findResources('AWS::KMS::Key');
+    expect(keys[keyId]?.Properties.EnableKeyRotation).toBe(true);
   });
 
   it('lets CloudWatch use the key and publish, for this account’s auditor alarms only', () => {
@@ -525,7 +531,8 @@ describe('AuditorStack with an existing topic (`-c topicArn=...`)', () => {
 
     // Assess
     template.resourceCountIs('AWS::SNS::Topic', 0);
-    template.resourceCountIs('AWS::KMS::Key', 0);
+    // Only the archive's key: no topic key.
+    template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { TOPIC_ARN: EXISTING_TOPIC } },
     });
@@ -538,6 +545,7 @@ describe('AuditorStack with an existing topic (`-c topicArn=...`)', () => {
       Endpoint: 'sec@example.com',
     });
     const { 'kms:Decrypt': _, 'kms:GenerateDataKey*': __, ...withoutKms } = BASE_PERMISSIONS;
+    // (kms:GenerateDataKey stays: it is the archive key's.)
     expect(functionPermissions(template)).toEqual({
       ...withoutKms,
       'sns:Publish': [EXISTING_TOPIC],

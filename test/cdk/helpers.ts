@@ -26,12 +26,18 @@ export function synthStack(overrides: Record<string, unknown> = {}): Template {
   return Template.fromStack(new AuditorStack(app, 'Test'));
 }
 
-/** The one resource of a type: its logical id and properties. Fails when there is not exactly one. */
+/**
+ * The one resource of a type (whose logical id contains `within`, when given: the construct
+ * path, never a hash): its logical id and properties. Fails when there is not exactly one.
+ */
 export function onlyResource(
   template: Template,
   type: string,
+  within?: string,
 ): { id: string; properties: Record<string, unknown> } {
-  const found = Object.entries(template.findResources(type));
+  const found = Object.entries(template.findResources(type)).filter(
+    ([id]) => within === undefined || id.includes(within),
+  );
   if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
   const [id, resource] = found[0] as [string, { Properties?: Record<string, unknown> }];
   return { id, properties: resource.Properties ?? {} };

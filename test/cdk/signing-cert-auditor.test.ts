@@ -78,7 +78,7 @@ describe('SigningCertAuditor', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  it('uses an existing topic instead of creating one, and creates no key', () => {
+  it('uses an existing topic instead of creating one, and creates no topic key', () => {
     // Prepare
     const stack = newStack();
     const existing = sns.Topic.fromTopicArn(
@@ -95,7 +95,9 @@ describe('SigningCertAuditor', () => {
     expect(auditor.topic).toBe(existing);
     expect(auditor.key).toBeUndefined();
     template.resourceCountIs('AWS::SNS::Topic', 0);
-    template.resourceCountIs('AWS::KMS::Key', 0);
+    // The archive's key only.
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    expect(auditor.archive.key).toBeDefined();
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: ['arn:aws:sns:us-east-1:123456789012:findings'],
     });

@@ -79,6 +79,24 @@ describe('the shape of the code', () => {
     expect(offending).toEqual([]);
   });
 
+  it('keeps lambda/render pure: it reads the model and renders, with no AWS import', () => {
+    const offending = files
+      .filter((file) => file.startsWith('lambda/render/'))
+      .flatMap((file) =>
+        importsOf(file)
+          .filter((spec) => /^@aws-sdk\/|^@aws-lambda-powertools\/|^aws-cdk-lib/.test(spec))
+          .concat(
+            localImportsOf(file).filter(
+              (target) =>
+                !target.startsWith('lambda/core/') && !target.startsWith('lambda/render/'),
+            ),
+          )
+          .map((spec) => `${file} imports ${spec}`),
+      );
+
+    expect(offending).toEqual([]);
+  });
+
   it('keeps the function code free of the CDK, the CLI and the tests', () => {
     const offending = files
       .filter((file) => file.startsWith('lambda/'))

@@ -169,6 +169,24 @@ describe('main: a run (AWS mocked)', () => {
     expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
   });
 
+  it('writes a self-contained HTML report with --format html', async () => {
+    const { streams, stdout } = io();
+
+    expect(await main(['--format', 'html'], streams)).toBe(1);
+    expect(stdout()).toMatch(/^<!doctype html>/);
+    expect(stdout()).toContain('CERTALICEOLD0000000000001');
+  });
+
+  it('refuses a bad --archive-bucket before the run', async () => {
+    const { streams, stderr } = io();
+
+    expect(await main(['--archive-bucket', 'Bad_Bucket'], streams)).toBe(2);
+    expect(stderr()).toContain(
+      '--archive-bucket="Bad_Bucket" is not allowed: expected an S3 bucket name',
+    );
+    expect(iamMock).not.toReceiveCommand(ListUsersCommand);
+  });
+
   it('stays silent about progress when standard error is not a terminal', async () => {
     const { streams, stderr } = io();
 

@@ -120,8 +120,9 @@ describe('handler', () => {
         mode: { DataType: 'String', StringValue: 'deactivate' },
       },
     });
+    // Every protocol but email gets the report JSON (SNS's per-protocol message structure).
     const published = JSON.parse(
-      snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '',
+      JSON.parse(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}').default,
     );
     expect(published).toMatchObject({
       runId: 'req-123',

@@ -1,0 +1,212 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../lambda/core/errors';
+import { METRIC_NAMES } from '../../lambda/handlers/metrics';
+import { errorOf, functionPermissions, onlyResource, synthStack } from './helpers';
+
+describe('the evidence archive bucket', () => {
+  it('is versioned, private, TLS-only, KMS-encrypted with its own key, logged and kept', () => {
+    const template = synthStack();
+
+    const bucket = onlyResource(template, 'AWS::S3::Bucket', 'ArchiveBucket');
+    const logs = onlyResource(template, 'AWS::S3::Bucket', 'ArchiveAccessLogs');
+    const keyId = (
+      bucket.properties.BucketEncryption as {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { KMSMasterKeyID: { 'Fn::GetAtt': [string, string] } };
+            BucketKeyEnabled: boolean;
+          },
+        ];
+      }
+    ).ServerSideEncryptionConfiguration[0];
+    expect(keyId.ServerSideEncryptionByDefault).toMatchObject({ SSEAlgorithm: 'aws:kms' });
+    expect(keyId.BucketKeyEnabled).toBe(true);
+    const [key] = keyId.ServerSideEncryptionByDefault.KMSMasterKeyID['Fn::GetAtt'];
+    expect(template.toJSON().Resources[key]).toMatchObject({
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+    expect(bucket.properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logs.id }, LogFilePrefix: 'archive/' },
+    });
+    expect(template.toJSON().Resources[bucket.id].DeletionPolicy).toBe('Retain');
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucket.id },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('expires reports after reportRetentionDays, 400 by default', () => {
+    const rule = (days?: number) =>
+      (
+        onlyResource(
+          synthStack(days === undefined ? {} : { reportRetentionDays: String(days) }),
+          'AWS::S3::Bucket',
+          'ArchiveBucket',
+        ).properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }
+      ).Rules[0];
+
+    expect(rule()).toMatchObject({
+      ExpirationInDays: 400,
+      NoncurrentVersionExpiration: { NoncurrentDays: 400 },
+      Status: 'Enabled',
+    });
+    expect(rule(30)).toMatchObject({ ExpirationInDays: 30 });
+  });
+
+  it('locks reports for objectLockDays in governance mode when asked, and never longer than kept', () => {
+    const bucket = onlyResource(
+      synthStack({ objectLockDays: 30 }),
+      'AWS::S3::Bucket',
+      'ArchiveBucket',
+    );
+
+    expect(bucket.properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } },
+      },
+    });
+    expect(
+      onlyResource(synthStack(), 'AWS::S3::Bucket', 'ArchiveBucket').properties.ObjectLockEnabled,
+    ).toBeUndefined();
+    const error = errorOf(() => synthStack({ objectLockDays: 500 }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(
+      /^objectLockDays=500 is not allowed: .*not more than reportRetentionDays \(400\)/,
+    );
+  });
+
+  it.each([
+    ['reportRetentionDays', 0],
+    ['reportRetentionDays', 'forever'],
+    ['objectLockDays', 4000],
+    ['archiveBucketName', 'Not_A_Bucket'],
+  ])('refuses %s=%j, naming it', (key, value) => {
+    const error = errorOf(() => synthStack({ [key]: value }));
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(new RegExp(`^${key}=.* is not allowed`));
+  });
+
+  it('lets the function put objects under reports/ and findings/ only, with the archive key', () => {
+    const template = synthStack();
+
+    const permissions = functionPermissions(template);
+    expect(permissions['s3:PutObject']).toEqual([
+      '{AWS::S3::Bucket.Arn}/findings/*',
+      '{AWS::S3::Bucket.Arn}/reports/*',
+    ]);
+    expect(Object.keys(permissions).filter((action) => action.startsWith('s3:'))).toEqual([
+      's3:PutObject',
+    ]);
+    const bucket = onlyResource(template, 'AWS::S3::Bucket', 'ArchiveBucket');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Resource: [
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, '/findings/*']] },
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, '/reports/*']] },
+            ],
+          },
+        ]),
+      },
+    });
+  });
+
+  it('uses an existing bucket when named, creating none and granting on it', () => {
+    const template = synthStack({ archiveBucketName: 'my-evidence' });
+
+    template.resourceCountIs('AWS::S3::Bucket', 0);
+    expect(functionPermissions(template)['s3:PutObject']).toEqual([
+      'arn:{AWS::Partition}:s3:::my-evidence/findings/*',
+      'arn:{AWS::Partition}:s3:::my-evidence/reports/*',
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ARCHIVE_BUCKET: 'my-evidence' }) },
+    });
+  });
+});
+
+describe('the findings table', () => {
+  it('reads the JSON Lines under findings/, partitioned by account and date without a crawler', () => {
+    const template = synthStack();
+
+    const bucket = onlyResource(template, 'AWS::S3::Bucket', 'ArchiveBucket');
+    const table = onlyResource(template, 'AWS::Glue::Table');
+    const input = table.properties.TableInput as Record<string, unknown>;
+    expect(input).toMatchObject({
+      Name: 'findings',
+      TableType: 'EXTERNAL_TABLE',
+      PartitionKeys: [
+        { Name: 'account', Type: 'string' },
+        { Name: 'date', Type: 'string' },
+      ],
+      Parameters: {
+        'projection.enabled': 'true',
+        'projection.account.type': 'enum',
+        'projection.account.values': { Ref: 'AWS::AccountId' },
+        'projection.date.type': 'date',
+        'projection.date.format': 'yyyy-MM-dd',
+      },
+      StorageDescriptor: {
+        Location: { 'Fn::Join': ['', ['s3://', { Ref: bucket.id }, '/findings/']] },
+        SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+      },
+    });
+    const columns = (input.StorageDescriptor as { Columns: { Name: string }[] }).Columns.map(
+      (c) => c.Name,
+    );
+    expect(columns).toEqual(
+      expect.arrayContaining(['verdict', 'severity', 'certificateid', 'runid']),
+    );
+    template.hasResourceProperties('AWS::Glue::Database', {
+      DatabaseInput: { Name: Match.stringLikeRegexp('^[a-z0-9_]+$') },
+    });
+  });
+});
+
+describe('the dashboard', () => {
+  it('charts every run metric and shows every alarm', () => {
+    const template = synthStack();
+
+    const dashboard = onlyResource(template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.properties.DashboardBody);
+    for (const metric of [
+      METRIC_NAMES.certificatesScanned,
+      METRIC_NAMES.nonCompliant,
+      METRIC_NAMES.expiringSoon,
+      METRIC_NAMES.deactivated,
+      METRIC_NAMES.deleted,
+      METRIC_NAMES.withheld,
+      METRIC_NAMES.errors,
+      'RunDuration',
+      'Incomplete',
+    ]) {
+      expect(body).toContain(`\\"${metric}\\"`);
+    }
+    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(5);
+    for (const alarm of alarms) expect(body).toContain(alarm);
+  });
+});
