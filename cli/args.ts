@@ -62,6 +62,15 @@ const RUN_FLAGS = {
     type: 'boolean',
     help: 'send the report to the SNS topic, exactly as the Lambda does',
   },
+  'security-hub': {
+    type: 'boolean',
+    help: 'send the findings to AWS Security Hub (ASFF) and resolve those no longer true, as the Lambda does',
+  },
+  'security-hub-region': {
+    type: 'string',
+    placeholder: 'REGION',
+    help: "Security Hub's home region for --security-hub (default: the region of the other calls)",
+  },
   'archive-bucket': {
     type: 'string',
     placeholder: 'BUCKET',
@@ -119,6 +128,8 @@ export interface CliOptions {
   readonly publishTo: Config | undefined;
   /** Set when `--archive-bucket` was given: the evidence bucket. */
   readonly archiveBucket: string | undefined;
+  /** Set when `--security-hub` was given: the home region, or undefined for the calls' own. */
+  readonly securityHub: { readonly region: string | undefined } | undefined;
   readonly failOn: (typeof FAIL_ON)[number];
   /** Stop starting new work after this many milliseconds; undefined for no limit. */
   readonly timeLimitMs: number | undefined;
@@ -172,6 +183,18 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
       `--archive-bucket=${JSON.stringify(archiveBucket.slice(0, 80))} is not allowed: expected ${SETTINGS.archiveBucket.allowed}`,
     );
   }
+  const securityHubRegion = text('security-hub-region');
+  if (securityHubRegion !== undefined && values['security-hub'] !== true) {
+    throw new UsageError('--security-hub-region is only read with --security-hub');
+  }
+  if (
+    securityHubRegion !== undefined &&
+    !SETTINGS.securityHubRegion.schema.safeParse(securityHubRegion).success
+  ) {
+    throw new UsageError(
+      `--security-hub-region=${JSON.stringify(securityHubRegion.slice(0, 60))} is not allowed: expected ${SETTINGS.securityHubRegion.allowed}`,
+    );
+  }
   let publishTo: Config | undefined;
   if (values.publish === true) {
     const topicArn = text('topic-arn') ?? env.TOPIC_ARN;
@@ -188,6 +211,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     output,
     publishTo,
     archiveBucket,
+    securityHub: values['security-hub'] === true ? { region: securityHubRegion } : undefined,
     failOn,
     timeLimitMs: parseTimeLimit(text('time-limit')),
     profile: text('profile'),

@@ -9,6 +9,11 @@ import type { Report } from '../lambda/core/report';
 import { renderHtml } from '../lambda/render/html';
 import { runAndDeliver } from '../lambda/run';
 import { archiveSink, createS3Client } from '../lambda/sinks/s3-archive';
+import {
+  createSecurityHubClient,
+  partitionOfRegion,
+  securityHubSink,
+} from '../lambda/sinks/security-hub';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { createSnsClient, snsSink } from '../lambda/sinks/sns';
 import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
@@ -96,6 +101,15 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     sinks.push(
       snsSink(createSnsClient(topicArn, clientConfig), topicArn, {
         ...(archiveBucket ? { archiveBucket } : {}),
+      }),
+    );
+  }
+  if (options.securityHub) {
+    const region = options.securityHub.region ?? (await sts.config.region());
+    sinks.push(
+      securityHubSink(createSecurityHubClient(region, clientConfig), {
+        region,
+        partition: partitionOfRegion(region),
       }),
     );
   }

@@ -71,3 +71,27 @@ export function remediationActions(mode: Mode): string[] {
   if (mode === 'deactivate') return ['iam:UpdateSigningCertificate'];
   return ['iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate'];
 }
+
+/**
+ * Security Hub in its home region: BatchImportFindings on the account's own product (the
+ * action's resource type is `product`), GetFindings on the hub (its resource type is `hub`);
+ * see the Service Authorization Reference, "Actions, resources, and condition keys for AWS
+ * Security Hub" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html).
+ */
+export function grantSecurityHub(role: iam.Role, region: string): void {
+  const base = `arn:${Aws.PARTITION}:securityhub:${region}:${Aws.ACCOUNT_ID}`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ImportOwnFindings',
+      actions: ['securityhub:BatchImportFindings'],
+      resources: [`${base}:product/${Aws.ACCOUNT_ID}/default`],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadOwnFindingsToResolveThem',
+      actions: ['securityhub:GetFindings'],
+      resources: [`${base}:hub/default`],
+    }),
+  );
+}

@@ -3,7 +3,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { POLICY_KEYS, parseConfig, parsePolicy, type RawSettings } from '../lambda/core/settings';
-import { checkBucketName, checkContextKeys, checkEmails, readList } from './deploy-settings';
+import {
+  checkBoolean,
+  checkBucketName,
+  checkContextKeys,
+  checkEmails,
+  readList,
+} from './deploy-settings';
 import { SigningCertAuditor } from './signing-cert-auditor';
 
 /**
@@ -39,6 +45,12 @@ export class AuditorStack extends Stack {
       schedule: this.node.tryGetContext('schedule'),
       fullScanSchedule: emptyAsAbsent(this.node.tryGetContext('fullScanSchedule')),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
+      securityHub: {
+        enabled: checkBoolean(this.node.tryGetContext('securityHub') ?? false, 'securityHub'),
+        ...(emptyAsAbsent(this.node.tryGetContext('securityHubRegion')) === undefined
+          ? {}
+          : { region: emptyAsAbsent(this.node.tryGetContext('securityHubRegion')) as string }),
+      },
       objectLockDays: emptyAsAbsent(this.node.tryGetContext('objectLockDays')) as
         | number
         | undefined,

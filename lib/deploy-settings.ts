@@ -19,6 +19,8 @@ export const DEPLOY_SETTINGS_ALLOWED = {
   notificationEmails: 'email addresses such as sec@example.com, separated by commas',
   reportRetentionDays: 'a whole number of days from 1 to 3650',
   objectLockDays: 'a whole number of days from 1 to 3650, not more than reportRetentionDays',
+  securityHub: 'true or false',
+  securityHubRegion: 'an AWS region name such as us-east-1',
   archiveBucketName:
     'the name of an existing S3 bucket (3 to 63 lowercase letters, digits, dots and hyphens)',
 } as const;
@@ -66,6 +68,21 @@ export function checkDays(value: unknown, name: 'reportRetentionDays' | 'objectL
     return refuse(name, value);
   }
   return days;
+}
+
+/** Returns a region name, or throws a ConfigError naming the setting. */
+export function checkRegion(value: unknown, name: 'securityHubRegion'): string {
+  if (typeof value !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) {
+    return refuse(name, value);
+  }
+  return value;
+}
+
+/** Returns a boolean from `true`/`false` (CDK context gives strings with `-c`), or throws. */
+export function checkBoolean(value: unknown, name: 'securityHub'): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return refuse(name, value);
 }
 
 /** Returns a bucket name, or throws a ConfigError naming `archiveBucketName`. */

@@ -33,11 +33,12 @@ import {
 import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import { AuditDashboard } from './auditor-dashboard';
-import { grantAuditAccess } from './auditor-permissions';
+import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
 import { HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
 import {
   checkDays,
   checkEmails,
+  checkRegion,
   checkSchedule,
   checkTimeZone,
   DEPLOY_DEFAULTS,
@@ -151,6 +152,20 @@ export interface SigningCertAuditorProps {
    */
   readonly existingArchiveBucket?: s3.IBucket;
   /**
+   * Sends every finding to AWS Security Hub (ASFF), in one home region, and resolves the ones no
+   * longer true after each complete full scan. Security Hub must be enabled in that region.
+   * @default - off
+   */
+  readonly securityHub?: {
+    /** Whether findings go to Security Hub. */
+    readonly enabled: boolean;
+    /**
+     * The home region: IAM is global, so findings go to one region only.
+     * @default - the stack's region
+     */
+    readonly region?: string;
+  };
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -184,6 +199,8 @@ export class SigningCertAuditor extends Construct {
   public readonly archive: AuditArchive;
   /** The CloudWatch dashboard of the runs and alarms. */
   public readonly dashboard: AuditDashboard;
+  /** Security Hub's home region when findings go there (a token for the stack's region). */
+  public readonly securityHubRegion?: string;
 
   constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
     super(scope, id);
@@ -217,6 +234,12 @@ export class SigningCertAuditor extends Construct {
       throw new ConfigError(
         'objectLockDays cannot be combined with an existing archive bucket: Object Lock is set when a bucket is created; set it on your bucket instead',
       );
+    }
+    if (props.securityHub?.enabled) {
+      this.securityHubRegion =
+        props.securityHub.region === undefined
+          ? Aws.REGION
+          : checkRegion(props.securityHub.region, 'securityHubRegion');
     }
     this.archive = new AuditArchive(this, 'Archive', {
       retentionDays,
@@ -303,6 +326,7 @@ export class SigningCertAuditor extends Construct {
     // An explicit role, not AWSLambdaBasicExecutionRole: logging is granted on this log group only.
     this.logGroup.grantWrite(role);
     grantAuditAccess(role, this.policy);
+    if (this.securityHubRegion) grantSecurityHub(role, this.securityHubRegion);
 
     this.function = new NodejsFunction(this, 'Function', {
       description: 'Audits IAM users’ X.509 signing certificates against an age policy',
@@ -321,7 +345,11 @@ export class SigningCertAuditor extends Construct {
       reservedConcurrentExecutions: 1,
       role,
       logGroup: this.logGroup,
-      environment: toEnvironment(this.policy, this.topic.topicArn, this.archive.bucket.bucketName),
+      environment: toEnvironment(this.policy, {
+        topicArn: this.topic.topicArn,
+        archiveBucket: this.archive.bucket.bucketName,
+        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
+      }),
       // The scheduler invokes asynchronously: a failed run is retried twice (a run is idempotent),
       // then its event is kept in the failure queue.
       retryAttempts: 2,

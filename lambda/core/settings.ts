@@ -181,12 +181,22 @@ export const SETTINGS = {
     help: 'the S3 bucket every report is archived in (JSON, JSON Lines and HTML)',
     schema: bucketName,
   }),
+  securityHubRegion: spec({
+    env: 'SECURITY_HUB_REGION',
+    flag: 'security-hub-region',
+    placeholder: 'REGION',
+    default: undefined,
+    defaultText: 'off',
+    allowed: 'an AWS region name such as us-east-1',
+    help: "Security Hub's home region: findings are imported there, and only there",
+    schema: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
+  }),
 } as const;
 
 /** The name of a setting, as used in CDK context and construct props. */
 export type SettingKey = keyof typeof SETTINGS;
 /** The settings that say where reports go rather than how to audit. */
-const DELIVERY_KEYS = ['topicArn', 'archiveBucket'] as const;
+const DELIVERY_KEYS = ['topicArn', 'archiveBucket', 'securityHubRegion'] as const;
 /** The settings that make up the audit policy: all but where the report goes. */
 export type PolicyKey = Exclude<SettingKey, (typeof DELIVERY_KEYS)[number]>;
 /** Every policy setting, in declaration order. */
@@ -206,6 +216,8 @@ export interface Config extends Policy {
   readonly topicArn: string;
   /** The evidence bucket; absent when reports are not archived. */
   readonly archiveBucket?: string;
+  /** Security Hub's home region; absent when findings are not sent there. */
+  readonly securityHubRegion?: string;
 }
 
 /** The default of every policy setting that has one (`deleteAfterDays` defaults to `maxAgeDays`). */
@@ -245,8 +257,14 @@ export function parseConfig(raw: RawSettings, source: SettingSource): Config {
     problems.push(`${settingName('topicArn', source)} is required: ${SETTINGS.topicArn.allowed}`);
   }
   try {
-    const parsed = parseSettings(raw, source, [...POLICY_KEYS, 'topicArn', 'archiveBucket']);
+    const parsed = parseSettings(raw, source, [
+      ...POLICY_KEYS,
+      'topicArn',
+      'archiveBucket',
+      'securityHubRegion',
+    ]);
     if (parsed.archiveBucket === undefined) delete parsed.archiveBucket;
+    if (parsed.securityHubRegion === undefined) delete parsed.securityHubRegion;
     if (problems.length === 0) return parsed as unknown as Config;
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
@@ -268,13 +286,14 @@ export function loadConfigFromEnv(env: Readonly<Record<string, string | undefine
 /** The environment variables that carry a policy (and where reports go) into the function. */
 export function toEnvironment(
   policy: Policy,
-  topicArnValue?: string,
-  archiveBucketValue?: string,
+  delivery: { topicArn?: string; archiveBucket?: string; securityHubRegion?: string } = {},
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const key of POLICY_KEYS) env[SETTINGS[key].env] = String(policy[key]);
-  if (topicArnValue !== undefined) env[SETTINGS.topicArn.env] = topicArnValue;
-  if (archiveBucketValue !== undefined) env[SETTINGS.archiveBucket.env] = archiveBucketValue;
+  for (const key of ['topicArn', 'archiveBucket', 'securityHubRegion'] as const) {
+    const value = delivery[key];
+    if (value !== undefined) env[SETTINGS[key].env] = value;
+  }
   return env;
 }
 

@@ -143,6 +143,23 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
           });
         },
       ),
+      ...(config.securityHubRegion === undefined
+        ? []
+        : [
+            lazySink(
+              'security-hub',
+              () => undefined,
+              async () => {
+                const { createSecurityHubClient, partitionOfRegion, securityHubSink } =
+                  await import('../sinks/security-hub');
+                const region = config.securityHubRegion as string;
+                return securityHubSink(createSecurityHubClient(region), {
+                  region,
+                  partition: partitionOfRegion(region),
+                });
+              },
+            ),
+          ]),
     ],
     logger,
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),

@@ -178,7 +178,7 @@ describe('toEnvironment', () => {
     const policy = parsePolicy({ maxAgeDays: 30, mode: 'delete', deleteAfterDays: 45 }, 'context');
 
     // Act
-    const env = toEnvironment(policy, TOPIC);
+    const env = toEnvironment(policy, { topicArn: TOPIC });
 
     // Assess
     expect(env.MAX_AGE_DAYS).toBe('30');

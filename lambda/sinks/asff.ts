@@ -1,0 +1,242 @@
+import type { AwsSecurityFinding, SeverityLabel } from '@aws-sdk/client-securityhub';
+import { VERDICTS, type Verdict } from '../core/checks/index';
+import { type Finding, highestSeverity, type Report, type Severity } from '../core/report';
+
+/**
+ * Security Hub's own findings format (ASFF, AWS Security Finding Format). What decides the
+ * mapping, from the Security Hub User Guide ("AWS Security Finding Format (ASFF)",
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html,
+ * and BatchImportFindings in the API Reference):
+ * - required: SchemaVersion, Id, ProductArn, GeneratorId, AwsAccountId, CreatedAt, UpdatedAt,
+ *   Title (≤ 256), Description (≤ 1024), Resources (1–32), Severity, Types;
+ * - the ProductArn of one's own findings is `arn:<partition>:securityhub:<region>:<account>:
+ *   product/<account>/default`, its region the endpoint's, the calling account AwsAccountId;
+ * - a finding is updated by importing the same Id with a newer UpdatedAt; CreatedAt stays the
+ *   first; Workflow, Note and UserDefinedFields are the customer's after creation, so an import
+ *   never sets them; the provider's severity and types go in FindingProviderFields too;
+ * - at most 100 findings and 6 MB a call, 240 KB a finding.
+ */
+export const ASFF_SCHEMA_VERSION = '2018-10-08';
+/** The finding type of every check: a security best practice about a credential. */
+export const ASFF_TYPES = ['Software and Configuration Checks/AWS Security Best Practices'];
+/** BatchImportFindings' limit of findings per call. */
+export const MAX_FINDINGS_PER_CALL = 100;
+/** BatchImportFindings' limit per call, with margin for the request's own envelope. */
+export const MAX_BYTES_PER_CALL = 6 * 1024 * 1024 - 64 * 1024;
+/** Security Hub's limit per finding. */
+export const MAX_BYTES_PER_FINDING = 240 * 1024;
+/** The prefix of every Id and GeneratorId this product writes: the sweep's first filter. */
+export const ID_PREFIX = 'signing-cert-audit';
+
+/** Our severities in ASFF's labels. */
+const LABELS: Readonly<Record<Severity, SeverityLabel>> = {
+  CRITICAL: 'CRITICAL',
+  HIGH: 'HIGH',
+  MEDIUM: 'MEDIUM',
+  LOW: 'LOW',
+  INFO: 'INFORMATIONAL',
+};
+
+/** Where the findings go: Security Hub's home region and the partition. */
+export interface AsffTarget {
+  readonly region: string;
+  readonly partition: string;
+}
+
+/** The ProductArn of an account's own findings in a region. */
+export function productArn(target: AsffTarget, accountId: string): string {
+  return `arn:${target.partition}:securityhub:${target.region}:${accountId}:product/${accountId}/default`;
+}
+
+/**
+ * The stable Id of the finding of one check on one certificate (or on the account, for root):
+ * built from the account, the certificate id and the check, never the user name, since users
+ * can be renamed.
+ */
+export function asffId(accountId: string, subject: string, checkId: string): string {
+  return `${ID_PREFIX}/${accountId}/${subject}/${checkId}`;
+}
+
+/** Whether an ASFF finding is one this product wrote for this account (the sweep's client filter). */
+export function isOurs(finding: AwsSecurityFinding, accountId: string, product: string): boolean {
+  return (
+    finding.ProductArn === product &&
+    finding.AwsAccountId === accountId &&
+    (finding.Id ?? '').startsWith(`${ID_PREFIX}/${accountId}/`) &&
+    (finding.GeneratorId ?? '').startsWith(`${ID_PREFIX}/`)
+  );
+}
+
+/** The check an Id of ours names. */
+export function checkOfId(id: string): string {
+  return id.slice(id.lastIndexOf('/') + 1);
+}
+
+/**
+ * The report's findings as ASFF, one per (certificate, check): the content check's verdicts on
+ * one certificate are one finding at the highest of their severities. A finding whose
+ * certificate can no longer be used (Inactive when listed, deactivated, deleted, gone) is
+ * imported resolved: Compliance PASSED, RecordState ARCHIVED. Engine verdicts (ERROR,
+ * NOT_EVALUATED) are about the run, not the account's posture: they stay in the report.
+ * `createdAt` gives the CreatedAt of findings Security Hub already has.
+ */
+export function toAsffFindings(
+  report: Report,
+  target: AsffTarget,
+  createdAt: ReadonlyMap<string, string> = new Map(),
+): AwsSecurityFinding[] {
+  const product = productArn(target, report.accountId);
+  const groups = new Map<string, { check: string; findings: Finding[] }>();
+  for (const finding of report.findings) {
+    const check = VERDICTS[finding.verdict].check;
+    if (check === 'engine') continue;
+    const subject = finding.certificateId ?? 'root';
+    const id = asffId(report.accountId, subject, check);
+    const group = groups.get(id) ?? { check, findings: [] };
+    group.findings.push(finding);
+    groups.set(id, group);
+  }
+  return [...groups.entries()].map(([id, { check, findings }]) =>
+    toAsff(report, target, product, id, check, findings, createdAt.get(id)),
+  );
+}
+
+function toAsff(
+  report: Report,
+  target: AsffTarget,
+  product: string,
+  id: string,
+  check: string,
+  findings: readonly Finding[],
+  createdAt: string | undefined,
+): AwsSecurityFinding {
+  const [first] = findings as [Finding, ...Finding[]];
+  const severity = highestSeverity(findings.map((f) => f.severity));
+  const worst = findings.find((f) => f.severity === severity) ?? first;
+  const spec = VERDICTS[worst.verdict];
+  const resolved = !usable(first);
+  const failing = findings.some((f) => VERDICTS[f.verdict].failing);
+  const label = LABELS[severity];
+  return {
+    SchemaVersion: ASFF_SCHEMA_VERSION,
+    Id: id,
+    ProductArn: product,
+    GeneratorId: `${ID_PREFIX}/${check}`,
+    AwsAccountId: report.accountId,
+    Types: ASFF_TYPES,
+    CreatedAt: createdAt ?? report.evaluatedAt,
+    UpdatedAt: report.evaluatedAt,
+    Severity: { Label: label, Original: severity },
+    FindingProviderFields: { Severity: { Label: label, Original: severity }, Types: ASFF_TYPES },
+    Title: clip(spec.title, 256),
+    Description: clip(describe(first, findings), 1024),
+    Remediation: { Recommendation: { Text: clip(spec.remediation, 512) } },
+    ProductFields: {
+      'signing-cert-audit/Verdicts': findings.map((f) => f.verdict).join(','),
+      'signing-cert-audit/Action': first.action,
+      'signing-cert-audit/RunId': clip(report.runId, 1024),
+    },
+    Resources: resourcesOf(report, target, first),
+    Compliance: { Status: resolved ? 'PASSED' : failing ? 'FAILED' : 'WARNING' },
+    RecordState: resolved ? 'ARCHIVED' : 'ACTIVE',
+  };
+}
+
+/** A certificate an attacker could still use: Active when listed and not changed since. */
+function usable(finding: Finding): boolean {
+  if (finding.verdict === 'ROOT_SIGNING_CERTIFICATE') return true;
+  return (
+    finding.status === 'Active' &&
+    finding.action !== 'DEACTIVATED' &&
+    finding.action !== 'DELETED' &&
+    finding.action !== 'GONE'
+  );
+}
+
+function describe(first: Finding, findings: readonly Finding[]): string {
+  const who =
+    first.verdict === 'ROOT_SIGNING_CERTIFICATE'
+      ? 'The root user'
+      : `User ${first.userName}, certificate ${first.certificateId} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
+  const what = findings
+    .map((f) => `${f.verdict}: ${f.detail ?? VERDICTS[f.verdict as Verdict].when}`)
+    .join('; ');
+  return `${who}. ${what}. Action this run: ${first.action}.`;
+}
+
+/** The IAM user and the certificate itself (as `Other`, its id derived from the user's ARN). */
+function resourcesOf(report: Report, target: AsffTarget, first: Finding) {
+  if (first.verdict === 'ROOT_SIGNING_CERTIFICATE') {
+    return [
+      {
+        Type: 'AwsAccount',
+        Id: `AWS::::Account:${report.accountId}`,
+        Partition: target.partition as 'aws',
+        Region: target.region,
+      },
+    ];
+  }
+  return [
+    {
+      Type: 'AwsIamUser',
+      Id: first.userArn,
+      Partition: target.partition as 'aws',
+      Region: target.region,
+      Details: { AwsIamUser: { UserName: first.userName } },
+    },
+    {
+      Type: 'Other',
+      Id: `${first.userArn}/signing-certificate/${first.certificateId}`,
+      Partition: target.partition as 'aws',
+      Region: target.region,
+      Details: {
+        Other: {
+          CertificateId: first.certificateId ?? '',
+          Status: first.status ?? '',
+          UploadDate: first.uploadDate ?? '',
+          Fingerprint: first.certificate?.fingerprint256 ?? '',
+        },
+      },
+    },
+  ];
+}
+
+/** The archived twin of a finding Security Hub holds but this run no longer produced. */
+export function resolvedTwin(existing: AwsSecurityFinding, at: string): AwsSecurityFinding {
+  return {
+    ...existing,
+    UpdatedAt: at,
+    Compliance: { Status: 'PASSED' },
+    RecordState: 'ARCHIVED',
+    // The customer's fields are never imported: Security Hub would ignore them anyway.
+    Workflow: undefined,
+    Note: undefined,
+    UserDefinedFields: undefined,
+  };
+}
+
+/** Groups findings into BatchImportFindings calls: at most 100 and the size limit per call. */
+export function batches(findings: readonly AwsSecurityFinding[]): AwsSecurityFinding[][] {
+  const out: AwsSecurityFinding[][] = [];
+  let current: AwsSecurityFinding[] = [];
+  let bytes = 0;
+  for (const finding of findings) {
+    const size = Buffer.byteLength(JSON.stringify(finding));
+    if (size > MAX_BYTES_PER_FINDING) {
+      throw new RangeError(`finding ${finding.Id} is ${size} bytes, over Security Hub's limit`);
+    }
+    if (current.length === MAX_FINDINGS_PER_CALL || bytes + size > MAX_BYTES_PER_CALL) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(finding);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function clip(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}

@@ -1,0 +1,160 @@
+import {
+  type AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  type BatchImportFindingsCommandOutput,
+  paginateGetFindings,
+  SecurityHubClient,
+  type SecurityHubClientConfig,
+} from '@aws-sdk/client-securityhub';
+import { HTTP_TIMEOUTS } from '../aws/http';
+import { CHECKS } from '../core/checks/index';
+import { SigningCertAuditError } from '../core/errors';
+import type { Report } from '../core/report';
+import {
+  type AsffTarget,
+  batches,
+  checkOfId,
+  ID_PREFIX,
+  isOurs,
+  productArn,
+  resolvedTwin,
+  toAsffFindings,
+} from './asff';
+import type { Delivery, ReportSink } from './sink';
+
+/** Security Hub refused some findings (FailedFindings), or a call failed after its retries. */
+export class SecurityHubError extends SigningCertAuditError {
+  override readonly name = 'SecurityHubError';
+}
+
+/** The partition of a region: aws-cn, aws-us-gov or aws. */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * The Security Hub client, in the home region only: IAM is global, and the same finding Id
+ * imported in several regions would be duplicated under cross-region aggregation (Prowler's
+ * users hit this, prowler#1100). Standard retries: BatchImportFindings allows about 10
+ * requests/s and GetFindings 3/s, and the SDK retries their throttling.
+ */
+export function createSecurityHubClient(
+  region: string,
+  config: SecurityHubClientConfig = {},
+): SecurityHubClient {
+  return new SecurityHubClient({
+    retryMode: 'standard',
+    maxAttempts: 8,
+    requestHandler: HTTP_TIMEOUTS,
+    ...config,
+    region,
+  });
+}
+
+/**
+ * The Security Hub sink: imports one ASFF finding per (certificate, check) and resolves what is
+ * no longer true. Auto-resolve follows Prowler (prowler-cloud/prowler,
+ * providers/aws/lib/security_hub): page this product's ACTIVE findings of the account and region
+ * and re-import those this run did not produce as ARCHIVED, Compliance PASSED. Unlike it, and
+ * for the reasons its users reported: never after a partial run (prowler#1626) nor a
+ * credential-report run (users whose certificates are all Inactive were not looked at), only
+ * for the checks that ran and the users under the path prefix, with both the server's filters
+ * and the same filters again on the client (moto ignores them); a deleted user's findings are
+ * archived (prowler#2843) because the sweep covers every finding the run did not produce.
+ */
+export function securityHubSink(
+  client: SecurityHubClient,
+  target: AsffTarget,
+  options: { readonly userPathPrefix?: string } = {},
+): ReportSink {
+  return {
+    name: 'security-hub',
+    async deliver(report: Report): Promise<Delivery> {
+      const product = productArn(target, report.accountId);
+      const existing = await activeFindings(client, report.accountId, product);
+      const createdAt = new Map(existing.map((f) => [f.Id ?? '', f.CreatedAt ?? '']));
+      const current = toAsffFindings(report, target, createdAt);
+      const produced = new Set(current.map((f) => f.Id));
+      const sweepable = report.complete && report.scan.strategy === 'full';
+      const ran = new Set<string>(CHECKS.map((check) => check.id));
+      const prefix = options.userPathPrefix ?? report.policy.userPathPrefix;
+      const swept = sweepable
+        ? existing
+            .filter((f) => !produced.has(f.Id))
+            .filter((f) => ran.has(checkOfId(f.Id ?? '')))
+            .filter((f) => underPrefix(f, prefix))
+            .map((f) => resolvedTwin(f, report.evaluatedAt))
+        : [];
+      const failed: string[] = [];
+      let imported = 0;
+      for (const batch of batches([...current, ...swept])) {
+        let answer: BatchImportFindingsCommandOutput;
+        try {
+          answer = await client.send(new BatchImportFindingsCommand({ Findings: batch }));
+        } catch (error: unknown) {
+          const message =
+            error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          throw new SecurityHubError(`BatchImportFindings failed (${message})`, { cause: error });
+        }
+        imported += answer.SuccessCount ?? 0;
+        for (const f of answer.FailedFindings ?? []) {
+          failed.push(`${f.Id}: ${f.ErrorCode} ${f.ErrorMessage ?? ''}`.trim());
+        }
+      }
+      if (failed.length > 0) {
+        throw new SecurityHubError(
+          `Security Hub refused ${failed.length} of ${current.length + swept.length} findings, e.g. ${failed.slice(0, 3).join('; ')}`,
+        );
+      }
+      const active = current.filter((f) => f.RecordState === 'ACTIVE').length;
+      const why = sweepable ? '' : ' (no sweep: the run was partial or not a full scan)';
+      return {
+        status: 'delivered',
+        detail: `${imported} finding(s) to ${product}: ${active} active, ${current.length - active} resolved, ${swept.length} archived by the sweep${why}`,
+      };
+    },
+  };
+}
+
+/** This product's ACTIVE findings of the account, filtered on the server and again here. */
+async function activeFindings(
+  client: SecurityHubClient,
+  accountId: string,
+  product: string,
+): Promise<AwsSecurityFinding[]> {
+  const found: AwsSecurityFinding[] = [];
+  const pages = paginateGetFindings(
+    { client, pageSize: 100 },
+    {
+      Filters: {
+        ProductArn: [{ Value: product, Comparison: 'EQUALS' }],
+        AwsAccountId: [{ Value: accountId, Comparison: 'EQUALS' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+        GeneratorId: [{ Value: `${ID_PREFIX}/`, Comparison: 'PREFIX' }],
+      },
+    },
+  );
+  try {
+    for await (const page of pages) {
+      for (const finding of page.Findings ?? []) {
+        if (isOurs(finding, accountId, product) && finding.RecordState === 'ACTIVE') {
+          found.push(finding);
+        }
+      }
+    }
+  } catch (error: unknown) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new SecurityHubError(`GetFindings failed (${message})`, { cause: error });
+  }
+  return found;
+}
+
+/** Whether a finding is about a user under the prefix (the account-level root finding always is). */
+function underPrefix(finding: AwsSecurityFinding, prefix: string): boolean {
+  const user = finding.Resources?.find((resource) => resource.Type === 'AwsIamUser');
+  if (!user) return true;
+  const path = /:user(\/.*\/)[^/]+$/.exec(user.Id ?? '')?.[1] ?? '/';
+  return path.startsWith(prefix);
+}
