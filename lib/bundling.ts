@@ -30,3 +30,19 @@ export const HANDLER_BUNDLE = {
   banner:
     "import { createRequire as topLevelCreateRequire } from 'node:module';const require = topLevelCreateRequire(import.meta.url);",
 } as const;
+
+/** What the bundle leaves out for a function deployed without optional features. */
+export interface BundleFeatures {
+  /** Whether the function sends findings to Security Hub. */
+  readonly securityHub: boolean;
+}
+
+/**
+ * esbuild `define`s for a function's features: without Security Hub, the constant that guards
+ * its sink is false and esbuild drops the sink and its SDK client (lambda/handlers).
+ */
+export function bundleDefines(features: BundleFeatures): Record<string, string> {
+  return features.securityHub
+    ? {}
+    : { 'process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED': 'false' };
+}

@@ -34,7 +34,7 @@ import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alar
 import { AuditArchive } from './auditor-archive';
 import { AuditDashboard } from './auditor-dashboard';
 import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
-import { HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
+import { bundleDefines, HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
 import {
   checkDays,
   checkEmails,
@@ -361,6 +361,7 @@ export class SigningCertAuditor extends Construct {
         target: HANDLER_BUNDLE.target,
         mainFields: [...HANDLER_BUNDLE.mainFields],
         banner: HANDLER_BUNDLE.banner,
+        define: bundleDefines({ securityHub: this.securityHubRegion !== undefined }),
         bundleAwsSDK: true,
         // Always the local esbuild (a devDependency): synth must work where Docker does not.
         forceDockerBundling: false,

@@ -1,5 +1,5 @@
 import { build, type Metafile } from 'esbuild';
-import { HANDLER_BUNDLE, HANDLER_ENTRY } from '../lib/bundling';
+import { type BundleFeatures, bundleDefines, HANDLER_BUNDLE, HANDLER_ENTRY } from '../lib/bundling';
 
 /** The function bundle as Lambda loads it: its code and esbuild's account of what went in. */
 export interface HandlerBundle {
@@ -11,7 +11,9 @@ export interface HandlerBundle {
  * Builds the function bundle with the construct's own esbuild options (lib/bundling.ts), the AWS
  * SDK included, so what `npm run size` and `npm run bench` measure is what is deployed.
  */
-export async function buildHandlerBundle(): Promise<HandlerBundle> {
+export async function buildHandlerBundle(
+  features: BundleFeatures = { securityHub: false },
+): Promise<HandlerBundle> {
   const result = await build({
     entryPoints: [HANDLER_ENTRY],
     bundle: true,
@@ -25,6 +27,7 @@ export async function buildHandlerBundle(): Promise<HandlerBundle> {
     target: HANDLER_BUNDLE.target,
     mainFields: [...HANDLER_BUNDLE.mainFields],
     banner: { js: HANDLER_BUNDLE.banner },
+    define: bundleDefines(features),
   });
   const output = result.outputFiles[0];
   if (!output) throw new Error('esbuild produced no output');

@@ -4,7 +4,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import type { CredentialReportWait } from '../aws/credential-report';
 import { createIamClient } from '../aws/iam';
-import { describeError, SigningCertAuditError } from '../core/errors';
+import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
 import { isClean, type Summary } from '../core/report';
 import { type Config, loadConfigFromEnv } from '../core/settings';
 import { runAndDeliver } from '../run';
@@ -37,6 +37,15 @@ export interface HandlerDeps {
   /** How long to wait for the credential report; the defaults of aws/credential-report.ts. */
   readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
 }
+
+/**
+ * False in a bundle built for a function deployed without Security Hub: the construct passes
+ * esbuild `define: { 'process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED': 'false' }`, and
+ * esbuild then drops the Security Hub sink and its client (about 220 KB) from the bundle.
+ * Unbundled (tests, the CLI) it is true.
+ */
+const SECURITY_HUB_BUNDLED =
+  (process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED as unknown) !== false;
 
 /** The default deadline margin: 90 s of a 900 s function. */
 export const DEADLINE_MARGIN_MS = 90_000;
@@ -109,6 +118,11 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
   let config: Config;
   try {
     config = loadConfigFromEnv(env);
+    if (config.securityHubRegion !== undefined && !SECURITY_HUB_BUNDLED) {
+      throw new ConfigError(
+        'SECURITY_HUB_REGION is set, but this function was bundled without Security Hub: deploy it with securityHub enabled',
+      );
+    }
   } catch (error: unknown) {
     logger.critical('Invalid configuration', { error: describeError(error) });
     throw error;
@@ -143,9 +157,11 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
           });
         },
       ),
-      ...(config.securityHubRegion === undefined
-        ? []
-        : [
+      // The define in the condition itself, so esbuild folds the branch away when it is false
+      // (a module-level constant is not inlined once the module is wrapped for lazy imports).
+      ...((process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED as unknown) !== false &&
+      config.securityHubRegion !== undefined
+        ? [
             lazySink(
               'security-hub',
               () => undefined,
@@ -159,7 +175,8 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
                 });
               },
             ),
-          ]),
+          ]
+        : []),
     ],
     logger,
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
