@@ -1,6 +1,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { describeError, SigningCertAuditError } from '../lambda/core/errors';
 import {
   type Config,
@@ -71,6 +72,25 @@ const RUN_FLAGS = {
     placeholder: 'REGION',
     help: "Security Hub's home region for --security-hub (default: the region of the other calls)",
   },
+  accounts: {
+    type: 'string',
+    placeholder: 'ID,ID',
+    help: 'audit these member accounts through their member role, concurrently, into one organization report',
+  },
+  organization: {
+    type: 'boolean',
+    help: 'audit every ACTIVE account of the organization (Organizations ListAccounts)',
+  },
+  'role-name': {
+    type: 'string',
+    placeholder: 'NAME',
+    help: `the member role to assume in each account (default ${DEFAULT_MEMBER_ROLE_NAME})`,
+  },
+  'account-concurrency': {
+    type: 'string',
+    placeholder: 'N',
+    help: 'accounts audited at once with --accounts or --organization (default 4, at most 32)',
+  },
   'archive-bucket': {
     type: 'string',
     placeholder: 'BUCKET',
@@ -128,6 +148,14 @@ export interface CliOptions {
   readonly publishTo: Config | undefined;
   /** Set when `--archive-bucket` was given: the evidence bucket. */
   readonly archiveBucket: string | undefined;
+  /** Set for an organization run: which accounts, through which role, how many at once. */
+  readonly org:
+    | {
+        readonly accounts: readonly string[] | 'organization';
+        readonly roleName: string;
+        readonly concurrency: number;
+      }
+    | undefined;
   /** Set when `--security-hub` was given: the home region, or undefined for the calls' own. */
   readonly securityHub: { readonly region: string | undefined } | undefined;
   readonly failOn: (typeof FAIL_ON)[number];
@@ -195,6 +223,17 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
       `--security-hub-region=${JSON.stringify(securityHubRegion.slice(0, 60))} is not allowed: expected ${SETTINGS.securityHubRegion.allowed}`,
     );
   }
+  const org = parseOrg(values, text);
+  if (org && (values['security-hub'] === true || values.publish === true)) {
+    throw new UsageError(
+      "--accounts and --organization write each account's report to --archive-bucket and print one organization report; --publish and --security-hub are for one account",
+    );
+  }
+  if (org && (format === 'csv' || format === 'html')) {
+    throw new UsageError(
+      `--format=${format} is for one account: an organization report is json or table`,
+    );
+  }
   let publishTo: Config | undefined;
   if (values.publish === true) {
     const topicArn = text('topic-arn') ?? env.TOPIC_ARN;
@@ -212,6 +251,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     publishTo,
     archiveBucket,
     securityHub: values['security-hub'] === true ? { region: securityHubRegion } : undefined,
+    org,
     failOn,
     timeLimitMs: parseTimeLimit(text('time-limit')),
     profile: text('profile'),
@@ -227,6 +267,53 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   throw new UsageError(
     `${flag}=${JSON.stringify(value.slice(0, 60))} is not allowed: expected one of ${allowed.join(', ')}`,
   );
+}
+
+function parseOrg(
+  values: Record<string, string | boolean | undefined>,
+  text: (name: string) => string | undefined,
+): CliOptions['org'] {
+  const list = text('accounts');
+  const all = values.organization === true;
+  if (list === undefined && !all) {
+    for (const flag of ['role-name', 'account-concurrency']) {
+      if (text(flag) !== undefined) {
+        throw new UsageError(`--${flag} is only read with --accounts or --organization`);
+      }
+    }
+    return undefined;
+  }
+  if (list !== undefined && all) {
+    throw new UsageError('--accounts and --organization cannot be combined: choose one');
+  }
+  let accounts: readonly string[] | 'organization' = 'organization';
+  if (list !== undefined) {
+    const ids = list
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    const bad = ids.find((id) => !/^\d{12}$/.test(id));
+    if (ids.length === 0 || bad !== undefined) {
+      throw new UsageError(
+        `--accounts=${JSON.stringify(list.slice(0, 80))} is not allowed: expected 12-digit account ids separated by commas${bad ? ` (${JSON.stringify(bad.slice(0, 20))} is not one)` : ''}`,
+      );
+    }
+    accounts = [...new Set(ids)];
+  }
+  const roleName = text('role-name') ?? DEFAULT_MEMBER_ROLE_NAME;
+  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) {
+    throw new UsageError(
+      `--role-name=${JSON.stringify(roleName.slice(0, 80))} is not allowed: expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)`,
+    );
+  }
+  const concurrencyText = text('account-concurrency') ?? '4';
+  const concurrency = /^\d+$/.test(concurrencyText) ? Number(concurrencyText) : Number.NaN;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    throw new UsageError(
+      `--account-concurrency=${JSON.stringify(concurrencyText.slice(0, 20))} is not allowed: expected a whole number from 1 to 32`,
+    );
+  }
+  return { accounts, roleName, concurrency };
 }
 
 function parseTimeLimit(value: string | undefined): number | undefined {

@@ -18,6 +18,7 @@ import type { ReportSink } from '../lambda/sinks/sink';
 import { createSnsClient, snsSink } from '../lambda/sinks/sns';
 import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
+import { runOrganization } from './org';
 import { type Output, progressBar } from './progress';
 
 /** What the CLI talks to: its streams and environment, injected so tests need no process. */
@@ -113,7 +114,6 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
       }),
     );
   }
-  const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
   const limit = options.timeLimitMs;
   const stops = [
     ...(io.interrupt ? [io.interrupt] : []),
@@ -121,6 +121,20 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
       ? [timeLimitSignal(limit, `time limit: --time-limit of ${limit / 1000} s reached`)]
       : []),
   ];
+  const stop = stops.length > 0 ? AbortSignal.any(stops) : undefined;
+  if (options.org) {
+    // The caller's account is where STS and the archive are; each member is reached through its role.
+    return runOrganization({ ...options, org: options.org }, io, {
+      sts,
+      partition: partitionOfRegion(await sts.config.region()),
+      clientConfig,
+      logger: stderrLogger(io),
+      sinks,
+      runId: randomUUID(),
+      ...(stop ? { stop } : {}),
+    });
+  }
+  const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
   const dryRun = !options.apply || options.asOf !== undefined;
   const { report, deliveries, failures } = await runAndDeliver(
     {
@@ -130,7 +144,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
       runId: randomUUID(),
       accountId,
       onProgress: progress?.update,
-      ...(stops.length > 0 ? { stop: AbortSignal.any(stops) } : {}),
+      ...(stop ? { stop } : {}),
       sinks,
       // Every report is written to the output below; the logs need no copy.
       keepReport: () => undefined,

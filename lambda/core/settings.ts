@@ -273,14 +273,24 @@ export function parseConfig(raw: RawSettings, source: SettingSource): Config {
   throw configError(problems);
 }
 
-/** Reads and validates the Lambda's configuration from its environment variables. */
-export function loadConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Config {
+/** The settings found in an environment, unvalidated, keyed by setting name. */
+export function settingsFromEnv(env: Readonly<Record<string, string | undefined>>): RawSettings {
   const raw: RawSettings = {};
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     const value = env[SETTINGS[key].env];
     if (value !== undefined) raw[key] = value;
   }
-  return parseConfig(raw, 'env');
+  return raw;
+}
+
+/** Reads and validates the Lambda's configuration from its environment variables. */
+export function loadConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Config {
+  return parseConfig(settingsFromEnv(env), 'env');
+}
+
+/** Reads and validates the policy alone from environment variables (functions that do not publish). */
+export function loadPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): Policy {
+  return parsePolicy(settingsFromEnv(env), 'env');
 }
 
 /** The environment variables that carry a policy (and where reports go) into the function. */

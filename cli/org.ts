@@ -1,0 +1,184 @@
+import { writeFileSync } from 'node:fs';
+import type { STSClient } from '@aws-sdk/client-sts';
+import pLimit from 'p-limit';
+import type { AuditLogger } from '../lambda/audit';
+import { createOrganizationsClient, listActiveAccounts } from '../lambda/aws/organizations';
+import { describeError } from '../lambda/core/errors';
+import { buildOrgReport, type OrgReport } from '../lambda/core/org-report';
+import type { Report } from '../lambda/core/report';
+import { type AccountRun, auditAccount } from '../lambda/org';
+import type { ReportSink } from '../lambda/sinks/sink';
+import { type CliOptions, EXIT } from './args';
+import { formatSummary, formatTable } from './formats';
+import type { CliIo } from './main';
+
+/** What an organization run needs beyond the options. */
+export interface OrgRunDeps {
+  readonly sts: STSClient;
+  readonly partition: string;
+  readonly clientConfig: Readonly<Record<string, unknown>>;
+  readonly logger: AuditLogger;
+  readonly sinks: readonly ReportSink[];
+  readonly stop?: AbortSignal;
+  readonly runId: string;
+}
+
+/** The organization report as the CLI prints it: the report and every account's whole report. */
+export interface OrgOutput extends OrgReport {
+  /** Each audited account's report; each finding also carries its `accountId`. */
+  readonly reports: readonly (Report & {
+    readonly findings: readonly (Report['findings'][number] & { readonly accountId: string })[];
+  })[];
+}
+
+/**
+ * Audits the accounts the flags name (or every ACTIVE account of the organization), each
+ * through its member role, `--account-concurrency` at a time, and prints one organization
+ * report. Exit status as for one account, over all of them: 3 if any account could not be
+ * audited, else 1 on anything non-compliant.
+ */
+export async function runOrganization(
+  options: CliOptions & { org: NonNullable<CliOptions['org']> },
+  io: CliIo,
+  deps: OrgRunDeps,
+): Promise<number> {
+  let accountIds: readonly string[];
+  if (options.org.accounts === 'organization') {
+    try {
+      const organizations = createOrganizationsClient(deps.clientConfig);
+      accountIds = (await listActiveAccounts(organizations)).map((a) => a.accountId);
+    } catch (error: unknown) {
+      const { code, message } = describeError(error);
+      io.stderr.write(
+        `signing-cert-audit: ListAccounts (finding the organization's accounts) failed: ${code}: ${message}\n`,
+      );
+      return EXIT.aws;
+    }
+  } else {
+    accountIds = options.org.accounts;
+  }
+  const now = options.asOf ?? new Date();
+  const dryRun = !options.apply || options.asOf !== undefined;
+  const limit = pLimit(options.org.concurrency);
+  let done = 0;
+  const runs: AccountRun[] = await Promise.all(
+    accountIds.map((accountId) =>
+      limit(async () => {
+        const run = await auditAccount(
+          {
+            sts: deps.sts,
+            roleName: options.org.roleName,
+            partition: deps.partition,
+            orgRunId: deps.runId,
+            now,
+            logger: deps.logger,
+            iamConfig: deps.clientConfig,
+            sinks: deps.sinks,
+            ...(options.archiveBucket ? { archiveBucket: options.archiveBucket } : {}),
+            ...(deps.stop ? { stop: deps.stop } : {}),
+          },
+          accountId,
+          options.policy,
+          { dryRun },
+        );
+        done += 1;
+        if (io.stderr.isTTY) io.stderr.write(`\rAccounts audited: ${done}/${accountIds.length}`);
+        return run;
+      }),
+    ),
+  );
+  if (io.stderr.isTTY && accountIds.length > 0) io.stderr.write('\n');
+  const report = buildOrgReport(
+    deps.runId,
+    now,
+    runs.map((run) => run.result),
+  );
+  const output: OrgOutput = {
+    ...report,
+    reports: runs.flatMap((run) =>
+      run.report
+        ? [
+            {
+              ...run.report,
+              findings: run.report.findings.map((f) => ({
+                accountId: run.report?.accountId ?? '',
+                ...f,
+              })),
+            },
+          ]
+        : [],
+    ),
+  };
+  const rendered =
+    options.format === 'table' ? formatOrgTable(output) : `${JSON.stringify(output, null, 2)}\n`;
+  let status: number = EXIT.clean;
+  if (options.output) {
+    try {
+      writeFileSync(options.output, rendered);
+    } catch (error: unknown) {
+      io.stdout.write(rendered);
+      io.stderr.write(
+        `signing-cert-audit: --output=${JSON.stringify(options.output)} could not be written (${describeError(error).message}); the report went to standard output\n`,
+      );
+      status = EXIT.usage;
+    }
+  } else io.stdout.write(rendered);
+
+  io.stderr.write(
+    `Organization run ${report.runId}: ${report.counts.accounts} account(s), ${report.counts.audited} audited, ${report.counts.incomplete} incomplete, ${report.counts.failed} failed.\n${formatSummary(report.totals)}\n`,
+  );
+  for (const account of report.accounts.filter((a) => a.status !== 'AUDITED')) {
+    io.stderr.write(
+      `signing-cert-audit: account ${account.accountId} ${account.status}: ${account.error}\n`,
+    );
+  }
+  if (deps.stop?.aborted) return EXIT.interrupted;
+  if (status !== EXIT.clean) return status;
+  const awsFailures =
+    report.counts.failed +
+    report.counts.incomplete +
+    output.reports.flatMap((r) => r.findings).filter((f) => f.error !== null).length;
+  if (awsFailures > 0) return EXIT.aws;
+  const attention = report.totals.nonCompliant + report.totals.rootSigningCertificate;
+  return attention > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+}
+
+/** One line per account, then every finding with its account. */
+export function formatOrgTable(output: OrgOutput): string {
+  const rows = output.accounts.map((a) => [
+    a.accountId,
+    a.status,
+    a.severity ?? '-',
+    String(a.summary?.usersScanned ?? '-'),
+    String(a.summary?.nonCompliant ?? '-'),
+    String(a.summary?.deactivated ?? '-'),
+    String(a.summary?.deleted ?? '-'),
+    String(a.summary?.errors ?? '-'),
+    a.error ?? '',
+  ]);
+  const header = [
+    'account',
+    'status',
+    'severity',
+    'users',
+    'non-compliant',
+    'deactivated',
+    'deleted',
+    'errors',
+    'why',
+  ];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
+  for (const report of output.reports) {
+    if (report.findings.length === 0) continue;
+    out.push(`Account ${report.accountId}:`, formatTable(report).trimEnd(), '');
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,65 @@
+import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { SigningCertAuditError } from '../core/errors';
+import { HTTP_TIMEOUTS } from './http';
+
+/** The member role of one account could not be assumed: the account cannot be audited. */
+export class AssumeRoleError extends SigningCertAuditError {
+  override readonly name = 'AssumeRoleError';
+}
+
+/** The role every member account holds for the auditor (deployed by the StackSet). */
+export const DEFAULT_MEMBER_ROLE_NAME = 'SigningCertAuditMember';
+/** An assumed role's session lasts this long: one account's audit takes minutes, not an hour. */
+export const MEMBER_SESSION_SECONDS = 3600;
+
+/** Builds the STS client: the timeouts of http.ts; region, credentials and endpoint from the standard sources. */
+export function createStsClient(config: STSClientConfig = {}): STSClient {
+  return new STSClient({ requestHandler: HTTP_TIMEOUTS, ...config });
+}
+
+/** What to assume: the account, the role's name, and the session name that says which run. */
+export interface MemberRole {
+  readonly accountId: string;
+  readonly roleName: string;
+  readonly partition: string;
+  /** Shows in the member account's CloudTrail: which run assumed the role. */
+  readonly sessionName: string;
+}
+
+/**
+ * Assumes the member role of one account and returns its temporary credentials. A refusal
+ * (the role is missing, or does not trust the caller) is an AssumeRoleError naming the account
+ * and the cause: one account's failure, never the whole run's.
+ */
+export async function assumeMemberRole(
+  sts: STSClient,
+  role: MemberRole,
+): Promise<AwsCredentialIdentity> {
+  const roleArn = `arn:${role.partition}:iam::${role.accountId}:role/${role.roleName}`;
+  try {
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        // Session names allow [\w+=,.@-] and at most 64 characters.
+        RoleSessionName: role.sessionName.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+        DurationSeconds: MEMBER_SESSION_SECONDS,
+      }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey) {
+      throw new Error('AssumeRole returned no credentials');
+    }
+    return {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretAccessKey,
+      ...(Credentials.SessionToken ? { sessionToken: Credentials.SessionToken } : {}),
+      ...(Credentials.Expiration ? { expiration: Credentials.Expiration } : {}),
+    };
+  } catch (error: unknown) {
+    const name = error instanceof Error ? error.name.replace(/(.)Exception$/, '$1') : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AssumeRoleError(`AssumeRole ${roleArn} failed (${name}: ${message})`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,117 @@
+import { highestSeverity, type Report, type Severity, type Summary } from './report';
+
+/** How one account's audit ended. */
+export type AccountStatus = 'AUDITED' | 'INCOMPLETE' | 'FAILED';
+
+/** One account's line in the organization report: a small status, the report is archived. */
+export interface AccountResult {
+  readonly accountId: string;
+  readonly status: AccountStatus;
+  /** Null when the account could not be audited at all. */
+  readonly summary: Summary | null;
+  readonly severity: Severity | null;
+  /** Why the account failed or is incomplete; null when audited whole. */
+  readonly error: string | null;
+  /** Where the account's whole report was archived (`s3://…`), when it was. */
+  readonly reportLocation: string | null;
+}
+
+/** The organization report: every account's status and summary, and the totals. */
+export interface OrgReport {
+  readonly schemaVersion: '1';
+  readonly source: 'signing-cert-audit';
+  readonly kind: 'organization';
+  readonly runId: string;
+  readonly evaluatedAt: string;
+  /** Highest severity over the accounts, HIGH when one could not be audited. */
+  readonly severity: Severity;
+  readonly accounts: readonly AccountResult[];
+  /** The sums of the audited accounts' summaries. */
+  readonly totals: Summary;
+  readonly counts: {
+    readonly accounts: number;
+    readonly audited: number;
+    readonly incomplete: number;
+    readonly failed: number;
+  };
+}
+
+/** A zero summary, to add accounts' summaries into. */
+export function emptySummary(): Summary {
+  return {
+    usersScanned: 0,
+    certificatesScanned: 0,
+    nonCompliant: 0,
+    expiringSoon: 0,
+    deactivated: 0,
+    deleted: 0,
+    exempt: 0,
+    overridden: 0,
+    withheld: 0,
+    errors: 0,
+    gone: 0,
+    contentIssues: 0,
+    rootSigningCertificate: 0,
+  };
+}
+
+/** The small status of one account's run, from its report. */
+export function accountResultOf(report: Report, reportLocation: string | null): AccountResult {
+  return {
+    accountId: report.accountId,
+    status: report.complete ? 'AUDITED' : 'INCOMPLETE',
+    summary: report.summary,
+    severity: report.severity,
+    error: report.incompleteReason,
+    reportLocation,
+  };
+}
+
+/** The status of an account that could not be audited. */
+export function failedAccount(accountId: string, error: string): AccountResult {
+  return {
+    accountId,
+    status: 'FAILED',
+    summary: null,
+    severity: null,
+    error,
+    reportLocation: null,
+  };
+}
+
+/** Builds the organization report; accounts sorted by id, totals summed over every summary. */
+export function buildOrgReport(
+  runId: string,
+  now: Date,
+  results: readonly AccountResult[],
+): OrgReport {
+  const accounts = [...results].sort((a, b) =>
+    a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0,
+  );
+  const totals = emptySummary() as Record<keyof Summary, number>;
+  for (const account of accounts) {
+    if (!account.summary) continue;
+    for (const key of Object.keys(totals) as (keyof Summary)[]) totals[key] += account.summary[key];
+  }
+  const count = (status: AccountStatus) => accounts.filter((a) => a.status === status).length;
+  const failed = count('FAILED');
+  return {
+    schemaVersion: '1',
+    source: 'signing-cert-audit',
+    kind: 'organization',
+    runId,
+    evaluatedAt: now.toISOString(),
+    severity: highestSeverity([
+      ...accounts.flatMap((a) => (a.severity ? [a.severity] : [])),
+      ...(failed > 0 || count('INCOMPLETE') > 0 ? (['HIGH'] as const) : []),
+    ]),
+    accounts,
+    totals,
+    counts: {
+      accounts: accounts.length,
+      audited: count('AUDITED'),
+      incomplete: count('INCOMPLETE'),
+      failed,
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { IAMClientConfig } from '@aws-sdk/client-iam';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AuditLogger } from './audit';
+import { createIamClient } from './aws/iam';
+import { AssumeRoleError, assumeMemberRole } from './aws/sts';
+import { archiveLocation } from './core/archive-layout';
+import { describeError } from './core/errors';
+import { type AccountResult, accountResultOf, failedAccount } from './core/org-report';
+import type { Report } from './core/report';
+import type { Policy } from './core/settings';
+import { runAndDeliver } from './run';
+import type { ReportSink } from './sinks/sink';
+
+/** What auditing one member account needs: how to reach it, and where its report goes. */
+export interface AccountRunDeps {
+  /** STS with the central credentials: it assumes each member role. */
+  readonly sts: STSClient;
+  readonly roleName: string;
+  readonly partition: string;
+  /** The organization run's id: names each session and each account's run. */
+  readonly orgRunId: string;
+  readonly now: Date;
+  readonly logger: AuditLogger;
+  /** Settings for the member's IAM client (region, endpoint); its credentials are the role's. */
+  readonly iamConfig?: IAMClientConfig;
+  /** The sinks of one account's report, with the central credentials (the archive). */
+  readonly sinks: readonly ReportSink[];
+  /** The archive bucket, to say where the account's report is. */
+  readonly archiveBucket?: string;
+  readonly stop?: AbortSignal;
+}
+
+/** One account's outcome: the small status, and the whole report when it was audited. */
+export interface AccountRun {
+  readonly result: AccountResult;
+  readonly report?: Report;
+}
+
+/**
+ * Audits one member account through its role, with the same run (audit → sinks → log) as the
+ * single-account function. A role that cannot be assumed, or a report that could not be
+ * delivered, makes the account FAILED with why; it never stops the other accounts.
+ */
+export async function auditAccount(
+  deps: AccountRunDeps,
+  accountId: string,
+  policy: Policy,
+  options: { readonly dryRun: boolean },
+): Promise<AccountRun> {
+  let credentials: AwsCredentialIdentity;
+  try {
+    credentials = await assumeMemberRole(deps.sts, {
+      accountId,
+      roleName: deps.roleName,
+      partition: deps.partition,
+      sessionName: `signing-cert-audit-${deps.orgRunId}`,
+    });
+  } catch (error: unknown) {
+    const message = error instanceof AssumeRoleError ? error.message : describeError(error).message;
+    deps.logger.warn('Could not assume the member role; the account is not audited', {
+      accountId,
+      error: message,
+    });
+    return { result: failedAccount(accountId, message) };
+  }
+  const { report, failures } = await runAndDeliver(
+    {
+      iam: createIamClient({ ...deps.iamConfig, credentials }),
+      logger: deps.logger,
+      now: deps.now,
+      runId: `${deps.orgRunId}-${accountId}`,
+      accountId,
+      sinks: deps.sinks,
+      ...(deps.stop ? { stop: deps.stop } : {}),
+    },
+    policy,
+    options,
+  );
+  const location = deps.archiveBucket ? archiveLocation(deps.archiveBucket, report).report : null;
+  if (failures.length > 0) {
+    const why = failures.map((f) => `${f.sink}: ${f.error.message}`).join('; ');
+    return {
+      result: {
+        ...accountResultOf(report, null),
+        status: 'FAILED',
+        error: `delivery failed: ${why}`,
+      },
+      report,
+    };
+  }
+  return { result: accountResultOf(report, location), report };
+}
