@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { type createOrganizationsClient, listActiveAccounts } from '../aws/organizations';
@@ -13,6 +14,7 @@ import {
 } from '../core/org-report';
 import { loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
 import { auditAccount } from '../org';
+import { renderOrgDigest } from '../render/org-digest';
 import { archiveSink, createS3Client } from '../sinks/s3-archive';
 import { SERVICE_NAME } from './metrics';
 
@@ -218,4 +220,134 @@ function safeRunId(value: unknown): string {
   const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
   if (safe === '') throw new ConfigError('Invalid enumerate event: expected {"runId": "<id>"}');
   return safe;
+}
+
+/** Where the Distributed Map's ResultWriterV2 put its manifest. */
+export interface SummarizeEvent {
+  readonly runId: string;
+  readonly resultWriterDetails: { readonly Bucket: string; readonly Key: string };
+}
+
+/** What the summarize step reports back to the state machine: small, the report is archived. */
+export interface SummarizeResult {
+  readonly runId: string;
+  readonly reportKey: string;
+  readonly counts: OrgReport['counts'];
+  readonly severity: OrgReport['severity'];
+}
+
+/** One child execution's line in a ResultWriter result file. */
+interface ChildResult {
+  readonly Input?: string;
+  readonly Output?: string;
+  readonly Status?: string;
+  readonly Error?: string;
+  readonly Cause?: string;
+}
+
+/**
+ * The map's outcomes from its ResultWriter output: the manifest lists result files by status;
+ * each file is a JSON array of child executions, each with its input and output as JSON text.
+ * A succeeded child's output is the account's status (the worker's, or the catch's FAILED);
+ * a failed child (which the catch should have prevented) is FAILED with its cause.
+ */
+export async function readMapOutcomes(
+  read: (key: string) => Promise<string>,
+  manifestKey: string,
+): Promise<MapItemOutcome[]> {
+  const manifest = JSON.parse(await read(manifestKey)) as {
+    ResultFiles?: Record<string, readonly { readonly Key: string }[]>;
+  };
+  const outcomes: MapItemOutcome[] = [];
+  for (const [status, files] of Object.entries(manifest.ResultFiles ?? {})) {
+    for (const file of files) {
+      for (const child of JSON.parse(await read(file.Key)) as ChildResult[]) {
+        const input = safeJson(child.Input) as Partial<WorkerEvent> | undefined;
+        const output = safeJson(child.Output) as AccountResult | undefined;
+        if (status === 'SUCCEEDED' && output?.accountId) outcomes.push({ output });
+        else {
+          outcomes.push({
+            accountId: input?.accountId ?? 'unknown',
+            error:
+              `${child.Error ?? child.Status ?? status}: ${child.Cause ?? 'no cause given'}`.slice(
+                0,
+                500,
+              ),
+          });
+        }
+      }
+    }
+  }
+  return outcomes;
+}
+
+function safeJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The organization report's key in the archive. */
+export function orgReportKey(report: OrgReport): string {
+  return `org-reports/date=${report.evaluatedAt.slice(0, 10)}/${report.runId}.json`;
+}
+
+/**
+ * The summarize step: reads the map's results, writes one organization report to the archive
+ * and publishes one organization-level message (the report to every protocol, a digest to
+ * email). Failing to archive or publish fails the step, so the execution shows it.
+ */
+export function createSummarizeHandler(deps: {
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  readonly topicArn: string;
+  readonly archiveBucket: string;
+  readonly now: () => Date;
+}) {
+  return async (event: SummarizeEvent): Promise<SummarizeResult> => {
+    const runId = safeRunId(event?.runId);
+    const read = async (key: string) => {
+      const { Body } = await deps.s3.send(
+        new GetObjectCommand({ Bucket: event.resultWriterDetails.Bucket, Key: key }),
+      );
+      return (await Body?.transformToString('utf8')) ?? '';
+    };
+    const outcomes = await readMapOutcomes(read, event.resultWriterDetails.Key);
+    const report = summarize(runId, deps.now(), outcomes);
+    const key = orgReportKey(report);
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.archiveBucket,
+        Key: key,
+        Body: `${JSON.stringify(report)}\n`,
+        ContentType: 'application/json',
+      }),
+    );
+    const location = `s3://${deps.archiveBucket}/${key}`;
+    await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Subject:
+          `Signing certificate audit: ${report.counts.accounts} accounts, ${report.totals.nonCompliant} non-compliant${report.counts.failed ? `, ${report.counts.failed} failed` : ''}`.slice(
+            0,
+            100,
+          ),
+        MessageStructure: 'json',
+        // The organization report is a status per account: small even for thousands of accounts.
+        Message: JSON.stringify({
+          default: JSON.stringify({ ...report, reportLocation: location }).slice(0, 200_000),
+          email: renderOrgDigest(report, location),
+        }),
+        MessageAttributes: {
+          severity: { DataType: 'String', StringValue: report.severity },
+          nonCompliant: { DataType: 'Number', StringValue: String(report.totals.nonCompliant) },
+          kind: { DataType: 'String', StringValue: 'organization' },
+        },
+      }),
+    );
+    return { runId, reportKey: key, counts: report.counts, severity: report.severity };
+  };
 }

@@ -9,6 +9,7 @@ import {
   UploadSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -57,6 +58,46 @@ export function emulatorClients(
     credentials: {
       accessKeyId: EMULATOR_ENV.AWS_ACCESS_KEY_ID,
       secretAccessKey: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+  };
+  return {
+    iam: new IAMClient(config),
+    sns: new SNSClient(config),
+    sqs: new SQSClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+  };
+}
+
+/**
+ * Clients acting in another account of the emulator: moto answers AssumeRole into any
+ * `arn:aws:iam::<id>:role/<name>` with credentials whose calls land in that account only.
+ */
+export async function memberClients(
+  endpoint: string,
+  accountId: string,
+  roleName = 'SigningCertAuditMember',
+): Promise<EmulatorClients> {
+  const sts = new STSClient({
+    endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: {
+      accessKeyId: EMULATOR_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
+    },
+  });
+  const { Credentials } = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${accountId}:role/${roleName}`,
+      RoleSessionName: 'seeding',
+    }),
+  );
+  const config = {
+    endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: {
+      accessKeyId: Credentials?.AccessKeyId ?? '',
+      secretAccessKey: Credentials?.SecretAccessKey ?? '',
+      sessionToken: Credentials?.SessionToken ?? '',
     },
   };
   return {

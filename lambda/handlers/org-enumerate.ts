@@ -1,0 +1,13 @@
+import { createOrganizationsClient } from '../aws/organizations';
+import { createS3Client } from '../sinks/s3-archive';
+import { createEnumerateHandler, loadOrgEnvironment } from './org-handlers';
+
+const { archiveBucket } = loadOrgEnvironment(process.env);
+
+/** The enumerate step's entry point: the accounts of this run, written to the archive. */
+export const handler = createEnumerateHandler({
+  s3: createS3Client(),
+  organizations: createOrganizationsClient(),
+  archiveBucket,
+  env: process.env,
+});

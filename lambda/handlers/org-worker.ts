@@ -1,0 +1,4 @@
+import { createWorkerHandler, workerProductionDeps } from './org-handlers';
+
+/** The organization worker's entry point: one account per invocation. */
+export const handler = createWorkerHandler(workerProductionDeps(process.env));
