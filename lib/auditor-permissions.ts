@@ -4,7 +4,10 @@ import { ConfigError } from '../lambda/core/errors';
 import { type Mode, type Policy, SETTINGS } from '../lambda/core/settings';
 
 /** Grants the audit role the IAM permissions its mode needs, and not one more. */
-export function grantAuditAccess(role: iam.Role, policy: Policy): void {
+export function grantAuditAccess(
+  role: iam.Role,
+  policy: Pick<Policy, 'mode' | 'userPathPrefix' | 'scanStrategy'>,
+): void {
   const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`;
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({

@@ -1,0 +1,105 @@
+import {
+  App,
+  CfnParameter,
+  DefaultStackSynthesizer,
+  Duration,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
+import type { Policy } from '../lambda/core/settings';
+import { grantAuditAccess } from './auditor-permissions';
+
+/** Properties of {@link MemberRole}. */
+export interface MemberRoleProps {
+  /**
+   * The role's name, the same in every account (the worker assumes it by name).
+   * @default 'SigningCertAuditMember'
+   */
+  readonly roleName?: string;
+  /** The ARN of the central worker's role: the only principal the role trusts. */
+  readonly trustedRoleArn: string;
+  /** The organization's id (`o-…`): the trust also requires `aws:PrincipalOrgID` to match. */
+  readonly organizationId: string;
+  /** The policy whose mode, path prefix and scan strategy decide the role's permissions. */
+  readonly policy: Pick<Policy, 'mode' | 'userPathPrefix' | 'scanStrategy'>;
+}
+
+/**
+ * The role the organization worker assumes in a member account: trusted by the worker's role
+ * only, from inside the organization, with exactly the permissions of the single-account
+ * function in the same mode (read-only in report mode).
+ */
+export class MemberRole extends Construct {
+  /** The member role. */
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: MemberRoleProps) {
+    super(scope, id);
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName ?? DEFAULT_MEMBER_ROLE_NAME,
+      description: 'Lets the central signing-certificate auditor audit this account',
+      assumedBy: new iam.ArnPrincipal(props.trustedRoleArn).withConditions({
+        StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+      }),
+      // One account's audit takes minutes; the worker asks for an hour at most.
+      maxSessionDuration: Duration.hours(1),
+    });
+    grantAuditAccess(this.role, props.policy);
+  }
+}
+
+/** Properties of {@link MemberRoleStack}. */
+export interface MemberRoleStackProps extends StackProps {
+  readonly roleName?: string;
+  readonly policy: MemberRoleProps['policy'];
+}
+
+/**
+ * The member account's template, on its own: deployed by the StackSet into every member
+ * account, or by an organization that deploys roles its own way. The trusted role and the
+ * organization are CloudFormation parameters, so one template serves every account; it needs
+ * no CDK bootstrap in the member account.
+ */
+export class MemberRoleStack extends Stack {
+  /** The member role construct. */
+  public readonly member: MemberRole;
+
+  constructor(scope: Construct, id: string, props: MemberRoleStackProps) {
+    super(scope, id, {
+      ...props,
+      synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    });
+    const trustedRoleArn = new CfnParameter(this, 'TrustedRoleArn', {
+      type: 'String',
+      description: "The ARN of the central auditor's worker role",
+      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+    });
+    const organizationId = new CfnParameter(this, 'OrganizationId', {
+      type: 'String',
+      description: 'The organization id, o-…',
+      allowedPattern: '^o-[a-z0-9]{10,32}$',
+    });
+    this.member = new MemberRole(this, 'Member', {
+      ...(props.roleName ? { roleName: props.roleName } : {}),
+      trustedRoleArn: trustedRoleArn.valueAsString,
+      organizationId: organizationId.valueAsString,
+      policy: props.policy,
+    });
+  }
+}
+
+/**
+ * The member template as JSON, synthesized in an app of its own (with cdk-nag's checks, which
+ * fail the synth on an unacknowledged finding), for the StackSet's TemplateBody.
+ */
+export function memberTemplateBody(props: MemberRoleStackProps): string {
+  const app = new App();
+  const stack = new MemberRoleStack(app, 'SigningCertAuditMember', props);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return JSON.stringify(app.synth().getStackByName(stack.stackName).template);
+}
