@@ -131,7 +131,7 @@ export class SigningCertOrgAuditor extends Construct {
   constructor(scope: Construct, id: string, props: SigningCertOrgAuditorProps) {
     super(scope, id);
     this.policy = parsePolicy(
-      Object.fromEntries(POLICY_KEYS.map((key) => [key, (props as Record<string, unknown>)[key]])),
+      Object.fromEntries(POLICY_KEYS.map((key) => [key, props[key]])),
       'context',
     );
     if (!/^o-[a-z0-9]{10,32}$/.test(props.organizationId)) {
