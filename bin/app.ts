@@ -2,12 +2,28 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambda/core/errors';
 import { AuditorStack } from '../lib/auditor-stack';
+import { checkDeployment } from '../lib/deploy-settings';
+import { OrgAuditorStack, StandaloneMemberStack } from '../lib/org-auditor-stack';
 
 const app = new App();
 try {
-  new AuditorStack(app, 'SigningCertAudit', {
-    description: 'Audits IAM users’ X.509 signing certificates on a schedule (signing-cert-audit)',
-  });
+  // `-c deployment=organization` deploys the organization auditor; `member`, the member role alone.
+  const deployment = checkDeployment(app.node.tryGetContext('deployment'));
+  if (deployment === 'organization') {
+    new OrgAuditorStack(app, 'SigningCertAuditOrg', {
+      description:
+        'Audits every account of an organization for stale IAM signing certificates (signing-cert-audit)',
+    });
+  } else if (deployment === 'member') {
+    new StandaloneMemberStack(app, 'SigningCertAuditMember', {
+      description: 'The signing-cert-audit member role, for the organization auditor',
+    });
+  } else {
+    new AuditorStack(app, 'SigningCertAudit', {
+      description:
+        'Audits IAM users’ X.509 signing certificates on a schedule (signing-cert-audit)',
+    });
+  }
 } catch (error: unknown) {
   if (!(error instanceof ConfigError)) throw error;
   // A bad context value is the user's to fix: say which one, without a stack trace.

@@ -23,6 +23,17 @@ export const DEPLOY_SETTINGS_ALLOWED = {
   securityHubRegion: 'an AWS region name such as us-east-1',
   archiveBucketName:
     'the name of an existing S3 bucket (3 to 63 lowercase letters, digits, dots and hyphens)',
+  deployment:
+    'account (one account), organization (every account: state machine and StackSet) or member (the member role template alone)',
+  organizationId: 'an organization id such as o-a1b2c3d4e5',
+  memberTargets: 'the organization root id (r-…) or OU ids (ou-…), separated by commas',
+  memberRoleName: 'an IAM role name',
+  accountConcurrency: 'a whole number of accounts audited at once, from 1 to 1000',
+  includeOus: 'OU or root ids, separated by commas',
+  excludeOus: 'OU ids, separated by commas',
+  includeAccounts: '12-digit account ids, separated by commas',
+  excludeAccounts: '12-digit account ids, separated by commas',
+  callAs: 'SELF (the management account) or DELEGATED_ADMIN',
 } as const;
 
 function refuse(name: keyof typeof DEPLOY_SETTINGS_ALLOWED, value: unknown): never {
@@ -179,8 +190,21 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? Number.POSITIVE_INFINITY;
 }
 
+/** Which stack the app deploys. */
+export type Deployment = 'account' | 'organization' | 'member';
+
+/** Returns the deployment the context asks for, `account` by default. */
+export function checkDeployment(value: unknown): Deployment {
+  if (value === undefined || value === null || value === '') return 'account';
+  if (value === 'account' || value === 'organization' || value === 'member') return value;
+  return refuse('deployment', value);
+}
+
 /** A list from context: a JSON array in cdk.json, or a comma-separated string from `-c`. */
-export function readList(value: unknown): readonly unknown[] {
+export function readList(
+  value: unknown,
+  name: keyof typeof DEPLOY_SETTINGS_ALLOWED = 'notificationEmails',
+): readonly unknown[] {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value)) return value;
   if (typeof value === 'string') {
@@ -189,7 +213,5 @@ export function readList(value: unknown): readonly unknown[] {
       .map((item) => item.trim())
       .filter((item) => item !== '');
   }
-  throw new ConfigError(
-    `notificationEmails=${JSON.stringify(value)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED.notificationEmails}`,
-  );
+  return refuse(name, value);
 }

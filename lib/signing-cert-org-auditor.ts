@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import {
   Aws,
+  type CfnResource,
   CfnStackSet,
   Duration,
   RemovalPolicy,
@@ -344,7 +345,8 @@ export class SigningCertOrgAuditor extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(listAccounts.next(this.map).next(report)),
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
-      logs: { destination: machineLogs, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      // Every state transition, without execution data (no account data in the logs): one run a day.
+      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
       timeout: Duration.hours(24),
     });
     this.archive.key?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
@@ -411,7 +413,11 @@ export class SigningCertOrgAuditor extends Construct {
       ],
     });
 
-    this.acknowledge(worker.role, enumerate.role, summarize.role);
+    this.acknowledge(
+      { worker: worker.role, enumerate: enumerate.role, summarize: summarize.role },
+      memberRoleName,
+      { worker: worker.handler, enumerate: enumerate.handler, summarize: summarize.handler },
+    );
   }
 
   private grantObjects(role: iam.Role, actions: string[], prefix: string): void {
@@ -423,19 +429,62 @@ export class SigningCertOrgAuditor extends Construct {
     );
   }
 
-  /** Every cdk-nag finding these roles raise, with its reason. */
-  private acknowledge(...roles: iam.Role[]): void {
-    for (const role of roles) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'Wildcards are object keys under one archive prefix (one object per run or account, not known at deploy time), the member role by name in every account of the organization (the ResourceOrgID condition keeps it inside), and Organizations listing actions, which take no resource.',
-      });
+  /** Every cdk-nag finding the roles raise, each acknowledged with its reason. */
+  private acknowledge(
+    roles: { worker: iam.Role; enumerate: iam.Role; summarize: iam.Role },
+    memberRoleName: string,
+    fns: { worker: NodejsFunction; enumerate: NodejsFunction; summarize: NodejsFunction },
+  ): void {
+    const id = (construct: Construct) =>
+      Stack.of(this).resolve((construct.node.defaultChild as CfnResource).logicalId) as string;
+    const bucketId = id(this.archive.bucket as unknown as Construct);
+    const bucket = `<${bucketId}.Arn>`;
+    const ack = (scope: Construct, finding: string, reason: string) =>
+      Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    ack(
+      roles.worker,
+      `Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}`,
+      'The member role, by its name, in whichever account the run audits; the aws:ResourceOrgID condition keeps it inside the organization.',
+    );
+    ack(
+      roles.enumerate,
+      'Resource::*',
+      'Organizations ListAccounts, ListAccountsForParent and ListOrganizationalUnitsForParent: read-only listing of the organization.',
+    );
+    ack(
+      roles.enumerate,
+      `Resource::${bucket}/${ORG_RUNS_PREFIX}*`,
+      "The run's account list: one object per run, named by the execution, under one archive prefix.",
+    );
+    ack(
+      roles.summarize,
+      `Resource::${bucket}/${ORG_RUNS_PREFIX}*`,
+      "The Distributed Map's result files, named by the map run, under one archive prefix.",
+    );
+    ack(
+      roles.summarize,
+      `Resource::${bucket}/${ORG_REPORTS_PREFIX}*`,
+      'One organization report per run, named by the run, under one archive prefix.',
+    );
+    ack(
+      roles.summarize,
+      'Action::kms:GenerateDataKey*',
+      'Added by topic.grantPublish to publish to the KMS-encrypted topic; on that one key only.',
+    );
+    // Granted by CDK for the Distributed Map and its Lambda tasks.
+    const execution = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${id(this.stateMachine)}"}]}]}`;
+    const reason =
+      "Granted by CDK for the Distributed Map and its tasks: invoking the run's three functions and their versions, its own child executions, and the archive's objects (the account list it reads, the results it writes).";
+    for (const finding of [
+      'Resource::*',
+      `Resource::<${id(fns.worker)}.Arn>:*`,
+      `Resource::<${id(fns.enumerate)}.Arn>:*`,
+      `Resource::<${id(fns.summarize)}.Arn>:*`,
+      `Resource::arn:<AWS::Partition>:s3:::<${bucketId}>/*`,
+      `Resource::${execution}:*`,
+      `Resource::${execution}/AuditAccounts:*`,
+    ]) {
+      ack(this.stateMachine, finding, reason);
     }
-    Validations.of(this.stateMachine).acknowledge({
-      id: 'AwsSolutions-IAM5',
-      reason:
-        "Added by CDK for the Distributed Map: starting and describing its own child executions, reading the run's account list and writing its results under the archive prefix.",
-    });
   }
 }

@@ -1,0 +1,65 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { POLICY_KEYS, parsePolicy, type RawSettings } from '../lambda/core/settings';
+import { checkContextKeys, checkEmails, readList } from './deploy-settings';
+import { MemberRoleStack } from './member-role';
+import { SigningCertOrgAuditor } from './signing-cert-org-auditor';
+
+/** Reads a context list of strings (a JSON array in cdk.json, or comma-separated with `-c`). */
+function list(stack: Stack, key: NonNullable<Parameters<typeof readList>[1]>): string[] {
+  return readList(stack.node.tryGetContext(key), key).map(String);
+}
+
+/**
+ * The organization auditor's stack, in the management account or a delegated administrator
+ * account, configured from CDK context like the single-account stack.
+ */
+export class OrgAuditorStack extends Stack {
+  /** The organization auditor. */
+  public readonly auditor: SigningCertOrgAuditor;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    checkContextKeys(this.node.getAllContext());
+    const raw: RawSettings = {};
+    for (const key of POLICY_KEYS) raw[key] = this.node.tryGetContext(key);
+    const policy = parsePolicy(raw, 'context');
+    const concurrency = this.node.tryGetContext('accountConcurrency');
+    this.auditor = new SigningCertOrgAuditor(this, 'OrgAuditor', {
+      ...policy,
+      organizationId: String(this.node.tryGetContext('organizationId') ?? ''),
+      memberTargets: list(this, 'memberTargets'),
+      ...(this.node.tryGetContext('memberRoleName')
+        ? { memberRoleName: String(this.node.tryGetContext('memberRoleName')) }
+        : {}),
+      ...(concurrency === undefined ? {} : { maxConcurrency: Number(concurrency) }),
+      includeOus: list(this, 'includeOus'),
+      excludeOus: list(this, 'excludeOus'),
+      includeAccounts: list(this, 'includeAccounts'),
+      excludeAccounts: list(this, 'excludeAccounts'),
+      schedule: this.node.tryGetContext('schedule'),
+      timeZone: this.node.tryGetContext('timeZone'),
+      notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
+      reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
+      ...(this.node.tryGetContext('callAs') === 'DELEGATED_ADMIN'
+        ? { callAs: 'DELEGATED_ADMIN' as const }
+        : {}),
+    });
+    new CfnOutput(this, 'StateMachineArn', { value: this.auditor.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TopicArn', { value: this.auditor.topic.topicArn });
+    new CfnOutput(this, 'ArchiveBucketName', { value: this.auditor.archive.bucket.bucketName });
+    new CfnOutput(this, 'WorkerRoleArn', {
+      value: this.auditor.worker.role?.roleArn ?? '',
+      description: 'The principal member roles trust (a parameter of the member template)',
+    });
+  }
+}
+
+/** The member role template alone, for organizations that deploy roles their own way. */
+export class StandaloneMemberStack extends MemberRoleStack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    const raw: RawSettings = {};
+    for (const key of POLICY_KEYS) raw[key] = scope.node.tryGetContext(key);
+    super(scope, id, { ...props, policy: parsePolicy(raw, 'context') });
+  }
+}
