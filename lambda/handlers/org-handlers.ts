@@ -264,7 +264,15 @@ export async function readMapOutcomes(
       for (const child of JSON.parse(await read(file.Key)) as ChildResult[]) {
         const input = safeJson(child.Input) as Partial<WorkerEvent> | undefined;
         const output = safeJson(child.Output) as AccountResult | undefined;
-        if (status === 'SUCCEEDED' && output?.accountId) outcomes.push({ output });
+        // The catch's FAILED status (a Pass state) carries the account and why, nothing more.
+        if (
+          status === 'SUCCEEDED' &&
+          output?.accountId &&
+          output.status === 'FAILED' &&
+          !output.summary
+        ) {
+          outcomes.push({ accountId: output.accountId, error: output.error ?? 'failed' });
+        } else if (status === 'SUCCEEDED' && output?.accountId) outcomes.push({ output });
         else {
           outcomes.push({
             accountId: input?.accountId ?? 'unknown',

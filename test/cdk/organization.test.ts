@@ -1,0 +1,272 @@
+import validator from 'asl-validator';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../lambda/core/errors';
+import { MemberRoleStack } from '../../lib/member-role';
+import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import { CDK_JSON_CONTEXT, errorOf } from './helpers';
+
+function orgTemplate(overrides: Record<string, unknown> = {}): Template {
+  const app = new App({
+    context: {
+      ...CDK_JSON_CONTEXT,
+      'aws:cdk:bundling-stacks': [],
+      deployment: 'organization',
+      organizationId: 'o-a1b2c3d4e5',
+      memberTargets: 'r-ab12',
+      ...overrides,
+    },
+  });
+  return Template.fromStack(new OrgAuditorStack(app, 'Org'));
+}
+
+/** The state machine's definition as it will run: the template's string with its tokens filled. */
+export function definitionOf(template: Template): Record<string, unknown> {
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const join = machine?.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
+  const text = join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const node = part as Record<string, unknown>;
+      if ('Ref' in node) return node.Ref === 'AWS::Partition' ? 'aws' : 'archive-bucket';
+      if ('Fn::GetAtt' in node) {
+        const [id] = node['Fn::GetAtt'] as [string];
+        return `arn:aws:lambda:us-east-1:123456789012:function:${id}`;
+      }
+      return 'aws';
+    })
+    .join('');
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+describe('the organization state machine', () => {
+  const template = orgTemplate();
+  const definition = definitionOf(template);
+  const states = definition.States as Record<string, Record<string, unknown>>;
+
+  it('is valid Amazon States Language (asl-validator)', () => {
+    const result = validator(definition);
+
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+    // And it can fail: a Map without its processor is not valid.
+    const broken = structuredClone(definition) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    delete broken.States.AuditAccounts?.ItemProcessor;
+    expect(validator(broken).isValid).toBe(false);
+  });
+
+  it('runs enumerate → distributed map → summarize', () => {
+    expect(definition.StartAt).toBe('ListAccounts');
+    expect(states.ListAccounts).toMatchObject({ Type: 'Task', Next: 'AuditAccounts' });
+    expect(states.AuditAccounts).toMatchObject({ Type: 'Map', Next: 'SummarizeRun' });
+    expect(states.SummarizeRun).toMatchObject({
+      Type: 'Task',
+      End: true,
+      Parameters: {
+        'runId.$': '$.enumerated.runId',
+        'resultWriterDetails.$': '$.map.ResultWriterDetails',
+      },
+    });
+  });
+
+  it('fans out with an S3 item reader, ResultWriterV2, a concurrency, a label and standard children', () => {
+    expect(states.AuditAccounts).toMatchObject({
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Bucket.$': '$.enumerated.bucket', 'Key.$': '$.enumerated.key' },
+      },
+      ResultWriter: {
+        Resource: 'arn:aws:states:::s3:putObject',
+        Parameters: expect.objectContaining({ Prefix: 'org-runs/map-results' }),
+      },
+      MaxConcurrency: 20,
+      Label: 'AuditAccounts',
+      ToleratedFailurePercentage: 100,
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+    });
+    expect(definitionOf(orgTemplate({ accountConcurrency: 5 })).States).toMatchObject({
+      AuditAccounts: { MaxConcurrency: 5 },
+    });
+  });
+
+  it('retries Lambda throttling and turns any failure into the account’s FAILED status', () => {
+    const processor = (
+      states.AuditAccounts?.ItemProcessor as { States: Record<string, Record<string, unknown>> }
+    ).States;
+
+    expect(processor.AuditAccount).toMatchObject({
+      Retry: [
+        expect.objectContaining({
+          ErrorEquals: expect.arrayContaining(['Lambda.TooManyRequestsException']),
+          MaxAttempts: 6,
+        }),
+      ],
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'AccountFailed' }],
+    });
+    expect(processor.AccountFailed).toMatchObject({
+      Type: 'Pass',
+      Parameters: expect.objectContaining({ 'accountId.$': '$.accountId', status: 'FAILED' }),
+      End: true,
+    });
+  });
+
+  it('is started by an EventBridge Scheduler schedule and logs every transition', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      Target: { Arn: { Ref: Match.stringLikeRegexp('StateMachine') } },
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+    });
+  });
+});
+
+describe('the member role', () => {
+  it('is deployed by a service-managed StackSet with auto-deployment to the targets', () => {
+    const template = orgTemplate({ memberTargets: 'ou-ab12-abcdefgh,ou-ab12-ijklmnop' });
+
+    template.hasResourceProperties('AWS::CloudFormation::StackSet', {
+      PermissionModel: 'SERVICE_MANAGED',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      ManagedExecution: { Active: true },
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+      CallAs: 'SELF',
+      OperationPreferences: {
+        FailureTolerancePercentage: 10,
+        MaxConcurrentPercentage: 25,
+        RegionConcurrencyType: 'PARALLEL',
+      },
+      Parameters: [
+        {
+          ParameterKey: 'TrustedRoleArn',
+          ParameterValue: { 'Fn::GetAtt': [Match.stringLikeRegexp('WorkerRole'), 'Arn'] },
+        },
+        { ParameterKey: 'OrganizationId', ParameterValue: 'o-a1b2c3d4e5' },
+      ],
+      StackInstancesGroup: [
+        {
+          DeploymentTargets: { OrganizationalUnitIds: ['ou-ab12-abcdefgh', 'ou-ab12-ijklmnop'] },
+          Regions: [{ Ref: 'AWS::Region' }],
+        },
+      ],
+    });
+  });
+
+  it('trusts only the worker’s role, from inside the organization', () => {
+    const template = Template.fromStack(
+      new MemberRoleStack(new App(), 'Member', {
+        policy: { mode: 'report', userPathPrefix: '/', scanStrategy: 'full' },
+      }),
+    );
+
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'SigningCertAuditMember',
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { Ref: 'TrustedRoleArn' } },
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': { Ref: 'OrganizationId' } } },
+          },
+        ],
+      },
+    });
+    expect(template.toJSON().Rules).toBeUndefined();
+  });
+
+  it.each([
+    ['report', []],
+    ['deactivate', ['iam:UpdateSigningCertificate']],
+    ['delete', ['iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate']],
+  ] as const)('in %s mode has the function’s permissions and no more', (mode, writes) => {
+    const template = Template.fromStack(
+      new MemberRoleStack(new App(), 'Member', {
+        policy: { mode, userPathPrefix: '/', scanStrategy: 'full' },
+      }),
+    );
+
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
+    const actions = (policy?.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+      .flatMap((statement) => [statement.Action].flat())
+      .sort();
+    expect(actions).toEqual(
+      [
+        'iam:GetAccountSummary',
+        'iam:ListSigningCertificates',
+        'iam:ListUserTags',
+        'iam:ListUsers',
+        ...writes,
+      ].sort(),
+    );
+  });
+});
+
+describe('the organization functions’ grants', () => {
+  const template = orgTemplate();
+  const statementsOf = (roleMatch: string) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleMatch))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+
+  it('lets the worker assume the member role by name, inside the organization only', () => {
+    expect(statementsOf('WorkerRole')).toContainEqual(
+      expect.objectContaining({
+        Action: 'sts:AssumeRole',
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/SigningCertAuditMember'],
+          ],
+        },
+        Condition: { StringEquals: { 'aws:ResourceOrgID': 'o-a1b2c3d4e5' } },
+      }),
+    );
+    const actions = statementsOf('WorkerRole').flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => String(a).startsWith('iam:'))).toEqual([]);
+  });
+
+  it('lets enumerate only list the organization and write the account list', () => {
+    const actions = statementsOf('EnumerateRole')
+      .flatMap((s) => [s.Action].flat())
+      .sort();
+
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'organizations:ListAccounts',
+        'organizations:ListAccountsForParent',
+        's3:PutObject',
+      ]),
+    );
+    expect(
+      actions.filter(
+        (a) =>
+          String(a).startsWith('organizations:') && !String(a).startsWith('organizations:List'),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('the organization settings', () => {
+  it.each([
+    [{ organizationId: 'acme' }, /^organizationId="acme" is not allowed/],
+    [{ memberTargets: 'ou-nope' }, /^memberTargets=.* is not allowed/],
+    [{ accountConcurrency: 0 }, /^maxConcurrency=0 is not allowed/],
+    [{ deployment: 'everything' }, null],
+  ])('refuses %j, naming it', (overrides, message) => {
+    if (message === null) {
+      expect(() => new Stack()).not.toThrow();
+      return;
+    }
+    const error = errorOf(() => orgTemplate(overrides));
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(message);
+  });
+});
