@@ -114,3 +114,22 @@ export function functionPermissions(template: Template): Record<string, string[]
   }
   return permissions;
 }
+
+/** The state machine's definition as it will run: the template's string with its tokens filled. */
+export function definitionOf(template: Template): Record<string, unknown> {
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  const join = machine?.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
+  const text = join[1]
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      const node = part as Record<string, unknown>;
+      if ('Ref' in node) return node.Ref === 'AWS::Partition' ? 'aws' : 'archive-bucket';
+      if ('Fn::GetAtt' in node) {
+        const [id] = node['Fn::GetAtt'] as [string];
+        return `arn:aws:lambda:us-east-1:123456789012:function:${id}`;
+      }
+      return 'aws';
+    })
+    .join('');
+  return JSON.parse(text) as Record<string, unknown>;
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
 import { MemberRoleStack } from '../../lib/member-role';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
-import { CDK_JSON_CONTEXT, errorOf } from './helpers';
+import { CDK_JSON_CONTEXT, definitionOf, errorOf } from './helpers';
 
 function orgTemplate(overrides: Record<string, unknown> = {}): Template {
   const app = new App({
@@ -19,25 +19,6 @@ function orgTemplate(overrides: Record<string, unknown> = {}): Template {
     },
   });
   return Template.fromStack(new OrgAuditorStack(app, 'Org'));
-}
-
-/** The state machine's definition as it will run: the template's string with its tokens filled. */
-export function definitionOf(template: Template): Record<string, unknown> {
-  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
-  const join = machine?.Properties.DefinitionString['Fn::Join'] as [string, unknown[]];
-  const text = join[1]
-    .map((part) => {
-      if (typeof part === 'string') return part;
-      const node = part as Record<string, unknown>;
-      if ('Ref' in node) return node.Ref === 'AWS::Partition' ? 'aws' : 'archive-bucket';
-      if ('Fn::GetAtt' in node) {
-        const [id] = node['Fn::GetAtt'] as [string];
-        return `arn:aws:lambda:us-east-1:123456789012:function:${id}`;
-      }
-      return 'aws';
-    })
-    .join('');
-  return JSON.parse(text) as Record<string, unknown>;
 }
 
 describe('the organization state machine', () => {
@@ -95,7 +76,9 @@ describe('the organization state machine', () => {
 
   it('retries Lambda throttling and turns any failure into the account’s FAILED status', () => {
     const processor = (
-      states.AuditAccounts?.ItemProcessor as { States: Record<string, Record<string, unknown>> }
+      (states.AuditAccounts as Record<string, unknown>).ItemProcessor as {
+        States: Record<string, Record<string, unknown>>;
+      }
     ).States;
 
     expect(processor.AuditAccount).toMatchObject({
