@@ -176,7 +176,10 @@ describe('the member role', () => {
     );
 
     const [policy] = Object.values(template.findResources('AWS::IAM::Policy'));
-    const actions = (policy?.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+    const actions = (
+      (policy as { Properties: { PolicyDocument: { Statement: unknown } } }).Properties
+        .PolicyDocument.Statement as { Action: string | string[] }[]
+    )
       .flatMap((statement) => [statement.Action].flat())
       .sort();
     expect(actions).toEqual(

@@ -9,7 +9,6 @@ import {
   UploadSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
@@ -18,6 +17,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { Finding, Report } from '../../lambda/core/report';
 import { generateTestCertificate } from './certs';
