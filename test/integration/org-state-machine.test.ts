@@ -1,0 +1,278 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrganizationsClient } from '../../lambda/aws/organizations';
+import { createStsClient } from '../../lambda/aws/sts';
+import type { AccountResult, OrgReport } from '../../lambda/core/org-report';
+import { loadPolicyFromEnv } from '../../lambda/core/settings';
+import {
+  createEnumerateHandler,
+  createSummarizeHandler,
+  createWorkerHandler,
+} from '../../lambda/handlers/org-handlers';
+import { createS3Client } from '../../lambda/sinks/s3-archive';
+import { createSnsClient } from '../../lambda/sinks/sns';
+import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import {
+  createMailbox,
+  EMULATOR_ENV,
+  memberClients,
+  readStatuses,
+  receiveAll,
+  seedUsers,
+} from '../../tools/emulator/emulator';
+import { type FaultProxy, iamErrorXml, startFaultProxy } from '../../tools/emulator/fault-proxy';
+import { lambdaContext } from '../../tools/emulator/lambda-context';
+import { resetMoto } from '../../tools/emulator/moto';
+import { CDK_JSON_CONTEXT, definitionOf } from '../cdk/helpers';
+import { clients, endpoint } from './harness';
+
+// aws-local-stepfunctions is written for Node 22, which has Promise.withResolvers; Node 20 does not.
+const withResolvers = <T>() => {
+  let resolve!: (value: T) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { promise, resolve, reject };
+};
+(Promise as unknown as { withResolvers?: unknown }).withResolvers ??= withResolvers;
+
+const BUCKET = 'org-archive';
+let proxy: FaultProxy;
+let accounts: string[];
+
+/**
+ * The synthesized definition, with exactly what the local executor lacks swapped out:
+ * - the Distributed Map's S3 ItemReader becomes `ItemsPath: $.enumerated.items` over the same
+ *   account list (the ListAccounts handler's output gains the list it wrote to S3);
+ * - ResultWriterV2, ToleratedFailurePercentage and Label are removed, and the processor runs
+ *   INLINE (the executor runs Map states, not distributed ones);
+ * - SummarizeRun gets the map's results inline (`$.map`), which the test writes to S3 in the
+ *   ResultWriterV2 layout (a manifest and a SUCCEEDED file) before calling the real handler.
+ * Everything else (the states, their order, the retry, the catch and its Pass state) is as
+ * synthesized.
+ */
+function localDefinition(): Record<string, unknown> {
+  const app = new App({
+    context: {
+      ...CDK_JSON_CONTEXT,
+      'aws:cdk:bundling-stacks': [],
+      deployment: 'organization',
+      organizationId: 'o-a1b2c3d4e5',
+      memberTargets: 'r-ab12',
+    },
+  });
+  const definition = definitionOf(Template.fromStack(new OrgAuditorStack(app, 'Org'))) as {
+    States: Record<string, Record<string, unknown>>;
+  };
+  const map = definition.States.AuditAccounts as Record<string, unknown>;
+  delete map.ItemReader;
+  delete map.ResultWriter;
+  delete map.ToleratedFailurePercentage;
+  delete map.Label;
+  map.ItemsPath = '$.enumerated.items';
+  (map.ItemProcessor as { ProcessorConfig: unknown }).ProcessorConfig = { Mode: 'INLINE' };
+  (definition.States.SummarizeRun as Record<string, unknown>).Parameters = {
+    'runId.$': '$.enumerated.runId',
+    'results.$': '$.map',
+  };
+  return definition;
+}
+
+beforeAll(async () => {
+  await resetMoto(endpoint);
+  const organizations = createOrganizationsClient({
+    endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
+  accounts = [];
+  for (const name of ['stale', 'clean', 'denied', 'crashing']) {
+    const { CreateAccountStatus } = await organizations.send(
+      new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }),
+    );
+    accounts.push(CreateAccountStatus?.AccountId ?? '');
+  }
+  const [stale, clean, denied] = accounts as [string, string, string, string];
+  await seedUsers((await memberClients(endpoint, stale)).iam, endpoint, [
+    { userName: 'old', certificates: [{ ageDays: 300 }] },
+  ]);
+  await seedUsers((await memberClients(endpoint, clean)).iam, endpoint, [
+    { userName: 'new', certificates: [{ ageDays: 1 }] },
+  ]);
+  proxy = await startFaultProxy(endpoint, {
+    respond: (request) =>
+      request.action === 'AssumeRole' && request.params.get('RoleArn')?.includes(`::${denied}:`)
+        ? {
+            status: 403,
+            xml: iamErrorXml('AccessDenied', 'not authorized to perform sts:AssumeRole'),
+          }
+        : undefined,
+  });
+  await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+afterAll(async () => {
+  await proxy.close();
+});
+
+describe('the organization state machine, run locally over moto accounts', () => {
+  it('enumerates, audits each account (one refused, one crashing into the catch), and sums them', async () => {
+    const { StateMachine } = await import('aws-local-stepfunctions');
+    const config = {
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
+    const s3 = createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
+    const logger = new Logger({ serviceName: 'test', logLevel: 'ERROR' });
+    const mailbox = await createMailbox(clients, 'org-run');
+    const enumerate = createEnumerateHandler({
+      s3,
+      organizations: createOrganizationsClient(config),
+      archiveBucket: BUCKET,
+      env: {},
+    });
+    const worker = createWorkerHandler({
+      env: {
+        policy: loadPolicyFromEnv({ MODE: 'deactivate' }),
+        archiveBucket: BUCKET,
+        roleName: 'SigningCertAuditMember',
+      },
+      sts: createStsClient(config),
+      s3,
+      logger,
+      now: () => new Date(),
+      iamConfig: config,
+    });
+    const summarize = createSummarizeHandler({
+      s3,
+      sns: createSnsClient(mailbox.topicArn, config),
+      topicArn: mailbox.topicArn,
+      archiveBucket: BUCKET,
+      now: () => new Date(),
+    });
+    const crashing = accounts[3];
+    let listedCount = 0;
+    const mapOutput: AccountResult[] = [];
+    const machine = new StateMachine(localDefinition() as never, {
+      validationOptions: { checkArn: false, checkPaths: false },
+    });
+
+    const run = machine.run(
+      {},
+      {
+        // The execution's name is the run id (ListAccounts passes $$.Execution.Name).
+        context: { Execution: { Name: 'local-run-1' } } as never,
+        overrides: {
+          retryIntervalOverrides: { AuditAccount: 0, ListAccounts: 0, SummarizeRun: 0 },
+          taskResourceLocalHandlers: {
+            ListAccounts: async (input) => {
+              const listed = await enumerate(input as { runId: string });
+              const { Body } = await clients.s3.send(
+                new GetObjectCommand({ Bucket: BUCKET, Key: listed.key }),
+              );
+              listedCount = listed.count;
+              return { ...listed, items: JSON.parse((await Body?.transformToString()) ?? '[]') };
+            },
+            AuditAccount: async (input) => {
+              const item = input as { accountId: string; runId: string };
+              // The fourth account's invocation fails as a Lambda timeout would.
+              if (item.accountId === crashing)
+                throw Object.assign(new Error('Task timed out after 900.00 seconds'), {
+                  name: 'States.Timeout',
+                });
+              return (await worker(
+                item,
+                lambdaContext('w', 'arn:aws:lambda:us-east-1:123456789012:function:w'),
+              )) as never;
+            },
+            SummarizeRun: async (input) => {
+              const { runId, results } = input as unknown as {
+                runId: string;
+                results: AccountResult[];
+              };
+              mapOutput.push(...results);
+              const file = `org-runs/map-results/local/SUCCEEDED_0.json`;
+              await clients.s3.send(
+                new PutObjectCommand({
+                  Bucket: BUCKET,
+                  Key: file,
+                  Body: JSON.stringify(
+                    results.map((output) => ({
+                      Status: 'SUCCEEDED',
+                      Input: JSON.stringify({ accountId: output.accountId, runId }),
+                      Output: JSON.stringify(output),
+                    })),
+                  ),
+                }),
+              );
+              await clients.s3.send(
+                new PutObjectCommand({
+                  Bucket: BUCKET,
+                  Key: 'org-runs/map-results/local/manifest.json',
+                  Body: JSON.stringify({
+                    ResultFiles: { SUCCEEDED: [{ Key: file, Size: 1 }], FAILED: [], PENDING: [] },
+                  }),
+                }),
+              );
+              return (await summarize({
+                runId,
+                resultWriterDetails: {
+                  Bucket: BUCKET,
+                  Key: 'org-runs/map-results/local/manifest.json',
+                },
+              })) as never;
+            },
+          },
+        },
+      },
+    );
+    const final = (await run.result) as unknown as {
+      reportKey: string;
+      counts: OrgReport['counts'];
+    };
+    const output = { map: mapOutput, enumerated: { count: listedCount } };
+    expect(final).toMatchObject({
+      reportKey: `org-reports/date=${new Date().toISOString().slice(0, 10)}/local-run-1.json`,
+    });
+
+    // Every ACTIVE account of the organization was listed (the management account included).
+    expect(output.enumerated.count).toBeGreaterThanOrEqual(4);
+    const byAccount = Object.fromEntries(output.map.map((r) => [r.accountId, r]));
+    const [stale, clean, denied] = accounts as [string, string, string, string];
+    expect(byAccount[stale]).toMatchObject({ status: 'AUDITED', summary: { deactivated: 1 } });
+    expect(byAccount[clean]).toMatchObject({ status: 'AUDITED', summary: { nonCompliant: 0 } });
+    expect(byAccount[denied]).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringContaining('AccessDenied'),
+    });
+    expect(byAccount[crashing ?? '']).toMatchObject({
+      status: 'FAILED',
+      error: expect.stringContaining('States.Timeout'),
+    });
+    // The change landed in the stale account only.
+    expect([...(await readStatuses((await memberClients(endpoint, stale)).iam)).values()]).toEqual([
+      'Inactive',
+    ]);
+    expect([...(await readStatuses((await memberClients(endpoint, clean)).iam)).values()]).toEqual([
+      'Active',
+    ]);
+    // One organization report, its totals the sum of the accounts'.
+    const [message] = await receiveAll(clients.sqs, mailbox.queueUrl);
+    const report = JSON.parse(message?.body ?? '{}') as OrgReport;
+    expect(report.counts).toMatchObject({ failed: 2 });
+    expect(report.totals.deactivated).toBe(
+      output.map.reduce((n, r) => n + (r.summary?.deactivated ?? 0), 0),
+    );
+    expect(report.totals.usersScanned).toBe(
+      output.map.reduce((n, r) => n + (r.summary?.usersScanned ?? 0), 0),
+    );
+  });
+});
