@@ -1,8 +1,9 @@
-import { ListSigningCertificatesCommand } from '@aws-sdk/client-iam';
+import { IAMClient, ListSigningCertificatesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createMailbox, seedUsers } from '../../tools/emulator/emulator';
+import { createMailbox, memberClients, seedUsers } from '../../tools/emulator/emulator';
+import { type FaultSettings, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto, setIamClock, startMoto } from '../../tools/emulator/moto';
 import { clients, endpoint } from './harness';
 
@@ -74,5 +75,53 @@ describe('the moto launcher', () => {
     await moto.stop();
 
     await expect(fetch(`${moto.endpoint}/moto-api/data.json`)).rejects.toThrow();
+  });
+});
+
+describe('the fault proxy', () => {
+  /** ListUsers twice from each of two accounts, through a proxy allowing one request a bucket. */
+  async function twiceFromTwoAccounts(settings: FaultSettings): Promise<string[]> {
+    const proxy = await startFaultProxy(endpoint, { ratePerSecond: 0.001, burst: 1, ...settings });
+    try {
+      const outcomes: string[] = [];
+      for (const account of ['111111111111', '222222222222']) {
+        const { iam } = await memberClients(endpoint, account);
+        const throughProxy = new IAMClient({
+          endpoint: proxy.endpoint,
+          region: 'us-east-1',
+          credentials: await iam.config.credentials(),
+          maxAttempts: 1,
+        });
+        for (let call = 0; call < 2; call += 1) {
+          outcomes.push(
+            await throughProxy.send(new ListUsersCommand({})).then(
+              () => 'ok',
+              (error: Error) => error.name,
+            ),
+          );
+        }
+      }
+      return outcomes;
+    } finally {
+      await proxy.close();
+    }
+  }
+
+  it('limits each caller on its own with rateScope caller, as IAM limits each account', async () => {
+    expect(await twiceFromTwoAccounts({ rateScope: 'caller' })).toEqual([
+      'ok',
+      'Throttling',
+      'ok',
+      'Throttling',
+    ]);
+  });
+
+  it('limits everything together by default', async () => {
+    expect(await twiceFromTwoAccounts({})).toEqual([
+      'ok',
+      'Throttling',
+      'Throttling',
+      'Throttling',
+    ]);
   });
 });

@@ -23,6 +23,11 @@ export interface FaultSettings {
   readonly ratePerSecond?: number;
   /** Bucket size for `ratePerSecond`: how many requests may arrive at once. Default 1. */
   readonly burst?: number;
+  /**
+   * Whose requests share a bucket: `proxy` (default) one for everything, `caller` one per access
+   * key id, as IAM limits each account on its own (an assumed-role session is one account's).
+   */
+  readonly rateScope?: 'proxy' | 'caller';
   /** Fraction of IAM requests answered `Throttling` at random, on top of the rate limit. */
   readonly throttleFraction?: number;
   /** Fraction of IAM requests answered 500 `ServiceFailure`. */
@@ -93,8 +98,8 @@ export async function startFaultProxy(
   const target = new URL(upstream);
   let settings = initial;
   let random = mulberry32(settings.seed ?? 1);
-  let tokens = settings.burst ?? 1;
-  let lastRefill = performance.now();
+  /** Token buckets by caller (`''` when the scope is the whole proxy). */
+  let buckets = new Map<string, { tokens: number; lastRefill: number }>();
   let requestCounter = 0;
   const counts: ProxyCounts = {
     received: new Map(),
@@ -106,15 +111,18 @@ export async function startFaultProxy(
     resets: 0,
   };
 
-  const takeToken = (): boolean => {
+  const takeToken = (headers: IncomingHttpHeaders): boolean => {
     const rate = settings.ratePerSecond;
     if (rate === undefined) return true;
     const now = performance.now();
     const burst = settings.burst ?? 1;
-    tokens = Math.min(burst, tokens + ((now - lastRefill) / 1000) * rate);
-    lastRefill = now;
-    if (tokens < 1) return false;
-    tokens -= 1;
+    const caller = settings.rateScope === 'caller' ? callerOf(headers) : '';
+    const bucket = buckets.get(caller) ?? { tokens: burst, lastRefill: now };
+    buckets.set(caller, bucket);
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.lastRefill) / 1000) * rate);
+    bucket.lastRefill = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
     return true;
   };
 
@@ -131,7 +139,7 @@ export async function startFaultProxy(
       return answerXml(res, 500, SERVICE_FAILURE_XML(requestId));
     }
     if (proxied.service === 'iam') {
-      if (!takeToken()) {
+      if (!takeToken(req.headers)) {
         counts.rateLimited += 1;
         counts.throttled += 1;
         return answerXml(res, 400, THROTTLING_XML(requestId));
@@ -231,8 +239,7 @@ export async function startFaultProxy(
     configure(next) {
       settings = next;
       random = mulberry32(next.seed ?? 1);
-      tokens = next.burst ?? 1;
-      lastRefill = performance.now();
+      buckets = new Map();
     },
     resetCounts() {
       counts.received.clear();
@@ -275,6 +282,12 @@ function pager(params: URLSearchParams, element: string, pageSize: number) {
       .replace(/<IsTruncated>(true|false)<\/IsTruncated>/, '')
       .replace(`</${element}>`, `</${element}>${paging}`);
   };
+}
+
+/** The access key id a SigV4-signed request names (`Credential=<key>/<date>/…`), or `''`. */
+export function callerOf(headers: IncomingHttpHeaders): string {
+  const authorization = headers.authorization ?? '';
+  return /Credential=([^/,\s]+)\//.exec(authorization)?.[1] ?? '';
 }
 
 /** Which service and action a request is, from its query-protocol form or JSON target header. */
