@@ -58,7 +58,12 @@ export async function assumeMemberRole(
   } catch (error: unknown) {
     const name = error instanceof Error ? error.name.replace(/(.)Exception$/, '$1') : 'Error';
     const message = error instanceof Error ? error.message : String(error);
-    throw new AssumeRoleError(`AssumeRole ${roleArn} failed (${name}: ${message})`, {
+    // The usual cause: no member role there. StackSets never deploy to the management account.
+    const hint =
+      name === 'AccessDenied'
+        ? '; is the member role deployed in that account, trusting this auditor? StackSets never deploy to the management account (README: "The management account")'
+        : '';
+    throw new AssumeRoleError(`AssumeRole ${roleArn} failed (${name}: ${message})${hint}`, {
       cause: error,
     });
   }
