@@ -15,12 +15,15 @@
  * cost it). The report's totals are checked against what was seeded.
  *
  * What is simulated: the N workers share this one Node process (Lambda gives each its own), and
- * every account lives in one moto process; both share this machine's cores, so a ratio above 1
- * at large N is this machine, not the map.
+ * every account lives in one moto process; both share this machine's cores. So the run also
+ * measures the emulator's own ceiling (requests/s through an unlimited proxy at the largest N)
+ * and each N's request rate against it: a ratio above 1 where the rate meets the ceiling is this
+ * machine, not the map.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { IAMClient, ListSigningCertificatesCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { createStsClient } from '../lambda/aws/sts';
@@ -76,7 +79,9 @@ const STALE_DAYS = 200;
 const FRESH_DAYS = 10;
 const ROLE = 'SigningCertAuditMember';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:org-worker';
-const accounts = Array.from({ length: accountCount }, (_, index) => String(100_000_000_000 + index));
+const accounts = Array.from({ length: accountCount }, (_, index) =>
+  String(100_000_000_000 + index),
+);
 
 /** Each account: one user with a stale certificate, one with a fresh one, the rest with none. */
 const accountUsers: SeedUser[] = Array.from({ length: usersPerAccount }, (_, index) => ({
@@ -137,6 +142,14 @@ try {
     return { result, seconds: (performance.now() - start) / 1000 };
   };
 
+  console.error('The emulator ceiling: ListSigningCertificates through an unlimited proxy…');
+  const ceiling = await measureCeiling(
+    moto.endpoint,
+    accounts[0] ?? '',
+    Math.max(...concurrencies),
+  );
+  console.error(`  ${Math.round(ceiling)} requests/s`);
+
   console.error(`One account alone (${aloneCount} accounts, one after another)…`);
   const aloneSeconds: number[] = [];
   for (const accountId of accounts.slice(0, aloneCount)) {
@@ -174,6 +187,7 @@ try {
       ),
     );
     const wallSeconds = (performance.now() - start) / 1000;
+    const requests = [...proxy.counts.forwarded.values()].reduce((sum, n) => sum + n, 0);
     const report = summarize(runId, new Date(), outcomes);
     const ideal = (accountCount / n) * oneAccount;
     const run = {
@@ -192,6 +206,9 @@ try {
         nonCompliant: report.totals.nonCompliant,
       },
       iamRequests: sumOf(proxy.counts.forwarded, IAM_READS),
+      /** Requests that reached the emulator (IAM, STS, S3; not the proxy's throttling answers), per second. */
+      requestsPerSecond: Math.round(requests / wallSeconds),
+      shareOfCeiling: fixed(requests / wallSeconds / ceiling),
       throttlingAnswers: proxy.counts.throttled,
       correct:
         report.counts.audited === accountCount &&
@@ -199,7 +216,7 @@ try {
         report.totals.nonCompliant === accountCount,
     };
     console.error(
-      `  ${run.wallSeconds} s against an ideal ${run.idealSeconds} s: ratio ${run.ratio}; ${run.counts.audited}/${accountCount} audited, ${run.totals.nonCompliant} stale found${run.correct ? '' : ' — WRONG'}`,
+      `  ${run.wallSeconds} s against an ideal ${run.idealSeconds} s: ratio ${run.ratio}; one account ${run.slowdownPerAccount}× its time alone; ${run.requestsPerSecond} requests/s, ${run.shareOfCeiling} of the ceiling; ${run.counts.audited}/${accountCount} audited, ${run.totals.nonCompliant} stale found${run.correct ? '' : ' — WRONG'}`,
     );
     runs.push(run);
   }
@@ -211,6 +228,7 @@ try {
     iamRatePerAccount: rate,
     iamBurstPerAccount: burst,
     latencyMs,
+    emulatorCeilingRequestsPerSecond: Math.round(ceiling),
     oneAccountSeconds: fixed(oneAccount),
     aloneSeconds: aloneSeconds.map(fixed),
     /** What one loop in one function would take: every account after the other. */
@@ -224,6 +242,37 @@ try {
   if (runs.some((run) => !run.correct)) process.exitCode = 1;
 } finally {
   await moto.stop();
+}
+
+/**
+ * What this machine's emulator answers at most: requests/s of one cheap IAM read, `concurrency`
+ * at a time, through a proxy that limits nothing (the same path the workers' requests take).
+ */
+async function measureCeiling(
+  endpoint: string,
+  accountId: string,
+  concurrency: number,
+): Promise<number> {
+  const proxy = await startFaultProxy(endpoint, { latencyMs });
+  try {
+    const { iam } = await memberClients(endpoint, accountId, ROLE);
+    const client = new IAMClient({
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: await iam.config.credentials(),
+      maxAttempts: 1,
+    });
+    const limit = pLimit(concurrency);
+    const send = () =>
+      limit(() => client.send(new ListSigningCertificatesCommand({ UserName: 'user-0' })));
+    await Promise.all(Array.from({ length: 100 }, send));
+    const count = 1500;
+    const start = performance.now();
+    await Promise.all(Array.from({ length: count }, send));
+    return count / ((performance.now() - start) / 1000);
+  } finally {
+    await proxy.close();
+  }
 }
 
 function sumOf(counts: ReadonlyMap<string, number>, keys: readonly string[]): number {
