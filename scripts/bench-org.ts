@@ -15,15 +15,14 @@
  * cost it). The report's totals are checked against what was seeded.
  *
  * What is simulated: the N workers share this one Node process (Lambda gives each its own), and
- * every account lives in one moto process; both share this machine's cores. So the run also
- * measures the emulator's own ceiling (requests/s through an unlimited proxy at the largest N)
- * and each N's request rate against it: a ratio above 1 where the rate meets the ceiling is this
- * machine, not the map.
+ * every account lives in one moto process; both share this machine's cores. So each N also
+ * reports how busy the machine's CPUs were (from /proc/stat): a ratio above 1 where the CPUs are
+ * saturated is this machine, not the map.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { IAMClient, ListSigningCertificatesCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { createStsClient } from '../lambda/aws/sts';
@@ -59,12 +58,12 @@ const whole = (name: string, value: string | undefined, least: number) => {
   }
   return number;
 };
-const accountCount = whole('accounts', values.accounts, 1);
+const accountCount = whole('accounts', values.accounts, 4);
 const usersPerAccount = whole('users', values.users, 2);
 const rate = whole('rate', values.rate, 1);
 const burst = whole('burst', values.burst, 1);
 const latencyMs = whole('latency', values.latency, 0);
-const aloneCount = Math.min(accountCount, whole('alone', values.alone, 1));
+const aloneCount = Math.min(Math.max(0, accountCount - 3), whole('alone', values.alone, 1));
 const concurrencies = (values.concurrency ?? '')
   .split(',')
   .map((item) => whole('concurrency', item.trim(), 1));
@@ -142,17 +141,12 @@ try {
     return { result, seconds: (performance.now() - start) / 1000 };
   };
 
-  console.error('The emulator ceiling: ListSigningCertificates through an unlimited proxy…');
-  const ceiling = await measureCeiling(
-    moto.endpoint,
-    accounts[0] ?? '',
-    Math.max(...concurrencies),
-  );
-  console.error(`  ${Math.round(ceiling)} requests/s`);
-
+  // The first invocations pay for loading and compiling the SDK; the concurrent runs are warm.
+  console.error('Warming up on 3 accounts…');
+  for (const accountId of accounts.slice(0, 3)) await invoke(accountId, 'warm-up');
   console.error(`One account alone (${aloneCount} accounts, one after another)…`);
   const aloneSeconds: number[] = [];
-  for (const accountId of accounts.slice(0, aloneCount)) {
+  for (const accountId of accounts.slice(3, 3 + aloneCount)) {
     aloneSeconds.push((await invoke(accountId, 'alone')).seconds);
   }
   const oneAccount = mean(aloneSeconds);
@@ -167,6 +161,7 @@ try {
     let inFlight = 0;
     let peak = 0;
     const accountSeconds: number[] = [];
+    const cpuBefore = cpuTicks();
     const start = performance.now();
     const outcomes = await Promise.all(
       accounts.map((accountId) =>
@@ -187,6 +182,7 @@ try {
       ),
     );
     const wallSeconds = (performance.now() - start) / 1000;
+    const cpuAfter = cpuTicks();
     const requests = [...proxy.counts.forwarded.values()].reduce((sum, n) => sum + n, 0);
     const report = summarize(runId, new Date(), outcomes);
     const ideal = (accountCount / n) * oneAccount;
@@ -208,7 +204,11 @@ try {
       iamRequests: sumOf(proxy.counts.forwarded, IAM_READS),
       /** Requests that reached the emulator (IAM, STS, S3; not the proxy's throttling answers), per second. */
       requestsPerSecond: Math.round(requests / wallSeconds),
-      shareOfCeiling: fixed(requests / wallSeconds / ceiling),
+      /** The share of this machine's CPU time that was busy during the run (1: saturated). */
+      machineCpuBusy:
+        cpuBefore && cpuAfter
+          ? fixed((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total))
+          : null,
       throttlingAnswers: proxy.counts.throttled,
       correct:
         report.counts.audited === accountCount &&
@@ -216,7 +216,7 @@ try {
         report.totals.nonCompliant === accountCount,
     };
     console.error(
-      `  ${run.wallSeconds} s against an ideal ${run.idealSeconds} s: ratio ${run.ratio}; one account ${run.slowdownPerAccount}× its time alone; ${run.requestsPerSecond} requests/s, ${run.shareOfCeiling} of the ceiling; ${run.counts.audited}/${accountCount} audited, ${run.totals.nonCompliant} stale found${run.correct ? '' : ' — WRONG'}`,
+      `  ${run.wallSeconds} s against an ideal ${run.idealSeconds} s: ratio ${run.ratio}; one account ${run.slowdownPerAccount}× its time alone; ${run.requestsPerSecond} requests/s, CPUs ${run.machineCpuBusy ?? '?'} busy; ${run.counts.audited}/${accountCount} audited, ${run.totals.nonCompliant} stale found${run.correct ? '' : ' — WRONG'}`,
     );
     runs.push(run);
   }
@@ -228,7 +228,7 @@ try {
     iamRatePerAccount: rate,
     iamBurstPerAccount: burst,
     latencyMs,
-    emulatorCeilingRequestsPerSecond: Math.round(ceiling),
+    cpus: availableParallelism(),
     oneAccountSeconds: fixed(oneAccount),
     aloneSeconds: aloneSeconds.map(fixed),
     /** What one loop in one function would take: every account after the other. */
@@ -244,35 +244,18 @@ try {
   await moto.stop();
 }
 
-/**
- * What this machine's emulator answers at most: requests/s of one cheap IAM read, `concurrency`
- * at a time, through a proxy that limits nothing (the same path the workers' requests take).
- */
-async function measureCeiling(
-  endpoint: string,
-  accountId: string,
-  concurrency: number,
-): Promise<number> {
-  const proxy = await startFaultProxy(endpoint, { latencyMs });
-  try {
-    const { iam } = await memberClients(endpoint, accountId, ROLE);
-    const client = new IAMClient({
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: await iam.config.credentials(),
-      maxAttempts: 1,
-    });
-    const limit = pLimit(concurrency);
-    const send = () =>
-      limit(() => client.send(new ListSigningCertificatesCommand({ UserName: 'user-0' })));
-    await Promise.all(Array.from({ length: 100 }, send));
-    const count = 1500;
-    const start = performance.now();
-    await Promise.all(Array.from({ length: count }, send));
-    return count / ((performance.now() - start) / 1000);
-  } finally {
-    await proxy.close();
-  }
+/** The machine's CPU time so far, busy and total, in ticks (Linux's /proc/stat); null elsewhere. */
+function cpuTicks(): { busy: number; total: number } | null {
+  if (!existsSync('/proc/stat')) return null;
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 function sumOf(counts: ReadonlyMap<string, number>, keys: readonly string[]): number {
