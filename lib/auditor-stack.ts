@@ -6,6 +6,7 @@ import { POLICY_KEYS, parseConfig, parsePolicy, type RawSettings } from '../lamb
 import {
   checkBoolean,
   checkBucketName,
+  checkContextApplies,
   checkContextKeys,
   checkEmails,
   readList,
@@ -25,6 +26,7 @@ export class AuditorStack extends Stack {
     super(scope, id, props);
 
     checkContextKeys(this.node.getAllContext());
+    checkContextApplies(this.node.getAllContext(), 'account');
     const raw: RawSettings = {};
     for (const key of POLICY_KEYS) raw[key] = this.node.tryGetContext(key);
     const policy = parsePolicy(raw, 'context');

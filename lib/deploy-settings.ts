@@ -27,7 +27,7 @@ export const DEPLOY_SETTINGS_ALLOWED = {
     'account (one account), organization (every account: state machine and StackSet) or member (the member role template alone)',
   organizationId: 'an organization id such as o-a1b2c3d4e5',
   memberTargets: 'the organization root id (r-…) or OU ids (ou-…), separated by commas',
-  memberRoleName: 'an IAM role name',
+  memberRoleName: 'an IAM role name: 1 to 64 letters, digits and + = , . @ _ -',
   accountConcurrency: 'a whole number of accounts audited at once, from 1 to 1000',
   includeOus: 'OU or root ids, separated by commas',
   excludeOus: 'OU ids, separated by commas',
@@ -198,6 +198,71 @@ export function checkDeployment(value: unknown): Deployment {
   if (value === undefined || value === null || value === '') return 'account';
   if (value === 'account' || value === 'organization' || value === 'member') return value;
   return refuse('deployment', value);
+}
+
+/**
+ * The context keys only some deployments read (the policy keys, and those cdk.json sets for
+ * every deployment, apply to all). A key set for a deployment that ignores it is refused, so
+ * `-c securityHub=true -c deployment=organization` cannot silently deploy without Security Hub.
+ */
+const USED_BY: Readonly<Record<string, readonly Deployment[]>> = {
+  topicArn: ['account'],
+  archiveBucketName: ['account'],
+  objectLockDays: ['account'],
+  fullScanSchedule: ['account'],
+  securityHub: ['account'],
+  securityHubRegion: ['account'],
+  notificationEmails: ['account', 'organization'],
+  organizationId: ['organization'],
+  memberTargets: ['organization'],
+  accountConcurrency: ['organization'],
+  includeOus: ['organization'],
+  excludeOus: ['organization'],
+  includeAccounts: ['organization'],
+  excludeAccounts: ['organization'],
+  callAs: ['organization'],
+  memberRoleName: ['organization', 'member'],
+};
+
+/** Refuses a context key that is set but not read by `deployment`, naming who reads it. */
+export function checkContextApplies(
+  context: Record<string, unknown>,
+  deployment: Deployment,
+): void {
+  const unset = (value: unknown) =>
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    value === false ||
+    value === 'false' ||
+    (Array.isArray(value) && value.length === 0);
+  const misplaced = Object.entries(USED_BY).filter(
+    ([key, users]) => !users.includes(deployment) && !unset(context[key]),
+  );
+  if (misplaced.length === 0) return;
+  const problems = misplaced.map(
+    ([key, users]) => `${key} (read by deployment=${users.join(' or deployment=')})`,
+  );
+  throw new ConfigError(
+    `${problems.join(', ')} ${misplaced.length === 1 ? 'is' : 'are'} not read by deployment=${deployment}: remove ${misplaced.length === 1 ? 'it' : 'them'}, or choose the deployment that reads ${misplaced.length === 1 ? 'it' : 'them'}`,
+  );
+}
+
+/** Returns an IAM role name (no wildcard, no path), or throws naming `memberRoleName`. */
+export function checkRoleName(value: unknown): string {
+  if (typeof value !== 'string' || !/^[\w+=,.@-]{1,64}$/.test(value)) {
+    return refuse('memberRoleName', value);
+  }
+  return value;
+}
+
+/** Returns the number of accounts audited at once, or throws naming `accountConcurrency`. */
+export function checkAccountConcurrency(value: unknown): number {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 1000) {
+    return refuse('accountConcurrency', value);
+  }
+  return number;
 }
 
 /** A list from context: a JSON array in cdk.json, or a comma-separated string from `-c`. */

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import type { Policy } from '../lambda/core/settings';
 import { grantAuditAccess } from './auditor-permissions';
+import { checkRoleName } from './deploy-settings';
 
 /** Properties of {@link MemberRole}. */
 export interface MemberRoleProps {
@@ -41,7 +42,7 @@ export class MemberRole extends Construct {
   constructor(scope: Construct, id: string, props: MemberRoleProps) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
-      roleName: props.roleName ?? DEFAULT_MEMBER_ROLE_NAME,
+      roleName: checkRoleName(props.roleName ?? DEFAULT_MEMBER_ROLE_NAME),
       description: 'Lets the central signing-certificate auditor audit this account',
       assumedBy: new iam.ArnPrincipal(props.trustedRoleArn).withConditions({
         StringEquals: { 'aws:PrincipalOrgID': props.organizationId },

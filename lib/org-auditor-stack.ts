@@ -1,7 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { POLICY_KEYS, parsePolicy, type RawSettings } from '../lambda/core/settings';
-import { checkContextKeys, checkEmails, readList } from './deploy-settings';
+import {
+  checkAccountConcurrency,
+  checkContextApplies,
+  checkContextKeys,
+  checkEmails,
+  readList,
+} from './deploy-settings';
 import { MemberRoleStack } from './member-role';
 import { SigningCertOrgAuditor } from './signing-cert-org-auditor';
 
@@ -21,6 +27,7 @@ export class OrgAuditorStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     checkContextKeys(this.node.getAllContext());
+    checkContextApplies(this.node.getAllContext(), 'organization');
     const raw: RawSettings = {};
     for (const key of POLICY_KEYS) raw[key] = this.node.tryGetContext(key);
     const policy = parsePolicy(raw, 'context');
@@ -32,7 +39,9 @@ export class OrgAuditorStack extends Stack {
       ...(this.node.tryGetContext('memberRoleName')
         ? { memberRoleName: String(this.node.tryGetContext('memberRoleName')) }
         : {}),
-      ...(concurrency === undefined ? {} : { maxConcurrency: Number(concurrency) }),
+      ...(concurrency === undefined
+        ? {}
+        : { maxConcurrency: checkAccountConcurrency(concurrency) }),
       includeOus: list(this, 'includeOus'),
       excludeOus: list(this, 'excludeOus'),
       includeAccounts: list(this, 'includeAccounts'),
@@ -58,8 +67,15 @@ export class OrgAuditorStack extends Stack {
 /** The member role template alone, for organizations that deploy roles their own way. */
 export class StandaloneMemberStack extends MemberRoleStack {
   constructor(scope: Construct, id: string, props?: StackProps) {
+    checkContextKeys(scope.node.getAllContext());
+    checkContextApplies(scope.node.getAllContext(), 'member');
     const raw: RawSettings = {};
     for (const key of POLICY_KEYS) raw[key] = scope.node.tryGetContext(key);
-    super(scope, id, { ...props, policy: parsePolicy(raw, 'context') });
+    const roleName: unknown = scope.node.tryGetContext('memberRoleName');
+    super(scope, id, {
+      ...props,
+      policy: parsePolicy(raw, 'context'),
+      ...(roleName ? { roleName: String(roleName) } : {}),
+    });
   }
 }

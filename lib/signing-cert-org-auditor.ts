@@ -31,6 +31,7 @@ import { bundleDefines, HANDLER_BUNDLE } from './bundling';
 import {
   checkDays,
   checkEmails,
+  checkRoleName,
   checkSchedule,
   checkTimeZone,
   DEPLOY_DEFAULTS,
@@ -154,7 +155,8 @@ export class SigningCertOrgAuditor extends Construct {
         `maxConcurrency=${JSON.stringify(props.maxConcurrency)} is not allowed: expected a whole number from 1 to 1000`,
       );
     }
-    const memberRoleName = props.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME;
+    // Checked: the worker's grant is sts:AssumeRole on this name in every account.
+    const memberRoleName = checkRoleName(props.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME);
     const schedule = checkSchedule(props.schedule ?? DEPLOY_DEFAULTS.schedule);
     const timeZone = checkTimeZone(props.timeZone ?? DEPLOY_DEFAULTS.timeZone);
     const retentionDays = checkDays(

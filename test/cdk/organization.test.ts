@@ -1,10 +1,12 @@
 import validator from 'asl-validator';
-import { App, Stack } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
+import { AuditorStack } from '../../lib/auditor-stack';
+import { checkDeployment, type Deployment } from '../../lib/deploy-settings';
 import { MemberRoleStack } from '../../lib/member-role';
-import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import { OrgAuditorStack, StandaloneMemberStack } from '../../lib/org-auditor-stack';
 import { CDK_JSON_CONTEXT, definitionOf, errorOf } from './helpers';
 
 function orgTemplate(overrides: Record<string, unknown> = {}): Template {
@@ -243,16 +245,94 @@ describe('the organization settings', () => {
   it.each([
     [{ organizationId: 'acme' }, /^organizationId="acme" is not allowed/],
     [{ memberTargets: 'ou-nope' }, /^memberTargets=.* is not allowed/],
-    [{ accountConcurrency: 0 }, /^maxConcurrency=0 is not allowed/],
-    [{ deployment: 'everything' }, null],
+    [{ accountConcurrency: 0 }, /^accountConcurrency=0 is not allowed: expected a whole number/],
+    [{ accountConcurrency: '20x' }, /^accountConcurrency="20x" is not allowed/],
+    // A wildcard would let the worker assume any role of every account.
+    [{ memberRoleName: '*' }, /^memberRoleName="\*" is not allowed: expected an IAM role name/],
+    [{ memberRoleName: 'path/Role' }, /^memberRoleName="path\/Role" is not allowed/],
   ])('refuses %j, naming it', (overrides, message) => {
-    if (message === null) {
-      expect(() => new Stack()).not.toThrow();
-      return;
-    }
     const error = errorOf(() => orgTemplate(overrides));
 
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(message);
+  });
+
+  it('refuses an unknown deployment, naming what is allowed', () => {
+    const error = errorOf(() => checkDeployment('everything'));
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      'deployment="everything" is not allowed: expected account (one account), organization (every account: state machine and StackSet) or member (the member role template alone)',
+    );
+  });
+
+  it.each([
+    [
+      'organization',
+      { securityHub: 'true' },
+      'securityHub (read by deployment=account) is not read by deployment=organization',
+    ],
+    [
+      'organization',
+      { topicArn: 'arn:aws:sns:us-east-1:123456789012:t', objectLockDays: 30 },
+      'topicArn (read by deployment=account), objectLockDays (read by deployment=account) are not read by deployment=organization',
+    ],
+    [
+      'account',
+      { organizationId: 'o-a1b2c3d4e5', excludeAccounts: '111111111111' },
+      'organizationId (read by deployment=organization), excludeAccounts (read by deployment=organization) are not read by deployment=account',
+    ],
+    [
+      'member',
+      { notificationEmails: 'sec@example.com' },
+      'notificationEmails (read by deployment=account or deployment=organization) is not read by deployment=member',
+    ],
+  ])(
+    'refuses, for deployment=%s, a setting it would ignore: %j',
+    (deployment, overrides, message) => {
+      const app = new App({
+        context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...overrides },
+      });
+      const build = {
+        account: () => new AuditorStack(app, 'Account'),
+        organization: () =>
+          new OrgAuditorStack(
+            new App({
+              context: {
+                ...CDK_JSON_CONTEXT,
+                'aws:cdk:bundling-stacks': [],
+                organizationId: 'o-a1b2c3d4e5',
+                memberTargets: 'r-ab12',
+                ...overrides,
+              },
+            }),
+            'Org',
+          ),
+        member: () => new StandaloneMemberStack(app, 'Member'),
+      }[deployment as Deployment];
+
+      const error = errorOf(build);
+
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toContain(message);
+    },
+  );
+
+  it('accepts the cdk.json defaults for every deployment (securityHub false, no emails)', () => {
+    expect(() => orgTemplate()).not.toThrow();
+    expect(
+      () => new StandaloneMemberStack(new App({ context: { ...CDK_JSON_CONTEXT } }), 'Member'),
+    ).not.toThrow();
+  });
+
+  it('names the standalone member role after memberRoleName', () => {
+    const template = Template.fromStack(
+      new StandaloneMemberStack(
+        new App({ context: { ...CDK_JSON_CONTEXT, memberRoleName: 'AuditReader' } }),
+        'Member',
+      ),
+    );
+
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'AuditReader' });
   });
 });
