@@ -18,19 +18,11 @@ import type { ReportSink } from '../lambda/sinks/sink';
 import { createSnsClient, snsSink } from '../lambda/sinks/sns';
 import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
+import type { CliIo } from './io';
 import { runOrganization } from './org';
-import { type Output, progressBar } from './progress';
+import { progressBar } from './progress';
 
-/** What the CLI talks to: its streams and environment, injected so tests need no process. */
-export interface CliIo {
-  readonly stdout: Output;
-  readonly stderr: Output;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Aborted on SIGINT/SIGTERM: no new change starts, and the partial report is written. */
-  readonly interrupt?: AbortSignal;
-  /** Client settings for tests (an endpoint, short timeouts); users set them through AWS's own sources. */
-  readonly clientOverrides?: Readonly<Record<string, unknown>>;
-}
+export type { CliIo } from './io';
 
 /** Runs the command line; returns the exit status instead of exiting, so tests can call it. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {

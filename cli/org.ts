@@ -10,7 +10,7 @@ import { type AccountRun, auditAccount } from '../lambda/org';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { type CliOptions, EXIT } from './args';
 import { formatSummary, formatTable } from './formats';
-import type { CliIo } from './main';
+import type { CliIo } from './io';
 
 /** What an organization run needs beyond the options. */
 export interface OrgRunDeps {

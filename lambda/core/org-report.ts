@@ -115,3 +115,71 @@ export function buildOrgReport(
     },
   };
 }
+
+/** Whether an account needs someone: not audited whole, or a finding a person must act on. */
+export function needsAttention(account: AccountResult): boolean {
+  const summary = account.summary;
+  return (
+    account.status !== 'AUDITED' ||
+    summary === null ||
+    summary.nonCompliant + summary.errors + summary.withheld + summary.rootSigningCertificate > 0
+  );
+}
+
+const STATUS_ORDER: Readonly<Record<AccountStatus, number>> = {
+  FAILED: 0,
+  INCOMPLETE: 1,
+  AUDITED: 2,
+};
+
+/** The order people read accounts in: failed, incomplete, then the most non-compliant, then id. */
+export function byAttention(a: AccountResult, b: AccountResult): number {
+  return (
+    STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+    (b.summary?.nonCompliant ?? 0) - (a.summary?.nonCompliant ?? 0) ||
+    (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0)
+  );
+}
+
+/** The organization report as a message carries it: whole, or cut down to fit. */
+export type OrgReportMessage = OrgReport & {
+  /** `all`, or `attention`: only the accounts that need attention, most urgent first. */
+  readonly accountsListed: 'all' | 'attention';
+  /** Accounts left out of `accounts` (the archived report lists them all). */
+  readonly accountsOmitted: number;
+};
+
+/**
+ * The organization report cut to fit `maxBytes` of JSON: whole when it fits; otherwise only
+ * the accounts that need attention, most urgent first, as many as fit, saying how many were
+ * left out. Totals and counts always cover every account; the archive holds the whole report.
+ */
+export function reportForMessage(report: OrgReport, maxBytes: number): OrgReportMessage {
+  const whole: OrgReportMessage = { ...report, accountsListed: 'all', accountsOmitted: 0 };
+  if (utf8Bytes(JSON.stringify(whole)) <= maxBytes) return whole;
+  const kept: AccountResult[] = [];
+  const shell = JSON.stringify({
+    ...report,
+    accounts: [],
+    accountsListed: 'attention',
+    accountsOmitted: report.accounts.length,
+  });
+  let size = utf8Bytes(shell);
+  for (const account of report.accounts.filter(needsAttention).sort(byAttention)) {
+    const added = utf8Bytes(JSON.stringify(account)) + 1;
+    if (size + added > maxBytes) break;
+    kept.push(account);
+    size += added;
+  }
+  return {
+    ...report,
+    accounts: kept,
+    accountsListed: 'attention',
+    accountsOmitted: report.accounts.length - kept.length,
+  };
+}
+
+const encoder = new TextEncoder();
+function utf8Bytes(text: string): number {
+  return encoder.encode(text).length;
+}

@@ -11,6 +11,7 @@ import {
   buildOrgReport,
   failedAccount,
   type OrgReport,
+  reportForMessage,
 } from '../core/org-report';
 import { loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
 import { auditAccount } from '../org';
@@ -192,6 +193,28 @@ export function summarize(
   );
 }
 
+/** SNS's limit is 256 KiB with the attributes; the message stays under this. */
+export const ORG_MESSAGE_MAX_BYTES = 240_000;
+
+/**
+ * The SNS message of an organization run: the report as JSON for machines (`default`: whole,
+ * or cut to the accounts that need attention when a large organization's would not fit, always
+ * valid JSON) and the digest for email, together under SNS's size limit.
+ */
+export function orgMessage(report: OrgReport, location: string): string {
+  const email = renderOrgDigest(report, location);
+  let budget = ORG_MESSAGE_MAX_BYTES - Buffer.byteLength(email);
+  for (;;) {
+    const message = JSON.stringify({
+      default: JSON.stringify({ ...reportForMessage(report, budget), reportLocation: location }),
+      email,
+    });
+    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits.
+    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES || budget < 1000) return message;
+    budget = Math.floor(budget * 0.8);
+  }
+}
+
 /** The production dependencies of the worker. */
 export function workerProductionDeps(
   env: Readonly<Record<string, string | undefined>>,
@@ -344,11 +367,7 @@ export function createSummarizeHandler(deps: {
             100,
           ),
         MessageStructure: 'json',
-        // The organization report is a status per account: small even for thousands of accounts.
-        Message: JSON.stringify({
-          default: JSON.stringify({ ...report, reportLocation: location }).slice(0, 200_000),
-          email: renderOrgDigest(report, location),
-        }),
+        Message: orgMessage(report, location),
         MessageAttributes: {
           severity: { DataType: 'String', StringValue: report.severity },
           nonCompliant: { DataType: 'Number', StringValue: String(report.totals.nonCompliant) },

@@ -1,0 +1,12 @@
+import type { Output } from './progress';
+
+/** What the CLI talks to: its streams and environment, injected so tests need no process. */
+export interface CliIo {
+  readonly stdout: Output;
+  readonly stderr: Output;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGINT/SIGTERM: no new change starts, and the partial report is written. */
+  readonly interrupt?: AbortSignal;
+  /** Client settings for tests (an endpoint, short timeouts); users set them through AWS's own sources. */
+  readonly clientOverrides?: Readonly<Record<string, unknown>>;
+}

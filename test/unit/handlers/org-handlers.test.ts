@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { buildOrgReport, emptySummary, failedAccount } from '../../../lambda/core/org-report';
+import { ORG_MESSAGE_MAX_BYTES, orgMessage } from '../../../lambda/handlers/org-handlers';
+
+const NOW = new Date('2026-12-01T06:00:00Z');
+
+function organization(count: number, failedEvery: number) {
+  return buildOrgReport(
+    'run-1',
+    NOW,
+    Array.from({ length: count }, (_, index) => {
+      const id = String(100_000_000_000 + index);
+      return index % failedEvery === 0
+        ? failedAccount(id, `AssumeRole arn:aws:iam::${id}:role/SigningCertAuditMember failed`)
+        : {
+            accountId: id,
+            status: 'AUDITED' as const,
+            summary: { ...emptySummary(), usersScanned: 40, nonCompliant: index % 3 },
+            severity: index % 3 ? ('HIGH' as const) : ('INFO' as const),
+            error: null,
+            reportLocation: `s3://evidence/reports/account=${id}/run-1.json`,
+          };
+    }),
+  );
+}
+
+describe('orgMessage (the organization run’s SNS message)', () => {
+  it('carries a small organization whole, with the digest for email', () => {
+    const report = organization(10, 4);
+
+    const message = JSON.parse(orgMessage(report, 's3://evidence/org.json'));
+    const machine = JSON.parse(message.default);
+
+    expect(machine.accounts).toEqual(report.accounts);
+    expect(machine).toMatchObject({
+      accountsListed: 'all',
+      accountsOmitted: 0,
+      reportLocation: 's3://evidence/org.json',
+    });
+    expect(message.email).toContain('Signing certificate audit of 10 account(s)');
+  });
+
+  it('stays valid JSON under SNS’s limit for 5000 accounts, the urgent ones kept', () => {
+    const report = organization(5000, 10);
+
+    const raw = orgMessage(report, 's3://evidence/org.json');
+    const message = JSON.parse(raw);
+    const machine = JSON.parse(message.default);
+
+    expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(ORG_MESSAGE_MAX_BYTES);
+    expect(machine.accountsListed).toBe('attention');
+    expect(machine.accounts[0].status).toBe('FAILED');
+    expect(machine.accounts.length + machine.accountsOmitted).toBe(5000);
+    expect(machine.totals).toEqual(report.totals);
+    expect(message.email).toContain('more account(s), each listed in the organization report');
+  });
+});
