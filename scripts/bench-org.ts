@@ -74,6 +74,8 @@ if (accountCount > 9000) {
 
 const IAM_READS = ['ListUsers', 'ListSigningCertificates', 'ListUserTags', 'GetAccountSummary'];
 const BUCKET = 'org-evidence';
+/** Linux's clock ticks per second (USER_HZ), 100 on every mainstream kernel build. */
+const CLOCK_TICKS = 100;
 const STALE_DAYS = 200;
 const FRESH_DAYS = 10;
 const ROLE = 'SigningCertAuditMember';
@@ -162,6 +164,7 @@ try {
     let peak = 0;
     const accountSeconds: number[] = [];
     const cpuBefore = cpuTicks();
+    const motoBefore = processTicks(moto.pid);
     const start = performance.now();
     const outcomes = await Promise.all(
       accounts.map((accountId) =>
@@ -183,6 +186,7 @@ try {
     );
     const wallSeconds = (performance.now() - start) / 1000;
     const cpuAfter = cpuTicks();
+    const motoAfter = processTicks(moto.pid);
     const requests = [...proxy.counts.forwarded.values()].reduce((sum, n) => sum + n, 0);
     const report = summarize(runId, new Date(), outcomes);
     const ideal = (accountCount / n) * oneAccount;
@@ -209,6 +213,11 @@ try {
         cpuBefore && cpuAfter
           ? fixed((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total))
           : null,
+      /** Cores the emulator's one Python process used: near 1, it is the bottleneck (the GIL). */
+      emulatorCores:
+        motoBefore !== null && motoAfter !== null
+          ? fixed((motoAfter - motoBefore) / CLOCK_TICKS / wallSeconds)
+          : null,
       throttlingAnswers: proxy.counts.throttled,
       correct:
         report.counts.audited === accountCount &&
@@ -216,7 +225,7 @@ try {
         report.totals.nonCompliant === accountCount,
     };
     console.error(
-      `  ${run.wallSeconds} s against an ideal ${run.idealSeconds} s: ratio ${run.ratio}; one account ${run.slowdownPerAccount}× its time alone; ${run.requestsPerSecond} requests/s, CPUs ${run.machineCpuBusy ?? '?'} busy; ${run.counts.audited}/${accountCount} audited, ${run.totals.nonCompliant} stale found${run.correct ? '' : ' — WRONG'}`,
+      `  ${run.wallSeconds} s against an ideal ${run.idealSeconds} s: ratio ${run.ratio}; one account ${run.slowdownPerAccount}× its time alone; ${run.requestsPerSecond} requests/s, CPUs ${run.machineCpuBusy ?? '?'} busy, the emulator ${run.emulatorCores ?? '?'} core; ${run.counts.audited}/${accountCount} audited, ${run.totals.nonCompliant} stale found${run.correct ? '' : ' — WRONG'}`,
     );
     runs.push(run);
   }
@@ -256,6 +265,16 @@ function cpuTicks(): { busy: number; total: number } | null {
   // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
   return { busy: total - idle, total };
+}
+
+/** A process's CPU time so far (user + system), in clock ticks, from /proc; null elsewhere. */
+function processTicks(pid: number | undefined): number | null {
+  const path = `/proc/${pid}/stat`;
+  if (pid === undefined || !existsSync(path)) return null;
+  // The command name, in parentheses, may hold spaces: count fields after its closing one.
+  const after = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // Fields 14 and 15 (utime, stime) are the 12th and 13th after the name.
+  return Number(after[11]) + Number(after[12]);
 }
 
 function sumOf(counts: ReadonlyMap<string, number>, keys: readonly string[]): number {

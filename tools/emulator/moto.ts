@@ -15,6 +15,8 @@ export class EmulatorUnavailableError extends Error {
 export interface Moto {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`. */
   readonly endpoint: string;
+  /** The server's process id (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   /** Stops the server; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -49,7 +51,7 @@ export async function startMoto(): Promise<Moto> {
     const port = await portOf(child);
     const endpoint = `http://127.0.0.1:${port}`;
     await waitUntilAnswering(endpoint);
-    return { endpoint, stop };
+    return { endpoint, pid: child.pid, stop };
   } catch (error: unknown) {
     await stop();
     throw error;
