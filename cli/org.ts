@@ -175,7 +175,9 @@ export function formatOrgTable(output: OrgOutput): string {
       .map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell))
       .join('  ')
       .trimEnd();
-  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
+  // The last column (why) is free text: its rule is as wide as its title, not its longest cell.
+  const rule = widths.map((w, column) => '-'.repeat(column < header.length - 1 ? w : 3));
+  const out = [line(header), line(rule), ...rows.map(line), ''];
   for (const report of output.reports) {
     if (report.findings.length === 0) continue;
     out.push(`Account ${report.accountId}:`, formatTable(report).trimEnd(), '');
