@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { AuditLogger } from '../lambda/audit';
-import { createOrganizationsClient, listActiveAccounts } from '../lambda/aws/organizations';
+import { createOrganizationsClient, selectActiveAccounts } from '../lambda/aws/organizations';
 import { describeError } from '../lambda/core/errors';
-import { buildOrgReport, type OrgReport } from '../lambda/core/org-report';
+import { buildOrgReport, type OrgReport, type OrgScope } from '../lambda/core/org-report';
 import type { Report } from '../lambda/core/report';
 import { type AccountRun, auditAccount } from '../lambda/org';
 import type { ReportSink } from '../lambda/sinks/sink';
@@ -43,10 +43,19 @@ export async function runOrganization(
   deps: OrgRunDeps,
 ): Promise<number> {
   let accountIds: readonly string[];
+  let scope: OrgScope | null = null;
   if (options.org.accounts === 'organization') {
     try {
       const organizations = createOrganizationsClient(deps.clientConfig);
-      accountIds = (await listActiveAccounts(organizations)).map((a) => a.accountId);
+      const selection = {
+        includeOus: [],
+        excludeOus: [],
+        includeAccounts: [],
+        excludeAccounts: [],
+      };
+      const selected = await selectActiveAccounts(organizations, selection);
+      accountIds = selected.accounts.map((a) => a.accountId);
+      scope = { selection, excluded: selected.excluded };
     } catch (error: unknown) {
       const { code, message } = describeError(error);
       io.stderr.write(
@@ -92,6 +101,7 @@ export async function runOrganization(
     deps.runId,
     now,
     runs.map((run) => run.result),
+    scope,
   );
   const output: OrgOutput = {
     ...report,

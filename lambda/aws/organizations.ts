@@ -6,6 +6,7 @@ import {
   paginateListAccountsForParent,
   paginateListOrganizationalUnitsForParent,
 } from '@aws-sdk/client-organizations';
+import type { ExcludedAccount } from '../core/org-report';
 import { HTTP_TIMEOUTS } from './http';
 
 /** Builds the Organizations client: the timeouts of http.ts, standard sources otherwise. */
@@ -42,10 +43,21 @@ export async function listActiveAccounts(
   client: OrganizationsClient,
   selection: AccountSelection = {},
 ): Promise<OrgAccount[]> {
+  return (await selectActiveAccounts(client, selection)).accounts;
+}
+
+/**
+ * {@link listActiveAccounts}, and the ACTIVE accounts it listed but the selection left out, each
+ * with the setting that did (accounts outside `includeOus` are never listed, so not named).
+ */
+export async function selectActiveAccounts(
+  client: OrganizationsClient,
+  selection: AccountSelection = {},
+): Promise<{ accounts: OrgAccount[]; excluded: ExcludedAccount[] }> {
   const included = selection.includeOus?.length
     ? await accountsUnder(client, selection.includeOus)
     : await allAccounts(client);
-  const excluded = new Set(
+  const underExcludedOu = new Set(
     selection.excludeOus?.length
       ? (await accountsUnder(client, selection.excludeOus)).map((a) => a.Id)
       : [],
@@ -54,16 +66,27 @@ export async function listActiveAccounts(
   const never = new Set(selection.excludeAccounts ?? []);
   const seen = new Set<string>();
   const accounts: OrgAccount[] = [];
+  const excluded: ExcludedAccount[] = [];
   for (const account of included) {
     const id = account.Id;
     if (!id || seen.has(id)) continue;
     seen.add(id);
     const status = account.State ?? account.Status;
     if (status !== 'ACTIVE') continue;
-    if (excluded.has(id) || never.has(id) || (only.size > 0 && !only.has(id))) continue;
-    accounts.push({ accountId: id, name: account.Name ?? id });
+    const name = account.Name ?? id;
+    const reason = never.has(id)
+      ? 'excludeAccounts'
+      : underExcludedOu.has(id)
+        ? 'excludeOus'
+        : only.size > 0 && !only.has(id)
+          ? 'includeAccounts'
+          : undefined;
+    if (reason) excluded.push({ accountId: id, name, reason });
+    else accounts.push({ accountId: id, name });
   }
-  return accounts.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+  const byId = (a: { accountId: string }, b: { accountId: string }) =>
+    a.accountId < b.accountId ? -1 : 1;
+  return { accounts: accounts.sort(byId), excluded: excluded.sort(byId) };
 }
 
 async function allAccounts(client: OrganizationsClient): Promise<Account[]> {

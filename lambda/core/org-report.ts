@@ -16,6 +16,26 @@ export interface AccountResult {
   readonly reportLocation: string | null;
 }
 
+/** An ACTIVE account a run's selection left out, and which setting did. */
+export interface ExcludedAccount {
+  readonly accountId: string;
+  readonly name: string;
+  readonly reason: 'excludeOus' | 'excludeAccounts' | 'includeAccounts';
+}
+
+/** Which accounts a run set out to audit: its selection, and whom that left out. */
+export interface OrgScope {
+  /** The selection settings (an empty list filters nothing). */
+  readonly selection: {
+    readonly includeOus: readonly string[];
+    readonly excludeOus: readonly string[];
+    readonly includeAccounts: readonly string[];
+    readonly excludeAccounts: readonly string[];
+  };
+  /** ACTIVE accounts listed but left out (accounts outside includeOus are never listed). */
+  readonly excluded: readonly ExcludedAccount[];
+}
+
 /** The organization report: every account's status and summary, and the totals. */
 export interface OrgReport {
   readonly schemaVersion: '1';
@@ -26,6 +46,8 @@ export interface OrgReport {
   /** Highest severity over the accounts, HIGH when one could not be audited. */
   readonly severity: Severity;
   readonly accounts: readonly AccountResult[];
+  /** The run's selection and the accounts it left out; null when the accounts were named. */
+  readonly scope: OrgScope | null;
   /** The sums of the audited accounts' summaries. */
   readonly totals: Summary;
   readonly counts: {
@@ -84,6 +106,7 @@ export function buildOrgReport(
   runId: string,
   now: Date,
   results: readonly AccountResult[],
+  scope: OrgScope | null = null,
 ): OrgReport {
   const accounts = [...results].sort((a, b) =>
     a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0,
@@ -106,6 +129,7 @@ export function buildOrgReport(
       ...(failed > 0 || count('INCOMPLETE') > 0 ? (['HIGH'] as const) : []),
     ]),
     accounts,
+    scope,
     totals,
     counts: {
       accounts: accounts.length,

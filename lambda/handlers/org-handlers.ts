@@ -3,7 +3,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
-import { type createOrganizationsClient, listActiveAccounts } from '../aws/organizations';
+import { type createOrganizationsClient, selectActiveAccounts } from '../aws/organizations';
 import { createStsClient, DEFAULT_MEMBER_ROLE_NAME } from '../aws/sts';
 import { ConfigError, describeError } from '../core/errors';
 import {
@@ -11,6 +11,7 @@ import {
   buildOrgReport,
   failedAccount,
   type OrgReport,
+  type OrgScope,
   reportForMessage,
 } from '../core/org-report';
 import { loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
@@ -155,8 +156,20 @@ export function createEnumerateHandler(deps: {
 }) {
   return async (event: EnumerateEvent): Promise<EnumerateResult> => {
     const runId = safeRunId(event?.runId);
-    const accounts = await listActiveAccounts(deps.organizations, selectionFrom(deps.env));
+    const selection = selectionFrom(deps.env);
+    const { accounts, excluded } = await selectActiveAccounts(deps.organizations, selection);
     const key = `org-runs/${runId}/accounts.json`;
+    // What the run set out to audit, for the organization report: written first, so a run
+    // whose accounts were listed always has it.
+    const scope: OrgScope = { selection, excluded };
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.archiveBucket,
+        Key: scopeKey(runId),
+        Body: JSON.stringify(scope),
+        ContentType: 'application/json',
+      }),
+    );
     const items: WorkerEvent[] = accounts.map((account) => ({
       accountId: account.accountId,
       runId,
@@ -173,6 +186,11 @@ export function createEnumerateHandler(deps: {
   };
 }
 
+/** Where the enumerate step keeps a run's scope (its selection and the accounts left out). */
+export function scopeKey(runId: string): string {
+  return `org-runs/${runId}/scope.json`;
+}
+
 /** The map's result, as the summarize step gets it: every item's output, or its failure. */
 export type MapItemOutcome =
   | { readonly output: AccountResult }
@@ -183,6 +201,7 @@ export function summarize(
   runId: string,
   now: Date,
   outcomes: readonly MapItemOutcome[],
+  scope: OrgScope | null = null,
 ): OrgReport {
   return buildOrgReport(
     runId,
@@ -190,7 +209,30 @@ export function summarize(
     outcomes.map((outcome) =>
       'output' in outcome ? outcome.output : failedAccount(outcome.accountId, outcome.error),
     ),
+    scope,
   );
+}
+
+/**
+ * The run's scope as the enumerate step wrote it; null (and a warning) when it cannot be read:
+ * the organization report is still written, without it.
+ */
+async function readScope(
+  deps: { readonly s3: S3Client; readonly archiveBucket: string; readonly logger?: Logger },
+  runId: string,
+): Promise<OrgScope | null> {
+  try {
+    const { Body } = await deps.s3.send(
+      new GetObjectCommand({ Bucket: deps.archiveBucket, Key: scopeKey(runId) }),
+    );
+    return JSON.parse((await Body?.transformToString('utf8')) ?? 'null') as OrgScope | null;
+  } catch (error: unknown) {
+    deps.logger?.warn('The run’s scope could not be read; the report is written without it', {
+      key: scopeKey(runId),
+      error: describeError(error),
+    });
+    return null;
+  }
 }
 
 /** SNS's limit is 256 KiB with the attributes; the message stays under this. */
@@ -337,6 +379,7 @@ export function createSummarizeHandler(deps: {
   readonly topicArn: string;
   readonly archiveBucket: string;
   readonly now: () => Date;
+  readonly logger?: Logger;
 }) {
   return async (event: SummarizeEvent): Promise<SummarizeResult> => {
     const runId = safeRunId(event?.runId);
@@ -347,7 +390,7 @@ export function createSummarizeHandler(deps: {
       return (await Body?.transformToString('utf8')) ?? '';
     };
     const outcomes = await readMapOutcomes(read, event.resultWriterDetails.Key);
-    const report = summarize(runId, deps.now(), outcomes);
+    const report = summarize(runId, deps.now(), outcomes, await readScope(deps, runId));
     const key = orgReportKey(report);
     await deps.s3.send(
       new PutObjectCommand({

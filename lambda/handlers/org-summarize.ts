@@ -1,6 +1,8 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfigFromEnv } from '../core/settings';
 import { createS3Client } from '../sinks/s3-archive';
 import { createSnsClient } from '../sinks/sns';
+import { SERVICE_NAME } from './metrics';
 import { createSummarizeHandler, loadOrgEnvironment } from './org-handlers';
 
 const { archiveBucket } = loadOrgEnvironment(process.env);
@@ -13,4 +15,5 @@ export const handler = createSummarizeHandler({
   topicArn,
   archiveBucket,
   now: () => new Date(),
+  logger: new Logger({ serviceName: SERVICE_NAME }),
 });

@@ -28,6 +28,7 @@ export function renderOrgDigest(report: OrgReport, location: string | undefined)
     ...(unlisted > 0
       ? [`… and ${unlisted} more account(s), each listed in the organization report.`]
       : []),
+    ...excludedLines(report),
     '',
     location
       ? `The organization report: ${location}; each account's report is beside it in the archive.`
@@ -41,4 +42,20 @@ function line(account: AccountResult): string {
   // One line each: an error message is cut, its whole text is in the organization report.
   const why = (account.error ?? '').replace(/\s+/g, ' ').slice(0, 160);
   return `${account.accountId.padEnd(12)}  ${account.status.padEnd(10)}  ${(account.severity ?? '-').padEnd(8)}  ${String(account.summary?.nonCompliant ?? '-').padEnd(13)}  ${why}`.trimEnd();
+}
+
+/** The accounts the run's selection left out on purpose, so a skip is never silent. */
+function excludedLines(report: OrgReport): string[] {
+  const excluded = report.scope?.excluded ?? [];
+  if (excluded.length === 0) return [];
+  return [
+    '',
+    `Left out by the account selection: ${excluded.length} account(s).`,
+    ...excluded
+      .slice(0, DIGEST_MAX_ACCOUNT_LINES)
+      .map((a) => `${a.accountId.padEnd(12)}  ${a.reason.padEnd(15)}  ${a.name.slice(0, 60)}`),
+    ...(excluded.length > DIGEST_MAX_ACCOUNT_LINES
+      ? ['… each listed in the organization report.']
+      : []),
+  ];
 }

@@ -19,6 +19,7 @@ import { OrgAuditorStack } from '../../lib/org-auditor-stack';
 import {
   createMailbox,
   EMULATOR_ENV,
+  MOTO_ACCOUNT_ID,
   memberClients,
   readStatuses,
   receiveAll,
@@ -137,7 +138,8 @@ describe('the organization state machine, run locally over moto accounts', () =>
       s3,
       organizations: createOrganizationsClient(config),
       archiveBucket: BUCKET,
-      env: {},
+      // The management account (moto's own) is skipped on purpose, as README advises.
+      env: { EXCLUDE_ACCOUNTS: MOTO_ACCOUNT_ID },
     });
     const worker = createWorkerHandler({
       env: {
@@ -243,8 +245,8 @@ describe('the organization state machine, run locally over moto accounts', () =>
       reportKey: `org-reports/date=${new Date().toISOString().slice(0, 10)}/local-run-1.json`,
     });
 
-    // Every ACTIVE account of the organization was listed (the management account included).
-    expect(output.enumerated.count).toBeGreaterThanOrEqual(4);
+    // Every ACTIVE member account was listed; the management account was excluded, and says so.
+    expect(output.enumerated.count).toBe(4);
     const byAccount = Object.fromEntries(output.map.map((r) => [r.accountId, r]));
     const [stale, clean, denied] = accounts as [string, string, string, string];
     expect(byAccount[stale]).toMatchObject({ status: 'AUDITED', summary: { deactivated: 1 } });
@@ -267,7 +269,19 @@ describe('the organization state machine, run locally over moto accounts', () =>
     // One organization report, its totals the sum of the accounts'.
     const [message] = await receiveAll(clients.sqs, mailbox.queueUrl);
     const report = JSON.parse(message?.body ?? '{}') as OrgReport;
-    expect(report.counts).toMatchObject({ failed: 2 });
+    expect(report.counts).toMatchObject({ accounts: 4, failed: 2 });
+    expect(report.scope).toEqual({
+      selection: {
+        includeOus: [],
+        excludeOus: [],
+        includeAccounts: [],
+        excludeAccounts: [MOTO_ACCOUNT_ID],
+      },
+      excluded: [
+        { accountId: MOTO_ACCOUNT_ID, name: expect.any(String), reason: 'excludeAccounts' },
+      ],
+    });
+    expect(report.accounts.map((a) => a.accountId)).not.toContain(MOTO_ACCOUNT_ID);
     expect(report.totals.deactivated).toBe(
       output.map.reduce((n, r) => n + (r.summary?.deactivated ?? 0), 0),
     );

@@ -58,4 +58,29 @@ describe('renderOrgDigest', () => {
       DIGEST_MAX_ACCOUNT_LINES,
     );
   });
+
+  it('names the accounts the selection left out, and says nothing of it when none were', () => {
+    const scope = {
+      selection: {
+        includeOus: [],
+        excludeOus: [],
+        includeAccounts: [],
+        excludeAccounts: ['999999999999'],
+      },
+      excluded: [
+        { accountId: '999999999999', name: 'management', reason: 'excludeAccounts' as const },
+      ],
+    };
+
+    const digest = renderOrgDigest(
+      buildOrgReport('r', NOW, [clean('111111111111')], scope),
+      undefined,
+    );
+    const plain = renderOrgDigest(buildOrgReport('r', NOW, [clean('111111111111')]), undefined);
+
+    expect(digest).toContain(
+      'Left out by the account selection: 1 account(s).\n999999999999  excludeAccounts  management',
+    );
+    expect(plain).not.toContain('Left out');
+  });
 });
