@@ -4,7 +4,12 @@ import pLimit from 'p-limit';
 import type { AuditLogger } from '../lambda/audit';
 import { createOrganizationsClient, selectActiveAccounts } from '../lambda/aws/organizations';
 import { describeError } from '../lambda/core/errors';
-import { buildOrgReport, type OrgReport, type OrgScope } from '../lambda/core/org-report';
+import {
+  buildOrgReport,
+  failedAccount,
+  type OrgReport,
+  type OrgScope,
+} from '../lambda/core/org-report';
 import type { Report } from '../lambda/core/report';
 import { type AccountRun, auditAccount } from '../lambda/org';
 import type { ReportSink } from '../lambda/sinks/sink';
@@ -72,7 +77,13 @@ export async function runOrganization(
   let done = 0;
   const runs: AccountRun[] = await Promise.all(
     accountIds.map((accountId) =>
-      limit(async () => {
+      limit(async (): Promise<AccountRun> => {
+        // Interrupted: an account not yet started is not started (no AssumeRole, no audit).
+        if (deps.stop?.aborted) {
+          return {
+            result: failedAccount(accountId, 'not started: the run was interrupted (Ctrl-C)'),
+          };
+        }
         const run = await auditAccount(
           {
             sts: deps.sts,
