@@ -1,7 +1,7 @@
 import type { IAMClientConfig } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { AuditLogger } from './audit';
+import type { AuditLogger, AuditOptions } from './audit';
 import { createIamClient } from './aws/iam';
 import { AssumeRoleError, assumeMemberRole } from './aws/sts';
 import { archiveLocation } from './core/archive-layout';
@@ -46,7 +46,7 @@ export async function auditAccount(
   deps: AccountRunDeps,
   accountId: string,
   policy: Policy,
-  options: { readonly dryRun: boolean },
+  options: AuditOptions & { readonly dryRun: boolean },
 ): Promise<AccountRun> {
   let credentials: AwsCredentialIdentity;
   try {

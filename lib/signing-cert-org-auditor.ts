@@ -279,7 +279,11 @@ export class SigningCertOrgAuditor extends Construct {
     // The state machine (JSONPath).
     const listAccounts = new tasks.LambdaInvoke(this, 'ListAccounts', {
       lambdaFunction: enumerate.handler,
-      payload: sfn.TaskInput.fromObject({ runId: sfn.JsonPath.executionName }),
+      // The execution's input goes to enumerate, which refuses anything but a run or a dry run.
+      payload: sfn.TaskInput.fromObject({
+        runId: sfn.JsonPath.executionName,
+        input: sfn.JsonPath.executionInput,
+      }),
       payloadResponseOnly: true,
       resultPath: '$.enumerated',
     });

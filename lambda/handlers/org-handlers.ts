@@ -14,16 +14,27 @@ import {
   type OrgScope,
   reportForMessage,
 } from '../core/org-report';
-import { loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
+import {
+  loadPolicyFromEnv,
+  type Policy,
+  SCAN_STRATEGIES,
+  type ScanStrategy,
+  SETTINGS,
+} from '../core/settings';
 import { auditAccount } from '../org';
 import { renderOrgDigest } from '../render/org-digest';
 import { archiveSink, createS3Client } from '../sinks/s3-archive';
+import { parseInvocationEvent } from './event';
 import { SERVICE_NAME } from './metrics';
 
 /** The item the Distributed Map hands each worker: one account of one run. */
 export interface WorkerEvent {
   readonly accountId: string;
   readonly runId: string;
+  /** From the execution's input ({"dryRun": true}): nothing is changed in any account. */
+  readonly dryRun?: boolean;
+  /** From the execution's input: this run scans so, whatever the configured strategy. */
+  readonly scanStrategy?: ScanStrategy;
 }
 
 /** What every organization function reads from its environment. */
@@ -78,9 +89,14 @@ export interface WorkerDeps {
 export function createWorkerHandler(deps: WorkerDeps) {
   return async (event: WorkerEvent, context: Context): Promise<AccountResult> => {
     deps.logger.addContext(context);
-    if (!/^\d{12}$/.test(event?.accountId ?? '') || typeof event?.runId !== 'string') {
+    if (
+      !/^\d{12}$/.test(event?.accountId ?? '') ||
+      typeof event?.runId !== 'string' ||
+      (event.dryRun !== undefined && typeof event.dryRun !== 'boolean') ||
+      (event.scanStrategy !== undefined && !SCAN_STRATEGIES.includes(event.scanStrategy))
+    ) {
       throw new ConfigError(
-        `Invalid worker event: expected {"accountId": "<12 digits>", "runId": "<id>"}, got ${JSON.stringify(event).slice(0, 200)}`,
+        `Invalid worker event: expected {"accountId": "<12 digits>", "runId": "<id>", "dryRun": true|false, "scanStrategy": ${SCAN_STRATEGIES.map((s) => `"${s}"`).join('|')}}, got ${JSON.stringify(event).slice(0, 200)}`,
       );
     }
     const margin = deps.deadlineMarginMs ?? 60_000;
@@ -106,7 +122,10 @@ export function createWorkerHandler(deps: WorkerDeps) {
         },
         event.accountId,
         deps.env.policy,
-        { dryRun: false },
+        {
+          dryRun: event.dryRun === true,
+          ...(event.scanStrategy ? { scanStrategy: event.scanStrategy } : {}),
+        },
       );
       deps.logger.info('Account audited', { ...result });
       return result;
@@ -120,6 +139,12 @@ export function createWorkerHandler(deps: WorkerDeps) {
 export interface EnumerateEvent {
   /** The execution's name or id: the run id every account shares. */
   readonly runId: string;
+  /**
+   * The execution's input, read by the single-account function's rules: `{}` (or the schedule's
+   * input) for a real run, `{"dryRun": true}` for a dry run, optionally a `scanStrategy`; any
+   * other input fails the run here, before any account is touched.
+   */
+  readonly input?: unknown;
 }
 /** Where the account list was written, for the Distributed Map's S3 item reader. */
 export interface EnumerateResult {
@@ -156,6 +181,7 @@ export function createEnumerateHandler(deps: {
 }) {
   return async (event: EnumerateEvent): Promise<EnumerateResult> => {
     const runId = safeRunId(event?.runId);
+    const { dryRun, scanStrategy } = parseInvocationEvent(event?.input);
     const selection = selectionFrom(deps.env);
     const { accounts, excluded } = await selectActiveAccounts(deps.organizations, selection);
     const key = `org-runs/${runId}/accounts.json`;
@@ -173,6 +199,8 @@ export function createEnumerateHandler(deps: {
     const items: WorkerEvent[] = accounts.map((account) => ({
       accountId: account.accountId,
       runId,
+      dryRun,
+      ...(scanStrategy ? { scanStrategy } : {}),
     }));
     await deps.s3.send(
       new PutObjectCommand({

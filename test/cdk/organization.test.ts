@@ -43,7 +43,12 @@ describe('the organization state machine', () => {
 
   it('runs enumerate → distributed map → summarize', () => {
     expect(definition.StartAt).toBe('ListAccounts');
-    expect(states.ListAccounts).toMatchObject({ Type: 'Task', Next: 'AuditAccounts' });
+    expect(states.ListAccounts).toMatchObject({
+      Type: 'Task',
+      Next: 'AuditAccounts',
+      // The execution's input ({"dryRun": true}) reaches enumerate, which passes it to each worker.
+      Parameters: { 'runId.$': '$$.Execution.Name', 'input.$': '$$.Execution.Input' },
+    });
     expect(states.AuditAccounts).toMatchObject({ Type: 'Map', Next: 'SummarizeRun' });
     expect(states.SummarizeRun).toMatchObject({
       Type: 'Task',

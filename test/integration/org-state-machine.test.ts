@@ -12,6 +12,7 @@ import {
   createEnumerateHandler,
   createSummarizeHandler,
   createWorkerHandler,
+  type WorkerEvent,
 } from '../../lambda/handlers/org-handlers';
 import { createS3Client } from '../../lambda/sinks/s3-archive';
 import { createSnsClient } from '../../lambda/sinks/sns';
@@ -124,6 +125,65 @@ afterAll(async () => {
 });
 
 describe('the organization state machine, run locally over moto accounts', () => {
+  it('honours {"dryRun": true} in the execution input in every account, and refuses a typo', async () => {
+    const config = {
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
+    const s3 = createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
+    const enumerate = createEnumerateHandler({
+      s3,
+      organizations: createOrganizationsClient(config),
+      archiveBucket: BUCKET,
+      env: { EXCLUDE_ACCOUNTS: MOTO_ACCOUNT_ID },
+    });
+    const worker = createWorkerHandler({
+      env: {
+        policy: loadPolicyFromEnv({ MODE: 'deactivate' }),
+        archiveBucket: BUCKET,
+        roleName: 'SigningCertAuditMember',
+      },
+      sts: createStsClient(config),
+      s3,
+      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
+      now: () => new Date(),
+      iamConfig: config,
+    });
+    const [stale] = accounts as [string];
+
+    // A typo of dryRun fails the run at the first step: nothing listed, nothing written.
+    await expect(enumerate({ runId: 'typo-run', input: { dryrun: true } })).rejects.toThrow(
+      /"dryrun": an event that mentions a dry run must be exactly \{"dryRun": true\}/,
+    );
+    await expect(
+      clients.s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'org-runs/typo-run/accounts.json' }),
+      ),
+    ).rejects.toThrow();
+
+    const listed = await enumerate({ runId: 'dry-run', input: { dryRun: true } });
+    const { Body } = await clients.s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: listed.key }),
+    );
+    const items = JSON.parse((await Body?.transformToString()) ?? '[]') as WorkerEvent[];
+    expect(items.every((item) => item.dryRun === true)).toBe(true);
+    const staleItem = items.find((item) => item.accountId === stale);
+    const result = await worker(
+      staleItem as WorkerEvent,
+      lambdaContext('w', 'arn:aws:lambda:us-east-1:123456789012:function:w'),
+    );
+
+    // Planned, reported, not done: the over-age certificate is still Active.
+    expect(result).toMatchObject({
+      status: 'AUDITED',
+      summary: { nonCompliant: 1, deactivated: 0 },
+    });
+    expect([...(await readStatuses((await memberClients(endpoint, stale)).iam)).values()]).toEqual([
+      'Active',
+    ]);
+  });
+
   it('enumerates, audits each account (one refused, one crashing into the catch), and sums them', async () => {
     const { StateMachine } = await import('aws-local-stepfunctions');
     const config = {
@@ -161,6 +221,7 @@ describe('the organization state machine, run locally over moto accounts', () =>
       now: () => new Date(),
     });
     const crashing = accounts[3];
+    const payloads: unknown[] = [];
     let listedCount = 0;
     const mapOutput: AccountResult[] = [];
     const machine = new StateMachine(localDefinition() as never, {
@@ -171,11 +232,13 @@ describe('the organization state machine, run locally over moto accounts', () =>
       {},
       {
         // The execution's name is the run id (ListAccounts passes $$.Execution.Name).
-        context: { Execution: { Name: 'local-run-1' } } as never,
+        context: { Execution: { Name: 'local-run-1', Input: {} } } as never,
         overrides: {
           retryIntervalOverrides: { AuditAccount: 0, ListAccounts: 0, SummarizeRun: 0 },
           taskResourceLocalHandlers: {
             ListAccounts: async (input) => {
+              // The execution's input reaches enumerate, which reads it as a run or a dry run.
+              payloads.push(input);
               const listed = await enumerate(input as { runId: string });
               const { Body } = await clients.s3.send(
                 new GetObjectCommand({ Bucket: BUCKET, Key: listed.key }),
@@ -245,6 +308,7 @@ describe('the organization state machine, run locally over moto accounts', () =>
       reportKey: `org-reports/date=${new Date().toISOString().slice(0, 10)}/local-run-1.json`,
     });
 
+    expect(payloads).toEqual([{ runId: 'local-run-1', input: {} }]);
     // Every ACTIVE member account was listed; the management account was excluded, and says so.
     expect(output.enumerated.count).toBe(4);
     const byAccount = Object.fromEntries(output.map.map((r) => [r.accountId, r]));

@@ -1,6 +1,13 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { buildOrgReport, emptySummary, failedAccount } from '../../../lambda/core/org-report';
-import { ORG_MESSAGE_MAX_BYTES, orgMessage } from '../../../lambda/handlers/org-handlers';
+import { loadPolicyFromEnv } from '../../../lambda/core/settings';
+import {
+  createWorkerHandler,
+  ORG_MESSAGE_MAX_BYTES,
+  orgMessage,
+} from '../../../lambda/handlers/org-handlers';
+import { lambdaContext } from '../../../tools/emulator/lambda-context';
 
 const NOW = new Date('2026-12-01T06:00:00Z');
 
@@ -53,5 +60,31 @@ describe('orgMessage (the organization run’s SNS message)', () => {
     expect(machine.accounts.length + machine.accountsOmitted).toBe(5000);
     expect(machine.totals).toEqual(report.totals);
     expect(message.email).toContain('more account(s), each listed in the organization report');
+  });
+});
+
+describe('the worker’s event', () => {
+  const worker = createWorkerHandler({
+    env: {
+      policy: loadPolicyFromEnv({ MODE: 'deactivate' }),
+      archiveBucket: 'evidence',
+      roleName: 'SigningCertAuditMember',
+    },
+    sts: {} as never,
+    s3: {} as never,
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    now: () => NOW,
+  });
+  const context = lambdaContext('w', 'arn:aws:lambda:us-east-1:123456789012:function:w');
+
+  it.each([
+    [{ accountId: '1234', runId: 'r' }],
+    [{ accountId: '123456789012' }],
+    [{ accountId: '123456789012', runId: 'r', dryRun: 'true' }],
+    [{ accountId: '123456789012', runId: 'r', scanStrategy: 'fast' }],
+  ])('refuses %j before touching anything', async (event) => {
+    await expect(worker(event as never, context)).rejects.toThrow(
+      /^Invalid worker event: expected/,
+    );
   });
 });
