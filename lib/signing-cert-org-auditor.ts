@@ -366,7 +366,11 @@ export class SigningCertOrgAuditor extends Construct {
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the organization signing-certificate audit',
       schedule: scheduler.ScheduleExpression.expression(schedule, TimeZone.of(timeZone)),
-      target: new StepFunctionsStartExecution(this.stateMachine, { role: schedulerRole }),
+      // An explicit real run: the input enumerate reads by the single-account rules.
+      target: new StepFunctionsStartExecution(this.stateMachine, {
+        role: schedulerRole,
+        input: scheduler.ScheduleTargetInput.fromObject({}),
+      }),
     });
 
     const failedRuns = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {
