@@ -20,6 +20,16 @@ export function createApp(overrides: Record<string, unknown> = {}): App {
   });
 }
 
+/** An app configured for `-c deployment=organization` with a valid organization and target. */
+export function createOrgApp(overrides: Record<string, unknown> = {}): App {
+  return createApp({
+    deployment: 'organization',
+    organizationId: 'o-a1b2c3d4e5',
+    memberTargets: 'r-ab12',
+    ...overrides,
+  });
+}
+
 /** Synthesizes the auditor stack with the given context overrides. */
 export function synthStack(overrides: Record<string, unknown> = {}): Template {
   const app = createApp(overrides);

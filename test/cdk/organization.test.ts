@@ -7,20 +7,10 @@ import { AuditorStack } from '../../lib/auditor-stack';
 import { checkDeployment, type Deployment } from '../../lib/deploy-settings';
 import { MemberRoleStack } from '../../lib/member-role';
 import { OrgAuditorStack, StandaloneMemberStack } from '../../lib/org-auditor-stack';
-import { CDK_JSON_CONTEXT, definitionOf, errorOf } from './helpers';
+import { CDK_JSON_CONTEXT, createApp, createOrgApp, definitionOf, errorOf } from './helpers';
 
 function orgTemplate(overrides: Record<string, unknown> = {}): Template {
-  const app = new App({
-    context: {
-      ...CDK_JSON_CONTEXT,
-      'aws:cdk:bundling-stacks': [],
-      deployment: 'organization',
-      organizationId: 'o-a1b2c3d4e5',
-      memberTargets: 'r-ab12',
-      ...overrides,
-    },
-  });
-  return Template.fromStack(new OrgAuditorStack(app, 'Org'));
+  return Template.fromStack(new OrgAuditorStack(createOrgApp(overrides), 'Org'));
 }
 
 describe('the organization state machine', () => {
@@ -296,24 +286,10 @@ describe('the organization settings', () => {
   ])(
     'refuses, for deployment=%s, a setting it would ignore: %j',
     (deployment, overrides, message) => {
-      const app = new App({
-        context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...overrides },
-      });
+      const app = createApp(overrides);
       const build = {
         account: () => new AuditorStack(app, 'Account'),
-        organization: () =>
-          new OrgAuditorStack(
-            new App({
-              context: {
-                ...CDK_JSON_CONTEXT,
-                'aws:cdk:bundling-stacks': [],
-                organizationId: 'o-a1b2c3d4e5',
-                memberTargets: 'r-ab12',
-                ...overrides,
-              },
-            }),
-            'Org',
-          ),
+        organization: () => new OrgAuditorStack(createOrgApp(overrides), 'Org'),
         member: () => new StandaloneMemberStack(app, 'Member'),
       }[deployment as Deployment];
 

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganizationsClient } from '../../lambda/aws/organizations';
@@ -29,7 +28,7 @@ import {
 import { type FaultProxy, iamErrorXml, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 import { resetMoto } from '../../tools/emulator/moto';
-import { CDK_JSON_CONTEXT, definitionOf } from '../cdk/helpers';
+import { createOrgApp, definitionOf } from '../cdk/helpers';
 import { clients, endpoint } from './harness';
 
 // aws-local-stepfunctions is written for Node 22, which has Promise.withResolvers; Node 20 does not.
@@ -60,16 +59,9 @@ let accounts: string[];
  * synthesized.
  */
 function localDefinition(): Record<string, unknown> {
-  const app = new App({
-    context: {
-      ...CDK_JSON_CONTEXT,
-      'aws:cdk:bundling-stacks': [],
-      deployment: 'organization',
-      organizationId: 'o-a1b2c3d4e5',
-      memberTargets: 'r-ab12',
-    },
-  });
-  const definition = definitionOf(Template.fromStack(new OrgAuditorStack(app, 'Org'))) as {
+  const definition = definitionOf(
+    Template.fromStack(new OrgAuditorStack(createOrgApp(), 'Org')),
+  ) as {
     States: Record<string, Record<string, unknown>>;
   };
   const map = definition.States.AuditAccounts as Record<string, unknown>;
@@ -124,32 +116,41 @@ afterAll(async () => {
   await proxy.close();
 });
 
+/**
+ * The real enumerate and worker handlers, through the fault proxy, in deactivate mode; the
+ * management account (moto's own) is skipped on purpose, as README advises.
+ */
+function orgHandlers() {
+  const config = {
+    endpoint: proxy.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  const s3 = createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
+  const enumerate = createEnumerateHandler({
+    s3,
+    organizations: createOrganizationsClient(config),
+    archiveBucket: BUCKET,
+    env: { EXCLUDE_ACCOUNTS: MOTO_ACCOUNT_ID },
+  });
+  const worker = createWorkerHandler({
+    env: {
+      policy: loadPolicyFromEnv({ MODE: 'deactivate' }),
+      archiveBucket: BUCKET,
+      roleName: 'SigningCertAuditMember',
+    },
+    sts: createStsClient(config),
+    s3,
+    logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
+    now: () => new Date(),
+    iamConfig: config,
+  });
+  return { config, s3, enumerate, worker };
+}
+
 describe('the organization state machine, run locally over moto accounts', () => {
   it('honours {"dryRun": true} in the execution input in every account, and refuses a typo', async () => {
-    const config = {
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    };
-    const s3 = createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
-    const enumerate = createEnumerateHandler({
-      s3,
-      organizations: createOrganizationsClient(config),
-      archiveBucket: BUCKET,
-      env: { EXCLUDE_ACCOUNTS: MOTO_ACCOUNT_ID },
-    });
-    const worker = createWorkerHandler({
-      env: {
-        policy: loadPolicyFromEnv({ MODE: 'deactivate' }),
-        archiveBucket: BUCKET,
-        roleName: 'SigningCertAuditMember',
-      },
-      sts: createStsClient(config),
-      s3,
-      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
-      now: () => new Date(),
-      iamConfig: config,
-    });
+    const { enumerate, worker } = orgHandlers();
     const [stale] = accounts as [string];
 
     // A typo of dryRun fails the run at the first step: nothing listed, nothing written.
@@ -186,33 +187,8 @@ describe('the organization state machine, run locally over moto accounts', () =>
 
   it('enumerates, audits each account (one refused, one crashing into the catch), and sums them', async () => {
     const { StateMachine } = await import('aws-local-stepfunctions');
-    const config = {
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    };
-    const s3 = createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
-    const logger = new Logger({ serviceName: 'test', logLevel: 'ERROR' });
     const mailbox = await createMailbox(clients, 'org-run');
-    const enumerate = createEnumerateHandler({
-      s3,
-      organizations: createOrganizationsClient(config),
-      archiveBucket: BUCKET,
-      // The management account (moto's own) is skipped on purpose, as README advises.
-      env: { EXCLUDE_ACCOUNTS: MOTO_ACCOUNT_ID },
-    });
-    const worker = createWorkerHandler({
-      env: {
-        policy: loadPolicyFromEnv({ MODE: 'deactivate' }),
-        archiveBucket: BUCKET,
-        roleName: 'SigningCertAuditMember',
-      },
-      sts: createStsClient(config),
-      s3,
-      logger,
-      now: () => new Date(),
-      iamConfig: config,
-    });
+    const { enumerate, worker, s3, config } = orgHandlers();
     const summarize = createSummarizeHandler({
       s3,
       sns: createSnsClient(mailbox.topicArn, config),

@@ -14,7 +14,7 @@ const iamMock = mockClient(IAMClient);
 const GENERATED = new Date('2026-11-23T05:00:00Z');
 
 /** A clock that the sleeps move, so waiting takes no real time. */
-function fakeTime() {
+function manualClock() {
   let now = 0;
   const sleeps: number[] = [];
   return {
@@ -43,7 +43,7 @@ describe('fetchCredentialReport', () => {
       .resolvesOnce({ State: 'STARTED' })
       .resolvesOnce({ State: 'INPROGRESS' })
       .resolves({ State: 'COMPLETE' });
-    const time = fakeTime();
+    const time = manualClock();
 
     const report = await fetchCredentialReport(new IAMClient({}), { ...time, pollMs: 1_000 });
 
@@ -54,7 +54,7 @@ describe('fetchCredentialReport', () => {
 
   it('gives up at the bound, saying so', async () => {
     iamMock.on(GenerateCredentialReportCommand).resolves({ State: 'INPROGRESS' });
-    const time = fakeTime();
+    const time = manualClock();
 
     const fetch = fetchCredentialReport(new IAMClient({}), {
       ...time,
@@ -64,7 +64,11 @@ describe('fetchCredentialReport', () => {
 
     await expect(fetch).rejects.toThrow(CredentialReportUnavailableError);
     await expect(
-      fetchCredentialReport(new IAMClient({}), { ...fakeTime(), pollMs: 2_000, maxWaitMs: 10_000 }),
+      fetchCredentialReport(new IAMClient({}), {
+        ...manualClock(),
+        pollMs: 2_000,
+        maxWaitMs: 10_000,
+      }),
     ).rejects.toThrow('the credential report was not ready within 10 s (State INPROGRESS)');
     expect(iamMock).not.toReceiveCommand(GetCredentialReportCommand);
   });
@@ -74,7 +78,7 @@ describe('fetchCredentialReport', () => {
       .on(GenerateCredentialReportCommand)
       .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
 
-    await expect(fetchCredentialReport(new IAMClient({}), fakeTime())).rejects.toThrow(
+    await expect(fetchCredentialReport(new IAMClient({}), manualClock())).rejects.toThrow(
       'AccessDenied: not authorized',
     );
   });
@@ -85,7 +89,7 @@ describe('fetchCredentialReport', () => {
       .on(GetCredentialReportCommand)
       .resolves({ Content: new Uint8Array(), ReportFormat: 'application/pdf' as 'text/csv' });
 
-    await expect(fetchCredentialReport(new IAMClient({}), fakeTime())).rejects.toThrow(
+    await expect(fetchCredentialReport(new IAMClient({}), manualClock())).rejects.toThrow(
       /returned no CSV \(ReportFormat application\/pdf\)/,
     );
   });
@@ -96,7 +100,7 @@ describe('fetchCredentialReport', () => {
     stop.abort('deadline');
 
     await expect(
-      fetchCredentialReport(new IAMClient({}), { ...fakeTime(), stop: stop.signal }),
+      fetchCredentialReport(new IAMClient({}), { ...manualClock(), stop: stop.signal }),
     ).rejects.toThrow('the run was stopped');
   });
 });
