@@ -61,6 +61,12 @@ export async function runOrganization(
       const selected = await selectActiveAccounts(organizations, selection);
       accountIds = selected.accounts.map((a) => a.accountId);
       scope = { selection, excluded: selected.excluded };
+      if (accountIds.length === 0) {
+        io.stderr.write(
+          'signing-cert-audit: ListAccounts found no ACTIVE account in the organization: nothing was audited\n',
+        );
+        return EXIT.aws;
+      }
     } catch (error: unknown) {
       const { code, message } = describeError(error);
       io.stderr.write(

@@ -91,12 +91,12 @@ export function createWorkerHandler(deps: WorkerDeps) {
     deps.logger.addContext(context);
     if (
       !/^\d{12}$/.test(event?.accountId ?? '') ||
-      typeof event?.runId !== 'string' ||
+      !/^[A-Za-z0-9._-]{1,80}$/.test(event?.runId ?? '') ||
       (event.dryRun !== undefined && typeof event.dryRun !== 'boolean') ||
       (event.scanStrategy !== undefined && !SCAN_STRATEGIES.includes(event.scanStrategy))
     ) {
       throw new ConfigError(
-        `Invalid worker event: expected {"accountId": "<12 digits>", "runId": "<id>", "dryRun": true|false, "scanStrategy": ${SCAN_STRATEGIES.map((s) => `"${s}"`).join('|')}}, got ${JSON.stringify(event).slice(0, 200)}`,
+        `Invalid worker event: expected {"accountId": "<12 digits>", "runId": "<1 to 80 of A-Z a-z 0-9 . _ ->", "dryRun": true|false, "scanStrategy": ${SCAN_STRATEGIES.map((s) => `"${s}"`).join('|')}}, got ${JSON.stringify(event).slice(0, 200)}`,
       );
     }
     const margin = deps.deadlineMarginMs ?? 60_000;
@@ -184,6 +184,13 @@ export function createEnumerateHandler(deps: {
     const { dryRun, scanStrategy } = parseInvocationEvent(event?.input);
     const selection = selectionFrom(deps.env);
     const { accounts, excluded } = await selectActiveAccounts(deps.organizations, selection);
+    // Nothing to audit is a misconfiguration (an OU typo, an include list of closed accounts),
+    // never a clean run: fail here, so the failed-run alarm says so.
+    if (accounts.length === 0) {
+      throw new ConfigError(
+        `The account selection left no ACTIVE account to audit (${excluded.length} left out by it; selection ${JSON.stringify(selection).slice(0, 500)})`,
+      );
+    }
     const key = `org-runs/${runId}/accounts.json`;
     // What the run set out to audit, for the organization report: written first, so a run
     // whose accounts were listed always has it.

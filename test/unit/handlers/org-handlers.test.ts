@@ -1,8 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { buildOrgReport, emptySummary, failedAccount } from '../../../lambda/core/org-report';
 import { loadPolicyFromEnv } from '../../../lambda/core/settings';
 import {
+  createEnumerateHandler,
   createWorkerHandler,
   ORG_MESSAGE_MAX_BYTES,
   orgMessage,
@@ -82,9 +86,33 @@ describe('the worker’s event', () => {
     [{ accountId: '123456789012' }],
     [{ accountId: '123456789012', runId: 'r', dryRun: 'true' }],
     [{ accountId: '123456789012', runId: 'r', scanStrategy: 'fast' }],
+    [{ accountId: '123456789012', runId: '../../reports/x' }],
   ])('refuses %j before touching anything', async (event) => {
     await expect(worker(event as never, context)).rejects.toThrow(
       /^Invalid worker event: expected/,
     );
+  });
+});
+
+describe('the enumerate step', () => {
+  it('fails a run whose selection leaves no account, writing nothing', async () => {
+    const s3 = mockClient(S3Client);
+    const organizations = mockClient(OrganizationsClient);
+    organizations.on(ListAccountsCommand).resolves({
+      Accounts: [{ Id: '111111111111', Name: 'only', State: 'ACTIVE' }],
+    });
+    const enumerate = createEnumerateHandler({
+      s3: new S3Client({}),
+      organizations: new OrganizationsClient({}),
+      archiveBucket: 'evidence',
+      env: { EXCLUDE_ACCOUNTS: '111111111111' },
+    });
+
+    await expect(enumerate({ runId: 'run-1', input: {} })).rejects.toThrow(
+      /^The account selection left no ACTIVE account to audit \(1 left out by it;/,
+    );
+    expect(s3.calls()).toHaveLength(0);
+    s3.restore();
+    organizations.restore();
   });
 });
