@@ -35,6 +35,7 @@ import {
   checkSchedule,
   checkTimeZone,
   DEPLOY_DEFAULTS,
+  DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
 import { memberTemplateBody } from './member-role';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
@@ -46,6 +47,23 @@ const ENTRY = (name: string) =>
 export const ORG_RUNS_PREFIX = 'org-runs/';
 /** Where organization reports go. */
 export const ORG_REPORTS_PREFIX = 'org-reports/';
+
+/**
+ * Refuses a selection list with an id of the wrong form, naming it: a typo would otherwise
+ * select nothing, or fail every run at enumerate.
+ */
+function checkIds(
+  name: 'includeOus' | 'excludeOus' | 'includeAccounts' | 'excludeAccounts',
+  ids: readonly string[] | undefined,
+  form: RegExp,
+): void {
+  const bad = (ids ?? []).find((id) => typeof id !== 'string' || !form.test(id));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `${name}=${JSON.stringify(bad).slice(0, 80)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED[name]}`,
+    );
+  }
+}
 
 /** Properties of {@link SigningCertOrgAuditor}. */
 export interface SigningCertOrgAuditorProps
@@ -149,6 +167,14 @@ export class SigningCertOrgAuditor extends Construct {
         `memberTargets=${JSON.stringify(badTarget ?? [])} is not allowed: expected the organization's root id (r-…) or OU ids (ou-…)`,
       );
     }
+    checkIds(
+      'includeOus',
+      props.includeOus,
+      /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
+    );
+    checkIds('excludeOus', props.excludeOus, /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/);
+    checkIds('includeAccounts', props.includeAccounts, /^\d{12}$/);
+    checkIds('excludeAccounts', props.excludeAccounts, /^\d{12}$/);
     const maxConcurrency = props.maxConcurrency ?? 20;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 1000) {
       throw new ConfigError(

@@ -246,6 +246,16 @@ describe('the organization settings', () => {
     // A wildcard would let the worker assume any role of every account.
     [{ memberRoleName: '*' }, /^memberRoleName="\*" is not allowed: expected an IAM role name/],
     [{ memberRoleName: 'path/Role' }, /^memberRoleName="path\/Role" is not allowed/],
+    [
+      { excludeAccounts: '123456789012,12345678901' },
+      /^excludeAccounts="12345678901" is not allowed: expected 12-digit account ids/,
+    ],
+    [{ includeAccounts: 'prod' }, /^includeAccounts="prod" is not allowed/],
+    [{ excludeOus: 'r-ab12' }, /^excludeOus="r-ab12" is not allowed: expected OU ids/],
+    [
+      { includeOus: 'ou-sandbox' },
+      /^includeOus="ou-sandbox" is not allowed: expected OU or root ids/,
+    ],
   ])('refuses %j, naming it', (overrides, message) => {
     const error = errorOf(() => orgTemplate(overrides));
 
