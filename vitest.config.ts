@@ -25,6 +25,17 @@ export default defineConfig({
           // One moto server for the run; its state is reset between tests, so files run one at a time.
           globalSetup: ['test/integration/global-setup.ts'],
           fileParallelism: false,
+          env: { ...env, SIGNING_CERT_AUDIT_CALLS_SOURCE: 'integration' },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'permissions',
+          include: ['test/permissions/**/*.test.ts'],
+          // After every other project: the proof reads the calls the integration suite recorded.
+          sequence: { groupOrder: 1 },
           env,
           testTimeout: 120_000,
           hookTimeout: 120_000,

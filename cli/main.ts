@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditLogger } from '../lambda/audit';
-import { HTTP_TIMEOUTS } from '../lambda/aws/http';
+import { CLIENT_DEFAULTS } from '../lambda/aws/http';
 import { createIamClient } from '../lambda/aws/iam';
 import { ConfigError, describeError } from '../lambda/core/errors';
 import type { Report } from '../lambda/core/report';
@@ -63,7 +63,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     io.stderr.write(`signing-cert-audit: ${call} failed: ${code}: ${message}\n`);
     return EXIT.aws;
   };
-  const sts = new STSClient({ requestHandler: HTTP_TIMEOUTS, ...clientConfig });
+  const sts = new STSClient({ ...CLIENT_DEFAULTS, ...clientConfig });
   try {
     await sts.config.region();
   } catch {

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,22 @@ import {
   METRICS_NAMESPACE,
   SERVICE_NAME,
 } from '../lambda/handlers/metrics';
+import { declareServicePath } from './service-paths';
+
+/**
+ * What an alarm relies on to notify: CloudWatch publishes to the topic as
+ * `cloudwatch.amazonaws.com`, naming the alarm in `aws:SourceArn` and its account in
+ * `aws:SourceAccount` (the topic's key must let it encrypt, which the proof derives).
+ */
+export function declareAlarmNotifies(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
+  declareServicePath(alarm, {
+    description: `the ${alarm.node.id} notifies the topic`,
+    principal: { service: 'cloudwatch.amazonaws.com' },
+    action: 'sns:Publish',
+    resource: topic.topicArn,
+    context: { 'aws:SourceArn': alarm.alarmArn, 'aws:SourceAccount': Aws.ACCOUNT_ID },
+  });
+}
 
 /** The alarms the auditor raises on its topic. */
 export interface SigningCertAuditorAlarms {
@@ -98,6 +114,7 @@ export function createAuditAlarms(
     incomplete,
   ]) {
     alarm.addAlarmAction(notify);
+    declareAlarmNotifies(alarm, topic);
   }
   return { functionErrors, nonCompliant, withheld, rootSigningCertificate, incomplete };
 }

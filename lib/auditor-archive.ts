@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { FINDINGS_PREFIX, REPORTS_PREFIX } from '../lambda/core/archive-layout';
+import { declareServicePath } from './service-paths';
 
 /** Properties of {@link AuditArchive}. */
 export interface AuditArchiveProps {
@@ -167,6 +168,16 @@ export class AuditArchive extends Construct {
       },
     });
     this.findingsTable.addResourceDependency(this.database);
+    if (this.accessLogs) {
+      // S3 delivers server access logs as logging.s3.amazonaws.com, naming the source bucket.
+      declareServicePath(this, {
+        description: "S3 delivers the archive's server access logs",
+        principal: { service: 'logging.s3.amazonaws.com' },
+        action: 's3:PutObject',
+        resource: this.accessLogs.arnForObjects('archive/2026-01-01-00-00-00-0123456789ABCDEF'),
+        context: { 'aws:SourceArn': this.bucket.bucketArn, 'aws:SourceAccount': Aws.ACCOUNT_ID },
+      });
+    }
   }
 
   /**

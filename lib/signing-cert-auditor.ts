@@ -44,6 +44,12 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
+import {
+  asRole,
+  declareAssumedBy,
+  declareFunctionPaths,
+  declareServicePath,
+} from './service-paths';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow DESIGN.md and are validated at synth. */
 export interface SigningCertAuditorProps {
@@ -369,6 +375,12 @@ export class SigningCertAuditor extends Construct {
     });
     this.topic.grantPublish(this.function);
     this.archive.grantWriteReports(role);
+    declareFunctionPaths(this, {
+      name: 'the audit function',
+      role,
+      logGroup: this.logGroup,
+      failureQueue: this.failureQueue,
+    });
     if (this.key) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -420,6 +432,7 @@ export class SigningCertAuditor extends Construct {
         'scanStrategy is credential-report but there is no fullScanSchedule: users whose signing certificates are all Inactive are never seen (nor, in delete mode, deleted). Set fullScanSchedule, e.g. cron(0 5 ? * SUN *).',
       );
     }
+    declareSchedulerPaths(this, schedulerRole, this.function.functionArn, this.failureQueue);
     // cdk-nag names a finding by the resolved template value, so a token becomes <LogicalId.Arn>.
     const functionLogicalId = Stack.of(this).resolve(
       (this.function.node.defaultChild as CfnFunction).logicalId,
@@ -433,4 +446,38 @@ export class SigningCertAuditor extends Construct {
     this.alarms = createAuditAlarms(this, this.function, this.topic, alarmNamePrefix);
     this.dashboard = new AuditDashboard(this, 'Dashboard', this.alarms);
   }
+}
+
+/**
+ * What the scheduler relies on: it assumes its role (from this account, for the default schedule
+ * group), invokes the function with it, and puts an event it could not deliver in the queue.
+ */
+function declareSchedulerPaths(
+  scope: Construct,
+  role: iam.IRole,
+  functionArn: string,
+  deadLetterQueue: sqs.IQueue,
+): void {
+  declareAssumedBy(
+    scope,
+    role,
+    'scheduler.amazonaws.com',
+    'EventBridge Scheduler assumes its role',
+    {
+      'aws:SourceAccount': Aws.ACCOUNT_ID,
+      'aws:SourceArn': `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule-group/default`,
+    },
+  );
+  declareServicePath(scope, {
+    description: 'EventBridge Scheduler starts a run',
+    principal: asRole(role),
+    action: 'lambda:InvokeFunction',
+    resource: functionArn,
+  });
+  declareServicePath(scope, {
+    description: 'EventBridge Scheduler keeps an undeliverable start in the failure queue',
+    principal: asRole(role),
+    action: 'sqs:SendMessage',
+    resource: deadLetterQueue.queueArn,
+  });
 }

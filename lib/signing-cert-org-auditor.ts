@@ -4,6 +4,7 @@ import {
   type CfnResource,
   CfnStackSet,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   TimeZone,
@@ -26,6 +27,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ConfigError } from '../lambda/core/errors';
 import { POLICY_KEYS, type Policy, parsePolicy, toEnvironment } from '../lambda/core/settings';
+import { declareAlarmNotifies } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import { bundleDefines, HANDLER_BUNDLE } from './bundling';
 import {
@@ -38,6 +40,12 @@ import {
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
 import { memberTemplateBody } from './member-role';
+import {
+  asRole,
+  declareAssumedBy,
+  declareFunctionPaths,
+  declareServicePath,
+} from './service-paths';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
 
 /** Where the organization functions start. */
@@ -249,6 +257,7 @@ export class SigningCertOrgAuditor extends Construct {
           forceDockerBundling: false,
         },
       });
+      declareFunctionPaths(this, { name: `the ${name.toLowerCase()} function`, role, logGroup });
       return { handler, role };
     };
     const worker = fn(
@@ -382,6 +391,7 @@ export class SigningCertOrgAuditor extends Construct {
       timeout: Duration.hours(24),
     });
     this.archive.key?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    this.declareStateMachinePaths([enumerate.handler, worker.handler, summarize.handler]);
 
     const schedulerRole = new iam.Role(this, 'SchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
@@ -409,6 +419,7 @@ export class SigningCertOrgAuditor extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     failedRuns.addAlarmAction(new SnsAction(this.topic));
+    declareAlarmNotifies(failedRuns, this.topic);
     topicKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowAlarmsToUseTheKey',
@@ -418,6 +429,23 @@ export class SigningCertOrgAuditor extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
     );
+
+    declareAssumedBy(
+      this,
+      schedulerRole,
+      'scheduler.amazonaws.com',
+      'EventBridge Scheduler assumes its role',
+      {
+        'aws:SourceAccount': Aws.ACCOUNT_ID,
+        'aws:SourceArn': `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule-group/default`,
+      },
+    );
+    declareServicePath(this, {
+      description: 'EventBridge Scheduler starts a run',
+      principal: asRole(schedulerRole),
+      action: 'states:StartExecution',
+      resource: this.stateMachine.stateMachineArn,
+    });
 
     this.stackSet = new CfnStackSet(this, 'MemberRoles', {
       stackSetName: `${Stack.of(this).stackName}-member-roles`,
@@ -454,6 +482,85 @@ export class SigningCertOrgAuditor extends Construct {
       memberRoleName,
       { worker: worker.handler, enumerate: enumerate.handler, summarize: summarize.handler },
     );
+  }
+
+  /**
+   * What a run relies on Step Functions for, with the state machine's role (Step Functions
+   * Developer Guide: "IAM policies for using Distributed Map states", "ItemReader", "ResultWriter",
+   * "Logging using CloudWatch Logs" and "AWS X-Ray and Step Functions").
+   */
+  private declareStateMachinePaths(functions: readonly NodejsFunction[]): void {
+    const role = this.stateMachine.role;
+    const sm = this.stateMachine.stateMachineArn;
+    const path = (description: string, action: string, resource: string) =>
+      declareServicePath(this, { description, principal: asRole(role), action, resource });
+    declareAssumedBy(
+      this,
+      role,
+      'states.amazonaws.com',
+      'Step Functions runs the state machine as its role',
+      {
+        'aws:SourceAccount': Aws.ACCOUNT_ID,
+        'aws:SourceArn': sm,
+      },
+    );
+    for (const fn of functions) {
+      path(`the state machine invokes ${fn.node.id}`, 'lambda:InvokeFunction', fn.functionArn);
+    }
+    path(
+      "the map's item reader reads the run's account list",
+      's3:GetObject',
+      this.archive.bucket.arnForObjects(`${ORG_RUNS_PREFIX}run-1/accounts.json`),
+    );
+    // The result writer writes the manifest and result files, in parts when they are large.
+    const results = `${ORG_RUNS_PREFIX}map-results/run-1/00000000-0000-0000-0000-000000000000`;
+    for (const action of [
+      's3:PutObject',
+      's3:GetObject',
+      's3:ListMultipartUploadParts',
+      's3:AbortMultipartUpload',
+    ]) {
+      path(
+        "the map's result writer writes the run's results",
+        action,
+        this.archive.bucket.arnForObjects(`${results}/SUCCEEDED_0.json`),
+      );
+    }
+    // The Distributed Map runs each account as a child execution, and stops or redrives them.
+    path('the map starts a child execution per account', 'states:StartExecution', sm);
+    const smName = Fn.select(6, Fn.split(':', sm));
+    const child = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${smName}/AuditAccounts:00000000-0000-0000-0000-000000000000`;
+    for (const action of [
+      'states:DescribeExecution',
+      'states:StopExecution',
+      'states:RedriveExecution',
+    ]) {
+      path('the map follows, stops and redrives its child executions', action, child);
+    }
+    for (const action of [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ]) {
+      path(
+        "Step Functions delivers the execution history to the state machine's log group",
+        action,
+        '*',
+      );
+    }
+    for (const action of [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ]) {
+      path('Step Functions sends the traces of a run to X-Ray', action, '*');
+    }
   }
 
   private grantObjects(role: iam.Role, actions: string[], prefix: string): void {

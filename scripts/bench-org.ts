@@ -30,7 +30,14 @@ import type { AccountResult } from '../lambda/core/org-report';
 import { loadPolicyFromEnv } from '../lambda/core/settings';
 import { createWorkerHandler, summarize } from '../lambda/handlers/org-handlers';
 import { createS3Client } from '../lambda/sinks/s3-archive';
-import { EMULATOR_ENV, memberClients, type SeedUser, seedUsers } from '../tools/emulator/emulator';
+import { beginCallRecord, clientCredentials, recordSession } from '../tools/emulator/call-record';
+import {
+  EMULATOR_ENV,
+  emulatorClients,
+  memberClients,
+  type SeedUser,
+  seedUsers,
+} from '../tools/emulator/emulator';
 import { startFaultProxy } from '../tools/emulator/fault-proxy';
 import { lambdaContext } from '../tools/emulator/lambda-context';
 import { startMoto } from '../tools/emulator/moto';
@@ -92,6 +99,7 @@ const accountUsers: SeedUser[] = Array.from({ length: usersPerAccount }, (_, ind
 }));
 
 Object.assign(process.env, EMULATOR_ENV, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: '1' });
+beginCallRecord('bench-org');
 const moto = await startMoto();
 try {
   console.error(`Seeding ${accountCount} accounts of ${usersPerAccount} users…`);
@@ -110,16 +118,16 @@ try {
     rateScope: 'caller',
     latencyMs,
   });
+  await emulatorClients(moto.endpoint).s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  // The worker's calls go into the record the permissions proof checks (npm test).
   const config = {
     endpoint: proxy.endpoint,
     region: EMULATOR_ENV.AWS_REGION,
-    credentials: {
-      accessKeyId: EMULATOR_ENV.AWS_ACCESS_KEY_ID,
-      secretAccessKey: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
-    },
+    credentials: clientCredentials(
+      recordSession('worker', { MODE: 'report', ARCHIVE_BUCKET: BUCKET }, 'npm run bench:org'),
+    ),
   };
   const s3 = createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
-  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const worker = createWorkerHandler({
     env: {
       policy: loadPolicyFromEnv({ MODE: 'report', MAX_AGE_DAYS: '90' }),

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Report } from '../lambda/core/report';
+import { beginCallRecord, recordSession } from '../tools/emulator/call-record';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -128,6 +129,7 @@ process.stdout.write('\\nBENCH ' + JSON.stringify({ summary, wallMs, maxRssKb: p
 `,
 );
 
+beginCallRecord('bench');
 const moto = await startMoto();
 try {
   const clients = emulatorClients(moto.endpoint);
@@ -150,18 +152,23 @@ try {
       pageSize: 1000,
     });
     console.error(`  ${strategy} at ${requestsPerSecond} requests/s, limit ${limitMs / 1000} s…`);
+    const functionEnv = {
+      TOPIC_ARN: mailbox.topicArn,
+      MODE: 'report',
+      SCAN_STRATEGY: strategy,
+    };
     const child = spawn(process.execPath, [runner], {
       env: {
         ...process.env,
         ...EMULATOR_ENV,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         AWS_ENDPOINT_URL: proxy.endpoint,
-        TOPIC_ARN: mailbox.topicArn,
-        MODE: 'report',
-        SCAN_STRATEGY: strategy,
+        ...functionEnv,
         POWERTOOLS_LOG_LEVEL: 'ERROR',
         POWERTOOLS_METRICS_DISABLED: 'true',
         BENCH_LIMIT_MS: String(limitMs),
+        // The deployed bundle's calls go into the record the permissions proof checks.
+        ...recordSession('function', functionEnv, `npm run bench (${strategy})`),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -7,6 +7,7 @@
 import { formatSummary, formatTable } from '../cli/formats';
 import type { Report } from '../lambda/core/report';
 import { createHandler, productionDeps } from '../lambda/handlers/scheduled-handler';
+import { beginCallRecord, recordSession } from '../tools/emulator/call-record';
 import { generateTestCertificate } from '../tools/emulator/certs';
 import {
   createMailbox,
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
   try {
+    beginCallRecord('demo');
     console.log('Starting moto (local AWS emulator) on a free loopback port…');
     moto = await startMoto();
     console.log(`  moto is listening at ${moto.endpoint}`);
@@ -115,19 +117,24 @@ async function main(): Promise<number> {
 
     // The real handler, configured exactly as the stack configures the function. The SDK reads
     // the endpoint and credentials from the process environment, as it would in Lambda.
-    Object.assign(process.env, EMULATOR_ENV, {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
-    console.log(`\nRunning the Lambda handler: MODE=deactivate MAX_AGE_DAYS=${MAX_AGE_DAYS}\n`);
-    const handler = createHandler(
-      productionDeps({
-        TOPIC_ARN: mailbox.topicArn,
-        MODE: 'deactivate',
-        MAX_AGE_DAYS: String(MAX_AGE_DAYS),
-      }),
+    const functionEnv = {
+      TOPIC_ARN: mailbox.topicArn,
+      MODE: 'deactivate',
+      MAX_AGE_DAYS: String(MAX_AGE_DAYS),
+    };
+    Object.assign(
+      process.env,
+      EMULATOR_ENV,
+      {
+        AWS_ENDPOINT_URL: moto.endpoint,
+        POWERTOOLS_LOG_LEVEL: 'WARN',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+      // The function's calls go into the record the permissions proof checks (npm test).
+      recordSession('function', functionEnv, 'npm run demo'),
     );
+    console.log(`\nRunning the Lambda handler: MODE=deactivate MAX_AGE_DAYS=${MAX_AGE_DAYS}\n`);
+    const handler = createHandler(productionDeps(functionEnv));
     await handler({}, lambdaContext('demo-run-1', FUNCTION_ARN));
 
     const messages = await receiveAll(clients.sqs, mailbox.queueUrl);

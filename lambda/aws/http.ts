@@ -15,3 +15,15 @@ export const HTTP_TIMEOUTS = {
   /** The SDK only warns on a breached requestTimeout unless told to throw. */
   throwOnRequestTimeout: true,
 } as const satisfies NodeHttpHandlerOptions;
+
+/**
+ * Added to every client's user agent: CloudTrail records it with each call (`userAgent`), so
+ * an account's owner can tell this tool's calls from anyone else's.
+ */
+export const USER_AGENT = 'signing-cert-audit';
+
+/** What every AWS client of the tool is built with: the timeouts and the user agent. */
+export const CLIENT_DEFAULTS = {
+  requestHandler: HTTP_TIMEOUTS,
+  customUserAgent: USER_AGENT,
+} as const;

@@ -9,7 +9,7 @@ import {
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { type CertificateContent, readCertificate } from '../core/x509';
-import { HTTP_TIMEOUTS } from './http';
+import { CLIENT_DEFAULTS } from './http';
 import { paceClient, RequestPacer } from './pacing';
 
 /** IAM's largest page for ListUsers (its default is 100): 5,000 users take 5 calls, not 50. */
@@ -53,7 +53,7 @@ export function createIamClient(
   const client = new IAMClient({
     retryMode: 'standard',
     maxAttempts: IAM_MAX_ATTEMPTS,
-    requestHandler: HTTP_TIMEOUTS,
+    ...CLIENT_DEFAULTS,
     ...config,
   });
   paceClient(client, pacer);

@@ -7,13 +7,13 @@ import {
   paginateListOrganizationalUnitsForParent,
 } from '@aws-sdk/client-organizations';
 import type { ExcludedAccount } from '../core/org-report';
-import { HTTP_TIMEOUTS } from './http';
+import { CLIENT_DEFAULTS } from './http';
 
 /** Builds the Organizations client: the timeouts of http.ts, standard sources otherwise. */
 export function createOrganizationsClient(
   config: OrganizationsClientConfig = {},
 ): OrganizationsClient {
-  return new OrganizationsClient({ requestHandler: HTTP_TIMEOUTS, ...config });
+  return new OrganizationsClient({ ...CLIENT_DEFAULTS, ...config });
 }
 
 /** Which accounts of the organization to audit. */

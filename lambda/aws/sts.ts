@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { SigningCertAuditError } from '../core/errors';
-import { HTTP_TIMEOUTS } from './http';
+import { CLIENT_DEFAULTS } from './http';
 
 /** The member role of one account could not be assumed: the account cannot be audited. */
 export class AssumeRoleError extends SigningCertAuditError {
@@ -15,7 +15,7 @@ export const MEMBER_SESSION_SECONDS = 3600;
 
 /** Builds the STS client: the timeouts of http.ts; region, credentials and endpoint from the standard sources. */
 export function createStsClient(config: STSClientConfig = {}): STSClient {
-  return new STSClient({ requestHandler: HTTP_TIMEOUTS, ...config });
+  return new STSClient({ ...CLIENT_DEFAULTS, ...config });
 }
 
 /** What to assume: the account, the role's name, and the session name that says which run. */

@@ -1,5 +1,5 @@
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { HTTP_TIMEOUTS } from '../aws/http';
+import { CLIENT_DEFAULTS } from '../aws/http';
 import { archiveKeys, findingsJsonLines } from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import type { Report } from '../core/report';
@@ -22,7 +22,7 @@ export function createS3Client(
 ): S3Client {
   const custom = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
   return new S3Client({
-    requestHandler: HTTP_TIMEOUTS,
+    ...CLIENT_DEFAULTS,
     ...(custom ? { forcePathStyle: true } : {}),
     ...config,
   });

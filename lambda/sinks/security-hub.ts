@@ -6,7 +6,7 @@ import {
   SecurityHubClient,
   type SecurityHubClientConfig,
 } from '@aws-sdk/client-securityhub';
-import { HTTP_TIMEOUTS } from '../aws/http';
+import { CLIENT_DEFAULTS } from '../aws/http';
 import { CHECKS } from '../core/checks/index';
 import { SigningCertAuditError } from '../core/errors';
 import type { Report } from '../core/report';
@@ -47,7 +47,7 @@ export function createSecurityHubClient(
   return new SecurityHubClient({
     retryMode: 'standard',
     maxAttempts: 8,
-    requestHandler: HTTP_TIMEOUTS,
+    ...CLIENT_DEFAULTS,
     ...config,
     region,
   });

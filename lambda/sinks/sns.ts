@@ -1,5 +1,5 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
-import { HTTP_TIMEOUTS } from '../aws/http';
+import { CLIENT_DEFAULTS } from '../aws/http';
 import { type ArchiveLocation, archiveLocation } from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import { byteLength, isClean, type Report, splitReport } from '../core/report';
@@ -54,7 +54,7 @@ export function createSnsClient(topicArn: string, config: SNSClientConfig = {}):
   return new SNSClient({
     retryMode: 'adaptive',
     maxAttempts: 5,
-    requestHandler: HTTP_TIMEOUTS,
+    ...CLIENT_DEFAULTS,
     ...config,
     region: regionOfArn(topicArn),
   });

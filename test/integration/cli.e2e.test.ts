@@ -16,7 +16,7 @@ import {
 } from '../../tools/emulator/emulator';
 import { startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto } from '../../tools/emulator/moto';
-import { clients, endpoint } from './harness';
+import { clients, endpoint, sessionFor } from './harness';
 
 const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
 
@@ -26,6 +26,11 @@ interface CliRun {
   readonly stderr: string;
 }
 
+/** The CLI's environment with the credentials of an operator's session in the record of calls. */
+function operatorEnv(args: readonly string[], env: Record<string, string>): Record<string, string> {
+  return { ...env, ...sessionFor('operator', env, args) };
+}
+
 /** Runs the real command in its own process, as a user's shell would. */
 function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -33,13 +38,13 @@ function runCli(args: readonly string[], env: Record<string, string> = {}): Prom
       process.execPath,
       [CLI, ...args],
       {
-        env: {
+        env: operatorEnv(args, {
           PATH: process.env.PATH ?? '',
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           ...EMULATOR_ENV,
           AWS_ENDPOINT_URL: endpoint,
           ...env,
-        },
+        }),
         timeout: 60_000,
       },
       (error, stdout, stderr) => {
@@ -53,12 +58,12 @@ function runCli(args: readonly string[], env: Record<string, string> = {}): Prom
 /** Starts the real command without waiting for it, so a test can signal it mid-run. */
 function startCli(args: readonly string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: {
+    env: operatorEnv(args, {
       PATH: process.env.PATH ?? '',
       ...EMULATOR_ENV,
       AWS_ENDPOINT_URL: endpoint,
       ...env,
-    },
+    }),
   });
   let stdout = '';
   let stderr = '';
@@ -201,7 +206,11 @@ describe('signing-cert-audit exit statuses', () => {
         'bash',
         ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" --fail-on none | true`],
         {
-          env: { PATH: process.env.PATH ?? '', ...EMULATOR_ENV, AWS_ENDPOINT_URL: endpoint },
+          env: operatorEnv(['--fail-on', 'none'], {
+            PATH: process.env.PATH ?? '',
+            ...EMULATOR_ENV,
+            AWS_ENDPOINT_URL: endpoint,
+          }),
         },
         (error, stdout, stderr) =>
           resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { beginCallRecord } from '../../tools/emulator/call-record';
 import { startMoto } from '../../tools/emulator/moto';
 
 declare module 'vitest' {
@@ -14,6 +15,8 @@ declare module 'vitest' {
  * run fails: the suite is never silently skipped.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The suite's calls are recorded for the permissions proof (test/permissions/): this run's only.
+  beginCallRecord('integration');
   const moto = await startMoto();
   project.provide('motoEndpoint', moto.endpoint);
   return moto.stop;

@@ -1,6 +1,7 @@
-import { inject, vi } from 'vitest';
+import { expect, inject, vi } from 'vitest';
 import type { Summary } from '../../lambda/core/report';
 import { createHandler, productionDeps } from '../../lambda/handlers/scheduled-handler';
+import { type Principal, recordSession } from '../../tools/emulator/call-record';
 import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../../tools/emulator/emulator';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 
@@ -15,6 +16,23 @@ let invocation = 0;
 function nextContext(timeoutMs?: number) {
   invocation += 1;
   return lambdaContext(`integration-${invocation}`, FUNCTION_ARN, timeoutMs);
+}
+
+/** The running test's name, for the record of calls. */
+export function testLabel(): string {
+  return expect.getState().currentTestName ?? 'integration';
+}
+
+/**
+ * Credentials that stand for `principal` running with `env` in the record of calls: every call
+ * signed with them is checked by the permissions proof against that principal's deployed policy.
+ */
+export function sessionFor(
+  principal: Principal,
+  env: Readonly<Record<string, string | undefined>>,
+  argv?: readonly string[],
+) {
+  return recordSession(principal, env, testLabel(), argv);
 }
 
 /** A shorter Lambda timeout and deadline margin, to see the deadline at work in seconds. */
@@ -42,6 +60,7 @@ export async function invokeHandler(
     POWERTOOLS_LOG_LEVEL: 'WARN',
     ...env,
   };
+  Object.assign(lambdaEnv, sessionFor('function', lambdaEnv));
   // The SDK and Powertools read their own settings from the process environment.
   for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
   try {

@@ -1,5 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { CreateAccountCommand, CreateOrganizationCommand } from '@aws-sdk/client-organizations';
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +20,7 @@ import {
 import { createS3Client } from '../../lambda/sinks/s3-archive';
 import { createSnsClient } from '../../lambda/sinks/sns';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import { clientCredentials } from '../../tools/emulator/call-record';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -29,7 +34,7 @@ import { type FaultProxy, iamErrorXml, startFaultProxy } from '../../tools/emula
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 import { resetMoto } from '../../tools/emulator/moto';
 import { createOrgApp, definitionOf } from '../cdk/helpers';
-import { clients, endpoint } from './harness';
+import { clients, endpoint, sessionFor } from './harness';
 
 // aws-local-stepfunctions is written for Node 22, which has Promise.withResolvers; Node 20 does not.
 const withResolvers = <T>() => {
@@ -80,7 +85,8 @@ function localDefinition(): Record<string, unknown> {
 
 beforeAll(async () => {
   await resetMoto(endpoint);
-  const organizations = createOrganizationsClient({
+  // The test's own client (not the code's factory): creating the organization is a fixture.
+  const organizations = new OrganizationsClient({
     endpoint,
     region: EMULATOR_ENV.AWS_REGION,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
@@ -121,31 +127,49 @@ afterAll(async () => {
  * management account (moto's own) is skipped on purpose, as README advises.
  */
 function orgHandlers() {
-  const config = {
+  /** Each function's clients, with the credentials of its own session in the record of calls. */
+  const configOf = (
+    principal: 'enumerate' | 'worker' | 'summarize',
+    env: Record<string, string>,
+  ) => ({
     endpoint: proxy.endpoint,
     region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  const s3 = createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
+    credentials: clientCredentials(sessionFor(principal, { ARCHIVE_BUCKET: BUCKET, ...env })),
+  });
+  const s3Of = (config: ReturnType<typeof configOf>) =>
+    createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint });
+  const enumerateConfig = configOf('enumerate', { EXCLUDE_ACCOUNTS: MOTO_ACCOUNT_ID });
   const enumerate = createEnumerateHandler({
-    s3,
-    organizations: createOrganizationsClient(config),
+    s3: s3Of(enumerateConfig),
+    organizations: createOrganizationsClient(enumerateConfig),
     archiveBucket: BUCKET,
     env: { EXCLUDE_ACCOUNTS: MOTO_ACCOUNT_ID },
   });
+  const workerConfig = configOf('worker', { MODE: 'deactivate' });
   const worker = createWorkerHandler({
     env: {
       policy: loadPolicyFromEnv({ MODE: 'deactivate' }),
       archiveBucket: BUCKET,
       roleName: 'SigningCertAuditMember',
     },
-    sts: createStsClient(config),
-    s3,
+    sts: createStsClient(workerConfig),
+    s3: s3Of(workerConfig),
     logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
     now: () => new Date(),
-    iamConfig: config,
+    iamConfig: workerConfig,
   });
-  return { config, s3, enumerate, worker };
+  /** The summarize step, publishing to `topicArn`. */
+  const summarizeTo = (topicArn: string) => {
+    const config = configOf('summarize', { TOPIC_ARN: topicArn });
+    return createSummarizeHandler({
+      s3: s3Of(config),
+      sns: createSnsClient(topicArn, config),
+      topicArn,
+      archiveBucket: BUCKET,
+      now: () => new Date(),
+    });
+  };
+  return { enumerate, worker, summarizeTo };
 }
 
 describe('the organization state machine, run locally over moto accounts', () => {
@@ -188,14 +212,8 @@ describe('the organization state machine, run locally over moto accounts', () =>
   it('enumerates, audits each account (one refused, one crashing into the catch), and sums them', async () => {
     const { StateMachine } = await import('aws-local-stepfunctions');
     const mailbox = await createMailbox(clients, 'org-run');
-    const { enumerate, worker, s3, config } = orgHandlers();
-    const summarize = createSummarizeHandler({
-      s3,
-      sns: createSnsClient(mailbox.topicArn, config),
-      topicArn: mailbox.topicArn,
-      archiveBucket: BUCKET,
-      now: () => new Date(),
-    });
+    const { enumerate, worker, summarizeTo } = orgHandlers();
+    const summarize = summarizeTo(mailbox.topicArn);
     const crashing = accounts[3];
     const payloads: unknown[] = [];
     let listedCount = 0;

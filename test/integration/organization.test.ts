@@ -10,6 +10,7 @@ import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createSummarizeHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
 import { createS3Client } from '../../lambda/sinks/s3-archive';
 import { createSnsClient } from '../../lambda/sinks/sns';
+import { clientCredentials } from '../../tools/emulator/call-record';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -22,7 +23,7 @@ import {
 import { type FaultProxy, iamErrorXml, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 import { resetMoto } from '../../tools/emulator/moto';
-import { clients, endpoint } from './harness';
+import { clients, endpoint, sessionFor } from './harness';
 
 const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
 const STALE = '111111111111';
@@ -86,28 +87,29 @@ function sum(results: readonly AccountResult[]): Summary {
 
 describe('signing-cert-audit --accounts (the real CLI, on moto)', () => {
   it('audits each account through its role, changes only that account, and reports the failed one', async () => {
+    const args = [
+      '--accounts',
+      `${STALE},${CLEAN},${DENIED}`,
+      '--mode',
+      'deactivate',
+      '--apply',
+      '--format',
+      'json',
+      '--archive-bucket',
+      BUCKET,
+    ];
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ...EMULATOR_ENV,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      AWS_MAX_ATTEMPTS: '1',
+    };
     const run = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        [
-          CLI,
-          '--accounts',
-          `${STALE},${CLEAN},${DENIED}`,
-          '--mode',
-          'deactivate',
-          '--apply',
-          '--format',
-          'json',
-          '--archive-bucket',
-          BUCKET,
-        ],
+        [CLI, ...args],
         {
-          env: {
-            PATH: process.env.PATH ?? '',
-            ...EMULATOR_ENV,
-            AWS_ENDPOINT_URL: proxy.endpoint,
-            AWS_MAX_ATTEMPTS: '1',
-          },
+          env: { ...env, ...sessionFor('operator', env, args) },
           timeout: 60_000,
         },
         (error, stdout, stderr) =>
@@ -148,7 +150,7 @@ describe('the organization worker and summarize steps (on moto)', () => {
     const config = {
       endpoint: proxy.endpoint,
       region: EMULATOR_ENV.AWS_REGION,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      credentials: clientCredentials(sessionFor('worker', env)),
     };
     const worker = createWorkerHandler({
       env: {
@@ -204,24 +206,32 @@ describe('the organization worker and summarize steps (on moto)', () => {
     });
     const put = (Key: string, body: unknown) =>
       clients.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: JSON.stringify(body) }));
-    await put('map/SUCCEEDED_0.json', results.map(childOf));
-    await put('map/manifest.json', {
+    // Where the deployed map writes them: under org-runs/map-results/ (the summarize role's grant).
+    const resultsPrefix = 'org-runs/map-results/org-run-1/map-run-1';
+    await put(`${resultsPrefix}/SUCCEEDED_0.json`, results.map(childOf));
+    await put(`${resultsPrefix}/manifest.json`, {
       ResultFiles: {
-        SUCCEEDED: [{ Key: 'map/SUCCEEDED_0.json', Size: 1 }],
+        SUCCEEDED: [{ Key: `${resultsPrefix}/SUCCEEDED_0.json`, Size: 1 }],
         FAILED: [],
         PENDING: [],
       },
     });
+    const summarizeConfig = {
+      ...config,
+      credentials: clientCredentials(
+        sessionFor('summarize', { TOPIC_ARN: mailbox.topicArn, ARCHIVE_BUCKET: BUCKET }),
+      ),
+    };
     const summarize = createSummarizeHandler({
-      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
-      sns: createSnsClient(mailbox.topicArn, config),
+      s3: createS3Client(summarizeConfig, { AWS_ENDPOINT_URL: proxy.endpoint }),
+      sns: createSnsClient(mailbox.topicArn, summarizeConfig),
       topicArn: mailbox.topicArn,
       archiveBucket: BUCKET,
       now: () => new Date('2026-12-01T06:00:00Z'),
     });
     const summary = await summarize({
       runId: 'org-run-1',
-      resultWriterDetails: { Bucket: BUCKET, Key: 'map/manifest.json' },
+      resultWriterDetails: { Bucket: BUCKET, Key: `${resultsPrefix}/manifest.json` },
     });
 
     expect(summary).toMatchObject({

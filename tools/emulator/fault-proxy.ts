@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CallRecorder, RECORDED_HEADER } from './call-record';
 
 /** One request as the proxy saw it: the service's action and its form parameters. */
 export interface ProxiedRequest {
@@ -94,8 +95,11 @@ const SERVICE_FAILURE_XML = (requestId: string) =>
 export async function startFaultProxy(
   upstream: string,
   initial: FaultSettings = {},
+  { record = true }: { readonly record?: boolean } = {},
 ): Promise<FaultProxy> {
   const target = new URL(upstream);
+  // Every request that passes is added to the record of calls (call-record.ts), faulted or not.
+  const recorder = record ? new CallRecorder() : undefined;
   let settings = initial;
   let random = mulberry32(settings.seed ?? 1);
   /** Token buckets by caller (`''` when the scope is the whole proxy). */
@@ -128,6 +132,11 @@ export async function startFaultProxy(
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
+    const recorded = recorder?.observe(req.method ?? 'GET', req.url ?? '/', req.headers, body);
+    const answerXml = (response: ServerResponse, status: number, xml: string) => {
+      recorded?.(status, xml, 'proxy');
+      writeXml(response, status, xml);
+    };
     const proxied = describe(req.headers, body);
     increment(counts.received, proxied.action);
     requestCounter += 1;
@@ -148,6 +157,7 @@ export async function startFaultProxy(
       const { throttleFraction = 0, serviceFailureFraction = 0, resetFraction = 0 } = settings;
       if (roll < resetFraction) {
         counts.resets += 1;
+        recorded?.(0, '', 'proxy');
         req.socket.resetAndDestroy();
         return;
       }
@@ -172,6 +182,7 @@ export async function startFaultProxy(
       body,
       res,
       paging ? pager(proxied.params, paging, settings.pageSize ?? 100) : undefined,
+      recorded,
     );
     increment(counts.forwarded, proxied.action);
     if (
@@ -187,26 +198,32 @@ export async function startFaultProxy(
     body: Buffer,
     res: ServerResponse,
     rewrite?: (xml: string) => string,
+    recorded?: (status: number, answer: string, answeredBy: 'emulator') => void,
   ) =>
     new Promise<void>((resolve, reject) => {
+      const headers: IncomingHttpHeaders = { ...req.headers, host: target.host };
+      // A proxy behind this one (the suite's own, in front of moto) must not record it again.
+      if (recorder) headers[RECORDED_HEADER] = '1';
       const upstreamRequest = request(
         {
           host: target.hostname,
           port: target.port,
           method: req.method,
           path: req.url,
-          headers: { ...req.headers, host: target.host },
+          headers,
         },
         (upstreamResponse) => {
           upstreamResponse.on('error', reject);
-          if (rewrite === undefined || upstreamResponse.statusCode !== 200) {
-            res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-            upstreamResponse.pipe(res);
-            upstreamResponse.on('end', resolve);
-            return;
-          }
           readBody(upstreamResponse)
             .then((buffer) => {
+              const status = upstreamResponse.statusCode ?? 502;
+              recorded?.(status, buffer.toString('utf8'), 'emulator');
+              if (rewrite === undefined || status !== 200) {
+                res.writeHead(status, upstreamResponse.headers);
+                res.end(buffer);
+                resolve();
+                return;
+              }
               const xml = rewrite(buffer.toString('utf8'));
               res.writeHead(200, {
                 ...upstreamResponse.headers,
@@ -316,7 +333,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function answerXml(res: ServerResponse, status: number, xml: string): void {
+function writeXml(res: ServerResponse, status: number, xml: string): void {
   res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(xml) });
   res.end(xml);
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startFaultProxy } from './fault-proxy';
 
 /** The launcher that serves moto with a movable IAM clock (see its docstring). */
 const LAUNCHER = fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
@@ -13,7 +14,10 @@ export class EmulatorUnavailableError extends Error {
 
 /** A running moto server whose IAM clock can be moved for backdated uploads. */
 export interface Moto {
-  /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`. */
+  /**
+   * `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL`: a proxy in front of moto that adds every
+   * call passing it to the record of calls (call-record.ts) and changes nothing else.
+   */
   readonly endpoint: string;
   /** The server's process id (benchmarks read its CPU time). */
   readonly pid: number | undefined;
@@ -46,12 +50,18 @@ export async function startMoto(): Promise<Moto> {
     // Every account id, region and credential is moto's default; nothing real is reachable.
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', PYTHONUNBUFFERED: '1' },
   });
-  const stop = once(() => terminate(child));
+  let closeProxy = async () => {};
+  const stop = once(async () => {
+    await closeProxy();
+    await terminate(child);
+  });
   try {
     const port = await portOf(child);
-    const endpoint = `http://127.0.0.1:${port}`;
-    await waitUntilAnswering(endpoint);
-    return { endpoint, pid: child.pid, stop };
+    const direct = `http://127.0.0.1:${port}`;
+    await waitUntilAnswering(direct);
+    const proxy = await startFaultProxy(direct);
+    closeProxy = () => proxy.close();
+    return { endpoint: proxy.endpoint, pid: child.pid, stop };
   } catch (error: unknown) {
     await stop();
     throw error;

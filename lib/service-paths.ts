@@ -1,0 +1,107 @@
+import { Aws } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+
+/** The metadata type a service path is kept under, on the construct that declares it. */
+export const SERVICE_PATH_METADATA = 'signing-cert-audit:service-path';
+
+/**
+ * A call AWS makes for the deployment, which no code of this project sends: an alarm notifying
+ * the topic, the scheduler starting a run, Lambda writing a function's logs or its failed event,
+ * Step Functions invoking a task. The deployment relies on each, so each is declared beside the
+ * construct that creates it, and the permissions proof (test/permissions/) checks that the
+ * synthesized policies allow it, as it checks every call the code makes.
+ */
+export interface ServicePath {
+  /** What it is, in a few words: "the failed-runs alarm notifies the topic". */
+  readonly description: string;
+  /** Who calls: the service itself (`cloudwatch.amazonaws.com`), or a role the service acts as. */
+  readonly principal: { readonly service: string } | { readonly roleArn: string };
+  /** The IAM action, `service:Operation`. */
+  readonly action: string;
+  /** The resource ARN the action is evaluated on (tokens allowed). */
+  readonly resource: string;
+  /** The request context AWS sends with it (`aws:SourceArn`, `aws:SourceAccount`, …). */
+  readonly context?: Readonly<Record<string, string>>;
+}
+
+/** A role's side of a path: the role's ARN as a principal. */
+export function asRole(role: iam.IRole): ServicePath['principal'] {
+  return { roleArn: role.roleArn };
+}
+
+/** Declares a service path on `scope` (the construct whose resources it connects). */
+export function declareServicePath(scope: IConstruct, path: ServicePath): void {
+  scope.node.addMetadata(SERVICE_PATH_METADATA, path);
+}
+
+/** Declares that `service` assumes `role` (its trust policy must allow it), with the context AWS sends. */
+export function declareAssumedBy(
+  scope: IConstruct,
+  role: iam.IRole,
+  service: string,
+  description: string,
+  context?: Readonly<Record<string, string>>,
+): void {
+  declareServicePath(scope, {
+    description,
+    principal: { service },
+    action: 'sts:AssumeRole',
+    resource: role.roleArn,
+    ...(context ? { context } : {}),
+  });
+}
+
+/** Every service path declared under `root`, with the construct that declared it. */
+export function servicePathsOf(root: IConstruct): { scope: IConstruct; path: ServicePath }[] {
+  return root.node
+    .findAll()
+    .flatMap((scope) =>
+      scope.node.metadata
+        .filter((entry) => entry.type === SERVICE_PATH_METADATA)
+        .map((entry) => ({ scope, path: entry.data as ServicePath })),
+    );
+}
+
+/**
+ * The paths every function of the tool relies on: Lambda assumes its role, writes its logs to its
+ * log group with that role, and (for asynchronous invocations with an on-failure destination)
+ * sends the failed event to the queue with that role too (Lambda Developer Guide, "Capturing
+ * records of Lambda asynchronous invocations": the execution role needs sqs:SendMessage).
+ */
+export function declareFunctionPaths(
+  scope: IConstruct,
+  props: {
+    readonly name: string;
+    readonly role: iam.IRole;
+    readonly logGroup: logs.ILogGroup;
+    readonly failureQueue?: sqs.IQueue;
+  },
+): void {
+  declareAssumedBy(
+    scope,
+    props.role,
+    'lambda.amazonaws.com',
+    `Lambda runs ${props.name} as its role`,
+  );
+  // A stream of the function's own log group, named as Lambda names them.
+  const stream = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${props.logGroup.logGroupName}:log-stream:2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef`;
+  for (const action of ['logs:CreateLogStream', 'logs:PutLogEvents']) {
+    declareServicePath(scope, {
+      description: `Lambda writes ${props.name}'s logs to its log group`,
+      principal: asRole(props.role),
+      action,
+      resource: stream,
+    });
+  }
+  if (props.failureQueue) {
+    declareServicePath(scope, {
+      description: `Lambda keeps a failed ${props.name} event in the failure queue`,
+      principal: asRole(props.role),
+      action: 'sqs:SendMessage',
+      resource: props.failureQueue.queueArn,
+    });
+  }
+}

@@ -1,0 +1,273 @@
+import { type App, type CfnResource, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../../lambda/aws/sts';
+import type { Mode, ScanStrategy } from '../../lambda/core/settings';
+import { AuditorStack } from '../../lib/auditor-stack';
+import { OrgAuditorStack, StandaloneMemberStack } from '../../lib/org-auditor-stack';
+import { type ServicePath, servicePathsOf } from '../../lib/service-paths';
+import type { Principal } from '../../tools/emulator/call-record';
+import { createApp } from '../cdk/helpers';
+import { type DeployedPolicies, gatherPolicies, type Pseudo, ResolvedTemplate } from './template';
+
+/** The account every deployment is resolved in: moto's default, where the suites' calls land. */
+export const CENTRAL_ACCOUNT = '123456789012';
+/** The region every deployment is resolved in, as the suites run in. */
+export const REGION = 'us-east-1';
+/** The organization of the organization deployments (the one CI synthesizes with). */
+export const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+/** Who the CLI's operator is in the proof: a role of the central account, trusted by the member template deployed for it. */
+export const OPERATOR_ROLE_ARN = `arn:aws:iam::${CENTRAL_ACCOUNT}:role/signing-cert-audit-operator`;
+
+/** One template resolved in one account, with the policies it deploys. */
+export interface DeployedSide {
+  readonly template: ResolvedTemplate;
+  readonly policies: DeployedPolicies;
+}
+
+/** A declared service path, resolved to concrete ARNs. */
+export interface ResolvedPath extends ServicePath {
+  /** The construct that declared it. */
+  readonly declaredBy: string;
+}
+
+/** What a deployment's settings say about the calls its code makes. */
+export interface DeploymentSettings {
+  readonly mode: Mode;
+  readonly scanStrategy: ScanStrategy;
+  readonly userPathPrefix: string;
+  readonly securityHub: boolean;
+  readonly memberRoleName: string;
+}
+
+/** One deployment of the matrix: its templates resolved, its principals, its declared paths. */
+export interface Deployment {
+  readonly name: string;
+  readonly kind: 'account' | 'organization' | 'member';
+  readonly settings: DeploymentSettings;
+  /** The account or organization stack (undefined for the member template alone). */
+  readonly central: DeployedSide | undefined;
+  /** The member template as deployed in `accountId` (organization and member deployments). */
+  member(accountId: string): DeployedSide | undefined;
+  /** The role each principal runs as. */
+  readonly roleOf: Partial<Record<Principal | 'trusted', string>>;
+  /** The resources the code is configured with: the values its settings name. */
+  readonly bindings: {
+    readonly topicArn?: string;
+    readonly archiveBucket?: string;
+    readonly securityHubRegion?: string;
+  };
+  readonly paths: readonly ResolvedPath[];
+  /** The organization the accounts are in (organization and member deployments). */
+  readonly organizationId?: string;
+}
+
+/** A variant of the account deployment: the context it is synthesized with. */
+const ACCOUNT_FEATURES: Readonly<Record<string, Record<string, unknown>>> = {
+  default: {},
+  'credential-report': {
+    scanStrategy: 'credential-report',
+    fullScanSchedule: 'cron(0 5 ? * SUN *)',
+  },
+  'security-hub': { securityHub: true },
+  'existing-topic': { topicArn: `arn:aws:sns:${REGION}:${CENTRAL_ACCOUNT}:existing-findings` },
+  'existing-bucket': { archiveBucketName: 'existing-evidence' },
+  'object-lock': { objectLockDays: 30 },
+};
+const MODES: readonly Mode[] = ['report', 'deactivate', 'delete'];
+
+/** Every deployment the proof covers: the account stack per mode and feature, the organization per mode, the member template alone per mode. */
+export function deploymentMatrix(): { name: string; build: () => Deployment }[] {
+  return [
+    ...MODES.flatMap((mode) =>
+      Object.entries(ACCOUNT_FEATURES).map(([feature, context]) => ({
+        name: `account · ${mode} · ${feature}`,
+        build: () => accountDeployment(`account · ${mode} · ${feature}`, { mode, ...context }),
+      })),
+    ),
+    // A path prefix scopes the grants; one mode shows users outside it are out of reach.
+    {
+      name: 'account · report · path-prefix',
+      build: () =>
+        accountDeployment('account · report · path-prefix', { userPathPrefix: '/robots/' }),
+    },
+    ...MODES.map((mode) => ({
+      name: `organization · ${mode}`,
+      build: () => organizationDeployment(`organization · ${mode}`, { mode }),
+    })),
+    ...MODES.map((mode) => ({
+      name: `member alone · ${mode}`,
+      build: () => memberDeployment(`member alone · ${mode}`, { mode }),
+    })),
+  ];
+}
+
+const pseudo = (stackName: string, accountId = CENTRAL_ACCOUNT): Pseudo => ({
+  accountId,
+  region: REGION,
+  partition: 'aws',
+  stackName,
+});
+
+/** Synthesizes the single-account stack with this context (as `cdk synth -c …` would). */
+export function accountDeployment(name: string, context: Record<string, unknown>): Deployment {
+  const app = createApp(context);
+  const stack = new AuditorStack(app, 'SigningCertAudit');
+  const central = side(app, stack);
+  const fn = stack.auditor.function;
+  const roleArn = central.template.resolve(stack.resolve(fn.role?.roleArn)) as string;
+  const env = environmentOf(central.template, stack, fn);
+  return {
+    name,
+    kind: 'account',
+    settings: settingsOf(stack.auditor.policy, stack.auditor.securityHubRegion !== undefined),
+    central,
+    member: () => undefined,
+    roleOf: { function: roleArn },
+    bindings: {
+      ...(env.TOPIC_ARN ? { topicArn: env.TOPIC_ARN } : {}),
+      ...(env.ARCHIVE_BUCKET ? { archiveBucket: env.ARCHIVE_BUCKET } : {}),
+      ...(env.SECURITY_HUB_REGION ? { securityHubRegion: env.SECURITY_HUB_REGION } : {}),
+    },
+    paths: resolvedPaths(stack, central.template),
+  };
+}
+
+/** Synthesizes the organization stack, and the member template its StackSet deploys. */
+export function organizationDeployment(name: string, context: Record<string, unknown>): Deployment {
+  const app = createApp({
+    deployment: 'organization',
+    organizationId: ORGANIZATION_ID,
+    memberTargets: 'r-ab12',
+    ...context,
+  });
+  const stack = new OrgAuditorStack(app, 'SigningCertAuditOrg');
+  const central = side(app, stack);
+  const org = stack.auditor;
+  const arnOf = (fn: typeof org.worker) =>
+    central.template.resolve(stack.resolve(fn.role?.roleArn)) as string;
+  const workerEnv = environmentOf(central.template, stack, org.worker);
+  const summarizeEnv = environmentOf(central.template, stack, org.summarize);
+  const stackSetId = stack.resolve(org.stackSet.logicalId) as string;
+  const body = JSON.parse(
+    central.template.property(stackSetId, 'TemplateBody') as string,
+  ) as Record<string, unknown>;
+  const parameters = Object.fromEntries(
+    (
+      central.template.property(stackSetId, 'Parameters') as {
+        ParameterKey: string;
+        ParameterValue: string;
+      }[]
+    ).map((p) => [p.ParameterKey, p.ParameterValue]),
+  );
+  const members = new Map<string, DeployedSide>();
+  return {
+    name,
+    kind: 'organization',
+    settings: settingsOf(
+      org.policy,
+      false,
+      String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME),
+    ),
+    central,
+    member: (accountId) => {
+      if (!members.has(accountId)) {
+        const template = new ResolvedTemplate(
+          body,
+          pseudo('StackSet-member-roles', accountId),
+          parameters,
+        );
+        members.set(accountId, { template, policies: gatherPolicies(template) });
+      }
+      return members.get(accountId);
+    },
+    roleOf: {
+      worker: arnOf(org.worker),
+      enumerate: arnOf(org.enumerate),
+      summarize: arnOf(org.summarize),
+    },
+    bindings: {
+      ...(summarizeEnv.TOPIC_ARN ? { topicArn: summarizeEnv.TOPIC_ARN } : {}),
+      ...(workerEnv.ARCHIVE_BUCKET ? { archiveBucket: workerEnv.ARCHIVE_BUCKET } : {}),
+    },
+    paths: resolvedPaths(stack, central.template),
+    organizationId: ORGANIZATION_ID,
+  };
+}
+
+/**
+ * The member template alone (`-c deployment=member`), deployed trusting the CLI's operator, as
+ * the README advises for `--accounts` from a terminal.
+ */
+export function memberDeployment(name: string, context: Record<string, unknown>): Deployment {
+  const app = createApp({ deployment: 'member', ...context });
+  const stack = new StandaloneMemberStack(app, 'SigningCertAuditMember');
+  const body = app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
+  const parameters = { TrustedRoleArn: OPERATOR_ROLE_ARN, OrganizationId: ORGANIZATION_ID };
+  const members = new Map<string, DeployedSide>();
+  return {
+    name,
+    kind: 'member',
+    settings: {
+      mode: String(context.mode ?? 'report') as Mode,
+      scanStrategy: 'full',
+      userPathPrefix: '/',
+      securityHub: false,
+      memberRoleName: String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME),
+    },
+    central: undefined,
+    member: (accountId) => {
+      if (!members.has(accountId)) {
+        const template = new ResolvedTemplate(body, pseudo(stack.stackName, accountId), parameters);
+        members.set(accountId, { template, policies: gatherPolicies(template) });
+      }
+      return members.get(accountId);
+    },
+    roleOf: { trusted: OPERATOR_ROLE_ARN },
+    bindings: {},
+    paths: [],
+    organizationId: ORGANIZATION_ID,
+  };
+}
+
+function side(app: App, stack: Stack): DeployedSide {
+  const template = new ResolvedTemplate(
+    app.synth().getStackByName(stack.stackName).template as Record<string, unknown>,
+    pseudo(stack.stackName),
+  );
+  return { template, policies: gatherPolicies(template) };
+}
+
+function settingsOf(
+  policy: { mode: Mode; scanStrategy: ScanStrategy; userPathPrefix: string },
+  securityHub: boolean,
+  memberRoleName: string = DEFAULT_MEMBER_ROLE_NAME,
+): DeploymentSettings {
+  return {
+    mode: policy.mode,
+    scanStrategy: policy.scanStrategy,
+    userPathPrefix: policy.userPathPrefix,
+    securityHub,
+    memberRoleName,
+  };
+}
+
+/** A function's environment variables in the template, resolved. */
+function environmentOf(
+  template: ResolvedTemplate,
+  stack: Stack,
+  fn: IConstruct,
+): Record<string, string> {
+  const logicalId = stack.resolve((fn.node.defaultChild as CfnResource).logicalId) as string;
+  const environment = template.property(logicalId, 'Environment') as
+    | { Variables?: Record<string, string> }
+    | undefined;
+  return environment?.Variables ?? {};
+}
+
+/** The stack's declared service paths, every token resolved to the template's concrete values. */
+function resolvedPaths(stack: Stack, template: ResolvedTemplate): ResolvedPath[] {
+  return servicePathsOf(stack).map(({ scope, path }) => ({
+    ...(template.resolve(Stack.of(scope).resolve(path)) as ServicePath),
+    declaredBy: scope.node.path,
+  }));
+}

@@ -1,0 +1,77 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deploymentMatrix } from './deployments';
+import { type DeploymentProof, type ProofVerdict, proveDeployment } from './proof';
+import { loadCallRecord } from './record';
+
+/**
+ * The permissions proof: every call the code was recorded making in the emulator suites, the
+ * demo and the benchmarks (this run's, see tools/emulator/call-record.ts), every service path the
+ * constructs declare and every call AWS makes on a caller's behalf is allowed by the synthesized
+ * policies of every deployment whose settings make it; every granted action is exercised; and
+ * what a deployment's settings, roles and accounts rule out is refused. This project runs after
+ * the integration suite (vitest.config.ts: groupOrder), whose calls it reads.
+ */
+const record = loadCallRecord();
+
+const shortArn = (arn: string) => arn.replace(/^arn:aws:[^:]*:[^:]*:(\d{12})?:/, '');
+const describeVerdict = (v: ProofVerdict) =>
+  `${v.result} ${shortArn(v.request.principal)} ${v.request.action} ${v.request.resource}${v.detail ? ` (${v.detail})` : ''} — ${v.request.origin}: ${v.request.why}`;
+
+describe('the record of calls', () => {
+  it('holds the calls of the emulator suites', () => {
+    expect(record.sources).toContain('integration');
+    expect(record.calls.length).toBeGreaterThan(100);
+  });
+
+  it('attributes every call of the code to the session (principal and settings) that made it', () => {
+    expect(
+      record.unattributed.map(
+        ({ source, call }) =>
+          `${source}: ${call.action} ${call.resource} (key ${call.accessKeyId})`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('names the action and resource of every call', () => {
+    expect(
+      record.calls
+        .filter(({ call }) => call.action === '' || call.resource.startsWith('unresolved:'))
+        .map(({ call, session }) => `${call.operation} ${call.resource} — ${session.label}`),
+    ).toEqual([]);
+  });
+});
+
+describe.each(deploymentMatrix())('$name', ({ build }) => {
+  let proof: DeploymentProof;
+  beforeAll(async () => {
+    proof = await proveDeployment(record, build());
+  });
+
+  it('has recorded calls of its code to prove', () => {
+    expect(proof.expected.filter((v) => v.request.origin === 'recorded').length).toBeGreaterThan(0);
+  });
+
+  it('allows every recorded call, declared service path and call made on a caller’s behalf', () => {
+    expect(
+      proof.expected
+        .filter((v) => v.result !== 'Allowed' && v.result !== 'Outside')
+        .map(describeVerdict),
+    ).toEqual([]);
+  });
+
+  it('grants no action that no call exercises', () => {
+    expect(
+      proof.unexercised.map(
+        (g) => `${shortArn(g.role)} ${g.action} on ${g.resources.join(', ')} (${g.policy})`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses what other settings, principals and accounts would do', () => {
+    expect(
+      proof.refusals
+        .filter((v) => v.result !== 'ExplicitlyDenied' && v.result !== 'ImplicitlyDenied')
+        .map(describeVerdict),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,568 @@
+import { type RunSimulationResults, runSimulation } from '@cloud-copilot/iam-simulate';
+import type { Mode } from '../../lambda/core/settings';
+import type { Principal } from '../../tools/emulator/call-record';
+import type { DeployedSide, Deployment } from './deployments';
+import type { AttributedCall, CallRecord, RunSettings } from './record';
+import { type PolicyDocument, type ResolvedTemplate, resourcePolicyOf } from './template';
+
+/** One request put to the policy evaluator. */
+export interface ProofRequest {
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Readonly<Record<string, string>>;
+  /** Where it comes from: the recorded call's session, the declared path, or the call it is derived from. */
+  readonly why: string;
+  readonly origin: 'recorded' | 'declared' | 'derived' | 'refusal';
+}
+
+/** The evaluator's answer to one request. */
+export interface ProofVerdict {
+  readonly request: ProofRequest;
+  /** `Outside` when nothing in the templates governs it (a topic or bucket the user brings). */
+  readonly result: 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied' | 'Outside' | 'Invalid';
+  /** The identity statements that allowed it: `role|policy|statement|action pattern`. */
+  readonly allowedBy: readonly string[];
+  readonly detail?: string;
+}
+
+/** A granted action of a role: one action pattern of one Allow statement. */
+export interface Grant {
+  readonly role: string;
+  readonly policy: string;
+  readonly statement: string;
+  readonly action: string;
+  readonly resources: readonly string[];
+}
+
+/** The proof of one deployment, in both directions. */
+export interface DeploymentProof {
+  readonly deployment: string;
+  /** Every call the deployment's code was recorded making, declared path and derived call: each must be allowed. */
+  readonly expected: readonly ProofVerdict[];
+  /** Calls the deployment's settings must not allow (other modes, features, paths, principals): each must be refused. */
+  readonly refusals: readonly ProofVerdict[];
+  readonly grants: readonly Grant[];
+  /** The grants no expected call exercised. */
+  readonly unexercised: readonly Grant[];
+}
+
+/** IAM answers these without any permission (STS API Reference: GetCallerIdentity). */
+const NO_PERMISSION_NEEDED = new Set(['sts:GetCallerIdentity']);
+const MODE_ORDER: readonly Mode[] = ['report', 'deactivate', 'delete'];
+/** A principal outside the organization, allowed everything by its own account. */
+const OUTSIDER = 'arn:aws:iam::999999999999:role/outsider';
+const ALLOW_ALL: PolicyDocument = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+};
+
+/** Which deployments a recorded call belongs to, and as which of their principals. */
+function roleKinds(call: AttributedCall): { kind: Deployment['kind']; as: string }[] {
+  const { principal } = call.session;
+  if (call.assumedRole) {
+    // The member role: the StackSet's template in the organization; the same template deployed
+    // alone, trusting the CLI's operator (or whoever its TrustedRoleArn names).
+    if (principal === 'worker')
+      return [
+        { kind: 'organization', as: 'member' },
+        { kind: 'member', as: 'member' },
+      ];
+    if (principal === 'operator') return [{ kind: 'member', as: 'member' }];
+    return [];
+  }
+  if (principal === 'function') return [{ kind: 'account', as: 'function' }];
+  if (principal === 'worker' || principal === 'enumerate' || principal === 'summarize') {
+    const own = { kind: 'organization' as const, as: principal };
+    // The worker's AssumeRole is also how the member template alone is entered (as its trusted principal).
+    return principal === 'worker' && call.call.action === 'sts:AssumeRole'
+      ? [own, { kind: 'member', as: 'trusted' }]
+      : [own];
+  }
+  // The operator's own calls run with the operator's own policy: not a template's to prove; its
+  // AssumeRole enters the member template deployed for it.
+  if (principal === 'operator' && call.call.action === 'sts:AssumeRole') {
+    return [{ kind: 'member', as: 'trusted' }];
+  }
+  return [];
+}
+
+/**
+ * Whether a deployment's code makes the calls a session made: the session's mode is the same or
+ * less (report ⊂ deactivate ⊂ delete), a credential-report scan needs a credential-report
+ * deployment (whose full-scan schedule and fallback make full scans too), Security Hub calls
+ * need Security Hub, and the session's users are under the deployment's path.
+ */
+export function compatible(session: RunSettings, deployment: Deployment): boolean {
+  const d = deployment.settings;
+  if (MODE_ORDER.indexOf(session.mode) > MODE_ORDER.indexOf(d.mode)) return false;
+  if (session.scanStrategy === 'credential-report' && d.scanStrategy !== 'credential-report')
+    return false;
+  if (session.securityHubRegion !== undefined && !d.securityHub) return false;
+  if (!session.userPathPrefix.startsWith(d.userPathPrefix)) return false;
+  if (session.memberRoleName !== d.memberRoleName) return false;
+  return true;
+}
+
+/** Renames the session's resources (topic, bucket, Security Hub region) to the deployment's. */
+function bind(resource: string, session: RunSettings, deployment: Deployment): string {
+  let bound = resource;
+  const { topicArn, archiveBucket, securityHubRegion } = deployment.bindings;
+  if (session.topicArn && topicArn) bound = bound.split(session.topicArn).join(topicArn);
+  if (session.archiveBucket && archiveBucket) {
+    bound = bound.replace(
+      new RegExp(`^arn:aws:s3:::${escapeRegExp(session.archiveBucket)}(?=/|$)`),
+      `arn:aws:s3:::${archiveBucket}`,
+    );
+  }
+  if (session.securityHubRegion && securityHubRegion) {
+    bound = bound.replace(
+      `:securityhub:${session.securityHubRegion}:`,
+      `:securityhub:${securityHubRegion}:`,
+    );
+  }
+  if (deployment.organizationId)
+    bound = bound.replace('{organizationId}', deployment.organizationId);
+  return bound;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A role as one grant is held: a member account's role by its name (the StackSet deploys the same
+ * template in every account), the central account's by its ARN.
+ */
+export function roleKey(arn: string, deployment: Deployment): string {
+  const central = deployment.central?.template.pseudo.accountId;
+  const account = accountOf(arn);
+  if (account && account !== central && /:role\//.test(arn))
+    return `member:${arn.replace(/^.*:role\//, '')}`;
+  return arn;
+}
+
+function accountOf(arn: string): string | undefined {
+  return /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1];
+}
+
+/** A recorded call as a request to one deployment, with the settings of the session that made it. */
+export interface RecordedRequest {
+  readonly request: ProofRequest;
+  readonly settings: RunSettings;
+  /** Whether the deployment's code makes this call (see {@link compatible}). */
+  readonly compatible: boolean;
+}
+
+/** The recorded calls that concern this deployment, bound to its resources and principals. */
+export function recordedRequests(record: CallRecord, deployment: Deployment): RecordedRequest[] {
+  const requests: RecordedRequest[] = [];
+  for (const attributed of record.calls) {
+    const { call, session } = attributed;
+    if (!session.settings || NO_PERMISSION_NEEDED.has(call.action)) continue;
+    for (const kind of roleKinds(attributed)) {
+      if (kind.kind !== deployment.kind) continue;
+      const principal =
+        kind.as === 'member'
+          ? attributed.assumedRole?.roleArn
+          : kind.as === 'trusted'
+            ? deployment.roleOf.trusted
+            : deployment.roleOf[kind.as as Principal];
+      if (!principal) continue;
+      requests.push({
+        request: {
+          principal,
+          action: call.action,
+          resource: bind(call.resource, session.settings, deployment),
+          context: { 'aws:RequestedRegion': call.region },
+          why: `${session.source}: ${session.label}`,
+          origin: 'recorded',
+        },
+        settings: session.settings,
+        compatible: compatible(session.settings, deployment),
+      });
+    }
+  }
+  return requests;
+}
+
+/** The calls AWS makes on a caller's behalf for a request: the keys behind SSE-KMS buckets and encrypted topics. */
+export function derivedRequests(request: ProofRequest, deployment: Deployment): ProofRequest[] {
+  const side = deployment.central;
+  if (!side) return [];
+  const kms = (action: string, key: string, service: string): ProofRequest => ({
+    principal: request.principal,
+    action,
+    resource: key,
+    context: {
+      ...request.context,
+      'kms:ViaService': `${service}.${side.template.pseudo.region}.amazonaws.com`,
+      'kms:CallerAccount': accountOf(request.principal) ?? side.template.pseudo.accountId,
+    },
+    why: `${request.action} on ${request.resource} (${request.why})`,
+    origin: 'derived',
+  });
+  const bucket = /^arn:aws:s3:::([^/]+)\//.exec(request.resource)?.[1];
+  if (bucket) {
+    // S3 with SSE-KMS: a write needs kms:GenerateDataKey, a read kms:Decrypt, on the bucket's key
+    // (S3 User Guide, "Using server-side encryption with AWS KMS keys": permissions).
+    const key = bucketKey(side.template, bucket);
+    if (!key) return [];
+    if (request.action === 's3:PutObject') return [kms('kms:GenerateDataKey', key, 's3')];
+    if (request.action === 's3:GetObject') return [kms('kms:Decrypt', key, 's3')];
+    return [];
+  }
+  if (request.action === 'sns:Publish') {
+    // SNS with a customer key: the publisher needs kms:GenerateDataKey* and kms:Decrypt on it
+    // (SNS Developer Guide, "Encryption at rest": key management).
+    const key = topicKey(side.template, request.resource);
+    if (!key) return [];
+    return [kms('kms:GenerateDataKey', key, 'sns'), kms('kms:Decrypt', key, 'sns')];
+  }
+  return [];
+}
+
+function bucketKey(template: ResolvedTemplate, bucket: string): string | undefined {
+  for (const [id] of template.ofType('AWS::S3::Bucket')) {
+    if (template.ref(id) !== bucket) continue;
+    const encryption = template.property(id, 'BucketEncryption') as
+      | {
+          ServerSideEncryptionConfiguration?: {
+            ServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string };
+          }[];
+        }
+      | undefined;
+    const rule = encryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault;
+    return rule?.SSEAlgorithm === 'aws:kms' ? rule.KMSMasterKeyID : undefined;
+  }
+  return undefined;
+}
+
+function topicKey(template: ResolvedTemplate, topicArn: string): string | undefined {
+  for (const [id] of template.ofType('AWS::SNS::Topic')) {
+    if (template.ref(id) === topicArn)
+      return template.property(id, 'KmsMasterKeyId') as string | undefined;
+  }
+  return undefined;
+}
+
+/** The declared service paths, as requests. */
+export function declaredRequests(deployment: Deployment): ProofRequest[] {
+  return deployment.paths.map((path) => ({
+    principal: 'service' in path.principal ? path.principal.service : path.principal.roleArn,
+    action: path.action,
+    resource: path.resource,
+    context: path.context ?? {},
+    why: `${path.description} (${path.declaredBy})`,
+    origin: 'declared',
+  }));
+}
+
+/** The side (central or a member account's) whose template holds `arn`, if any. */
+function sideHolding(
+  deployment: Deployment,
+  arn: string,
+  principalAccount: string | undefined,
+): DeployedSide | undefined {
+  const account = accountOf(arn);
+  const sides = [deployment.central, account ? deployment.member(account) : undefined].filter(
+    (s): s is DeployedSide => s !== undefined,
+  );
+  const holds = (side: DeployedSide) =>
+    side.policies.resource.has(arn) ||
+    side.policies.trust.has(arn) ||
+    resourcePolicyOf(side.policies, arn) !== undefined ||
+    side.policies.identity.has(arn);
+  return (
+    sides.find(holds) ??
+    (principalAccount && principalAccount === deployment.central?.template.pseudo.accountId
+      ? deployment.central
+      : undefined)
+  );
+}
+
+/** Asks the evaluator about one request in one deployment. */
+export async function evaluate(
+  request: ProofRequest,
+  deployment: Deployment,
+  extraIdentity?: PolicyDocument,
+): Promise<ProofVerdict> {
+  const isService = !request.principal.startsWith('arn:');
+  const principalAccount = isService ? undefined : accountOf(request.principal);
+  const principalSide = principalAccount
+    ? [deployment.central, deployment.member(principalAccount)].find((side) =>
+        side?.policies.identity.has(request.principal),
+      )
+    : undefined;
+  // The member template alone trusts a principal of the user's: its own policy lets it assume the role by name.
+  const trustedOwn: PolicyDocument | undefined =
+    deployment.kind === 'member' && request.principal === deployment.roleOf.trusted
+      ? {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'sts:AssumeRole',
+              Resource: `arn:aws:iam::*:role/${deployment.settings.memberRoleName}`,
+            },
+          ],
+        }
+      : undefined;
+  const ownPolicy = extraIdentity ?? trustedOwn;
+  const identity = ownPolicy
+    ? [{ name: 'its own account', policy: ownPolicy }]
+    : (principalSide?.policies.identity.get(request.principal) ?? []).map((p) => ({
+        name: p.name,
+        policy: p.document,
+      }));
+  if (!isService && !principalSide && !ownPolicy) {
+    return {
+      request,
+      result: 'Invalid',
+      allowedBy: [],
+      detail: `no role ${request.principal} in the templates`,
+    };
+  }
+  let resourcePolicy: PolicyDocument | undefined;
+  let resourceAccount =
+    accountOf(request.resource) ??
+    principalAccount ??
+    deployment.central?.template.pseudo.accountId ??
+    '';
+  if (request.resource !== '*') {
+    const holder = sideHolding(deployment, request.resource, principalAccount);
+    if (holder) {
+      resourceAccount = accountOf(request.resource) ?? holder.template.pseudo.accountId;
+      resourcePolicy =
+        request.action === 'sts:AssumeRole'
+          ? holder.policies.trust.get(request.resource)
+          : resourcePolicyOf(holder.policies, request.resource);
+    } else if (isService) {
+      return {
+        request,
+        result: 'Outside',
+        allowedBy: [],
+        detail: 'the resource is not in the templates: its policy is its owner’s',
+      };
+    }
+  }
+  const inOrganization = (account: string | undefined) =>
+    deployment.organizationId !== undefined && account !== undefined && account !== '999999999999';
+  const context: Record<string, string> = {
+    // The SDK reaches AWS over HTTPS: every call of the code is TLS.
+    'aws:SecureTransport': 'true',
+    'aws:CurrentTime': new Date().toISOString(),
+    'aws:ResourceAccount': resourceAccount,
+    ...(isService
+      ? { 'aws:PrincipalIsAWSService': 'true', 'aws:PrincipalServiceName': request.principal }
+      : {
+          'aws:PrincipalArn': request.principal,
+          'aws:PrincipalAccount': principalAccount ?? '',
+          'aws:PrincipalIsAWSService': 'false',
+          'aws:PrincipalType': 'AssumedRole',
+          ...(inOrganization(principalAccount) && deployment.organizationId
+            ? { 'aws:PrincipalOrgID': deployment.organizationId }
+            : {}),
+        }),
+    ...(inOrganization(resourceAccount) && deployment.organizationId
+      ? { 'aws:ResourceOrgID': deployment.organizationId }
+      : {}),
+    ...request.context,
+  };
+  const result: RunSimulationResults = await runSimulation(
+    {
+      request: {
+        principal: request.principal,
+        action: request.action,
+        resource: { resource: request.resource, accountId: resourceAccount },
+        contextVariables: context,
+      },
+      identityPolicies: identity,
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+    },
+    {},
+  );
+  if (result.resultType === 'error') {
+    return { request, result: 'Invalid', allowedBy: [], detail: result.errors.message };
+  }
+  const analyses = result.resultType === 'single' ? [result.result] : result.results;
+  const allowedBy = analyses.flatMap((analysis) =>
+    (analysis.analysis.identityAnalysis?.allowStatements ?? []).flatMap((statement) =>
+      [statement.explain.actions ?? []]
+        .flat()
+        .filter((action) => action.matches)
+        .map(
+          (action) =>
+            `${roleKey(request.principal, deployment)}|${statement.policyId}|${statement.explain.identifier}|${action.action}`,
+        ),
+    ),
+  );
+  return { request, result: result.overallResult, allowedBy };
+}
+
+/** Every granted action pattern of every role in the deployment's templates. */
+export function grantsOf(deployment: Deployment, memberAccounts: readonly string[]): Grant[] {
+  const sides = [deployment.central, ...memberAccounts.map((a) => deployment.member(a))].filter(
+    (s): s is DeployedSide => s !== undefined,
+  );
+  const grants: Grant[] = [];
+  const seen = new Set<string>();
+  for (const side of sides) {
+    for (const [role, policies] of side.policies.identity) {
+      for (const policy of policies) {
+        policy.document.Statement.forEach((statement, index) => {
+          if (statement.Effect !== 'Allow' || statement.Action === undefined) return;
+          const identifier = statement.Sid ?? String(index + 1);
+          for (const action of [statement.Action].flat()) {
+            const key = `${roleKey(role, deployment)}|${policy.name}|${identifier}|${action}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            grants.push({
+              role: roleKey(role, deployment),
+              policy: policy.name,
+              statement: identifier,
+              action,
+              resources: [statement.Resource ?? '*'].flat() as string[],
+            });
+          }
+        });
+      }
+    }
+  }
+  return grants;
+}
+
+/** Runs the evaluator over requests, once per distinct request. */
+async function evaluateAll(
+  requests: readonly ProofRequest[],
+  deployment: Deployment,
+  extraIdentity?: PolicyDocument,
+): Promise<ProofVerdict[]> {
+  const unique = new Map<string, ProofRequest>();
+  for (const request of requests) {
+    const key = JSON.stringify([
+      request.principal,
+      request.action,
+      request.resource,
+      request.context,
+    ]);
+    if (!unique.has(key)) unique.set(key, request);
+  }
+  const verdicts: ProofVerdict[] = [];
+  for (const request of unique.values())
+    verdicts.push(await evaluate(request, deployment, extraIdentity));
+  return verdicts;
+}
+
+/**
+ * What each setting of a deployment rules out: an action its value never makes, though another
+ * value does (the writes of a stronger mode, the credential report, Security Hub). Read from the
+ * record: the actions of every session whose value for that setting the deployment covers.
+ */
+function ruledOut(recorded: readonly RecordedRequest[], deployment: Deployment): RecordedRequest[] {
+  const d = deployment.settings;
+  const settings: ((s: RunSettings) => boolean)[] = [
+    (s) => MODE_ORDER.indexOf(s.mode) <= MODE_ORDER.indexOf(d.mode),
+    (s) => s.scanStrategy !== 'credential-report' || d.scanStrategy === 'credential-report',
+    (s) => s.securityHubRegion === undefined || d.securityHub,
+  ];
+  const out = new Map<string, RecordedRequest>();
+  for (const covers of settings) {
+    const key = (r: RecordedRequest) =>
+      `${roleKey(r.request.principal, deployment)}|${r.request.action}`;
+    const made = new Set(recorded.filter((r) => covers(r.settings)).map(key));
+    for (const r of recorded) {
+      if (!covers(r.settings) && !made.has(key(r))) {
+        out.set(JSON.stringify(r.request), r);
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/** The proof of one deployment against the record. */
+export async function proveDeployment(
+  record: CallRecord,
+  deployment: Deployment,
+): Promise<DeploymentProof> {
+  const all = recordedRequests(record, deployment);
+  const recorded = all.filter((r) => r.compatible).map((r) => r.request);
+  const declared = declaredRequests(deployment);
+  const direct = [...recorded, ...declared];
+  const derived = direct.flatMap((request) => derivedRequests(request, deployment));
+  const expected = await evaluateAll([...direct, ...derived], deployment);
+
+  const refusals: ProofVerdict[] = [];
+  const refuse = async (
+    requests: readonly ProofRequest[],
+    why: string,
+    identity?: PolicyDocument,
+  ) =>
+    refusals.push(
+      ...(await evaluateAll(
+        requests.map((r) => ({ ...r, origin: 'refusal' as const, why: `${why}: ${r.why}` })),
+        deployment,
+        identity,
+      )),
+    );
+  // Nothing more: what only other settings do (a stronger mode's writes, a feature's calls) is refused.
+  await refuse(
+    ruledOut(all, deployment).map((r) => r.request),
+    'only another setting makes this call',
+  );
+  // Users outside the path prefix are out of reach.
+  if (deployment.settings.userPathPrefix !== '/') {
+    await refuse(
+      all
+        .map((r) => r.request)
+        .filter((r) => {
+          const path = /^arn:aws:iam::\d{12}:user(\/.*\/|\/)[^/]+$/.exec(r.resource)?.[1];
+          return path !== undefined && !path.startsWith(deployment.settings.userPathPrefix);
+        }),
+      `a user outside ${deployment.settings.userPathPrefix}`,
+    );
+  }
+  const assumes = recorded.filter((r) => r.action === 'sts:AssumeRole');
+  // The worker (or operator) cannot assume a role of another name.
+  await refuse(
+    assumes.map((r) => ({
+      ...r,
+      resource: r.resource.replace(/:role\/.*$/, ':role/OrganizationAccountAccessRole'),
+    })),
+    'a role of another name',
+  );
+  // The member role refuses principals outside the organization, and any other principal inside it.
+  const central = deployment.central?.template.pseudo.accountId ?? '123456789012';
+  for (const stranger of [OUTSIDER, `arn:aws:iam::${central}:role/another-role`]) {
+    await refuse(
+      assumes.map((r) => ({ ...r, principal: stranger })),
+      `${stranger} assumes the member role`,
+      ALLOW_ALL,
+    );
+  }
+  // Another account cannot publish to the topic.
+  await refuse(
+    recorded.filter((r) => r.action === 'sns:Publish').map((r) => ({ ...r, principal: OUTSIDER })),
+    'another account publishes',
+    ALLOW_ALL,
+  );
+
+  const memberAccounts = [
+    ...new Set(
+      recorded
+        .filter((r) => /:role\//.test(r.principal) && accountOf(r.principal) !== central)
+        .map((r) => accountOf(r.principal))
+        .filter((a): a is string => a !== undefined),
+    ),
+  ];
+  const grants = grantsOf(deployment, memberAccounts);
+  const exercised = new Set(
+    expected.filter((v) => v.result === 'Allowed').flatMap((v) => v.allowedBy),
+  );
+  const unexercised = grants.filter(
+    (g) => !exercised.has(`${g.role}|${g.policy}|${g.statement}|${g.action}`),
+  );
+  return { deployment: deployment.name, expected, refusals, grants, unexercised };
+}
