@@ -181,6 +181,33 @@ export class AuditArchive extends Construct {
   }
 
   /**
+   * Lets `grantee` read and/or write the objects under `prefix`, with what SSE-KMS needs on the
+   * archive's key: kms:GenerateDataKey to write, kms:Decrypt to read (S3 User Guide, "Using
+   * server-side encryption with AWS KMS keys"). Without the key action, S3 refuses the request
+   * even though s3:PutObject or s3:GetObject is granted.
+   */
+  grantObjects(
+    grantee: iam.IGrantable & IConstruct,
+    prefix: string,
+    access: { readonly read?: boolean; readonly write?: boolean },
+  ): void {
+    const actions = [
+      ...(access.read ? ['s3:GetObject'] : []),
+      ...(access.write ? ['s3:PutObject'] : []),
+    ];
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.bucket.arnForObjects(`${prefix}*`)],
+    });
+    const keyActions = [
+      ...(access.read ? ['kms:Decrypt'] : []),
+      ...(access.write ? ['kms:GenerateDataKey'] : []),
+    ];
+    if (this.key && keyActions.length > 0) this.key.grant(grantee, ...keyActions);
+  }
+
+  /**
    * Lets `grantee` write reports and findings, and nothing else: s3:PutObject under the two
    * prefixes (not grantPut, which adds retention, legal-hold and tagging actions), and the one
    * KMS action an SSE-KMS write needs on the archive's key.

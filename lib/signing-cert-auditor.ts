@@ -2,22 +2,20 @@ import {
   Annotations,
   Aws,
   Duration,
-  Names,
   RemovalPolicy,
   Stack,
   TimeZone,
   Validations,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -30,6 +28,7 @@ import {
   type ScanStrategy,
   toEnvironment,
 } from '../lambda/core/settings';
+import { createAuditTopic } from './audit-topic';
 import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import { AuditDashboard } from './auditor-dashboard';
@@ -253,55 +252,14 @@ export class SigningCertAuditor extends Construct {
       ...(props.existingArchiveBucket ? { existingBucket: props.existingArchiveBucket } : {}),
     });
 
-    // Alarm names share a prefix so the topic and key policies can admit exactly these alarms.
-    const alarmNamePrefix = Names.uniqueResourceName(this, { maxLength: 200 });
-    const alarmArns = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix}-*`;
-    const fromOurAlarms = {
-      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-      ArnLike: { 'aws:SourceArn': alarmArns },
-    };
-    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
-
-    if (props.existingTopic) {
-      this.topic = props.existingTopic;
-    } else {
-      // A customer-managed key, not alias/aws/sns: that key's policy cannot grant CloudWatch, so
-      // alarms on a topic encrypted with it deploy cleanly and silently deliver nothing.
-      this.key = new kms.Key(this, 'TopicKey', {
-        description: 'Encrypts the signing-certificate audit topic',
-        enableKeyRotation: true,
-        // Nothing is stored under this key (SNS only holds messages until delivery), so deleting
-        // the stack schedules it for deletion after KMS's waiting period rather than orphaning it.
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      this.key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowAuditAlarmsToUseTheKey',
-          principals: [cloudWatch],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: fromOurAlarms,
-        }),
-      );
-      const topic = new sns.Topic(this, 'Topic', {
-        displayName: 'Signing certificate audit',
-        masterKey: this.key,
-        enforceSSL: true,
-        // SHA256 signatures for subscribers that verify messages.
-        signatureVersion: '2',
-      });
-      // enforceSSL replaces SNS's default access policy, which was what let CloudWatch publish.
-      topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowAuditAlarmsToPublish',
-          principals: [cloudWatch],
-          actions: ['sns:Publish'],
-          resources: [topic.topicArn],
-          conditions: fromOurAlarms,
-        }),
-      );
-      this.topic = topic;
-    }
+    const notifications = createAuditTopic(this, {
+      displayName: 'Signing certificate audit',
+      keyDescription: 'Encrypts the signing-certificate audit topic',
+      ...(props.existingTopic ? { existingTopic: props.existingTopic } : {}),
+    });
+    this.topic = notifications.topic;
+    if (notifications.key) this.key = notifications.key;
+    const alarmNamePrefix = notifications.alarmNamePrefix;
     for (const email of emails) {
       this.topic.addSubscription(new EmailSubscription(email));
     }
@@ -332,6 +290,13 @@ export class SigningCertAuditor extends Construct {
     // An explicit role, not AWSLambdaBasicExecutionRole: logging is granted on this log group only.
     this.logGroup.grantWrite(role);
     grantAuditAccess(role, this.policy);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'KeepFailedRunsInTheFailureQueue',
+        actions: ['sqs:SendMessage'],
+        resources: [this.failureQueue.queueArn],
+      }),
+    );
     if (this.securityHubRegion) grantSecurityHub(role, this.securityHubRegion);
 
     this.function = new NodejsFunction(this, 'Function', {
@@ -360,7 +325,11 @@ export class SigningCertAuditor extends Construct {
       // then its event is kept in the failure queue.
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.failureQueue),
+      // Lambda sends the failed event with the function's role, which needs sqs:SendMessage and
+      // nothing more (Lambda Developer Guide, "Capturing records of Lambda asynchronous
+      // invocations"); SqsDestination's grantSendMessages would add GetQueueAttributes and
+      // GetQueueUrl, which nothing calls.
+      onFailure: { bind: () => ({ destination: this.failureQueue.queueArn }) },
       bundling: {
         minify: HANDLER_BUNDLE.minify,
         format: HANDLER_BUNDLE.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,

@@ -13,13 +13,12 @@ import {
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -27,6 +26,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ConfigError } from '../lambda/core/errors';
 import { POLICY_KEYS, type Policy, parsePolicy, toEnvironment } from '../lambda/core/settings';
+import { createAuditTopic } from './audit-topic';
 import { declareAlarmNotifies } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import { bundleDefines, HANDLER_BUNDLE } from './bundling';
@@ -140,7 +140,7 @@ export class SigningCertOrgAuditor extends Construct {
   /** The archive of every account's report and of the organization reports. */
   public readonly archive: AuditArchive;
   /** Where organization reports and alarms are published. */
-  public readonly topic: sns.Topic;
+  public readonly topic: sns.ITopic;
   /** The audit of one account. */
   public readonly worker: NodejsFunction;
   /** Lists the accounts of a run. */
@@ -199,17 +199,11 @@ export class SigningCertOrgAuditor extends Construct {
     );
 
     this.archive = new AuditArchive(this, 'Archive', { retentionDays });
-    const topicKey = new kms.Key(this, 'TopicKey', {
-      description: 'Encrypts the organization audit topic',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    this.topic = new sns.Topic(this, 'Topic', {
+    const notifications = createAuditTopic(this, {
       displayName: 'Signing certificate audit (organization)',
-      masterKey: topicKey,
-      enforceSSL: true,
-      signatureVersion: '2',
+      keyDescription: 'Encrypts the organization audit topic',
     });
+    this.topic = notifications.topic;
     for (const email of checkEmails(props.notificationEmails ?? [])) {
       this.topic.addSubscription(new EmailSubscription(email));
     }
@@ -293,22 +287,38 @@ export class SigningCertOrgAuditor extends Construct {
     );
     this.archive.grantWriteReports(worker.role);
     // Enumerate: read the organization, write the run's account list.
-    enumerate.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListOrganizationAccounts',
-        actions: [
-          'organizations:ListAccounts',
-          'organizations:ListAccountsForParent',
-          'organizations:ListOrganizationalUnitsForParent',
-        ],
-        resources: ['*'],
-      }),
-    );
-    this.grantObjects(enumerate.role, ['s3:PutObject'], ORG_RUNS_PREFIX);
+    // ListAccounts when the selection starts from every account; the OU walk (accounts and child
+    // OUs of each parent, nested OUs too) only when the selection names OUs, and on this
+    // organization's roots and OUs only (their ARNs name the management account: any).
+    if (!props.includeOus?.length) {
+      enumerate.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ListOrganizationAccounts',
+          // No resource type: `*` (Service Authorization Reference, AWS Organizations).
+          actions: ['organizations:ListAccounts'],
+          resources: ['*'],
+        }),
+      );
+    }
+    if (props.includeOus?.length || props.excludeOus?.length) {
+      enumerate.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'WalkTheSelectedOus',
+          actions: [
+            'organizations:ListAccountsForParent',
+            'organizations:ListOrganizationalUnitsForParent',
+          ],
+          resources: [
+            `arn:${Aws.PARTITION}:organizations::*:root/${props.organizationId}/*`,
+            `arn:${Aws.PARTITION}:organizations::*:ou/${props.organizationId}/*`,
+          ],
+        }),
+      );
+    }
+    this.archive.grantObjects(enumerate.role, ORG_RUNS_PREFIX, { write: true });
     // Summarize: read the map's results, write the organization report, publish it.
-    this.grantObjects(summarize.role, ['s3:GetObject'], ORG_RUNS_PREFIX);
-    this.grantObjects(summarize.role, ['s3:PutObject'], ORG_REPORTS_PREFIX);
-    this.archive.key?.grant(summarize.role, 'kms:Decrypt');
+    this.archive.grantObjects(summarize.role, ORG_RUNS_PREFIX, { read: true });
+    this.archive.grantObjects(summarize.role, ORG_REPORTS_PREFIX, { write: true });
     this.topic.grantPublish(summarize.role);
 
     // The state machine (JSONPath).
@@ -410,6 +420,8 @@ export class SigningCertOrgAuditor extends Construct {
     });
 
     const failedRuns = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {
+      // Named with the prefix the topic and its key admit.
+      alarmName: `${notifications.alarmNamePrefix}-failed-runs`,
       alarmDescription:
         'An organization audit run failed (the execution, not one account): see its execution history.',
       metric: this.stateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }),
@@ -420,33 +432,6 @@ export class SigningCertOrgAuditor extends Construct {
     });
     failedRuns.addAlarmAction(new SnsAction(this.topic));
     declareAlarmNotifies(failedRuns, this.topic);
-    topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowAlarmsToUseTheKey',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
-
-    declareAssumedBy(
-      this,
-      schedulerRole,
-      'scheduler.amazonaws.com',
-      'EventBridge Scheduler assumes its role',
-      {
-        'aws:SourceAccount': Aws.ACCOUNT_ID,
-        'aws:SourceArn': `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule-group/default`,
-      },
-    );
-    declareServicePath(this, {
-      description: 'EventBridge Scheduler starts a run',
-      principal: asRole(schedulerRole),
-      action: 'states:StartExecution',
-      resource: this.stateMachine.stateMachineArn,
-    });
-
     this.stackSet = new CfnStackSet(this, 'MemberRoles', {
       stackSetName: `${Stack.of(this).stackName}-member-roles`,
       description: 'The signing-certificate auditor member role, in every member account',
@@ -478,6 +463,7 @@ export class SigningCertOrgAuditor extends Construct {
     });
 
     this.acknowledge(
+      props,
       { worker: worker.role, enumerate: enumerate.role, summarize: summarize.role },
       memberRoleName,
       { worker: worker.handler, enumerate: enumerate.handler, summarize: summarize.handler },
@@ -529,14 +515,21 @@ export class SigningCertOrgAuditor extends Construct {
     // The Distributed Map runs each account as a child execution, and stops or redrives them.
     path('the map starts a child execution per account', 'states:StartExecution', sm);
     const smName = Fn.select(6, Fn.split(':', sm));
-    const child = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${smName}/AuditAccounts:00000000-0000-0000-0000-000000000000`;
-    for (const action of [
-      'states:DescribeExecution',
-      'states:StopExecution',
-      'states:RedriveExecution',
-    ]) {
-      path('the map follows, stops and redrives its child executions', action, child);
+    // In the forms the guide's Distributed Map policy grants them: executions of this state
+    // machine to follow and stop, and the map run's labelled child executions to redrive.
+    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${smName}`;
+    for (const action of ['states:DescribeExecution', 'states:StopExecution']) {
+      path(
+        'the map follows and stops its child executions',
+        action,
+        `${executions}:00000000-0000-0000-0000-000000000000`,
+      );
     }
+    path(
+      'a redriven map run redrives its child executions',
+      'states:RedriveExecution',
+      `${executions}/AuditAccounts:00000000-0000-0000-0000-000000000000`,
+    );
     for (const action of [
       'logs:CreateLogDelivery',
       'logs:GetLogDelivery',
@@ -563,17 +556,9 @@ export class SigningCertOrgAuditor extends Construct {
     }
   }
 
-  private grantObjects(role: iam.Role, actions: string[], prefix: string): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions,
-        resources: [this.archive.bucket.arnForObjects(`${prefix}*`)],
-      }),
-    );
-  }
-
   /** Every cdk-nag finding the roles raise, each acknowledged with its reason. */
   private acknowledge(
+    props: SigningCertOrgAuditorProps,
     roles: { worker: iam.Role; enumerate: iam.Role; summarize: iam.Role },
     memberRoleName: string,
     fns: { worker: NodejsFunction; enumerate: NodejsFunction; summarize: NodejsFunction },
@@ -589,11 +574,22 @@ export class SigningCertOrgAuditor extends Construct {
       `Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}`,
       'The member role, by its name, in whichever account the run audits; the aws:ResourceOrgID condition keeps it inside the organization.',
     );
-    ack(
-      roles.enumerate,
-      'Resource::*',
-      'Organizations ListAccounts, ListAccountsForParent and ListOrganizationalUnitsForParent: read-only listing of the organization.',
-    );
+    if (!props.includeOus?.length) {
+      ack(
+        roles.enumerate,
+        'Resource::*',
+        'Organizations ListAccounts: read-only listing of the organization; the action has no resource type.',
+      );
+    }
+    if (props.includeOus?.length || props.excludeOus?.length) {
+      for (const type of ['root', 'ou']) {
+        ack(
+          roles.enumerate,
+          `Resource::arn:<AWS::Partition>:organizations::*:${type}/${props.organizationId}/*`,
+          "Organizations ListAccountsForParent and ListOrganizationalUnitsForParent on this organization's roots and OUs: the walk finds nested OUs at run time.",
+        );
+      }
+    }
     ack(
       roles.enumerate,
       `Resource::${bucket}/${ORG_RUNS_PREFIX}*`,

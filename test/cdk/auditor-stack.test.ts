@@ -37,9 +37,8 @@ const BASE_PERMISSIONS = {
   // The evidence archive: writes under its two prefixes, with the archive key.
   'kms:GenerateDataKey': ['{AWS::KMS::Key.Arn}'],
   's3:PutObject': ['{AWS::S3::Bucket.Arn}/findings/*', '{AWS::S3::Bucket.Arn}/reports/*'],
+  // Lambda's on-failure destination: sending the failed event, nothing more.
   'sqs:SendMessage': ['{AWS::SQS::Queue.Arn}'],
-  'sqs:GetQueueAttributes': ['{AWS::SQS::Queue.Arn}'],
-  'sqs:GetQueueUrl': ['{AWS::SQS::Queue.Arn}'],
 };
 
 describe('cdk.json', () => {

@@ -1,14 +1,18 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, type Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { AuditorStack } from '../../lib/auditor-stack';
+import { OrgAuditorStack } from '../../lib/org-auditor-stack';
 import { createApp, errorOf } from './helpers';
 
 /** The app as bin/app.ts builds it: the stack and the AwsSolutions checks as a validation plugin. */
-function nagApp(context: Record<string, unknown> = {}): { app: App; stack: AuditorStack } {
+function nagApp(context: Record<string, unknown> = {}): { app: App; stack: Stack } {
   const app = createApp(context);
-  const stack = new AuditorStack(app, 'NagTest');
+  const stack =
+    context.deployment === 'organization'
+      ? new OrgAuditorStack(app, 'NagTest')
+      : new AuditorStack(app, 'NagTest');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }
@@ -26,6 +30,16 @@ describe('cdk-nag AwsSolutions checks', () => {
       },
     ],
     ['an existing topic', { topicArn: 'arn:aws:sns:us-east-1:123456789012:findings' }],
+    [
+      'the organization, selected by OUs',
+      {
+        deployment: 'organization',
+        organizationId: 'o-a1b2c3d4e5',
+        memberTargets: 'r-ab12',
+        includeOus: 'ou-ab12-abcdefgh',
+        excludeOus: 'ou-ab12-hgfedcba',
+      },
+    ],
   ])('pass for %s: synth succeeds and no finding is left, warnings included', (_, context) => {
     // Prepare
     const { app } = nagApp(context);

@@ -221,19 +221,39 @@ describe('the organization functions’ grants', () => {
       .flatMap((s) => [s.Action].flat())
       .sort();
 
+    // No OU in the selection: ListAccounts, and no OU walk.
     expect(actions).toEqual(
-      expect.arrayContaining([
-        'organizations:ListAccounts',
-        'organizations:ListAccountsForParent',
-        's3:PutObject',
-      ]),
+      expect.arrayContaining(['organizations:ListAccounts', 's3:PutObject', 'kms:GenerateDataKey']),
     );
-    expect(
-      actions.filter(
-        (a) =>
-          String(a).startsWith('organizations:') && !String(a).startsWith('organizations:List'),
+    expect(actions.filter((a) => String(a).startsWith('organizations:'))).toEqual([
+      'organizations:ListAccounts',
+    ]);
+  });
+
+  it('walks OUs only when the selection names them, on this organization’s roots and OUs', () => {
+    const template = Template.fromStack(
+      new OrgAuditorStack(
+        createOrgApp({ includeOus: 'ou-ab12-abcdefgh', excludeOus: 'ou-ab12-hgfedcba' }),
+        'Ous',
       ),
-    ).toEqual([]);
+    );
+    const enumerate = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes('EnumerateRole'),
+    ) as {
+      Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
+    };
+    const walk = enumerate.Properties.PolicyDocument.Statement.find((s) =>
+      JSON.stringify(s.Action).includes('ListAccountsForParent'),
+    );
+
+    expect(walk?.Action).toEqual([
+      'organizations:ListAccountsForParent',
+      'organizations:ListOrganizationalUnitsForParent',
+    ]);
+    expect(JSON.stringify(walk?.Resource)).toContain(':organizations::*:ou/o-a1b2c3d4e5/*');
+    expect(JSON.stringify(walk?.Resource)).toContain(':organizations::*:root/o-a1b2c3d4e5/*');
+    // With includeOus, every account is found by the walk: ListAccounts is not granted.
+    expect(JSON.stringify(enumerate)).not.toContain('organizations:ListAccounts"');
   });
 });
 
