@@ -1,3 +1,4 @@
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../lambda/core/report';
 import {
@@ -94,6 +95,31 @@ describe('report mode', () => {
 
     expect(summary).toMatchObject({ usersScanned: 2, certificatesScanned: 2, nonCompliant: 2 });
     expect(reassemble(messages).findings.map((f) => f.userName)).toEqual(['grace', 'heidi']);
+  });
+
+  it('changes only the users under USER_PATH_PREFIX in delete mode, and archives the report', async () => {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'robots-evidence' }));
+    const before = await readStatuses(clients.iam);
+
+    const { summary } = await audit({
+      USER_PATH_PREFIX: '/robots/',
+      MODE: 'delete',
+      ARCHIVE_BUCKET: 'robots-evidence',
+    });
+
+    // grace's Active certificate is deactivated, heidi's Inactive one deleted; nobody else's moves.
+    expect(summary).toMatchObject({ usersScanned: 2, deactivated: 1, deleted: 1 });
+    const after = await readStatuses(clients.iam);
+    const robots = new Set(
+      seeded.filter((c) => ['grace', 'heidi'].includes(c.userName)).map((c) => c.certificateId),
+    );
+    for (const [id, status] of before) {
+      if (!robots.has(id)) expect({ id, status: after.get(id) }).toEqual({ id, status });
+    }
+    const { Contents } = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: 'robots-evidence' }),
+    );
+    expect(Contents?.length).toBeGreaterThan(0);
   });
 });
 

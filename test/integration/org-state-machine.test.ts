@@ -1,7 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
   CreateOrganizationCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -51,6 +54,8 @@ const withResolvers = <T>() => {
 const BUCKET = 'org-archive';
 let proxy: FaultProxy;
 let accounts: string[];
+/** The test's own Organizations client, for fixtures. */
+let organizations: OrganizationsClient;
 
 /**
  * The synthesized definition, with exactly what the local executor lacks swapped out:
@@ -86,7 +91,7 @@ function localDefinition(): Record<string, unknown> {
 beforeAll(async () => {
   await resetMoto(endpoint);
   // The test's own client (not the code's factory): creating the organization is a fixture.
-  const organizations = new OrganizationsClient({
+  organizations = new OrganizationsClient({
     endpoint,
     region: EMULATOR_ENV.AWS_REGION,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
@@ -346,5 +351,75 @@ describe('the organization state machine, run locally over moto accounts', () =>
     expect(report.totals.usersScanned).toBe(
       output.map.reduce((n, r) => n + (r.summary?.usersScanned ?? 0), 0),
     );
+  });
+});
+
+describe('the enumerate step over an organization of OUs (on moto)', () => {
+  it('walks includeOus with their nested OUs, leaves excludeOus out, and names every account it left out', async () => {
+    // Prepare: root → team (stale) → nested (clean); root → elsewhere (denied).
+    const [stale, clean, denied] = accounts as [string, string, string, string];
+    const { Roots } = await organizations.send(new ListRootsCommand({}));
+    const root = Roots?.[0]?.Id as string;
+    const ou = async (parent: string, name: string) =>
+      (
+        await organizations.send(
+          new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }),
+        )
+      ).OrganizationalUnit?.Id as string;
+    const team = await ou(root, 'team');
+    const nested = await ou(team, 'nested');
+    const elsewhere = await ou(root, 'elsewhere');
+    for (const [account, target] of [
+      [stale, team],
+      [clean, nested],
+      [denied, elsewhere],
+    ] as const) {
+      await organizations.send(
+        new MoveAccountCommand({
+          AccountId: account,
+          SourceParentId: root,
+          DestinationParentId: target,
+        }),
+      );
+    }
+    const env = { INCLUDE_OUS: team, EXCLUDE_OUS: elsewhere };
+    const config = {
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: clientCredentials(sessionFor('enumerate', { ARCHIVE_BUCKET: BUCKET, ...env })),
+    };
+    const enumerate = createEnumerateHandler({
+      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
+      organizations: createOrganizationsClient(config),
+      archiveBucket: BUCKET,
+      env,
+    });
+
+    // Act
+    const listed = await enumerate({ runId: 'ou-run', input: {} });
+
+    // Assess: the team OU and its nested OU, nothing from elsewhere or the root.
+    const { Body } = await clients.s3.send(
+      new GetObjectCommand({ Bucket: BUCKET, Key: listed.key }),
+    );
+    const items = JSON.parse((await Body?.transformToString()) ?? '[]') as WorkerEvent[];
+    expect(items.map((item) => item.accountId).sort()).toEqual([stale, clean].sort());
+    // A second selection that excludes the nested OU it walks into: that account is named as left out.
+    const excluding = createEnumerateHandler({
+      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
+      organizations: createOrganizationsClient(config),
+      archiveBucket: BUCKET,
+      env: { INCLUDE_OUS: team, EXCLUDE_OUS: nested },
+    });
+    const narrowed = await excluding({ runId: 'ou-run-2', input: {} });
+    expect(narrowed.count).toBe(1);
+    const scope = JSON.parse(
+      (await (
+        await clients.s3.send(
+          new GetObjectCommand({ Bucket: BUCKET, Key: 'org-runs/ou-run-2/scope.json' }),
+        )
+      ).Body?.transformToString()) ?? '{}',
+    ) as OrgReport['scope'];
+    expect(scope?.excluded).toEqual([{ accountId: clean, name: 'clean', reason: 'excludeOus' }]);
   });
 });

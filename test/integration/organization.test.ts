@@ -245,3 +245,43 @@ describe('the organization worker and summarize steps (on moto)', () => {
     expect(message?.attributes.kind?.StringValue).toBe('organization');
   });
 });
+
+describe('the organization worker in delete mode (on moto)', () => {
+  it('deactivates an over-age certificate in the member account, and deletes it on the next run', async () => {
+    // Prepare: the worker as the map runs it, in delete mode.
+    const env = { MODE: 'delete', ARCHIVE_BUCKET: BUCKET };
+    const config = {
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: clientCredentials(sessionFor('worker', env)),
+    };
+    const worker = createWorkerHandler({
+      env: {
+        policy: loadPolicyFromEnv(env),
+        archiveBucket: BUCKET,
+        roleName: 'SigningCertAuditMember',
+      },
+      sts: createStsClient(config),
+      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
+      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
+      now: () => new Date(),
+      iamConfig: config,
+    });
+    const context = lambdaContext(
+      'worker',
+      'arn:aws:lambda:us-east-1:123456789012:function:worker',
+    );
+
+    // Act: two runs, as two scheduled runs would.
+    const first = await worker({ accountId: STALE, runId: 'delete-run-1' }, context);
+    const afterFirst = await statusesOf(STALE);
+    const second = await worker({ accountId: STALE, runId: 'delete-run-2' }, context);
+
+    // Assess: never deleted while Active; deleted once Inactive; only in the member account.
+    expect(first.summary).toMatchObject({ deactivated: 2, deleted: 0 });
+    expect(afterFirst).toEqual(['Active', 'Inactive', 'Inactive']);
+    expect(second.summary).toMatchObject({ deactivated: 0, deleted: 2 });
+    expect(await statusesOf(STALE)).toEqual(['Active']);
+    expect([...(await readStatuses(clients.iam)).values()]).toEqual(['Active']);
+  });
+});

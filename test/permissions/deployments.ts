@@ -37,6 +37,8 @@ export interface DeploymentSettings {
   readonly userPathPrefix: string;
   readonly securityHub: boolean;
   readonly memberRoleName: string;
+  /** Whether the organization's account selection names OUs to include or exclude. */
+  readonly selection: { readonly includeOus: boolean; readonly excludeOus: boolean };
 }
 
 /** One deployment of the matrix: its templates resolved, its principals, its declared paths. */
@@ -84,16 +86,28 @@ export function deploymentMatrix(): { name: string; build: () => Deployment }[] 
         build: () => accountDeployment(`account · ${mode} · ${feature}`, { mode, ...context }),
       })),
     ),
-    // A path prefix scopes the grants; one mode shows users outside it are out of reach.
+    // A path prefix scopes the grants, writes too: users outside it are out of reach.
     {
-      name: 'account · report · path-prefix',
+      name: 'account · delete · path-prefix',
       build: () =>
-        accountDeployment('account · report · path-prefix', { userPathPrefix: '/robots/' }),
+        accountDeployment('account · delete · path-prefix', {
+          mode: 'delete',
+          userPathPrefix: '/robots/',
+        }),
     },
     ...MODES.map((mode) => ({
       name: `organization · ${mode}`,
       build: () => organizationDeployment(`organization · ${mode}`, { mode }),
     })),
+    // A selection by OUs walks them instead of listing every account.
+    {
+      name: 'organization · report · OUs',
+      build: () =>
+        organizationDeployment('organization · report · OUs', {
+          includeOus: 'ou-ab12-abcdefgh',
+          excludeOus: 'ou-ab12-hgfedcba',
+        }),
+    },
     ...MODES.map((mode) => ({
       name: `member alone · ${mode}`,
       build: () => memberDeployment(`member alone · ${mode}`, { mode }),
@@ -213,6 +227,7 @@ export function memberDeployment(name: string, context: Record<string, unknown>)
       userPathPrefix: '/',
       securityHub: false,
       memberRoleName: String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME),
+      selection: { includeOus: false, excludeOus: false },
     },
     central: undefined,
     member: (accountId) => {
@@ -241,6 +256,7 @@ function settingsOf(
   policy: { mode: Mode; scanStrategy: ScanStrategy; userPathPrefix: string },
   securityHub: boolean,
   memberRoleName: string = DEFAULT_MEMBER_ROLE_NAME,
+  context: Record<string, unknown> = {},
 ): DeploymentSettings {
   return {
     mode: policy.mode,
@@ -248,6 +264,7 @@ function settingsOf(
     userPathPrefix: policy.userPathPrefix,
     securityHub,
     memberRoleName,
+    selection: { includeOus: !!context.includeOus, excludeOus: !!context.excludeOus },
   };
 }
 

@@ -101,7 +101,16 @@ export function compatible(session: RunSettings, deployment: Deployment): boolea
   if (session.securityHubRegion !== undefined && !d.securityHub) return false;
   if (!session.userPathPrefix.startsWith(d.userPathPrefix)) return false;
   if (session.memberRoleName !== d.memberRoleName) return false;
-  return true;
+  return selects(session, d);
+}
+
+/** An enumerate step's selection: OUs walked exactly when the deployment's selection names them. */
+function selects(session: RunSettings, d: Deployment['settings']): boolean {
+  if (!session.selection) return true;
+  return (
+    session.selection.includeOus === d.selection.includeOus &&
+    (!session.selection.excludeOus || d.selection.excludeOus)
+  );
 }
 
 /** Renames the session's resources (topic, bucket, Security Hub region) to the deployment's. */
@@ -467,6 +476,7 @@ function ruledOut(recorded: readonly RecordedRequest[], deployment: Deployment):
     (s) => MODE_ORDER.indexOf(s.mode) <= MODE_ORDER.indexOf(d.mode),
     (s) => s.scanStrategy !== 'credential-report' || d.scanStrategy === 'credential-report',
     (s) => s.securityHubRegion === undefined || d.securityHub,
+    (s) => selects(s, d),
   ];
   const out = new Map<string, RecordedRequest>();
   for (const covers of settings) {

@@ -24,6 +24,8 @@ export interface RunSettings {
   readonly archiveBucket?: string;
   readonly securityHubRegion?: string;
   readonly memberRoleName: string;
+  /** The organization's enumerate step only: whether its selection names OUs to include or exclude. */
+  readonly selection?: { readonly includeOus: boolean; readonly excludeOus: boolean };
 }
 
 /** A session of the record, with its settings read by the code's own parsers. */
@@ -136,6 +138,9 @@ function settingsOf(line: SessionLine): RunSettings | undefined {
       ...(archiveBucket ? { archiveBucket } : {}),
       ...(securityHubRegion ? { securityHubRegion } : {}),
       memberRoleName: env('MEMBER_ROLE_NAME') ?? DEFAULT_MEMBER_ROLE_NAME,
+      ...(line.principal === 'enumerate'
+        ? { selection: { includeOus: !!env('INCLUDE_OUS'), excludeOus: !!env('EXCLUDE_OUS') } }
+        : {}),
     };
   } catch {
     return undefined;
