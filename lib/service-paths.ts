@@ -105,3 +105,44 @@ export function declareFunctionPaths(
     });
   }
 }
+
+/**
+ * What a schedule relies on: EventBridge Scheduler assumes its role (from this account, for the
+ * default schedule group), starts the target with it, and puts a start it could not deliver in
+ * the dead-letter queue with it too.
+ */
+export function declareSchedulerPaths(
+  scope: IConstruct,
+  props: {
+    readonly role: iam.IRole;
+    /** `lambda:InvokeFunction` or `states:StartExecution`. */
+    readonly action: string;
+    readonly target: string;
+    readonly deadLetterQueue?: sqs.IQueue;
+  },
+): void {
+  declareAssumedBy(
+    scope,
+    props.role,
+    'scheduler.amazonaws.com',
+    'EventBridge Scheduler assumes its role',
+    {
+      'aws:SourceAccount': Aws.ACCOUNT_ID,
+      'aws:SourceArn': `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule-group/default`,
+    },
+  );
+  declareServicePath(scope, {
+    description: 'EventBridge Scheduler starts a run',
+    principal: asRole(props.role),
+    action: props.action,
+    resource: props.target,
+  });
+  if (props.deadLetterQueue) {
+    declareServicePath(scope, {
+      description: 'EventBridge Scheduler keeps an undeliverable start in the failure queue',
+      principal: asRole(props.role),
+      action: 'sqs:SendMessage',
+      resource: props.deadLetterQueue.queueArn,
+    });
+  }
+}

@@ -43,12 +43,7 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
-import {
-  asRole,
-  declareAssumedBy,
-  declareFunctionPaths,
-  declareServicePath,
-} from './service-paths';
+import { declareFunctionPaths, declareSchedulerPaths } from './service-paths';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow DESIGN.md and are validated at synth. */
 export interface SigningCertAuditorProps {
@@ -401,7 +396,12 @@ export class SigningCertAuditor extends Construct {
         'scanStrategy is credential-report but there is no fullScanSchedule: users whose signing certificates are all Inactive are never seen (nor, in delete mode, deleted). Set fullScanSchedule, e.g. cron(0 5 ? * SUN *).',
       );
     }
-    declareSchedulerPaths(this, schedulerRole, this.function.functionArn, this.failureQueue);
+    declareSchedulerPaths(this, {
+      role: schedulerRole,
+      action: 'lambda:InvokeFunction',
+      target: this.function.functionArn,
+      deadLetterQueue: this.failureQueue,
+    });
     // cdk-nag names a finding by the resolved template value, so a token becomes <LogicalId.Arn>.
     const functionLogicalId = Stack.of(this).resolve(
       (this.function.node.defaultChild as CfnFunction).logicalId,
@@ -415,38 +415,4 @@ export class SigningCertAuditor extends Construct {
     this.alarms = createAuditAlarms(this, this.function, this.topic, alarmNamePrefix);
     this.dashboard = new AuditDashboard(this, 'Dashboard', this.alarms);
   }
-}
-
-/**
- * What the scheduler relies on: it assumes its role (from this account, for the default schedule
- * group), invokes the function with it, and puts an event it could not deliver in the queue.
- */
-function declareSchedulerPaths(
-  scope: Construct,
-  role: iam.IRole,
-  functionArn: string,
-  deadLetterQueue: sqs.IQueue,
-): void {
-  declareAssumedBy(
-    scope,
-    role,
-    'scheduler.amazonaws.com',
-    'EventBridge Scheduler assumes its role',
-    {
-      'aws:SourceAccount': Aws.ACCOUNT_ID,
-      'aws:SourceArn': `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule-group/default`,
-    },
-  );
-  declareServicePath(scope, {
-    description: 'EventBridge Scheduler starts a run',
-    principal: asRole(role),
-    action: 'lambda:InvokeFunction',
-    resource: functionArn,
-  });
-  declareServicePath(scope, {
-    description: 'EventBridge Scheduler keeps an undeliverable start in the failure queue',
-    principal: asRole(role),
-    action: 'sqs:SendMessage',
-    resource: deadLetterQueue.queueArn,
-  });
 }

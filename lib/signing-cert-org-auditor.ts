@@ -44,6 +44,7 @@ import {
   asRole,
   declareAssumedBy,
   declareFunctionPaths,
+  declareSchedulerPaths,
   declareServicePath,
 } from './service-paths';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
@@ -417,6 +418,11 @@ export class SigningCertOrgAuditor extends Construct {
         role: schedulerRole,
         input: scheduler.ScheduleTargetInput.fromObject({}),
       }),
+    });
+    declareSchedulerPaths(this, {
+      role: schedulerRole,
+      action: 'states:StartExecution',
+      target: this.stateMachine.stateMachineArn,
     });
 
     const failedRuns = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {

@@ -123,9 +123,15 @@ const pseudo = (stackName: string, accountId = CENTRAL_ACCOUNT): Pseudo => ({
 });
 
 /** Synthesizes the single-account stack with this context (as `cdk synth -c …` would). */
-export function accountDeployment(name: string, context: Record<string, unknown>): Deployment {
+export function accountDeployment(
+  name: string,
+  context: Record<string, unknown>,
+  /** Changes the stack before it is synthesized (the proof's own tests break it on purpose). */
+  customize?: (stack: AuditorStack) => void,
+): Deployment {
   const app = createApp(context);
   const stack = new AuditorStack(app, 'SigningCertAudit');
+  customize?.(stack);
   const central = side(app, stack);
   const fn = stack.auditor.function;
   const roleArn = central.template.resolve(stack.resolve(fn.role?.roleArn)) as string;
@@ -181,6 +187,7 @@ export function organizationDeployment(name: string, context: Record<string, unk
       org.policy,
       false,
       String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME),
+      context,
     ),
     central,
     member: (accountId) => {
