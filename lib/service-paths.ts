@@ -98,7 +98,7 @@ export function declareFunctionPaths(
   }
   if (props.failureQueue) {
     declareServicePath(scope, {
-      description: `Lambda keeps a failed ${props.name} event in the failure queue`,
+      description: `Lambda keeps the failed event of ${props.name} in the failure queue`,
       principal: asRole(props.role),
       action: 'sqs:SendMessage',
       resource: props.failureQueue.queueArn,

@@ -246,6 +246,40 @@ describe('the organization worker and summarize steps (on moto)', () => {
   });
 });
 
+describe('the organization worker in report mode (on moto)', () => {
+  it('reports the member account’s over-age certificates and changes nothing anywhere', async () => {
+    const env = { MODE: 'report', ARCHIVE_BUCKET: BUCKET };
+    const config = {
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: clientCredentials(sessionFor('worker', env)),
+    };
+    const worker = createWorkerHandler({
+      env: {
+        policy: loadPolicyFromEnv(env),
+        archiveBucket: BUCKET,
+        roleName: 'SigningCertAuditMember',
+      },
+      sts: createStsClient(config),
+      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
+      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
+      now: () => new Date(),
+      iamConfig: config,
+    });
+
+    const result = await worker(
+      { accountId: STALE, runId: 'report-run' },
+      lambdaContext('worker', 'arn:aws:lambda:us-east-1:123456789012:function:worker'),
+    );
+
+    expect(result).toMatchObject({
+      status: 'AUDITED',
+      summary: { nonCompliant: 2, deactivated: 0, deleted: 0 },
+    });
+    expect(await statusesOf(STALE)).toEqual(['Active', 'Active', 'Active']);
+  });
+});
+
 describe('the organization worker in delete mode (on moto)', () => {
   it('deactivates an over-age certificate in the member account, and deletes it on the next run', async () => {
     // Prepare: the worker as the map runs it, in delete mode.

@@ -1,7 +1,11 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deploymentMatrix } from './deployments';
+import { callRecordDir } from '../../tools/emulator/call-record';
+import { type Deployment, deploymentMatrix } from './deployments';
 import { type DeploymentProof, type ProofVerdict, proveDeployment } from './proof';
 import { loadCallRecord } from './record';
+import { REFERENCE_PAGE, renderPermissionsReference } from './reference';
 
 /**
  * The permissions proof: every call the code was recorded making in the emulator suites, the
@@ -41,10 +45,15 @@ describe('the record of calls', () => {
   });
 });
 
+/** Every deployment's proof, for the reference page and the counts. */
+const proven: { deployment: Deployment; proof: DeploymentProof }[] = [];
+
 describe.each(deploymentMatrix())('$name', ({ build }) => {
   let proof: DeploymentProof;
   beforeAll(async () => {
-    proof = await proveDeployment(record, build());
+    const deployment = build();
+    proof = await proveDeployment(record, deployment);
+    proven.push({ deployment, proof });
   });
 
   it('has recorded calls of its code to prove', () => {
@@ -73,5 +82,27 @@ describe.each(deploymentMatrix())('$name', ({ build }) => {
         .filter((v) => v.result !== 'ExplicitlyDenied' && v.result !== 'ImplicitlyDenied')
         .map(describeVerdict),
     ).toEqual([]);
+  });
+});
+
+describe('the permissions reference (docs/reference/permissions.md)', () => {
+  it('is the page the proof generates (npm run docs:permissions after a full test run rewrites it)', () => {
+    const page = renderPermissionsReference(proven, record);
+    // The counts of this run, for whoever reads the log.
+    const counts = proven.map(({ proof }) => {
+      const by = (origin: string) =>
+        proof.expected.filter((v) => v.request.origin === origin).length;
+      const allowed = proof.expected.filter((v) => v.result === 'Allowed').length;
+      const outside = proof.expected.filter((v) => v.result === 'Outside').length;
+      const held = proof.refusals.filter((v) => v.result.endsWith('Denied')).length;
+      return `${proof.deployment}: ${by('recorded')} recorded, ${by('declared')} declared, ${by('derived')} derived; ${allowed} allowed, ${outside} outside the templates; ${proof.grants.length - proof.unexercised.length}/${proof.grants.length} grants used; ${held}/${proof.refusals.length} refusals held`;
+    });
+    mkdirSync(callRecordDir(), { recursive: true });
+    writeFileSync(join(callRecordDir(), 'proof-summary.txt'), `${counts.join('\n')}\n`);
+    writeFileSync(join(callRecordDir(), 'permissions.md'), page);
+    if (process.env.UPDATE_PERMISSIONS_REFERENCE === '1') writeFileSync(REFERENCE_PAGE, page);
+
+    expect(proven).toHaveLength(deploymentMatrix().length);
+    expect(page).toBe(readFileSync(REFERENCE_PAGE, 'utf8'));
   });
 });

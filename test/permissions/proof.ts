@@ -14,6 +14,8 @@ export interface ProofRequest {
   /** Where it comes from: the recorded call's session, the declared path, or the call it is derived from. */
   readonly why: string;
   readonly origin: 'recorded' | 'declared' | 'derived' | 'refusal';
+  /** Why the deployment needs it, in a few words, for the reference page: the same for every run. */
+  readonly reason: string;
 }
 
 /** The evaluator's answer to one request. */
@@ -45,6 +47,13 @@ export interface DeploymentProof {
   readonly grants: readonly Grant[];
   /** The grants no expected call exercised. */
   readonly unexercised: readonly Grant[];
+  /** For each grant (`role|policy|statement|action`), why it is used: the requests' reasons. */
+  readonly uses: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** The key of a grant, as the evaluator's answers name the statements that allowed a request. */
+export function grantKey(grant: Grant): string {
+  return `${grant.role}|${grant.policy}|${grant.statement}|${grant.action}`;
 }
 
 /** IAM answers these without any permission (STS API Reference: GetCallerIdentity). */
@@ -186,6 +195,7 @@ export function recordedRequests(record: CallRecord, deployment: Deployment): Re
           context: { 'aws:RequestedRegion': call.region },
           why: `${session.source}: ${session.label}`,
           origin: 'recorded',
+          reason: `the ${kind.as === 'member' ? 'member account’s audit' : kind.as === 'trusted' ? 'worker or CLI entering the member account' : `${kind.as} code`} (${call.operation})`,
         },
         settings: session.settings,
         compatible: compatible(session.settings, deployment),
@@ -199,7 +209,7 @@ export function recordedRequests(record: CallRecord, deployment: Deployment): Re
 export function derivedRequests(request: ProofRequest, deployment: Deployment): ProofRequest[] {
   const side = deployment.central;
   if (!side) return [];
-  const kms = (action: string, key: string, service: string): ProofRequest => ({
+  const kms = (action: string, key: string, service: string, reason: string): ProofRequest => ({
     principal: request.principal,
     action,
     resource: key,
@@ -210,6 +220,7 @@ export function derivedRequests(request: ProofRequest, deployment: Deployment): 
     },
     why: `${request.action} on ${request.resource} (${request.why})`,
     origin: 'derived',
+    reason,
   });
   const bucket = /^arn:aws:s3:::([^/]+)\//.exec(request.resource)?.[1];
   if (bucket) {
@@ -217,8 +228,12 @@ export function derivedRequests(request: ProofRequest, deployment: Deployment): 
     // (S3 User Guide, "Using server-side encryption with AWS KMS keys": permissions).
     const key = bucketKey(side.template, bucket);
     if (!key) return [];
-    if (request.action === 's3:PutObject') return [kms('kms:GenerateDataKey', key, 's3')];
-    if (request.action === 's3:GetObject') return [kms('kms:Decrypt', key, 's3')];
+    if (request.action === 's3:PutObject') {
+      return [kms('kms:GenerateDataKey', key, 's3', 'S3 encrypts what it writes to the archive')];
+    }
+    if (request.action === 's3:GetObject') {
+      return [kms('kms:Decrypt', key, 's3', 'S3 decrypts what it reads from the archive')];
+    }
     return [];
   }
   if (request.action === 'sns:Publish') {
@@ -226,7 +241,8 @@ export function derivedRequests(request: ProofRequest, deployment: Deployment): 
     // (SNS Developer Guide, "Encryption at rest": key management).
     const key = topicKey(side.template, request.resource);
     if (!key) return [];
-    return [kms('kms:GenerateDataKey', key, 'sns'), kms('kms:Decrypt', key, 'sns')];
+    const why = 'SNS encrypts what it publishes to the topic';
+    return [kms('kms:GenerateDataKey', key, 'sns', why), kms('kms:Decrypt', key, 'sns', why)];
   }
   return [];
 }
@@ -264,6 +280,7 @@ export function declaredRequests(deployment: Deployment): ProofRequest[] {
     context: path.context ?? {},
     why: `${path.description} (${path.declaredBy})`,
     origin: 'declared',
+    reason: path.description,
   }));
 }
 
@@ -568,11 +585,13 @@ export async function proveDeployment(
     ),
   ];
   const grants = grantsOf(deployment, memberAccounts);
-  const exercised = new Set(
-    expected.filter((v) => v.result === 'Allowed').flatMap((v) => v.allowedBy),
-  );
-  const unexercised = grants.filter(
-    (g) => !exercised.has(`${g.role}|${g.policy}|${g.statement}|${g.action}`),
-  );
-  return { deployment: deployment.name, expected, refusals, grants, unexercised };
+  const uses = new Map<string, Set<string>>();
+  for (const verdict of expected) {
+    if (verdict.result !== 'Allowed') continue;
+    for (const key of verdict.allowedBy) {
+      uses.set(key, (uses.get(key) ?? new Set()).add(verdict.request.reason));
+    }
+  }
+  const unexercised = grants.filter((g) => !uses.has(grantKey(g)));
+  return { deployment: deployment.name, expected, refusals, grants, unexercised, uses };
 }
