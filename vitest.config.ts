@@ -25,6 +25,9 @@ export default defineConfig({
           // One moto server for the run; its state is reset between tests, so files run one at a time.
           globalSetup: ['test/integration/global-setup.ts'],
           fileParallelism: false,
+          // After unit and cdk, before the permissions proof (a project without file parallelism
+          // and without a group would otherwise run last of all).
+          sequence: { groupOrder: 1 },
           env: { ...env, SIGNING_CERT_AUDIT_CALLS_SOURCE: 'integration' },
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -35,7 +38,7 @@ export default defineConfig({
           name: 'permissions',
           include: ['test/permissions/**/*.test.ts'],
           // After every other project: the proof reads the calls the integration suite recorded.
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
           env,
           testTimeout: 120_000,
           hookTimeout: 120_000,
