@@ -41,8 +41,34 @@ function localImportsOf(file: string): string[] {
     });
 }
 
+/**
+ * The AWS clients the code builds (`new XClient({...})`) in `lambda/` and `cli/`, with whether
+ * each starts from CLIENT_DEFAULTS (timeouts and the tool's user agent).
+ */
+function clientConstructions(
+  files: readonly string[],
+): { file: string; call: string; ok: boolean }[] {
+  return files
+    .filter((file) => file.startsWith('lambda/') || file.startsWith('cli/'))
+    .flatMap((file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      return [...text.matchAll(/new (\w+Client)\(([^)]*)/g)].map((match) => ({
+        file,
+        call: `new ${match[1]}(`,
+        ok: (match[2] ?? '').includes('...CLIENT_DEFAULTS'),
+      }));
+    });
+}
+
 describe('the shape of the code', () => {
   const files = sourceFiles();
+
+  it('builds every AWS client with CLIENT_DEFAULTS, so the record of calls (the permissions proof) sees each call', () => {
+    const built = clientConstructions(files);
+
+    expect(built.length).toBeGreaterThanOrEqual(6);
+    expect(built.filter((c) => !c.ok).map((c) => `${c.file}: ${c.call}`)).toEqual([]);
+  });
 
   it('has no import cycle', () => {
     const graph = new Map(files.map((file) => [file, localImportsOf(file)]));
