@@ -88,9 +88,7 @@ describe('the worker’s event', () => {
     [{ accountId: '123456789012', runId: 'r', scanStrategy: 'fast' }],
     [{ accountId: '123456789012', runId: '../../reports/x' }],
   ])('refuses %j before touching anything', async (event) => {
-    await expect(worker(event as never, context)).rejects.toThrow(
-      /^Invalid worker event: expected/,
-    );
+    await expect(worker(event, context)).rejects.toThrow(/^Invalid worker event: /);
   });
 });
 
