@@ -42,12 +42,12 @@ export class UsageError extends SigningCertAuditError {
 const RUN_FLAGS = {
   apply: {
     type: 'boolean',
-    help: 'carry out the plan (deactivate/delete mode); without it nothing changes',
+    help: 'carry out the plan (deactivate or delete mode; refused in report mode); without it nothing changes',
   },
   'as-of': {
     type: 'string',
     placeholder: 'DATE',
-    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given; default: now); never with --apply',
+    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given; default: now); a forecast only prints: never with --apply, --publish, --security-hub or --archive-bucket',
   },
   format: {
     type: 'string',
@@ -189,10 +189,25 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   const format = oneOf('--format', text('format'), FORMATS) ?? (stdoutIsTTY ? 'table' : 'json');
   const failOn = oneOf('--fail-on', text('fail-on'), FAIL_ON) ?? 'non-compliant';
   const apply = values.apply === true;
-  const asOf = parseAsOf(text('as-of'), new Date());
-  if (asOf !== undefined && apply) {
+  if (apply && policy.mode === 'report') {
     throw new UsageError(
-      '--as-of cannot be combined with --apply: a forecast for another moment never changes anything',
+      '--apply is not allowed in report mode: report mode never changes anything, so there is nothing to apply; add --mode deactivate or --mode delete to carry out a plan',
+    );
+  }
+  const asOf = parseAsOf(text('as-of'), new Date());
+  // A forecast is not evidence: it never changes anything, and it never leaves the terminal.
+  // Security Hub would hold an ACTIVE finding dated in the future, and the archive a report
+  // under a future date that Athena counts as a run.
+  const forecastRefuses = [
+    ['--apply', apply],
+    ['--publish', values.publish === true],
+    ['--security-hub', values['security-hub'] === true],
+    ['--archive-bucket', text('archive-bucket') !== undefined],
+  ] as const;
+  const sent = forecastRefuses.filter(([, given]) => given).map(([flag]) => flag);
+  if (asOf !== undefined && sent.length > 0) {
+    throw new UsageError(
+      `--as-of cannot be combined with ${sent.join(', ')}: a forecast for another moment never changes anything and sends nothing anywhere (no report published, archived or imported into Security Hub); it only prints the report`,
     );
   }
   if (text('topic-arn') !== undefined && values.publish !== true) {

@@ -127,7 +127,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     });
   }
   const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
-  const dryRun = !options.apply || options.asOf !== undefined;
+  const dryRun = !options.apply;
   const { report, deliveries, failures } = await runAndDeliver(
     {
       iam: createIamClient(clientConfig),
@@ -230,12 +230,19 @@ function timeLimitSignal(ms: number, reason: string): AbortSignal {
 function describeRun(report: Report, options: CliOptions, dryRun: boolean): string {
   const at = options.asOf ? ` as of ${report.evaluatedAt}` : '';
   const head = `Account ${report.accountId}, ${options.policy.mode} mode${at}.`;
+  if (options.policy.mode === 'report') return head;
   const planned = report.findings.filter((f) => f.plannedAction !== null);
-  if (!dryRun || options.policy.mode === 'report') return head;
   const count = (action: string) => planned.filter((f) => f.plannedAction === action).length;
+  // Running again with --apply would be withheld again: say what would let the changes through.
+  const withheld = report.summary.withheld;
+  const guard =
+    withheld > 0
+      ? `the blast-radius guard withheld ${withheld} change(s), more than --max-actions ${options.policy.maxActionsPerRun} allows: review them, then raise --max-actions or narrow the run (--path-prefix)`
+      : undefined;
+  if (!dryRun) return guard ? `${head} Nothing was changed: ${guard}.` : head;
   const how = options.asOf
     ? 'a forecast never changes anything'
-    : 'run again with --apply to carry it out';
+    : (guard ?? 'run again with --apply to carry it out');
   return `${head} Plan: deactivate ${count('DEACTIVATE')}, delete ${count('DELETE')}. Nothing was changed: ${how}.`;
 }
 

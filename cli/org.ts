@@ -78,7 +78,7 @@ export async function runOrganization(
     accountIds = options.org.accounts;
   }
   const now = options.asOf ?? new Date();
-  const dryRun = !options.apply || options.asOf !== undefined;
+  const dryRun = !options.apply;
   const limit = pLimit(options.org.concurrency);
   let done = 0;
   const runs: AccountRun[] = await Promise.all(

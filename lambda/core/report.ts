@@ -79,6 +79,10 @@ export interface Report {
   readonly incompleteReason: string | null;
   /** Highest severity among the findings, INFO when there are none. */
   readonly severity: Severity;
+  /**
+   * The policy, and `dryRun`: true when the mode's changes were planned but, on purpose, not made
+   * (a dry run of deactivate or delete mode); always false in report mode, which plans none.
+   */
   readonly policy: Policy & { readonly dryRun: boolean };
   readonly scan: ScanInfo;
   readonly summary: Summary;
@@ -145,7 +149,9 @@ export function buildReport(input: ReportInput): Report {
     complete: incompleteReason === null,
     incompleteReason,
     severity: highestSeverity(findings.map((finding) => finding.severity)),
-    policy: { ...input.policy, dryRun: input.dryRun },
+    // A dry run plans the mode's changes without making them; report mode plans none, so it is
+    // never called one, whatever the invocation asked.
+    policy: { ...input.policy, dryRun: input.dryRun && input.policy.mode !== 'report' },
     scan: input.scan ?? {
       strategy: 'full',
       credentialReportGeneratedAt: null,
