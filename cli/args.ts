@@ -2,7 +2,9 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
+import { isFailing, VERDICTS, type Verdict } from '../lambda/core/checks/index';
 import { describeError, SigningCertAuditError } from '../lambda/core/errors';
+import type { Summary } from '../lambda/core/report';
 import {
   type Config,
   POLICY_KEYS,
@@ -15,9 +17,9 @@ import {
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
-  /** Nothing non-compliant. */
+  /** No failing finding. */
   clean: 0,
-  /** Non-compliant certificates (or a root certificate, or an unusable tag) found, unless `--fail-on none`. */
+  /** A failing finding (the check table's `failing`: what Security Hub reports FAILED), unless `--fail-on none`. */
   nonCompliant: 1,
   /** Bad flags or configuration. */
   usage: 2,
@@ -26,6 +28,20 @@ export const EXIT = {
   /** Stopped by SIGINT or SIGTERM; the partial report was written. */
   interrupted: 130,
 } as const;
+
+/**
+ * The exit status a run's findings call for, by the one rule every path shares: exit 1 when any
+ * finding's verdict is failing in the check table (`summary.failing`, summed over the accounts
+ * of an organization run), unless `--fail-on none`.
+ */
+export function findingsExit(summary: Summary, failOn: CliOptions['failOn']): number {
+  return summary.failing > 0 && failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+}
+
+/** The verdicts that exit 1, for `--help`: the check table's failing ones. */
+function failingVerdicts(): string {
+  return (Object.keys(VERDICTS) as Verdict[]).filter(isFailing).join(', ');
+}
 
 /** Output formats. */
 export const FORMATS = ['table', 'json', 'csv', 'html'] as const;
@@ -109,7 +125,7 @@ const RUN_FLAGS = {
   'fail-on': {
     type: 'string',
     placeholder: 'WHAT',
-    help: `${FAIL_ON.join(' | ')}: exit 1 on non-compliant certificates (default non-compliant)`,
+    help: `${FAIL_ON.join(' | ')}: exit 1 on any failing finding, or never (default non-compliant)`,
   },
 } as const;
 
@@ -426,10 +442,19 @@ ${aws.join('\n')}
   -h, --help              show this help
   --version               show the version
 
-Exit status: 0 nothing non-compliant; 1 non-compliant certificates found (or a root signing
-certificate, or a tag the auditor could not use); 2 bad flags or configuration (no region
-included); 3 an AWS or network failure, or users that could not be audited; 130 interrupted
-(Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is
-written with complete=false; a second Ctrl-C quits at once).
+${wrap(`Exit status, the same for one account and across accounts: 0 no failing finding; 1 a failing finding, one the check table marks failing, which Security Hub reports FAILED (${failingVerdicts()}; --fail-on none turns it off); 2 bad flags or configuration (no region included); 3 an AWS or network failure, users or accounts that could not be audited, or --time-limit reached (the partial report is written); 130 interrupted (Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is written with complete=false; a second Ctrl-C quits at once).`)}
 `;
+}
+
+/** Wraps a paragraph at `width` columns, for `--help`. */
+function wrap(text: string, width = 96): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line].join('\n');
 }

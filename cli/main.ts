@@ -16,7 +16,7 @@ import {
 } from '../lambda/sinks/security-hub';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { createSnsClient, snsSink } from '../lambda/sinks/sns';
-import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
+import { type CliOptions, EXIT, findingsExit, helpText, parseCliArgs, UsageError } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
 import { runOrganization } from './org';
@@ -176,7 +176,8 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     );
     return EXIT.interrupted;
   }
-  // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a finding.
+  // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a failing
+  // finding (exit 1, by the one rule below).
   const failed = report.findings.filter((f) => f.error !== null);
   if (failed.length > 0) {
     const [first] = failed;
@@ -186,11 +187,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     status = Math.max(status, EXIT.aws);
   }
   if (status !== EXIT.clean) return status;
-  const needsAttention =
-    report.summary.nonCompliant +
-    report.summary.rootSigningCertificate +
-    report.findings.filter((f) => f.verdict === 'ERROR').length;
-  return needsAttention > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+  return findingsExit(report.summary, options.failOn);
 }
 
 /** Writes the report where --output says, or to standard output; never loses it. */

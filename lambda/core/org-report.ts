@@ -74,6 +74,7 @@ export function emptySummary(): Summary {
     gone: 0,
     contentIssues: 0,
     rootSigningCertificate: 0,
+    failing: 0,
   };
 }
 
@@ -140,14 +141,13 @@ export function buildOrgReport(
   };
 }
 
-/** Whether an account needs someone: not audited whole, or a finding a person must act on. */
+/**
+ * Whether an account needs someone: not audited whole, or a failing finding (the check table's
+ * rule, which covers non-compliant, withheld, root and ERROR findings).
+ */
 export function needsAttention(account: AccountResult): boolean {
   const summary = account.summary;
-  return (
-    account.status !== 'AUDITED' ||
-    summary === null ||
-    summary.nonCompliant + summary.errors + summary.withheld + summary.rootSigningCertificate > 0
-  );
+  return account.status !== 'AUDITED' || summary === null || summary.failing > 0;
 }
 
 const STATUS_ORDER: Readonly<Record<AccountStatus, number>> = {

@@ -1,5 +1,5 @@
 import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from './checks/check';
-import { VERDICTS, type Verdict, verdictSeverity } from './checks/index';
+import { isFailing, VERDICTS, type Verdict, verdictSeverity } from './checks/index';
 import type { ErrorDetail } from './errors';
 import type { Policy, ScanStrategy } from './settings';
 
@@ -64,6 +64,11 @@ export interface Summary {
   readonly contentIssues: number;
   /** 1 when the root user holds a signing certificate, else 0 (an addition). */
   readonly rootSigningCertificate: number;
+  /**
+   * Findings whose verdict the check table marks failing (non-compliant, expired, weak, root,
+   * ERROR…): what Security Hub reports FAILED and what the command line exits 1 on (an addition).
+   */
+  readonly failing: number;
 }
 
 /** The findings report, schema version 1 (DESIGN.md), plus `complete` and per-finding `severity`. */
@@ -171,6 +176,7 @@ export function buildReport(input: ReportInput): Report {
       gone: count((f) => f.action === 'GONE'),
       contentIssues: count((f) => VERDICTS[f.verdict].check === 'content'),
       rootSigningCertificate: count((f) => f.verdict === 'ROOT_SIGNING_CERTIFICATE'),
+      failing: count((f) => isFailing(f.verdict)),
     },
     part: { index: 1, count: 1 },
     findings,

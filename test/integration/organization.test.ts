@@ -10,9 +10,11 @@ import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createSummarizeHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
 import { createS3Client } from '../../lambda/sinks/s3-archive';
 import { createSnsClient } from '../../lambda/sinks/sns';
+import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
   createMailbox,
   EMULATOR_ENV,
+  type EmulatorClients,
   memberClients,
   readStatuses,
   receiveAll,
@@ -233,5 +235,118 @@ describe('the organization worker and summarize steps (on moto)', () => {
     expect(published.totals).toEqual(sum(results));
     expect(published.accounts.find((a) => a.accountId === DENIED)?.status).toBe('FAILED');
     expect(message?.attributes.kind?.StringValue).toBe('organization');
+  });
+});
+
+/** Runs the real command in its own process, through the fault proxy, with `env` on top. */
+function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...EMULATOR_ENV,
+          AWS_ENDPOINT_URL: proxy.endpoint,
+          AWS_MAX_ATTEMPTS: '1',
+          ...env,
+        },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The environment of a terminal signed in to `account` itself (the member role's session). */
+async function signedInTo(account: string): Promise<Record<string, string>> {
+  const member: EmulatorClients = await memberClients(endpoint, account);
+  const credentials = await member.iam.config.credentials();
+  return {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+  };
+}
+
+describe('one exit rule: what Security Hub calls FAILED is exit 1, for one account and across accounts', () => {
+  const ODD = '444444444444';
+  const young = 5;
+  it.each([
+    [
+      'an unusable exempt tag (an ERROR finding)',
+      { tags: [{ Key: 'signing-cert-audit:exempt', Value: 'maybe' }], ageDays: 80 },
+      1,
+    ],
+    ['a young certificate with a 1024-bit key (WEAK_KEY)', { key: 'rsa:1024', ageDays: young }, 1],
+    ['a young certificate past its notAfter (CERT_EXPIRED)', { expired: true, ageDays: young }, 1],
+    ['a certificate close to the maximum age only (EXPIRING_SOON)', { ageDays: 80 }, 0],
+  ] as const)('%s: the same exit status from both paths', async (_, state, expected) => {
+    const body =
+      'key' in state || 'expired' in state
+        ? generateTestCertificate({
+            ...('key' in state ? { key: state.key } : {}),
+            ...('expired' in state
+              ? {
+                  notBefore: new Date(Date.now() - 400 * 86_400_000),
+                  notAfter: new Date(Date.now() - 86_400_000),
+                }
+              : {}),
+          })
+        : undefined;
+    const member = await memberClients(endpoint, ODD);
+    await seedUsers(member.iam, endpoint, [
+      {
+        userName: 'odd',
+        ...('tags' in state ? { tags: state.tags } : {}),
+        certificates: [{ ageDays: state.ageDays, ...(body ? { body } : {}) }],
+      },
+    ]);
+
+    const one = await runCli(['--format', 'json'], await signedInTo(ODD));
+    const across = await runCli(['--accounts', ODD, '--format', 'json']);
+
+    expect((JSON.parse(one.stdout) as { accountId: string }).accountId).toBe(ODD);
+    expect([one.status, across.status]).toEqual([expected, expected]);
+  });
+});
+
+describe('--time-limit across accounts is a time limit, not Ctrl-C', () => {
+  it('exits 3 naming the limit, and marks the accounts it never started as not started for it', async () => {
+    // The first account's role takes longer to assume than the whole limit.
+    proxy.configure({
+      onRequest: async (request) => {
+        if (request.action === 'AssumeRole' && request.params.get('RoleArn')?.includes(STALE)) {
+          await new Promise((resolve) => setTimeout(resolve, 2_500));
+        }
+      },
+    });
+
+    const run = await runCli([
+      '--accounts',
+      `${STALE},${CLEAN},${DENIED}`,
+      '--account-concurrency',
+      '1',
+      '--time-limit',
+      '2',
+      '--format',
+      'json',
+    ]);
+
+    expect(run.status).toBe(3);
+    const report = JSON.parse(run.stdout) as OrgReport;
+    const notStarted = report.accounts.filter((a) => a.accountId !== STALE);
+    expect(notStarted.map((a) => a.status)).toEqual(['FAILED', 'FAILED']);
+    for (const account of notStarted) {
+      expect(account.error).toMatch(/^not started: time limit: --time-limit of 2 s reached/);
+      expect(account.error).not.toMatch(/Ctrl-C|interrupt/i);
+    }
+    expect(run.stderr).toContain('--time-limit of 2 s reached');
+    expect(run.stderr).not.toMatch(/Ctrl-C|interrupted/i);
   });
 });

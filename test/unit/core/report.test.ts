@@ -95,6 +95,8 @@ describe('buildReport', () => {
       gone: 1,
       contentIssues: 0,
       rootSigningCertificate: 0,
+      // Three NON_COMPLIANT and one ERROR: the check table's failing verdicts.
+      failing: 4,
     });
     expect(report.findings.map((f) => f.userName)).toEqual([
       'user-00001',
