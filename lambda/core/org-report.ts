@@ -75,17 +75,33 @@ export function emptySummary(): Summary {
     contentIssues: 0,
     rootSigningCertificate: 0,
     failing: 0,
+    unread: 0,
   };
 }
 
-/** The small status of one account's run, from its report. */
+/**
+ * The small status of one account's run, from its report: AUDITED only when the run saw every
+ * user and read every subject; INCOMPLETE, with why, when it stopped early or some user (or the
+ * root user) could not be read: what those hold is unknown, so the account is not audited whole.
+ */
 export function accountResultOf(report: Report, reportLocation: string | null): AccountResult {
+  const unread = report.findings.filter((f) => f.verdict === 'ERROR' && f.error !== null);
+  const notRead =
+    report.summary.unread > 0
+      ? `not fully audited: ${report.summary.unread} subject(s) could not be read (${unread
+          .slice(0, 3)
+          .map((f) => `${f.userName}: ${f.error?.code}`)
+          .join(
+            ', ',
+          )}${unread.length > 3 ? ', …' : ''}); what they hold is unknown, not fixed, and their findings stand`
+      : null;
+  const why = [report.incompleteReason, notRead].filter((text) => text !== null).join('; ');
   return {
     accountId: report.accountId,
-    status: report.complete ? 'AUDITED' : 'INCOMPLETE',
+    status: why === '' ? 'AUDITED' : 'INCOMPLETE',
     summary: report.summary,
     severity: report.severity,
-    error: report.incompleteReason,
+    error: why === '' ? null : why,
     reportLocation,
   };
 }

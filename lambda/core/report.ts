@@ -69,6 +69,11 @@ export interface Summary {
    * ERROR…): what Security Hub reports FAILED and what the command line exits 1 on (an addition).
    */
   readonly failing: number;
+  /**
+   * Subjects (users, and the root user) the run could not read: a call about them failed, so
+   * their certificates' state is unknown, never "fixed" (an addition; see {@link unreadSubjects}).
+   */
+  readonly unread: number;
 }
 
 /** The findings report, schema version 1 (DESIGN.md), plus `complete` and per-finding `severity`. */
@@ -177,10 +182,41 @@ export function buildReport(input: ReportInput): Report {
       contentIssues: count((f) => VERDICTS[f.verdict].check === 'content'),
       rootSigningCertificate: count((f) => f.verdict === 'ROOT_SIGNING_CERTIFICATE'),
       failing: count((f) => isFailing(f.verdict)),
+      unread: countUnread(unreadSubjects(findings)),
     },
     part: { index: 1, count: 1 },
     findings,
   };
+}
+
+/** The name root findings carry: never a real user's (IAM user names cannot contain < or >). */
+export const ROOT_USER_NAME = '<root>';
+
+/** Who a run could not read: the root user, and users by ARN. */
+export interface UnreadSubjects {
+  /** GetAccountSummary failed: whether root holds a signing certificate is unknown. */
+  readonly root: boolean;
+  /** Users a read of which failed (their certificates, their tags, a certificate's facts). */
+  readonly userArns: ReadonlySet<string>;
+}
+
+/**
+ * The subjects a run could not read, from its findings: every ERROR that carries an AWS error
+ * (a failed call about that user, or GetAccountSummary for root). What they hold is unknown:
+ * Security Hub keeps their findings as they were, their metrics are not emitted as zero, and an
+ * organization run shows their account as not fully audited. An ERROR without an AWS error (an
+ * unusable tag) is about data the run did read.
+ */
+export function unreadSubjects(findings: readonly Finding[]): UnreadSubjects {
+  const failed = findings.filter((f) => f.verdict === 'ERROR' && f.error !== null);
+  return {
+    root: failed.some((f) => f.userName === ROOT_USER_NAME),
+    userArns: new Set(failed.filter((f) => f.userName !== ROOT_USER_NAME).map((f) => f.userArn)),
+  };
+}
+
+function countUnread(unread: UnreadSubjects): number {
+  return unread.userArns.size + (unread.root ? 1 : 0);
 }
 
 /** True when the report holds nothing to look at: nothing listed, no error, every user seen. */

@@ -4,7 +4,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStsClient } from '../../lambda/aws/sts';
-import { type AccountResult, emptySummary, type OrgReport } from '../../lambda/core/org-report';
+import {
+  type AccountResult,
+  buildOrgReport,
+  emptySummary,
+  type OrgReport,
+} from '../../lambda/core/org-report';
 import type { Summary } from '../../lambda/core/report';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createSummarizeHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
@@ -348,5 +353,48 @@ describe('--time-limit across accounts is a time limit, not Ctrl-C', () => {
     }
     expect(run.stderr).toContain('--time-limit of 2 s reached');
     expect(run.stderr).not.toMatch(/Ctrl-C|interrupted/i);
+  });
+});
+
+describe('an account with a subject the worker could not read is not AUDITED (real worker, moto)', () => {
+  it('comes back INCOMPLETE, naming what could not be read, its findings kept', async () => {
+    proxy.configure({
+      respond: (request) =>
+        request.action === 'ListSigningCertificates' && request.params.get('UserName') === 'old'
+          ? { status: 403, xml: iamErrorXml('AccessDenied', 'not authorized') }
+          : undefined,
+    });
+    const config = {
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    };
+    const worker = createWorkerHandler({
+      env: {
+        policy: loadPolicyFromEnv({ MODE: 'report' }),
+        archiveBucket: BUCKET,
+        roleName: 'SigningCertAuditMember',
+      },
+      sts: createStsClient(config),
+      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
+      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+      now: () => new Date(),
+      iamConfig: { ...config, maxAttempts: 1 },
+    });
+
+    const result = await worker(
+      { accountId: STALE, runId: 'unread-run' },
+      lambdaContext('worker', 'arn:aws:lambda:us-east-1:123456789012:function:worker'),
+    );
+
+    expect(result.status).toBe('INCOMPLETE');
+    expect(result.error).toMatch(
+      /^not fully audited: 1 subject\(s\) could not be read \(old: AccessDenied\); what they hold is unknown, not fixed/,
+    );
+    expect(result.summary).toMatchObject({ unread: 1, errors: 1 });
+    expect(buildOrgReport('unread-run', new Date(), [result]).counts).toMatchObject({
+      audited: 0,
+      incomplete: 1,
+    });
   });
 });

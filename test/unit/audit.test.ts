@@ -219,6 +219,7 @@ describe('runAudit: verdicts and report mode', () => {
       contentIssues: 0,
       rootSigningCertificate: 0,
       failing: 3,
+      unread: 0,
     });
     expect(report.findings).toEqual([
       expect.objectContaining({
