@@ -266,8 +266,15 @@ export function orgMessage(report: OrgReport, location: string): string {
       default: JSON.stringify({ ...reportForMessage(report, budget), reportLocation: location }),
       email,
     });
-    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits.
-    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES || budget < 1000) return message;
+    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits. The digest
+    // is bounded (DIGEST_MAX_ACCOUNT_LINES a list) and the smallest report is its totals, so it
+    // always does; a message over SNS's limit would fail every Publish.
+    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES) return message;
+    if (budget < 1000) {
+      throw new RangeError(
+        `the organization message is ${Buffer.byteLength(message)} bytes at its smallest, over ${ORG_MESSAGE_MAX_BYTES}`,
+      );
+    }
     budget = Math.floor(budget * 0.8);
   }
 }
