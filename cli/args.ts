@@ -110,7 +110,7 @@ const RUN_FLAGS = {
   'archive-bucket': {
     type: 'string',
     placeholder: 'BUCKET',
-    help: `${SETTINGS.archiveBucket.help}, as the Lambda does (default: not archived)`,
+    help: `${SETTINGS.archiveBucket.help}, as the Lambda does; checked before an --apply run (default: not archived)`,
   },
   'topic-arn': {
     type: 'string',

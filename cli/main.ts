@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditLogger } from '../lambda/audit';
 import { HTTP_TIMEOUTS } from '../lambda/aws/http';
 import { createIamClient } from '../lambda/aws/iam';
+import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import { ConfigError, describeError } from '../lambda/core/errors';
 import type { Report } from '../lambda/core/report';
 import { renderHtml } from '../lambda/render/html';
@@ -88,14 +90,18 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
 
   const sinks: ReportSink[] = [];
   const { archiveBucket } = options;
-  if (archiveBucket) sinks.push(archiveSink(createS3Client(clientConfig), archiveBucket));
+  if (archiveBucket) {
+    const s3 = createS3Client(clientConfig);
+    // As --output is: an --apply run must never make changes it then cannot record.
+    if (options.apply) {
+      const refused = await checkArchiveBucket(s3, archiveBucket, io);
+      if (refused !== undefined) return refused;
+    }
+    sinks.push(archiveSink(s3, archiveBucket));
+  }
   if (options.publishTo) {
     const { topicArn } = options.publishTo;
-    sinks.push(
-      snsSink(createSnsClient(topicArn, clientConfig), topicArn, {
-        ...(archiveBucket ? { archiveBucket } : {}),
-      }),
-    );
+    sinks.push(snsSink(createSnsClient(topicArn, clientConfig), topicArn));
   }
   if (options.securityHub) {
     const region = options.securityHub.region ?? (await sts.config.region());
@@ -153,7 +159,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
   status = Math.max(status, writeReport(report, options, io));
 
   for (const delivery of deliveries) {
-    if (delivery.sink === 's3-archive')
+    if (delivery.sink === ARCHIVE_SINK_NAME)
       io.stderr.write(`Archived the report at ${delivery.detail}.\n`);
     if (delivery.sink !== 'sns') continue;
     io.stderr.write(
@@ -214,6 +220,39 @@ function writeReport(report: Report, options: CliOptions, io: CliIo): number {
       `signing-cert-audit: --output=${JSON.stringify(options.output)} could not be written (${describeError(error).message}); the report went to standard output\n`,
     );
     return EXIT.usage;
+  }
+}
+
+/**
+ * Checks, before an --apply run makes any change, that the archive bucket exists and these
+ * credentials reach it (HeadBucket, which needs s3:ListBucket on it). Returns the exit status
+ * to stop with, or undefined to go on: 2 when S3 answers no (a missing bucket, a refusal, another
+ * region), 3 when S3 could not be asked.
+ */
+async function checkArchiveBucket(
+  s3: S3Client,
+  bucket: string,
+  io: CliIo,
+): Promise<number | undefined> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return undefined;
+  } catch (error: unknown) {
+    const { code, message } = describeError(error);
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const hint =
+      status === 404
+        ? 'the bucket does not exist'
+        : status === 403
+          ? 'these credentials may not reach it (HeadBucket needs s3:ListBucket on it)'
+          : status === 301
+            ? 'it is in another region: pass --region'
+            : message;
+    const answered = status !== undefined && status < 500;
+    io.stderr.write(
+      `signing-cert-audit: --archive-bucket=${JSON.stringify(bucket)} cannot be written: HeadBucket ${answered ? 'answered' : 'failed with'} ${code} (${hint}); nothing was changed\n`,
+    );
+    return answered ? EXIT.usage : EXIT.aws;
   }
 }
 

@@ -100,7 +100,6 @@ export async function runOrganization(
             logger: deps.logger,
             iamConfig: deps.clientConfig,
             sinks: deps.sinks,
-            ...(options.archiveBucket ? { archiveBucket: options.archiveBucket } : {}),
             ...(deps.stop ? { stop: deps.stop } : {}),
           },
           accountId,

@@ -8,6 +8,9 @@ export interface ArchiveLocation {
   readonly html: string;
 }
 
+/** The archive sink's name, in deliveries, logs and errors. */
+export const ARCHIVE_SINK_NAME = 's3-archive';
+
 /** Where whole reports and their HTML pages go; the function may write only under it. */
 export const REPORTS_PREFIX = 'reports/';
 /** Where the findings go as JSON Lines: the Glue table's location, holding nothing else. */

@@ -96,7 +96,6 @@ export function createWorkerHandler(deps: WorkerDeps) {
           logger: deps.logger,
           ...(deps.iamConfig ? { iamConfig: deps.iamConfig } : {}),
           sinks: [archiveSink(deps.s3, deps.env.archiveBucket)],
-          archiveBucket: deps.env.archiveBucket,
           stop: deadline.signal,
         },
         event.accountId,

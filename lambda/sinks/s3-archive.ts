@@ -1,6 +1,11 @@
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { HTTP_TIMEOUTS } from '../aws/http';
-import { archiveKeys, findingsJsonLines } from '../core/archive-layout';
+import {
+  ARCHIVE_SINK_NAME,
+  archiveKeys,
+  archiveLocation,
+  findingsJsonLines,
+} from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import type { Report } from '../core/report';
 import { renderHtml } from '../render/html';
@@ -36,7 +41,7 @@ export function createS3Client(
  */
 export function archiveSink(s3: S3Client, bucket: string): ReportSink {
   return {
-    name: 's3-archive',
+    name: ARCHIVE_SINK_NAME,
     async deliver(report: Report): Promise<Delivery> {
       const keys = archiveKeys(report);
       const objects = [
@@ -62,7 +67,11 @@ export function archiveSink(s3: S3Client, bucket: string): ReportSink {
           );
         }
       }
-      return { status: 'delivered', detail: `s3://${bucket}/${keys.report}` };
+      return {
+        status: 'delivered',
+        detail: `s3://${bucket}/${keys.report}`,
+        archived: archiveLocation(bucket, report),
+      };
     },
   };
 }

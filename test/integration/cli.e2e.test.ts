@@ -434,3 +434,44 @@ describe('signing-cert-audit says what happened', () => {
     );
   });
 });
+
+describe('signing-cert-audit --archive-bucket is checked before an --apply run', () => {
+  it('refuses a bucket it cannot reach (exit 2) before any change', async () => {
+    const before = await readStatuses(clients.iam);
+
+    const run = await runCli([
+      '--mode',
+      'deactivate',
+      '--apply',
+      '--archive-bucket',
+      'no-such-evidence-bucket',
+    ]);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      '--archive-bucket="no-such-evidence-bucket" cannot be written: HeadBucket answered NotFound',
+    );
+    expect(run.stderr).toContain('nothing was changed');
+    expect(await readStatuses(clients.iam)).toEqual(before);
+    expect(run.stdout).toBe('');
+  });
+
+  it('archives an --apply run to a bucket it can reach', async () => {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'apply-evidence' }));
+
+    const run = await runCli([
+      '--mode',
+      'deactivate',
+      '--apply',
+      '--archive-bucket',
+      'apply-evidence',
+    ]);
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Archived the report at s3:\/\/apply-evidence\/reports\//);
+    const { Contents = [] } = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: 'apply-evidence' }),
+    );
+    expect(Contents.length).toBe(3);
+  });
+});

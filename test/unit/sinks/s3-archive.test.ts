@@ -75,7 +75,11 @@ describe('archiveSink', () => {
 
     const delivery = await archiveSink(new S3Client({}), 'evidence').deliver(report);
 
-    expect(delivery).toEqual({ status: 'delivered', detail: `s3://evidence/${keys.report}` });
+    expect(delivery).toEqual({
+      status: 'delivered',
+      detail: `s3://evidence/${keys.report}`,
+      archived: { report: `s3://evidence/${keys.report}`, html: `s3://evidence/${keys.html}` },
+    });
     expect(s3Mock).toReceiveCommandWith(PutObjectCommand, {
       Bucket: 'evidence',
       Key: keys.report,
