@@ -1,6 +1,6 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { HTTP_TIMEOUTS } from '../aws/http';
-import { ARCHIVE_SINK_NAME, type ArchiveLocation } from '../core/archive-layout';
+import { ARCHIVE_SINK_NAME } from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import { byteLength, isClean, type Report, splitReport } from '../core/report';
 import type { Mode } from '../core/settings';
