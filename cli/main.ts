@@ -97,7 +97,8 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
       const refused = await checkArchiveBucket(s3, archiveBucket, io);
       if (refused !== undefined) return refused;
     }
-    sinks.push(archiveSink(s3, archiveBucket));
+    // Across accounts, each account's findings in the organization layout: its table sees them all.
+    sinks.push(archiveSink(s3, archiveBucket, options.org ? 'organization' : 'account'));
   }
   if (options.publishTo) {
     const { topicArn } = options.publishTo;

@@ -193,7 +193,8 @@ export class SigningCertOrgAuditor extends Construct {
       'reportRetentionDays',
     );
 
-    this.archive = new AuditArchive(this, 'Archive', { retentionDays });
+    // The organization layout: the findings table sees every member account the workers archive.
+    this.archive = new AuditArchive(this, 'Archive', { retentionDays, layout: 'organization' });
     const topicKey = new kms.Key(this, 'TopicKey', {
       description: 'Encrypts the organization audit topic',
       enableKeyRotation: true,

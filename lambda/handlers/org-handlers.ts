@@ -95,7 +95,7 @@ export function createWorkerHandler(deps: WorkerDeps) {
           now: deps.now(),
           logger: deps.logger,
           ...(deps.iamConfig ? { iamConfig: deps.iamConfig } : {}),
-          sinks: [archiveSink(deps.s3, deps.env.archiveBucket)],
+          sinks: [archiveSink(deps.s3, deps.env.archiveBucket, 'organization')],
           stop: deadline.signal,
         },
         event.accountId,

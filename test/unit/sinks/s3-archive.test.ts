@@ -48,6 +48,14 @@ describe('archiveKeys', () => {
     });
   });
 
+  it('partitions an organization’s findings by date alone, each file named by its account', () => {
+    expect(archiveKeys(reportOf([]), 'organization')).toEqual({
+      report: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
+      html: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.html`,
+      findings: `findings/date=2026-11-23/${ACCOUNT_ID}-run-1.jsonl`,
+    });
+  });
+
   it('makes a strange run id safe for a key', () => {
     expect(archiveKeys(reportOf([], '../x y')).report).toMatch(/\/\.\._x_y\.json$/);
   });
