@@ -159,9 +159,9 @@ export async function runOrganization(
     );
   }
   if (io.interrupt?.aborted) return EXIT.interrupted;
-  if (deps.stop?.aborted) {
-    // The time limit is not Ctrl-C: a run cut short by it could not audit every account (exit 3).
-    const unstarted = report.accounts.filter((a) => a.error?.startsWith('not started:')).length;
+  // The time limit is not Ctrl-C: a run it cut short could not audit every account (exit 3).
+  const unstarted = report.accounts.filter((a) => a.error?.startsWith('not started:')).length;
+  if (deps.stop?.aborted && unstarted + report.counts.incomplete > 0) {
     io.stderr.write(
       `signing-cert-audit: ${stopReason(deps.stop, io)}: ${unstarted} account(s) not started, ${report.counts.incomplete} stopped early; the report says what was done\n`,
     );
