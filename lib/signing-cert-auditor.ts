@@ -45,7 +45,7 @@ import {
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
 
-/** Properties of {@link SigningCertAuditor}; policy values follow DESIGN.md and are validated at synth. */
+/** Properties of {@link SigningCertAuditor}; policy values follow the settings table (lambda/core/settings.ts) and are validated at synth. */
 export interface SigningCertAuditorProps {
   /**
    * A certificate uploaded more than this many days ago is NON_COMPLIANT.

@@ -58,7 +58,7 @@ export interface Summary {
   readonly overridden: number;
   readonly withheld: number;
   readonly errors: number;
-  /** Users or certificates that vanished during the run (an addition to DESIGN.md's summary). */
+  /** Users or certificates that vanished during the run (an addition to the first schema's summary). */
   readonly gone: number;
   /** Content findings: expired, expiring, weak key or signature, unparseable (an addition). */
   readonly contentIssues: number;
@@ -76,7 +76,7 @@ export interface Summary {
   readonly unread: number;
 }
 
-/** The findings report, schema version 1 (DESIGN.md), plus `complete` and per-finding `severity`. */
+/** The findings report, schema version 1 (the README's "Findings report"); every change since is an addition. */
 export interface Report {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly source: typeof REPORT_SOURCE;

@@ -163,7 +163,7 @@ describe('the findings table', () => {
     expect(input.Parameters['storage.location.template']).toEqual({
       'Fn::Join': [
         '',
-        ['s3://', { Ref: expect.stringContaining('ArchiveBucket') }, '/findings/date=${date}/'],
+        ['s3://', { Ref: expect.stringContaining('ArchiveBucket') }, `/findings/date=\${date}/`],
       ],
     });
   });

@@ -91,6 +91,28 @@ function sum(results: readonly AccountResult[]): Summary {
   return total;
 }
 
+/** The real worker, as the Distributed Map runs it, through the proxy, with this policy. */
+function workerOf(env: Record<string, string>, iamConfig: Record<string, unknown> = {}) {
+  const config = {
+    endpoint: proxy.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  const worker = createWorkerHandler({
+    env: {
+      policy: loadPolicyFromEnv(env),
+      archiveBucket: BUCKET,
+      roleName: 'SigningCertAuditMember',
+    },
+    sts: createStsClient(config),
+    s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    now: () => new Date(),
+    iamConfig: { ...config, ...iamConfig },
+  });
+  return { config, worker };
+}
+
 describe('signing-cert-audit --accounts (the real CLI, on moto)', () => {
   it('audits each account through its role, changes only that account, and reports the failed one', async () => {
     const run = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
@@ -151,24 +173,7 @@ describe('signing-cert-audit --accounts (the real CLI, on moto)', () => {
 describe('the organization worker and summarize steps (on moto)', () => {
   it('audit each account, archive its report, and sum them into one organization report', async () => {
     // Prepare: the worker as the Distributed Map runs it, one invocation per account.
-    const env = { MODE: 'deactivate', ARCHIVE_BUCKET: BUCKET };
-    const config = {
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    };
-    const worker = createWorkerHandler({
-      env: {
-        policy: loadPolicyFromEnv(env),
-        archiveBucket: BUCKET,
-        roleName: 'SigningCertAuditMember',
-      },
-      sts: createStsClient(config),
-      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
-      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
-      now: () => new Date(),
-      iamConfig: config,
-    });
+    const { config, worker } = workerOf({ MODE: 'deactivate', ARCHIVE_BUCKET: BUCKET });
     const context = lambdaContext(
       'worker',
       'arn:aws:lambda:us-east-1:123456789012:function:worker',
@@ -364,23 +369,7 @@ describe('an account with a subject the worker could not read is not AUDITED (re
           ? { status: 403, xml: iamErrorXml('AccessDenied', 'not authorized') }
           : undefined,
     });
-    const config = {
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-    };
-    const worker = createWorkerHandler({
-      env: {
-        policy: loadPolicyFromEnv({ MODE: 'report' }),
-        archiveBucket: BUCKET,
-        roleName: 'SigningCertAuditMember',
-      },
-      sts: createStsClient(config),
-      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
-      logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
-      now: () => new Date(),
-      iamConfig: { ...config, maxAttempts: 1 },
-    });
+    const { worker } = workerOf({ MODE: 'report' }, { maxAttempts: 1 });
 
     const result = await worker(
       { accountId: STALE, runId: 'unread-run' },
