@@ -2,7 +2,9 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
+import { isFailing, VERDICTS, type Verdict } from '../lambda/core/checks/index';
 import { describeError, SigningCertAuditError } from '../lambda/core/errors';
+import type { Summary } from '../lambda/core/report';
 import {
   type Config,
   POLICY_KEYS,
@@ -15,9 +17,9 @@ import {
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
-  /** Nothing non-compliant. */
+  /** No failing finding. */
   clean: 0,
-  /** Non-compliant certificates (or a root certificate, or an unusable tag) found, unless `--fail-on none`. */
+  /** A failing finding (the check table's `failing`: what Security Hub reports FAILED), unless `--fail-on none`. */
   nonCompliant: 1,
   /** Bad flags or configuration. */
   usage: 2,
@@ -26,6 +28,20 @@ export const EXIT = {
   /** Stopped by SIGINT or SIGTERM; the partial report was written. */
   interrupted: 130,
 } as const;
+
+/**
+ * The exit status a run's findings call for, by the one rule every path shares: exit 1 when any
+ * finding's verdict is failing in the check table (`summary.failing`, summed over the accounts
+ * of an organization run), unless `--fail-on none`.
+ */
+export function findingsExit(summary: Summary, failOn: CliOptions['failOn']): number {
+  return summary.failing > 0 && failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+}
+
+/** The verdicts that exit 1, for `--help`: the check table's failing ones. */
+function failingVerdicts(): string {
+  return (Object.keys(VERDICTS) as Verdict[]).filter(isFailing).join(', ');
+}
 
 /** Output formats. */
 export const FORMATS = ['table', 'json', 'csv', 'html'] as const;
@@ -42,12 +58,12 @@ export class UsageError extends SigningCertAuditError {
 const RUN_FLAGS = {
   apply: {
     type: 'boolean',
-    help: 'carry out the plan (deactivate/delete mode); without it nothing changes',
+    help: 'carry out the plan (deactivate or delete mode; refused in report mode); without it nothing changes',
   },
   'as-of': {
     type: 'string',
     placeholder: 'DATE',
-    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given; default: now); never with --apply',
+    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given; default: now); a forecast only prints: never with --apply, --publish, --security-hub or --archive-bucket',
   },
   format: {
     type: 'string',
@@ -94,7 +110,7 @@ const RUN_FLAGS = {
   'archive-bucket': {
     type: 'string',
     placeholder: 'BUCKET',
-    help: `${SETTINGS.archiveBucket.help}, as the Lambda does (default: not archived)`,
+    help: `${SETTINGS.archiveBucket.help}, as the Lambda does; checked before an --apply run (default: not archived)`,
   },
   'topic-arn': {
     type: 'string',
@@ -109,7 +125,7 @@ const RUN_FLAGS = {
   'fail-on': {
     type: 'string',
     placeholder: 'WHAT',
-    help: `${FAIL_ON.join(' | ')}: exit 1 on non-compliant certificates (default non-compliant)`,
+    help: `${FAIL_ON.join(' | ')}: exit 1 on any failing finding, or never (default non-compliant)`,
   },
 } as const;
 
@@ -189,10 +205,25 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   const format = oneOf('--format', text('format'), FORMATS) ?? (stdoutIsTTY ? 'table' : 'json');
   const failOn = oneOf('--fail-on', text('fail-on'), FAIL_ON) ?? 'non-compliant';
   const apply = values.apply === true;
-  const asOf = parseAsOf(text('as-of'), new Date());
-  if (asOf !== undefined && apply) {
+  if (apply && policy.mode === 'report') {
     throw new UsageError(
-      '--as-of cannot be combined with --apply: a forecast for another moment never changes anything',
+      '--apply is not allowed in report mode: report mode never changes anything, so there is nothing to apply; add --mode deactivate or --mode delete to carry out a plan',
+    );
+  }
+  const asOf = parseAsOf(text('as-of'), new Date());
+  // A forecast is not evidence: it never changes anything, and it never leaves the terminal.
+  // Security Hub would hold an ACTIVE finding dated in the future, and the archive a report
+  // under a future date that Athena counts as a run.
+  const forecastRefuses = [
+    ['--apply', apply],
+    ['--publish', values.publish === true],
+    ['--security-hub', values['security-hub'] === true],
+    ['--archive-bucket', text('archive-bucket') !== undefined],
+  ] as const;
+  const sent = forecastRefuses.filter(([, given]) => given).map(([flag]) => flag);
+  if (asOf !== undefined && sent.length > 0) {
+    throw new UsageError(
+      `--as-of cannot be combined with ${sent.join(', ')}: a forecast for another moment never changes anything and sends nothing anywhere (no report published, archived or imported into Security Hub); it only prints the report`,
     );
   }
   if (text('topic-arn') !== undefined && values.publish !== true) {
@@ -411,10 +442,19 @@ ${aws.join('\n')}
   -h, --help              show this help
   --version               show the version
 
-Exit status: 0 nothing non-compliant; 1 non-compliant certificates found (or a root signing
-certificate, or a tag the auditor could not use); 2 bad flags or configuration (no region
-included); 3 an AWS or network failure, or users that could not be audited; 130 interrupted
-(Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is
-written with complete=false; a second Ctrl-C quits at once).
+${wrap(`Exit status, the same for one account and across accounts: 0 no failing finding; 1 a failing finding, one the check table marks failing, which Security Hub reports FAILED (${failingVerdicts()}; --fail-on none turns it off); 2 bad flags or configuration (no region included); 3 an AWS or network failure, users or accounts that could not be audited, or --time-limit reached (the partial report is written); 130 interrupted (Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is written with complete=false; a second Ctrl-C quits at once).`)}
 `;
+}
+
+/** Wraps a paragraph at `width` columns, for `--help`. */
+function wrap(text: string, width = 96): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line].join('\n');
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AuditLogger } from '../lambda/audit';
 import { CLIENT_DEFAULTS } from '../lambda/aws/http';
 import { createIamClient } from '../lambda/aws/iam';
+import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import { ConfigError, describeError } from '../lambda/core/errors';
 import type { Report } from '../lambda/core/report';
 import { renderHtml } from '../lambda/render/html';
@@ -16,7 +18,7 @@ import {
 } from '../lambda/sinks/security-hub';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { createSnsClient, snsSink } from '../lambda/sinks/sns';
-import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
+import { type CliOptions, EXIT, findingsExit, helpText, parseCliArgs, UsageError } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
 import { runOrganization } from './org';
@@ -88,14 +90,19 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
 
   const sinks: ReportSink[] = [];
   const { archiveBucket } = options;
-  if (archiveBucket) sinks.push(archiveSink(createS3Client(clientConfig), archiveBucket));
+  if (archiveBucket) {
+    const s3 = createS3Client(clientConfig);
+    // As --output is: an --apply run must never make changes it then cannot record.
+    if (options.apply) {
+      const refused = await checkArchiveBucket(s3, archiveBucket, io);
+      if (refused !== undefined) return refused;
+    }
+    // Across accounts, each account's findings in the organization layout: its table sees them all.
+    sinks.push(archiveSink(s3, archiveBucket, options.org ? 'organization' : 'account'));
+  }
   if (options.publishTo) {
     const { topicArn } = options.publishTo;
-    sinks.push(
-      snsSink(createSnsClient(topicArn, clientConfig), topicArn, {
-        ...(archiveBucket ? { archiveBucket } : {}),
-      }),
-    );
+    sinks.push(snsSink(createSnsClient(topicArn, clientConfig), topicArn));
   }
   if (options.securityHub) {
     const region = options.securityHub.region ?? (await sts.config.region());
@@ -127,7 +134,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     });
   }
   const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
-  const dryRun = !options.apply || options.asOf !== undefined;
+  const dryRun = !options.apply;
   const { report, deliveries, failures } = await runAndDeliver(
     {
       iam: createIamClient(clientConfig),
@@ -153,7 +160,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
   status = Math.max(status, writeReport(report, options, io));
 
   for (const delivery of deliveries) {
-    if (delivery.sink === 's3-archive')
+    if (delivery.sink === ARCHIVE_SINK_NAME)
       io.stderr.write(`Archived the report at ${delivery.detail}.\n`);
     if (delivery.sink !== 'sns') continue;
     io.stderr.write(
@@ -176,7 +183,8 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     );
     return EXIT.interrupted;
   }
-  // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a finding.
+  // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a failing
+  // finding (exit 1, by the one rule below).
   const failed = report.findings.filter((f) => f.error !== null);
   if (failed.length > 0) {
     const [first] = failed;
@@ -186,11 +194,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     status = Math.max(status, EXIT.aws);
   }
   if (status !== EXIT.clean) return status;
-  const needsAttention =
-    report.summary.nonCompliant +
-    report.summary.rootSigningCertificate +
-    report.findings.filter((f) => f.verdict === 'ERROR').length;
-  return needsAttention > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+  return findingsExit(report.summary, options.failOn);
 }
 
 /** Writes the report where --output says, or to standard output; never loses it. */
@@ -220,6 +224,39 @@ function writeReport(report: Report, options: CliOptions, io: CliIo): number {
   }
 }
 
+/**
+ * Checks, before an --apply run makes any change, that the archive bucket exists and these
+ * credentials reach it (HeadBucket, which needs s3:ListBucket on it). Returns the exit status
+ * to stop with, or undefined to go on: 2 when S3 answers no (a missing bucket, a refusal, another
+ * region), 3 when S3 could not be asked.
+ */
+async function checkArchiveBucket(
+  s3: S3Client,
+  bucket: string,
+  io: CliIo,
+): Promise<number | undefined> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return undefined;
+  } catch (error: unknown) {
+    const { code, message } = describeError(error);
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const hint =
+      status === 404
+        ? 'the bucket does not exist'
+        : status === 403
+          ? 'these credentials may not reach it (HeadBucket needs s3:ListBucket on it)'
+          : status === 301
+            ? 'it is in another region: pass --region'
+            : message;
+    const answered = status !== undefined && status < 500;
+    io.stderr.write(
+      `signing-cert-audit: --archive-bucket=${JSON.stringify(bucket)} cannot be written: HeadBucket ${answered ? 'answered' : 'failed with'} ${code} (${hint}); nothing was changed\n`,
+    );
+    return answered ? EXIT.usage : EXIT.aws;
+  }
+}
+
 /** A signal aborted with `reason` after `ms`, without keeping the process alive. */
 function timeLimitSignal(ms: number, reason: string): AbortSignal {
   const controller = new AbortController();
@@ -230,12 +267,19 @@ function timeLimitSignal(ms: number, reason: string): AbortSignal {
 function describeRun(report: Report, options: CliOptions, dryRun: boolean): string {
   const at = options.asOf ? ` as of ${report.evaluatedAt}` : '';
   const head = `Account ${report.accountId}, ${options.policy.mode} mode${at}.`;
+  if (options.policy.mode === 'report') return head;
   const planned = report.findings.filter((f) => f.plannedAction !== null);
-  if (!dryRun || options.policy.mode === 'report') return head;
   const count = (action: string) => planned.filter((f) => f.plannedAction === action).length;
+  // Running again with --apply would be withheld again: say what would let the changes through.
+  const withheld = report.summary.withheld;
+  const guard =
+    withheld > 0
+      ? `the blast-radius guard withheld ${withheld} change(s), more than --max-actions ${options.policy.maxActionsPerRun} allows: review them, then raise --max-actions or narrow the run (--path-prefix)`
+      : undefined;
+  if (!dryRun) return guard ? `${head} Nothing was changed: ${guard}.` : head;
   const how = options.asOf
     ? 'a forecast never changes anything'
-    : 'run again with --apply to carry it out';
+    : (guard ?? 'run again with --apply to carry it out');
   return `${head} Plan: deactivate ${count('DEACTIVATE')}, delete ${count('DELETE')}. Nothing was changed: ${how}.`;
 }
 

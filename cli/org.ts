@@ -13,7 +13,7 @@ import {
 import type { Report } from '../lambda/core/report';
 import { type AccountRun, auditAccount } from '../lambda/org';
 import type { ReportSink } from '../lambda/sinks/sink';
-import { type CliOptions, EXIT } from './args';
+import { type CliOptions, EXIT, findingsExit } from './args';
 import { formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
 
@@ -40,7 +40,8 @@ export interface OrgOutput extends OrgReport {
  * Audits the accounts the flags name (or every ACTIVE account of the organization), each
  * through its member role, `--account-concurrency` at a time, and prints one organization
  * report. Exit status as for one account, over all of them: 3 if any account could not be
- * audited, else 1 on anything non-compliant.
+ * audited (or the time limit left some unstarted), 130 on Ctrl-C, else the one findings rule
+ * ({@link findingsExit}) over the accounts' summed summaries.
  */
 export async function runOrganization(
   options: CliOptions & { org: NonNullable<CliOptions['org']> },
@@ -78,17 +79,16 @@ export async function runOrganization(
     accountIds = options.org.accounts;
   }
   const now = options.asOf ?? new Date();
-  const dryRun = !options.apply || options.asOf !== undefined;
+  const dryRun = !options.apply;
   const limit = pLimit(options.org.concurrency);
   let done = 0;
   const runs: AccountRun[] = await Promise.all(
     accountIds.map((accountId) =>
       limit(async (): Promise<AccountRun> => {
-        // Interrupted: an account not yet started is not started (no AssumeRole, no audit).
+        // Stopped (Ctrl-C, --time-limit): an account not yet started is not started (no
+        // AssumeRole, no audit), and says which of the two stopped it.
         if (deps.stop?.aborted) {
-          return {
-            result: failedAccount(accountId, 'not started: the run was interrupted (Ctrl-C)'),
-          };
+          return { result: failedAccount(accountId, `not started: ${stopReason(deps.stop, io)}`) };
         }
         const run = await auditAccount(
           {
@@ -100,7 +100,6 @@ export async function runOrganization(
             logger: deps.logger,
             iamConfig: deps.clientConfig,
             sinks: deps.sinks,
-            ...(options.archiveBucket ? { archiveBucket: options.archiveBucket } : {}),
             ...(deps.stop ? { stop: deps.stop } : {}),
           },
           accountId,
@@ -159,15 +158,22 @@ export async function runOrganization(
       `signing-cert-audit: account ${account.accountId} ${account.status}: ${account.error}\n`,
     );
   }
-  if (deps.stop?.aborted) return EXIT.interrupted;
+  if (io.interrupt?.aborted) return EXIT.interrupted;
+  // The time limit is not Ctrl-C: a run it cut short could not audit every account (exit 3).
+  const unstarted = report.accounts.filter((a) => a.error?.startsWith('not started:')).length;
+  if (deps.stop?.aborted && unstarted + report.counts.incomplete > 0) {
+    io.stderr.write(
+      `signing-cert-audit: ${stopReason(deps.stop, io)}: ${unstarted} account(s) not started, ${report.counts.incomplete} stopped early; the report says what was done\n`,
+    );
+    return EXIT.aws;
+  }
   if (status !== EXIT.clean) return status;
   const awsFailures =
     report.counts.failed +
     report.counts.incomplete +
     output.reports.flatMap((r) => r.findings).filter((f) => f.error !== null).length;
   if (awsFailures > 0) return EXIT.aws;
-  const attention = report.totals.nonCompliant + report.totals.rootSigningCertificate;
-  return attention > 0 && options.failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
+  return findingsExit(report.totals, options.failOn);
 }
 
 /** One line per account, then every finding with its account. */
@@ -210,4 +216,12 @@ export function formatOrgTable(output: OrgOutput): string {
     out.push(`Account ${report.accountId}:`, formatTable(report).trimEnd(), '');
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Why the run stopped: Ctrl-C (the interrupt's reason) or the time limit (its own). */
+function stopReason(stop: AbortSignal, io: CliIo): string {
+  const reason = typeof stop.reason === 'string' ? stop.reason : 'stopped';
+  return io.interrupt?.aborted && io.interrupt.reason === stop.reason
+    ? `the run was interrupted (${reason})`
+    : reason;
 }

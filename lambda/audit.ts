@@ -32,6 +32,7 @@ import {
   type CertificateIdentity,
   type Finding,
   type Report,
+  ROOT_USER_NAME,
   type ScanInfo,
   severityOf,
 } from './core/report';
@@ -115,8 +116,7 @@ type TagRead =
   | { readonly gone: true }
   | { readonly error: unknown };
 
-/** The name root findings carry: never a real user's (IAM user names cannot contain < or >). */
-export const ROOT_USER_NAME = '<root>';
+export { ROOT_USER_NAME } from './core/report';
 
 /**
  * Audits every user's signing certificates: users → certificates → checks → tags for the users

@@ -4,7 +4,6 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AuditLogger, AuditOptions } from './audit';
 import { createIamClient } from './aws/iam';
 import { AssumeRoleError, assumeMemberRole } from './aws/sts';
-import { archiveLocation } from './core/archive-layout';
 import { describeError } from './core/errors';
 import { type AccountResult, accountResultOf, failedAccount } from './core/org-report';
 import type { Report } from './core/report';
@@ -26,8 +25,6 @@ export interface AccountRunDeps {
   readonly iamConfig?: IAMClientConfig;
   /** The sinks of one account's report, with the central credentials (the archive). */
   readonly sinks: readonly ReportSink[];
-  /** The archive bucket, to say where the account's report is. */
-  readonly archiveBucket?: string;
   readonly stop?: AbortSignal;
 }
 
@@ -64,7 +61,7 @@ export async function auditAccount(
     });
     return { result: failedAccount(accountId, message) };
   }
-  const { report, failures } = await runAndDeliver(
+  const { report, deliveries, failures } = await runAndDeliver(
     {
       iam: createIamClient({ ...deps.iamConfig, credentials }),
       logger: deps.logger,
@@ -77,7 +74,11 @@ export async function auditAccount(
     policy,
     options,
   );
-  const location = deps.archiveBucket ? archiveLocation(deps.archiveBucket, report).report : null;
+  // Where the archive says it wrote the report: never a location computed for an unwritten one.
+  const location =
+    deliveries.flatMap((d) =>
+      d.status === 'delivered' && d.archived ? [d.archived.report] : [],
+    )[0] ?? null;
   if (failures.length > 0) {
     const why = failures.map((f) => `${f.sink}: ${f.error.message}`).join('; ');
     return {

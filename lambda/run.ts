@@ -1,4 +1,5 @@
 import { type AuditDeps, type AuditLogger, type AuditOptions, runAudit } from './audit';
+import type { ArchiveLocation } from './core/archive-layout';
 import { describeError, type ErrorDetail } from './core/errors';
 import { type Report, splitReport } from './core/report';
 import type { Policy } from './core/settings';
@@ -49,9 +50,16 @@ export async function runAndDeliver(
   }
   const deliveries: RunResult['deliveries'][number][] = [];
   const failures: RunResult['failures'][number][] = [];
+  // Each sink hears what the earlier ones did: the digest links the archive only once written.
+  let archived: ArchiveLocation | undefined;
   for (const sink of deps.sinks) {
     try {
-      deliveries.push({ sink: sink.name, ...(await sink.deliver(report)) });
+      const delivery = await sink.deliver(report, {
+        ...(archived ? { archived } : {}),
+        failed: failures.map((failure) => failure.sink),
+      });
+      if (delivery.status === 'delivered' && delivery.archived) archived = delivery.archived;
+      deliveries.push({ sink: sink.name, ...delivery });
     } catch (error: unknown) {
       const detail = describeError(error);
       failures.push({ sink: sink.name, error: detail });

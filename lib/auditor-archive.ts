@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
-import { FINDINGS_PREFIX, REPORTS_PREFIX } from '../lambda/core/archive-layout';
+import { type ArchiveLayout, FINDINGS_PREFIX, REPORTS_PREFIX } from '../lambda/core/archive-layout';
 import { declareServicePath } from './service-paths';
 
 /** Properties of {@link AuditArchive}. */
@@ -15,6 +15,14 @@ export interface AuditArchiveProps {
   readonly objectLockDays?: number;
   /** A bucket you already have, used instead of creating one; its settings stay yours. */
   readonly existingBucket?: s3.IBucket;
+  /**
+   * How the findings are laid out, and so the findings table's partitions: `account` (this
+   * account's findings, partitions `account` and `date`) or `organization` (every member
+   * account's, partition `date` only, each row naming its `accountid`), as archive-layout.ts
+   * writes them.
+   * @default 'account'
+   */
+  readonly layout?: ArchiveLayout;
 }
 
 /** The Glue columns of one findings line (lambda/core/archive-layout.ts writes them). */
@@ -44,8 +52,8 @@ const FINDING_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
 /**
  * The evidence archive: a versioned, KMS-encrypted, private bucket whose reports expire after
  * `retentionDays` (optionally under Object Lock), its access logs, and a Glue table over the
- * findings (JSON Lines, partitioned by account and date with partition projection, so Athena
- * needs no crawler).
+ * findings (JSON Lines, partitioned by account and date, or by date alone for an organization,
+ * with partition projection, so Athena needs no crawler).
  */
 export class AuditArchive extends Construct {
   /** Where reports are archived. */
@@ -129,6 +137,21 @@ export class AuditArchive extends Construct {
       },
     });
     const location = `s3://${this.bucket.bucketName}/${FINDINGS_PREFIX}`;
+    // Partition projection (Athena User Guide, "Partition projection with Amazon Athena"):
+    // partitions are computed from these parameters and the key layout, no crawler or MSCK
+    // REPAIR needed, and Athena reads only the locations the template gives. Dates from three
+    // years back to today. One account's archive projects its one account id; an organization's
+    // cannot (an enum needs every value at deploy time, an injected column makes every query
+    // name its accounts), so its findings are partitioned by date alone and each row carries
+    // its account.
+    const organization = (props.layout ?? 'account') === 'organization';
+    const byDate = {
+      'projection.date.type': 'date',
+      'projection.date.format': 'yyyy-MM-dd',
+      'projection.date.range': 'NOW-3YEARS,NOW',
+      'projection.date.interval': '1',
+      'projection.date.interval.unit': 'DAYS',
+    };
     this.findingsTable = new glue.CfnTable(this, 'FindingsTable', {
       catalogId: Aws.ACCOUNT_ID,
       databaseName,
@@ -137,22 +160,23 @@ export class AuditArchive extends Construct {
         description: 'Every finding of every archived run, as JSON Lines',
         tableType: 'EXTERNAL_TABLE',
         partitionKeys: [
-          { name: 'account', type: 'string' },
+          ...(organization ? [] : [{ name: 'account', type: 'string' }]),
           { name: 'date', type: 'string' },
         ],
         parameters: {
           classification: 'json',
-          // Partition projection: partitions are computed from the key layout, no crawler or
-          // MSCK REPAIR needed. One account here; dates from three years back to today.
           'projection.enabled': 'true',
-          'projection.account.type': 'enum',
-          'projection.account.values': Aws.ACCOUNT_ID,
-          'projection.date.type': 'date',
-          'projection.date.format': 'yyyy-MM-dd',
-          'projection.date.range': 'NOW-3YEARS,NOW',
-          'projection.date.interval': '1',
-          'projection.date.interval.unit': 'DAYS',
-          'storage.location.template': `${location}account=\${account}/date=\${date}/`,
+          ...(organization
+            ? {
+                ...byDate,
+                'storage.location.template': `${location}date=\${date}/`,
+              }
+            : {
+                'projection.account.type': 'enum',
+                'projection.account.values': Aws.ACCOUNT_ID,
+                ...byDate,
+                'storage.location.template': `${location}account=\${account}/date=\${date}/`,
+              }),
         },
         storageDescriptor: {
           location,

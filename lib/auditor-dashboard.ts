@@ -25,7 +25,8 @@ function runMetric(metricName: string, label: string, statistic = 'Maximum'): cl
 
 /**
  * The auditor's dashboard: what each run scanned and found, what it changed or held back, its
- * errors and duration, over time, and the state of every alarm. Plain aws-cdk-lib: a handful of
+ * errors, the subjects it could not read (a gap in a "found" line there means unknown, not
+ * zero) and duration, over time, and the state of every alarm. Plain aws-cdk-lib: a handful of
  * widgets do not need a monitoring library.
  */
 export class AuditDashboard extends Construct {
@@ -59,6 +60,7 @@ export class AuditDashboard extends Construct {
           ]),
           graph('Errors and incomplete runs', [
             runMetric(METRIC_NAMES.errors, 'errors'),
+            runMetric(METRIC_NAMES.unread, 'subjects not read'),
             runMetric(INCOMPLETE_METRIC, 'incomplete'),
           ]),
         ],

@@ -45,7 +45,7 @@ import {
 } from './deploy-settings';
 import { declareFunctionPaths, declareSchedulerPaths } from './service-paths';
 
-/** Properties of {@link SigningCertAuditor}; policy values follow DESIGN.md and are validated at synth. */
+/** Properties of {@link SigningCertAuditor}; policy values follow the settings table (lambda/core/settings.ts) and are validated at synth. */
 export interface SigningCertAuditorProps {
   /**
    * A certificate uploaded more than this many days ago is NON_COMPLIANT.
@@ -101,14 +101,16 @@ export interface SigningCertAuditorProps {
   /**
    * How a run finds the users to list certificates for: `full` lists every user's;
    * `credential-report` only those whose credential-report row shows an Active certificate
-   * (O(holders) calls; Inactive-only users are seen by full sweeps only: set fullScanSchedule).
+   * (O(holders) calls; Inactive-only users, and a certificate reactivated after the report was
+   * generated, up to four hours earlier, are seen by full sweeps only: set fullScanSchedule; a
+   * report older than four hours is refused and the run scans in full).
    * @default 'full'
    */
   readonly scanStrategy?: ScanStrategy;
   /**
    * A second schedule whose runs scan in full whatever scanStrategy says, e.g. weekly. With
    * `credential-report`, these sweeps are what see Inactive-only users (and, in delete mode,
-   * delete their certificates).
+   * delete their certificates) and certificates reactivated after the report was generated.
    * @default - no full-scan schedule
    */
   readonly fullScanSchedule?: string;

@@ -133,7 +133,10 @@ export interface SigningCertOrgAuditorProps
  * a worker Lambda that audits one account through its member role, with retries on Lambda
  * throttling and a catch that turns any failure into that account's FAILED status, then
  * summarizes one organization report. The member role is deployed into every member account
- * by a service-managed StackSet.
+ * by a service-managed StackSet. The execution's input, and each worker's event, are read by the
+ * single-account function's strict event rule (a dry run in its one exact form or refused, no
+ * unknown key), and the execution's name is the run id: a name outside `A-Z a-z 0-9 . _ -` (1 to
+ * 80) fails the run rather than share another execution's archive prefix.
  */
 export class SigningCertOrgAuditor extends Construct {
   /** The validated policy every account is audited with. */
@@ -199,7 +202,8 @@ export class SigningCertOrgAuditor extends Construct {
       'reportRetentionDays',
     );
 
-    this.archive = new AuditArchive(this, 'Archive', { retentionDays });
+    // The organization layout: the findings table sees every member account the workers archive.
+    this.archive = new AuditArchive(this, 'Archive', { retentionDays, layout: 'organization' });
     const notifications = createAuditTopic(this, {
       displayName: 'Signing certificate audit (organization)',
       keyDescription: 'Encrypts the organization audit topic',

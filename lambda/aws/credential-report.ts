@@ -10,7 +10,18 @@ export const CREDENTIAL_REPORT_WAIT_MS = 60_000;
 /** Time between GenerateCredentialReport polls. */
 export const CREDENTIAL_REPORT_POLL_MS = 2_000;
 
-/** The report could not be had: not ready in time, refused, or absent. Carries why. */
+/**
+ * The oldest report a run trusts. IAM User Guide, "Getting credential reports for your AWS
+ * account" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html):
+ * when a report is requested, IAM reuses one generated within the past four hours and generates
+ * a new one if the most recent is older. So the report a run reads is at most four hours old; an
+ * older one (a stuck generation, a proxy's cache, an emulator) is not the account as it is, and
+ * misses every certificate uploaded or reactivated since. Ten minutes on top of the window allow
+ * for the time between the calls and for clock skew.
+ */
+export const CREDENTIAL_REPORT_MAX_AGE_MS = 4 * 3_600_000 + 10 * 60_000;
+
+/** The report could not be had: not ready in time, refused, absent, or too old. Carries why. */
 export class CredentialReportUnavailableError extends SigningCertAuditError {
   override readonly name = 'CredentialReportUnavailableError';
 }
@@ -34,8 +45,9 @@ export interface CredentialReportWait {
 /**
  * Asks IAM for the account's credential report: GenerateCredentialReport (which reuses one
  * generated within the last four hours) until its State is COMPLETE, within a bound, then
- * GetCredentialReport. Any failure (AccessDenied, not ready in time, ReportExpired, …) comes back
- * as a CredentialReportUnavailableError naming it, so the caller can fall back to a full scan.
+ * GetCredentialReport. Any failure (AccessDenied, not ready in time, ReportExpired, a report older
+ * than the reuse window, …) comes back as a CredentialReportUnavailableError naming it, so the
+ * caller can fall back to a full scan. `now` is the real clock, never a forecast's moment.
  */
 export async function fetchCredentialReport(
   iam: IAMClient,
@@ -66,10 +78,14 @@ export async function fetchCredentialReport(
         `GetCredentialReport returned no CSV (ReportFormat ${ReportFormat ?? 'absent'})`,
       );
     }
-    return {
-      generatedAt: GeneratedTime ?? new Date(now()),
-      csv: Buffer.from(Content).toString('utf8'),
-    };
+    const generatedAt = GeneratedTime ?? new Date(now());
+    const age = now() - generatedAt.getTime();
+    if (age > CREDENTIAL_REPORT_MAX_AGE_MS) {
+      throw new CredentialReportUnavailableError(
+        `the credential report was generated at ${generatedAt.toISOString()}, ${Math.round(age / 3_600_000)} hours before this run, older than IAM's four-hour reuse window: it would miss every certificate uploaded or reactivated since`,
+      );
+    }
+    return { generatedAt, csv: Buffer.from(Content).toString('utf8') };
   } catch (error: unknown) {
     if (error instanceof CredentialReportUnavailableError) throw error;
     const name = error instanceof Error ? error.name.replace(/(.)Exception$/, '$1') : 'Error';

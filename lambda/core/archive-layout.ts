@@ -8,6 +8,9 @@ export interface ArchiveLocation {
   readonly html: string;
 }
 
+/** The archive sink's name, in deliveries, logs and errors. */
+export const ARCHIVE_SINK_NAME = 's3-archive';
+
 /** Where whole reports and their HTML pages go; the function may write only under it. */
 export const REPORTS_PREFIX = 'reports/';
 /** Where the findings go as JSON Lines: the Glue table's location, holding nothing else. */
@@ -21,22 +24,37 @@ export interface ArchiveKeys {
 }
 
 /**
- * Athena-friendly keys (Hive-style partitions `account=`/`date=`). Findings are under a prefix
- * of their own because Athena reads every object under a table's location: the whole report
- * beside them would be read as a malformed row.
+ * How the findings are laid out, which decides the Glue table over them: `account` for one
+ * account's archive (partitions `account=`/`date=`, its table projects the one account id),
+ * `organization` for the archive every member account's worker writes to (partition `date=`
+ * only, each line naming its account), so that a query over the organization's table sees
+ * every account, including one that joined after deployment: partition projection needs its
+ * values at deploy time, and the member accounts are not known then.
  */
-export function archiveKeys(report: Report): ArchiveKeys {
-  const partition = `account=${report.accountId}/date=${report.evaluatedAt.slice(0, 10)}`;
-  // A run id is a Lambda request id or a UUID; anything else is made safe for a key.
+export type ArchiveLayout = 'account' | 'organization';
+
+/**
+ * Athena-friendly keys (Hive-style partitions). Findings are under a prefix of their own because
+ * Athena reads every object under a table's location: the whole report beside them would be
+ * read as a malformed row. Reports and pages are always under `account=`/`date=`, for people.
+ */
+export function archiveKeys(report: Report, layout: ArchiveLayout = 'account'): ArchiveKeys {
+  const date = `date=${report.evaluatedAt.slice(0, 10)}`;
+  const partition = `account=${report.accountId}/${date}`;
+  // A run id is a Lambda request id, a UUID, or `<organization run>-<account>`, all safe for a
+  // key; anything else is made safe.
   const run = report.runId.replace(/[^A-Za-z0-9._-]/g, '_');
   return {
     report: `${REPORTS_PREFIX}${partition}/${run}.json`,
     html: `${REPORTS_PREFIX}${partition}/${run}.html`,
-    findings: `${FINDINGS_PREFIX}${partition}/${run}.jsonl`,
+    findings:
+      layout === 'organization'
+        ? `${FINDINGS_PREFIX}${date}/${report.accountId}-${run}.jsonl`
+        : `${FINDINGS_PREFIX}${partition}/${run}.jsonl`,
   };
 }
 
-/** The archive's `s3://` locations of a report, for the email digest. */
+/** The archive's `s3://` locations of a report, for the email digest (the same in every layout). */
 export function archiveLocation(bucket: string, report: Report): ArchiveLocation {
   const keys = archiveKeys(report);
   return { report: `s3://${bucket}/${keys.report}`, html: `s3://${bucket}/${keys.html}` };

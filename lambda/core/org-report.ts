@@ -74,17 +74,34 @@ export function emptySummary(): Summary {
     gone: 0,
     contentIssues: 0,
     rootSigningCertificate: 0,
+    failing: 0,
+    unread: 0,
   };
 }
 
-/** The small status of one account's run, from its report. */
+/**
+ * The small status of one account's run, from its report: AUDITED only when the run saw every
+ * user and read every subject; INCOMPLETE, with why, when it stopped early or some user (or the
+ * root user) could not be read: what those hold is unknown, so the account is not audited whole.
+ */
 export function accountResultOf(report: Report, reportLocation: string | null): AccountResult {
+  const unread = report.findings.filter((f) => f.verdict === 'ERROR' && f.error !== null);
+  const notRead =
+    report.summary.unread > 0
+      ? `not fully audited: ${report.summary.unread} subject(s) could not be read (${unread
+          .slice(0, 3)
+          .map((f) => `${f.userName}: ${f.error?.code}`)
+          .join(
+            ', ',
+          )}${unread.length > 3 ? ', …' : ''}); what they hold is unknown, not fixed, and their findings stand`
+      : null;
+  const why = [report.incompleteReason, notRead].filter((text) => text !== null).join('; ');
   return {
     accountId: report.accountId,
-    status: report.complete ? 'AUDITED' : 'INCOMPLETE',
+    status: why === '' ? 'AUDITED' : 'INCOMPLETE',
     summary: report.summary,
     severity: report.severity,
-    error: report.incompleteReason,
+    error: why === '' ? null : why,
     reportLocation,
   };
 }
@@ -140,14 +157,13 @@ export function buildOrgReport(
   };
 }
 
-/** Whether an account needs someone: not audited whole, or a finding a person must act on. */
+/**
+ * Whether an account needs someone: not audited whole, or a failing finding (the check table's
+ * rule, which covers non-compliant, withheld, root and ERROR findings).
+ */
 export function needsAttention(account: AccountResult): boolean {
   const summary = account.summary;
-  return (
-    account.status !== 'AUDITED' ||
-    summary === null ||
-    summary.nonCompliant + summary.errors + summary.withheld + summary.rootSigningCertificate > 0
-  );
+  return account.status !== 'AUDITED' || summary === null || summary.failing > 0;
 }
 
 const STATUS_ORDER: Readonly<Record<AccountStatus, number>> = {
@@ -165,42 +181,99 @@ export function byAttention(a: AccountResult, b: AccountResult): number {
   );
 }
 
+/** How many entries of each of the scope's lists a message left out. */
+export interface ScopeOmitted {
+  readonly includeOus: number;
+  readonly excludeOus: number;
+  readonly includeAccounts: number;
+  readonly excludeAccounts: number;
+  readonly excluded: number;
+}
+
 /** The organization report as a message carries it: whole, or cut down to fit. */
 export type OrgReportMessage = OrgReport & {
   /** `all`, or `attention`: only the accounts that need attention, most urgent first. */
   readonly accountsListed: 'all' | 'attention';
   /** Accounts left out of `accounts` (the archived report lists them all). */
   readonly accountsOmitted: number;
+  /** Entries left out of each list of `scope` (the archived report lists them all). */
+  readonly scopeOmitted: ScopeOmitted;
 };
 
 /**
- * The organization report cut to fit `maxBytes` of JSON: whole when it fits; otherwise only
- * the accounts that need attention, most urgent first, as many as fit, saying how many were
- * left out. Totals and counts always cover every account; the archive holds the whole report.
+ * Most entries of each scope list a cut message keeps, tried in turn: a pilot `includeAccounts`
+ * in a large organization leaves thousands of accounts out, and every list is bounded.
+ */
+const SCOPE_CAPS = [100, 10, 0] as const;
+
+/** The scope with each of its lists cut to `cap` entries, and how many each lost. */
+function cutScope(
+  scope: OrgScope | null,
+  cap: number,
+): { scope: OrgScope | null; scopeOmitted: ScopeOmitted } {
+  const selection = scope?.selection;
+  const lost = (list: readonly unknown[] | undefined) => Math.max(0, (list?.length ?? 0) - cap);
+  const scopeOmitted: ScopeOmitted = {
+    includeOus: lost(selection?.includeOus),
+    excludeOus: lost(selection?.excludeOus),
+    includeAccounts: lost(selection?.includeAccounts),
+    excludeAccounts: lost(selection?.excludeAccounts),
+    excluded: lost(scope?.excluded),
+  };
+  if (scope === null || selection === undefined) return { scope, scopeOmitted };
+  return {
+    scope: {
+      selection: {
+        includeOus: selection.includeOus.slice(0, cap),
+        excludeOus: selection.excludeOus.slice(0, cap),
+        includeAccounts: selection.includeAccounts.slice(0, cap),
+        excludeAccounts: selection.excludeAccounts.slice(0, cap),
+      },
+      excluded: scope.excluded.slice(0, cap),
+    },
+    scopeOmitted,
+  };
+}
+
+/**
+ * The organization report cut to fit `maxBytes` of JSON. Whole when it fits; else every list is
+ * cut, saying how many it left out: the scope's lists first (at most 100 entries each, then 10,
+ * then none), then the accounts, of which only those that need attention are kept, most urgent
+ * first, as many as fit. Totals and counts always cover every account; the archive holds the
+ * whole report.
  */
 export function reportForMessage(report: OrgReport, maxBytes: number): OrgReportMessage {
-  const whole: OrgReportMessage = { ...report, accountsListed: 'all', accountsOmitted: 0 };
-  if (utf8Bytes(JSON.stringify(whole)) <= maxBytes) return whole;
-  const kept: AccountResult[] = [];
-  const shell = JSON.stringify({
+  const whole: OrgReportMessage = {
     ...report,
-    accounts: [],
-    accountsListed: 'attention',
-    accountsOmitted: report.accounts.length,
-  });
-  let size = utf8Bytes(shell);
-  for (const account of report.accounts.filter(needsAttention).sort(byAttention)) {
+    accountsListed: 'all',
+    accountsOmitted: 0,
+    scopeOmitted: cutScope(report.scope, Number.POSITIVE_INFINITY).scopeOmitted,
+  };
+  const fits = (message: OrgReportMessage) => utf8Bytes(JSON.stringify(message)) <= maxBytes;
+  if (fits(whole)) return whole;
+  const allAccounts: OrgReportMessage = { ...whole, ...cutScope(report.scope, SCOPE_CAPS[0]) };
+  if (fits(allAccounts)) return allAccounts;
+  const urgent = report.accounts.filter(needsAttention).sort(byAttention);
+  let shell: OrgReportMessage = allAccounts;
+  for (const cap of SCOPE_CAPS) {
+    shell = {
+      ...report,
+      ...cutScope(report.scope, cap),
+      accounts: [],
+      accountsListed: 'attention',
+      accountsOmitted: report.accounts.length,
+    };
+    if (fits(shell)) break;
+  }
+  const kept: AccountResult[] = [];
+  let size = utf8Bytes(JSON.stringify(shell));
+  for (const account of urgent) {
     const added = utf8Bytes(JSON.stringify(account)) + 1;
     if (size + added > maxBytes) break;
     kept.push(account);
     size += added;
   }
-  return {
-    ...report,
-    accounts: kept,
-    accountsListed: 'attention',
-    accountsOmitted: report.accounts.length - kept.length,
-  };
+  return { ...shell, accounts: kept, accountsOmitted: report.accounts.length - kept.length };
 }
 
 const encoder = new TextEncoder();

@@ -1,5 +1,5 @@
 import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from './checks/check';
-import { VERDICTS, type Verdict, verdictSeverity } from './checks/index';
+import { isFailing, VERDICTS, type Verdict, verdictSeverity } from './checks/index';
 import type { ErrorDetail } from './errors';
 import type { Policy, ScanStrategy } from './settings';
 
@@ -58,15 +58,25 @@ export interface Summary {
   readonly overridden: number;
   readonly withheld: number;
   readonly errors: number;
-  /** Users or certificates that vanished during the run (an addition to DESIGN.md's summary). */
+  /** Users or certificates that vanished during the run (an addition to the first schema's summary). */
   readonly gone: number;
   /** Content findings: expired, expiring, weak key or signature, unparseable (an addition). */
   readonly contentIssues: number;
   /** 1 when the root user holds a signing certificate, else 0 (an addition). */
   readonly rootSigningCertificate: number;
+  /**
+   * Findings whose verdict the check table marks failing (non-compliant, expired, weak, root,
+   * ERROR…): what Security Hub reports FAILED and what the command line exits 1 on (an addition).
+   */
+  readonly failing: number;
+  /**
+   * Subjects (users, and the root user) the run could not read: a call about them failed, so
+   * their certificates' state is unknown, never "fixed" (an addition; see {@link unreadSubjects}).
+   */
+  readonly unread: number;
 }
 
-/** The findings report, schema version 1 (DESIGN.md), plus `complete` and per-finding `severity`. */
+/** The findings report, schema version 1 (the README's "Findings report"); every change since is an addition. */
 export interface Report {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly source: typeof REPORT_SOURCE;
@@ -79,6 +89,10 @@ export interface Report {
   readonly incompleteReason: string | null;
   /** Highest severity among the findings, INFO when there are none. */
   readonly severity: Severity;
+  /**
+   * The policy, and `dryRun`: true when the mode's changes were planned but, on purpose, not made
+   * (a dry run of deactivate or delete mode); always false in report mode, which plans none.
+   */
   readonly policy: Policy & { readonly dryRun: boolean };
   readonly scan: ScanInfo;
   readonly summary: Summary;
@@ -145,7 +159,9 @@ export function buildReport(input: ReportInput): Report {
     complete: incompleteReason === null,
     incompleteReason,
     severity: highestSeverity(findings.map((finding) => finding.severity)),
-    policy: { ...input.policy, dryRun: input.dryRun },
+    // A dry run plans the mode's changes without making them; report mode plans none, so it is
+    // never called one, whatever the invocation asked.
+    policy: { ...input.policy, dryRun: input.dryRun && input.policy.mode !== 'report' },
     scan: input.scan ?? {
       strategy: 'full',
       credentialReportGeneratedAt: null,
@@ -165,10 +181,42 @@ export function buildReport(input: ReportInput): Report {
       gone: count((f) => f.action === 'GONE'),
       contentIssues: count((f) => VERDICTS[f.verdict].check === 'content'),
       rootSigningCertificate: count((f) => f.verdict === 'ROOT_SIGNING_CERTIFICATE'),
+      failing: count((f) => isFailing(f.verdict)),
+      unread: countUnread(unreadSubjects(findings)),
     },
     part: { index: 1, count: 1 },
     findings,
   };
+}
+
+/** The name root findings carry: never a real user's (IAM user names cannot contain < or >). */
+export const ROOT_USER_NAME = '<root>';
+
+/** Who a run could not read: the root user, and users by ARN. */
+export interface UnreadSubjects {
+  /** GetAccountSummary failed: whether root holds a signing certificate is unknown. */
+  readonly root: boolean;
+  /** Users a read of which failed (their certificates, their tags, a certificate's facts). */
+  readonly userArns: ReadonlySet<string>;
+}
+
+/**
+ * The subjects a run could not read, from its findings: every ERROR that carries an AWS error
+ * (a failed call about that user, or GetAccountSummary for root). What they hold is unknown:
+ * Security Hub keeps their findings as they were, their metrics are not emitted as zero, and an
+ * organization run shows their account as not fully audited. An ERROR without an AWS error (an
+ * unusable tag) is about data the run did read.
+ */
+export function unreadSubjects(findings: readonly Finding[]): UnreadSubjects {
+  const failed = findings.filter((f) => f.verdict === 'ERROR' && f.error !== null);
+  return {
+    root: failed.some((f) => f.userName === ROOT_USER_NAME),
+    userArns: new Set(failed.filter((f) => f.userName !== ROOT_USER_NAME).map((f) => f.userArn)),
+  };
+}
+
+function countUnread(unread: UnreadSubjects): number {
+  return unread.userArns.size + (unread.root ? 1 : 0);
 }
 
 /** True when the report holds nothing to look at: nothing listed, no error, every user seen. */

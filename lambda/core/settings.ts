@@ -157,7 +157,7 @@ export const SETTINGS = {
     placeholder: 'STRATEGY',
     default: 'full',
     allowed: `one of ${SCAN_STRATEGIES.join(', ')}`,
-    help: "full lists every user's certificates; credential-report only those of users whose credential-report row shows an Active certificate (Inactive-only users are seen by full sweeps only)",
+    help: "full lists every user's certificates; credential-report only those of users whose credential-report row shows an Active certificate (Inactive-only users, and certificates reactivated since the report, up to 4 hours old, are seen by full sweeps only; an older report is refused for a full scan)",
     schema: z.enum(SCAN_STRATEGIES),
   }),
   topicArn: spec({

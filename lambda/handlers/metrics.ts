@@ -1,5 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Report, Summary } from '../core/report';
+import { type Report, type Summary, unreadSubjects } from '../core/report';
 
 /** Service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'signing-cert-audit';
@@ -21,7 +21,21 @@ export const METRIC_NAMES = {
   gone: 'Gone',
   contentIssues: 'CertificateContentIssues',
   rootSigningCertificate: 'RootSigningCertificate',
+  unread: 'Unread',
 } as const satisfies Partial<Record<keyof Summary, string>>;
+
+/**
+ * The counts that describe the account rather than the run, and whose subjects they cover: a
+ * subject the run could not read may hold any number of them, so a zero is unknown, not none.
+ */
+const POSTURE: Partial<Record<keyof typeof METRIC_NAMES, 'users' | 'root'>> = {
+  nonCompliant: 'users',
+  expiringSoon: 'users',
+  exempt: 'users',
+  overridden: 'users',
+  contentIssues: 'users',
+  rootSigningCertificate: 'root',
+};
 
 /** The run-level metric: 1 when the run did not see the whole account (deadline, listing failed). */
 export const INCOMPLETE_METRIC = 'Incomplete';
@@ -30,10 +44,18 @@ export const DURATION_METRIC = 'RunDuration';
 
 /**
  * Adds one Count per summary figure, `Incomplete` and the run's duration to the Powertools
- * Metrics buffer (flushed as EMF by the caller).
+ * Metrics buffer (flushed as EMF by the caller). A posture count that is zero while some of its
+ * subjects were not read (a user whose certificates could not be listed, root when
+ * GetAccountSummary failed, users never reached by a partial run) is left out: no data point
+ * says "unknown", where a 0 would say "fixed". A count above zero is emitted: there are at least
+ * that many, and its alarm fires. `Unread` says how many subjects were not read.
  */
 export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: number): void {
+  const unread = unreadSubjects(report.findings);
+  const unknown = { users: unread.userArns.size > 0 || !report.complete, root: unread.root };
   for (const [key, name] of Object.entries(METRIC_NAMES) as [keyof typeof METRIC_NAMES, string][]) {
+    const covers = POSTURE[key];
+    if (covers && unknown[covers] && report.summary[key] === 0) continue;
     metrics.addMetric(name, 'Count', report.summary[key]);
   }
   metrics.addMetric(INCOMPLETE_METRIC, 'Count', report.complete ? 0 : 1);

@@ -14,28 +14,14 @@ import {
   type OrgScope,
   reportForMessage,
 } from '../core/org-report';
-import {
-  loadPolicyFromEnv,
-  type Policy,
-  SCAN_STRATEGIES,
-  type ScanStrategy,
-  SETTINGS,
-} from '../core/settings';
+import { loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
 import { auditAccount } from '../org';
 import { renderOrgDigest } from '../render/org-digest';
 import { archiveSink, createS3Client } from '../sinks/s3-archive';
-import { parseInvocationEvent } from './event';
+import { parseInvocationEvent, parseWorkerEvent, runIdOf, type WorkerEvent } from './event';
 import { SERVICE_NAME } from './metrics';
 
-/** The item the Distributed Map hands each worker: one account of one run. */
-export interface WorkerEvent {
-  readonly accountId: string;
-  readonly runId: string;
-  /** From the execution's input ({"dryRun": true}): nothing is changed in any account. */
-  readonly dryRun?: boolean;
-  /** From the execution's input: this run scans so, whatever the configured strategy. */
-  readonly scanStrategy?: ScanStrategy;
-}
+export type { WorkerEvent } from './event';
 
 /** What every organization function reads from its environment. */
 export interface OrgEnvironment {
@@ -87,18 +73,11 @@ export interface WorkerDeps {
  * that goes wrong throws, and the state machine's catch turns it into FAILED for this account.
  */
 export function createWorkerHandler(deps: WorkerDeps) {
-  return async (event: WorkerEvent, context: Context): Promise<AccountResult> => {
+  return async (input: unknown, context: Context): Promise<AccountResult> => {
     deps.logger.addContext(context);
-    if (
-      !/^\d{12}$/.test(event?.accountId ?? '') ||
-      !/^[A-Za-z0-9._-]{1,80}$/.test(event?.runId ?? '') ||
-      (event.dryRun !== undefined && typeof event.dryRun !== 'boolean') ||
-      (event.scanStrategy !== undefined && !SCAN_STRATEGIES.includes(event.scanStrategy))
-    ) {
-      throw new ConfigError(
-        `Invalid worker event: expected {"accountId": "<12 digits>", "runId": "<1 to 80 of A-Z a-z 0-9 . _ ->", "dryRun": true|false, "scanStrategy": ${SCAN_STRATEGIES.map((s) => `"${s}"`).join('|')}}, got ${JSON.stringify(event).slice(0, 200)}`,
-      );
-    }
+    // The single-account rule: a dry run in its one exact form or refused, no unknown key. The
+    // README documents this event, so operators will invoke the worker by hand.
+    const event = parseWorkerEvent(input);
     const margin = deps.deadlineMarginMs ?? 60_000;
     const deadline = new AbortController();
     const timer = setTimeout(
@@ -116,8 +95,7 @@ export function createWorkerHandler(deps: WorkerDeps) {
           now: deps.now(),
           logger: deps.logger,
           ...(deps.iamConfig ? { iamConfig: deps.iamConfig } : {}),
-          sinks: [archiveSink(deps.s3, deps.env.archiveBucket)],
-          archiveBucket: deps.env.archiveBucket,
+          sinks: [archiveSink(deps.s3, deps.env.archiveBucket, 'organization')],
           stop: deadline.signal,
         },
         event.accountId,
@@ -137,7 +115,7 @@ export function createWorkerHandler(deps: WorkerDeps) {
 
 /** The enumerate step's input and output. */
 export interface EnumerateEvent {
-  /** The execution's name or id: the run id every account shares. */
+  /** The execution's name: the run id every account shares (a name it cannot be is refused). */
   readonly runId: string;
   /**
    * The execution's input, read by the single-account function's rules: `{}` (or the schedule's
@@ -180,7 +158,7 @@ export function createEnumerateHandler(deps: {
   readonly env: Readonly<Record<string, string | undefined>>;
 }) {
   return async (event: EnumerateEvent): Promise<EnumerateResult> => {
-    const runId = safeRunId(event?.runId);
+    const runId = runIdOf(event?.runId, 'enumerate');
     const { dryRun, scanStrategy } = parseInvocationEvent(event?.input);
     const selection = selectionFrom(deps.env);
     const { accounts, excluded } = await selectActiveAccounts(deps.organizations, selection);
@@ -203,10 +181,11 @@ export function createEnumerateHandler(deps: {
         ContentType: 'application/json',
       }),
     );
+    // Each item is a worker event by the worker's own rule: a real run says nothing of a dry run.
     const items: WorkerEvent[] = accounts.map((account) => ({
       accountId: account.accountId,
       runId,
-      dryRun,
+      ...(dryRun ? { dryRun: true } : {}),
       ...(scanStrategy ? { scanStrategy } : {}),
     }));
     await deps.s3.send(
@@ -286,8 +265,15 @@ export function orgMessage(report: OrgReport, location: string): string {
       default: JSON.stringify({ ...reportForMessage(report, budget), reportLocation: location }),
       email,
     });
-    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits.
-    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES || budget < 1000) return message;
+    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits. The digest
+    // is bounded (DIGEST_MAX_ACCOUNT_LINES a list) and the smallest report is its totals, so it
+    // always does; a message over SNS's limit would fail every Publish.
+    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES) return message;
+    if (budget < 1000) {
+      throw new RangeError(
+        `the organization message is ${Buffer.byteLength(message)} bytes at its smallest, over ${ORG_MESSAGE_MAX_BYTES}`,
+      );
+    }
     budget = Math.floor(budget * 0.8);
   }
 }
@@ -313,13 +299,6 @@ export function workerProductionDeps(
 
 function partitionOf(arn: string | undefined): string {
   return arn?.split(':')[1] || 'aws';
-}
-
-function safeRunId(value: unknown): string {
-  const text = typeof value === 'string' ? value : '';
-  const safe = text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80);
-  if (safe === '') throw new ConfigError('Invalid enumerate event: expected {"runId": "<id>"}');
-  return safe;
 }
 
 /** Where the Distributed Map's ResultWriterV2 put its manifest. */
@@ -417,7 +396,7 @@ export function createSummarizeHandler(deps: {
   readonly logger?: Logger;
 }) {
   return async (event: SummarizeEvent): Promise<SummarizeResult> => {
-    const runId = safeRunId(event?.runId);
+    const runId = runIdOf(event?.runId, 'summarize');
     const read = async (key: string) => {
       const { Body } = await deps.s3.send(
         new GetObjectCommand({ Bucket: event.resultWriterDetails.Bucket, Key: key }),

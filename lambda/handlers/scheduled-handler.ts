@@ -4,6 +4,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import type { CredentialReportWait } from '../aws/credential-report';
 import { createIamClient } from '../aws/iam';
+import { ARCHIVE_SINK_NAME } from '../core/archive-layout';
 import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
 import { isClean, type Summary } from '../core/report';
 import { type Config, loadConfigFromEnv } from '../core/settings';
@@ -138,7 +139,7 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
         ? []
         : [
             lazySink(
-              's3-archive',
+              ARCHIVE_SINK_NAME,
               () => undefined,
               async () => {
                 const { archiveSink, createS3Client } = await import('../sinks/s3-archive');
@@ -152,9 +153,7 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
           isClean(report) ? { status: 'skipped', detail: 'a clean run is only logged' } : undefined,
         async () => {
           const { createSnsClient, snsSink } = await import('../sinks/sns');
-          return snsSink(createSnsClient(config.topicArn), config.topicArn, {
-            ...(config.archiveBucket ? { archiveBucket: config.archiveBucket } : {}),
-          });
+          return snsSink(createSnsClient(config.topicArn), config.topicArn);
         },
       ),
       // The define in the condition itself, so esbuild folds the branch away when it is false

@@ -8,10 +8,17 @@ export const DIGEST_FINDINGS = 15;
 export const DIGEST_MAX_CHARS = 12_000;
 
 /**
- * The plain-text digest email subscribers get: account, time, mode, severity, counts, the most
- * severe findings as a short table, what to do about each kind, and where the whole report is.
+ * What the digest may say of the archive: where it wrote the report, that the write failed, or
+ * nothing (no archive).
  */
-export function renderDigest(report: Report, archive: ArchiveLocation | undefined): string {
+export type DigestArchive = { readonly written: ArchiveLocation } | 'failed' | undefined;
+
+/**
+ * The plain-text digest email subscribers get: account, time, mode, severity, counts, the most
+ * severe findings as a short table, what to do about each kind, and where the whole report is:
+ * an archived object only once it was written.
+ */
+export function renderDigest(report: Report, archive: DigestArchive): string {
   const { summary } = report;
   const top = [...report.findings]
     .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))
@@ -45,9 +52,11 @@ export function renderDigest(report: Report, archive: ArchiveLocation | undefine
   }
   lines.push(
     '',
-    archive
-      ? `The whole report: ${archive.report} (readable page: ${archive.html})`
-      : 'The whole report is in the JSON message delivered to the topic’s other subscribers.',
+    typeof archive === 'object'
+      ? `The whole report: ${archive.written.report} (readable page: ${archive.written.html})`
+      : archive === 'failed'
+        ? 'The report could not be archived (the run failed, and its logs hold the report); the whole report is in the JSON message delivered to the topic’s other subscribers.'
+        : 'The whole report is in the JSON message delivered to the topic’s other subscribers.',
     `Run ${report.runId}.`,
   );
   const text = `${lines.join('\n')}\n`;

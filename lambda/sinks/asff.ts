@@ -1,5 +1,5 @@
 import type { AwsSecurityFinding, SeverityLabel } from '@aws-sdk/client-securityhub';
-import { VERDICTS, type Verdict } from '../core/checks/index';
+import { isFailing, VERDICTS, type Verdict } from '../core/checks/index';
 import { type Finding, highestSeverity, type Report, type Severity } from '../core/report';
 
 /**
@@ -115,7 +115,7 @@ function toAsff(
   const worst = findings.find((f) => f.severity === severity) ?? first;
   const spec = VERDICTS[worst.verdict];
   const resolved = !usable(first);
-  const failing = findings.some((f) => VERDICTS[f.verdict].failing);
+  const failing = findings.some((f) => isFailing(f.verdict));
   const label = LABELS[severity];
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,

@@ -1,5 +1,5 @@
 import type { Report } from '../core/report';
-import type { Delivery, ReportSink } from './sink';
+import type { Delivery, DeliveryContext, ReportSink } from './sink';
 
 /**
  * A sink whose module is loaded only when a report concerns it: `load` runs on the first such
@@ -14,11 +14,11 @@ export function lazySink(
   let loaded: Promise<ReportSink> | undefined;
   return {
     name,
-    async deliver(report) {
+    async deliver(report, context?: DeliveryContext) {
       const skipped = concerns(report);
       if (skipped) return skipped;
       loaded ??= load();
-      return (await loaded).deliver(report);
+      return (await loaded).deliver(report, context);
     },
   };
 }

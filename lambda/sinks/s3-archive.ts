@@ -1,6 +1,12 @@
 import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CLIENT_DEFAULTS } from '../aws/http';
-import { archiveKeys, findingsJsonLines } from '../core/archive-layout';
+import {
+  ARCHIVE_SINK_NAME,
+  type ArchiveLayout,
+  archiveKeys,
+  archiveLocation,
+  findingsJsonLines,
+} from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import type { Report } from '../core/report';
 import { renderHtml } from '../render/html';
@@ -32,13 +38,18 @@ export function createS3Client(
  * The evidence archive: every run's whole report (never split), its findings as JSON Lines and
  * a self-contained HTML page, clean runs included (the evidence that the account was clean).
  * Placed first among the sinks, so the report is kept before anything is published; a failed
- * write fails the run after the report was logged.
+ * write fails the run after the report was logged. `layout` places the findings for the Glue
+ * table over this archive (see archive-layout.ts).
  */
-export function archiveSink(s3: S3Client, bucket: string): ReportSink {
+export function archiveSink(
+  s3: S3Client,
+  bucket: string,
+  layout: ArchiveLayout = 'account',
+): ReportSink {
   return {
-    name: 's3-archive',
+    name: ARCHIVE_SINK_NAME,
     async deliver(report: Report): Promise<Delivery> {
-      const keys = archiveKeys(report);
+      const keys = archiveKeys(report, layout);
       const objects = [
         { key: keys.report, body: `${JSON.stringify(report)}\n`, type: 'application/json' },
         { key: keys.findings, body: findingsJsonLines(report), type: 'application/x-ndjson' },
@@ -62,7 +73,11 @@ export function archiveSink(s3: S3Client, bucket: string): ReportSink {
           );
         }
       }
-      return { status: 'delivered', detail: `s3://${bucket}/${keys.report}` };
+      return {
+        status: 'delivered',
+        detail: `s3://${bucket}/${keys.report}`,
+        archived: archiveLocation(bucket, report),
+      };
     },
   };
 }

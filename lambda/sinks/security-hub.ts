@@ -9,7 +9,7 @@ import {
 import { CLIENT_DEFAULTS } from '../aws/http';
 import { CHECKS } from '../core/checks/index';
 import { SigningCertAuditError } from '../core/errors';
-import type { Report } from '../core/report';
+import { type Report, type UnreadSubjects, unreadSubjects } from '../core/report';
 import {
   type AsffTarget,
   batches,
@@ -59,8 +59,10 @@ export function createSecurityHubClient(
  * providers/aws/lib/security_hub): page this product's ACTIVE findings of the account and region
  * and re-import those this run did not produce as ARCHIVED, Compliance PASSED. Unlike it, and
  * for the reasons its users reported: never after a partial run (prowler#1626) nor a
- * credential-report run (users whose certificates are all Inactive were not looked at), only
- * for the checks that ran and the users under the path prefix, with both the server's filters
+ * credential-report run (users whose certificates are all Inactive were not looked at), never
+ * for a subject the run could not read (a user whose certificates could not be listed, root when
+ * GetAccountSummary failed: unknown is not fixed), only for the checks that ran and the users
+ * under the path prefix, with both the server's filters
  * and the same filters again on the client (moto ignores them); a deleted user's findings are
  * archived (prowler#2843) because the sweep covers every finding the run did not produce.
  */
@@ -73,18 +75,23 @@ export function securityHubSink(
     name: 'security-hub',
     async deliver(report: Report): Promise<Delivery> {
       const product = productArn(target, report.accountId);
-      const existing = await activeFindings(client, report.accountId, product);
+      // Every record state: a finding resolved long ago keeps the CreatedAt it was first seen at.
+      const existing = await ourFindings(client, report.accountId, product);
       const createdAt = new Map(existing.map((f) => [f.Id ?? '', f.CreatedAt ?? '']));
       const current = toAsffFindings(report, target, createdAt);
       const produced = new Set(current.map((f) => f.Id));
       const sweepable = report.complete && report.scan.strategy === 'full';
       const ran = new Set<string>(CHECKS.map((check) => check.id));
       const prefix = options.userPathPrefix ?? report.policy.userPathPrefix;
+      // A subject the run could not read produced nothing, and proves nothing: its findings stand.
+      const unread = unreadSubjects(report.findings);
       const swept = sweepable
         ? existing
+            .filter((f) => f.RecordState === 'ACTIVE')
             .filter((f) => !produced.has(f.Id))
             .filter((f) => ran.has(checkOfId(f.Id ?? '')))
             .filter((f) => underPrefix(f, prefix))
+            .filter((f) => !wasUnread(f, unread))
             .map((f) => resolvedTwin(f, report.evaluatedAt))
         : [];
       const failed: string[] = [];
@@ -109,7 +116,12 @@ export function securityHubSink(
         );
       }
       const active = current.filter((f) => f.RecordState === 'ACTIVE').length;
-      const why = sweepable ? '' : ' (no sweep: the run was partial or not a full scan)';
+      const kept = unread.userArns.size + (unread.root ? 1 : 0);
+      const why = !sweepable
+        ? ' (no sweep: the run was partial or not a full scan)'
+        : kept > 0
+          ? ` (the findings of ${kept} subject(s) the run could not read were left as they were)`
+          : '';
       return {
         status: 'delivered',
         detail: `${imported} finding(s) to ${product}: ${active} active, ${current.length - active} resolved, ${swept.length} archived by the sweep${why}`,
@@ -118,8 +130,16 @@ export function securityHubSink(
   };
 }
 
-/** This product's ACTIVE findings of the account, filtered on the server and again here. */
-async function activeFindings(
+/**
+ * This product's findings of the account, ACTIVE and ARCHIVED alike, filtered on the server and
+ * again here. The ARCHIVED ones too, because every import sets CreatedAt, which "indicates when
+ * the potential security issue or event captured by a finding was created" ("Required top-level
+ * ASFF attributes", Security Hub User Guide,
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html): the
+ * first time a run saw it, whatever its record state since. Read from the ACTIVE ones only, a
+ * resolved finding was re-imported with a new CreatedAt every run.
+ */
+async function ourFindings(
   client: SecurityHubClient,
   accountId: string,
   product: string,
@@ -131,7 +151,6 @@ async function activeFindings(
       Filters: {
         ProductArn: [{ Value: product, Comparison: 'EQUALS' }],
         AwsAccountId: [{ Value: accountId, Comparison: 'EQUALS' }],
-        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
         GeneratorId: [{ Value: `${ID_PREFIX}/`, Comparison: 'PREFIX' }],
       },
     },
@@ -139,9 +158,7 @@ async function activeFindings(
   try {
     for await (const page of pages) {
       for (const finding of page.Findings ?? []) {
-        if (isOurs(finding, accountId, product) && finding.RecordState === 'ACTIVE') {
-          found.push(finding);
-        }
+        if (isOurs(finding, accountId, product)) found.push(finding);
       }
     }
   } catch (error: unknown) {
@@ -149,6 +166,12 @@ async function activeFindings(
     throw new SecurityHubError(`GetFindings failed (${message})`, { cause: error });
   }
   return found;
+}
+
+/** Whether a finding is about a subject the run could not read (root, or a user by ARN). */
+function wasUnread(finding: AwsSecurityFinding, unread: UnreadSubjects): boolean {
+  const user = finding.Resources?.find((resource) => resource.Type === 'AwsIamUser');
+  return user ? unread.userArns.has(user.Id ?? '') : unread.root;
 }
 
 /** Whether a finding is about a user under the prefix (the account-level root finding always is). */

@@ -1,9 +1,23 @@
+import type { ArchiveLocation } from '../core/archive-layout';
 import type { Report } from '../core/report';
 
 /** What a sink did with a report. */
 export type Delivery =
-  | { readonly status: 'delivered'; readonly detail: string }
+  | {
+      readonly status: 'delivered';
+      readonly detail: string;
+      /** Set by the archive: where it wrote the report, now that it has. */
+      readonly archived?: ArchiveLocation;
+    }
   | { readonly status: 'skipped'; readonly detail: string };
+
+/** What the sinks before this one did with the same report. */
+export interface DeliveryContext {
+  /** Where an earlier sink archived the report: the only location a later sink may name. */
+  readonly archived?: ArchiveLocation;
+  /** The names of the earlier sinks whose delivery failed. */
+  readonly failed: readonly string[];
+}
 
 /**
  * Somewhere a report goes: SNS today, an S3 archive, Security Hub. A sink decides for itself
@@ -14,5 +28,6 @@ export type Delivery =
 export interface ReportSink {
   /** Names the sink in logs and errors: `sns`, `s3-archive`, `security-hub`. */
   readonly name: string;
-  deliver(report: Report): Promise<Delivery>;
+  /** `context` says what the earlier sinks did: a link is only ever to an object written. */
+  deliver(report: Report, context?: DeliveryContext): Promise<Delivery>;
 }

@@ -1,11 +1,11 @@
 import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
 import { CLIENT_DEFAULTS } from '../aws/http';
-import { type ArchiveLocation, archiveLocation } from '../core/archive-layout';
+import { ARCHIVE_SINK_NAME } from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import { byteLength, isClean, type Report, splitReport } from '../core/report';
 import type { Mode } from '../core/settings';
-import { renderDigest } from '../render/digest';
-import type { Delivery, ReportSink } from './sink';
+import { type DigestArchive, renderDigest } from '../render/digest';
+import type { Delivery, DeliveryContext, ReportSink } from './sink';
 
 /** SNS's limit for one message, body and attributes together (256 KiB). */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -38,12 +38,6 @@ export function structuredMessage(message: ReportMessage): string {
   return JSON.stringify({ default: message.body, email: message.email });
 }
 
-/** What the SNS sink needs to know beyond the topic. */
-export interface SnsSinkOptions {
-  /** The evidence bucket, so the digest can say where the whole report is. */
-  readonly archiveBucket?: string;
-}
-
 /**
  * Builds the SNS client for a topic: in the topic's own region, read from its ARN, since a
  * Publish to a topic of another region fails with NotFound (after the run's changes were made);
@@ -69,20 +63,20 @@ export function regionOfArn(arn: string): string {
 
 /**
  * The SNS sink: publishes a report that holds something to look at (a clean run is only logged)
- * to the topic, split into numbered parts under SNS's size limit.
+ * to the topic, split into numbered parts under SNS's size limit. The digest names the archived
+ * report only when an earlier sink wrote it (`context.archived`), and says so when the archive
+ * failed: it never names an object that was not written.
  */
-export function snsSink(
-  sns: SNSClient,
-  topicArn: string,
-  options: SnsSinkOptions = {},
-): ReportSink {
+export function snsSink(sns: SNSClient, topicArn: string): ReportSink {
   return {
     name: 'sns',
-    async deliver(report: Report): Promise<Delivery> {
+    async deliver(report: Report, context?: DeliveryContext): Promise<Delivery> {
       if (isClean(report)) return { status: 'skipped', detail: 'a clean run is only logged' };
-      const archive = options.archiveBucket
-        ? archiveLocation(options.archiveBucket, report)
-        : undefined;
+      const archive: DigestArchive = context?.archived
+        ? { written: context.archived }
+        : context?.failed.includes(ARCHIVE_SINK_NAME)
+          ? 'failed'
+          : undefined;
       const ids = await publishReport(sns, topicArn, report, archive);
       return { status: 'delivered', detail: `${ids.length} message(s) to ${topicArn}` };
     },
@@ -97,7 +91,7 @@ export async function publishReport(
   sns: SNSClient,
   topicArn: string,
   report: Report,
-  archive?: ArchiveLocation,
+  archive?: DigestArchive,
 ): Promise<string[]> {
   const messages = toReportMessages(report, SNS_MAX_MESSAGE_BYTES, archive);
   const messageIds: string[] = [];
@@ -134,7 +128,7 @@ export async function publishReport(
 export function toReportMessages(
   report: Report,
   maxBytes = SNS_MAX_MESSAGE_BYTES,
-  archive?: ArchiveLocation,
+  archive?: DigestArchive,
 ): ReportMessage[] {
   const attributes = messageAttributes(report);
   const attributeBytes = Object.entries(attributes).reduce(
@@ -153,7 +147,7 @@ export function toReportMessages(
         email:
           i === 0
             ? digest
-            : `Part ${i + 1} of ${parts.length} of the signing certificate audit report ${report.runId}: the digest is in part 1.${archive ? ` The whole report: ${archive.report}` : ''}\n`,
+            : `Part ${i + 1} of ${parts.length} of the signing certificate audit report ${report.runId}: the digest is in part 1.${typeof archive === 'object' ? ` The whole report: ${archive.written.report}` : ''}\n`,
         attributes,
       }),
     );

@@ -1,8 +1,9 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
 import { METRIC_NAMES } from '../../lambda/handlers/metrics';
-import { errorOf, functionPermissions, onlyResource, synthStack } from './helpers';
+import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import { createOrgApp, errorOf, functionPermissions, onlyResource, synthStack } from './helpers';
 
 describe('the evidence archive bucket', () => {
   it('is versioned, private, TLS-only, KMS-encrypted with its own key, logged and kept', () => {
@@ -149,6 +150,24 @@ describe('the evidence archive bucket', () => {
 });
 
 describe('the findings table', () => {
+  it('of an organization is partitioned by date alone, so a query sees every member account', () => {
+    const template = Template.fromStack(new OrgAuditorStack(createOrgApp(), 'Org'));
+
+    const table = onlyResource(template, 'AWS::Glue::Table');
+    const input = table.properties.TableInput as {
+      PartitionKeys: unknown;
+      Parameters: Record<string, unknown>;
+    };
+    expect(input.PartitionKeys).toEqual([{ Name: 'date', Type: 'string' }]);
+    expect(Object.keys(input.Parameters).filter((key) => key.includes('account'))).toEqual([]);
+    expect(input.Parameters['storage.location.template']).toEqual({
+      'Fn::Join': [
+        '',
+        ['s3://', { Ref: expect.stringContaining('ArchiveBucket') }, `/findings/date=\${date}/`],
+      ],
+    });
+  });
+
   it('reads the JSON Lines under findings/, partitioned by account and date without a crawler', () => {
     const template = synthStack();
 

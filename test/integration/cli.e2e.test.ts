@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../lambda/core/report';
 import {
@@ -366,5 +368,119 @@ describe('signing-cert-audit interrupted', () => {
       cli?.child.kill('SIGKILL');
       await proxy.close();
     }
+  });
+});
+
+describe('signing-cert-audit --as-of is a forecast: it sends nothing anywhere', () => {
+  const inAYear = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+  const hub = new SecurityHubClient({
+    endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+
+  it.each([
+    [['--security-hub'], '--security-hub'],
+    [['--archive-bucket', 'forecast-evidence'], '--archive-bucket'],
+    [['--security-hub', '--archive-bucket', 'forecast-evidence'], '--security-hub'],
+    [['--publish', '--topic-arn', 'TOPIC'], '--publish'],
+    [['--accounts', '111111111111', '--archive-bucket', 'forecast-evidence'], '--archive-bucket'],
+  ])(
+    'refuses --as-of with %j (exit 2), importing, archiving and publishing nothing',
+    async (flags, named) => {
+      await clients.s3.send(new CreateBucketCommand({ Bucket: 'forecast-evidence' }));
+      const mailbox = await createMailbox(clients);
+      const args = flags.map((flag) => (flag === 'TOPIC' ? mailbox.topicArn : flag));
+
+      const run = await runCli(['--as-of', inAYear, ...args]);
+
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`--as-of cannot be combined with ${named}`);
+      expect(run.stdout).toBe('');
+      const { Findings = [] } = await hub.send(new GetFindingsCommand({}));
+      expect(Findings).toEqual([]);
+      const { Contents = [] } = await clients.s3.send(
+        new ListObjectsV2Command({ Bucket: 'forecast-evidence' }),
+      );
+      expect(Contents).toEqual([]);
+      expect(await receiveAll(clients.sqs, mailbox.queueUrl)).toEqual([]);
+    },
+  );
+});
+
+describe('signing-cert-audit says what happened', () => {
+  it('refuses --apply in report mode (exit 2): there is nothing to apply', async () => {
+    const run = await runCli(['--apply']);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--apply is not allowed in report mode');
+    expect(run.stdout).toBe('');
+  });
+
+  it('report mode is not a dry run: the report and the page say report mode, dryRun false', async () => {
+    const json = JSON.parse((await runCli(['--fail-on', 'none'])).stdout) as Report;
+    const html = (await runCli(['--fail-on', 'none', '--format', 'html'])).stdout;
+
+    expect(json.policy).toMatchObject({ mode: 'report', dryRun: false });
+    expect(html).toContain('report mode');
+    expect(html).not.toContain('dry run');
+  });
+
+  it('a plan made without --apply is a dry run, and says so', async () => {
+    const json = JSON.parse((await runCli(['--mode', 'deactivate'])).stdout) as Report;
+
+    expect(json.policy).toMatchObject({ mode: 'deactivate', dryRun: true });
+  });
+
+  it('a plan the guard withheld says what to do, not to run again with --apply', async () => {
+    const run = await runCli(['--mode', 'deactivate', '--max-actions', '0']);
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Plan: deactivate 1, delete 0. Nothing was changed');
+    expect(run.stderr).not.toContain('run again with --apply');
+    expect(run.stderr).toContain(
+      'the blast-radius guard withheld 1 change(s), more than --max-actions 0 allows: review them, then raise --max-actions or narrow the run (--path-prefix)',
+    );
+  });
+});
+
+describe('signing-cert-audit --archive-bucket is checked before an --apply run', () => {
+  it('refuses a bucket it cannot reach (exit 2) before any change', async () => {
+    const before = await readStatuses(clients.iam);
+
+    const run = await runCli([
+      '--mode',
+      'deactivate',
+      '--apply',
+      '--archive-bucket',
+      'no-such-evidence-bucket',
+    ]);
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(
+      '--archive-bucket="no-such-evidence-bucket" cannot be written: HeadBucket answered NotFound',
+    );
+    expect(run.stderr).toContain('nothing was changed');
+    expect(await readStatuses(clients.iam)).toEqual(before);
+    expect(run.stdout).toBe('');
+  });
+
+  it('archives an --apply run to a bucket it can reach', async () => {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'apply-evidence' }));
+
+    const run = await runCli([
+      '--mode',
+      'deactivate',
+      '--apply',
+      '--archive-bucket',
+      'apply-evidence',
+    ]);
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/Archived the report at s3:\/\/apply-evidence\/reports\//);
+    const { Contents = [] } = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: 'apply-evidence' }),
+    );
+    expect(Contents.length).toBe(3);
   });
 });

@@ -1,7 +1,7 @@
 import { expect, inject, vi } from 'vitest';
 import type { Summary } from '../../lambda/core/report';
 import { createHandler, productionDeps } from '../../lambda/handlers/scheduled-handler';
-import { type Principal, recordSession } from '../../tools/emulator/call-record';
+import { clientCredentials, type Principal, recordSession } from '../../tools/emulator/call-record';
 import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../../tools/emulator/emulator';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 
@@ -33,6 +33,22 @@ export function sessionFor(
   argv?: readonly string[],
 ) {
   return recordSession(principal, env, testLabel(), argv);
+}
+
+/**
+ * SDK client settings for code that runs as `principal` with `env`: the emulator at `at` (the
+ * suite's moto by default, or a fault proxy) and the credentials of the principal's own session.
+ */
+export function sessionConfig(
+  principal: Principal,
+  env: Readonly<Record<string, string | undefined>>,
+  at: string = endpoint,
+) {
+  return {
+    endpoint: at,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: clientCredentials(sessionFor(principal, env)),
+  };
 }
 
 /** A shorter Lambda timeout and deadline margin, to see the deadline at work in seconds. */

@@ -4,16 +4,23 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStsClient } from '../../lambda/aws/sts';
-import { type AccountResult, emptySummary, type OrgReport } from '../../lambda/core/org-report';
+import {
+  type AccountResult,
+  buildOrgReport,
+  emptySummary,
+  type OrgReport,
+} from '../../lambda/core/org-report';
 import type { Summary } from '../../lambda/core/report';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createSummarizeHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
 import { createS3Client } from '../../lambda/sinks/s3-archive';
 import { createSnsClient } from '../../lambda/sinks/sns';
-import { clientCredentials } from '../../tools/emulator/call-record';
+import { clientCredentials, recordSession } from '../../tools/emulator/call-record';
+import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
   createMailbox,
   EMULATOR_ENV,
+  type EmulatorClients,
   memberClients,
   readStatuses,
   receiveAll,
@@ -23,7 +30,7 @@ import {
 import { type FaultProxy, iamErrorXml, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 import { resetMoto } from '../../tools/emulator/moto';
-import { clients, endpoint, sessionFor } from './harness';
+import { clients, endpoint, sessionFor, testLabel } from './harness';
 
 const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
 const STALE = '111111111111';
@@ -83,6 +90,29 @@ function sum(results: readonly AccountResult[]): Summary {
       total[key] += result.summary?.[key] ?? 0;
   }
   return total;
+}
+
+/** The real worker, as the Distributed Map runs it, through the proxy, with this policy. */
+function workerOf(env: Record<string, string>, iamConfig: Record<string, unknown> = {}) {
+  const config = {
+    endpoint: proxy.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    // The worker's own session in the record of calls (the permissions proof).
+    credentials: clientCredentials(sessionFor('worker', { ARCHIVE_BUCKET: BUCKET, ...env })),
+  };
+  const worker = createWorkerHandler({
+    env: {
+      policy: loadPolicyFromEnv(env),
+      archiveBucket: BUCKET,
+      roleName: 'SigningCertAuditMember',
+    },
+    sts: createStsClient(config),
+    s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
+    logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+    now: () => new Date(),
+    iamConfig: { ...config, ...iamConfig },
+  });
+  return { config, worker };
 }
 
 describe('signing-cert-audit --accounts (the real CLI, on moto)', () => {
@@ -146,24 +176,7 @@ describe('signing-cert-audit --accounts (the real CLI, on moto)', () => {
 describe('the organization worker and summarize steps (on moto)', () => {
   it('audit each account, archive its report, and sum them into one organization report', async () => {
     // Prepare: the worker as the Distributed Map runs it, one invocation per account.
-    const env = { MODE: 'deactivate', ARCHIVE_BUCKET: BUCKET };
-    const config = {
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: clientCredentials(sessionFor('worker', env)),
-    };
-    const worker = createWorkerHandler({
-      env: {
-        policy: loadPolicyFromEnv(env),
-        archiveBucket: BUCKET,
-        roleName: 'SigningCertAuditMember',
-      },
-      sts: createStsClient(config),
-      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
-      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
-      now: () => new Date(),
-      iamConfig: config,
-    });
+    const { config, worker } = workerOf({ MODE: 'deactivate', ARCHIVE_BUCKET: BUCKET });
     const context = lambdaContext(
       'worker',
       'arn:aws:lambda:us-east-1:123456789012:function:worker',
@@ -248,24 +261,7 @@ describe('the organization worker and summarize steps (on moto)', () => {
 
 describe('the organization worker in report mode (on moto)', () => {
   it('reports the member account’s over-age certificates and changes nothing anywhere', async () => {
-    const env = { MODE: 'report', ARCHIVE_BUCKET: BUCKET };
-    const config = {
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: clientCredentials(sessionFor('worker', env)),
-    };
-    const worker = createWorkerHandler({
-      env: {
-        policy: loadPolicyFromEnv(env),
-        archiveBucket: BUCKET,
-        roleName: 'SigningCertAuditMember',
-      },
-      sts: createStsClient(config),
-      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
-      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
-      now: () => new Date(),
-      iamConfig: config,
-    });
+    const { worker } = workerOf({ MODE: 'report', ARCHIVE_BUCKET: BUCKET });
 
     const result = await worker(
       { accountId: STALE, runId: 'report-run' },
@@ -283,24 +279,7 @@ describe('the organization worker in report mode (on moto)', () => {
 describe('the organization worker in delete mode (on moto)', () => {
   it('deactivates an over-age certificate in the member account, and deletes it on the next run', async () => {
     // Prepare: the worker as the map runs it, in delete mode.
-    const env = { MODE: 'delete', ARCHIVE_BUCKET: BUCKET };
-    const config = {
-      endpoint: proxy.endpoint,
-      region: EMULATOR_ENV.AWS_REGION,
-      credentials: clientCredentials(sessionFor('worker', env)),
-    };
-    const worker = createWorkerHandler({
-      env: {
-        policy: loadPolicyFromEnv(env),
-        archiveBucket: BUCKET,
-        roleName: 'SigningCertAuditMember',
-      },
-      sts: createStsClient(config),
-      s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
-      logger: new Logger({ serviceName: 'test', logLevel: 'ERROR' }),
-      now: () => new Date(),
-      iamConfig: config,
-    });
+    const { worker } = workerOf({ MODE: 'delete', ARCHIVE_BUCKET: BUCKET });
     const context = lambdaContext(
       'worker',
       'arn:aws:lambda:us-east-1:123456789012:function:worker',
@@ -317,5 +296,157 @@ describe('the organization worker in delete mode (on moto)', () => {
     expect(second.summary).toMatchObject({ deactivated: 0, deleted: 2 });
     expect(await statusesOf(STALE)).toEqual(['Active']);
     expect([...(await readStatuses(clients.iam)).values()]).toEqual(['Active']);
+  });
+});
+
+/**
+ * The CLI's environment as an operator's session in the record of calls: new credentials, or,
+ * for a terminal signed in to a member account, those credentials recorded as the operator's.
+ */
+function operatorEnv(args: readonly string[], env: Record<string, string>): Record<string, string> {
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_ACCESS_KEY_ID !== EMULATOR_ENV.AWS_ACCESS_KEY_ID) {
+    recordSession('operator', env, testLabel(), args, env.AWS_ACCESS_KEY_ID);
+    return env;
+  }
+  return { ...env, ...sessionFor('operator', env, args) };
+}
+
+/** Runs the real command in its own process, through the fault proxy, with `env` on top. */
+function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      {
+        env: operatorEnv(args, {
+          PATH: process.env.PATH ?? '',
+          ...EMULATOR_ENV,
+          AWS_ENDPOINT_URL: proxy.endpoint,
+          AWS_MAX_ATTEMPTS: '1',
+          ...env,
+        }),
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The environment of a terminal signed in to `account` itself (the member role's session). */
+async function signedInTo(account: string): Promise<Record<string, string>> {
+  const member: EmulatorClients = await memberClients(endpoint, account);
+  const credentials = await member.iam.config.credentials();
+  return {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+  };
+}
+
+describe('one exit rule: what Security Hub calls FAILED is exit 1, for one account and across accounts', () => {
+  const ODD = '444444444444';
+  const young = 5;
+  it.each([
+    [
+      'an unusable exempt tag (an ERROR finding)',
+      { tags: [{ Key: 'signing-cert-audit:exempt', Value: 'maybe' }], ageDays: 80 },
+      1,
+    ],
+    ['a young certificate with a 1024-bit key (WEAK_KEY)', { key: 'rsa:1024', ageDays: young }, 1],
+    ['a young certificate past its notAfter (CERT_EXPIRED)', { expired: true, ageDays: young }, 1],
+    ['a certificate close to the maximum age only (EXPIRING_SOON)', { ageDays: 80 }, 0],
+  ] as const)('%s: the same exit status from both paths', async (_, state, expected) => {
+    const body =
+      'key' in state || 'expired' in state
+        ? generateTestCertificate({
+            ...('key' in state ? { key: state.key } : {}),
+            ...('expired' in state
+              ? {
+                  notBefore: new Date(Date.now() - 400 * 86_400_000),
+                  notAfter: new Date(Date.now() - 86_400_000),
+                }
+              : {}),
+          })
+        : undefined;
+    const member = await memberClients(endpoint, ODD);
+    await seedUsers(member.iam, endpoint, [
+      {
+        userName: 'odd',
+        ...('tags' in state ? { tags: state.tags } : {}),
+        certificates: [{ ageDays: state.ageDays, ...(body ? { body } : {}) }],
+      },
+    ]);
+
+    const one = await runCli(['--format', 'json'], await signedInTo(ODD));
+    const across = await runCli(['--accounts', ODD, '--format', 'json']);
+
+    expect((JSON.parse(one.stdout) as { accountId: string }).accountId).toBe(ODD);
+    expect([one.status, across.status]).toEqual([expected, expected]);
+  });
+});
+
+describe('--time-limit across accounts is a time limit, not Ctrl-C', () => {
+  it('exits 3 naming the limit, and marks the accounts it never started as not started for it', async () => {
+    // The first account's role takes longer to assume than the whole limit.
+    proxy.configure({
+      onRequest: async (request) => {
+        if (request.action === 'AssumeRole' && request.params.get('RoleArn')?.includes(STALE)) {
+          await new Promise((resolve) => setTimeout(resolve, 2_500));
+        }
+      },
+    });
+
+    const run = await runCli([
+      '--accounts',
+      `${STALE},${CLEAN},${DENIED}`,
+      '--account-concurrency',
+      '1',
+      '--time-limit',
+      '2',
+      '--format',
+      'json',
+    ]);
+
+    expect(run.status).toBe(3);
+    const report = JSON.parse(run.stdout) as OrgReport;
+    const notStarted = report.accounts.filter((a) => a.accountId !== STALE);
+    expect(notStarted.map((a) => a.status)).toEqual(['FAILED', 'FAILED']);
+    for (const account of notStarted) {
+      expect(account.error).toMatch(/^not started: time limit: --time-limit of 2 s reached/);
+      expect(account.error).not.toMatch(/Ctrl-C|interrupt/i);
+    }
+    expect(run.stderr).toContain('--time-limit of 2 s reached');
+    expect(run.stderr).not.toMatch(/Ctrl-C|interrupted/i);
+  });
+});
+
+describe('an account with a subject the worker could not read is not AUDITED (real worker, moto)', () => {
+  it('comes back INCOMPLETE, naming what could not be read, its findings kept', async () => {
+    proxy.configure({
+      respond: (request) =>
+        request.action === 'ListSigningCertificates' && request.params.get('UserName') === 'old'
+          ? { status: 403, xml: iamErrorXml('AccessDenied', 'not authorized') }
+          : undefined,
+    });
+    const { worker } = workerOf({ MODE: 'report' }, { maxAttempts: 1 });
+
+    const result = await worker(
+      { accountId: STALE, runId: 'unread-run' },
+      lambdaContext('worker', 'arn:aws:lambda:us-east-1:123456789012:function:worker'),
+    );
+
+    expect(result.status).toBe('INCOMPLETE');
+    expect(result.error).toMatch(
+      /^not fully audited: 1 subject\(s\) could not be read \(old: AccessDenied\); what they hold is unknown, not fixed/,
+    );
+    expect(result.summary).toMatchObject({ unread: 1, errors: 1 });
+    expect(buildOrgReport('unread-run', new Date(), [result]).counts).toMatchObject({
+      audited: 0,
+      incomplete: 1,
+    });
   });
 });

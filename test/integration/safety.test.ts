@@ -32,8 +32,7 @@ const SCHEDULED_TEMPLATE = {
 
 describe('a dry run is always a dry run (through the real handler)', () => {
   it.each([
-    ['deactivate', { source: 'aws.scheduler', dryRun: true }],
-    ['deactivate', { 'detail-type': 'Scheduled Event', dryRun: true }],
+    ['deactivate', { dryRun: true }],
     ['delete', { ...SCHEDULED_TEMPLATE, dryRun: true }],
   ])('in %s mode, %j plans and changes nothing', async (mode, event) => {
     await seedUsers(clients.iam, endpoint, [
@@ -56,6 +55,9 @@ describe('a dry run is always a dry run (through the real handler)', () => {
     [{ ...SCHEDULED_TEMPLATE, DryRun: true }],
     [{ ...SCHEDULED_TEMPLATE, detail: { dry_run: true } }],
     [{ dryRun: false }],
+    // Only looks scheduled: EventBridge and Scheduler send the whole envelope, or the input alone.
+    [{ source: 'aws.scheduler', dryRun: true }],
+    [{ 'detail-type': 'Scheduled Event', dryRun: true }],
   ])('refuses %j before touching IAM', async (event) => {
     await seedUsers(clients.iam, endpoint, [
       { userName: 'stale', certificates: [{ ageDays: 200 }, { ageDays: 300 }] },

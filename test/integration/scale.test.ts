@@ -143,6 +143,47 @@ describe('scan strategies (through the real handler)', () => {
   });
 });
 
+describe('a stale credential report (through the real handler)', () => {
+  it('is refused for one older than IAM’s four-hour reuse window: the run scans in full, saying why', async () => {
+    // IAM answers with a report generated three days ago, from before "active" was reactivated:
+    // its row says no Active certificate, so the prefilter would skip the over-age one it holds.
+    const header = (await import('node:fs'))
+      .readFileSync(new URL('../../tools/emulator/moto_launcher.py', import.meta.url), 'utf8')
+      .match(/HEADER = \(\n([\s\S]*?)\n\)/)?.[1]
+      ?.replace(/[\s"]/g, '');
+    const columns = header?.split(',') ?? [];
+    const row = (user: string, arn: string) =>
+      [user, arn, ...Array(columns.length - 6).fill('N/A'), 'false', 'N/A', 'false', 'N/A'].join(
+        ',',
+      );
+    const csv = [header, row('active', 'arn:aws:iam::123456789012:user/eng/active')].join('\n');
+    const generated = new Date(Date.now() - 3 * 86_400_000);
+    proxy = await startFaultProxy(endpoint, {
+      respond: (request) =>
+        request.action === 'GetCredentialReport'
+          ? {
+              status: 200,
+              xml: `<GetCredentialReportResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetCredentialReportResult><Content>${Buffer.from(csv).toString('base64')}</Content><ReportFormat>text/csv</ReportFormat><GeneratedTime>${generated.toISOString().replace(/\.\d+Z$/, 'Z')}</GeneratedTime></GetCredentialReportResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></GetCredentialReportResponse>`,
+            }
+          : undefined,
+    });
+
+    const { report } = await audit({
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      SCAN_STRATEGY: 'credential-report',
+      USER_PATH_PREFIX: '/eng/',
+    });
+
+    expect(report.scan.strategy).toBe('full');
+    expect(report.scan.fallbackReason).toMatch(
+      /the credential report was generated at .* 72 hours before this run, older than IAM's four-hour reuse window/,
+    );
+    expect(idsOf(report)).toEqual(
+      seededOf('active', 'inactive-only', 'two-certificates', "o'brien,pat"),
+    );
+  });
+});
+
 describe('the deadline (through the real handler)', () => {
   it('stops starting work near the end, delivers a partial report saying so, and does not fail', async () => {
     // Prepare: 30 more users, each IAM answer 100 ms late, one user at a time; 2.5 s of Lambda

@@ -1,6 +1,6 @@
 import { DeleteSigningCertificateCommand, DeleteUserCommand } from '@aws-sdk/client-iam';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -8,7 +8,7 @@ import {
   type SeededCertificate,
   seedUsers,
 } from '../../tools/emulator/emulator';
-import { startFaultProxy } from '../../tools/emulator/fault-proxy';
+import { iamErrorXml, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint, invokeHandler } from './harness';
 
@@ -41,15 +41,43 @@ const audit = (env: Record<string, string> = {}) =>
     ...env,
   });
 
+/** Our findings as Security Hub holds them, by Id. */
+async function ours() {
+  const { Findings = [] } = await hub.send(new GetFindingsCommand({ MaxResults: 100 }));
+  return Findings.filter((f) => f.Id?.startsWith('signing-cert-audit/'));
+}
+
 /** Our findings as Security Hub holds them, by certificate: record state and compliance. */
 async function held(): Promise<Record<string, string>> {
-  const { Findings = [] } = await hub.send(new GetFindingsCommand({ MaxResults: 100 }));
   return Object.fromEntries(
-    Findings.filter((f) => f.Id?.startsWith('signing-cert-audit/')).map((f) => [
+    (await ours()).map((f) => [
       f.Id?.split('/')[2] ?? '',
       `${f.RecordState} ${f.Compliance?.Status}`,
     ]),
   );
+}
+
+/** GetAccountSummary's answer when the root user holds a signing certificate. */
+const ROOT_CERTIFICATE_SUMMARY = `<GetAccountSummaryResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetAccountSummaryResult><SummaryMap><entry><key>AccountSigningCertificatesPresent</key><value>1</value></entry></SummaryMap></GetAccountSummaryResult><ResponseMetadata><RequestId>root</RequestId></ResponseMetadata></GetAccountSummaryResponse>`;
+
+/** Runs the real handler with its EMF metrics on, and returns the summary and the metrics. */
+async function auditWithMetrics(env: Record<string, string>) {
+  const printed: string[] = [];
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+    printed.push(String(chunk));
+    return true;
+  });
+  try {
+    const summary = await audit({ ...env, POWERTOOLS_METRICS_DISABLED: 'false' });
+    const emf = printed
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { summary, metrics: emf[0] ?? {} };
+  } finally {
+    spy.mockRestore();
+  }
 }
 
 const idOf = (userName: string) =>
@@ -107,5 +135,68 @@ describe('Security Hub (through the real handler, on moto)', () => {
       [idOf('alice')]: 'ACTIVE FAILED',
       [idOf('bob')]: 'ACTIVE FAILED',
     });
+  });
+});
+
+describe('what a run could not read is never resolved (real handler, moto)', () => {
+  it('keeps the findings of a user and a root it could not read, and its metrics say unknown, not 0', async () => {
+    // Run 1 reads everything: alice, bob and the root user's certificate.
+    const proxy = await startFaultProxy(endpoint, {
+      respond: (request) =>
+        request.action === 'GetAccountSummary'
+          ? { status: 200, xml: ROOT_CERTIFICATE_SUMMARY }
+          : undefined,
+    });
+    try {
+      const first = await auditWithMetrics({ AWS_ENDPOINT_URL: proxy.endpoint });
+      expect(first.metrics).toMatchObject({ RootSigningCertificate: 1, NonCompliant: 2 });
+      expect(await held()).toEqual({
+        [idOf('alice')]: 'ACTIVE FAILED',
+        [idOf('bob')]: 'ACTIVE FAILED',
+        root: 'ACTIVE FAILED',
+      });
+
+      // Run 2: AccessDenied on bob's certificates and on GetAccountSummary.
+      proxy.configure({
+        respond: (request) =>
+          (request.action === 'ListSigningCertificates' &&
+            request.params.get('UserName') === 'bob') ||
+          request.action === 'GetAccountSummary'
+            ? { status: 403, xml: iamErrorXml('AccessDenied', 'not authorized') }
+            : undefined,
+      });
+      const second = await auditWithMetrics({ AWS_ENDPOINT_URL: proxy.endpoint });
+
+      expect(await held()).toEqual({
+        [idOf('alice')]: 'ACTIVE FAILED',
+        [idOf('bob')]: 'ACTIVE FAILED',
+        root: 'ACTIVE FAILED',
+      });
+      expect(second.summary).toMatchObject({ errors: 2, unread: 2, nonCompliant: 1 });
+      // Unknown is no data point, never a 0 that reads as fixed; what was read still counts.
+      expect(second.metrics).not.toHaveProperty('RootSigningCertificate');
+      expect(second.metrics).toMatchObject({ Unread: 2, NonCompliant: 1, Errors: 2 });
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('CreatedAt is the first time a finding was seen (real handler, moto)', () => {
+  it('is kept for a finding already resolved, run after run', async () => {
+    await audit({ MODE: 'report' });
+    const createdAt = async () =>
+      Object.fromEntries((await ours()).map((f) => [f.Id ?? '', f.CreatedAt]));
+    const first = await createdAt();
+
+    await audit({ MODE: 'deactivate' });
+    await audit({ MODE: 'deactivate' });
+    await audit({ MODE: 'deactivate' });
+
+    expect(await held()).toEqual({
+      [idOf('alice')]: 'ARCHIVED PASSED',
+      [idOf('bob')]: 'ARCHIVED PASSED',
+    });
+    expect(await createdAt()).toEqual(first);
   });
 });

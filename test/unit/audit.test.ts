@@ -218,6 +218,8 @@ describe('runAudit: verdicts and report mode', () => {
       gone: 0,
       contentIssues: 0,
       rootSigningCertificate: 0,
+      failing: 3,
+      unread: 0,
     });
     expect(report.findings).toEqual([
       expect.objectContaining({

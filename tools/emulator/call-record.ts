@@ -157,9 +157,11 @@ export function recordSession(
   env: Readonly<Record<string, string | undefined>>,
   label: string,
   argv?: readonly string[],
+  /** Credentials the caller already has (a terminal signed in to a member account): recorded as this session's. */
+  existingAccessKeyId?: string,
 ): SessionCredentials {
   // A key moto never issued: moto then acts in its default account, as these principals do.
-  const accessKeyId = `ASCA${randomBytes(8).toString('hex').toUpperCase()}`;
+  const accessKeyId = existingAccessKeyId ?? `ASCA${randomBytes(8).toString('hex').toUpperCase()}`;
   const defined = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );

@@ -63,6 +63,15 @@ export const ACCOUNT_CHECKS = CHECKS.filter(
   (check): check is Extract<(typeof CHECKS)[number], AccountCheck> => check.scope === 'account',
 ) as readonly AccountCheck<CheckVerdict>[];
 
+/**
+ * Whether a verdict is one its table row marks failing: what Security Hub reports FAILED while
+ * the certificate can still be used, and what the command line exits 1 on, in every path. The
+ * one rule; nothing else decides what needs fixing.
+ */
+export function isFailing(verdict: Verdict): boolean {
+  return VERDICTS[verdict].failing;
+}
+
 /** The severity of a verdict, from its table row and the status the certificate was listed in. */
 export function verdictSeverity(verdict: Verdict, status: string | null): Severity {
   const spec = VERDICTS[verdict];
@@ -78,8 +87,12 @@ export function verdictTableMarkdown(): string {
       const severity = spec.severityWhenInactive
         ? `${spec.severity} (${spec.severityWhenInactive} if Inactive)`
         : spec.severity;
-      return `| \`${verdict}\` | ${spec.check} | ${spec.when} | ${severity} |`;
+      return `| \`${verdict}\` | ${spec.check} | ${spec.when} | ${severity} | ${spec.failing ? 'yes' : 'no'} |`;
     },
   );
-  return ['| verdict | check | when | severity |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| verdict | check | when | severity | failing |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }

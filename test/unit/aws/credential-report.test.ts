@@ -6,6 +6,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  CREDENTIAL_REPORT_MAX_AGE_MS,
   CredentialReportUnavailableError,
   fetchCredentialReport,
 } from '../../../lambda/aws/credential-report';
@@ -102,5 +103,19 @@ describe('fetchCredentialReport', () => {
     await expect(
       fetchCredentialReport(new IAMClient({}), { ...manualClock(), stop: stop.signal }),
     ).rejects.toThrow('the run was stopped');
+  });
+
+  it('refuses a report older than IAM’s four-hour reuse window, and takes one just inside it', async () => {
+    iamMock.on(GenerateCredentialReportCommand).resolves({ State: 'COMPLETE' });
+    const at = (ms: number) => ({ now: () => GENERATED.getTime() + ms });
+
+    const inside = await fetchCredentialReport(new IAMClient({}), at(CREDENTIAL_REPORT_MAX_AGE_MS));
+    const stale = fetchCredentialReport(new IAMClient({}), at(3 * 86_400_000));
+
+    expect(inside.generatedAt).toEqual(GENERATED);
+    await expect(stale).rejects.toThrow(CredentialReportUnavailableError);
+    await expect(stale).rejects.toThrow(
+      /^the credential report was generated at 2026-11-23T05:00:00.000Z, 72 hours before this run, older than IAM's four-hour reuse window/,
+    );
   });
 });

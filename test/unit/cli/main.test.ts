@@ -47,7 +47,25 @@ describe('main: bad flags exit 2 naming the flag', () => {
       /--concurrency="1000" is not allowed: expected a whole number from 1 to 64/,
     ],
     [['--path-prefix', 'robots'], /--path-prefix="robots" is not allowed/],
-    [['--as-of', '2099-01-01', '--apply'], /--as-of cannot be combined with --apply/],
+    [
+      ['--mode', 'deactivate', '--as-of', '2099-01-01', '--apply'],
+      /--as-of cannot be combined with --apply/,
+    ],
+    [['--as-of', '2099-01-01', '--security-hub'], /--as-of cannot be combined with --security-hub/],
+    [
+      [
+        '--as-of',
+        '2099-01-01',
+        '--archive-bucket',
+        'evidence',
+        '--publish',
+        '--topic-arn',
+        TOPIC_ARN,
+      ],
+      /--as-of cannot be combined with --publish, --archive-bucket: a forecast .* sends nothing anywhere/,
+    ],
+    [['--apply'], /--apply is not allowed in report mode: report mode never changes anything/],
+    [['--mode', 'report', '--apply'], /--apply is not allowed in report mode/],
     [
       ['--as-of', '2020-01-01'],
       /--as-of="2020-01-01" is in the past: .*history cannot be reconstructed/,

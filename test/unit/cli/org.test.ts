@@ -36,17 +36,16 @@ describe('formatOrgTable', () => {
   });
 });
 
-describe('runOrganization, interrupted', () => {
-  it('starts no account after Ctrl-C: no AssumeRole, each one FAILED as not started, exit 130', async () => {
+describe('runOrganization, stopped', () => {
+  /** Runs two accounts with `stop` already aborted; `interrupt` is the CLI's Ctrl-C signal. */
+  async function stopped(stop: AbortSignal, interrupt?: AbortSignal) {
     const sts = mockClient(STSClient);
     const options = parseCliArgs(
       ['--accounts', '111111111111,222222222222', '--format', 'json', '--region', 'us-east-1'],
       { env: {}, stdoutIsTTY: false },
     );
-    const stop = new AbortController();
-    stop.abort('SIGINT');
     let stdout = '';
-
+    let stderr = '';
     const status = await runOrganization(
       { ...options, org: options.org ?? { accounts: [], roleName: 'x', concurrency: 1 } },
       {
@@ -56,8 +55,14 @@ describe('runOrganization, interrupted', () => {
             return true;
           },
         } as never,
-        stderr: { write: () => true } as never,
+        stderr: {
+          write: (text: string) => {
+            stderr += text;
+            return true;
+          },
+        } as never,
         env: {},
+        ...(interrupt ? { interrupt } : {}),
       },
       {
         sts: new STSClient({ region: 'us-east-1' }),
@@ -66,17 +71,43 @@ describe('runOrganization, interrupted', () => {
         logger: { info: () => undefined, warn: () => undefined, error: () => undefined } as never,
         sinks: [],
         runId: 'run-1',
-        stop: stop.signal,
+        stop,
       },
     );
-
-    expect(status).toBe(130);
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
-    const report = JSON.parse(stdout) as OrgReport;
-    expect(report.accounts.map((a) => [a.accountId, a.status, a.error])).toEqual([
-      ['111111111111', 'FAILED', 'not started: the run was interrupted (Ctrl-C)'],
-      ['222222222222', 'FAILED', 'not started: the run was interrupted (Ctrl-C)'],
-    ]);
+    const assumed = sts.commandCalls(AssumeRoleCommand).length;
     sts.restore();
+    const report = JSON.parse(stdout) as OrgReport;
+    return { status, assumed, stderr, errors: report.accounts.map((a) => [a.status, a.error]) };
+  }
+
+  it('starts no account after Ctrl-C: no AssumeRole, each one FAILED as not started, exit 130', async () => {
+    const interrupt = new AbortController();
+    interrupt.abort('SIGINT received');
+
+    const run = await stopped(interrupt.signal, interrupt.signal);
+
+    expect(run.status).toBe(130);
+    expect(run.assumed).toBe(0);
+    expect(run.errors).toEqual([
+      ['FAILED', 'not started: the run was interrupted (SIGINT received)'],
+      ['FAILED', 'not started: the run was interrupted (SIGINT received)'],
+    ]);
+  });
+
+  it('after the time limit, names the limit and exits 3: it is not Ctrl-C', async () => {
+    const limit = new AbortController();
+    limit.abort('time limit: --time-limit of 2 s reached');
+
+    const run = await stopped(limit.signal, new AbortController().signal);
+
+    expect(run.status).toBe(3);
+    expect(run.assumed).toBe(0);
+    expect(run.errors).toEqual([
+      ['FAILED', 'not started: time limit: --time-limit of 2 s reached'],
+      ['FAILED', 'not started: time limit: --time-limit of 2 s reached'],
+    ]);
+    expect(run.stderr).toContain(
+      'signing-cert-audit: time limit: --time-limit of 2 s reached: 2 account(s) not started',
+    );
   });
 });

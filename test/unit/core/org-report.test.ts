@@ -16,7 +16,19 @@ function audited(accountId: string, summary: Partial<Summary> = {}): AccountResu
   return {
     accountId,
     status: 'AUDITED',
-    summary: { ...emptySummary(), usersScanned: 10, certificatesScanned: 2, ...summary },
+    // As buildReport counts them: every non-compliant, withheld, error and root finding fails.
+    summary: {
+      ...emptySummary(),
+      usersScanned: 10,
+      certificatesScanned: 2,
+      ...summary,
+      failing:
+        summary.failing ??
+        (summary.nonCompliant ?? 0) +
+          (summary.errors ?? 0) +
+          (summary.rootSigningCertificate ?? 0) +
+          (summary.withheld ?? 0),
+    },
     severity: (summary.nonCompliant ?? 0) > 0 ? 'HIGH' : 'INFO',
     error: null,
     reportLocation: `s3://evidence/reports/${accountId}.json`,
@@ -45,6 +57,7 @@ describe('buildOrgReport', () => {
       nonCompliant: 3,
       deactivated: 2,
       expiringSoon: 1,
+      failing: 3,
     });
     expect(report.counts).toEqual({ accounts: 4, audited: 2, incomplete: 1, failed: 1 });
     expect(report).toMatchObject({
@@ -84,6 +97,9 @@ describe('needsAttention and byAttention', () => {
     expect(needsAttention(audited('100000000006', { withheld: 1 }))).toBe(true);
     expect(needsAttention(audited('100000000007', { errors: 1 }))).toBe(true);
     expect(needsAttention(audited('100000000008', { rootSigningCertificate: 1 }))).toBe(true);
+    // A young certificate with a weak key is failing too, though not non-compliant.
+    expect(needsAttention(audited('100000000009', { contentIssues: 1, failing: 1 }))).toBe(true);
+    expect(needsAttention(audited('100000000010', { expiringSoon: 1, failing: 0 }))).toBe(false);
   });
 });
 

@@ -95,6 +95,10 @@ describe('buildReport', () => {
       gone: 1,
       contentIssues: 0,
       rootSigningCertificate: 0,
+      // Three NON_COMPLIANT and one ERROR: the check table's failing verdicts.
+      failing: 4,
+      // The ERROR carries no AWS error and the failed change is a write: every subject was read.
+      unread: 0,
     });
     expect(report.findings.map((f) => f.userName)).toEqual([
       'user-00001',

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvocationEventError, parseInvocationEvent } from '../../../lambda/handlers/event';
+import {
+  InvocationEventError,
+  parseInvocationEvent,
+  parseWorkerEvent,
+  runIdOf,
+} from '../../../lambda/handlers/event';
 
 /** The console's "Scheduled Event" test template. */
 const SCHEDULED = {
@@ -24,22 +29,45 @@ describe('parseInvocationEvent', () => {
     expect(parseInvocationEvent(event)).toEqual({ dryRun });
   });
 
-  it('runs a scheduled event that says nothing of a dry run for real', () => {
+  it('runs the scheduled events EventBridge and Scheduler send for real', () => {
     expect(parseInvocationEvent(SCHEDULED)).toEqual({ dryRun: false });
-    expect(parseInvocationEvent({ source: 'aws.scheduler' })).toEqual({ dryRun: false });
+    // A schedule without an Input: the same envelope from aws.scheduler, its detail a string.
+    expect(
+      parseInvocationEvent({
+        ...SCHEDULED,
+        source: 'aws.scheduler',
+        resources: ['arn:aws:scheduler:us-east-1:123456789012:schedule/default/audit'],
+        detail: '{}',
+      }),
+    ).toEqual({ dryRun: false });
+  });
+
+  it('honours exactly {"dryRun": true} in a scheduled event too', () => {
+    expect(parseInvocationEvent({ ...SCHEDULED, dryRun: true })).toEqual({ dryRun: true });
   });
 
   it.each([
-    [{ source: 'aws.scheduler', dryRun: true }],
-    [{ 'detail-type': 'Scheduled Event', dryRun: true }],
-    [{ ...SCHEDULED, dryRun: true }],
-  ])('honours exactly {"dryRun": true} whatever else the event holds: %j', (event) => {
-    expect(parseInvocationEvent(event)).toEqual({ dryRun: true });
-  });
+    [{ source: 'aws.scheduler' }, /"source" belongs to a scheduled event, and this is not one/],
+    [{ source: 'aws.scheduler', dryRun: true }, /"source" belongs to a scheduled event/],
+    [{ 'detail-type': 'Scheduled Event', dryRun: true }, /"detail-type" belongs to a scheduled/],
+    [{ ...SCHEDULED, source: 'aws.s3' }, /"version" belongs to a scheduled event/],
+    [{ ...SCHEDULED, detail: { x: 1 } }, /belongs to a scheduled event, and this is not one/],
+    [{ source: 'aws.scheduler', isDryRun: true }, /unknown key "isDryRun"/],
+    [{ 'detail-type': 'Scheduled Event', dryRunOnly: true }, /unknown key "dryRunOnly"/],
+    [{ source: 'aws.events', mode: 'report' }, /unknown key "mode"/],
+    [{ ...SCHEDULED, mode: 'report' }, /unknown key "mode"/],
+    [{ dryRun: true, mode: 'delete' }, /unknown key "mode"/],
+  ])(
+    'refuses %j: only what EventBridge and Scheduler really send passes as scheduled',
+    (event, message) => {
+      expect(() => parseInvocationEvent(event)).toThrow(InvocationEventError);
+      expect(() => parseInvocationEvent(event)).toThrow(message);
+    },
+  );
 
   it.each([
-    [{ source: 'aws.events', dryrun: true, x: 1 }, /"dryrun": an event that mentions a dry run/],
-    [{ source: 'aws.events', dryRun: 'yes' }, /"dryRun" is "yes"/],
+    [{ ...SCHEDULED, dryrun: true, x: 1 }, /"dryrun": an event that mentions a dry run/],
+    [{ ...SCHEDULED, dryRun: 'yes' }, /"dryRun" is "yes"/],
     [{ ...SCHEDULED, DryRun: true }, /"DryRun"/],
     [{ ...SCHEDULED, detail: { dry_run: true } }, /"detail\.dry_run"/],
     [{ 'dry-run': true }, /"dry-run"/],
@@ -102,4 +130,56 @@ describe('parseInvocationEvent', () => {
       expect(message).toMatch(/1000000 characters|1000002 characters/);
     }
   });
+});
+
+describe('parseWorkerEvent', () => {
+  it.each([
+    [{ accountId: '123456789012', runId: 'run-1' }, { dryRun: false }],
+    [{ accountId: '123456789012', runId: 'run-1', dryRun: true }, { dryRun: true }],
+    [
+      { accountId: '123456789012', runId: 'run-1', scanStrategy: 'full' },
+      { dryRun: false, scanStrategy: 'full' },
+    ],
+  ])('reads %j', (event, options) => {
+    expect(parseWorkerEvent(event)).toEqual({
+      accountId: '123456789012',
+      runId: 'run-1',
+      ...options,
+    });
+  });
+
+  it.each([
+    [{ accountId: '1234', runId: 'r' }, /"accountId" is "1234": expected a 12-digit account id/],
+    [{ accountId: '123456789012' }, /"runId" is missing/],
+    [{ accountId: '123456789012', runId: '../../reports/x' }, /"runId" is "..\/..\/reports\/x"/],
+    [{ accountId: '123456789012', runId: '..' }, /"runId" is "\.\."/],
+    [{ accountId: '123456789012', runId: 'r', dryRun: 'true' }, /"dryRun" is "true"/],
+    [{ accountId: '123456789012', runId: 'r', dryRun: false }, /"dryRun" is false/],
+    [{ accountId: '123456789012', runId: 'r', dryrun: true }, /"dryrun": an event that mentions/],
+    [{ accountId: '123456789012', runId: 'r', scanStrategy: 'fast' }, /"scanStrategy" is "fast"/],
+    [{ accountId: '123456789012', runId: 'r', x: 1 }, /unknown key "x"/],
+    [{ ...SCHEDULED, accountId: '123456789012', runId: 'r' }, /unknown keys "version", "id"/],
+  ])('refuses %j, naming what is wrong and what is allowed', (event, message) => {
+    expect(() => parseWorkerEvent(event)).toThrow(message);
+    expect(() => parseWorkerEvent(event)).toThrow(
+      /^Invalid worker event: .*Allowed: \{"accountId": "<12 digits>", "runId": /,
+    );
+  });
+});
+
+describe('runIdOf', () => {
+  it('keeps a name in the safe set as it is', () => {
+    expect(runIdOf('2f1c9a4e-0d2b-4c47-9d1e-3b5a6c7d8e9f', 'enumerate')).toBe(
+      '2f1c9a4e-0d2b-4c47-9d1e-3b5a6c7d8e9f',
+    );
+  });
+
+  it.each([['check+1'], ['check=1'], ['a b'], ['é'], [''], ['.'], ['x'.repeat(81)], [42]])(
+    'refuses %j: two names must never share one run id',
+    (name) => {
+      expect(() => runIdOf(name, 'enumerate')).toThrow(
+        /^Invalid enumerate event: the execution name .* is not allowed: the run id is the execution's name, 1 to 80 of A-Z a-z 0-9 \. _ -/,
+      );
+    },
+  );
 });

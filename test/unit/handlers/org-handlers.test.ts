@@ -67,6 +67,76 @@ describe('orgMessage (the organization run’s SNS message)', () => {
   });
 });
 
+describe('orgMessage with a large scope', () => {
+  it.each([2_000, 2_500, 10_000])(
+    'stays under its bound with %i excluded accounts and as many named in the selection, saying how many were left out',
+    (count) => {
+      const ids = Array.from({ length: count }, (_, i) => String(200_000_000_000 + i));
+      const report = {
+        ...organization(count, 7),
+        scope: {
+          selection: {
+            includeOus: [],
+            excludeOus: ids.slice(0, 50).map((id) => `ou-ab12-${id.slice(0, 8)}`),
+            includeAccounts: ids,
+            excludeAccounts: ids,
+          },
+          excluded: ids.map((accountId) => ({
+            accountId,
+            name: `pilot-left-out-${accountId}`,
+            reason: 'includeAccounts' as const,
+          })),
+        },
+      };
+
+      const raw = orgMessage(report, 's3://evidence/org.json');
+      const message = JSON.parse(raw);
+      const machine = JSON.parse(message.default);
+
+      expect(Buffer.byteLength(raw)).toBeLessThanOrEqual(ORG_MESSAGE_MAX_BYTES);
+      expect(machine.scope.excluded.length + machine.scopeOmitted.excluded).toBe(count);
+      expect(
+        machine.scope.selection.includeAccounts.length + machine.scopeOmitted.includeAccounts,
+      ).toBe(count);
+      expect(
+        machine.scope.selection.excludeAccounts.length + machine.scopeOmitted.excludeAccounts,
+      ).toBe(count);
+      expect(machine.scope.selection.excludeOus).toHaveLength(50);
+      expect(machine.accounts.length + machine.accountsOmitted).toBe(count);
+      expect(machine.totals).toEqual(report.totals);
+      expect(message.email).toContain(`Left out by the account selection: ${count} account(s).`);
+    },
+  );
+
+  it('keeps a small scope whole', () => {
+    const report = {
+      ...organization(3, 2),
+      scope: {
+        selection: {
+          includeOus: [],
+          excludeOus: [],
+          includeAccounts: [],
+          excludeAccounts: ['1'.repeat(12)],
+        },
+        excluded: [
+          { accountId: '1'.repeat(12), name: 'sandbox', reason: 'excludeAccounts' as const },
+        ],
+      },
+    };
+
+    const machine = JSON.parse(JSON.parse(orgMessage(report, 's3://evidence/org.json')).default);
+
+    expect(machine.scope).toEqual(report.scope);
+    expect(machine.scopeOmitted).toEqual({
+      includeOus: 0,
+      excludeOus: 0,
+      includeAccounts: 0,
+      excludeAccounts: 0,
+      excluded: 0,
+    });
+  });
+});
+
 describe('the worker’s event', () => {
   const worker = createWorkerHandler({
     env: {
@@ -88,9 +158,7 @@ describe('the worker’s event', () => {
     [{ accountId: '123456789012', runId: 'r', scanStrategy: 'fast' }],
     [{ accountId: '123456789012', runId: '../../reports/x' }],
   ])('refuses %j before touching anything', async (event) => {
-    await expect(worker(event as never, context)).rejects.toThrow(
-      /^Invalid worker event: expected/,
-    );
+    await expect(worker(event, context)).rejects.toThrow(/^Invalid worker event: /);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   ListUserTagsCommand,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
@@ -21,6 +22,7 @@ import { CERT_BODY_MARKER, daysAgo, iamCert, iamUser, NOW, TOPIC_ARN } from '../
 
 const iamMock = mockClient(IAMClient);
 const snsMock = mockClient(SNSClient);
+const s3Mock = mockClient(S3Client);
 
 const context = lambdaContext(
   'req-123',
@@ -343,5 +345,46 @@ describe('handler', () => {
     }
     expect(messages.length).toBe(1);
     expect(output.join('').length).toBeGreaterThan(0);
+  });
+});
+
+describe('the digest names only what was written', () => {
+  /** The handler wired as the deployed function is: the archive first, then SNS. */
+  const withArchive = () =>
+    createHandler({
+      ...productionDeps({ TOPIC_ARN, ARCHIVE_BUCKET: 'evidence', AWS_REGION: 'us-east-1' }),
+      now: () => NOW,
+    });
+  const digest = () =>
+    (
+      JSON.parse(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}') as {
+        email: string;
+      }
+    ).email;
+
+  beforeEach(() => {
+    s3Mock.reset();
+    givenAccount();
+    snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('links the archived report when the archive wrote it', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+
+    await withArchive()({}, context);
+
+    expect(digest()).toMatch(/The whole report: s3:\/\/evidence\/reports\/account=123456789012\//);
+  });
+
+  it('names no object when the archive write failed, and the run still fails', async () => {
+    s3Mock
+      .on(PutObjectCommand)
+      .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied' }));
+
+    await expect(withArchive()({}, context)).rejects.toThrow(/s3-archive: Writing s3:\/\/evidence/);
+
+    expect(snsMock).toReceiveCommand(PublishCommand);
+    expect(digest()).not.toContain('s3://');
+    expect(digest()).toContain('The report could not be archived');
   });
 });

@@ -48,6 +48,14 @@ describe('archiveKeys', () => {
     });
   });
 
+  it('partitions an organization’s findings by date alone, each file named by its account', () => {
+    expect(archiveKeys(reportOf([]), 'organization')).toEqual({
+      report: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
+      html: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.html`,
+      findings: `findings/date=2026-11-23/${ACCOUNT_ID}-run-1.jsonl`,
+    });
+  });
+
   it('makes a strange run id safe for a key', () => {
     expect(archiveKeys(reportOf([], '../x y')).report).toMatch(/\/\.\._x_y\.json$/);
   });
@@ -75,7 +83,11 @@ describe('archiveSink', () => {
 
     const delivery = await archiveSink(new S3Client({}), 'evidence').deliver(report);
 
-    expect(delivery).toEqual({ status: 'delivered', detail: `s3://evidence/${keys.report}` });
+    expect(delivery).toEqual({
+      status: 'delivered',
+      detail: `s3://evidence/${keys.report}`,
+      archived: { report: `s3://evidence/${keys.report}`, html: `s3://evidence/${keys.html}` },
+    });
     expect(s3Mock).toReceiveCommandWith(PutObjectCommand, {
       Bucket: 'evidence',
       Key: keys.report,

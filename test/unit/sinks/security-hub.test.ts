@@ -109,13 +109,64 @@ describe('securityHubSink', () => {
       }),
     ]);
     expect(delivery.detail).toMatch(/1 active, 0 resolved, 1 archived by the sweep/);
+    // Every record state: an ARCHIVED finding's CreatedAt is kept too.
     expect(hubMock).toReceiveCommandWith(GetFindingsCommand, {
-      Filters: expect.objectContaining({
+      Filters: {
         ProductArn: [{ Value: PRODUCT, Comparison: 'EQUALS' }],
         AwsAccountId: [{ Value: ACCOUNT_ID, Comparison: 'EQUALS' }],
-        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
-      }),
+        GeneratorId: [{ Value: 'signing-cert-audit/', Comparison: 'PREFIX' }],
+      },
     });
+  });
+
+  it('keeps the CreatedAt of a finding already ARCHIVED, and never sweeps it again', async () => {
+    hubMock.on(GetFindingsCommand).resolves({
+      Findings: [
+        held('CERTALICE', { RecordState: 'ARCHIVED', Compliance: { Status: 'PASSED' } }),
+        held('CERTOLDGONE', { RecordState: 'ARCHIVED', Compliance: { Status: 'PASSED' } }),
+      ],
+    });
+
+    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(
+      reportOf([{ ...finding('CERTALICE'), status: 'Inactive' }]),
+    );
+
+    expect(imported()).toEqual([
+      expect.objectContaining({
+        Id: asffId(ACCOUNT_ID, 'CERTALICE', 'age'),
+        CreatedAt: '2025-06-01T00:00:00.000Z',
+        RecordState: 'ARCHIVED',
+      }),
+    ]);
+  });
+
+  it('sweeps nothing of a user or a root the run could not read', async () => {
+    const root = { Type: 'AwsAccount', Id: `AWS::::Account:${ACCOUNT_ID}` };
+    hubMock.on(GetFindingsCommand).resolves({
+      Findings: [held('CERTBOB'), held('root', { Resources: [root] })],
+    });
+    const unreadBob = {
+      ...finding('CERTBOB', `arn:aws:iam::${ACCOUNT_ID}:user/eng/bob`),
+      userName: 'bob',
+      certificateId: null,
+      status: null,
+      verdict: 'ERROR' as const,
+      error: { code: 'AccessDenied', message: 'no' },
+    };
+    const unreadRoot = {
+      ...unreadBob,
+      userName: '<root>',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:root`,
+    };
+
+    const delivery = await securityHubSink(new SecurityHubClient({}), TARGET).deliver(
+      reportOf([finding('CERTALICE'), unreadBob, unreadRoot]),
+    );
+
+    expect(imported().map((f) => f.Id)).toEqual([asffId(ACCOUNT_ID, 'CERTALICE', 'age')]);
+    expect(delivery.detail).toContain(
+      'the findings of 2 subject(s) the run could not read were left as they were',
+    );
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { archiveLocation } from '../../../lambda/core/archive-layout';
 import { buildReport, type Finding, type Report } from '../../../lambda/core/report';
 import {
   PublishError,
@@ -144,7 +145,10 @@ describe('the email digest (SNS per-protocol message)', () => {
     ]);
 
     // Act
-    await snsSink(new SNSClient({}), TOPIC, { archiveBucket: 'evidence' }).deliver(report);
+    await snsSink(new SNSClient({}), TOPIC).deliver(report, {
+      archived: archiveLocation('evidence', report),
+      failed: [],
+    });
 
     // Assess: the exact request SNS receives.
     expect(snsMock).toReceiveCommandWith(PublishCommand, {
