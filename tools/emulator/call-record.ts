@@ -228,6 +228,8 @@ export class CallRecorder {
       const resource = this.name(request.resource, request, account);
       const learned = learnFromAnswer(request, status, answer);
       for (const user of learned.users) {
+        // By the key that was told (the caller names only users it was handed), and by account.
+        this.users.set(`${request.accessKeyId}|${user.userName}`, user.arn);
         this.users.set(`${accountOfArn(user.arn) ?? account}|${user.userName}`, user.arn);
       }
       if (learned.assumed) {
@@ -280,6 +282,7 @@ export class CallRecorder {
         return '*';
       case 'iam-user':
         return (
+          this.users.get(`${request.accessKeyId}|${resource.userName}`) ??
           this.users.get(`${account}|${resource.userName}`) ??
           `unresolved:iam-user/${resource.userName}`
         );
