@@ -1,16 +1,7 @@
-import {
-  Annotations,
-  Aws,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  TimeZone,
-  Validations,
-} from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Annotations, Aws, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -28,12 +19,13 @@ import {
   type ScanStrategy,
   toEnvironment,
 } from '../lambda/core/settings';
+import { createAuditFunction, createSchedulerRole } from './audit-function';
 import { createAuditTopic } from './audit-topic';
 import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import { AuditDashboard } from './auditor-dashboard';
 import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
-import { bundleDefines, HANDLER_BUNDLE, HANDLER_ENTRY } from './bundling';
+import { HANDLER_ENTRY } from './bundling';
 import {
   checkDays,
   checkEmails,
@@ -43,7 +35,7 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
-import { declareFunctionPaths, declareSchedulerPaths } from './service-paths';
+import { declareSchedulerPaths } from './service-paths';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow the settings table (lambda/core/settings.ts) and are validated at synth. */
 export interface SigningCertAuditorProps {
@@ -274,79 +266,33 @@ export class SigningCertAuditor extends Construct {
         'This queue is itself the dead-letter store of failed audit runs (Lambda on-failure destination and scheduler DLQ); nothing consumes it, so it needs no DLQ of its own.',
     });
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      // The logs are the record of what the auditor saw and changed: keep them after the stack goes.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    const role = new iam.Role(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Signing-certificate audit function',
-    });
-    // An explicit role, not AWSLambdaBasicExecutionRole: logging is granted on this log group only.
-    this.logGroup.grantWrite(role);
-    grantAuditAccess(role, this.policy);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'KeepFailedRunsInTheFailureQueue',
-        actions: ['sqs:SendMessage'],
-        resources: [this.failureQueue.queueArn],
-      }),
-    );
-    if (this.securityHubRegion) grantSecurityHub(role, this.securityHubRegion);
-
-    this.function = new NodejsFunction(this, 'Function', {
+    const built = createAuditFunction(this, 'Function', {
+      name: 'the audit function',
       description: 'Audits IAM users’ X.509 signing certificates against an age policy',
+      roleDescription: 'Signing-certificate audit function',
       entry: HANDLER_ENTRY,
-      handler: 'handler',
-      // Pinned, not NODEJS_LATEST: that constant moves with aws-cdk-lib upgrades and would
-      // change the runtime (and the bundle target in lib/bundling.ts) without a code change.
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      // Lambda's CPU share grows with memory, and a large account means thousands of IAM
-      // responses to parse; 256 MB is a starting point (unmeasured) for the benchmark to tune.
-      memorySize: 256,
-      // Lambda's maximum, so a large account (IAM allows 5000 users) is never cut short.
-      timeout: Duration.minutes(15),
-      // One run at a time: two overlapping runs would plan the same changes twice.
-      reservedConcurrentExecutions: 1,
-      role,
-      logGroup: this.logGroup,
       environment: toEnvironment(this.policy, {
         topicArn: this.topic.topicArn,
         archiveBucket: this.archive.bucket.bucketName,
         ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
       }),
-      // The scheduler invokes asynchronously: a failed run is retried twice (a run is idempotent),
-      // then its event is kept in the failure queue.
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      // Lambda sends the failed event with the function's role, which needs sqs:SendMessage and
-      // nothing more (Lambda Developer Guide, "Capturing records of Lambda asynchronous
-      // invocations"); SqsDestination's grantSendMessages would add GetQueueAttributes and
-      // GetQueueUrl, which nothing calls.
-      onFailure: { bind: () => ({ destination: this.failureQueue.queueArn }) },
-      bundling: {
-        minify: HANDLER_BUNDLE.minify,
-        format: HANDLER_BUNDLE.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
-        target: HANDLER_BUNDLE.target,
-        mainFields: [...HANDLER_BUNDLE.mainFields],
-        banner: HANDLER_BUNDLE.banner,
-        define: bundleDefines({ securityHub: this.securityHubRegion !== undefined }),
-        bundleAwsSDK: true,
-        // Always the local esbuild (a devDependency): synth must work where Docker does not.
-        forceDockerBundling: false,
-      },
+      // Lambda's maximum, so a large account (IAM allows 5000 users) is never cut short.
+      timeout: Duration.minutes(15),
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      logGroupId: 'Logs',
+      securityHub: this.securityHubRegion !== undefined,
+      // The scheduler invokes asynchronously: a failed run's event is kept in the failure queue.
+      failureQueue: this.failureQueue,
+      // One run at a time: two overlapping runs would plan the same changes twice.
+      reservedConcurrentExecutions: 1,
     });
+    this.function = built.function;
+    this.logGroup = built.logGroup;
+    const role = built.role;
+    grantAuditAccess(role, this.policy);
+    if (this.securityHubRegion) grantSecurityHub(role, this.securityHubRegion);
     this.topic.grantPublish(this.function);
     this.archive.grantWriteReports(role);
-    declareFunctionPaths(this, {
-      name: 'the audit function',
-      role,
-      logGroup: this.logGroup,
-      failureQueue: this.failureQueue,
-    });
     if (this.key) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -355,12 +301,10 @@ export class SigningCertAuditor extends Construct {
       });
     }
 
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-      description: 'Lets EventBridge Scheduler start the signing-certificate audit',
-    });
+    const schedulerRole = createSchedulerRole(
+      this,
+      'Lets EventBridge Scheduler start the signing-certificate audit',
+    );
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the signing-certificate audit',
       schedule: scheduler.ScheduleExpression.expression(scheduleExpression, TimeZone.of(timeZone)),

@@ -13,8 +13,7 @@ import {
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -26,10 +25,10 @@ import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ConfigError } from '../lambda/core/errors';
 import { POLICY_KEYS, type Policy, parsePolicy, toEnvironment } from '../lambda/core/settings';
+import { createAuditFunction, createSchedulerRole } from './audit-function';
 import { createAuditTopic } from './audit-topic';
 import { declareAlarmNotifies } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
-import { bundleDefines, HANDLER_BUNDLE } from './bundling';
 import {
   checkDays,
   checkEmails,
@@ -43,7 +42,6 @@ import { memberTemplateBody } from './member-role';
 import {
   asRole,
   declareAssumedBy,
-  declareFunctionPaths,
   declareSchedulerPaths,
   declareServicePath,
 } from './service-paths';
@@ -225,39 +223,15 @@ export class SigningCertOrgAuditor extends Construct {
       EXCLUDE_ACCOUNTS: (props.excludeAccounts ?? []).join(','),
     };
     const fn = (name: string, entry: string, description: string, timeout: Duration) => {
-      const role = new iam.Role(this, `${name}Role`, {
-        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-        description,
-      });
-      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
-        retention: logs.RetentionDays.ONE_YEAR,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-      logGroup.grantWrite(role);
-      const handler = new NodejsFunction(this, name, {
+      const built = createAuditFunction(this, name, {
+        name: `the ${name.toLowerCase()} function`,
         description,
         entry: ENTRY(entry),
-        handler: 'handler',
-        runtime: Runtime.NODEJS_24_X,
-        architecture: Architecture.ARM_64,
-        memorySize: 256,
-        timeout,
-        role,
-        logGroup,
         environment,
-        bundling: {
-          minify: HANDLER_BUNDLE.minify,
-          format: OutputFormat.ESM,
-          target: HANDLER_BUNDLE.target,
-          mainFields: [...HANDLER_BUNDLE.mainFields],
-          banner: HANDLER_BUNDLE.banner,
-          define: bundleDefines({ securityHub: false }),
-          bundleAwsSDK: true,
-          forceDockerBundling: false,
-        },
+        timeout,
+        logRetention: logs.RetentionDays.ONE_YEAR,
       });
-      declareFunctionPaths(this, { name: `the ${name.toLowerCase()} function`, role, logGroup });
-      return { handler, role };
+      return { handler: built.function, role: built.role };
     };
     const worker = fn(
       'Worker',
@@ -408,12 +382,10 @@ export class SigningCertOrgAuditor extends Construct {
     this.archive.key?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
     this.declareStateMachinePaths([enumerate.handler, worker.handler, summarize.handler]);
 
-    const schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-      description: 'Lets EventBridge Scheduler start the organization audit',
-    });
+    const schedulerRole = createSchedulerRole(
+      this,
+      'Lets EventBridge Scheduler start the organization audit',
+    );
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the organization signing-certificate audit',
       schedule: scheduler.ScheduleExpression.expression(schedule, TimeZone.of(timeZone)),

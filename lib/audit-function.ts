@@ -1,0 +1,142 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { bundleDefines, HANDLER_BUNDLE } from './bundling';
+import { declareFunctionPaths } from './service-paths';
+
+/** What {@link createAuditFunction} builds a function with. */
+export interface AuditFunctionProps {
+  /** What it is, in the permissions reference: "the audit function". */
+  readonly name: string;
+  /** The handler's source file (esbuild bundles it and what it imports). */
+  readonly entry: string;
+  /** The function's description. */
+  readonly description: string;
+  /** The role's description (IAM allows Latin-1 only). @default - the function's */
+  readonly roleDescription?: string;
+  /** Its environment: the settings it runs with. */
+  readonly environment: Record<string, string>;
+  /** Lambda's timeout. */
+  readonly timeout: Duration;
+  /** How long its logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+  /** Whether the bundle keeps the Security Hub sink (see lib/bundling.ts). @default false */
+  readonly securityHub?: boolean;
+  /**
+   * Invoked asynchronously: a failed invocation is retried twice (a run is idempotent), then its
+   * event is kept in this queue.
+   * @default - invoked synchronously (by Step Functions), no destination
+   */
+  readonly failureQueue?: sqs.IQueue;
+  /** @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+  /** The log group's construct id, for a deployment that had it before. @default `${id}Logs` */
+  readonly logGroupId?: string;
+}
+
+/** A function of the tool, its role and its log group. */
+export interface AuditFunction {
+  readonly function: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+}
+
+/**
+ * A function of the tool, built the same way in both deployments (created in `scope` as `id`,
+ * `${id}Role` and `${id}Logs`, so the logical ids of existing deployments stay): Node.js 24 on
+ * ARM, bundled by the local esbuild with the options `npm run size` measures, an explicit role
+ * that may write only to the function's own log group (not AWSLambdaBasicExecutionRole), a log
+ * group kept after the stack goes (the logs are the record of what the auditor saw and changed),
+ * and, for an asynchronous function, its failure destination with nothing but sqs:SendMessage.
+ * The service paths it relies on are declared for the permissions proof.
+ */
+export function createAuditFunction(
+  scope: Construct,
+  id: string,
+  props: AuditFunctionProps,
+): AuditFunction {
+  const logGroup = new logs.LogGroup(scope, props.logGroupId ?? `${id}Logs`, {
+    retention: props.logRetention,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: props.roleDescription ?? props.description,
+  });
+  logGroup.grantWrite(role);
+  const { failureQueue } = props;
+  if (failureQueue) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'KeepFailedRunsInTheFailureQueue',
+        actions: ['sqs:SendMessage'],
+        resources: [failureQueue.queueArn],
+      }),
+    );
+  }
+  const fn = new NodejsFunction(scope, id, {
+    description: props.description,
+    entry: props.entry,
+    handler: 'handler',
+    // Pinned, not NODEJS_LATEST: that constant moves with aws-cdk-lib upgrades and would
+    // change the runtime (and the bundle target in lib/bundling.ts) without a code change.
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    // Lambda's CPU share grows with memory, and a large account means thousands of IAM
+    // responses to parse; 256 MB is a starting point (unmeasured) for the benchmark to tune.
+    memorySize: 256,
+    timeout: props.timeout,
+    ...(props.reservedConcurrentExecutions === undefined
+      ? {}
+      : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
+    role,
+    logGroup,
+    environment: props.environment,
+    ...(failureQueue
+      ? {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+          // Lambda sends the failed event with the function's role, which needs sqs:SendMessage
+          // and nothing more (Lambda Developer Guide, "Capturing records of Lambda asynchronous
+          // invocations"); SqsDestination's grantSendMessages would add GetQueueAttributes and
+          // GetQueueUrl, which nothing calls.
+          onFailure: { bind: () => ({ destination: failureQueue.queueArn }) },
+        }
+      : {}),
+    bundling: {
+      minify: HANDLER_BUNDLE.minify,
+      format: HANDLER_BUNDLE.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+      target: HANDLER_BUNDLE.target,
+      mainFields: [...HANDLER_BUNDLE.mainFields],
+      banner: HANDLER_BUNDLE.banner,
+      define: bundleDefines({ securityHub: props.securityHub ?? false }),
+      bundleAwsSDK: true,
+      // Always the local esbuild (a devDependency): synth must work where Docker does not.
+      forceDockerBundling: false,
+    },
+  });
+  declareFunctionPaths(scope, {
+    name: props.name,
+    role,
+    logGroup,
+    ...(failureQueue ? { failureQueue } : {}),
+  });
+  return { function: fn, role, logGroup };
+}
+
+/**
+ * The role EventBridge Scheduler starts runs with: trusted by the scheduler from this account
+ * only (`aws:SourceAccount`, against the confused deputy).
+ */
+export function createSchedulerRole(scope: Construct, description: string): iam.Role {
+  return new iam.Role(scope, 'SchedulerRole', {
+    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+    }),
+    description,
+  });
+}
