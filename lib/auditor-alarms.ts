@@ -1,33 +1,16 @@
-import { Aws, Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { DURATION_METRIC, INCOMPLETE_METRIC, METRIC_NAMES } from '../lambda/handlers/metrics';
 import {
-  INCOMPLETE_METRIC,
-  METRIC_NAMES,
-  METRICS_NAMESPACE,
-  SERVICE_NAME,
-} from '../lambda/handlers/metrics';
-import { declareServicePath } from './service-paths';
+  createNotifyingAlarms,
+  type DashboardGraph,
+  type RunMetricFactory,
+} from './audit-monitoring';
 
-/**
- * What an alarm relies on to notify: CloudWatch publishes to the topic as
- * `cloudwatch.amazonaws.com`, naming the alarm in `aws:SourceArn` and its account in
- * `aws:SourceAccount` (the topic's key must let it encrypt, which the proof derives).
- */
-export function declareAlarmNotifies(alarm: cloudwatch.Alarm, topic: sns.ITopic): void {
-  declareServicePath(alarm, {
-    description: `the ${alarm.node.id} notifies the topic`,
-    principal: { service: 'cloudwatch.amazonaws.com' },
-    action: 'sns:Publish',
-    resource: topic.topicArn,
-    context: { 'aws:SourceArn': alarm.alarmArn, 'aws:SourceAccount': Aws.ACCOUNT_ID },
-  });
-}
-
-/** The alarms the auditor raises on its topic. */
+/** The alarms the single-account auditor raises on its topic. */
 export interface SigningCertAuditorAlarms {
   /** A run failed (the Lambda Errors metric), retries included. */
   readonly functionErrors: cloudwatch.Alarm;
@@ -42,79 +25,95 @@ export interface SigningCertAuditorAlarms {
 }
 
 /**
- * Creates the auditor's alarms in `scope`, named `<alarmNamePrefix>-…` (the topic and key
- * policies admit exactly these), each notifying `topic`.
+ * Creates the single-account auditor's alarms in `scope`, named `<alarmNamePrefix>-…` (the topic
+ * and key policies admit exactly these), each notifying `topic`.
  */
 export function createAuditAlarms(
   scope: Construct,
+  metrics: RunMetricFactory,
   fn: IFunction,
   topic: sns.ITopic,
   alarmNamePrefix: string,
 ): SigningCertAuditorAlarms {
-  const functionErrors = new cloudwatch.Alarm(scope, 'FunctionErrorsAlarm', {
-    alarmName: `${alarmNamePrefix}-function-errors`,
-    alarmDescription:
-      'A signing-certificate audit run failed (bad configuration, IAM unreachable, or the report could not be published). The failed event is in the failure queue; the logs hold the partial report.',
-    metric: fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    // No run in the period is not an error.
-    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  return createNotifyingAlarms(scope, topic, alarmNamePrefix, {
+    functionErrors: {
+      id: 'FunctionErrorsAlarm',
+      suffix: 'function-errors',
+      description:
+        'A signing-certificate audit run failed (bad configuration, IAM unreachable, or the report could not be published). The failed event is in the failure queue; the logs hold the partial report.',
+      metric: fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+    },
+    nonCompliant: {
+      id: 'NonCompliantAlarm',
+      suffix: 'non-compliant',
+      description:
+        'The last signing-certificate audit run found certificates older than the policy allows. The findings report on this topic lists them.',
+      metric: metrics.metric(METRIC_NAMES.nonCompliant),
+    },
+    withheld: {
+      id: 'WithheldAlarm',
+      suffix: 'withheld',
+      description:
+        'The blast-radius guard stopped a signing-certificate audit run from making any change: it planned more than maxActionsPerRun. Review the WITHHELD findings, then raise the limit or fix the cause.',
+      metric: metrics.metric(METRIC_NAMES.withheld),
+    },
+    rootSigningCertificate: {
+      id: 'RootSigningCertificateAlarm',
+      suffix: 'root-signing-certificate',
+      description:
+        'The root user holds an X.509 signing certificate. No role can remove it: sign in as root and delete it under Security credentials.',
+      metric: metrics.metric(METRIC_NAMES.rootSigningCertificate),
+    },
+    incomplete: {
+      id: 'IncompleteAlarm',
+      suffix: 'incomplete',
+      description:
+        'A signing-certificate audit run stopped before it had seen the whole account (the Lambda deadline, or users could not be listed) and delivered a partial report. If it is the deadline, use the credential-report scan strategy or ask AWS for a higher IAM rate; the report says why.',
+      metric: metrics.metric(INCOMPLETE_METRIC),
+    },
   });
-  // Run metrics exist only in the hour of a run; between runs these alarms return to OK, so
-  // every run that finds the condition notifies again.
-  const runMetricAlarm = (id: string, metricName: string, suffix: string, description: string) =>
-    new cloudwatch.Alarm(scope, id, {
-      alarmName: `${alarmNamePrefix}-${suffix}`,
-      alarmDescription: description,
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        // Powertools Metrics adds the service dimension to every metric it emits.
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: 'Maximum',
-        period: Duration.hours(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  const nonCompliant = runMetricAlarm(
-    'NonCompliantAlarm',
-    METRIC_NAMES.nonCompliant,
-    'non-compliant',
-    'The last signing-certificate audit run found certificates older than the policy allows. The findings report on this topic lists them.',
-  );
-  const withheld = runMetricAlarm(
-    'WithheldAlarm',
-    METRIC_NAMES.withheld,
-    'withheld',
-    'The blast-radius guard stopped a signing-certificate audit run from making any change: it planned more than maxActionsPerRun. Review the WITHHELD findings, then raise the limit or fix the cause.',
-  );
-  const rootSigningCertificate = runMetricAlarm(
-    'RootSigningCertificateAlarm',
-    METRIC_NAMES.rootSigningCertificate,
-    'root-signing-certificate',
-    'The root user holds an X.509 signing certificate. No role can remove it: sign in as root and delete it under Security credentials.',
-  );
-  const incomplete = runMetricAlarm(
-    'IncompleteAlarm',
-    INCOMPLETE_METRIC,
-    'incomplete',
-    'A signing-certificate audit run stopped before it had seen the whole account (the Lambda deadline, or users could not be listed) and delivered a partial report. If it is the deadline, use the credential-report scan strategy or ask AWS for a higher IAM rate; the report says why.',
-  );
-  const notify = new SnsAction(topic);
-  for (const alarm of [
-    functionErrors,
-    nonCompliant,
-    withheld,
-    rootSigningCertificate,
-    incomplete,
-  ]) {
-    alarm.addAlarmAction(notify);
-    declareAlarmNotifies(alarm, topic);
-  }
-  return { functionErrors, nonCompliant, withheld, rootSigningCertificate, incomplete };
+}
+
+/**
+ * The single-account dashboard's graphs: what each run scanned and found, what it changed or
+ * held back, its errors, the subjects it could not read (a gap in a "found" line there means
+ * unknown, not zero) and its duration.
+ */
+export function auditDashboardGraphs(metrics: RunMetricFactory): DashboardGraph[] {
+  const m = (name: string, label: string) => metrics.metric(name, label);
+  return [
+    {
+      title: 'Scanned per run',
+      metrics: [
+        m(METRIC_NAMES.usersScanned, 'users'),
+        m(METRIC_NAMES.certificatesScanned, 'certificates'),
+      ],
+    },
+    {
+      title: 'Found per run',
+      metrics: [
+        m(METRIC_NAMES.nonCompliant, 'non-compliant'),
+        m(METRIC_NAMES.expiringSoon, 'expiring soon'),
+        m(METRIC_NAMES.contentIssues, 'content issues'),
+        m(METRIC_NAMES.rootSigningCertificate, 'root certificate'),
+      ],
+    },
+    {
+      title: 'Changed per run',
+      metrics: [
+        m(METRIC_NAMES.deactivated, 'deactivated'),
+        m(METRIC_NAMES.deleted, 'deleted'),
+        m(METRIC_NAMES.withheld, 'withheld by the guard'),
+      ],
+    },
+    {
+      title: 'Errors and incomplete runs',
+      metrics: [
+        m(METRIC_NAMES.errors, 'errors'),
+        m(METRIC_NAMES.unread, 'subjects not read'),
+        m(INCOMPLETE_METRIC, 'incomplete'),
+      ],
+    },
+    { title: 'Run duration', metrics: [m(DURATION_METRIC, 'duration (ms)')] },
+  ];
 }

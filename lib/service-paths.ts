@@ -1,6 +1,8 @@
 import { Aws } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 
@@ -145,4 +147,22 @@ export function declareSchedulerPaths(
       resource: props.deadLetterQueue.queueArn,
     });
   }
+}
+
+/**
+ * What an alarm relies on to notify: CloudWatch publishes to the topic as
+ * `cloudwatch.amazonaws.com`, naming the alarm in `aws:SourceArn` and its account in
+ * `aws:SourceAccount` (the topic's key must let it encrypt, which the proof derives).
+ */
+export function declareAlarmNotifies(
+  alarm: cloudwatch.IAlarm & IConstruct,
+  topic: sns.ITopic,
+): void {
+  declareServicePath(alarm, {
+    description: `the ${alarm.node.id} notifies the topic`,
+    principal: { service: 'cloudwatch.amazonaws.com' },
+    action: 'sns:Publish',
+    resource: topic.topicArn,
+    context: { 'aws:SourceArn': alarm.alarmArn, 'aws:SourceAccount': Aws.ACCOUNT_ID },
+  });
 }

@@ -20,10 +20,14 @@ import {
   toEnvironment,
 } from '../lambda/core/settings';
 import { createAuditFunction, createSchedulerRole } from './audit-function';
+import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
 import { createAuditTopic } from './audit-topic';
-import { createAuditAlarms, type SigningCertAuditorAlarms } from './auditor-alarms';
+import {
+  auditDashboardGraphs,
+  createAuditAlarms,
+  type SigningCertAuditorAlarms,
+} from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
-import { AuditDashboard } from './auditor-dashboard';
 import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
 import { HANDLER_ENTRY } from './bundling';
 import {
@@ -358,7 +362,11 @@ export class SigningCertAuditor extends Construct {
         'lambda:InvokeFunction on this one function; the `:*` form, which grantInvoke adds, covers its versions and aliases.',
     });
 
-    this.alarms = createAuditAlarms(this, this.function, this.topic, alarmNamePrefix);
-    this.dashboard = new AuditDashboard(this, 'Dashboard', this.alarms);
+    const metrics = new RunMetricFactory();
+    this.alarms = createAuditAlarms(this, metrics, this.function, this.topic, alarmNamePrefix);
+    this.dashboard = new AuditDashboard(this, 'Dashboard', {
+      graphs: auditDashboardGraphs(metrics),
+      alarms: Object.values(this.alarms),
+    });
   }
 }

@@ -10,8 +10,6 @@ import {
   TimeZone,
   Validations,
 } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -26,8 +24,8 @@ import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ConfigError } from '../lambda/core/errors';
 import { POLICY_KEYS, type Policy, parsePolicy, toEnvironment } from '../lambda/core/settings';
 import { createAuditFunction, createSchedulerRole } from './audit-function';
+import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
 import { createAuditTopic } from './audit-topic';
-import { declareAlarmNotifies } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import {
   checkDays,
@@ -39,6 +37,11 @@ import {
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
 import { memberTemplateBody } from './member-role';
+import {
+  createOrgAuditAlarms,
+  type OrgAuditorAlarms,
+  orgDashboardGraphs,
+} from './org-auditor-alarms';
 import {
   asRole,
   declareAssumedBy,
@@ -157,6 +160,10 @@ export class SigningCertOrgAuditor extends Construct {
   public readonly stackSet: CfnStackSet;
   /** The schedule that starts a run. */
   public readonly schedule: scheduler.Schedule;
+  /** The alarms, each notifying the topic. */
+  public readonly alarms: OrgAuditorAlarms;
+  /** The CloudWatch dashboard of the runs and alarms. */
+  public readonly dashboard: AuditDashboard;
 
   constructor(scope: Construct, id: string, props: SigningCertOrgAuditorProps) {
     super(scope, id);
@@ -401,19 +408,18 @@ export class SigningCertOrgAuditor extends Construct {
       target: this.stateMachine.stateMachineArn,
     });
 
-    const failedRuns = new cloudwatch.Alarm(this, 'FailedRunsAlarm', {
-      // Named with the prefix the topic and its key admit.
-      alarmName: `${notifications.alarmNamePrefix}-failed-runs`,
-      alarmDescription:
-        'An organization audit run failed (the execution, not one account): see its execution history.',
-      metric: this.stateMachine.metricFailed({ period: Duration.hours(1), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    const metrics = new RunMetricFactory();
+    this.alarms = createOrgAuditAlarms(
+      this,
+      metrics,
+      this.stateMachine,
+      this.topic,
+      notifications.alarmNamePrefix,
+    );
+    this.dashboard = new AuditDashboard(this, 'Dashboard', {
+      graphs: orgDashboardGraphs(metrics, this.stateMachine),
+      alarms: Object.values(this.alarms),
     });
-    failedRuns.addAlarmAction(new SnsAction(this.topic));
-    declareAlarmNotifies(failedRuns, this.topic);
     this.stackSet = new CfnStackSet(this, 'MemberRoles', {
       stackSetName: `${Stack.of(this).stackName}-member-roles`,
       description: 'The signing-certificate auditor member role, in every member account',

@@ -348,3 +348,35 @@ describe('the organization settings', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'AuditReader' });
   });
 });
+
+describe('the organization monitoring', () => {
+  const template = Template.fromStack(new OrgAuditorStack(createOrgApp(), 'Monitored'));
+
+  it('alarms on a failed run, named by the prefix the topic and its key admit, notifying the topic', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmName: unknown; AlarmActions: unknown[] };
+    }[];
+    const topicPolicy = JSON.stringify(template.findResources('AWS::SNS::TopicPolicy'));
+    const prefix = /alarm:([^"*]+)-\*/.exec(topicPolicy)?.[1];
+
+    expect(prefix).toBeDefined();
+    expect(alarms.map((a) => JSON.stringify(a.Properties.AlarmName))).toContainEqual(
+      expect.stringContaining(`${prefix}-failed-runs`),
+    );
+    for (const alarm of alarms) {
+      expect(JSON.stringify(alarm.Properties.AlarmName)).toContain(prefix);
+      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('OrgAuditorTopic');
+    }
+    // The topic admits CloudWatch to publish (the statement enforceSSL's policy lacked).
+    expect(topicPolicy).toContain('AllowAuditAlarmsToPublish');
+  });
+
+  it('has a dashboard of its runs and alarms', () => {
+    const body = JSON.stringify(
+      Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0],
+    );
+
+    expect(body).toContain('ExecutionsFailed');
+    expect(body).toContain('Alarms');
+  });
+});
