@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -126,17 +126,4 @@ export function createAuditFunction(
     ...(failureQueue ? { failureQueue } : {}),
   });
   return { function: fn, role, logGroup };
-}
-
-/**
- * The role EventBridge Scheduler starts runs with: trusted by the scheduler from this account
- * only (`aws:SourceAccount`, against the confused deputy).
- */
-export function createSchedulerRole(scope: Construct, description: string): iam.Role {
-  return new iam.Role(scope, 'SchedulerRole', {
-    assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-    }),
-    description,
-  });
 }

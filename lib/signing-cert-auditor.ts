@@ -1,10 +1,10 @@
-import { Annotations, Aws, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -19,8 +19,9 @@ import {
   type ScanStrategy,
   toEnvironment,
 } from '../lambda/core/settings';
-import { createAuditFunction, createSchedulerRole } from './audit-function';
+import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
+import { createAuditSchedules, SCHEDULER_RETRY } from './audit-schedule';
 import { createAuditTopic } from './audit-topic';
 import {
   auditDashboardGraphs,
@@ -39,7 +40,6 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
-import { declareSchedulerPaths } from './service-paths';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow the settings table (lambda/core/settings.ts) and are validated at synth. */
 export interface SigningCertAuditorProps {
@@ -305,53 +305,31 @@ export class SigningCertAuditor extends Construct {
       });
     }
 
-    const schedulerRole = createSchedulerRole(
-      this,
-      'Lets EventBridge Scheduler start the signing-certificate audit',
-    );
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Runs the signing-certificate audit',
-      schedule: scheduler.ScheduleExpression.expression(scheduleExpression, TimeZone.of(timeZone)),
-      target: new LambdaInvoke(this.function, {
-        role: schedulerRole,
-        // An empty event runs for real; any mention of a dry run in an event makes it a dry run or a refusal.
-        input: scheduler.ScheduleTargetInput.fromObject({}),
-        // A start that cannot be delivered within the hour lands in the failure queue; the next
-        // scheduled run is the retry.
-        retryAttempts: 5,
-        maxEventAge: Duration.hours(1),
-        deadLetterQueue: this.failureQueue,
-      }),
-    });
-    if (fullScanExpression !== undefined) {
-      this.fullScanSchedule = new scheduler.Schedule(this, 'FullScanSchedule', {
-        description:
-          'Runs the signing-certificate audit as a full scan, whatever scanStrategy says',
-        schedule: scheduler.ScheduleExpression.expression(
-          fullScanExpression,
-          TimeZone.of(timeZone),
-        ),
-        target: new LambdaInvoke(this.function, {
-          role: schedulerRole,
-          // The event validated as strictly as dryRun: exactly this key and value.
-          input: scheduler.ScheduleTargetInput.fromObject({ scanStrategy: 'full' }),
-          retryAttempts: 5,
-          maxEventAge: Duration.hours(1),
+    const schedules = createAuditSchedules(this, {
+      what: 'the signing-certificate audit',
+      expression: scheduleExpression,
+      ...(fullScanExpression === undefined ? {} : { fullScanExpression }),
+      timeZone,
+      target: (role, input) =>
+        new LambdaInvoke(this.function, {
+          role,
+          input,
+          ...SCHEDULER_RETRY,
           deadLetterQueue: this.failureQueue,
         }),
-      });
-    } else if (this.policy.scanStrategy === 'credential-report') {
+      action: 'lambda:InvokeFunction',
+      targetArn: this.function.functionArn,
+      deadLetterQueue: this.failureQueue,
+    });
+    this.schedule = schedules.schedule;
+    if (schedules.fullScanSchedule) this.fullScanSchedule = schedules.fullScanSchedule;
+    else if (this.policy.scanStrategy === 'credential-report') {
       Annotations.of(this).addWarningV2(
         'signing-cert-audit:no-full-scan-schedule',
         'scanStrategy is credential-report but there is no fullScanSchedule: users whose signing certificates are all Inactive are never seen (nor, in delete mode, deleted). Set fullScanSchedule, e.g. cron(0 5 ? * SUN *).',
       );
     }
-    declareSchedulerPaths(this, {
-      role: schedulerRole,
-      action: 'lambda:InvokeFunction',
-      target: this.function.functionArn,
-      deadLetterQueue: this.failureQueue,
-    });
+    const schedulerRole = schedules.role;
     // cdk-nag names a finding by the resolved template value, so a token becomes <LogicalId.Arn>.
     const functionLogicalId = Stack.of(this).resolve(
       (this.function.node.defaultChild as CfnFunction).logicalId,

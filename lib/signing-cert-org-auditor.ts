@@ -7,13 +7,12 @@ import {
   Fn,
   RemovalPolicy,
   Stack,
-  TimeZone,
   Validations,
 } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -23,8 +22,9 @@ import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ConfigError } from '../lambda/core/errors';
 import { POLICY_KEYS, type Policy, parsePolicy, toEnvironment } from '../lambda/core/settings';
-import { createAuditFunction, createSchedulerRole } from './audit-function';
+import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
+import { createAuditSchedules } from './audit-schedule';
 import { createAuditTopic } from './audit-topic';
 import { AuditArchive } from './auditor-archive';
 import {
@@ -42,12 +42,7 @@ import {
   type OrgAuditorAlarms,
   orgDashboardGraphs,
 } from './org-auditor-alarms';
-import {
-  asRole,
-  declareAssumedBy,
-  declareSchedulerPaths,
-  declareServicePath,
-} from './service-paths';
+import { asRole, declareAssumedBy, declareServicePath } from './service-paths';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
 
 /** Where the organization functions start. */
@@ -389,24 +384,15 @@ export class SigningCertOrgAuditor extends Construct {
     this.archive.key?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
     this.declareStateMachinePaths([enumerate.handler, worker.handler, summarize.handler]);
 
-    const schedulerRole = createSchedulerRole(
-      this,
-      'Lets EventBridge Scheduler start the organization audit',
-    );
-    this.schedule = new scheduler.Schedule(this, 'Schedule', {
-      description: 'Runs the organization signing-certificate audit',
-      schedule: scheduler.ScheduleExpression.expression(schedule, TimeZone.of(timeZone)),
-      // An explicit real run: the input enumerate reads by the single-account rules.
-      target: new StepFunctionsStartExecution(this.stateMachine, {
-        role: schedulerRole,
-        input: scheduler.ScheduleTargetInput.fromObject({}),
-      }),
-    });
-    declareSchedulerPaths(this, {
-      role: schedulerRole,
+    this.schedule = createAuditSchedules(this, {
+      what: 'the organization signing-certificate audit',
+      expression: schedule,
+      timeZone,
+      // The input enumerate reads by the single-account rules.
+      target: (role, input) => new StepFunctionsStartExecution(this.stateMachine, { role, input }),
       action: 'states:StartExecution',
-      target: this.stateMachine.stateMachineArn,
-    });
+      targetArn: this.stateMachine.stateMachineArn,
+    }).schedule;
 
     const metrics = new RunMetricFactory();
     this.alarms = createOrgAuditAlarms(
