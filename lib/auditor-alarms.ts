@@ -80,40 +80,43 @@ export function createAuditAlarms(
  * unknown, not zero) and its duration.
  */
 export function auditDashboardGraphs(metrics: RunMetricFactory): DashboardGraph[] {
-  const m = (name: string, label: string) => metrics.metric(name, label);
-  return [
-    {
-      title: 'Scanned per run',
-      metrics: [
-        m(METRIC_NAMES.usersScanned, 'users'),
-        m(METRIC_NAMES.certificatesScanned, 'certificates'),
+  const graphs: [title: string, lines: [metric: string, label: string][]][] = [
+    [
+      'Scanned per run',
+      [
+        [METRIC_NAMES.usersScanned, 'users'],
+        [METRIC_NAMES.certificatesScanned, 'certificates'],
       ],
-    },
-    {
-      title: 'Found per run',
-      metrics: [
-        m(METRIC_NAMES.nonCompliant, 'non-compliant'),
-        m(METRIC_NAMES.expiringSoon, 'expiring soon'),
-        m(METRIC_NAMES.contentIssues, 'content issues'),
-        m(METRIC_NAMES.rootSigningCertificate, 'root certificate'),
+    ],
+    [
+      'Found per run',
+      [
+        [METRIC_NAMES.nonCompliant, 'non-compliant'],
+        [METRIC_NAMES.expiringSoon, 'expiring soon'],
+        [METRIC_NAMES.contentIssues, 'content issues'],
+        [METRIC_NAMES.rootSigningCertificate, 'root certificate'],
       ],
-    },
-    {
-      title: 'Changed per run',
-      metrics: [
-        m(METRIC_NAMES.deactivated, 'deactivated'),
-        m(METRIC_NAMES.deleted, 'deleted'),
-        m(METRIC_NAMES.withheld, 'withheld by the guard'),
+    ],
+    [
+      'Changed per run',
+      [
+        [METRIC_NAMES.deactivated, 'deactivated'],
+        [METRIC_NAMES.deleted, 'deleted'],
+        [METRIC_NAMES.withheld, 'withheld by the guard'],
       ],
-    },
-    {
-      title: 'Errors and incomplete runs',
-      metrics: [
-        m(METRIC_NAMES.errors, 'errors'),
-        m(METRIC_NAMES.unread, 'subjects not read'),
-        m(INCOMPLETE_METRIC, 'incomplete'),
+    ],
+    [
+      'Errors and incomplete runs',
+      [
+        [METRIC_NAMES.errors, 'errors'],
+        [METRIC_NAMES.unread, 'subjects not read'],
+        [INCOMPLETE_METRIC, 'incomplete'],
       ],
-    },
-    { title: 'Run duration', metrics: [m(DURATION_METRIC, 'duration (ms)')] },
+    ],
+    ['Run duration', [[DURATION_METRIC, 'duration (ms)']]],
   ];
+  return graphs.map(([title, lines]) => ({
+    title,
+    metrics: lines.map(([name, label]) => metrics.metric(name, label)),
+  }));
 }
