@@ -1,7 +1,10 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ConfigError } from '../lambda/core/errors';
 import { type Mode, type Policy, SETTINGS } from '../lambda/core/settings';
+import type { AuditArchive } from './auditor-archive';
+import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from './org-state-machine';
 
 /** Grants the audit role the IAM permissions its mode needs, and not one more. */
 export function grantAuditAccess(
@@ -97,4 +100,67 @@ export function grantSecurityHub(role: iam.Role, region: string): void {
       resources: [`${base}:hub/default`],
     }),
   );
+}
+
+/** The organization's functions' roles, and what their grants are scoped to. */
+export interface OrgFunctionGrants {
+  readonly worker: iam.Role;
+  readonly enumerate: iam.Role;
+  readonly summarize: iam.Role;
+  readonly archive: AuditArchive;
+  readonly topic: sns.ITopic;
+  readonly memberRoleName: string;
+  readonly organizationId: string;
+  /** Whether the account selection names OUs to include or exclude. */
+  readonly selectsOus: { readonly include: boolean; readonly exclude: boolean };
+}
+
+/**
+ * The organization's functions get what each does and no more: the worker assumes the member
+ * role (by name, inside the organization) and writes reports; enumerate reads the organization
+ * and writes the run's account list; summarize reads the map's results, writes the organization
+ * report and publishes it.
+ */
+export function grantOrgFunctions(grants: OrgFunctionGrants): void {
+  const { archive } = grants;
+  grants.worker.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'AssumeMemberRoles',
+      actions: ['sts:AssumeRole'],
+      resources: [`arn:${Aws.PARTITION}:iam::*:role/${grants.memberRoleName}`],
+      conditions: { StringEquals: { 'aws:ResourceOrgID': grants.organizationId } },
+    }),
+  );
+  archive.grantWriteReports(grants.worker);
+  // ListAccounts when the selection starts from every account; the OU walk (accounts and child
+  // OUs of each parent, nested OUs too) only when the selection names OUs, and on this
+  // organization's roots and OUs only (their ARNs name the management account: any).
+  if (!grants.selectsOus.include) {
+    grants.enumerate.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOrganizationAccounts',
+        // No resource type: `*` (Service Authorization Reference, AWS Organizations).
+        actions: ['organizations:ListAccounts'],
+        resources: ['*'],
+      }),
+    );
+  }
+  if (grants.selectsOus.include || grants.selectsOus.exclude) {
+    grants.enumerate.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WalkTheSelectedOus',
+        actions: [
+          'organizations:ListAccountsForParent',
+          'organizations:ListOrganizationalUnitsForParent',
+        ],
+        resources: ['root', 'ou'].map(
+          (type) => `arn:${Aws.PARTITION}:organizations::*:${type}/${grants.organizationId}/*`,
+        ),
+      }),
+    );
+  }
+  archive.grantObjects(grants.enumerate, ORG_RUNS_PREFIX, { write: true });
+  archive.grantObjects(grants.summarize, ORG_RUNS_PREFIX, { read: true });
+  archive.grantObjects(grants.summarize, ORG_REPORTS_PREFIX, { write: true });
+  grants.topic.grantPublish(grants.summarize);
 }

@@ -1,6 +1,8 @@
 import {
   App,
+  Aws,
   CfnParameter,
+  CfnStackSet,
   DefaultStackSynthesizer,
   Duration,
   Stack,
@@ -103,4 +105,50 @@ export function memberTemplateBody(props: MemberRoleStackProps): string {
   const stack = new MemberRoleStack(app, 'SigningCertAuditMember', props);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return JSON.stringify(app.synth().getStackByName(stack.stackName).template);
+}
+
+/** What {@link createMemberStackSet} deploys, and where. */
+export interface MemberStackSetProps {
+  readonly roleName?: string;
+  readonly policy: MemberRoleProps['policy'];
+  /** The worker's role: the member roles' only trusted principal. */
+  readonly trustedRoleArn: string;
+  readonly organizationId: string;
+  /** The organization's root id or OU ids. */
+  readonly targets: readonly string[];
+  readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
+}
+
+/**
+ * The member role in every member account: a service-managed StackSet (created in `scope` as
+ * `MemberRoles`) of the member template, auto-deployed to accounts that join the targets and
+ * removed from those that leave. StackSets never deploy to the management account (README).
+ */
+export function createMemberStackSet(scope: Construct, props: MemberStackSetProps): CfnStackSet {
+  return new CfnStackSet(scope, 'MemberRoles', {
+    stackSetName: `${Stack.of(scope).stackName}-member-roles`,
+    description: 'The signing-certificate auditor member role, in every member account',
+    permissionModel: 'SERVICE_MANAGED',
+    autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+    managedExecution: { Active: true },
+    callAs: props.callAs,
+    capabilities: ['CAPABILITY_NAMED_IAM'],
+    operationPreferences: {
+      failureTolerancePercentage: 10,
+      maxConcurrentPercentage: 25,
+      regionConcurrencyType: 'PARALLEL',
+    },
+    templateBody: memberTemplateBody({
+      ...(props.roleName ? { roleName: props.roleName } : {}),
+      policy: props.policy,
+    }),
+    parameters: [
+      { parameterKey: 'TrustedRoleArn', parameterValue: props.trustedRoleArn },
+      { parameterKey: 'OrganizationId', parameterValue: props.organizationId },
+    ],
+    // IAM is global: the role is deployed once per account, in this stack's region.
+    stackInstancesGroup: [
+      { deploymentTargets: { organizationalUnitIds: [...props.targets] }, regions: [Aws.REGION] },
+    ],
+  });
 }

@@ -1,23 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import {
-  Aws,
-  type CfnResource,
-  CfnStackSet,
-  Duration,
-  Fn,
-  RemovalPolicy,
-  Stack,
-  Validations,
-} from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { type CfnResource, type CfnStackSet, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ConfigError } from '../lambda/core/errors';
@@ -27,6 +17,7 @@ import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
 import { createAuditSchedules } from './audit-schedule';
 import { createAuditTopic } from './audit-topic';
 import { AuditArchive } from './auditor-archive';
+import { grantOrgFunctions } from './auditor-permissions';
 import {
   checkDays,
   checkEmails,
@@ -36,22 +27,20 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
-import { memberTemplateBody } from './member-role';
+import { createMemberStackSet } from './member-role';
 import {
   createOrgAuditAlarms,
   type OrgAuditorAlarms,
   orgDashboardGraphs,
 } from './org-auditor-alarms';
-import { asRole, declareAssumedBy, declareServicePath } from './service-paths';
+import { createOrgStateMachine, ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from './org-state-machine';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
 
 /** Where the organization functions start. */
 const ENTRY = (name: string) =>
   fileURLToPath(new URL(`../lambda/handlers/${name}.ts`, import.meta.url));
-/** Where the run's working files go in the archive: the account list and the map's results. */
-export const ORG_RUNS_PREFIX = 'org-runs/';
-/** Where organization reports go. */
-export const ORG_REPORTS_PREFIX = 'org-reports/';
+
+export { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX };
 
 /**
  * Refuses a selection list with an id of the wrong form, naming it: a typo would otherwise
@@ -257,132 +246,26 @@ export class SigningCertOrgAuditor extends Construct {
     this.enumerate = enumerate.handler;
     this.summarize = summarize.handler;
 
-    // The worker: assume the member role (by name, in the organization only), write reports.
-    worker.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'AssumeMemberRoles',
-        actions: ['sts:AssumeRole'],
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/${memberRoleName}`],
-        conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
-      }),
-    );
-    this.archive.grantWriteReports(worker.role);
-    // Enumerate: read the organization, write the run's account list.
-    // ListAccounts when the selection starts from every account; the OU walk (accounts and child
-    // OUs of each parent, nested OUs too) only when the selection names OUs, and on this
-    // organization's roots and OUs only (their ARNs name the management account: any).
-    if (!props.includeOus?.length) {
-      enumerate.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ListOrganizationAccounts',
-          // No resource type: `*` (Service Authorization Reference, AWS Organizations).
-          actions: ['organizations:ListAccounts'],
-          resources: ['*'],
-        }),
-      );
-    }
-    if (props.includeOus?.length || props.excludeOus?.length) {
-      enumerate.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'WalkTheSelectedOus',
-          actions: [
-            'organizations:ListAccountsForParent',
-            'organizations:ListOrganizationalUnitsForParent',
-          ],
-          resources: [
-            `arn:${Aws.PARTITION}:organizations::*:root/${props.organizationId}/*`,
-            `arn:${Aws.PARTITION}:organizations::*:ou/${props.organizationId}/*`,
-          ],
-        }),
-      );
-    }
-    this.archive.grantObjects(enumerate.role, ORG_RUNS_PREFIX, { write: true });
-    // Summarize: read the map's results, write the organization report, publish it.
-    this.archive.grantObjects(summarize.role, ORG_RUNS_PREFIX, { read: true });
-    this.archive.grantObjects(summarize.role, ORG_REPORTS_PREFIX, { write: true });
-    this.topic.grantPublish(summarize.role);
+    grantOrgFunctions({
+      worker: worker.role,
+      enumerate: enumerate.role,
+      summarize: summarize.role,
+      archive: this.archive,
+      topic: this.topic,
+      memberRoleName,
+      organizationId: props.organizationId,
+      selectsOus: { include: !!props.includeOus?.length, exclude: !!props.excludeOus?.length },
+    });
 
-    // The state machine (JSONPath).
-    const listAccounts = new tasks.LambdaInvoke(this, 'ListAccounts', {
-      lambdaFunction: enumerate.handler,
-      // The execution's input goes to enumerate, which refuses anything but a run or a dry run.
-      payload: sfn.TaskInput.fromObject({
-        runId: sfn.JsonPath.executionName,
-        input: sfn.JsonPath.executionInput,
-      }),
-      payloadResponseOnly: true,
-      resultPath: '$.enumerated',
-    });
-    const auditOne = new tasks.LambdaInvoke(this, 'AuditAccount', {
-      lambdaFunction: worker.handler,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-    });
-    // Lambda's own throttling and transient faults are retried; the audit's own failures are not
-    // (they would fail the same way), and anything left becomes this account's FAILED status.
-    auditOne.addRetry({
-      errors: [
-        'Lambda.TooManyRequestsException',
-        'Lambda.ServiceException',
-        'Lambda.SdkClientException',
-        'Lambda.AWSLambdaException',
-      ],
-      interval: Duration.seconds(2),
-      maxAttempts: 6,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-    const failed = new sfn.Pass(this, 'AccountFailed', {
-      parameters: {
-        'accountId.$': '$.accountId',
-        status: 'FAILED',
-        summary: null,
-        severity: null,
-        'error.$': "States.Format('{}: {}', $.failure.Error, $.failure.Cause)",
-        reportLocation: null,
-      },
-    });
-    auditOne.addCatch(failed, { errors: ['States.ALL'], resultPath: '$.failure' });
-    this.map = new sfn.DistributedMap(this, 'AuditAccounts', {
-      itemReader: new sfn.S3JsonItemReader({
-        bucketNamePath: sfn.JsonPath.stringAt('$.enumerated.bucket'),
-        key: sfn.JsonPath.stringAt('$.enumerated.key'),
-      }),
-      resultWriterV2: new sfn.ResultWriterV2({
-        bucket: this.archive.bucket,
-        prefix: `${ORG_RUNS_PREFIX}map-results`,
-      }),
+    const run = createOrgStateMachine(this, {
+      enumerate: enumerate.handler,
+      worker: worker.handler,
+      summarize: summarize.handler,
+      archive: this.archive,
       maxConcurrency,
-      label: 'AuditAccounts',
-      // One account's failure is its status (the catch); the map itself never fails the run.
-      toleratedFailurePercentage: 100,
-      // Standard child executions: a worker may run 15 minutes, past an Express child's 5.
-      mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultPath: '$.map',
     });
-    this.map.itemProcessor(auditOne);
-    const report = new tasks.LambdaInvoke(this, 'SummarizeRun', {
-      lambdaFunction: summarize.handler,
-      payload: sfn.TaskInput.fromObject({
-        'runId.$': '$.enumerated.runId',
-        'resultWriterDetails.$': '$.map.ResultWriterDetails',
-      }),
-      payloadResponseOnly: true,
-    });
-    const machineLogs = new logs.LogGroup(this, 'StateMachineLogs', {
-      retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(listAccounts.next(this.map).next(report)),
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      tracingEnabled: true,
-      // Every state transition, without execution data (no account data in the logs): one run a day.
-      logs: { destination: machineLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
-      timeout: Duration.hours(24),
-    });
-    this.archive.key?.grant(this.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
-    this.declareStateMachinePaths([enumerate.handler, worker.handler, summarize.handler]);
+    this.stateMachine = run.stateMachine;
+    this.map = run.map;
 
     this.schedule = createAuditSchedules(this, {
       what: 'the organization signing-certificate audit',
@@ -406,34 +289,13 @@ export class SigningCertOrgAuditor extends Construct {
       graphs: orgDashboardGraphs(metrics, this.stateMachine),
       alarms: Object.values(this.alarms),
     });
-    this.stackSet = new CfnStackSet(this, 'MemberRoles', {
-      stackSetName: `${Stack.of(this).stackName}-member-roles`,
-      description: 'The signing-certificate auditor member role, in every member account',
-      permissionModel: 'SERVICE_MANAGED',
-      autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
-      managedExecution: { Active: true },
+    this.stackSet = createMemberStackSet(this, {
+      ...(props.memberRoleName ? { roleName: props.memberRoleName } : {}),
+      policy: this.policy,
+      trustedRoleArn: worker.role.roleArn,
+      organizationId: props.organizationId,
+      targets: props.memberTargets,
       callAs: props.callAs ?? 'SELF',
-      capabilities: ['CAPABILITY_NAMED_IAM'],
-      operationPreferences: {
-        failureTolerancePercentage: 10,
-        maxConcurrentPercentage: 25,
-        regionConcurrencyType: 'PARALLEL',
-      },
-      templateBody: memberTemplateBody({
-        ...(props.memberRoleName ? { roleName: props.memberRoleName } : {}),
-        policy: this.policy,
-      }),
-      parameters: [
-        { parameterKey: 'TrustedRoleArn', parameterValue: worker.role.roleArn },
-        { parameterKey: 'OrganizationId', parameterValue: props.organizationId },
-      ],
-      // IAM is global: the role is deployed once per account, in this stack's region.
-      stackInstancesGroup: [
-        {
-          deploymentTargets: { organizationalUnitIds: [...props.memberTargets] },
-          regions: [Aws.REGION],
-        },
-      ],
     });
 
     this.acknowledge(
@@ -442,92 +304,6 @@ export class SigningCertOrgAuditor extends Construct {
       memberRoleName,
       { worker: worker.handler, enumerate: enumerate.handler, summarize: summarize.handler },
     );
-  }
-
-  /**
-   * What a run relies on Step Functions for, with the state machine's role (Step Functions
-   * Developer Guide: "IAM policies for using Distributed Map states", "ItemReader", "ResultWriter",
-   * "Logging using CloudWatch Logs" and "AWS X-Ray and Step Functions").
-   */
-  private declareStateMachinePaths(functions: readonly NodejsFunction[]): void {
-    const role = this.stateMachine.role;
-    const sm = this.stateMachine.stateMachineArn;
-    const path = (description: string, action: string, resource: string) =>
-      declareServicePath(this, { description, principal: asRole(role), action, resource });
-    declareAssumedBy(
-      this,
-      role,
-      'states.amazonaws.com',
-      'Step Functions runs the state machine as its role',
-      {
-        'aws:SourceAccount': Aws.ACCOUNT_ID,
-        'aws:SourceArn': sm,
-      },
-    );
-    for (const fn of functions) {
-      path(`the state machine invokes ${fn.node.id}`, 'lambda:InvokeFunction', fn.functionArn);
-    }
-    path(
-      "the map's item reader reads the run's account list",
-      's3:GetObject',
-      this.archive.bucket.arnForObjects(`${ORG_RUNS_PREFIX}run-1/accounts.json`),
-    );
-    // The result writer writes the manifest and result files, in parts when they are large.
-    const results = `${ORG_RUNS_PREFIX}map-results/run-1/00000000-0000-0000-0000-000000000000`;
-    for (const action of [
-      's3:PutObject',
-      's3:GetObject',
-      's3:ListMultipartUploadParts',
-      's3:AbortMultipartUpload',
-    ]) {
-      path(
-        "the map's result writer writes the run's results",
-        action,
-        this.archive.bucket.arnForObjects(`${results}/SUCCEEDED_0.json`),
-      );
-    }
-    // The Distributed Map runs each account as a child execution, and stops or redrives them.
-    path('the map starts a child execution per account', 'states:StartExecution', sm);
-    const smName = Fn.select(6, Fn.split(':', sm));
-    // In the forms the guide's Distributed Map policy grants them: executions of this state
-    // machine to follow and stop, and the map run's labelled child executions to redrive.
-    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${smName}`;
-    for (const action of ['states:DescribeExecution', 'states:StopExecution']) {
-      path(
-        'the map follows and stops its child executions',
-        action,
-        `${executions}:00000000-0000-0000-0000-000000000000`,
-      );
-    }
-    path(
-      'a redriven map run redrives its child executions',
-      'states:RedriveExecution',
-      `${executions}/AuditAccounts:00000000-0000-0000-0000-000000000000`,
-    );
-    for (const action of [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ]) {
-      path(
-        "Step Functions delivers the execution history to the state machine's log group",
-        action,
-        '*',
-      );
-    }
-    for (const action of [
-      'xray:PutTraceSegments',
-      'xray:PutTelemetryRecords',
-      'xray:GetSamplingRules',
-      'xray:GetSamplingTargets',
-    ]) {
-      path('Step Functions sends the traces of a run to X-Ray', action, '*');
-    }
   }
 
   /** Every cdk-nag finding the roles raise, each acknowledged with its reason. */
