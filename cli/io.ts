@@ -1,3 +1,4 @@
+import type { SinkEntry } from '../lambda/sinks/registry';
 import type { Output } from './progress';
 
 /** What the CLI talks to: its streams and environment, injected so tests need no process. */
@@ -9,4 +10,6 @@ export interface CliIo {
   readonly interrupt?: AbortSignal;
   /** Client settings for tests (an endpoint, short timeouts); users set them through AWS's own sources. */
   readonly clientOverrides?: Readonly<Record<string, unknown>>;
+  /** The sinks there are (a test adds one of its own); the registry's by default. */
+  readonly sinkRegistry?: readonly SinkEntry[];
 }

@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { AuditLogger } from '../lambda/audit';
-import { CLIENT_DEFAULTS } from '../lambda/aws/http';
 import { createIamClient } from '../lambda/aws/iam';
+import { createS3Client } from '../lambda/aws/s3';
+import { partitionOfRegion } from '../lambda/aws/security-hub';
+import { createStsClient } from '../lambda/aws/sts';
 import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import { ConfigError, describeError } from '../lambda/core/errors';
 import type { Report } from '../lambda/core/report';
 import { renderHtml } from '../lambda/render/html';
 import { runAndDeliver } from '../lambda/run';
-import { archiveSink, createS3Client } from '../lambda/sinks/s3-archive';
-import {
-  createSecurityHubClient,
-  partitionOfRegion,
-  securityHubSink,
-} from '../lambda/sinks/security-hub';
-import type { ReportSink } from '../lambda/sinks/sink';
-import { createSnsClient, snsSink } from '../lambda/sinks/sns';
+import { buildSinks } from '../lambda/sinks/registry';
 import { type CliOptions, EXIT, findingsExit, helpText, parseCliArgs, UsageError } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
@@ -65,7 +60,7 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     io.stderr.write(`signing-cert-audit: ${call} failed: ${code}: ${message}\n`);
     return EXIT.aws;
   };
-  const sts = new STSClient({ ...CLIENT_DEFAULTS, ...clientConfig });
+  const sts = createStsClient(clientConfig);
   try {
     await sts.config.region();
   } catch {
@@ -88,31 +83,31 @@ async function audit(options: CliOptions, io: CliIo): Promise<number> {
     return EXIT.interrupted;
   }
 
-  const sinks: ReportSink[] = [];
   const { archiveBucket } = options;
-  if (archiveBucket) {
-    const s3 = createS3Client(clientConfig);
-    // As --output is: an --apply run must never make changes it then cannot record.
-    if (options.apply) {
-      const refused = await checkArchiveBucket(s3, archiveBucket, io);
-      if (refused !== undefined) return refused;
-    }
-    // Across accounts, each account's findings in the organization layout: its table sees them all.
-    sinks.push(archiveSink(s3, archiveBucket, options.org ? 'organization' : 'account'));
+  const s3 = archiveBucket ? createS3Client(clientConfig) : undefined;
+  // As --output is: an --apply run must never make changes it then cannot record.
+  if (s3 && archiveBucket && options.apply) {
+    const refused = await checkArchiveBucket(s3, archiveBucket, io);
+    if (refused !== undefined) return refused;
   }
-  if (options.publishTo) {
-    const { topicArn } = options.publishTo;
-    sinks.push(snsSink(createSnsClient(topicArn, clientConfig), topicArn));
-  }
-  if (options.securityHub) {
-    const region = options.securityHub.region ?? (await sts.config.region());
-    sinks.push(
-      securityHubSink(createSecurityHubClient(region, clientConfig), {
-        region,
-        partition: partitionOfRegion(region),
-      }),
-    );
-  }
+  // The sinks the flags turn on, from the one registry (lambda/sinks/registry.ts).
+  const sinks = buildSinks(
+    {
+      ...(archiveBucket
+        ? {
+            archiveBucket,
+            // Across accounts, each account's findings in the organization layout: its table sees them all.
+            archiveLayout: options.org ? ('organization' as const) : ('account' as const),
+          }
+        : {}),
+      ...(options.publishTo ? { topicArn: options.publishTo.topicArn } : {}),
+      ...(options.securityHub
+        ? { securityHubRegion: options.securityHub.region ?? (await sts.config.region()) }
+        : {}),
+    },
+    { clientConfig, ...(s3 ? { s3 } : {}) },
+    io.sinkRegistry,
+  );
   const limit = options.timeLimitMs;
   const stops = [
     ...(io.interrupt ? [io.interrupt] : []),

@@ -1,9 +1,8 @@
 import { type AuditDeps, type AuditLogger, type AuditOptions, runAudit } from './audit';
-import type { ArchiveLocation } from './core/archive-layout';
-import { describeError, type ErrorDetail } from './core/errors';
 import { type Report, splitReport } from './core/report';
 import type { Policy } from './core/settings';
-import type { Delivery, ReportSink } from './sinks/sink';
+import { type Deliveries, deliverToSinks } from './sinks/deliver';
+import type { ReportSink } from './sinks/sink';
 
 /**
  * Largest report part written to one log line. CloudWatch Logs caps an event at 256 KB (1 MB
@@ -24,10 +23,8 @@ export interface RunDeps extends AuditDeps {
 }
 
 /** What a run produced and where its report went. */
-export interface RunResult {
+export interface RunResult extends Deliveries {
   readonly report: Report;
-  readonly deliveries: readonly ({ readonly sink: string } & Delivery)[];
-  readonly failures: readonly { readonly sink: string; readonly error: ErrorDetail }[];
 }
 
 /**
@@ -48,24 +45,9 @@ export async function runAndDeliver(
     keep('Audit incomplete; the partial report follows', report);
     kept = true;
   }
-  const deliveries: RunResult['deliveries'][number][] = [];
-  const failures: RunResult['failures'][number][] = [];
-  // Each sink hears what the earlier ones did: the digest links the archive only once written.
-  let archived: ArchiveLocation | undefined;
-  for (const sink of deps.sinks) {
-    try {
-      const delivery = await sink.deliver(report, {
-        ...(archived ? { archived } : {}),
-        failed: failures.map((failure) => failure.sink),
-      });
-      if (delivery.status === 'delivered' && delivery.archived) archived = delivery.archived;
-      deliveries.push({ sink: sink.name, ...delivery });
-    } catch (error: unknown) {
-      const detail = describeError(error);
-      failures.push({ sink: sink.name, error: detail });
-      deps.logger.error(`Delivering the report to ${sink.name} failed`, { error: detail });
-    }
-  }
+  const { deliveries, failures } = await deliverToSinks(deps.sinks, report, (sink, error) =>
+    deps.logger.error(`Delivering the report to ${sink} failed`, { error }),
+  );
   if (failures.length > 0 && !kept) {
     keep('Delivering the report failed; the full report follows', report);
   }

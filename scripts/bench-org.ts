@@ -25,11 +25,12 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
+import { createS3Client } from '../lambda/aws/s3';
 import { createStsClient } from '../lambda/aws/sts';
 import type { AccountResult } from '../lambda/core/org-report';
 import { loadPolicyFromEnv } from '../lambda/core/settings';
 import { createWorkerHandler, summarize } from '../lambda/handlers/org-handlers';
-import { createS3Client } from '../lambda/sinks/s3-archive';
+
 import { beginCallRecord, clientCredentials, recordSession } from '../tools/emulator/call-record';
 import {
   EMULATOR_ENV,

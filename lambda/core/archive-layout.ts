@@ -1,3 +1,4 @@
+import type { OrgReport } from './org-report';
 import type { Report } from './report';
 
 /** Where a report was archived: `s3://` locations, for the email digest to point at. */
@@ -76,4 +77,9 @@ export function findingsJsonLines(report: Report): string {
     )
     .map((line) => `${line}\n`)
     .join('');
+}
+
+/** The organization report's key in the archive. */
+export function orgReportKey(report: OrgReport): string {
+  return `org-reports/date=${report.evaluatedAt.slice(0, 10)}/${report.runId}.json`;
 }

@@ -1,5 +1,6 @@
 import { createOrganizationsClient } from '../aws/organizations';
-import { createS3Client } from '../sinks/s3-archive';
+import { createS3Client } from '../aws/s3';
+
 import { createEnumerateHandler, loadOrgEnvironment } from './org-handlers';
 
 const { archiveBucket } = loadOrgEnvironment(process.env);

@@ -1,23 +1,24 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { type createOrganizationsClient, selectActiveAccounts } from '../aws/organizations';
+import { createS3Client } from '../aws/s3';
 import { createStsClient, DEFAULT_MEMBER_ROLE_NAME } from '../aws/sts';
-import { ConfigError, describeError } from '../core/errors';
+import { orgReportKey } from '../core/archive-layout';
+import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
 import {
   type AccountResult,
   buildOrgReport,
   failedAccount,
   type OrgReport,
   type OrgScope,
-  reportForMessage,
 } from '../core/org-report';
 import { loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
 import { auditAccount } from '../org';
-import { renderOrgDigest } from '../render/org-digest';
-import { archiveSink, createS3Client } from '../sinks/s3-archive';
+import { deliverToSinks } from '../sinks/deliver';
+import { buildOrgSinks, buildSinks } from '../sinks/registry';
 import { parseInvocationEvent, parseWorkerEvent, runIdOf, type WorkerEvent } from './event';
 import { SERVICE_NAME } from './metrics';
 
@@ -95,7 +96,11 @@ export function createWorkerHandler(deps: WorkerDeps) {
           now: deps.now(),
           logger: deps.logger,
           ...(deps.iamConfig ? { iamConfig: deps.iamConfig } : {}),
-          sinks: [archiveSink(deps.s3, deps.env.archiveBucket, 'organization')],
+          // Each account's report in the organization layout, from the one registry.
+          sinks: buildSinks(
+            { archiveBucket: deps.env.archiveBucket, archiveLayout: 'organization' },
+            { s3: deps.s3 },
+          ),
           stop: deadline.signal,
         },
         event.accountId,
@@ -249,35 +254,6 @@ async function readScope(
   }
 }
 
-/** SNS's limit is 256 KiB with the attributes; the message stays under this. */
-export const ORG_MESSAGE_MAX_BYTES = 240_000;
-
-/**
- * The SNS message of an organization run: the report as JSON for machines (`default`: whole,
- * or cut to the accounts that need attention when a large organization's would not fit, always
- * valid JSON) and the digest for email, together under SNS's size limit.
- */
-export function orgMessage(report: OrgReport, location: string): string {
-  const email = renderOrgDigest(report, location);
-  let budget = ORG_MESSAGE_MAX_BYTES - Buffer.byteLength(email);
-  for (;;) {
-    const message = JSON.stringify({
-      default: JSON.stringify({ ...reportForMessage(report, budget), reportLocation: location }),
-      email,
-    });
-    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits. The digest
-    // is bounded (DIGEST_MAX_ACCOUNT_LINES a list) and the smallest report is its totals, so it
-    // always does; a message over SNS's limit would fail every Publish.
-    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES) return message;
-    if (budget < 1000) {
-      throw new RangeError(
-        `the organization message is ${Buffer.byteLength(message)} bytes at its smallest, over ${ORG_MESSAGE_MAX_BYTES}`,
-      );
-    }
-    budget = Math.floor(budget * 0.8);
-  }
-}
-
 /** The production dependencies of the worker. */
 export function workerProductionDeps(
   env: Readonly<Record<string, string | undefined>>,
@@ -377,11 +353,6 @@ function safeJson(text: string | undefined): unknown {
   }
 }
 
-/** The organization report's key in the archive. */
-export function orgReportKey(report: OrgReport): string {
-  return `org-reports/date=${report.evaluatedAt.slice(0, 10)}/${report.runId}.json`;
-}
-
 /**
  * The summarize step: reads the map's results, writes one organization report to the archive
  * and publishes one organization-level message (the report to every protocol, a digest to
@@ -405,33 +376,21 @@ export function createSummarizeHandler(deps: {
     };
     const outcomes = await readMapOutcomes(read, event.resultWriterDetails.Key);
     const report = summarize(runId, deps.now(), outcomes, await readScope(deps, runId));
+    // Delivered through the same sinks as an account's report: the archive, then SNS.
+    const sinks = await buildOrgSinks(
+      { archiveBucket: deps.archiveBucket, topicArn: deps.topicArn },
+      { s3: deps.s3, sns: deps.sns },
+    );
+    const { failures } = await deliverToSinks(sinks, report, (sink, error) =>
+      deps.logger?.error(`Delivering the organization report to ${sink} failed`, { error }),
+    );
+    // Failing to archive or publish fails the step, so the execution shows it.
+    if (failures.length > 0) {
+      throw new SigningCertAuditError(
+        `Delivering the organization report failed: ${failures.map((f) => `${f.sink}: ${f.error.code}: ${f.error.message}`).join('; ')}`,
+      );
+    }
     const key = orgReportKey(report);
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: deps.archiveBucket,
-        Key: key,
-        Body: `${JSON.stringify(report)}\n`,
-        ContentType: 'application/json',
-      }),
-    );
-    const location = `s3://${deps.archiveBucket}/${key}`;
-    await deps.sns.send(
-      new PublishCommand({
-        TopicArn: deps.topicArn,
-        Subject:
-          `Signing certificate audit: ${report.counts.accounts} accounts, ${report.totals.nonCompliant} non-compliant${report.counts.failed ? `, ${report.counts.failed} failed` : ''}`.slice(
-            0,
-            100,
-          ),
-        MessageStructure: 'json',
-        Message: orgMessage(report, location),
-        MessageAttributes: {
-          severity: { DataType: 'String', StringValue: report.severity },
-          nonCompliant: { DataType: 'Number', StringValue: String(report.totals.nonCompliant) },
-          kind: { DataType: 'String', StringValue: 'organization' },
-        },
-      }),
-    );
     return { runId, reportKey: key, counts: report.counts, severity: report.severity };
   };
 }

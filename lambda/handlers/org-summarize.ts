@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createS3Client } from '../aws/s3';
+import { createSnsClient } from '../aws/sns';
 import { loadConfigFromEnv } from '../core/settings';
-import { createS3Client } from '../sinks/s3-archive';
-import { createSnsClient } from '../sinks/sns';
+
 import { SERVICE_NAME } from './metrics';
 import { createSummarizeHandler, loadOrgEnvironment } from './org-handlers';
 

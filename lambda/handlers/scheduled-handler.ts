@@ -4,12 +4,11 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import type { CredentialReportWait } from '../aws/credential-report';
 import { createIamClient } from '../aws/iam';
-import { ARCHIVE_SINK_NAME } from '../core/archive-layout';
 import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
-import { isClean, type Summary } from '../core/report';
+import type { Summary } from '../core/report';
 import { type Config, loadConfigFromEnv } from '../core/settings';
 import { runAndDeliver } from '../run';
-import { lazySink } from '../sinks/lazy';
+import { buildSinks, SINK_REGISTRY, type SinkEntry } from '../sinks/registry';
 import type { ReportSink } from '../sinks/sink';
 import { parseInvocationEvent } from './event';
 import { METRICS_NAMESPACE, recordRunMetrics, SERVICE_NAME } from './metrics';
@@ -114,7 +113,11 @@ export function createHandler(deps: HandlerDeps): AuditHandler {
  * The real dependencies, from the function's environment: a misconfigured auditor fails its
  * cold start, naming the variable, and never runs on defaults.
  */
-export function productionDeps(env: Readonly<Record<string, string | undefined>>): HandlerDeps {
+export function productionDeps(
+  env: Readonly<Record<string, string | undefined>>,
+  /** The sinks there are (a test adds one of its own). */
+  registry: readonly SinkEntry[] = SINK_REGISTRY,
+): HandlerDeps {
   const logger = new Logger({ serviceName: SERVICE_NAME });
   let config: Config;
   try {
@@ -134,49 +137,18 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
     // The archive first, so the report is kept before anything is published; each sink's
     // module (and SDK client) loads at its first delivery, and SNS's only for a report worth
     // publishing: a clean run never loads it.
-    sinks: [
-      ...(config.archiveBucket === undefined
-        ? []
-        : [
-            lazySink(
-              ARCHIVE_SINK_NAME,
-              () => undefined,
-              async () => {
-                const { archiveSink, createS3Client } = await import('../sinks/s3-archive');
-                return archiveSink(createS3Client(), config.archiveBucket as string);
-              },
-            ),
-          ]),
-      lazySink(
-        'sns',
-        (report) =>
-          isClean(report) ? { status: 'skipped', detail: 'a clean run is only logged' } : undefined,
-        async () => {
-          const { createSnsClient, snsSink } = await import('../sinks/sns');
-          return snsSink(createSnsClient(config.topicArn), config.topicArn);
-        },
-      ),
-      // The define in the condition itself, so esbuild folds the branch away when it is false
-      // (a module-level constant is not inlined once the module is wrapped for lazy imports).
-      ...((process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED as unknown) !== false &&
-      config.securityHubRegion !== undefined
-        ? [
-            lazySink(
-              'security-hub',
-              () => undefined,
-              async () => {
-                const { createSecurityHubClient, partitionOfRegion, securityHubSink } =
-                  await import('../sinks/security-hub');
-                const region = config.securityHubRegion as string;
-                return securityHubSink(createSecurityHubClient(region), {
-                  region,
-                  partition: partitionOfRegion(region),
-                });
-              },
-            ),
-          ]
-        : []),
-    ],
+    // The sinks the configuration turns on, from the one registry (lambda/sinks/registry.ts).
+    sinks: buildSinks(
+      {
+        ...(config.archiveBucket === undefined ? {} : { archiveBucket: config.archiveBucket }),
+        topicArn: config.topicArn,
+        ...(config.securityHubRegion === undefined
+          ? {}
+          : { securityHubRegion: config.securityHubRegion }),
+      },
+      {},
+      registry,
+    ),
     logger,
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     now: () => new Date(),

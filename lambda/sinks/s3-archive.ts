@@ -1,37 +1,21 @@
-import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { CLIENT_DEFAULTS } from '../aws/http';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   ARCHIVE_SINK_NAME,
   type ArchiveLayout,
   archiveKeys,
   archiveLocation,
   findingsJsonLines,
+  orgReportKey,
 } from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
+import type { OrgReport } from '../core/org-report';
 import type { Report } from '../core/report';
 import { renderHtml } from '../render/html';
-import type { Delivery, ReportSink } from './sink';
+import type { Delivery, OrgReportSink, ReportSink } from './sink';
 
 /** Writing to the archive failed after the SDK's retries. */
 export class ArchiveError extends SigningCertAuditError {
   override readonly name = 'ArchiveError';
-}
-
-/**
- * Builds the S3 client: the timeouts of http.ts; region, credentials and endpoint from the
- * standard sources. With a custom endpoint (`AWS_ENDPOINT_URL`: moto, LocalStack, MinIO) the
- * bucket goes in the path, since `bucket.127.0.0.1` does not resolve.
- */
-export function createS3Client(
-  config: S3ClientConfig = {},
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): S3Client {
-  const custom = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  return new S3Client({
-    ...CLIENT_DEFAULTS,
-    ...(custom ? { forcePathStyle: true } : {}),
-    ...config,
-  });
 }
 
 /**
@@ -77,6 +61,41 @@ export function archiveSink(
         status: 'delivered',
         detail: `s3://${bucket}/${keys.report}`,
         archived: archiveLocation(bucket, report),
+      };
+    },
+  };
+}
+
+/**
+ * The archive of the organization run: its one report, whole, under `org-reports/` (its
+ * accounts' reports were archived by the workers). The location it returns is the one the
+ * organization message may name.
+ */
+export function orgArchiveSink(s3: S3Client, bucket: string): OrgReportSink {
+  return {
+    name: ARCHIVE_SINK_NAME,
+    async deliver(report: OrgReport): Promise<Delivery> {
+      const key = orgReportKey(report);
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: `${JSON.stringify(report)}\n`,
+            ContentType: 'application/json',
+          }),
+        );
+      } catch (error: unknown) {
+        const { code, message } = describeError(error);
+        throw new ArchiveError(`Writing s3://${bucket}/${key} failed (${code}: ${message})`, {
+          cause: error,
+        });
+      }
+      const uri = `s3://${bucket}/${key}`;
+      return {
+        status: 'delivered',
+        detail: `archived to ${uri}`,
+        archived: { report: uri, html: uri },
       };
     },
   };

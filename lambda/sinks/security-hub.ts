@@ -3,10 +3,8 @@ import {
   BatchImportFindingsCommand,
   type BatchImportFindingsCommandOutput,
   paginateGetFindings,
-  SecurityHubClient,
-  type SecurityHubClientConfig,
+  type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { CLIENT_DEFAULTS } from '../aws/http';
 import { CHECKS } from '../core/checks/index';
 import { SigningCertAuditError } from '../core/errors';
 import { type Report, type UnreadSubjects, unreadSubjects } from '../core/report';
@@ -25,32 +23,6 @@ import type { Delivery, ReportSink } from './sink';
 /** Security Hub refused some findings (FailedFindings), or a call failed after its retries. */
 export class SecurityHubError extends SigningCertAuditError {
   override readonly name = 'SecurityHubError';
-}
-
-/** The partition of a region: aws-cn, aws-us-gov or aws. */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
-/**
- * The Security Hub client, in the home region only: IAM is global, and the same finding Id
- * imported in several regions would be duplicated under cross-region aggregation (Prowler's
- * users hit this, prowler#1100). Standard retries: BatchImportFindings allows about 10
- * requests/s and GetFindings 3/s, and the SDK retries their throttling.
- */
-export function createSecurityHubClient(
-  region: string,
-  config: SecurityHubClientConfig = {},
-): SecurityHubClient {
-  return new SecurityHubClient({
-    retryMode: 'standard',
-    maxAttempts: 8,
-    ...CLIENT_DEFAULTS,
-    ...config,
-    region,
-  });
 }
 
 /**

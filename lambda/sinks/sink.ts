@@ -1,4 +1,5 @@
 import type { ArchiveLocation } from '../core/archive-layout';
+import type { OrgReport } from '../core/org-report';
 import type { Report } from '../core/report';
 
 /** What a sink did with a report. */
@@ -30,4 +31,13 @@ export interface ReportSink {
   readonly name: string;
   /** `context` says what the earlier sinks did: a link is only ever to an object written. */
   deliver(report: Report, context?: DeliveryContext): Promise<Delivery>;
+}
+
+/**
+ * Somewhere an organization report goes: the same deliveries as an account's report (the
+ * archive, SNS), for the organization run's one report.
+ */
+export interface OrgReportSink {
+  readonly name: string;
+  deliver(report: OrgReport, context?: DeliveryContext): Promise<Delivery>;
 }

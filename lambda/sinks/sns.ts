@@ -1,11 +1,12 @@
-import { PublishCommand, SNSClient, type SNSClientConfig } from '@aws-sdk/client-sns';
-import { CLIENT_DEFAULTS } from '../aws/http';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ARCHIVE_SINK_NAME } from '../core/archive-layout';
 import { describeError, SigningCertAuditError } from '../core/errors';
+import { type OrgReport, reportForMessage } from '../core/org-report';
 import { byteLength, isClean, type Report, splitReport } from '../core/report';
 import type { Mode } from '../core/settings';
 import { type DigestArchive, renderDigest } from '../render/digest';
-import type { Delivery, DeliveryContext, ReportSink } from './sink';
+import { renderOrgDigest } from '../render/org-digest';
+import type { Delivery, DeliveryContext, OrgReportSink, ReportSink } from './sink';
 
 /** SNS's limit for one message, body and attributes together (256 KiB). */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -36,29 +37,6 @@ export interface ReportMessage {
  */
 export function structuredMessage(message: ReportMessage): string {
   return JSON.stringify({ default: message.body, email: message.email });
-}
-
-/**
- * Builds the SNS client for a topic: in the topic's own region, read from its ARN, since a
- * Publish to a topic of another region fails with NotFound (after the run's changes were made);
- * adaptive retry mode, the timeouts of http.ts; credentials and endpoint from the standard AWS
- * sources.
- */
-export function createSnsClient(topicArn: string, config: SNSClientConfig = {}): SNSClient {
-  return new SNSClient({
-    retryMode: 'adaptive',
-    maxAttempts: 5,
-    ...CLIENT_DEFAULTS,
-    ...config,
-    region: regionOfArn(topicArn),
-  });
-}
-
-/** The region of an ARN (`arn:partition:service:region:account:resource`). */
-export function regionOfArn(arn: string): string {
-  const region = arn.split(':')[3];
-  if (!region) throw new RangeError(`no region in ARN ${JSON.stringify(arn.slice(0, 200))}`);
-  return region;
 }
 
 /**
@@ -178,5 +156,75 @@ export function messageAttributes(report: Report): ReportMessage['attributes'] {
     severity: { DataType: 'String', StringValue: report.severity },
     nonCompliant: { DataType: 'Number', StringValue: String(report.summary.nonCompliant) },
     mode: { DataType: 'String', StringValue: mode },
+  };
+}
+
+/** SNS's limit is 256 KiB with the attributes; the message stays under this. */
+export const ORG_MESSAGE_MAX_BYTES = 240_000;
+
+/**
+ * The SNS message of an organization run: the report as JSON for machines (`default`: whole,
+ * or cut to the accounts that need attention when a large organization's would not fit, always
+ * valid JSON) and the digest for email, together under SNS's size limit.
+ */
+export function orgMessage(report: OrgReport, location: string | undefined): string {
+  const email = renderOrgDigest(report, location);
+  let budget = ORG_MESSAGE_MAX_BYTES - Buffer.byteLength(email);
+  for (;;) {
+    const message = JSON.stringify({
+      default: JSON.stringify({ ...reportForMessage(report, budget), reportLocation: location }),
+      email,
+    });
+    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits. The digest
+    // is bounded (DIGEST_MAX_ACCOUNT_LINES a list) and the smallest report is its totals, so it
+    // always does; a message over SNS's limit would fail every Publish.
+    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES) return message;
+    if (budget < 1000) {
+      throw new RangeError(
+        `the organization message is ${Buffer.byteLength(message)} bytes at its smallest, over ${ORG_MESSAGE_MAX_BYTES}`,
+      );
+    }
+    budget = Math.floor(budget * 0.8);
+  }
+}
+
+/**
+ * The SNS sink of the organization run: one message, the report to every protocol (whole, or cut
+ * to fit) and the digest to email, naming the archived report only once the archive wrote it.
+ */
+export function orgSnsSink(sns: SNSClient, topicArn: string): OrgReportSink {
+  return {
+    name: 'sns',
+    async deliver(report: OrgReport, context?: DeliveryContext): Promise<Delivery> {
+      const location = context?.archived?.report;
+      try {
+        await sns.send(
+          new PublishCommand({
+            TopicArn: topicArn,
+            Subject:
+              `Signing certificate audit: ${report.counts.accounts} accounts, ${report.totals.nonCompliant} non-compliant${report.counts.failed ? `, ${report.counts.failed} failed` : ''}`.slice(
+                0,
+                SNS_MAX_SUBJECT_LENGTH,
+              ),
+            MessageStructure: 'json',
+            Message: orgMessage(report, location),
+            MessageAttributes: {
+              severity: { DataType: 'String', StringValue: report.severity },
+              nonCompliant: { DataType: 'Number', StringValue: String(report.totals.nonCompliant) },
+              kind: { DataType: 'String', StringValue: 'organization' },
+            },
+          }),
+        );
+      } catch (error: unknown) {
+        const { code, message } = describeError(error);
+        throw new PublishError(
+          `Publishing the organization report to ${topicArn} failed (${code}: ${message})`,
+          {
+            cause: error,
+          },
+        );
+      }
+      return { status: 'delivered', detail: `published to ${topicArn}` };
+    },
   };
 }

@@ -2,10 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../lambda/aws/s3';
 import { createStsClient } from '../../lambda/aws/sts';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createWorkerHandler } from '../../lambda/handlers/org-handlers';
-import { createS3Client } from '../../lambda/sinks/s3-archive';
+
 import { AuditorStack } from '../../lib/auditor-stack';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
 import {

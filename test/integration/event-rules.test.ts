@@ -7,10 +7,11 @@ import {
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createOrganizationsClient } from '../../lambda/aws/organizations';
+import { createS3Client } from '../../lambda/aws/s3';
 import { createStsClient } from '../../lambda/aws/sts';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createEnumerateHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
-import { createS3Client } from '../../lambda/sinks/s3-archive';
+
 import {
   createMailbox,
   EMULATOR_ENV,

@@ -11,6 +11,8 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganizationsClient } from '../../lambda/aws/organizations';
+import { createS3Client } from '../../lambda/aws/s3';
+import { createSnsClient } from '../../lambda/aws/sns';
 import { createStsClient } from '../../lambda/aws/sts';
 import type { AccountResult, OrgReport } from '../../lambda/core/org-report';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
@@ -20,8 +22,7 @@ import {
   createWorkerHandler,
   type WorkerEvent,
 } from '../../lambda/handlers/org-handlers';
-import { createS3Client } from '../../lambda/sinks/s3-archive';
-import { createSnsClient } from '../../lambda/sinks/sns';
+
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
 import { clientCredentials } from '../../tools/emulator/call-record';
 import {

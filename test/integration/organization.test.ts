@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../lambda/aws/s3';
+import { createSnsClient } from '../../lambda/aws/sns';
 import { createStsClient } from '../../lambda/aws/sts';
 import {
   type AccountResult,
@@ -13,8 +15,7 @@ import {
 import type { Summary } from '../../lambda/core/report';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createSummarizeHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
-import { createS3Client } from '../../lambda/sinks/s3-archive';
-import { createSnsClient } from '../../lambda/sinks/sns';
+
 import { clientCredentials, recordSession } from '../../tools/emulator/call-record';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 import {

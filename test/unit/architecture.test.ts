@@ -41,33 +41,75 @@ function localImportsOf(file: string): string[] {
     });
 }
 
-/**
- * The AWS clients the code builds (`new XClient({...})`) in `lambda/` and `cli/`, with whether
- * each starts from CLIENT_DEFAULTS (timeouts and the tool's user agent).
- */
-function clientConstructions(
-  files: readonly string[],
-): { file: string; call: string; ok: boolean }[] {
+/** The source of every file of `lambda/` and `cli/`, for the wiring rules below. */
+function codeSources(files: readonly string[]): { file: string; text: string }[] {
   return files
     .filter((file) => file.startsWith('lambda/') || file.startsWith('cli/'))
-    .flatMap((file) => {
-      const text = readFileSync(join(ROOT, file), 'utf8');
-      return [...text.matchAll(/new (\w+Client)\(([^)]*)/g)].map((match) => ({
-        file,
-        call: `new ${match[1]}(`,
-        ok: (match[2] ?? '').includes('...CLIENT_DEFAULTS'),
-      }));
-    });
+    .map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
+}
+
+/**
+ * AWS clients built (`new XClient(`) outside `lambda/aws/`, or without CLIENT_DEFAULTS
+ * (timeouts and the tool's user agent, which the record of calls the permissions proof reads
+ * relies on).
+ */
+function misbuiltClients(sources: readonly { file: string; text: string }[]): string[] {
+  return sources.flatMap(({ file, text }) =>
+    [...text.matchAll(/new (\w+Client)\(([^)]*)/g)]
+      .filter(
+        (match) =>
+          !file.startsWith('lambda/aws/') || !(match[2] ?? '').includes('...CLIENT_DEFAULTS'),
+      )
+      .map((match) => `${file}: new ${match[1]}(`),
+  );
+}
+
+/** Sinks built outside the registry (lambda/sinks/registry.ts), the one place that wires them. */
+function sinksWiredOutsideTheRegistry(
+  sources: readonly { file: string; text: string }[],
+): string[] {
+  return sources
+    .filter(({ file }) => file !== 'lambda/sinks/registry.ts')
+    .flatMap(({ file, text }) =>
+      [
+        ...text.matchAll(
+          /\b(archiveSink|snsSink|securityHubSink|orgArchiveSink|orgSnsSink|lazySink)\(/g,
+        ),
+      ]
+        // A sink module defines its own factory: `export function archiveSink(`.
+        .filter((match) => !new RegExp(`function ${match[1]}\\(`).test(text))
+        .map((match) => `${file}: ${match[1]}(`),
+    );
 }
 
 describe('the shape of the code', () => {
   const files = sourceFiles();
 
-  it('builds every AWS client with CLIENT_DEFAULTS, so the record of calls (the permissions proof) sees each call', () => {
-    const built = clientConstructions(files);
+  it('builds every AWS client in lambda/aws/, with CLIENT_DEFAULTS (the permissions proof sees each call)', () => {
+    const sources = codeSources(files);
+    const built = sources.flatMap(({ text }) => [...text.matchAll(/new \w+Client\(/g)]);
 
     expect(built.length).toBeGreaterThanOrEqual(6);
-    expect(built.filter((c) => !c.ok).map((c) => `${c.file}: ${c.call}`)).toEqual([]);
+    expect(misbuiltClients(sources)).toEqual([]);
+    // The rule can fail: a client built in a sink, and one without the defaults.
+    expect(
+      misbuiltClients([
+        { file: 'lambda/sinks/new.ts', text: 'new S3Client({ ...CLIENT_DEFAULTS })' },
+        { file: 'lambda/aws/new.ts', text: 'new S3Client({ region })' },
+      ]),
+    ).toEqual(['lambda/sinks/new.ts: new S3Client(', 'lambda/aws/new.ts: new S3Client(']);
+  });
+
+  it('wires every sink through the registry', () => {
+    const sources = codeSources(files);
+
+    expect(sinksWiredOutsideTheRegistry(sources)).toEqual([]);
+    // The rule can fail: a handler that builds its own sink.
+    expect(
+      sinksWiredOutsideTheRegistry([
+        { file: 'lambda/handlers/new.ts', text: 'const sinks = [snsSink(sns, topicArn)];' },
+      ]),
+    ).toEqual(['lambda/handlers/new.ts: snsSink(']);
   });
 
   it('has no import cycle', () => {

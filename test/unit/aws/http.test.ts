@@ -4,7 +4,7 @@ import type { NodeHttpHandlerOptions } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_TIMEOUTS } from '../../../lambda/aws/http';
 import { createIamClient, listUsers } from '../../../lambda/aws/iam';
-import { createSnsClient } from '../../../lambda/sinks/sns';
+import { createSnsClient } from '../../../lambda/aws/sns';
 
 /** A peer that accepts every connection and never answers: the failure the timeouts are for. */
 let silent: Server;
