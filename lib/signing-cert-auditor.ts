@@ -29,7 +29,7 @@ import {
   type SigningCertAuditorAlarms,
 } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
-import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
+import { grantAuditAccess } from './auditor-permissions';
 import { HANDLER_ENTRY } from './bundling';
 import {
   checkDays,
@@ -40,6 +40,7 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
+import { grantSinks } from './sink-grants';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow the settings table (lambda/core/settings.ts) and are validated at synth. */
 export interface SigningCertAuditorProps {
@@ -294,9 +295,20 @@ export class SigningCertAuditor extends Construct {
     this.logGroup = built.logGroup;
     const role = built.role;
     grantAuditAccess(role, this.policy);
-    if (this.securityHubRegion) grantSecurityHub(role, this.securityHubRegion);
-    this.topic.grantPublish(this.function);
-    this.archive.grantWriteReports(role);
+    // What its sinks deliver to: the grants of the sinks its settings turn on, by registry name.
+    grantSinks(
+      {
+        role,
+        archive: this.archive,
+        topic: this.topic,
+        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
+      },
+      {
+        archiveBucket: this.archive.bucket.bucketName,
+        topicArn: this.topic.topicArn,
+        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
+      },
+    );
     if (this.key) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
