@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type DefaultTreeAdapterMap, parse } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { buildReport, type Finding } from '../../../lambda/core/report';
@@ -118,10 +119,102 @@ describe('renderHtml', () => {
   it('shows the summary tiles and the policy', () => {
     const page = text(document);
 
-    for (const name of ['usersScanned', 'nonCompliant', 'deactivated', 'maxAgeDays', 'mode']) {
+    for (const name of ['users scanned', 'non compliant', 'deactivated', 'maxAgeDays', 'mode']) {
       expect(page).toContain(name);
     }
     expect(page).toContain(`account ${ACCOUNT_ID}`);
+  });
+
+  it('highlights the risks and quiets the zeros among the tiles', () => {
+    const tiles = all.filter((element) =>
+      element.attrs.some((a) => a.name === 'class' && a.value.startsWith('tile')),
+    );
+    const classOf = (label: string) =>
+      tiles.find((tile) => text(tile).endsWith(label))?.attrs.find((a) => a.name === 'class')
+        ?.value;
+
+    expect(classOf('non compliant')).toBe('tile risk');
+    expect(classOf('withheld')).toBe('tile zero');
+    expect(classOf('users scanned')).toBe('tile ');
+  });
+
+  it('allows its one script and one style by their hashes, never unsafe-inline', () => {
+    const csp = all
+      .find((element) => element.attrs.some((a) => a.value === 'Content-Security-Policy'))
+      ?.attrs.find((a) => a.name === 'content')?.value as string;
+    const hash = (element: Element) =>
+      `'sha256-${createHash('sha256').update(text(element)).digest('base64')}'`;
+    const script = all.find((element) => element.tagName === 'script') as Element;
+    const style = all.find((element) => element.tagName === 'style') as Element;
+
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain(`script-src ${hash(script)}`);
+    expect(csp).toContain(`style-src ${hash(style)}`);
+    expect(csp).toContain("default-src 'none'");
+    // No style attribute: the hash admits only the style element.
+    expect(all.filter((element) => element.attrs.some((a) => a.name === 'style'))).toEqual([]);
+  });
+
+  it('sorts from buttons in the headers, which say their order', () => {
+    const headers = all.filter((element) => element.tagName === 'th');
+
+    expect(headers.map(text)).toEqual([
+      'severity',
+      'user',
+      'certificate',
+      'subject',
+      'status',
+      'age (days)',
+      'verdict',
+      'plan',
+      'action',
+      'detail',
+    ]);
+    for (const header of headers) {
+      expect(header.attrs.find((a) => a.name === 'aria-sort')?.value).toBe('none');
+      expect(elements(header).some((element) => element.tagName === 'button')).toBe(true);
+    }
+  });
+
+  it('says what to do about each verdict found, from the check table', () => {
+    const page = text(document);
+
+    expect(page).toContain('What to do');
+    expect(page).toMatch(/NON_COMPLIANT \(1\): /);
+    expect(page).toMatch(/ROOT_SIGNING_CERTIFICATE \(1\): /);
+    expect(page).toContain('sign in as the root user');
+  });
+
+  it('shows a short fingerprint with the whole on hover, and the subject', () => {
+    const long = 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99';
+    const page = renderHtml(
+      reportOf([
+        finding({
+          certificate: {
+            fingerprint256: long,
+            subject: HOSTILE,
+            notAfter: '2030-01-01T00:00:00.000Z',
+          },
+        }),
+      ]),
+    );
+    const nodes = elements(parse(page));
+
+    expect(text(parse(page))).toContain('AA:BB:CC:DD:EE:FF:00:11…');
+    expect(
+      nodes.some((n) => n.attrs.some((a) => a.name === 'title' && a.value === `SHA-256 ${long}`)),
+    ).toBe(true);
+    expect(nodes.filter((n) => n.tagName === 'td').map(text)).toContain(HOSTILE);
+    expect(nodes.filter((n) => n.tagName === 'img')).toEqual([]);
+  });
+
+  it('draws the certificates’ ages against the maximum and warning lines', () => {
+    const svg = all.find((element) => element.tagName === 'svg') as Element;
+
+    expect(svg).toBeDefined();
+    expect(elements(svg).filter((element) => element.tagName === 'circle')).toHaveLength(3);
+    expect(text(svg)).toContain('max 90');
+    expect(text(svg)).toContain('warn 76');
   });
 
   it('says so when a run is incomplete, and when there are no findings', () => {
