@@ -20,6 +20,15 @@ export default defineConfig({
       { test: { name: 'cdk', include: ['test/cdk/**/*.test.ts'], env, testTimeout: 120_000 } },
       {
         test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          env,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           // One moto server for the run; its state is reset between tests, so files run one at a time.

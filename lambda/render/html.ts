@@ -239,13 +239,14 @@ function ageChart(report: Report): string {
         `<circle cx="${x(finding.ageDays)}" cy="${30 + (index % 5) * 8}" r="4" fill="${SEVERITY_COLOURS[finding.severity]}"><title>${escapeHtml(finding.userName)}: ${finding.ageDays} days (${escapeHtml(finding.verdict)})</title></circle>`,
     )
     .join('');
-  const line = (days: number, colour: string, label: string) =>
-    `<line x1="${x(days)}" y1="14" x2="${x(days)}" y2="76" stroke="${colour}" stroke-dasharray="4 3"/><text x="${x(days) + 4}" y="12">${label}</text>`;
+  // The warning label left of its line, the maximum's right of its: they never overlap.
+  const line = (days: number, colour: string, label: string, side: 'start' | 'end') =>
+    `<line x1="${x(days)}" y1="14" x2="${x(days)}" y2="76" stroke="${colour}" stroke-dasharray="4 3"/><text x="${x(days) + (side === 'start' ? 4 : -4)}" y="12" text-anchor="${side}">${label}</text>`;
   return `<h2>Certificate ages</h2>
-<svg role="img" aria-label="Ages of the listed certificates against the maximum age of ${max} days" viewBox="0 0 ${width} 96" width="100%" height="96">
+<svg role="img" aria-label="Ages of the listed certificates against the maximum age of ${max} days" viewBox="0 0 ${width} 96" width="100%" height="96" preserveAspectRatio="xMinYMid meet">
 <line x1="20" y1="78" x2="${width - 20}" y2="78" stroke="#d1d5da"/>
 <text x="20" y="92">0 days</text><text x="${width - 80}" y="92">${Math.round(top)} days</text>
-${report.policy.warnBeforeDays > 0 ? line(warn, '#b7950b', `warn ${warn}`) : ''}${line(max, '#c0392b', `max ${max}`)}
+${report.policy.warnBeforeDays > 0 ? line(warn, '#b7950b', `warn ${warn}`, 'end') : ''}${line(max, '#c0392b', `max ${max}`, 'start')}
 ${dots}
 </svg>`;
 }
