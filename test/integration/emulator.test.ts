@@ -1,7 +1,9 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { IAMClient, ListSigningCertificatesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMailbox, memberClients, seedUsers } from '../../tools/emulator/emulator';
 import { type FaultSettings, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto, setIamClock, startMoto } from '../../tools/emulator/moto';
@@ -123,5 +125,51 @@ describe('the fault proxy', () => {
       'Throttling',
       'Throttling',
     ]);
+  });
+});
+
+describe('npm run emulator', () => {
+  it('seeds the demo account, prints the exports the CLI runs with, and leaves nothing behind on Ctrl-C', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/emulator.ts'], {
+      cwd: join(import.meta.dirname, '../..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await vi.waitFor(() => expect(stdout).toContain('export EMULATOR_BUCKET='), {
+        timeout: 60_000,
+        interval: 200,
+      });
+      const exports = Object.fromEntries(
+        [...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+      );
+
+      // The CLI, as the docs run it, against the emulator.
+      const run = spawnSync(
+        process.execPath,
+        [join(import.meta.dirname, '../../bin/signing-cert-audit.js'), '--format', 'json'],
+        { env: { PATH: process.env.PATH ?? '', ...exports }, encoding: 'utf8', timeout: 60_000 },
+      );
+      const report = JSON.parse(run.stdout) as {
+        summary: { usersScanned: number; exempt: number };
+      };
+
+      expect(run.status).toBe(1);
+      expect(report.summary).toMatchObject({ usersScanned: 32, exempt: 1 });
+
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      await expect(fetch(`${exports.AWS_ENDPOINT_URL}/moto-api/data.json`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -43,7 +43,12 @@ export function findEmulatorPython(): string {
  * Starts moto through the launcher on a free loopback port; resolves once it answers. moto exits
  * when its stdin closes, so a test runner that dies (even by SIGKILL) leaves no stray server.
  */
-export async function startMoto(): Promise<Moto> {
+export async function startMoto({
+  record = true,
+}: {
+  /** Whether the front proxy adds the calls to the record (`npm run emulator` keeps none). */
+  readonly record?: boolean;
+} = {}): Promise<Moto> {
   const python = findEmulatorPython();
   const child = spawn(python, [LAUNCHER], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -59,7 +64,7 @@ export async function startMoto(): Promise<Moto> {
     const port = await portOf(child);
     const direct = `http://127.0.0.1:${port}`;
     await waitUntilAnswering(direct);
-    const proxy = await startFaultProxy(direct);
+    const proxy = await startFaultProxy(direct, {}, { record });
     closeProxy = () => proxy.close();
     return { endpoint: proxy.endpoint, pid: child.pid, stop };
   } catch (error: unknown) {

@@ -1,0 +1,71 @@
+import { generateTestCertificate } from './certs';
+import type { SeedUser } from './emulator';
+
+/**
+ * The demo account, shared by `npm run demo` and `npm run emulator`: a few dozen users on two
+ * paths, certificates of assorted ages, some already Inactive, an exempt vendor and a weak key.
+ */
+export function demoAccount(): SeedUser[] {
+  const engineering = [
+    ['alice', [400]],
+    ['bob', [12]],
+    ['carol', [95, 20]],
+    ['dave', [80]],
+    ['erin', [150]],
+    ['frank', []],
+    ['grace', [60]],
+    ['heidi', [1000]],
+    ['ivan', [89]],
+    ['judy', [3]],
+    ['mallory', [250, 91]],
+    ['niaj', [45]],
+    ['olivia', [77]],
+    ['peggy', []],
+    ['rupert', [30]],
+    ['sybil', [120]],
+    ['trent', [10]],
+    ['uma', [200]],
+    ['victor', [5]],
+    ['walter', [65]],
+  ] as const;
+  const contractors = [
+    ['build-bot', [365]],
+    ['deploy-bot', [100]],
+    ['legacy-signer', [2000]],
+    ['metrics-bot', [20]],
+    ['release-bot', [85]],
+    ['scanner', []],
+    ['vendor-acme', [300]],
+    ['vendor-globex', [40]],
+    ['vendor-initech', [130]],
+    ['vendor-umbrella', [7]],
+    ['vendor-wayne', [88]],
+    ['vendor-stark', [50]],
+  ] as const;
+  // Already switched off by a human: reported as non-compliant, never "deactivated" again.
+  const inactive = new Set(['heidi', 'uma', 'legacy-signer']);
+  // A vendor's signer the security team has signed off on: reported EXEMPT, never changed.
+  const exempt = new Set(['vendor-acme']);
+  // A young certificate with a 1024-bit RSA key signed with SHA-1: reported, not remediated.
+  const weak = new Set(['metrics-bot']);
+  const users = (path: string, list: readonly (readonly [string, readonly number[]])[]) =>
+    list.map(([userName, ages]) => ({
+      userName,
+      path,
+      tags: exempt.has(userName) ? [{ Key: 'signing-cert-audit:exempt', Value: 'true' }] : [],
+      certificates: ages.map((ageDays) => ({
+        ageDays,
+        status: inactive.has(userName) ? ('Inactive' as const) : ('Active' as const),
+        ...(weak.has(userName)
+          ? {
+              body: generateTestCertificate({
+                key: 'rsa:1024',
+                digest: 'sha1',
+                commonName: userName,
+              }),
+            }
+          : {}),
+      })),
+    }));
+  return [...users('/engineering/', engineering), ...users('/contractors/', contractors)];
+}
