@@ -1,9 +1,36 @@
 import { verdictTableMarkdown } from '../lambda/core/checks/index';
+import { SETTINGS, type SettingKey } from '../lambda/core/settings';
 
-/** The README sections generated from the code, by marker name. */
-export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {
-  verdicts: verdictTableMarkdown,
-};
+/** A section of a page generated from the code: the file, its marker name, and what renders it. */
+export interface GeneratedSection {
+  /** The page, from the repository's root. */
+  readonly file: string;
+  readonly name: string;
+  readonly render: () => string;
+}
+
+/** The settings table, from the settings table in lambda/core/settings.ts. */
+export function settingsTableMarkdown(): string {
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = (Object.keys(SETTINGS) as SettingKey[]).map((key) => {
+    const setting = SETTINGS[key] as (typeof SETTINGS)[SettingKey] & { defaultText?: string };
+    const fallback =
+      setting.defaultText ??
+      (setting.default === undefined ? '—' : `\`${String(setting.default)}\``);
+    return `| \`${key}\` | \`${setting.env}\` | \`--${setting.flag}\` | ${cell(fallback)} | ${cell(setting.help)}; ${cell(setting.allowed)} |`;
+  });
+  return [
+    '| setting (context key, construct prop) | Lambda environment | CLI flag | default | meaning; allowed |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** Every section generated from the code; `npm run docs` writes them, a test checks them. */
+export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
+  { file: 'docs/reference/verdicts.md', name: 'verdicts', render: verdictTableMarkdown },
+  { file: 'docs/reference/settings.md', name: 'settings', render: settingsTableMarkdown },
+];
 
 /** Replaces what is between `<!-- name:start -->` and `<!-- name:end -->`. */
 export function replaceSection(text: string, name: string, content: string): string {
@@ -11,7 +38,7 @@ export function replaceSection(text: string, name: string, content: string): str
   const end = `<!-- ${name}:end -->`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  if (from === -1 || to < from) throw new Error(`README has no ${start} … ${end} section`);
+  if (from === -1 || to < from) throw new Error(`the page has no ${start} … ${end} section`);
   return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
 }
 

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IAMClient, ListSigningCertificatesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
@@ -164,6 +165,30 @@ describe('npm run emulator', () => {
 
       expect(run.status).toBe(1);
       expect(report.summary).toMatchObject({ usersScanned: 32, exempt: 1 });
+
+      // The CLI page's examples, as written, each against the emulator.
+      const page = readFileSync(join(import.meta.dirname, '../../docs/cli.md'), 'utf8');
+      const block = /```bash emulator-examples\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
+      const examples = block.split('\n').filter((line) => line.trim() !== '');
+      expect(examples.length).toBeGreaterThanOrEqual(5);
+      for (const example of examples) {
+        const ran = spawnSync('bash', ['-c', `set -o pipefail; ${example}`], {
+          cwd: join(import.meta.dirname, '../..'),
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...exports },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        // 1: the emulated account holds failing findings on purpose.
+        expect({
+          example,
+          status: ran.status,
+          stderr: (ran.status ?? 2) > 1 ? ran.stderr : '',
+        }).toEqual({
+          example,
+          status: expect.toBeOneOf([0, 1]),
+          stderr: '',
+        });
+      }
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);

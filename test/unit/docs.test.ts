@@ -1,0 +1,198 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GENERATED_SECTIONS, normalizeTable, sectionOf } from '../../tools/docs';
+
+/**
+ * The docs are true to the repository: every path they name exists, every `npm run` script they
+ * name is in package.json, every link between pages resolves (anchors too), every generated
+ * section is current, and nothing refers to a file outside the repository.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** README.md and every page under docs/, relative to the repository. */
+function pages(): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? walk(join(dir, entry.name))
+        : entry.name.endsWith('.md')
+          ? [join(dir, entry.name)]
+          : [],
+    );
+  return ['README.md', ...walk('docs')];
+}
+
+const TOP = /^(bin|cli|lib|lambda|test|tools|scripts|docs|\.ci)\//;
+
+/** Repository paths named in inline code (`lambda/core/settings.ts`) that do not exist. */
+function missingPaths(page: string, text: string, exists: (path: string) => boolean): string[] {
+  const missing: string[] = [];
+  for (const match of text.matchAll(/`([^`\s]+)`/g)) {
+    const path = (match[1] as string).replace(/[.,;:)]+$/, '').replace(/^\.\//, '');
+    if (!TOP.test(path) || /[*<>{}$]/.test(path)) continue;
+    // `lambda/sinks/registry.ts#L10` and `file.ts:12` name the file.
+    const file = path.replace(/[#:].*$/, '');
+    if (!exists(file)) missing.push(`${page}: ${file}`);
+  }
+  return missing;
+}
+
+/** `npm run X` the page names that package.json does not define. */
+function missingScripts(page: string, text: string, scripts: ReadonlySet<string>): string[] {
+  return [...text.matchAll(/npm run (?:-s )?([\w:-]+)/g)]
+    .map((match) => match[1] as string)
+    .filter((name) => !scripts.has(name))
+    .map((name) => `${page}: npm run ${name}`);
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function slugOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[`*_]/g, '')
+    .replace(/[^\p{L}\p{N}\s-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+function anchorsOf(text: string): Set<string> {
+  const withoutCode = text.replace(/```[\s\S]*?```/g, '');
+  return new Set(
+    [...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((match) => slugOf(match[1] as string)),
+  );
+}
+
+/** Links between pages (`[text](docs/cli.md#anchor)`) whose file or anchor does not exist. */
+function brokenLinks(
+  page: string,
+  text: string,
+  read: (path: string) => string | undefined,
+): string[] {
+  const broken: string[] = [];
+  const withoutCode = text.replace(/```[\s\S]*?```/g, '');
+  for (const match of withoutCode.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const target = match[1] as string;
+    if (/^[a-z]+:/.test(target)) continue;
+    const [file = '', anchor] = target.split('#');
+    const path = file === '' ? page : relative(ROOT, resolve(ROOT, dirname(page), file));
+    const content = read(path);
+    if (content === undefined) {
+      broken.push(`${page}: ${target} (no ${path})`);
+      continue;
+    }
+    if (anchor && path.endsWith('.md') && !anchorsOf(content).has(anchor)) {
+      broken.push(`${page}: ${target} (no heading #${anchor} in ${path})`);
+    }
+  }
+  return broken;
+}
+
+const read = (path: string) => {
+  const full = join(ROOT, path);
+  if (!existsSync(full)) return undefined;
+  try {
+    return readFileSync(full, 'utf8');
+  } catch {
+    // A directory: it exists, and has no headings.
+    return '';
+  }
+};
+
+describe('the docs', () => {
+  const all = pages().map((page) => ({ page, text: readFileSync(join(ROOT, page), 'utf8') }));
+  const scripts = new Set(
+    Object.keys(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts,
+    ),
+  );
+
+  it('are the README and the pages under docs/', () => {
+    expect(all.map((p) => p.page)).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'docs/cli.md',
+        'docs/emulator.md',
+        'docs/deploy-account.md',
+        'docs/deploy-organization.md',
+        'docs/evidence.md',
+        'docs/security-hub.md',
+        'docs/reference/settings.md',
+        'docs/reference/report.md',
+        'docs/reference/verdicts.md',
+        'docs/reference/permissions.md',
+        'docs/design/reliability-and-scale.md',
+        'docs/contributing/architecture.md',
+        'docs/contributing/adding-a-check.md',
+        'docs/contributing/adding-a-sink.md',
+      ]),
+    );
+  });
+
+  it('keep the README a map: at most 15 KB', () => {
+    expect(Buffer.byteLength(readFileSync(join(ROOT, 'README.md')))).toBeLessThanOrEqual(15_360);
+  });
+
+  it('name only paths that exist', () => {
+    expect(
+      all.flatMap(({ page, text }) => missingPaths(page, text, (p) => existsSync(join(ROOT, p)))),
+    ).toEqual([]);
+  });
+
+  it('name only npm scripts that exist', () => {
+    expect(all.flatMap(({ page, text }) => missingScripts(page, text, scripts))).toEqual([]);
+  });
+
+  it('link only to pages and headings that exist', () => {
+    expect(all.flatMap(({ page, text }) => brokenLinks(page, text, read))).toEqual([]);
+  });
+
+  it('hold every section generated from the code as the code renders it (npm run docs)', () => {
+    for (const section of GENERATED_SECTIONS) {
+      const text = readFileSync(join(ROOT, section.file), 'utf8');
+      expect({ file: section.file, section: sectionOf(text, section.name) }).toEqual({
+        file: section.file,
+        section: normalizeTable(section.render()),
+      });
+    }
+  });
+
+  it('can fail: a stale path, an unknown script, a broken link and a missing anchor are each found', () => {
+    const planted =
+      'See `lambda/config.ts`, run `npm run nothing`, read [x](docs/none.md) and [y](README.md#no-such-heading).';
+
+    expect(missingPaths('p.md', planted, (p) => existsSync(join(ROOT, p)))).toEqual([
+      'p.md: lambda/config.ts',
+    ]);
+    expect(missingScripts('p.md', planted, scripts)).toEqual(['p.md: npm run nothing']);
+    expect(brokenLinks('p.md', planted, read)).toEqual([
+      'p.md: docs/none.md (no docs/none.md)',
+      'p.md: README.md#no-such-heading (no heading #no-such-heading in README.md)',
+    ]);
+  });
+});
+
+describe('the project', () => {
+  it('refers to no file outside the repository', () => {
+    const tracked = ['README.md', ...pages(), 'package.json'];
+    const walk = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory()
+          ? walk(join(dir, entry.name))
+          : /\.(ts|js|py|md)$/.test(entry.name)
+            ? [join(dir, entry.name)]
+            : [],
+      );
+    const files = [
+      ...tracked,
+      ...['bin', 'cli', 'lib', 'lambda', 'tools', 'scripts', 'test'].flatMap(walk),
+    ];
+    const outside = files.filter((file) => {
+      const text = readFileSync(join(ROOT, file), 'utf8');
+      // Written in two pieces so this test does not find itself.
+      return text.includes(`../${'shared'}`) || text.includes(`DESIGN${'.md'}`);
+    });
+
+    expect(outside).toEqual([]);
+  });
+});
