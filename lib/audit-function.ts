@@ -1,19 +1,18 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { bundleDefines, HANDLER_BUNDLE } from './bundling';
+import { type HandlerAsset, handlerAssetPath } from './handler-assets';
 import { declareFunctionPaths } from './service-paths';
 
 /** What {@link createAuditFunction} builds a function with. */
 export interface AuditFunctionProps {
   /** What it is, in the permissions reference: "the audit function". */
   readonly name: string;
-  /** The handler's source file (esbuild bundles it and what it imports). */
-  readonly entry: string;
+  /** The pre-built handler it runs (lib/handler-assets.ts). */
+  readonly asset: HandlerAsset;
   /** The function's description. */
   readonly description: string;
   /** The role's description (IAM allows Latin-1 only). @default - the function's */
@@ -24,8 +23,6 @@ export interface AuditFunctionProps {
   readonly timeout: Duration;
   /** How long its logs are kept. */
   readonly logRetention: logs.RetentionDays;
-  /** Whether the bundle keeps the Security Hub sink (see lib/bundling.ts). @default false */
-  readonly securityHub?: boolean;
   /**
    * Invoked asynchronously: a failed invocation is retried twice (a run is idempotent), then its
    * event is kept in this queue.
@@ -40,7 +37,7 @@ export interface AuditFunctionProps {
 
 /** A function of the tool, its role and its log group. */
 export interface AuditFunction {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 }
@@ -48,7 +45,7 @@ export interface AuditFunction {
 /**
  * A function of the tool, built the same way in both deployments (created in `scope` as `id`,
  * `${id}Role` and `${id}Logs`, so the logical ids of existing deployments stay): Node.js 24 on
- * ARM, bundled by the local esbuild with the options `npm run size` measures, an explicit role
+ * ARM, running its pre-built bundle (the options `npm run size` measures), an explicit role
  * that may write only to the function's own log group (not AWSLambdaBasicExecutionRole), a log
  * group kept after the stack goes (the logs are the record of what the auditor saw and changed),
  * and, for an asynchronous function, its failure destination with nothing but sqs:SendMessage.
@@ -78,14 +75,16 @@ export function createAuditFunction(
       }),
     );
   }
-  const fn = new NodejsFunction(scope, id, {
+  const fn = new lambda.Function(scope, id, {
     description: props.description,
-    entry: props.entry,
-    handler: 'handler',
+    // Pre-built with the options of lib/bundling.ts (npm run build): no bundling at synth, so
+    // a consumer's app needs neither esbuild nor this project's sources.
+    code: lambda.Code.fromAsset(handlerAssetPath(props.asset)),
+    handler: 'index.handler',
     // Pinned, not NODEJS_LATEST: that constant moves with aws-cdk-lib upgrades and would
     // change the runtime (and the bundle target in lib/bundling.ts) without a code change.
-    runtime: Runtime.NODEJS_24_X,
-    architecture: Architecture.ARM_64,
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
     // Lambda's CPU share grows with memory, and a large account means thousands of IAM
     // responses to parse; 256 MB is a starting point (unmeasured) for the benchmark to tune.
     memorySize: 256,
@@ -107,17 +106,6 @@ export function createAuditFunction(
           onFailure: { bind: () => ({ destination: failureQueue.queueArn }) },
         }
       : {}),
-    bundling: {
-      minify: HANDLER_BUNDLE.minify,
-      format: HANDLER_BUNDLE.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
-      target: HANDLER_BUNDLE.target,
-      mainFields: [...HANDLER_BUNDLE.mainFields],
-      banner: HANDLER_BUNDLE.banner,
-      define: bundleDefines({ securityHub: props.securityHub ?? false }),
-      bundleAwsSDK: true,
-      // Always the local esbuild (a devDependency): synth must work where Docker does not.
-      forceDockerBundling: false,
-    },
   });
   declareFunctionPaths(scope, {
     name: props.name,

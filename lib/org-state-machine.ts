@@ -1,5 +1,5 @@
 import { Aws, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -14,9 +14,9 @@ export const ORG_REPORTS_PREFIX = 'org-reports/';
 
 /** What {@link createOrgStateMachine} runs. */
 export interface OrgStateMachineProps {
-  readonly enumerate: NodejsFunction;
-  readonly worker: NodejsFunction;
-  readonly summarize: NodejsFunction;
+  readonly enumerate: lambda.Function;
+  readonly worker: lambda.Function;
+  readonly summarize: lambda.Function;
   readonly archive: AuditArchive;
   /** Accounts audited at once by the Distributed Map. */
   readonly maxConcurrency: number;
@@ -129,7 +129,7 @@ function declareStateMachinePaths(
   scope: Construct,
   stateMachine: sfn.StateMachine,
   archive: AuditArchive,
-  functions: readonly NodejsFunction[],
+  functions: readonly lambda.Function[],
 ): void {
   const role = stateMachine.role;
   const sm = stateMachine.stateMachineArn;

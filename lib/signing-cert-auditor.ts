@@ -1,7 +1,7 @@
 import { Annotations, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -30,7 +30,6 @@ import {
 } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import { grantAuditAccess } from './auditor-permissions';
-import { HANDLER_ENTRY } from './bundling';
 import {
   checkDays,
   checkEmails,
@@ -179,7 +178,7 @@ export class SigningCertAuditor extends Construct {
   /** The validated policy the function runs with, every default resolved. */
   public readonly policy: Policy;
   /** The audit function. */
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
   /** Where findings and alarms are published. */
@@ -275,7 +274,7 @@ export class SigningCertAuditor extends Construct {
       name: 'the audit function',
       description: 'Audits IAM users’ X.509 signing certificates against an age policy',
       roleDescription: 'Signing-certificate audit function',
-      entry: HANDLER_ENTRY,
+      asset: this.securityHubRegion !== undefined ? 'scheduled' : 'scheduled-without-security-hub',
       environment: toEnvironment(this.policy, {
         topicArn: this.topic.topicArn,
         archiveBucket: this.archive.bucket.bucketName,
@@ -285,7 +284,6 @@ export class SigningCertAuditor extends Construct {
       timeout: Duration.minutes(15),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       logGroupId: 'Logs',
-      securityHub: this.securityHubRegion !== undefined,
       // The scheduler invokes asynchronously: a failed run's event is kept in the failure queue.
       failureQueue: this.failureQueue,
       // One run at a time: two overlapping runs would plan the same changes twice.

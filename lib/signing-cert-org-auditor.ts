@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { type CfnResource, type CfnStackSet, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
@@ -27,6 +26,7 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
+import type { HandlerAsset } from './handler-assets';
 import { createMemberStackSet } from './member-role';
 import {
   createOrgAuditAlarms,
@@ -35,10 +35,6 @@ import {
 } from './org-auditor-alarms';
 import { createOrgStateMachine, ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from './org-state-machine';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
-
-/** Where the organization functions start. */
-const ENTRY = (name: string) =>
-  fileURLToPath(new URL(`../lambda/handlers/${name}.ts`, import.meta.url));
 
 export { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX };
 
@@ -131,11 +127,11 @@ export class SigningCertOrgAuditor extends Construct {
   /** Where organization reports and alarms are published. */
   public readonly topic: sns.ITopic;
   /** The audit of one account. */
-  public readonly worker: NodejsFunction;
+  public readonly worker: lambda.Function;
   /** Lists the accounts of a run. */
-  public readonly enumerate: NodejsFunction;
+  public readonly enumerate: lambda.Function;
   /** Builds the organization report. */
-  public readonly summarize: NodejsFunction;
+  public readonly summarize: lambda.Function;
   /** The run: enumerate → map → summarize. */
   public readonly stateMachine: sfn.StateMachine;
   /** The Distributed Map state. */
@@ -213,11 +209,11 @@ export class SigningCertOrgAuditor extends Construct {
       INCLUDE_ACCOUNTS: (props.includeAccounts ?? []).join(','),
       EXCLUDE_ACCOUNTS: (props.excludeAccounts ?? []).join(','),
     };
-    const fn = (name: string, entry: string, description: string, timeout: Duration) => {
+    const fn = (name: string, entry: HandlerAsset, description: string, timeout: Duration) => {
       const built = createAuditFunction(this, name, {
         name: `the ${name.toLowerCase()} function`,
         description,
-        entry: ENTRY(entry),
+        asset: entry,
         environment,
         timeout,
         logRetention: logs.RetentionDays.ONE_YEAR,
@@ -311,7 +307,7 @@ export class SigningCertOrgAuditor extends Construct {
     props: SigningCertOrgAuditorProps,
     roles: { worker: iam.Role; enumerate: iam.Role; summarize: iam.Role },
     memberRoleName: string,
-    fns: { worker: NodejsFunction; enumerate: NodejsFunction; summarize: NodejsFunction },
+    fns: { worker: lambda.Function; enumerate: lambda.Function; summarize: lambda.Function },
   ): void {
     const id = (construct: Construct) =>
       Stack.of(this).resolve((construct.node.defaultChild as CfnResource).logicalId) as string;

@@ -13,9 +13,10 @@ export interface HandlerBundle {
  */
 export async function buildHandlerBundle(
   features: BundleFeatures = { securityHub: false },
+  entry: string = HANDLER_ENTRY,
 ): Promise<HandlerBundle> {
   const result = await build({
-    entryPoints: [HANDLER_ENTRY],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     write: false,
