@@ -83,3 +83,13 @@ export function findingsJsonLines(report: Report): string {
 export function orgReportKey(report: OrgReport): string {
   return `org-reports/date=${report.evaluatedAt.slice(0, 10)}/${report.runId}.json`;
 }
+
+/** Where the enumerate step writes a run's accounts, for the Distributed Map's item reader. */
+export function accountListKey(runId: string): string {
+  return `org-runs/${runId}/accounts.json`;
+}
+
+/** Where the enumerate step keeps a run's scope (its selection and the accounts left out). */
+export function scopeKey(runId: string): string {
+  return `org-runs/${runId}/scope.json`;
+}

@@ -1,4 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { OrgReport } from '../core/org-report';
 import { type Report, type Summary, unreadSubjects } from '../core/report';
 
 /** Service name on every log line and the `service` dimension of every metric. */
@@ -60,4 +61,51 @@ export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: n
   }
   metrics.addMetric(INCOMPLETE_METRIC, 'Count', report.complete ? 0 : 1);
   metrics.addMetric(DURATION_METRIC, 'Milliseconds', durationMs);
+}
+
+/**
+ * The organization run's metrics, each emitted once per run as a Count by the summarize step,
+ * in the same namespace and with the same `service` dimension as the run metrics above: how the
+ * accounts' audits ended, and what they found, summed over the accounts. Their own names, so an
+ * organization deployment beside an account one never mixes its data points into the other's
+ * alarms. The organization stack builds its alarms and dashboard from these names.
+ */
+export const ORG_METRIC_NAMES = {
+  /** Accounts audited whole. */
+  accountsAudited: 'OrgAccountsAudited',
+  /** Accounts that could not be audited (the role, the worker, a delivery). */
+  accountsFailed: 'OrgAccountsFailed',
+  /** Accounts audited in part (stopped by the deadline, or some subject not read). */
+  accountsIncomplete: 'OrgAccountsIncomplete',
+  /** Non-compliant certificates over the audited accounts. */
+  nonCompliant: 'OrgNonCompliant',
+  /** Changes the blast-radius guard withheld, over the audited accounts. */
+  withheld: 'OrgWithheld',
+  /** Accounts whose root user holds a signing certificate. */
+  rootSigningCertificate: 'OrgRootSigningCertificate',
+} as const;
+
+/**
+ * Adds the organization run's metrics to the Powertools Metrics buffer (flushed as EMF by the
+ * caller). As for one account: a posture total (non-compliant, root) that is zero while some
+ * account was not audited whole is left out, since what that account holds is unknown, not
+ * none; a total above zero is emitted, and its alarm fires.
+ */
+export function recordOrgRunMetrics(metrics: Metrics, report: OrgReport): void {
+  const unknown = report.counts.failed + report.counts.incomplete > 0;
+  const counts: Record<keyof typeof ORG_METRIC_NAMES, { value: number; posture: boolean }> = {
+    accountsAudited: { value: report.counts.audited, posture: false },
+    accountsFailed: { value: report.counts.failed, posture: false },
+    accountsIncomplete: { value: report.counts.incomplete, posture: false },
+    nonCompliant: { value: report.totals.nonCompliant, posture: true },
+    withheld: { value: report.totals.withheld, posture: false },
+    rootSigningCertificate: { value: report.totals.rootSigningCertificate, posture: true },
+  };
+  for (const [key, { value, posture }] of Object.entries(counts) as [
+    keyof typeof ORG_METRIC_NAMES,
+    { value: number; posture: boolean },
+  ][]) {
+    if (posture && unknown && value === 0) continue;
+    metrics.addMetric(ORG_METRIC_NAMES[key], 'Count', value);
+  }
 }
