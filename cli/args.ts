@@ -122,7 +122,7 @@ const RUN_FLAGS = {
   'topic-arn': {
     type: 'string',
     placeholder: 'ARN',
-    help: 'the topic for --publish (default: $TOPIC_ARN); only with --publish',
+    help: `the topic for --publish (default: $${SETTINGS.topicArn.env}); only with --publish`,
   },
   'time-limit': {
     type: 'string',
@@ -274,9 +274,11 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   }
   let publishTo: Config | undefined;
   if (values.publish === true) {
-    const topicArn = text('topic-arn') ?? env.TOPIC_ARN;
+    const topicArn = text('topic-arn') ?? env[SETTINGS.topicArn.env];
     if (topicArn === undefined) {
-      throw new UsageError('--publish needs --topic-arn (or TOPIC_ARN): where to send the report');
+      throw new UsageError(
+        `--publish needs --topic-arn (or ${SETTINGS.topicArn.env}): where to send the report`,
+      );
     }
     publishTo = parseConfig({ ...raw, topicArn }, 'flag');
   }

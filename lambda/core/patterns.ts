@@ -44,7 +44,7 @@ export const BUCKET_NAME = whole(PATTERN_PARTS.bucketName);
 /** A whole AWS region name. */
 export const REGION = whole(PATTERN_PARTS.region);
 /** A standard SNS topic ARN (its name: 1 to 256 of letters, digits, `_` and `-`). */
-export const TOPIC_ARN = whole(
+export const SNS_TOPIC_ARN = whole(
   `arn:${PATTERN_PARTS.partition}:sns:[a-z0-9-]+:${PATTERN_PARTS.accountId}:[A-Za-z0-9_-]{1,256}`,
 );
 /** An IAM user ARN, its path and name captured together (`/path/name`). */

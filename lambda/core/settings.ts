@@ -7,7 +7,7 @@ import {
   OU_OR_ROOT_ID,
   REGION,
   ROLE_NAME,
-  TOPIC_ARN,
+  SNS_TOPIC_ARN,
 } from './patterns';
 
 /** What a run may change: `report` nothing; `deactivate` over-age Active certificates; `delete` also deletes. */
@@ -23,7 +23,8 @@ export type ScanStrategy = (typeof SCAN_STRATEGIES)[number];
 /** Longest age accepted, in days (100 years): anything longer is a typo, not a policy. */
 const MAX_DAYS = 36_500;
 
-const wholeNumber = (min: number, max: number) =>
+/** A whole number from `min` to `max`, given as a number or as digits (environment, `-c`). */
+export const wholeNumber = (min: number, max: number) =>
   z.pipe(
     z.union([z.number(), z.string().check(z.regex(/^[0-9]+$/))]),
     z.pipe(
@@ -42,7 +43,7 @@ const iamPath = z
 const tagKey = z
   .string()
   .check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u));
-const topicArn = z.string().check(z.regex(TOPIC_ARN));
+const topicArn = z.string().check(z.regex(SNS_TOPIC_ARN));
 const bucketName = z.string().check(z.regex(BUCKET_NAME));
 
 /** One setting, declared once: every name it goes by, its default, what it allows and its help. */
