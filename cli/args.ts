@@ -1,7 +1,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isFailing, VERDICTS, type Verdict } from '../lambda/core/checks/index';
+import { isFailing, VERDICTS, type Verdict } from '../lambda/core/checks/table';
 import { describeError, SigningCertAuditError } from '../lambda/core/errors';
 import { ACCOUNT_ID } from '../lambda/core/patterns';
 import type { Summary } from '../lambda/core/report';

@@ -1,4 +1,4 @@
-import { verdictTableMarkdown } from '../lambda/core/checks/index';
+import { verdictTableMarkdown } from '../lambda/core/checks/table';
 
 /** The README sections generated from the code, by marker name. */
 export const GENERATED_SECTIONS: Readonly<Record<string, () => string>> = {

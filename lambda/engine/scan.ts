@@ -7,7 +7,7 @@ import {
   type SigningCertificate,
 } from '../aws/iam';
 import type { AccountFacts } from '../core/checks/check';
-import { ACCOUNT_CHECKS } from '../core/checks/index';
+import { ACCOUNT_CHECKS } from '../core/checks/table';
 import { describeError } from '../core/errors';
 import { type Finding, ROOT_USER_NAME, type ScanInfo } from '../core/report';
 import type { Policy, ScanStrategy } from '../core/settings';

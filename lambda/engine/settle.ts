@@ -1,6 +1,6 @@
 import { type IamUser, isNoSuchEntity, listUserTags, type SigningCertificate } from '../aws/iam';
 import { ACCOUNT_RULES, type Outcome, type UserRules } from '../core/checks/check';
-import { CERTIFICATE_CHECKS, VERDICTS, type Verdict } from '../core/checks/index';
+import { CERTIFICATE_CHECKS, VERDICTS, type Verdict } from '../core/checks/table';
 import { describeError } from '../core/errors';
 import type { Finding } from '../core/report';
 import { resolveUserRules } from '../core/rules';

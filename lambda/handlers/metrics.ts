@@ -1,42 +1,19 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRIC_OF, type MetricKey, POSTURE } from '../core/counts';
 import type { OrgReport } from '../core/org-report';
-import { type Report, type Summary, unreadSubjects } from '../core/report';
+import { type Report, unreadSubjects } from '../core/report';
 
 /** Service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'signing-cert-audit';
 /** CloudWatch namespace of the run metrics; the stack's alarms read from it. */
 export const METRICS_NAMESPACE = 'SigningCertAudit';
 
-/** Metric names, each emitted once per run as a Count; the stack imports them for its alarms. */
-export const METRIC_NAMES = {
-  usersScanned: 'UsersScanned',
-  certificatesScanned: 'CertificatesScanned',
-  nonCompliant: 'NonCompliant',
-  expiringSoon: 'ExpiringSoon',
-  deactivated: 'Deactivated',
-  deleted: 'Deleted',
-  exempt: 'Exempt',
-  overridden: 'Overridden',
-  withheld: 'Withheld',
-  errors: 'Errors',
-  gone: 'Gone',
-  contentIssues: 'CertificateContentIssues',
-  rootSigningCertificate: 'RootSigningCertificate',
-  unread: 'Unread',
-} as const satisfies Partial<Record<keyof Summary, string>>;
-
 /**
- * The counts that describe the account rather than the run, and whose subjects they cover: a
- * subject the run could not read may hold any number of them, so a zero is unknown, not none.
+ * Metric names, each emitted once per run as a Count; the stack imports them for its alarms.
+ * Derived from the check table and the engine's counts (lambda/core/counts.ts): a new check's
+ * counts are emitted under the metric its verdict rows name, with no change here.
  */
-const POSTURE: Partial<Record<keyof typeof METRIC_NAMES, 'users' | 'root'>> = {
-  nonCompliant: 'users',
-  expiringSoon: 'users',
-  exempt: 'users',
-  overridden: 'users',
-  contentIssues: 'users',
-  rootSigningCertificate: 'root',
-};
+export const METRIC_NAMES: Readonly<Record<MetricKey, string>> = METRIC_OF;
 
 /** The run-level metric: 1 when the run did not see the whole account (deadline, listing failed). */
 export const INCOMPLETE_METRIC = 'Incomplete';
@@ -54,7 +31,7 @@ export const DURATION_METRIC = 'RunDuration';
 export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: number): void {
   const unread = unreadSubjects(report.findings);
   const unknown = { users: unread.userArns.size > 0 || !report.complete, root: unread.root };
-  for (const [key, name] of Object.entries(METRIC_NAMES) as [keyof typeof METRIC_NAMES, string][]) {
+  for (const [key, name] of Object.entries(METRIC_NAMES) as [MetricKey, string][]) {
     const covers = POSTURE[key];
     if (covers && unknown[covers] && report.summary[key] === 0) continue;
     metrics.addMetric(name, 'Count', report.summary[key]);

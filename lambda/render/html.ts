@@ -1,4 +1,4 @@
-import { VERDICTS } from '../core/checks/index';
+import { VERDICTS } from '../core/checks/table';
 import { type Finding, type Report, SEVERITIES, type Severity } from '../core/report';
 
 /** Every character that means something in HTML, as its entity. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verdictTableMarkdown } from '../../lambda/core/checks/index';
+import { verdictTableMarkdown } from '../../lambda/core/checks/table';
 import { ENVIRONMENT_NAMES, POLICY_KEYS, SETTINGS } from '../../lambda/core/settings';
 import { normalizeTable, sectionOf } from '../../tools/docs';
 
