@@ -4,6 +4,7 @@ import { ConfigError } from '../lambda/core/errors';
 import { BUCKET_NAME, ORGANIZATION_ID, OU_OR_ROOT_ID } from '../lambda/core/patterns';
 import {
   type Deployment,
+  listOf,
   notAllowedAs,
   ORG_SETTINGS,
   POLICY_KEYS,
@@ -93,11 +94,9 @@ export const DEPLOY_SETTINGS = {
     schema: z.string().check(z.refine(isTimeZone)),
   }),
   notificationEmails: deploy('notificationEmails', {
-    default: [],
     allowed: 'email addresses such as sec@example.com, separated by commas',
     help: 'addresses subscribed to the topic',
-    schema: z.array(z.string()),
-    item: z.string().check(z.regex(EMAIL)),
+    ...listOf(EMAIL),
     deployments: ['account', 'organization'],
   }),
   reportRetentionDays: deploy('reportRetentionDays', {
@@ -144,11 +143,9 @@ export const DEPLOY_SETTINGS = {
     deployments: ['organization'],
   }),
   memberTargets: deploy('memberTargets', {
-    default: [],
     allowed: 'the organization root id (r-…) or OU ids (ou-…), separated by commas',
     help: 'where the StackSet deploys the member role',
-    schema: z.array(z.string()),
-    item: z.string().check(z.regex(OU_OR_ROOT_ID)),
+    ...listOf(OU_OR_ROOT_ID),
     deployments: ['organization'],
   }),
   callAs: deploy('callAs', {

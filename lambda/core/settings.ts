@@ -414,7 +414,8 @@ export const setting = <S extends z.ZodMiniType, const N extends SettingNames>(
   declared: Setting<S> & N,
 ) => declared;
 
-const idList = (item: RegExp) => ({
+/** The parts of a list setting whose items match `item`: empty by default. */
+export const listOf = (item: RegExp) => ({
   item: z.string().check(z.regex(item)),
   schema: z.array(z.string()),
   default: [] as string[],
@@ -445,7 +446,7 @@ export const ORG_SETTINGS = {
     context: 'includeOus',
     allowed: 'OU or root ids, separated by commas',
     help: 'audit only the accounts under these OUs or roots, at any depth',
-    ...idList(OU_OR_ROOT_ID),
+    ...listOf(OU_OR_ROOT_ID),
     deployments: ['organization'],
   }),
   excludeOus: setting({
@@ -454,7 +455,7 @@ export const ORG_SETTINGS = {
     context: 'excludeOus',
     allowed: 'OU ids, separated by commas',
     help: 'never audit the accounts under these OUs, at any depth',
-    ...idList(OU_ID),
+    ...listOf(OU_ID),
     deployments: ['organization'],
   }),
   includeAccounts: setting({
@@ -463,7 +464,7 @@ export const ORG_SETTINGS = {
     context: 'includeAccounts',
     allowed: '12-digit account ids, separated by commas',
     help: 'audit only these accounts (after the OU filters)',
-    ...idList(ACCOUNT_ID),
+    ...listOf(ACCOUNT_ID),
     deployments: ['organization'],
   }),
   excludeAccounts: setting({
@@ -472,7 +473,7 @@ export const ORG_SETTINGS = {
     context: 'excludeAccounts',
     allowed: '12-digit account ids, separated by commas',
     help: 'never audit these accounts',
-    ...idList(ACCOUNT_ID),
+    ...listOf(ACCOUNT_ID),
     deployments: ['organization'],
   }),
   accountConcurrency: setting({
@@ -541,22 +542,18 @@ function splitList(value: unknown): unknown[] | undefined {
     .filter((item) => item !== '');
 }
 
-/** The organization settings the functions read from their environment, parsed. */
-export interface OrgFunctionSettings {
-  readonly memberRoleName: string;
-  readonly includeOus: readonly string[];
-  readonly excludeOus: readonly string[];
-  readonly includeAccounts: readonly string[];
-  readonly excludeAccounts: readonly string[];
-}
-
 const ORG_FUNCTION_KEYS = [
   'memberRoleName',
   'includeOus',
   'excludeOus',
   'includeAccounts',
   'excludeAccounts',
-] as const satisfies readonly (keyof OrgFunctionSettings & OrgSettingKey)[];
+] as const satisfies readonly OrgSettingKey[];
+
+/** The organization settings the functions read from their environment, parsed (from the table). */
+export type OrgFunctionSettings = {
+  readonly [K in (typeof ORG_FUNCTION_KEYS)[number]]: SettingValue<(typeof ORG_SETTINGS)[K]>;
+};
 
 /**
  * Reads the organization settings from a function's environment; throws one ConfigError naming

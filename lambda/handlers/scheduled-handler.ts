@@ -140,11 +140,9 @@ export function productionDeps(
     // The sinks the configuration turns on, from the one registry (lambda/sinks/registry.ts).
     sinks: buildSinks(
       {
-        ...(config.archiveBucket === undefined ? {} : { archiveBucket: config.archiveBucket }),
+        archiveBucket: config.archiveBucket,
         topicArn: config.topicArn,
-        ...(config.securityHubRegion === undefined
-          ? {}
-          : { securityHubRegion: config.securityHubRegion }),
+        securityHubRegion: config.securityHubRegion,
       },
       {},
       registry,
