@@ -1,7 +1,7 @@
 import type { SigningCertificate, User } from '@aws-sdk/client-iam';
 import type { AuditLogger } from '../../lambda/audit';
 import { buildReport, type Finding, type Report, type ReportInput } from '../../lambda/core/report';
-import type { Policy } from '../../lambda/core/settings';
+import { POLICY_DEFAULTS, type Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 
@@ -21,22 +21,11 @@ export const CERT_BODY_MARKER = CERT_BODY.split('\n')[1] ?? 'unreachable';
 export const daysAgo = (days: number, extraMs = 0): Date =>
   new Date(NOW.getTime() - days * DAY_MS - extraMs);
 
-/** The default policy with overrides. */
+/** The default policy of the settings table (deleteAfterDays following maxAgeDays), with overrides. */
 export const policyWith = (overrides: Partial<Policy> = {}): Policy => ({
-  maxAgeDays: 90,
-  mode: 'report',
-  deleteAfterDays: 90,
-  warnBeforeDays: 14,
-  userPathPrefix: '/',
-  exemptTagKey: 'signing-cert-audit:exempt',
-  maxOverrideDays: 365,
-  maxActionsPerRun: 25,
-  concurrency: 8,
-  scanStrategy: 'full',
+  ...POLICY_DEFAULTS,
+  deleteAfterDays: overrides.maxAgeDays ?? POLICY_DEFAULTS.maxAgeDays,
   ...overrides,
-  ...(overrides.deleteAfterDays === undefined && overrides.maxAgeDays !== undefined
-    ? { deleteAfterDays: overrides.maxAgeDays }
-    : {}),
 });
 
 /** An IAM user as ListUsers returns it. */
@@ -131,3 +120,9 @@ export const reportOf = (findings: readonly Finding[], extra: Partial<ReportInpu
     findings,
     ...extra,
   });
+
+/** A report of these findings from a run in deactivate mode, with what a test changes. */
+export const deactivateReportOf = (
+  findings: readonly Finding[],
+  extra: Partial<ReportInput> = {},
+): Report => reportOf(findings, { policy: policyWith({ mode: 'deactivate' }), ...extra });

@@ -3,18 +3,15 @@ import {
   type Finding,
   highestSeverity,
   isClean,
-  type Report,
-  type ReportInput,
   type Severity,
   severityOf,
   splitReport,
 } from '../../../lambda/core/report';
-import { numberedFinding, policyWith, reportOf as sharedReportOf } from '../fixtures';
+import { deactivateReportOf, numberedFinding } from '../fixtures';
 
 const finding = numberedFinding;
 
-const reportOf = (findings: Finding[], extra: Partial<ReportInput> = {}): Report =>
-  sharedReportOf(findings, { policy: policyWith({ mode: 'deactivate' }), ...extra });
+const reportOf = deactivateReportOf;
 
 describe('buildReport', () => {
   it('counts the summary from the findings and sorts them by user then certificate', () => {

@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AccountResult, emptySummary, failedAccount } from '../../../lambda/core/org-report';
 import {
   METRICS_NAMESPACE,
@@ -11,6 +11,7 @@ import {
   SERVICE_NAME,
 } from '../../../lambda/handlers/metrics';
 import { createSummarizeHandler } from '../../../lambda/handlers/org-summarize-handler';
+import { capturedOutput } from '../accounts';
 import { TOPIC_ARN } from '../fixtures';
 
 const s3Mock = mockClient(S3Client);
@@ -45,27 +46,17 @@ function givenMapResults(results: readonly AccountResult[]): void {
   snsMock.on(PublishCommand).resolves({ MessageId: 'm-1' });
 }
 
-let output: string[];
-let spy: MockInstance;
+const captured = capturedOutput();
 
 beforeEach(() => {
   s3Mock.reset();
   snsMock.reset();
-  output = [];
-  spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    output.push(String(chunk));
-    return true;
-  });
+  captured.start();
 });
-afterEach(() => spy.mockRestore());
+afterEach(() => captured.stop());
 
 /** The EMF documents the Metrics buffer printed. */
-const emfLines = () =>
-  output
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{') && line.includes('"_aws"'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const emfLines = () => captured.jsonLines().filter((line) => '_aws' in line);
 
 function summarizeHandler() {
   return createSummarizeHandler({

@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveLocation } from '../../../lambda/core/archive-layout';
-import type { Finding, Report, ReportInput } from '../../../lambda/core/report';
+import type { Report } from '../../../lambda/core/report';
 import {
   PublishError,
   SNS_MAX_MESSAGE_BYTES,
@@ -11,12 +11,11 @@ import {
   subjectFor,
   toReportMessages,
 } from '../../../lambda/sinks/sns';
-import { ACCOUNT_ID, numberedFinding, policyWith, reportOf as sharedReportOf } from '../fixtures';
+import { ACCOUNT_ID, deactivateReportOf, numberedFinding } from '../fixtures';
 
 const finding = numberedFinding;
 
-const reportOf = (findings: Finding[], extra: Partial<ReportInput> = {}): Report =>
-  sharedReportOf(findings, { policy: policyWith({ mode: 'deactivate' }), ...extra });
+const reportOf = deactivateReportOf;
 
 describe('subjectFor', () => {
   it('names the account and the count, under 100 characters', () => {

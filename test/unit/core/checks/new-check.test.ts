@@ -1,13 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import {
-  GetAccountSummaryCommand,
-  IAMClient,
-  ListSigningCertificatesCommand,
-  ListUsersCommand,
-  ListUserTagsCommand,
-} from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { findingsExit } from '../../../../cli/args';
 import { type CliIo, main } from '../../../../cli/main';
@@ -17,15 +9,8 @@ import { accountResultOf, buildOrgReport } from '../../../../lambda/core/org-rep
 import type { Report } from '../../../../lambda/core/report';
 import { recordRunMetrics } from '../../../../lambda/handlers/metrics';
 import { toAsffFindings } from '../../../../lambda/sinks/asff';
-import {
-  ACCOUNT_ID,
-  daysAgo,
-  iamCert,
-  iamUser,
-  NOW,
-  policyWith,
-  recordingLogger,
-} from '../../fixtures';
+import { mockedAccount } from '../../accounts';
+import { ACCOUNT_ID, daysAgo, iamCert, NOW, policyWith, recordingLogger } from '../../fixtures';
 
 // The one index line: the check index with the test-only check added, as a new check's line
 // would add it. Nothing else is changed: every count, metric, exit status, README row and
@@ -36,25 +21,16 @@ vi.mock('../../../../lambda/core/checks/index', async (importOriginal) => {
   return { CHECKS: [...real.CHECKS, longLivedCheck] };
 });
 
-const iamMock = mockClient(IAMClient);
-const stsMock = mockClient(STSClient);
+const account = mockedAccount();
 
 /** The new check's count, which the static Summary type does not know of. */
 const longLived = (summary: Report['summary']) =>
   (summary as unknown as Record<string, number>).longLived;
 
-beforeEach(() => {
-  iamMock.reset();
-  stsMock.reset();
-  stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_ID });
-  // One young, sound certificate: only the new check has anything to say about it.
-  iamMock.on(ListUsersCommand).resolves({ Users: [iamUser('alice')], IsTruncated: false });
-  iamMock
-    .on(ListSigningCertificatesCommand)
-    .resolves({ Certificates: [iamCert('alice', 'CERTALICEYOUNG00000000001', daysAgo(5))] });
-  iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
-  iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
-});
+// One young, sound certificate: only the new check has anything to say about it.
+beforeEach(() =>
+  account.answer({ alice: [iamCert('alice', 'CERTALICEYOUNG00000000001', daysAgo(5))] }),
+);
 
 async function audit(): Promise<Report> {
   return runAudit(
