@@ -1,16 +1,18 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
-import { isFailing, VERDICTS, type Verdict } from '../lambda/core/checks/index';
+import { isFailing, VERDICTS, type Verdict } from '../lambda/core/checks/table';
 import { describeError, SigningCertAuditError } from '../lambda/core/errors';
+import { ACCOUNT_ID } from '../lambda/core/patterns';
 import type { Summary } from '../lambda/core/report';
 import {
   type Config,
+  ORG_SETTINGS,
   POLICY_KEYS,
   type Policy,
   parseConfig,
   parsePolicy,
+  parseSetting,
   type RawSettings,
   SETTINGS,
 } from '../lambda/core/settings';
@@ -52,6 +54,19 @@ const FAIL_ON = ['non-compliant', 'none'] as const;
 /** A bad flag: the message names it and says what is allowed. */
 export class UsageError extends SigningCertAuditError {
   override readonly name = 'UsageError';
+}
+
+/** A flag of the organization settings table, with its help and default. */
+function orgFlag<T extends (typeof ORG_SETTINGS)['memberRoleName' | 'cliAccountConcurrency']>(
+  declared: T,
+) {
+  return {
+    [declared.flag]: {
+      type: 'string',
+      placeholder: declared.placeholder,
+      help: `${declared.help} (default ${declared.default})`,
+    },
+  } as { readonly [F in T['flag']]: { type: 'string'; placeholder: string; help: string } };
 }
 
 /** The flags that are not policy settings, with their help. */
@@ -97,16 +112,8 @@ const RUN_FLAGS = {
     type: 'boolean',
     help: 'audit every ACTIVE account of the organization (Organizations ListAccounts)',
   },
-  'role-name': {
-    type: 'string',
-    placeholder: 'NAME',
-    help: `the member role to assume in each account (default ${DEFAULT_MEMBER_ROLE_NAME})`,
-  },
-  'account-concurrency': {
-    type: 'string',
-    placeholder: 'N',
-    help: 'accounts audited at once with --accounts or --organization (default 4, at most 32)',
-  },
+  ...orgFlag(ORG_SETTINGS.memberRoleName),
+  ...orgFlag(ORG_SETTINGS.cliAccountConcurrency),
   'archive-bucket': {
     type: 'string',
     placeholder: 'BUCKET',
@@ -115,7 +122,7 @@ const RUN_FLAGS = {
   'topic-arn': {
     type: 'string',
     placeholder: 'ARN',
-    help: 'the topic for --publish (default: $TOPIC_ARN); only with --publish',
+    help: `the topic for --publish (default: $${SETTINGS.topicArn.env}); only with --publish`,
   },
   'time-limit': {
     type: 'string',
@@ -267,9 +274,11 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   }
   let publishTo: Config | undefined;
   if (values.publish === true) {
-    const topicArn = text('topic-arn') ?? env.TOPIC_ARN;
+    const topicArn = text('topic-arn') ?? env[SETTINGS.topicArn.env];
     if (topicArn === undefined) {
-      throw new UsageError('--publish needs --topic-arn (or TOPIC_ARN): where to send the report');
+      throw new UsageError(
+        `--publish needs --topic-arn (or ${SETTINGS.topicArn.env}): where to send the report`,
+      );
     }
     publishTo = parseConfig({ ...raw, topicArn }, 'flag');
   }
@@ -307,7 +316,7 @@ function parseOrg(
   const list = text('accounts');
   const all = values.organization === true;
   if (list === undefined && !all) {
-    for (const flag of ['role-name', 'account-concurrency']) {
+    for (const { flag } of [ORG_SETTINGS.memberRoleName, ORG_SETTINGS.cliAccountConcurrency]) {
       if (text(flag) !== undefined) {
         throw new UsageError(`--${flag} is only read with --accounts or --organization`);
       }
@@ -323,7 +332,7 @@ function parseOrg(
       .split(',')
       .map((id) => id.trim())
       .filter((id) => id !== '');
-    const bad = ids.find((id) => !/^\d{12}$/.test(id));
+    const bad = ids.find((id) => !ACCOUNT_ID.test(id));
     if (ids.length === 0 || bad !== undefined) {
       throw new UsageError(
         `--accounts=${JSON.stringify(list.slice(0, 80))} is not allowed: expected 12-digit account ids separated by commas${bad ? ` (${JSON.stringify(bad.slice(0, 20))} is not one)` : ''}`,
@@ -331,19 +340,18 @@ function parseOrg(
     }
     accounts = [...new Set(ids)];
   }
-  const roleName = text('role-name') ?? DEFAULT_MEMBER_ROLE_NAME;
-  if (!/^[\w+=,.@-]{1,64}$/.test(roleName)) {
-    throw new UsageError(
-      `--role-name=${JSON.stringify(roleName.slice(0, 80))} is not allowed: expected an IAM role name (1 to 64 of letters, digits and +=,.@_-)`,
-    );
-  }
-  const concurrencyText = text('account-concurrency') ?? '4';
-  const concurrency = /^\d+$/.test(concurrencyText) ? Number(concurrencyText) : Number.NaN;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
-    throw new UsageError(
-      `--account-concurrency=${JSON.stringify(concurrencyText.slice(0, 20))} is not allowed: expected a whole number from 1 to 32`,
-    );
-  }
+  // By the organization settings table, as the functions and the constructs read them.
+  const flagOf = (declared: { readonly flag: string }) => text(declared.flag);
+  const roleName = parseSetting(
+    ORG_SETTINGS.memberRoleName,
+    `--${ORG_SETTINGS.memberRoleName.flag}`,
+    flagOf(ORG_SETTINGS.memberRoleName),
+  );
+  const concurrency = parseSetting(
+    ORG_SETTINGS.cliAccountConcurrency,
+    `--${ORG_SETTINGS.cliAccountConcurrency.flag}`,
+    flagOf(ORG_SETTINGS.cliAccountConcurrency),
+  );
   return { accounts, roleName, concurrency };
 }
 

@@ -1,3 +1,4 @@
+import type { OrgReport } from '../lambda/core/org-report';
 import type { Finding, Report, Summary } from '../lambda/core/report';
 
 /** The CSV columns, one row per finding; nested values are flattened, the body never exists here. */
@@ -102,4 +103,54 @@ export function formatSummary(summary: Summary): string {
   return Object.entries(summary)
     .map(([name, value]) => `${name}=${value}`)
     .join('  ');
+}
+
+/** The organization report as the CLI prints it: the report and every account's whole report. */
+export interface OrgOutput extends OrgReport {
+  /** Each audited account's report; each finding also carries its `accountId`. */
+  readonly reports: readonly (Report & {
+    readonly findings: readonly (Report['findings'][number] & { readonly accountId: string })[];
+  })[];
+}
+
+/** One line per account, then every finding with its account. */
+export function formatOrgTable(output: OrgOutput): string {
+  const rows = output.accounts.map((a) => [
+    a.accountId,
+    a.status,
+    a.severity ?? '-',
+    String(a.summary?.usersScanned ?? '-'),
+    String(a.summary?.nonCompliant ?? '-'),
+    String(a.summary?.deactivated ?? '-'),
+    String(a.summary?.deleted ?? '-'),
+    String(a.summary?.errors ?? '-'),
+    a.error ?? '',
+  ]);
+  const header = [
+    'account',
+    'status',
+    'severity',
+    'users',
+    'non-compliant',
+    'deactivated',
+    'deleted',
+    'errors',
+    'why',
+  ];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell))
+      .join('  ')
+      .trimEnd();
+  // The last column (why) is free text: its rule is as wide as its title, not its longest cell.
+  const rule = widths.map((w, column) => '-'.repeat(column < header.length - 1 ? w : 3));
+  const out = [line(header), line(rule), ...rows.map(line), ''];
+  for (const report of output.reports) {
+    if (report.findings.length === 0) continue;
+    out.push(`Account ${report.accountId}:`, formatTable(report).trimEnd(), '');
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -1,11 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { POLICY_KEYS, parsePolicy, type RawSettings } from '../lambda/core/settings';
 import {
   checkAccountConcurrency,
-  checkContextApplies,
-  checkContextKeys,
   checkEmails,
+  parseDeploySetting,
+  policyFromContext,
   readList,
 } from './deploy-settings';
 import { MemberRoleStack } from './member-role';
@@ -26,11 +25,7 @@ export class OrgAuditorStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    checkContextKeys(this.node.getAllContext());
-    checkContextApplies(this.node.getAllContext(), 'organization');
-    const raw: RawSettings = {};
-    for (const key of POLICY_KEYS) raw[key] = this.node.tryGetContext(key);
-    const policy = parsePolicy(raw, 'context');
+    const policy = policyFromContext(this.node, 'organization');
     const concurrency = this.node.tryGetContext('accountConcurrency');
     this.auditor = new SigningCertOrgAuditor(this, 'OrgAuditor', {
       ...policy,
@@ -50,9 +45,8 @@ export class OrgAuditorStack extends Stack {
       timeZone: this.node.tryGetContext('timeZone'),
       notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
-      ...(this.node.tryGetContext('callAs') === 'DELEGATED_ADMIN'
-        ? { callAs: 'DELEGATED_ADMIN' as const }
-        : {}),
+      // By its table row: a value other than the two is refused, never read as SELF.
+      callAs: parseDeploySetting('callAs', this.node.tryGetContext('callAs')),
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.auditor.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TopicArn', { value: this.auditor.topic.topicArn });
@@ -67,14 +61,11 @@ export class OrgAuditorStack extends Stack {
 /** The member role template alone, for organizations that deploy roles their own way. */
 export class StandaloneMemberStack extends MemberRoleStack {
   constructor(scope: Construct, id: string, props?: StackProps) {
-    checkContextKeys(scope.node.getAllContext());
-    checkContextApplies(scope.node.getAllContext(), 'member');
-    const raw: RawSettings = {};
-    for (const key of POLICY_KEYS) raw[key] = scope.node.tryGetContext(key);
+    const policy = policyFromContext(scope.node, 'member');
     const roleName: unknown = scope.node.tryGetContext('memberRoleName');
     super(scope, id, {
       ...props,
-      policy: parsePolicy(raw, 'context'),
+      policy,
       ...(roleName ? { roleName: String(roleName) } : {}),
     });
   }

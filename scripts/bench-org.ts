@@ -29,7 +29,8 @@ import { createS3Client } from '../lambda/aws/s3';
 import { createStsClient } from '../lambda/aws/sts';
 import type { AccountResult } from '../lambda/core/org-report';
 import { loadPolicyFromEnv } from '../lambda/core/settings';
-import { createWorkerHandler, summarize } from '../lambda/handlers/org-handlers';
+import { summarize } from '../lambda/handlers/org-summarize-handler';
+import { createWorkerHandler } from '../lambda/handlers/org-worker-handler';
 
 import { beginCallRecord, clientCredentials, recordSession } from '../tools/emulator/call-record';
 import {

@@ -1,4 +1,4 @@
-import { verdictTableMarkdown } from '../lambda/core/checks/index';
+import { verdictTableMarkdown } from '../lambda/core/checks/table';
 import { SETTINGS, type SettingKey } from '../lambda/core/settings';
 
 /** A section of a page generated from the code: the file, its marker name, and what renders it. */

@@ -8,8 +8,7 @@ export class AssumeRoleError extends SigningCertAuditError {
   override readonly name = 'AssumeRoleError';
 }
 
-/** The role every member account holds for the auditor (deployed by the StackSet). */
-export const DEFAULT_MEMBER_ROLE_NAME = 'SigningCertAuditMember';
+export { DEFAULT_MEMBER_ROLE_NAME } from '../core/settings';
 /** An assumed role's session lasts this long: one account's audit takes minutes, not an hour. */
 export const MEMBER_SESSION_SECONDS = 3600;
 

@@ -81,5 +81,20 @@ export function findingsJsonLines(report: Report): string {
 
 /** The organization report's key in the archive. */
 export function orgReportKey(report: OrgReport): string {
-  return `org-reports/date=${report.evaluatedAt.slice(0, 10)}/${report.runId}.json`;
+  return `${ORG_REPORTS_PREFIX}date=${report.evaluatedAt.slice(0, 10)}/${report.runId}.json`;
+}
+
+/** Where an organization run's working files go: its accounts, its scope, the map's results. */
+export const ORG_RUNS_PREFIX = 'org-runs/';
+/** Where organization reports go. */
+export const ORG_REPORTS_PREFIX = 'org-reports/';
+
+/** Where the enumerate step writes a run's accounts, for the Distributed Map's item reader. */
+export function accountListKey(runId: string): string {
+  return `${ORG_RUNS_PREFIX}${runId}/accounts.json`;
+}
+
+/** Where the enumerate step keeps a run's scope (its selection and the accounts left out). */
+export function scopeKey(runId: string): string {
+  return `${ORG_RUNS_PREFIX}${runId}/scope.json`;
 }

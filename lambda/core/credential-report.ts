@@ -1,5 +1,6 @@
 import { csvParseRows } from 'd3-dsv';
 import { SigningCertAuditError } from './errors';
+import { USER_ARN } from './patterns';
 
 /**
  * What IAM's credential report says about one user, for the signing-certificate columns. From
@@ -27,7 +28,6 @@ export class CredentialReportFormatError extends SigningCertAuditError {
 const REQUIRED_COLUMNS = ['user', 'arn', 'cert_1_active', 'cert_2_active'] as const;
 /** The row of the account's root user, which ListUsers never returns either. */
 const ROOT_ROW = '<root_account>';
-const USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user(\/.*)$/;
 
 /**
  * Parses the credential report with a maintained CSV parser (d3-dsv, RFC 4180: IAM user names

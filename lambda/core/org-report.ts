@@ -1,3 +1,4 @@
+import { SUMMARY_KEYS } from './counts';
 import { highestSeverity, type Report, type Severity, type Summary } from './report';
 
 /** How one account's audit ended. */
@@ -58,25 +59,9 @@ export interface OrgReport {
   };
 }
 
-/** A zero summary, to add accounts' summaries into. */
+/** A zero summary, to add accounts' summaries into: every field of the table's counts. */
 export function emptySummary(): Summary {
-  return {
-    usersScanned: 0,
-    certificatesScanned: 0,
-    nonCompliant: 0,
-    expiringSoon: 0,
-    deactivated: 0,
-    deleted: 0,
-    exempt: 0,
-    overridden: 0,
-    withheld: 0,
-    errors: 0,
-    gone: 0,
-    contentIssues: 0,
-    rootSigningCertificate: 0,
-    failing: 0,
-    unread: 0,
-  };
+  return Object.fromEntries(SUMMARY_KEYS.map((key) => [key, 0])) as unknown as Summary;
 }
 
 /**
@@ -131,7 +116,7 @@ export function buildOrgReport(
   const totals = emptySummary() as Record<keyof Summary, number>;
   for (const account of accounts) {
     if (!account.summary) continue;
-    for (const key of Object.keys(totals) as (keyof Summary)[]) totals[key] += account.summary[key];
+    for (const key of SUMMARY_KEYS) totals[key] += account.summary[key] ?? 0;
   }
   const count = (status: AccountStatus) => accounts.filter((a) => a.status === status).length;
   const failed = count('FAILED');

@@ -1,5 +1,6 @@
 import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from './checks/check';
-import { isFailing, VERDICTS, type Verdict, verdictSeverity } from './checks/index';
+import { type Verdict, verdictSeverity } from './checks/table';
+import { countFindings, SUMMARY_KEYS, type SummaryKey } from './counts';
 import type { ErrorDetail } from './errors';
 import type { Policy, ScanStrategy } from './settings';
 
@@ -45,8 +46,12 @@ export interface CertificateIdentity {
   readonly notAfter: string;
 }
 
-/** Counts for the whole run; compliant certificates are counted here and never listed. */
-export interface Summary {
+/**
+ * The first report schema's summary fields and what each means. They stay, and keep their
+ * meaning, but none is counted by hand: each is derived from the check table (the count a
+ * verdict's row names) or the engine's counts (lambda/core/counts.ts).
+ */
+export interface SchemaOneSummary {
   readonly usersScanned: number;
   readonly certificatesScanned: number;
   readonly nonCompliant: number;
@@ -75,6 +80,13 @@ export interface Summary {
    */
   readonly unread: number;
 }
+
+/**
+ * Counts for the whole run; compliant certificates are counted here and never listed. Every
+ * count the check table names is a field (the first schema's, and a new check's), so a new
+ * check's verdicts are counted without a change here.
+ */
+export type Summary = SchemaOneSummary & { readonly [K in SummaryKey]: number };
 
 /** The findings report, schema version 1 (the README's "Findings report"); every change since is an addition. */
 export interface Report {
@@ -148,7 +160,6 @@ export function highestSeverity(severities: Iterable<Severity>): Severity {
 /** Builds the whole (unsplit) report; findings are sorted by user then certificate so runs compare. */
 export function buildReport(input: ReportInput): Report {
   const findings = [...input.findings].sort(compareFindings);
-  const count = (test: (finding: Finding) => boolean) => findings.filter(test).length;
   const incompleteReason = input.incompleteReason ?? null;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -167,26 +178,21 @@ export function buildReport(input: ReportInput): Report {
       credentialReportGeneratedAt: null,
       fallbackReason: null,
     },
-    summary: {
-      usersScanned: input.usersScanned,
-      certificatesScanned: input.certificatesScanned,
-      nonCompliant: count((f) => f.verdict === 'NON_COMPLIANT'),
-      expiringSoon: count((f) => f.verdict === 'EXPIRING_SOON'),
-      deactivated: count((f) => f.action === 'DEACTIVATED'),
-      deleted: count((f) => f.action === 'DELETED'),
-      exempt: count((f) => f.verdict === 'EXEMPT'),
-      overridden: count((f) => f.override !== null),
-      withheld: count((f) => f.action === 'WITHHELD'),
-      errors: count((f) => f.verdict === 'ERROR' || f.action === 'FAILED'),
-      gone: count((f) => f.action === 'GONE'),
-      contentIssues: count((f) => VERDICTS[f.verdict].check === 'content'),
-      rootSigningCertificate: count((f) => f.verdict === 'ROOT_SIGNING_CERTIFICATE'),
-      failing: count((f) => isFailing(f.verdict)),
-      unread: countUnread(unreadSubjects(findings)),
-    },
+    summary: summaryOf(input, findings),
     part: { index: 1, count: 1 },
     findings,
   };
+}
+
+/** The summary of a run: every count of the table, in the schema's order. */
+function summaryOf(input: ReportInput, findings: readonly Finding[]): Summary {
+  const values: Record<SummaryKey, number> = {
+    ...countFindings(findings),
+    usersScanned: input.usersScanned,
+    certificatesScanned: input.certificatesScanned,
+    unread: countUnread(unreadSubjects(findings)),
+  };
+  return Object.fromEntries(SUMMARY_KEYS.map((key) => [key, values[key]])) as unknown as Summary;
 }
 
 /** The name root findings carry: never a real user's (IAM user names cannot contain < or >). */

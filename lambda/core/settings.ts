@@ -1,5 +1,14 @@
 import * as z from 'zod/mini';
 import { ConfigError } from './errors';
+import {
+  ACCOUNT_ID,
+  BUCKET_NAME,
+  OU_ID,
+  OU_OR_ROOT_ID,
+  REGION,
+  ROLE_NAME,
+  SNS_TOPIC_ARN,
+} from './patterns';
 
 /** What a run may change: `report` nothing; `deactivate` over-age Active certificates; `delete` also deletes. */
 export const MODES = ['report', 'deactivate', 'delete'] as const;
@@ -14,7 +23,8 @@ export type ScanStrategy = (typeof SCAN_STRATEGIES)[number];
 /** Longest age accepted, in days (100 years): anything longer is a typo, not a policy. */
 const MAX_DAYS = 36_500;
 
-const wholeNumber = (min: number, max: number) =>
+/** A whole number from `min` to `max`, given as a number or as digits (environment, `-c`). */
+export const wholeNumber = (min: number, max: number) =>
   z.pipe(
     z.union([z.number(), z.string().check(z.regex(/^[0-9]+$/))]),
     z.pipe(
@@ -33,13 +43,8 @@ const iamPath = z
 const tagKey = z
   .string()
   .check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u));
-const topicArn = z
-  .string()
-  .check(z.regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/));
-
-// S3's bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens, starting and
-// ending with a letter or digit.
-const bucketName = z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/));
+const topicArn = z.string().check(z.regex(SNS_TOPIC_ARN));
+const bucketName = z.string().check(z.regex(BUCKET_NAME));
 
 /** One setting, declared once: every name it goes by, its default, what it allows and its help. */
 interface SettingSpec<S extends z.ZodMiniType> {
@@ -58,7 +63,12 @@ interface SettingSpec<S extends z.ZodMiniType> {
   /** One line for `--help` and the docs. */
   readonly help: string;
   readonly schema: S;
+  /** The deployments that read it from CDK context, when not all of them do. */
+  readonly deployments?: readonly Deployment[];
 }
+
+/** Which stack the CDK app deploys: one account, an organization, or the member role alone. */
+export type Deployment = 'account' | 'organization' | 'member';
 
 const spec = <S extends z.ZodMiniType>(setting: SettingSpec<S>) => setting;
 
@@ -170,6 +180,7 @@ export const SETTINGS = {
       'a standard SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:signing-cert-audit',
     help: 'the SNS topic the report goes to',
     schema: topicArn,
+    deployments: ['account'],
   }),
   archiveBucket: spec({
     env: 'ARCHIVE_BUCKET',
@@ -189,7 +200,8 @@ export const SETTINGS = {
     defaultText: 'off',
     allowed: 'an AWS region name such as us-east-1',
     help: "Security Hub's home region: findings are imported there, and only there",
-    schema: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/)),
+    schema: z.string().check(z.regex(REGION)),
+    deployments: ['account'],
   }),
 } as const;
 
@@ -339,9 +351,14 @@ function parseSettings(
 }
 
 function notAllowed(key: SettingKey, value: unknown, source: SettingSource): string {
+  return notAllowedAs(settingName(key, source), value, SETTINGS[key].allowed);
+}
+
+/** `name=value is not allowed: expected …`, the one form every refused setting is named in. */
+export function notAllowedAs(name: string, value: unknown, allowed: string): string {
   const shown = JSON.stringify(value) ?? String(value);
   const bounded = shown.length > 80 ? `${shown.slice(0, 80)}…` : shown;
-  return `${settingName(key, source)}=${bounded} is not allowed: expected ${SETTINGS[key].allowed}`;
+  return `${name}=${bounded} is not allowed: expected ${allowed}`;
 }
 
 function configError(problems: readonly string[]): ConfigError {
@@ -351,3 +368,236 @@ function configError(problems: readonly string[]): ConfigError {
       : `${problems.length} settings are not allowed:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
   return new ConfigError(message, { problems });
 }
+
+/** The member role every account holds for the auditor (deployed by the StackSet). */
+export const DEFAULT_MEMBER_ROLE_NAME = 'SigningCertAuditMember';
+
+/**
+ * A setting in the table's form, for the settings that not every entry point reads: each name
+ * it goes by (the functions' environment variable, the CLI flag, the CDK context key) or null
+ * where that entry point has none, its default, what it allows, its help and its schema.
+ */
+export interface Setting<S extends z.ZodMiniType = z.ZodMiniType> {
+  /** The functions' environment variable, or null when no function reads it. */
+  readonly env: string | null;
+  /** The CLI flag, without `--`, or null when the CLI has none. */
+  readonly flag: string | null;
+  /** The CDK context key (and construct prop), or null when CDK context does not set it. */
+  readonly context: string | null;
+  /** The flag's value in `--help`. */
+  readonly placeholder?: string;
+  /** The default; `undefined` when there is none (the setting is then required where read). */
+  readonly default: z.output<S> | undefined;
+  /** What a valid value looks like, for error messages. */
+  readonly allowed: string;
+  /** One line for `--help` and the docs. */
+  readonly help: string;
+  readonly schema: S;
+  /**
+   * Set for a list: the schema of one item. The value is then a comma-separated string (the
+   * environment, `-c`) or an array (cdk.json, props), and a refusal names the bad item.
+   */
+  readonly item?: z.ZodMiniType<string>;
+  /** The deployments that read it from CDK context, when not all of them do. */
+  readonly deployments?: readonly Deployment[];
+}
+
+/** The names a setting goes by, as declared (literal types, so lookups by them are typed). */
+interface SettingNames {
+  readonly env: string | null;
+  readonly flag: string | null;
+  readonly context: string | null;
+}
+
+/** Declares a setting of the {@link Setting} form, keeping its exact names and schema. */
+export const setting = <S extends z.ZodMiniType, const N extends SettingNames>(
+  declared: Setting<S> & N,
+) => declared;
+
+/** The parts of a list setting whose items match `item`: empty by default. */
+export const listOf = (item: RegExp) => ({
+  item: z.string().check(z.regex(item)),
+  schema: z.array(z.string()),
+  default: [] as string[],
+});
+
+/**
+ * The organization deployment's settings, declared once: the member role the worker assumes
+ * and the account selection the enumerate step applies (read from the functions' environment,
+ * set from CDK context), and how many accounts are audited at once (the Distributed Map's, from
+ * context; the CLI's, from its flag: a laptop's share is not a state machine's).
+ */
+export const ORG_SETTINGS = {
+  memberRoleName: setting({
+    env: 'MEMBER_ROLE_NAME',
+    flag: 'role-name',
+    context: 'memberRoleName',
+    placeholder: 'NAME',
+    default: DEFAULT_MEMBER_ROLE_NAME,
+    allowed: 'an IAM role name: 1 to 64 letters, digits and + = , . @ _ -',
+    help: 'the member role to assume in each account',
+    // No wildcard and no path: the worker's grant is sts:AssumeRole on this name in every account.
+    schema: z.string().check(z.regex(ROLE_NAME)),
+    deployments: ['organization', 'member'],
+  }),
+  includeOus: setting({
+    env: 'INCLUDE_OUS',
+    flag: null,
+    context: 'includeOus',
+    allowed: 'OU or root ids, separated by commas',
+    help: 'audit only the accounts under these OUs or roots, at any depth',
+    ...listOf(OU_OR_ROOT_ID),
+    deployments: ['organization'],
+  }),
+  excludeOus: setting({
+    env: 'EXCLUDE_OUS',
+    flag: null,
+    context: 'excludeOus',
+    allowed: 'OU ids, separated by commas',
+    help: 'never audit the accounts under these OUs, at any depth',
+    ...listOf(OU_ID),
+    deployments: ['organization'],
+  }),
+  includeAccounts: setting({
+    env: 'INCLUDE_ACCOUNTS',
+    flag: null,
+    context: 'includeAccounts',
+    allowed: '12-digit account ids, separated by commas',
+    help: 'audit only these accounts (after the OU filters)',
+    ...listOf(ACCOUNT_ID),
+    deployments: ['organization'],
+  }),
+  excludeAccounts: setting({
+    env: 'EXCLUDE_ACCOUNTS',
+    flag: null,
+    context: 'excludeAccounts',
+    allowed: '12-digit account ids, separated by commas',
+    help: 'never audit these accounts',
+    ...listOf(ACCOUNT_ID),
+    deployments: ['organization'],
+  }),
+  accountConcurrency: setting({
+    env: null,
+    flag: null,
+    context: 'accountConcurrency',
+    default: 20,
+    allowed: 'a whole number of accounts audited at once, from 1 to 1000',
+    help: "accounts the state machine's Distributed Map audits at once",
+    schema: wholeNumber(1, 1000),
+    deployments: ['organization'],
+  }),
+  cliAccountConcurrency: setting({
+    env: null,
+    flag: 'account-concurrency',
+    context: null,
+    placeholder: 'N',
+    default: 4,
+    allowed: 'a whole number from 1 to 32',
+    help: 'accounts audited at once with --accounts or --organization, at most 32',
+    schema: wholeNumber(1, 32),
+  }),
+} as const;
+
+/** The name of an organization setting. */
+export type OrgSettingKey = keyof typeof ORG_SETTINGS;
+
+/** A setting's value once parsed. */
+export type SettingValue<T extends Setting> = z.output<T['schema']>;
+
+/**
+ * Parses one value of a {@link Setting} read under `name` (its env variable, `--flag` or context
+ * key): absent gives the default; a list is split on commas and each item checked; throws a
+ * ConfigError naming `name`, the (first bad) value and what is allowed.
+ */
+export function parseSetting<T extends Setting>(
+  declared: T,
+  name: string,
+  value: unknown,
+): SettingValue<T> {
+  if (value === undefined || value === null) {
+    if (declared.default === undefined) {
+      throw configError([`${name} is required: ${declared.allowed}`]);
+    }
+    return declared.default as SettingValue<T>;
+  }
+  if (declared.item) {
+    const items = splitList(value);
+    const bad =
+      items === undefined ? value : items.find((item) => !declared.item?.safeParse(item).success);
+    if (bad !== undefined) throw configError([notAllowedAs(name, bad, declared.allowed)]);
+    return items as SettingValue<T>;
+  }
+  const result = (declared.schema as z.ZodMiniType).safeParse(value);
+  if (!result.success) throw configError([notAllowedAs(name, value, declared.allowed)]);
+  return result.data as SettingValue<T>;
+}
+
+/** A list from a comma-separated string or an array; undefined when it is neither. */
+function splitList(value: unknown): unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+const ORG_FUNCTION_KEYS = [
+  'memberRoleName',
+  'includeOus',
+  'excludeOus',
+  'includeAccounts',
+  'excludeAccounts',
+] as const satisfies readonly OrgSettingKey[];
+
+/** The organization settings the functions read from their environment, parsed (from the table). */
+export type OrgFunctionSettings = {
+  readonly [K in (typeof ORG_FUNCTION_KEYS)[number]]: SettingValue<(typeof ORG_SETTINGS)[K]>;
+};
+
+/**
+ * Reads the organization settings from a function's environment; throws one ConfigError naming
+ * every bad variable, its value and what is allowed.
+ */
+export function loadOrgSettingsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): OrgFunctionSettings {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const key of ORG_FUNCTION_KEYS) {
+    const declared = ORG_SETTINGS[key];
+    try {
+      parsed[key] = parseSetting(declared, declared.env, env[declared.env]);
+    } catch (error: unknown) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw configError(problems);
+  return parsed as unknown as OrgFunctionSettings;
+}
+
+/**
+ * The environment variables that carry the organization settings into the organization's
+ * functions: what the construct sets, and {@link loadOrgSettingsFromEnv} reads back. Lists are
+ * comma-separated; an empty list is an empty string (it filters nothing).
+ */
+export function toOrgEnvironment(
+  settings: Partial<OrgFunctionSettings> & Pick<OrgFunctionSettings, 'memberRoleName'>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ORG_FUNCTION_KEYS) {
+    const value = settings[key] ?? [];
+    env[ORG_SETTINGS[key].env] = typeof value === 'string' ? value : value.join(',');
+  }
+  return env;
+}
+
+/**
+ * Every environment variable name of the tool, from the tables: the one place such a name is
+ * written (an architecture test refuses one written anywhere else in lambda/, cli/ or lib/).
+ */
+export const ENVIRONMENT_NAMES: readonly string[] = [
+  ...Object.values(SETTINGS).map((declared) => declared.env),
+  ...Object.values(ORG_SETTINGS).flatMap((declared) => (declared.env ? [declared.env] : [])),
+];

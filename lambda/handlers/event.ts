@@ -1,4 +1,5 @@
 import { SigningCertAuditError } from '../core/errors';
+import { ACCOUNT_ID } from '../core/patterns';
 import { SCAN_STRATEGIES, type ScanStrategy } from '../core/settings';
 
 /** The invocation event is refused: it asked for something other than a run or a dry run. */
@@ -99,7 +100,7 @@ const WORKER: EventShape = {
   allowed: `{"accountId": "<12 digits>", "runId": "<${RUN_ID_ALLOWED}>"}, optionally with "dryRun": true and ${OPTION_KEYS.scanStrategy.allowed}`,
   required: {
     accountId: {
-      accepts: (value) => typeof value === 'string' && /^\d{12}$/.test(value),
+      accepts: (value) => typeof value === 'string' && ACCOUNT_ID.test(value),
       allowed: 'a 12-digit account id',
     },
     runId: {

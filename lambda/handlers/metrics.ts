@@ -1,41 +1,19 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { type Report, type Summary, unreadSubjects } from '../core/report';
+import { METRIC_OF, type MetricKey, POSTURE } from '../core/counts';
+import type { OrgReport } from '../core/org-report';
+import { type Report, unreadSubjects } from '../core/report';
 
 /** Service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'signing-cert-audit';
 /** CloudWatch namespace of the run metrics; the stack's alarms read from it. */
 export const METRICS_NAMESPACE = 'SigningCertAudit';
 
-/** Metric names, each emitted once per run as a Count; the stack imports them for its alarms. */
-export const METRIC_NAMES = {
-  usersScanned: 'UsersScanned',
-  certificatesScanned: 'CertificatesScanned',
-  nonCompliant: 'NonCompliant',
-  expiringSoon: 'ExpiringSoon',
-  deactivated: 'Deactivated',
-  deleted: 'Deleted',
-  exempt: 'Exempt',
-  overridden: 'Overridden',
-  withheld: 'Withheld',
-  errors: 'Errors',
-  gone: 'Gone',
-  contentIssues: 'CertificateContentIssues',
-  rootSigningCertificate: 'RootSigningCertificate',
-  unread: 'Unread',
-} as const satisfies Partial<Record<keyof Summary, string>>;
-
 /**
- * The counts that describe the account rather than the run, and whose subjects they cover: a
- * subject the run could not read may hold any number of them, so a zero is unknown, not none.
+ * Metric names, each emitted once per run as a Count; the stack imports them for its alarms.
+ * Derived from the check table and the engine's counts (lambda/core/counts.ts): a new check's
+ * counts are emitted under the metric its verdict rows name, with no change here.
  */
-const POSTURE: Partial<Record<keyof typeof METRIC_NAMES, 'users' | 'root'>> = {
-  nonCompliant: 'users',
-  expiringSoon: 'users',
-  exempt: 'users',
-  overridden: 'users',
-  contentIssues: 'users',
-  rootSigningCertificate: 'root',
-};
+export const METRIC_NAMES: Readonly<Record<MetricKey, string>> = METRIC_OF;
 
 /** The run-level metric: 1 when the run did not see the whole account (deadline, listing failed). */
 export const INCOMPLETE_METRIC = 'Incomplete';
@@ -53,11 +31,58 @@ export const DURATION_METRIC = 'RunDuration';
 export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: number): void {
   const unread = unreadSubjects(report.findings);
   const unknown = { users: unread.userArns.size > 0 || !report.complete, root: unread.root };
-  for (const [key, name] of Object.entries(METRIC_NAMES) as [keyof typeof METRIC_NAMES, string][]) {
+  for (const [key, name] of Object.entries(METRIC_NAMES) as [MetricKey, string][]) {
     const covers = POSTURE[key];
     if (covers && unknown[covers] && report.summary[key] === 0) continue;
     metrics.addMetric(name, 'Count', report.summary[key]);
   }
   metrics.addMetric(INCOMPLETE_METRIC, 'Count', report.complete ? 0 : 1);
   metrics.addMetric(DURATION_METRIC, 'Milliseconds', durationMs);
+}
+
+/**
+ * The organization run's metrics, each emitted once per run as a Count by the summarize step,
+ * in the same namespace and with the same `service` dimension as the run metrics above: how the
+ * accounts' audits ended, and what they found, summed over the accounts. Their own names, so an
+ * organization deployment beside an account one never mixes its data points into the other's
+ * alarms. The organization stack builds its alarms and dashboard from these names.
+ */
+export const ORG_METRIC_NAMES = {
+  /** Accounts audited whole. */
+  accountsAudited: 'OrgAccountsAudited',
+  /** Accounts that could not be audited (the role, the worker, a delivery). */
+  accountsFailed: 'OrgAccountsFailed',
+  /** Accounts audited in part (stopped by the deadline, or some subject not read). */
+  accountsIncomplete: 'OrgAccountsIncomplete',
+  /** Non-compliant certificates over the audited accounts. */
+  nonCompliant: 'OrgNonCompliant',
+  /** Changes the blast-radius guard withheld, over the audited accounts. */
+  withheld: 'OrgWithheld',
+  /** Accounts whose root user holds a signing certificate. */
+  rootSigningCertificate: 'OrgRootSigningCertificate',
+} as const;
+
+/**
+ * Adds the organization run's metrics to the Powertools Metrics buffer (flushed as EMF by the
+ * caller). As for one account: a posture total (non-compliant, root) that is zero while some
+ * account was not audited whole is left out, since what that account holds is unknown, not
+ * none; a total above zero is emitted, and its alarm fires.
+ */
+export function recordOrgRunMetrics(metrics: Metrics, report: OrgReport): void {
+  const unknown = report.counts.failed + report.counts.incomplete > 0;
+  const counts: Record<keyof typeof ORG_METRIC_NAMES, { value: number; posture: boolean }> = {
+    accountsAudited: { value: report.counts.audited, posture: false },
+    accountsFailed: { value: report.counts.failed, posture: false },
+    accountsIncomplete: { value: report.counts.incomplete, posture: false },
+    nonCompliant: { value: report.totals.nonCompliant, posture: true },
+    withheld: { value: report.totals.withheld, posture: false },
+    rootSigningCertificate: { value: report.totals.rootSigningCertificate, posture: true },
+  };
+  for (const [key, { value, posture }] of Object.entries(counts) as [
+    keyof typeof ORG_METRIC_NAMES,
+    { value: number; posture: boolean },
+  ][]) {
+    if (posture && unknown && value === 0) continue;
+    metrics.addMetric(ORG_METRIC_NAMES[key], 'Count', value);
+  }
 }

@@ -1,7 +1,7 @@
 import { createOrganizationsClient } from '../aws/organizations';
 import { createS3Client } from '../aws/s3';
-
-import { createEnumerateHandler, loadOrgEnvironment } from './org-handlers';
+import { createEnumerateHandler } from './org-enumerate-handler';
+import { loadOrgEnvironment } from './org-environment';
 
 const { archiveBucket } = loadOrgEnvironment(process.env);
 

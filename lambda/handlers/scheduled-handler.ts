@@ -6,7 +6,7 @@ import type { CredentialReportWait } from '../aws/credential-report';
 import { createIamClient } from '../aws/iam';
 import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
 import type { Summary } from '../core/report';
-import { type Config, loadConfigFromEnv } from '../core/settings';
+import { type Config, loadConfigFromEnv, SETTINGS } from '../core/settings';
 import { runAndDeliver } from '../run';
 import { buildSinks, SINK_REGISTRY, type SinkEntry } from '../sinks/registry';
 import type { ReportSink } from '../sinks/sink';
@@ -124,7 +124,7 @@ export function productionDeps(
     config = loadConfigFromEnv(env);
     if (config.securityHubRegion !== undefined && !SECURITY_HUB_BUNDLED) {
       throw new ConfigError(
-        'SECURITY_HUB_REGION is set, but this function was bundled without Security Hub: deploy it with securityHub enabled',
+        `${SETTINGS.securityHubRegion.env} is set, but this function was bundled without Security Hub: deploy it with securityHub enabled`,
       );
     }
   } catch (error: unknown) {
@@ -140,11 +140,9 @@ export function productionDeps(
     // The sinks the configuration turns on, from the one registry (lambda/sinks/registry.ts).
     sinks: buildSinks(
       {
-        ...(config.archiveBucket === undefined ? {} : { archiveBucket: config.archiveBucket }),
+        archiveBucket: config.archiveBucket,
         topicArn: config.topicArn,
-        ...(config.securityHubRegion === undefined
-          ? {}
-          : { securityHubRegion: config.securityHubRegion }),
+        securityHubRegion: config.securityHubRegion,
       },
       {},
       registry,

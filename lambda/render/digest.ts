@@ -1,5 +1,5 @@
 import type { ArchiveLocation } from '../core/archive-layout';
-import { VERDICTS, type Verdict } from '../core/checks/index';
+import { VERDICTS, type Verdict } from '../core/checks/table';
 import { type Finding, type Report, SEVERITIES } from '../core/report';
 
 /** How many findings the digest lists; the archive holds them all. */

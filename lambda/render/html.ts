@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { VERDICTS } from '../core/checks/index';
+import { VERDICTS } from '../core/checks/table';
 import { type Finding, type Report, SEVERITIES, type Severity } from '../core/report';
 
 /** Every character that means something in HTML, as its entity. */

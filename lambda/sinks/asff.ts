@@ -1,5 +1,5 @@
 import type { AwsSecurityFinding, SeverityLabel } from '@aws-sdk/client-securityhub';
-import { isFailing, VERDICTS, type Verdict } from '../core/checks/index';
+import { isFailing, VERDICTS, type Verdict } from '../core/checks/table';
 import { type Finding, highestSeverity, type Report, type Severity } from '../core/report';
 
 /**

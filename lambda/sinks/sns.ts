@@ -116,27 +116,49 @@ export function toReportMessages(
   );
   const digest = renderDigest(report, archive);
   const fixed = attributeBytes + SNS_MAX_SUBJECT_LENGTH + byteLength(JSON.stringify(digest)) + 64;
-  for (let budget = maxBytes - fixed; budget > 1024; budget = Math.floor(budget * 0.85)) {
-    const parts = splitReport(report, budget);
-    const messages = parts.map(
-      (part, i): ReportMessage => ({
-        subject: subjectFor(report, i + 1, parts.length),
-        body: JSON.stringify(part),
-        email:
-          i === 0
-            ? digest
-            : `Part ${i + 1} of ${parts.length} of the signing certificate audit report ${report.runId}: the digest is in part 1.${typeof archive === 'object' ? ` The whole report: ${archive.written.report}` : ''}\n`,
-        attributes,
-      }),
-    );
-    const fits = messages.every(
-      (message) =>
-        byteLength(structuredMessage(message)) + byteLength(message.subject) + attributeBytes <=
-        maxBytes,
-    );
-    if (fits) return messages;
+  return shrinkToFit(
+    maxBytes - fixed,
+    (budget) => {
+      const parts = splitReport(report, budget);
+      return parts.map(
+        (part, i): ReportMessage => ({
+          subject: subjectFor(report, i + 1, parts.length),
+          body: JSON.stringify(part),
+          email:
+            i === 0
+              ? digest
+              : `Part ${i + 1} of ${parts.length} of the signing certificate audit report ${report.runId}: the digest is in part 1.${typeof archive === 'object' ? ` The whole report: ${archive.written.report}` : ''}\n`,
+          attributes,
+        }),
+      );
+    },
+    (messages) =>
+      messages.every(
+        (message) =>
+          byteLength(structuredMessage(message)) + byteLength(message.subject) + attributeBytes <=
+          maxBytes,
+      ),
+    `the report cannot be split into SNS messages of ${maxBytes} bytes`,
+  );
+}
+
+/**
+ * The one "shrink to fit SNS" loop, for an account's report and the organization's alike: the
+ * JSON is escaped once more inside the structured message, so what fits is only known once
+ * built. Builds at `start` bytes of budget, then at 85% of it, until `fits`; throws a
+ * RangeError saying `what` once the budget is down to 1 KB.
+ */
+export function shrinkToFit<T>(
+  start: number,
+  build: (budget: number) => T,
+  fits: (built: T) => boolean,
+  what: string,
+): T {
+  for (let budget = start; budget > 1024; budget = Math.floor(budget * 0.85)) {
+    const built = build(budget);
+    if (fits(built)) return built;
   }
-  throw new RangeError(`the report cannot be split into SNS messages of ${maxBytes} bytes`);
+  throw new RangeError(what);
 }
 
 /** The Subject: the account and the count, under SNS's 100-character limit. */
@@ -169,23 +191,18 @@ export const ORG_MESSAGE_MAX_BYTES = 240_000;
  */
 export function orgMessage(report: OrgReport, location: string | undefined): string {
   const email = renderOrgDigest(report, location);
-  let budget = ORG_MESSAGE_MAX_BYTES - Buffer.byteLength(email);
-  for (;;) {
-    const message = JSON.stringify({
-      default: JSON.stringify({ ...reportForMessage(report, budget), reportLocation: location }),
-      email,
-    });
-    // Escaping the inner JSON's quotes makes it longer: shrink until the whole fits. The digest
-    // is bounded (DIGEST_MAX_ACCOUNT_LINES a list) and the smallest report is its totals, so it
-    // always does; a message over SNS's limit would fail every Publish.
-    if (Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES) return message;
-    if (budget < 1000) {
-      throw new RangeError(
-        `the organization message is ${Buffer.byteLength(message)} bytes at its smallest, over ${ORG_MESSAGE_MAX_BYTES}`,
-      );
-    }
-    budget = Math.floor(budget * 0.8);
-  }
+  // The digest is bounded (DIGEST_MAX_ACCOUNT_LINES a list) and the smallest report is its
+  // totals, so it always fits; a message over SNS's limit would fail every Publish.
+  return shrinkToFit(
+    ORG_MESSAGE_MAX_BYTES - Buffer.byteLength(email),
+    (budget) =>
+      JSON.stringify({
+        default: JSON.stringify({ ...reportForMessage(report, budget), reportLocation: location }),
+        email,
+      }),
+    (message) => Buffer.byteLength(message) <= ORG_MESSAGE_MAX_BYTES,
+    `the organization message cannot be made to fit in ${ORG_MESSAGE_MAX_BYTES} bytes`,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../lambda/aws/s3';
 import { createStsClient } from '../../lambda/aws/sts';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
-import { createWorkerHandler } from '../../lambda/handlers/org-handlers';
+import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
 
 import { AuditorStack } from '../../lib/auditor-stack';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';

@@ -10,7 +10,8 @@ import { createOrganizationsClient } from '../../lambda/aws/organizations';
 import { createS3Client } from '../../lambda/aws/s3';
 import { createStsClient } from '../../lambda/aws/sts';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
-import { createEnumerateHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
+import { createEnumerateHandler } from '../../lambda/handlers/org-enumerate-handler';
+import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
 
 import {
   createMailbox,

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
@@ -16,12 +17,11 @@ import { createSnsClient } from '../../lambda/aws/sns';
 import { createStsClient } from '../../lambda/aws/sts';
 import type { AccountResult, OrgReport } from '../../lambda/core/org-report';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
-import {
-  createEnumerateHandler,
-  createSummarizeHandler,
-  createWorkerHandler,
-  type WorkerEvent,
-} from '../../lambda/handlers/org-handlers';
+import type { WorkerEvent } from '../../lambda/handlers/event';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/handlers/metrics';
+import { createEnumerateHandler } from '../../lambda/handlers/org-enumerate-handler';
+import { createSummarizeHandler } from '../../lambda/handlers/org-summarize-handler';
+import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
 
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
 import { clientCredentials } from '../../tools/emulator/call-record';
@@ -173,6 +173,7 @@ function orgHandlers() {
       topicArn,
       archiveBucket: BUCKET,
       now: () => new Date(),
+      metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     });
   };
   return { enumerate, worker, summarizeTo };

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../lambda/aws/s3';
@@ -14,7 +15,9 @@ import {
 } from '../../lambda/core/org-report';
 import type { Summary } from '../../lambda/core/report';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
-import { createSummarizeHandler, createWorkerHandler } from '../../lambda/handlers/org-handlers';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/handlers/metrics';
+import { createSummarizeHandler } from '../../lambda/handlers/org-summarize-handler';
+import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
 
 import { clientCredentials, recordSession } from '../../tools/emulator/call-record';
 import { generateTestCertificate } from '../../tools/emulator/certs';
@@ -242,6 +245,7 @@ describe('the organization worker and summarize steps (on moto)', () => {
       topicArn: mailbox.topicArn,
       archiveBucket: BUCKET,
       now: () => new Date('2026-12-01T06:00:00Z'),
+      metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     });
     const summary = await summarize({
       runId: 'org-run-1',

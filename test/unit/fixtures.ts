@@ -1,6 +1,7 @@
 import type { SigningCertificate, User } from '@aws-sdk/client-iam';
 import type { AuditLogger } from '../../lambda/audit';
-import type { Policy } from '../../lambda/core/settings';
+import { buildReport, type Finding, type Report, type ReportInput } from '../../lambda/core/report';
+import { POLICY_DEFAULTS, type Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 
@@ -20,22 +21,11 @@ export const CERT_BODY_MARKER = CERT_BODY.split('\n')[1] ?? 'unreachable';
 export const daysAgo = (days: number, extraMs = 0): Date =>
   new Date(NOW.getTime() - days * DAY_MS - extraMs);
 
-/** The default policy with overrides. */
+/** The default policy of the settings table (deleteAfterDays following maxAgeDays), with overrides. */
 export const policyWith = (overrides: Partial<Policy> = {}): Policy => ({
-  maxAgeDays: 90,
-  mode: 'report',
-  deleteAfterDays: 90,
-  warnBeforeDays: 14,
-  userPathPrefix: '/',
-  exemptTagKey: 'signing-cert-audit:exempt',
-  maxOverrideDays: 365,
-  maxActionsPerRun: 25,
-  concurrency: 8,
-  scanStrategy: 'full',
+  ...POLICY_DEFAULTS,
+  deleteAfterDays: overrides.maxAgeDays ?? POLICY_DEFAULTS.maxAgeDays,
   ...overrides,
-  ...(overrides.deleteAfterDays === undefined && overrides.maxAgeDays !== undefined
-    ? { deleteAfterDays: overrides.maxAgeDays }
-    : {}),
 });
 
 /** An IAM user as ListUsers returns it. */
@@ -70,3 +60,69 @@ export function recordingLogger(): AuditLogger & { lines: string[] } {
   };
   return { lines, info: record('INFO'), warn: record('WARN'), error: record('ERROR') };
 }
+
+/**
+ * A finding as the report holds it: alice's non-compliant Active certificate, nothing done,
+ * with what a test changes. The one Finding fixture of the unit tests.
+ */
+export const findingOf = (overrides: Partial<Finding> = {}): Finding => ({
+  userName: 'alice',
+  userArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
+  certificateId: 'CERTALICE0000000000000001',
+  status: 'Active',
+  uploadDate: '2026-01-01T00:00:00.000Z',
+  ageDays: 326,
+  verdict: 'NON_COMPLIANT',
+  plannedAction: null,
+  override: null,
+  action: 'NONE',
+  severity: 'HIGH',
+  error: null,
+  certificate: {
+    fingerprint256: 'AB:CD',
+    subject: 'CN=alice',
+    notAfter: '2030-01-01T00:00:00.000Z',
+  },
+  detail: null,
+  ...overrides,
+});
+
+/** The `i`-th of many users' findings (a large account): deep in a path, deactivated. */
+export const numberedFinding = (i: number, overrides: Partial<Finding> = {}): Finding => {
+  const user = `user-${String(i).padStart(5, '0')}`;
+  return findingOf({
+    userName: user,
+    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/engineering/platform/${user}`,
+    certificateId: `CERT${String(i).padStart(24, '0')}`,
+    uploadDate: '2024-01-01T00:00:00.000Z',
+    ageDays: 1057,
+    plannedAction: 'DEACTIVATE',
+    action: 'DEACTIVATED',
+    certificate: {
+      fingerprint256: 'AB:CD',
+      subject: `CN=user-${i}`,
+      notAfter: '2030-01-01T00:00:00.000Z',
+    },
+    ...overrides,
+  });
+};
+
+/** A report of these findings as buildReport makes it (run-1, NOW, the default policy). */
+export const reportOf = (findings: readonly Finding[], extra: Partial<ReportInput> = {}): Report =>
+  buildReport({
+    runId: 'run-1',
+    accountId: ACCOUNT_ID,
+    now: NOW,
+    policy: policyWith(),
+    dryRun: false,
+    usersScanned: findings.length,
+    certificatesScanned: findings.length,
+    findings,
+    ...extra,
+  });
+
+/** A report of these findings from a run in deactivate mode, with what a test changes. */
+export const deactivateReportOf = (
+  findings: readonly Finding[],
+  extra: Partial<ReportInput> = {},
+): Report => reportOf(findings, { policy: policyWith({ mode: 'deactivate' }), ...extra });

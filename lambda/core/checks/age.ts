@@ -69,13 +69,14 @@ export function userAgePolicy(policy: AgePolicy, rules: UserRules): AgePolicy {
 const planned = (e: Evaluation) => (e.verdict === 'NON_COMPLIANT' ? e.plannedAction : undefined);
 
 type AgeVerdict = 'NON_COMPLIANT' | 'EXPIRING_SOON' | 'EXEMPT' | 'OVERRIDDEN';
+type AgeCount = 'nonCompliant' | 'expiringSoon' | 'exempt' | 'overridden';
 
 /**
  * The age check: how long ago the certificate was uploaded, against the account policy and the
  * user's tags. A tag never hides anything: a certificate whose verdict or planned action a tag
  * changed carries an `override`, and one compliant only by the tag is listed as OVERRIDDEN.
  */
-export const ageCheck: CertificateCheck<AgeVerdict> = {
+export const ageCheck: CertificateCheck<AgeVerdict, AgeCount> = {
   id: 'age',
   scope: 'certificate',
   description: 'Signing certificates are rotated within the maximum age',
@@ -89,6 +90,7 @@ export const ageCheck: CertificateCheck<AgeVerdict> = {
       remediation:
         'Rotate the certificate: upload a new one with `aws iam upload-signing-certificate`, move its users to it, then deactivate and delete the old one (deactivate or delete mode does this). If nothing uses it any more, delete it.',
       failing: true,
+      count: { key: 'nonCompliant', metric: 'NonCompliant' },
     },
     EXPIRING_SOON: {
       title: 'IAM signing certificate close to the maximum age',
@@ -97,6 +99,7 @@ export const ageCheck: CertificateCheck<AgeVerdict> = {
       remediation:
         'Plan the rotation now: upload a new signing certificate and move its users to it before the old one reaches the maximum age and is switched off.',
       failing: false,
+      count: { key: 'expiringSoon', metric: 'ExpiringSoon' },
     },
     EXEMPT: {
       title: 'IAM signing certificate of an exempt user',
@@ -105,6 +108,7 @@ export const ageCheck: CertificateCheck<AgeVerdict> = {
       remediation:
         'Review the exemption: remove the exempt tag once the certificate can be rotated, and keep the tag key protected by an SCP.',
       failing: false,
+      count: { key: 'exempt', metric: 'Exempt' },
     },
     OVERRIDDEN: {
       title: "IAM signing certificate kept compliant by its user's maximum-age tag",
@@ -113,6 +117,7 @@ export const ageCheck: CertificateCheck<AgeVerdict> = {
       remediation:
         'Review the per-user maximum age: the certificate is older than the account policy allows. Remove or shorten the tag unless the longer lifetime is approved, and keep the tag key protected by an SCP.',
       failing: false,
+      count: { key: 'overridden', metric: 'Overridden' },
     },
   },
   evaluate(certificate, { now, policy, rules }): Outcome<AgeVerdict>[] {

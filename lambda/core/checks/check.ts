@@ -9,8 +9,19 @@ export type Severity = (typeof SEVERITIES)[number];
 /** A change a check wants made to one certificate. */
 export type PlannedAction = 'DEACTIVATE' | 'DELETE';
 
+/**
+ * Where a verdict's findings are counted: a field of the report's summary and the run metric of
+ * the same count. Verdicts may share one (the content check's all count as `contentIssues`).
+ */
+export interface VerdictCount<K extends string = string> {
+  /** The summary field, camelCase: part of the report schema once published, so never rename. */
+  readonly key: K;
+  /** The CloudWatch metric it is emitted as once per run, PascalCase; alarms read it by name. */
+  readonly metric: string;
+}
+
 /** What one verdict of a check means: the row of the verdict table (README, Security Hub, digest). */
-export interface VerdictSpec {
+export interface VerdictSpec<K extends string = string> {
   /** A short title, e.g. for a Security Hub finding (at most 256 characters). */
   readonly title: string;
   /** When the verdict is given, in a sentence. */
@@ -22,10 +33,14 @@ export interface VerdictSpec {
   readonly remediation: string;
   /** False for report-only verdicts that never describe a problem (an exemption). */
   readonly failing: boolean;
+  /** Where its findings are counted, and the metric they are emitted as. */
+  readonly count: VerdictCount<K>;
 }
 
-/** The verdict table of one check. */
-export type VerdictTable<V extends string> = { readonly [K in V]: VerdictSpec };
+/** The verdict table of one check; `K` names the summary counts its verdicts add to. */
+export type VerdictTable<V extends string, K extends string = string> = {
+  readonly [P in V]: VerdictSpec<K>;
+};
 
 /** What a user's maximum-age tag changed: the tag, and what the account policy alone would say. */
 export interface TagOverride {
@@ -86,15 +101,16 @@ export interface AccountFacts {
 }
 
 /** What every check declares, in the spirit of a cdk-nag rule: an id, its verdicts, a pure evaluate. */
-interface CheckBase<V extends string> {
+interface CheckBase<V extends string, K extends string> {
   /** Stable id, also part of Security Hub finding ids: never rename. */
   readonly id: string;
   readonly description: string;
-  readonly verdicts: VerdictTable<V>;
+  readonly verdicts: VerdictTable<V, K>;
 }
 
 /** A check of one certificate. Pure: no I/O, `now` comes in the context. */
-export interface CertificateCheck<V extends string = string> extends CheckBase<V> {
+export interface CertificateCheck<V extends string = string, K extends string = string>
+  extends CheckBase<V, K> {
   readonly scope: 'certificate';
   /** True when a user's tags (exemption, maximum age) can change the outcome. */
   readonly usesUserRules: boolean;
@@ -102,10 +118,13 @@ export interface CertificateCheck<V extends string = string> extends CheckBase<V
 }
 
 /** A check of the account as a whole. Pure. */
-export interface AccountCheck<V extends string = string> extends CheckBase<V> {
+export interface AccountCheck<V extends string = string, K extends string = string>
+  extends CheckBase<V, K> {
   readonly scope: 'account';
   evaluate(account: AccountFacts): readonly Outcome<V>[];
 }
 
 /** Any check. */
-export type Check<V extends string = string> = CertificateCheck<V> | AccountCheck<V>;
+export type Check<V extends string = string, K extends string = string> =
+  | CertificateCheck<V, K>
+  | AccountCheck<V, K>;

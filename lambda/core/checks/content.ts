@@ -118,11 +118,14 @@ export function checkCertificateContent(
 const REPLACE =
   'Issue a new certificate with a key of at least 2048 bits (RSA) or 256 bits (EC), signed with SHA-256 or better, upload it with `aws iam upload-signing-certificate`, move its users to it, and delete this one.';
 
+/** Every content verdict counts as one kind of issue, as the first report schema did. */
+const CONTENT_ISSUES = { key: 'contentIssues', metric: 'CertificateContentIssues' } as const;
+
 /**
  * What is inside the certificate, read once from its body (x509.ts): its own validity, key size
  * and signature algorithm. Report-only: it never causes a change by itself.
  */
-export const contentCheck: CertificateCheck<ContentVerdict> = {
+export const contentCheck: CertificateCheck<ContentVerdict, 'contentIssues'> = {
   id: 'content',
   scope: 'certificate',
   description: 'Signing certificates are valid, with sound keys and signatures',
@@ -134,6 +137,7 @@ export const contentCheck: CertificateCheck<ContentVerdict> = {
       severity: 'HIGH',
       remediation: `The certificate itself has expired and can no longer be trusted. ${REPLACE}`,
       failing: true,
+      count: CONTENT_ISSUES,
     },
     CERT_EXPIRING: {
       title: 'IAM signing certificate close to its notAfter date',
@@ -141,6 +145,7 @@ export const contentCheck: CertificateCheck<ContentVerdict> = {
       severity: 'LOW',
       remediation: `The certificate itself expires soon. ${REPLACE}`,
       failing: false,
+      count: CONTENT_ISSUES,
     },
     WEAK_KEY: {
       title: 'IAM signing certificate with a weak key',
@@ -148,6 +153,7 @@ export const contentCheck: CertificateCheck<ContentVerdict> = {
       severity: 'MEDIUM',
       remediation: `The key is too short to resist attack. ${REPLACE}`,
       failing: true,
+      count: CONTENT_ISSUES,
     },
     WEAK_SIGNATURE: {
       title: 'IAM signing certificate with a weak or unrecognised signature',
@@ -155,6 +161,7 @@ export const contentCheck: CertificateCheck<ContentVerdict> = {
       severity: 'MEDIUM',
       remediation: `MD5 and SHA-1 signatures can be forged, and an unknown algorithm is not vouched for. ${REPLACE}`,
       failing: true,
+      count: CONTENT_ISSUES,
     },
     UNPARSEABLE: {
       title: 'IAM signing certificate that is not a valid X.509 certificate',
@@ -163,6 +170,7 @@ export const contentCheck: CertificateCheck<ContentVerdict> = {
       remediation:
         'IAM holds a body that cannot be read as X.509: find out what uploaded it, and delete it if nothing uses it.',
       failing: true,
+      count: CONTENT_ISSUES,
     },
   },
   evaluate(certificate, { now, policy }): Outcome<ContentVerdict>[] {

@@ -8,7 +8,7 @@ export const ROOT_REMEDIATION =
  * The root user's signing certificates: invisible to ListUsers and to any role, but
  * GetAccountSummary says whether one exists (AccountSigningCertificatesPresent).
  */
-export const rootCheck: AccountCheck<'ROOT_SIGNING_CERTIFICATE'> = {
+export const rootCheck: AccountCheck<'ROOT_SIGNING_CERTIFICATE', 'rootSigningCertificate'> = {
   id: 'root',
   scope: 'account',
   description: 'The root user holds no signing certificate',
@@ -19,6 +19,7 @@ export const rootCheck: AccountCheck<'ROOT_SIGNING_CERTIFICATE'> = {
       severity: 'CRITICAL',
       remediation: ROOT_REMEDIATION,
       failing: true,
+      count: { key: 'rootSigningCertificate', metric: 'RootSigningCertificate' },
     },
   },
   evaluate(account) {

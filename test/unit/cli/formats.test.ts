@@ -1,40 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { formatCsv, formatTable } from '../../../cli/formats';
-import { buildReport, type Finding } from '../../../lambda/core/report';
-import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+import type { Finding } from '../../../lambda/core/report';
+import { ACCOUNT_ID, findingOf, policyWith, reportOf as sharedReportOf } from '../fixtures';
 
 describe('formatters', () => {
-  const finding = (overrides: Partial<Finding>): Finding => ({
-    userName: 'alice',
-    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
-    certificateId: 'CERTALICE0000000000000001',
-    status: 'Active',
-    uploadDate: '2026-01-01T00:00:00.000Z',
-    ageDays: 326,
-    verdict: 'NON_COMPLIANT',
-    plannedAction: 'DEACTIVATE',
-    override: null,
-    action: 'NONE',
-    severity: 'HIGH',
-    error: null,
-    certificate: {
-      fingerprint256: 'AB:CD',
-      subject: 'CN=alice, O=Acme',
-      notAfter: '2030-01-01T00:00:00.000Z',
-    },
-    detail: null,
-    ...overrides,
-  });
+  const finding = (overrides: Partial<Finding>): Finding =>
+    findingOf({
+      plannedAction: 'DEACTIVATE',
+      certificate: {
+        fingerprint256: 'AB:CD',
+        subject: 'CN=alice, O=Acme',
+        notAfter: '2030-01-01T00:00:00.000Z',
+      },
+      ...overrides,
+    });
   const reportOf = (findings: Finding[]) =>
-    buildReport({
-      runId: 'run-1',
-      accountId: ACCOUNT_ID,
-      now: NOW,
+    sharedReportOf(findings, {
       policy: policyWith({ mode: 'deactivate' }),
       dryRun: true,
       usersScanned: 2,
       certificatesScanned: 2,
-      findings,
     });
 
   it('writes one CSV row per finding under a header, quoting and defusing cells', () => {

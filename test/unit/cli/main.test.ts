@@ -1,17 +1,15 @@
 import {
-  GetAccountSummaryCommand,
-  IAMClient,
   ListSigningCertificatesCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { helpText } from '../../../cli/args';
 import { type CliIo, main } from '../../../cli/main';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
+import { mockedAccount } from '../accounts';
 import { ACCOUNT_ID, daysAgo, iamCert, iamUser, TOPIC_ARN } from '../fixtures';
 
 function io(env: Record<string, string> = {}, tty = false) {
@@ -147,24 +145,11 @@ describe('main: --help and --version', () => {
 });
 
 describe('main: a run (AWS mocked)', () => {
-  const iamMock = mockClient(IAMClient);
-  const stsMock = mockClient(STSClient);
+  const { iam: iamMock, sts: stsMock, answer } = mockedAccount();
 
-  beforeEach(() => {
-    iamMock.reset();
-    stsMock.reset();
-    stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_ID });
-    iamMock
-      .on(ListUsersCommand)
-      .resolves({ Users: [iamUser('alice'), iamUser('bob')], IsTruncated: false });
-    iamMock
-      .on(ListSigningCertificatesCommand, { UserName: 'alice' })
-      .resolves({ Certificates: [iamCert('alice', 'CERTALICEOLD0000000000001', daysAgo(400))] })
-      .on(ListSigningCertificatesCommand, { UserName: 'bob' })
-      .resolves({ Certificates: [] });
-    iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
-    iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
-  });
+  beforeEach(() =>
+    answer({ alice: [iamCert('alice', 'CERTALICEOLD0000000000001', daysAgo(400))], bob: [] }),
+  );
 
   it('shows progress on a terminal, the report on stdout and exits 1 on non-compliance', async () => {
     const out: string[] = [];

@@ -2,7 +2,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../../cli/args';
-import { formatOrgTable, runOrganization } from '../../../cli/org';
+import { formatOrgTable } from '../../../cli/formats';
+import { runOrganization } from '../../../cli/org';
+import { finish } from '../../../cli/output';
 import {
   buildOrgReport,
   emptySummary,
@@ -46,34 +48,37 @@ describe('runOrganization, stopped', () => {
     );
     let stdout = '';
     let stderr = '';
-    const status = await runOrganization(
-      { ...options, org: options.org ?? { accounts: [], roleName: 'x', concurrency: 1 } },
-      {
-        stdout: {
-          write: (text: string) => {
-            stdout += text;
-            return true;
-          },
-        } as never,
-        stderr: {
-          write: (text: string) => {
-            stderr += text;
-            return true;
-          },
-        } as never,
-        env: {},
-        ...(interrupt ? { interrupt } : {}),
-      },
-      {
-        sts: new STSClient({ region: 'us-east-1' }),
-        partition: 'aws',
-        clientConfig: {},
-        logger: { info: () => undefined, warn: () => undefined, error: () => undefined } as never,
-        sinks: [],
-        runId: 'run-1',
-        stop,
-      },
-    );
+    const orgOptions = {
+      ...options,
+      org: options.org ?? { accounts: [], roleName: 'x', concurrency: 1 },
+    };
+    const io = {
+      stdout: {
+        write: (text: string) => {
+          stdout += text;
+          return true;
+        },
+      } as never,
+      stderr: {
+        write: (text: string) => {
+          stderr += text;
+          return true;
+        },
+      } as never,
+      env: {},
+      ...(interrupt ? { interrupt } : {}),
+    };
+    const outcome = await runOrganization(orgOptions, io, {
+      sts: new STSClient({ region: 'us-east-1' }),
+      partition: 'aws',
+      clientConfig: {},
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined } as never,
+      sinks: [],
+      runId: 'run-1',
+      stop,
+    });
+    // The run, then the one output and exit logic every path ends in.
+    const status = typeof outcome === 'number' ? outcome : finish(outcome, orgOptions, io);
     const assumed = sts.commandCalls(AssumeRoleCommand).length;
     sts.restore();
     const report = JSON.parse(stdout) as OrgReport;

@@ -1,53 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buildReport,
   type Finding,
   highestSeverity,
   isClean,
-  type Report,
   type Severity,
   severityOf,
   splitReport,
 } from '../../../lambda/core/report';
-import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+import { deactivateReportOf, numberedFinding } from '../fixtures';
 
-const finding = (i: number, overrides: Partial<Finding> = {}): Finding => ({
-  userName: `user-${String(i).padStart(5, '0')}`,
-  userArn: `arn:aws:iam::${ACCOUNT_ID}:user/engineering/platform/user-${String(i).padStart(5, '0')}`,
-  certificateId: `CERT${String(i).padStart(24, '0')}`,
-  status: 'Active',
-  uploadDate: '2024-01-01T00:00:00.000Z',
-  ageDays: 1057,
-  verdict: 'NON_COMPLIANT',
-  plannedAction: 'DEACTIVATE',
-  override: null,
-  action: 'DEACTIVATED',
-  severity: 'HIGH',
-  error: null,
-  certificate: {
-    fingerprint256: 'AB:CD',
-    subject: `CN=user-${i}`,
-    notAfter: '2030-01-01T00:00:00.000Z',
-  },
-  detail: null,
-  ...overrides,
-});
+const finding = numberedFinding;
 
-const reportOf = (
-  findings: Finding[],
-  extra: Partial<Parameters<typeof buildReport>[0]> = {},
-): Report =>
-  buildReport({
-    runId: 'run-1',
-    accountId: ACCOUNT_ID,
-    now: NOW,
-    policy: policyWith({ mode: 'deactivate' }),
-    dryRun: false,
-    usersScanned: findings.length,
-    certificatesScanned: findings.length,
-    findings,
-    ...extra,
-  });
+const reportOf = deactivateReportOf;
 
 describe('buildReport', () => {
   it('counts the summary from the findings and sorts them by user then certificate', () => {

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lambda/core/errors';
 import {
+  DEFAULT_MEMBER_ROLE_NAME,
+  ENVIRONMENT_NAMES,
   loadConfigFromEnv,
+  loadOrgSettingsFromEnv,
+  ORG_SETTINGS,
   POLICY_DEFAULTS,
   parsePolicy,
+  parseSetting,
   SETTINGS,
   settingName,
   toEnvironment,
+  toOrgEnvironment,
 } from '../../../lambda/core/settings';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:signing-cert-audit';
@@ -192,5 +198,68 @@ describe('settingName', () => {
     expect(settingName('concurrency', 'env')).toBe('SCAN_CONCURRENCY');
     expect(settingName('concurrency', 'flag')).toBe('--concurrency');
     expect(settingName('concurrency', 'context')).toBe('concurrency');
+  });
+});
+
+describe('the organization settings', () => {
+  it('reads what toOrgEnvironment writes, by the same table', () => {
+    const settings = {
+      memberRoleName: 'AuditRole',
+      includeOus: ['r-ab12', 'ou-ab12-abcdefgh'],
+      excludeOus: ['ou-ab12-zyxwvuts'],
+      includeAccounts: [],
+      excludeAccounts: ['111111111111'],
+    };
+
+    const env = toOrgEnvironment(settings);
+
+    expect(env).toEqual({
+      [ORG_SETTINGS.memberRoleName.env]: 'AuditRole',
+      [ORG_SETTINGS.includeOus.env]: 'r-ab12,ou-ab12-abcdefgh',
+      [ORG_SETTINGS.excludeOus.env]: 'ou-ab12-zyxwvuts',
+      [ORG_SETTINGS.includeAccounts.env]: '',
+      [ORG_SETTINGS.excludeAccounts.env]: '111111111111',
+    });
+    expect(loadOrgSettingsFromEnv(env)).toEqual(settings);
+  });
+
+  it('gives the defaults for an empty environment: the default role, no selection', () => {
+    expect(loadOrgSettingsFromEnv({})).toEqual({
+      memberRoleName: DEFAULT_MEMBER_ROLE_NAME,
+      includeOus: [],
+      excludeOus: [],
+      includeAccounts: [],
+      excludeAccounts: [],
+    });
+  });
+
+  it('names every bad variable and the first bad id of a list', () => {
+    const error = (() => {
+      try {
+        loadOrgSettingsFromEnv({ MEMBER_ROLE_NAME: 'a/b', EXCLUDE_ACCOUNTS: '111111111111,prod' });
+      } catch (caught: unknown) {
+        return caught;
+      }
+    })();
+
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'MEMBER_ROLE_NAME="a/b" is not allowed: expected an IAM role name: 1 to 64 letters, digits and + = , . @ _ -',
+      'EXCLUDE_ACCOUNTS="prod" is not allowed: expected 12-digit account ids, separated by commas',
+    ]);
+  });
+
+  it.each([
+    [ORG_SETTINGS.excludeOus, 'r-ab12'],
+    [ORG_SETTINGS.includeOus, 'ou-sandbox'],
+    [ORG_SETTINGS.includeAccounts, '12345678901'],
+  ])('refuses an id of the wrong form in a list (%#)', (declared, bad) => {
+    expect(() => parseSetting(declared, 'list', [bad])).toThrow(`list="${bad}" is not allowed`);
+  });
+
+  it('declares each environment variable name once', () => {
+    expect(new Set(ENVIRONMENT_NAMES).size).toBe(ENVIRONMENT_NAMES.length);
+    expect(ENVIRONMENT_NAMES).toContain('MEMBER_ROLE_NAME');
+    expect(ENVIRONMENT_NAMES).toContain(SETTINGS.topicArn.env);
   });
 });

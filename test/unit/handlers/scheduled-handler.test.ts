@@ -12,12 +12,13 @@ import {
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFromEnv } from '../../../lambda/core/settings';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambda/handlers/metrics';
 import { createHandler, productionDeps } from '../../../lambda/handlers/scheduled-handler';
 import { snsSink } from '../../../lambda/sinks/sns';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
+import { capturedOutput } from '../accounts';
 import { CERT_BODY_MARKER, daysAgo, iamCert, iamUser, NOW, TOPIC_ARN } from '../fixtures';
 
 const iamMock = mockClient(IAMClient);
@@ -29,8 +30,7 @@ const context = lambdaContext(
   'arn:aws:lambda:us-east-1:123456789012:function:signing-cert-audit',
 );
 
-let output: string[];
-let spies: MockInstance[];
+const captured = capturedOutput();
 
 /**
  * Builds the handler from this function environment with injected clients (aws-sdk-client-mock
@@ -63,32 +63,17 @@ function givenAccount(): void {
   iamMock.on(UpdateSigningCertificateCommand).resolves({});
 }
 
-const logLines = () =>
-  output
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const logLines = () => captured.jsonLines();
 
 beforeEach(() => {
   iamMock.reset();
   snsMock.reset();
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
-  output = [];
-  const capture = (chunk: unknown) => {
-    output.push(String(chunk));
-    return true;
-  };
-  spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture),
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
+  captured.start();
 });
 
-afterEach(() => {
-  for (const spy of spies) spy.mockRestore();
-});
+afterEach(() => captured.stop());
 
 describe('handler', () => {
   it('audits, remediates by mode, publishes the report and returns the summary', async () => {
@@ -290,8 +275,8 @@ describe('handler', () => {
     await expect(handler({}, context)).rejects.toThrow(/Publishing report part 1 of/);
 
     // Assess
-    const raw = output
-      .join('')
+    const raw = captured
+      .text()
       .split('\n')
       .filter((line) => line.includes('the full report follows'));
     expect(raw.length).toBeGreaterThan(5);
@@ -339,12 +324,12 @@ describe('handler', () => {
     const messages = snsMock
       .commandCalls(PublishCommand)
       .map((call) => JSON.stringify(call.args[0].input));
-    for (const text of [...messages, output.join('')]) {
+    for (const text of [...messages, captured.text()]) {
       expect(text).not.toContain(CERT_BODY_MARKER);
       expect(text).not.toContain('BEGIN CERTIFICATE');
     }
     expect(messages.length).toBe(1);
-    expect(output.join('').length).toBeGreaterThan(0);
+    expect(captured.text().length).toBeGreaterThan(0);
   });
 });
 

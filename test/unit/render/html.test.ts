@@ -3,45 +3,21 @@ import { type DefaultTreeAdapterMap, parse } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { buildReport, type Finding } from '../../../lambda/core/report';
 import { escapeHtml, renderHtml } from '../../../lambda/render/html';
-import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>&amp;'\``;
 
-const finding = (overrides: Partial<Finding>): Finding => ({
-  userName: 'alice',
-  userArn: `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
-  certificateId: 'CERTALICE0000000000000001',
-  status: 'Active',
-  uploadDate: '2026-01-01T00:00:00.000Z',
-  ageDays: 326,
-  verdict: 'NON_COMPLIANT',
-  plannedAction: 'DEACTIVATE',
-  override: null,
-  action: 'DEACTIVATED',
-  severity: 'HIGH',
-  error: null,
-  certificate: {
-    fingerprint256: 'AB:CD',
-    subject: 'CN=alice',
-    notAfter: '2030-01-01T00:00:00.000Z',
-  },
-  detail: null,
-  ...overrides,
-});
+const finding = (overrides: Partial<Finding>): Finding =>
+  findingOf({ plannedAction: 'DEACTIVATE', action: 'DEACTIVATED', ...overrides });
 
 const reportOf = (findings: Finding[]) =>
-  buildReport({
-    runId: 'run-1',
-    accountId: ACCOUNT_ID,
-    now: NOW,
+  sharedReportOf(findings, {
     policy: policyWith({ mode: 'deactivate' }),
-    dryRun: false,
     usersScanned: 3,
     certificatesScanned: 3,
-    findings,
   });
 
 function elements(node: Node): Element[] {

@@ -1,6 +1,6 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
-import { buildReport, type Finding } from '../../../lambda/core/report';
+import type { Finding } from '../../../lambda/core/report';
 import {
   asffId,
   batches,
@@ -9,45 +9,17 @@ import {
   resolvedTwin,
   toAsffFindings,
 } from '../../../lambda/sinks/asff';
-import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+import { ACCOUNT_ID, findingOf, NOW, reportOf as sharedReportOf } from '../fixtures';
 
 const TARGET = { region: 'eu-west-1', partition: 'aws' };
 const PRODUCT = `arn:aws:securityhub:eu-west-1:${ACCOUNT_ID}:product/${ACCOUNT_ID}/default`;
 const SEVERITY_LABELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
-const finding = (overrides: Partial<Finding>): Finding => ({
-  userName: 'alice',
-  userArn: `arn:aws:iam::${ACCOUNT_ID}:user/eng/alice`,
-  certificateId: 'CERTALICE0000000000000001',
-  status: 'Active',
-  uploadDate: '2026-01-01T00:00:00.000Z',
-  ageDays: 326,
-  verdict: 'NON_COMPLIANT',
-  plannedAction: null,
-  override: null,
-  action: 'NONE',
-  severity: 'HIGH',
-  error: null,
-  certificate: {
-    fingerprint256: 'AB:CD',
-    subject: 'CN=alice',
-    notAfter: '2030-01-01T00:00:00.000Z',
-  },
-  detail: null,
-  ...overrides,
-});
+const finding = (overrides: Partial<Finding>): Finding =>
+  findingOf({ userArn: `arn:aws:iam::${ACCOUNT_ID}:user/eng/alice`, ...overrides });
 
 const reportOf = (findings: Finding[]) =>
-  buildReport({
-    runId: 'run-1',
-    accountId: ACCOUNT_ID,
-    now: NOW,
-    policy: policyWith(),
-    dryRun: false,
-    usersScanned: 1,
-    certificatesScanned: 1,
-    findings,
-  });
+  sharedReportOf(findings, { usersScanned: 1, certificatesScanned: 1 });
 
 /** The ASFF rules BatchImportFindings enforces, as this product's findings must meet them. */
 function expectValid(asff: AwsSecurityFinding): void {

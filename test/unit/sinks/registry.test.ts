@@ -1,18 +1,10 @@
-import {
-  GetAccountSummaryCommand,
-  IAMClient,
-  ListSigningCertificatesCommand,
-  ListUsersCommand,
-  ListUserTagsCommand,
-} from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../../../cli/main';
 import type { Report } from '../../../lambda/core/report';
 import { productionDeps } from '../../../lambda/handlers/scheduled-handler';
 import { buildSinks, SINK_REGISTRY, type SinkEntry } from '../../../lambda/sinks/registry';
-import { ACCOUNT_ID, daysAgo, iamCert, iamUser, TOPIC_ARN } from '../fixtures';
+import { mockedAccount } from '../accounts';
+import { daysAgo, iamCert, TOPIC_ARN } from '../fixtures';
 
 /** A sink of the test's own: its module is this object, its registry line the spread below. */
 function testSink() {
@@ -60,20 +52,11 @@ describe('the sink registry', () => {
 });
 
 describe('the CLI takes its sinks from the registry', () => {
-  const iamMock = mockClient(IAMClient);
-  const stsMock = mockClient(STSClient);
+  const account = mockedAccount();
 
-  beforeEach(() => {
-    iamMock.reset();
-    stsMock.reset();
-    stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT_ID });
-    iamMock.on(ListUsersCommand).resolves({ Users: [iamUser('alice')], IsTruncated: false });
-    iamMock
-      .on(ListSigningCertificatesCommand)
-      .resolves({ Certificates: [iamCert('alice', 'CERTALICEOLD0000000000001', daysAgo(400))] });
-    iamMock.on(ListUserTagsCommand).resolves({ Tags: [] });
-    iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
-  });
+  beforeEach(() =>
+    account.answer({ alice: [iamCert('alice', 'CERTALICEOLD0000000000001', daysAgo(400))] }),
+  );
 
   it('delivers the report to a new entry of the registry, with no other change', async () => {
     const { registry, received } = testSink();

@@ -2,40 +2,21 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveKeys, findingsJsonLines } from '../../../lambda/core/archive-layout';
-import { buildReport, type Finding } from '../../../lambda/core/report';
+import type { Finding } from '../../../lambda/core/report';
 import { ArchiveError, archiveSink } from '../../../lambda/sinks/s3-archive';
-import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+import { ACCOUNT_ID, findingOf, NOW, reportOf as sharedReportOf } from '../fixtures';
 
 const s3Mock = mockClient(S3Client);
 
-const finding = (i: number): Finding => ({
-  userName: `user-${i}`,
-  userArn: `arn:aws:iam::${ACCOUNT_ID}:user/user-${i}`,
-  certificateId: `CERT${String(i).padStart(24, '0')}`,
-  status: 'Active',
-  uploadDate: '2026-01-01T00:00:00.000Z',
-  ageDays: 326,
-  verdict: 'NON_COMPLIANT',
-  plannedAction: null,
-  override: null,
-  action: 'NONE',
-  severity: 'HIGH',
-  error: null,
-  certificate: null,
-  detail: null,
-});
-
-const reportOf = (findings: Finding[], runId = 'run-1') =>
-  buildReport({
-    runId,
-    accountId: ACCOUNT_ID,
-    now: NOW,
-    policy: policyWith(),
-    dryRun: false,
-    usersScanned: findings.length,
-    certificatesScanned: findings.length,
-    findings,
+const finding = (i: number): Finding =>
+  findingOf({
+    userName: `user-${i}`,
+    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/user-${i}`,
+    certificateId: `CERT${String(i).padStart(24, '0')}`,
+    certificate: null,
   });
+
+const reportOf = (findings: Finding[], runId = 'run-1') => sharedReportOf(findings, { runId });
 
 beforeEach(() => s3Mock.reset());
 

@@ -6,10 +6,10 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildReport, type Finding, type ScanInfo } from '../../../lambda/core/report';
+import type { Finding, ScanInfo } from '../../../lambda/core/report';
 import { asffId, productArn } from '../../../lambda/sinks/asff';
 import { SecurityHubError, securityHubSink } from '../../../lambda/sinks/security-hub';
-import { ACCOUNT_ID, NOW, policyWith } from '../fixtures';
+import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
 
 const hubMock = mockClient(SecurityHubClient);
 const TARGET = { region: 'us-east-1', partition: 'aws' };
@@ -18,36 +18,17 @@ const PRODUCT = productArn(TARGET, ACCOUNT_ID);
 const finding = (
   certificateId: string,
   userArn = `arn:aws:iam::${ACCOUNT_ID}:user/eng/alice`,
-): Finding => ({
-  userName: 'alice',
-  userArn,
-  certificateId,
-  status: 'Active',
-  uploadDate: '2026-01-01T00:00:00.000Z',
-  ageDays: 326,
-  verdict: 'NON_COMPLIANT',
-  plannedAction: null,
-  override: null,
-  action: 'NONE',
-  severity: 'HIGH',
-  error: null,
-  certificate: null,
-  detail: null,
-});
+): Finding => findingOf({ userArn, certificateId, certificate: null });
 
 const reportOf = (
   findings: Finding[],
   extra: { incompleteReason?: string; scan?: ScanInfo; userPathPrefix?: string } = {},
 ) =>
-  buildReport({
+  sharedReportOf(findings, {
     runId: 'run-2',
-    accountId: ACCOUNT_ID,
-    now: NOW,
     policy: policyWith({ userPathPrefix: extra.userPathPrefix ?? '/' }),
-    dryRun: false,
     usersScanned: 1,
     certificatesScanned: 1,
-    findings,
     ...(extra.incompleteReason ? { incompleteReason: extra.incompleteReason } : {}),
     ...(extra.scan ? { scan: extra.scan } : {}),
   });

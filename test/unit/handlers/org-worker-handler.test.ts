@@ -1,10 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { loadPolicyFromEnv } from '../../../lambda/core/settings';
-import { createEnumerateHandler, createWorkerHandler } from '../../../lambda/handlers/org-handlers';
+import { createWorkerHandler } from '../../../lambda/handlers/org-worker-handler';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
 
 const NOW = new Date('2026-12-01T06:00:00Z');
@@ -31,28 +28,5 @@ describe('the worker’s event', () => {
     [{ accountId: '123456789012', runId: '../../reports/x' }],
   ])('refuses %j before touching anything', async (event) => {
     await expect(worker(event, context)).rejects.toThrow(/^Invalid worker event: /);
-  });
-});
-
-describe('the enumerate step', () => {
-  it('fails a run whose selection leaves no account, writing nothing', async () => {
-    const s3 = mockClient(S3Client);
-    const organizations = mockClient(OrganizationsClient);
-    organizations.on(ListAccountsCommand).resolves({
-      Accounts: [{ Id: '111111111111', Name: 'only', State: 'ACTIVE' }],
-    });
-    const enumerate = createEnumerateHandler({
-      s3: new S3Client({}),
-      organizations: new OrganizationsClient({}),
-      archiveBucket: 'evidence',
-      env: { EXCLUDE_ACCOUNTS: '111111111111' },
-    });
-
-    await expect(enumerate({ runId: 'run-1', input: {} })).rejects.toThrow(
-      /^The account selection left no ACTIVE account to audit \(1 left out by it;/,
-    );
-    expect(s3.calls()).toHaveLength(0);
-    s3.restore();
-    organizations.restore();
   });
 });

@@ -1,0 +1,65 @@
+import { writeFileSync } from 'node:fs';
+import { describeError } from '../lambda/core/errors';
+import type { Summary } from '../lambda/core/report';
+import { type CliOptions, EXIT, findingsExit } from './args';
+import type { CliIo } from './io';
+
+/**
+ * What a run of the CLI produced, one account's or several: the report to write and the lines
+ * around it, and what the exit status is decided from. Both paths end in {@link finish}.
+ */
+export interface RunOutcome {
+  /** The report, rendered in the chosen format. */
+  readonly rendered: string;
+  /** Lines for standard error before the report is written (why the run is incomplete). */
+  readonly before: readonly string[];
+  /** Lines after it: where the report went, what was run, the counts, accounts not audited. */
+  readonly after: readonly string[];
+  /** Set when Ctrl-C stopped the run: what to say about it (possibly nothing). Exit 130. */
+  readonly interrupted: { readonly line?: string } | undefined;
+  /** Lines about AWS or network failures, written after the counts. */
+  readonly late: readonly string[];
+  /** An AWS call, an account, a delivery, or the time limit left something undone: exit 3. */
+  readonly awsFailure: boolean;
+  /** The counts the findings rule reads: one account's summary, or the accounts' totals. */
+  readonly summary: Summary;
+}
+
+/**
+ * Writes a run's outcome and returns the exit status, by the one rule of `--help`: 130 when
+ * Ctrl-C stopped the run; else 3 for an AWS or network failure, 2 when --output could not be
+ * written (the report then goes to standard output: it is never lost), the higher of the two
+ * when both; else the findings rule (1 on a failing finding unless `--fail-on none`).
+ */
+export function finish(outcome: RunOutcome, options: CliOptions, io: CliIo): number {
+  for (const line of outcome.before) io.stderr.write(`${line}\n`);
+  let status = writeOutput(outcome.rendered, options, io);
+  for (const line of outcome.after) io.stderr.write(`${line}\n`);
+  if (outcome.interrupted) {
+    if (outcome.interrupted.line) io.stderr.write(`${outcome.interrupted.line}\n`);
+    return EXIT.interrupted;
+  }
+  for (const line of outcome.late) io.stderr.write(`${line}\n`);
+  if (outcome.awsFailure) status = Math.max(status, EXIT.aws);
+  if (status !== EXIT.clean) return status;
+  return findingsExit(outcome.summary, options.failOn);
+}
+
+/** Writes the report where --output says, or to standard output; never loses it. */
+function writeOutput(rendered: string, options: CliOptions, io: CliIo): number {
+  if (!options.output) {
+    io.stdout.write(rendered);
+    return EXIT.clean;
+  }
+  try {
+    writeFileSync(options.output, rendered);
+    return EXIT.clean;
+  } catch (error: unknown) {
+    // The report is not lost: it goes to standard output instead.
+    io.stdout.write(rendered);
+    io.stderr.write(
+      `signing-cert-audit: --output=${JSON.stringify(options.output)} could not be written (${describeError(error).message}); the report went to standard output\n`,
+    );
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,50 @@
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type pLimit from 'p-limit';
+import type { CredentialReportWait } from '../aws/credential-report';
+import type { ScanStrategy } from '../core/settings';
+
+/** The logging the audit needs; Powertools Logger fits, and so does a CLI's own. */
+export interface AuditLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+  error(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** How far a run has got, for a progress bar. `usersListed` grows until `listingDone`. */
+export interface AuditProgress {
+  readonly usersListed: number;
+  readonly usersScanned: number;
+  readonly listingDone: boolean;
+}
+
+/** Everything the audit talks to, built once by the caller and passed in. */
+export interface AuditDeps {
+  readonly iam: IAMClient;
+  readonly logger: AuditLogger;
+  /** The moment the policy is evaluated at. */
+  readonly now: Date;
+  readonly runId: string;
+  readonly accountId: string;
+  readonly onProgress?: (progress: AuditProgress) => void;
+  /**
+   * Aborted to stop the run early (Ctrl-C, a deadline): no new listing or change starts, the
+   * calls in flight finish, and the report says what was really done, with `complete: false`.
+   */
+  readonly stop?: AbortSignal;
+  /** How long to wait for the credential report, and how often to ask; the defaults suit Lambda. */
+  readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
+}
+
+/** Per-run options that are not policy. */
+export interface AuditOptions {
+  /**
+   * Plan without changing anything: the configured mode decides each certificate's
+   * `plannedAction` (and the blast-radius guard still applies), but no write call is made.
+   */
+  readonly dryRun?: boolean;
+  /** Overrides the policy's scan strategy for this run (the full-scan schedule's event). */
+  readonly scanStrategy?: ScanStrategy;
+}
+
+/** The run's one concurrency limit, shared by every phase so IAM sees at most that many calls. */
+export type Limit = ReturnType<typeof pLimit>;

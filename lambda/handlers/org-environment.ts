@@ -1,0 +1,37 @@
+import { ConfigError } from '../core/errors';
+import {
+  loadOrgSettingsFromEnv,
+  loadPolicyFromEnv,
+  notAllowedAs,
+  type Policy,
+  SETTINGS,
+} from '../core/settings';
+
+/** What every organization function reads from its environment. */
+export interface OrgEnvironment {
+  readonly policy: Policy;
+  readonly archiveBucket: string;
+  readonly roleName: string;
+}
+
+/**
+ * Reads the organization functions' environment: the policy, the archive, the member role,
+ * each by the settings tables (lambda/core/settings.ts). A bad or missing value fails the cold
+ * start, naming the variable.
+ */
+export function loadOrgEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): OrgEnvironment {
+  const policy = loadPolicyFromEnv(env);
+  const archiveBucket = env[SETTINGS.archiveBucket.env];
+  if (
+    archiveBucket === undefined ||
+    !SETTINGS.archiveBucket.schema.safeParse(archiveBucket).success
+  ) {
+    throw new ConfigError(
+      notAllowedAs(SETTINGS.archiveBucket.env, archiveBucket, SETTINGS.archiveBucket.allowed),
+    );
+  }
+  const { memberRoleName } = loadOrgSettingsFromEnv(env);
+  return { policy, archiveBucket, roleName: memberRoleName };
+}
