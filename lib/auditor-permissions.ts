@@ -1,10 +1,10 @@
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from '../lambda/core/archive-layout';
 import { ConfigError } from '../lambda/core/errors';
 import { type Mode, type Policy, SETTINGS } from '../lambda/core/settings';
 import type { AuditArchive } from './auditor-archive';
-import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from './org-state-machine';
 
 /** Grants the audit role the IAM permissions its mode needs, and not one more. */
 export function grantAuditAccess(

@@ -2,13 +2,12 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { POLICY_KEYS, parseConfig, parsePolicy, type RawSettings } from '../lambda/core/settings';
+import { parseConfig } from '../lambda/core/settings';
 import {
   checkBoolean,
   checkBucketName,
-  checkContextApplies,
-  checkContextKeys,
   checkEmails,
+  policyFromContext,
   readList,
 } from './deploy-settings';
 import { SigningCertAuditor } from './signing-cert-auditor';
@@ -25,11 +24,7 @@ export class AuditorStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    checkContextKeys(this.node.getAllContext());
-    checkContextApplies(this.node.getAllContext(), 'account');
-    const raw: RawSettings = {};
-    for (const key of POLICY_KEYS) raw[key] = this.node.tryGetContext(key);
-    const policy = parsePolicy(raw, 'context');
+    const policy = policyFromContext(this.node, 'account');
 
     const topicArn: unknown = this.node.tryGetContext('topicArn');
     const existingTopic =

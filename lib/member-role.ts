@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
+import { ORGANIZATION_ID, ROLE_ARN } from '../lambda/core/patterns';
 import type { Policy } from '../lambda/core/settings';
 import { grantAuditAccess } from './auditor-permissions';
 import { checkRoleName } from './deploy-settings';
@@ -80,12 +81,12 @@ export class MemberRoleStack extends Stack {
     const trustedRoleArn = new CfnParameter(this, 'TrustedRoleArn', {
       type: 'String',
       description: "The ARN of the central auditor's worker role",
-      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
+      allowedPattern: ROLE_ARN.source,
     });
     const organizationId = new CfnParameter(this, 'OrganizationId', {
       type: 'String',
       description: 'The organization id, o-…',
-      allowedPattern: '^o-[a-z0-9]{10,32}$',
+      allowedPattern: ORGANIZATION_ID.source,
     });
     this.member = new MemberRole(this, 'Member', {
       ...(props.roleName ? { roleName: props.roleName } : {}),

@@ -4,13 +4,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { ORG_RUNS_PREFIX } from '../lambda/core/archive-layout';
 import type { AuditArchive } from './auditor-archive';
 import { asRole, declareAssumedBy, declareServicePath } from './service-paths';
-
-/** Where the run's working files go in the archive: the account list and the map's results. */
-export const ORG_RUNS_PREFIX = 'org-runs/';
-/** Where organization reports go. */
-export const ORG_REPORTS_PREFIX = 'org-reports/';
 
 /** What {@link createOrgStateMachine} runs. */
 export interface OrgStateMachineProps {

@@ -9,8 +9,15 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
+import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from '../lambda/core/archive-layout';
 import { ConfigError } from '../lambda/core/errors';
-import { POLICY_KEYS, type Policy, parsePolicy, toEnvironment } from '../lambda/core/settings';
+import {
+  POLICY_KEYS,
+  type Policy,
+  parsePolicy,
+  toEnvironment,
+  toOrgEnvironment,
+} from '../lambda/core/settings';
 import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
 import { createAuditSchedules } from './audit-schedule';
@@ -20,11 +27,13 @@ import { grantOrgFunctions } from './auditor-permissions';
 import {
   checkDays,
   checkEmails,
+  checkIdList,
+  checkMemberTargets,
+  checkOrganizationId,
   checkRoleName,
   checkSchedule,
   checkTimeZone,
   DEPLOY_DEFAULTS,
-  DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
 import type { HandlerAsset } from './handler-assets';
 import { createMemberStackSet } from './member-role';
@@ -33,27 +42,10 @@ import {
   type OrgAuditorAlarms,
   orgDashboardGraphs,
 } from './org-auditor-alarms';
-import { createOrgStateMachine, ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from './org-state-machine';
+import { createOrgStateMachine } from './org-state-machine';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
 
 export { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX };
-
-/**
- * Refuses a selection list with an id of the wrong form, naming it: a typo would otherwise
- * select nothing, or fail every run at enumerate.
- */
-function checkIds(
-  name: 'includeOus' | 'excludeOus' | 'includeAccounts' | 'excludeAccounts',
-  ids: readonly string[] | undefined,
-  form: RegExp,
-): void {
-  const bad = (ids ?? []).find((id) => typeof id !== 'string' || !form.test(id));
-  if (bad !== undefined) {
-    throw new ConfigError(
-      `${name}=${JSON.stringify(bad).slice(0, 80)} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED[name]}`,
-    );
-  }
-}
 
 /** Properties of {@link SigningCertOrgAuditor}. */
 export interface SigningCertOrgAuditorProps
@@ -151,27 +143,16 @@ export class SigningCertOrgAuditor extends Construct {
       Object.fromEntries(POLICY_KEYS.map((key) => [key, props[key]])),
       'context',
     );
-    if (!/^o-[a-z0-9]{10,32}$/.test(props.organizationId)) {
-      throw new ConfigError(
-        `organizationId=${JSON.stringify(props.organizationId)} is not allowed: expected an organization id such as o-a1b2c3d4e5`,
-      );
-    }
-    const badTarget = props.memberTargets.find(
-      (t) => !/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/.test(t),
-    );
-    if (props.memberTargets.length === 0 || badTarget !== undefined) {
-      throw new ConfigError(
-        `memberTargets=${JSON.stringify(badTarget ?? [])} is not allowed: expected the organization's root id (r-…) or OU ids (ou-…)`,
-      );
-    }
-    checkIds(
-      'includeOus',
-      props.includeOus,
-      /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
-    );
-    checkIds('excludeOus', props.excludeOus, /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/);
-    checkIds('includeAccounts', props.includeAccounts, /^\d{12}$/);
-    checkIds('excludeAccounts', props.excludeAccounts, /^\d{12}$/);
+    // Every id by the settings tables' patterns, naming the setting and the bad id: a typo would
+    // otherwise select nothing, or fail every run at enumerate.
+    const organizationId = checkOrganizationId(props.organizationId);
+    const memberTargets = checkMemberTargets(props.memberTargets);
+    const selection = {
+      includeOus: checkIdList('includeOus', props.includeOus ?? []),
+      excludeOus: checkIdList('excludeOus', props.excludeOus ?? []),
+      includeAccounts: checkIdList('includeAccounts', props.includeAccounts ?? []),
+      excludeAccounts: checkIdList('excludeAccounts', props.excludeAccounts ?? []),
+    };
     const maxConcurrency = props.maxConcurrency ?? 20;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 1000) {
       throw new ConfigError(
@@ -203,11 +184,8 @@ export class SigningCertOrgAuditor extends Construct {
         topicArn: this.topic.topicArn,
         archiveBucket: this.archive.bucket.bucketName,
       }),
-      MEMBER_ROLE_NAME: memberRoleName,
-      INCLUDE_OUS: (props.includeOus ?? []).join(','),
-      EXCLUDE_OUS: (props.excludeOus ?? []).join(','),
-      INCLUDE_ACCOUNTS: (props.includeAccounts ?? []).join(','),
-      EXCLUDE_ACCOUNTS: (props.excludeAccounts ?? []).join(','),
+      // The organization's settings, by their table (lambda/core/settings.ts).
+      ...toOrgEnvironment({ memberRoleName, ...selection }),
     };
     const fn = (name: string, entry: HandlerAsset, description: string, timeout: Duration) => {
       const built = createAuditFunction(this, name, {
@@ -249,8 +227,11 @@ export class SigningCertOrgAuditor extends Construct {
       archive: this.archive,
       topic: this.topic,
       memberRoleName,
-      organizationId: props.organizationId,
-      selectsOus: { include: !!props.includeOus?.length, exclude: !!props.excludeOus?.length },
+      organizationId,
+      selectsOus: {
+        include: selection.includeOus.length > 0,
+        exclude: selection.excludeOus.length > 0,
+      },
     });
 
     const run = createOrgStateMachine(this, {
@@ -289,8 +270,8 @@ export class SigningCertOrgAuditor extends Construct {
       ...(props.memberRoleName ? { roleName: props.memberRoleName } : {}),
       policy: this.policy,
       trustedRoleArn: worker.role.roleArn,
-      organizationId: props.organizationId,
-      targets: props.memberTargets,
+      organizationId,
+      targets: memberTargets,
       callAs: props.callAs ?? 'SELF',
     });
 

@@ -371,12 +371,29 @@ describe('the organization monitoring', () => {
     expect(topicPolicy).toContain('AllowAuditAlarmsToPublish');
   });
 
+  it('has the account stack’s alarms where they apply, from the run metrics the summarize step emits', () => {
+    const names = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) =>
+      JSON.stringify((a as { Properties: { AlarmName: unknown; MetricName?: string } }).Properties),
+    );
+    for (const [suffix, metric] of [
+      ['accounts-failed', 'OrgAccountsFailed'],
+      ['accounts-incomplete', 'OrgAccountsIncomplete'],
+      ['non-compliant', 'OrgNonCompliant'],
+      ['withheld', 'OrgWithheld'],
+      ['root-signing-certificate', 'OrgRootSigningCertificate'],
+    ]) {
+      expect(names.find((n) => n.includes(`-${suffix}`))).toContain(`"MetricName":"${metric}"`);
+    }
+    expect(names).toHaveLength(6);
+  });
+
   it('has a dashboard of its runs and alarms', () => {
     const body = JSON.stringify(
       Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0],
     );
 
     expect(body).toContain('ExecutionsFailed');
+    expect(body).toContain('OrgAccountsAudited');
     expect(body).toContain('Alarms');
   });
 });

@@ -95,15 +95,6 @@ function withoutComments(text: string): string {
 }
 
 /**
- * Files that still write environment names by hand, until their owner moves to the tables:
- * lib/signing-cert-org-auditor.ts builds the organization functions' environment itself, and is
- * to call toOrgEnvironment (lambda/core/settings.ts) instead.
- */
-const ENVIRONMENT_NAME_EXCEPTIONS: ReadonlySet<string> = new Set([
-  'lib/signing-cert-org-auditor.ts',
-]);
-
-/**
  * Environment variable names written outside the settings tables (lambda/core/settings.ts): a
  * name the tables declare, spelt out anywhere else, and a variable read by a literal name the
  * tables do not declare (the SDK's own `AWS_*` and the bundle's build-time define aside).
@@ -122,7 +113,6 @@ function environmentNamesOutsideTheTables(
     name !== 'SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED';
   return sources
     .filter(({ file }) => file !== 'lambda/core/settings.ts')
-    .filter(({ file }) => !ENVIRONMENT_NAME_EXCEPTIONS.has(file))
     .flatMap(({ file, text }) => [
       ...[...text.matchAll(declared)].map((match) => `${file}: ${match[1]}`),
       ...[...text.matchAll(read)]
@@ -140,16 +130,10 @@ const PATTERN_FRAGMENTS = [
   'o-[a-z0-9]',
 ];
 
-/** Files of the other half of issue 22 that still spell patterns out (they are to import them). */
-const PATTERN_EXCEPTIONS: ReadonlySet<string> = new Set([
-  'lib/signing-cert-org-auditor.ts',
-  'lib/member-role.ts',
-]);
-
 /** Identifier patterns written outside lambda/core/patterns.ts. */
 function patternsOutsideTheirModule(sources: readonly { file: string; text: string }[]): string[] {
   return sources
-    .filter(({ file }) => file !== 'lambda/core/patterns.ts' && !PATTERN_EXCEPTIONS.has(file))
+    .filter(({ file }) => file !== 'lambda/core/patterns.ts')
     .flatMap(({ file, text }) => {
       // A pattern in a string is written with doubled backslashes: read both forms alike.
       const plain = text.replaceAll('\\\\', '\\');
@@ -205,14 +189,6 @@ describe('the shape of the code', () => {
       'cli/new.ts: reads WEBHOOK_URL',
       'lib/new.ts: INCLUDE_OUS',
     ]);
-    // The exception is still needed: the rule sees names in it. Once that file calls
-    // toOrgEnvironment this fails, and the exception goes with it.
-    const exception = sources.filter(({ file }) => ENVIRONMENT_NAME_EXCEPTIONS.has(file));
-    expect(
-      environmentNamesOutsideTheTables(
-        exception.map(({ text }) => ({ file: 'lib/copy.ts', text })),
-      ),
-    ).not.toEqual([]);
   });
 
   it('writes every identifier pattern (account, role, OU, root, organization) in lambda/core/patterns.ts only', () => {
