@@ -16,6 +16,7 @@ import {
   type RawSettings,
   SETTINGS,
 } from '../lambda/core/settings';
+import { closest } from '../lambda/core/suggest';
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
@@ -202,7 +203,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   try {
     ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
   } catch (error: unknown) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(withSuggestion(error instanceof Error ? error.message : String(error)));
   }
   const text = (name: string) => values[name] as string | undefined;
   const raw: RawSettings = {};
@@ -416,9 +417,11 @@ function checkOutput(output: string): void {
 
 /** `--help`: every flag with its default, the policy flags generated from the settings table. */
 export function helpText(): string {
+  // A flag's help at column 26, wrapped within HELP_WIDTH columns with a hanging indent.
   const line = (flag: string, placeholder: string | undefined, help: string) => {
     const head = `  --${flag}${placeholder ? ` ${placeholder}` : ''}`;
-    return head.length >= 26 ? `${head}\n${' '.repeat(26)}${help}` : `${head.padEnd(26)}${help}`;
+    const body = wrap(help, HELP_WIDTH - 26).replaceAll('\n', `\n${' '.repeat(26)}`);
+    return head.length >= 26 ? `${head}\n${' '.repeat(26)}${body}` : `${head.padEnd(26)}${body}`;
   };
   const policy = POLICY_KEYS.map((key) => {
     const setting = SETTINGS[key];
@@ -450,12 +453,39 @@ ${aws.join('\n')}
   -h, --help              show this help
   --version               show the version
 
+Examples:
+  signing-cert-audit --format table                  audit the account of your credentials
+  signing-cert-audit --mode deactivate               plan the changes; nothing changes
+  signing-cert-audit --mode deactivate --apply       carry the plan out (at most --max-actions)
+  signing-cert-audit --as-of 2027-06-01              what will be over age by then
+  signing-cert-audit --format html --output a.html   the self-contained HTML report
+  signing-cert-audit --accounts 111111111111,222222222222 --role-name SigningCertAuditMember
+
 ${wrap(`Exit status, the same for one account and across accounts: 0 no failing finding; 1 a failing finding, one the check table marks failing, which Security Hub reports FAILED (${failingVerdicts()}; --fail-on none turns it off); 2 bad flags or configuration (no region included); 3 an AWS or network failure, users or accounts that could not be audited, or --time-limit reached (the partial report is written); 130 interrupted (Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is written with complete=false; a second Ctrl-C quits at once).`)}
 `;
 }
 
+/** Every flag's name, for suggestions. */
+function flagNames(): string[] {
+  return [...Object.keys(OPTIONS), 'help', 'version'];
+}
+
+/**
+ * parseArgs' message for an unknown flag, with the known flag it most likely meant
+ * (`--max-age-day` → `--max-age-days`), as `cdk synth` does for a context key.
+ */
+function withSuggestion(message: string): string {
+  const unknown = /Unknown option '--([^'=]+)/.exec(message)?.[1];
+  if (unknown === undefined) return message;
+  const suggestion = closest(unknown, flagNames());
+  return suggestion ? `${message.replace(/\.?\s*$/, '')}. Did you mean --${suggestion}?` : message;
+}
+
+/** `--help` fits a 100-column terminal. */
+export const HELP_WIDTH = 100;
+
 /** Wraps a paragraph at `width` columns, for `--help`. */
-function wrap(text: string, width = 96): string {
+function wrap(text: string, width = HELP_WIDTH): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {

@@ -1,5 +1,5 @@
 import type { OrgReport } from '../lambda/core/org-report';
-import type { Finding, Report, Summary } from '../lambda/core/report';
+import { type Finding, type Report, SEVERITIES, type Summary } from '../lambda/core/report';
 
 /** The CSV columns, one row per finding; nested values are flattened, the body never exists here. */
 export const CSV_COLUMNS = [
@@ -72,8 +72,26 @@ export function formatJson(report: Report): string {
 
 /** The findings as an aligned text table for a terminal, with the summary under it. */
 export function formatTable(report: Report): string {
-  const header = ['user', 'certificate', 'status', 'age', 'verdict', 'plan', 'action', 'severity'];
-  const rows = report.findings.map((f) => [
+  const header = [
+    'severity',
+    'user',
+    'certificate',
+    'status',
+    'age',
+    'verdict',
+    'plan',
+    'action',
+    'detail',
+  ];
+  // Most severe first, then by user and certificate: what to look at is on top.
+  const findings = [...report.findings].sort(
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      a.userName.localeCompare(b.userName) ||
+      (a.certificateId ?? '').localeCompare(b.certificateId ?? ''),
+  );
+  const rows = findings.map((f) => [
+    f.severity,
     f.userName,
     f.certificateId ?? '-',
     f.status ?? '-',
@@ -81,7 +99,6 @@ export function formatTable(report: Report): string {
     f.verdict,
     f.plannedAction ?? '-',
     f.action,
-    f.severity,
     f.error ? `${f.error.code}: ${f.error.message}` : (f.detail ?? ''),
   ]);
   const widths = header.map((title, column) =>
@@ -89,10 +106,12 @@ export function formatTable(report: Report): string {
   );
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (column < header.length ? cell.padEnd(widths[column] ?? 0) : cell))
+      .map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell))
       .join('  ')
       .trimEnd();
-  const out = [line(header), line(widths.map((width) => '-'.repeat(width)))];
+  // The last column (detail) is free text: its rule is as wide as its title, not its longest cell.
+  const rule = widths.map((width, column) => '-'.repeat(column < header.length - 1 ? width : 6));
+  const out = [line(header), line(rule)];
   for (const row of rows) out.push(line(row));
   if (rows.length === 0) out.push('(no findings)');
   return `${out.join('\n')}\n`;
@@ -153,4 +172,31 @@ export function formatOrgTable(output: OrgOutput): string {
     out.push(`Account ${report.accountId}:`, formatTable(report).trimEnd(), '');
   }
   return `${out.join('\n')}\n`;
+}
+
+/** The counts a person reads first, in this order, with their words (`one|many` where they differ). */
+const RESULT_COUNTS: readonly [keyof Summary, string][] = [
+  ['nonCompliant', 'non-compliant'],
+  ['rootSigningCertificate', 'root signing certificate|root signing certificates'],
+  ['contentIssues', 'with content issues'],
+  ['expiringSoon', 'expiring soon'],
+  ['deactivated', 'deactivated'],
+  ['deleted', 'deleted'],
+  ['withheld', 'withheld'],
+  ['errors', 'error|errors'],
+  ['unread', 'not read'],
+];
+
+/** One line for a person: `3 non-compliant, 2 deactivated, 1 withheld — exit 1`. */
+export function formatResult(
+  summary: Summary,
+  status: number,
+  lead: readonly string[] = [],
+): string {
+  const counts = RESULT_COUNTS.filter(([key]) => summary[key] > 0).map(([key, words]) => {
+    const [one, many = one] = words.split('|');
+    return `${summary[key]} ${summary[key] === 1 ? one : many}`;
+  });
+  const parts = [...lead, ...counts];
+  return `${parts.length > 0 ? parts.join(', ') : 'nothing to report'} — exit ${status}`;
 }

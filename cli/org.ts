@@ -149,6 +149,11 @@ export async function runOrganization(
         : [],
     awsFailure: cutShort || awsFailures > 0,
     summary: report.totals,
+    resultLead: [
+      `${report.counts.audited} of ${report.counts.accounts} account(s) audited`,
+      ...(report.counts.failed > 0 ? [`${report.counts.failed} failed`] : []),
+      ...(report.counts.incomplete > 0 ? [`${report.counts.incomplete} incomplete`] : []),
+    ],
   };
 }
 

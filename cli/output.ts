@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { describeError } from '../lambda/core/errors';
 import type { Summary } from '../lambda/core/report';
 import { type CliOptions, EXIT, findingsExit } from './args';
+import { formatResult } from './formats';
 import type { CliIo } from './io';
 
 /**
@@ -23,6 +24,8 @@ export interface RunOutcome {
   readonly awsFailure: boolean;
   /** The counts the findings rule reads: one account's summary, or the accounts' totals. */
   readonly summary: Summary;
+  /** What the one-line result says before the counts (the accounts that failed, for an organization). */
+  readonly resultLead?: readonly string[];
 }
 
 /**
@@ -41,8 +44,10 @@ export function finish(outcome: RunOutcome, options: CliOptions, io: CliIo): num
   }
   for (const line of outcome.late) io.stderr.write(`${line}\n`);
   if (outcome.awsFailure) status = Math.max(status, EXIT.aws);
-  if (status !== EXIT.clean) return status;
-  return findingsExit(outcome.summary, options.failOn);
+  if (status === EXIT.clean) status = findingsExit(outcome.summary, options.failOn);
+  // Last, for a person: what was found and done, and what the exit status says.
+  io.stderr.write(`${formatResult(outcome.summary, status, outcome.resultLead)}\n`);
+  return status;
 }
 
 /** Writes the report where --output says, or to standard output; never loses it. */

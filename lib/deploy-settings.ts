@@ -17,6 +17,7 @@ import {
   setting,
   wholeNumber,
 } from '../lambda/core/settings';
+import { closest } from '../lambda/core/suggest';
 
 export type { Deployment } from '../lambda/core/settings';
 
@@ -315,36 +316,6 @@ export function checkContextKeys(context: Record<string, unknown>): void {
   throw new ConfigError(
     `unknown context key${unknown.length === 1 ? '' : 's'} ${problems.join(', ')}: expected one of ${CONTEXT_KEYS.join(', ')}, or a namespaced key such as @aws-cdk/…`,
   );
-}
-
-/** The known key nearest to `key` by edit distance, if near enough to be a typo. */
-function closest(key: string, known: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of known) {
-    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
-    if (best === undefined || distance < best.distance) best = { name, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(best.name.length / 4))
-    ? best.name
-    : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 10) return Number.POSITIVE_INFINITY;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + cost,
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? Number.POSITIVE_INFINITY;
 }
 
 /** Returns the deployment the context asks for, `account` by default. */

@@ -121,6 +121,10 @@ describe('signing-cert-audit output', () => {
       ['carol', 'EXPIRING_SOON', 80],
     ]);
     expect(run.stderr).toContain('usersScanned=3');
+    // The last line, for a person: the counts acted on and the status the shell gets.
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(
+      '1 non-compliant, 1 expiring soon — exit 1',
+    );
   });
 
   it('prints a table', async () => {
@@ -129,10 +133,10 @@ describe('signing-cert-audit output', () => {
     expect(run.status).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(
-      /^user\s+certificate\s+status\s+age\s+verdict\s+plan\s+action\s+severity$/,
+      /^severity\s+user\s+certificate\s+status\s+age\s+verdict\s+plan\s+action\s+detail$/,
     );
-    expect(lines[2]).toMatch(/^alice\s+\w+\s+Active\s+400\s+NON_COMPLIANT\s+-\s+NONE\s+HIGH$/);
-    expect(lines[3]).toMatch(/^carol\s+\w+\s+Active\s+80\s+EXPIRING_SOON\s+-\s+NONE\s+LOW$/);
+    expect(lines[2]).toMatch(/^HIGH\s+alice\s+\w+\s+Active\s+400\s+NON_COMPLIANT\s+-\s+NONE$/);
+    expect(lines[3]).toMatch(/^LOW\s+carol\s+\w+\s+Active\s+80\s+EXPIRING_SOON\s+-\s+NONE$/);
   });
 
   it('writes CSV to --output, one row per finding', async () => {

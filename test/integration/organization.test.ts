@@ -166,6 +166,9 @@ describe('signing-cert-audit --accounts (the real CLI, on moto)', () => {
     expect(report.totals).toEqual(sum(report.accounts));
     expect(report.totals).toMatchObject({ nonCompliant: 2, deactivated: 2, usersScanned: 3 });
     expect(report.counts).toEqual({ accounts: 3, audited: 2, incomplete: 0, failed: 1 });
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(
+      '2 of 3 account(s) audited, 1 failed, 2 non-compliant, 2 deactivated — exit 3',
+    );
     for (const account of report.reports) {
       for (const finding of account.findings) expect(finding.accountId).toBe(account.accountId);
     }

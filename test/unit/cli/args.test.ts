@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCliArgs } from '../../../cli/args';
+import { HELP_WIDTH, helpText, parseCliArgs } from '../../../cli/args';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
 import { TOPIC_ARN } from '../fixtures';
 
@@ -108,5 +108,27 @@ describe('parseCliArgs', () => {
       if (zone === undefined) delete process.env.TZ;
       else process.env.TZ = zone;
     }
+  });
+
+  it.each([
+    ['--max-age-day', '--max-age-days'],
+    ['--regoin', '--region'],
+    ['--aply', '--apply'],
+  ])('suggests the flag %s most likely meant (%s)', (typo, meant) => {
+    expect(() => parseCliArgs([typo, '1'], argsEnv())).toThrow(`Did you mean ${meant}?`);
+  });
+
+  it('suggests nothing for a flag unlike any (the control)', () => {
+    expect(() => parseCliArgs(['--purge-everything'], argsEnv())).toThrow(/Unknown option/);
+    expect(() => parseCliArgs(['--purge-everything'], argsEnv())).not.toThrow(/Did you mean/);
+  });
+});
+
+describe('helpText', () => {
+  it(`fits ${HELP_WIDTH} columns and shows examples`, () => {
+    const lines = helpText().split('\n');
+
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(HELP_WIDTH);
+    expect(lines).toContain('Examples:');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCsv, formatTable } from '../../../cli/formats';
+import { formatCsv, formatResult, formatTable } from '../../../cli/formats';
 import type { Finding } from '../../../lambda/core/report';
 import { ACCOUNT_ID, findingOf, policyWith, reportOf as sharedReportOf } from '../fixtures';
 
@@ -50,18 +50,65 @@ describe('formatters', () => {
     },
   );
 
-  it('writes an aligned table with the plan', () => {
+  it('writes an aligned table with the plan, severity first', () => {
     const table = formatTable(reportOf([finding({})]));
 
     expect(table.split('\n')).toEqual([
-      'user   certificate                status  age  verdict        plan        action  severity',
-      '-----  -------------------------  ------  ---  -------------  ----------  ------  --------',
-      'alice  CERTALICE0000000000000001  Active  326  NON_COMPLIANT  DEACTIVATE  NONE    HIGH',
+      'severity  user   certificate                status  age  verdict        plan        action  detail',
+      '--------  -----  -------------------------  ------  ---  -------------  ----------  ------  ------',
+      'HIGH      alice  CERTALICE0000000000000001  Active  326  NON_COMPLIANT  DEACTIVATE  NONE',
       '',
     ]);
   });
 
+  it('lists the most severe findings first, then by user', () => {
+    const table = formatTable(
+      reportOf([
+        finding({ userName: 'zed', severity: 'LOW', verdict: 'EXPIRING_SOON' }),
+        finding({ userName: 'bob', severity: 'CRITICAL', verdict: 'ROOT_SIGNING_CERTIFICATE' }),
+        finding({ userName: 'amy', severity: 'LOW', verdict: 'EXPIRING_SOON' }),
+      ]),
+    );
+
+    const users = table
+      .split('\n')
+      .slice(2, 5)
+      .map((row) => row.split(/\s+/).slice(0, 2).join(' '));
+    expect(users).toEqual(['CRITICAL bob', 'LOW amy', 'LOW zed']);
+  });
+
+  it('puts a long detail last without widening the rule', () => {
+    const detail = 'x'.repeat(120);
+    const [, rule, row] = formatTable(reportOf([finding({ detail })])).split('\n');
+
+    expect(rule?.endsWith('  ------')).toBe(true);
+    expect(row?.endsWith(`  ${detail}`)).toBe(true);
+  });
+
   it('says so when there is nothing to list', () => {
     expect(formatTable(reportOf([]))).toContain('(no findings)');
+  });
+
+  describe('the one-line result', () => {
+    const summary = reportOf([]).summary;
+
+    it('names each nonzero count a person acts on, and the exit status', () => {
+      const line = formatResult({ ...summary, nonCompliant: 3, deactivated: 2, withheld: 1 }, 1);
+
+      expect(line).toBe('3 non-compliant, 2 deactivated, 1 withheld — exit 1');
+    });
+
+    it('says nothing was found on a clean run', () => {
+      expect(formatResult(summary, 0)).toBe('nothing to report — exit 0');
+      expect(formatResult({ ...summary, errors: 2, rootSigningCertificate: 1 }, 3)).toBe(
+        '1 root signing certificate, 2 errors — exit 3',
+      );
+    });
+
+    it('counts what could not be read, never as clean', () => {
+      expect(formatResult({ ...summary, errors: 1, unread: 2 }, 3)).toBe(
+        '1 error, 2 not read — exit 3',
+      );
+    });
   });
 });
