@@ -101,20 +101,28 @@ export function formatTable(report: Report): string {
     f.action,
     f.error ? `${f.error.code}: ${f.error.message}` : (f.detail ?? ''),
   ]);
+  const out = alignedTable(header, rows);
+  if (rows.length === 0) out.push('(no findings)');
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The lines of a table for a terminal: the header, a rule, the rows, columns aligned. The last
+ * column is free text (a detail, a reason): it is not padded, and its rule is as wide as its title.
+ */
+function alignedTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const last = header.length - 1;
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+    column === last
+      ? title.length
+      : Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
   );
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell))
+      .map((cell, column) => (column < last ? cell.padEnd(widths[column] ?? 0) : cell))
       .join('  ')
       .trimEnd();
-  // The last column (detail) is free text: its rule is as wide as its title, not its longest cell.
-  const rule = widths.map((width, column) => '-'.repeat(column < header.length - 1 ? width : 6));
-  const out = [line(header), line(rule)];
-  for (const row of rows) out.push(line(row));
-  if (rows.length === 0) out.push('(no findings)');
-  return `${out.join('\n')}\n`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 }
 
 /** One line of counts, as `usersScanned=32  certificatesScanned=31  …`. */
@@ -156,17 +164,7 @@ export function formatOrgTable(output: OrgOutput): string {
     'errors',
     'why',
   ];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell))
-      .join('  ')
-      .trimEnd();
-  // The last column (why) is free text: its rule is as wide as its title, not its longest cell.
-  const rule = widths.map((w, column) => '-'.repeat(column < header.length - 1 ? w : 3));
-  const out = [line(header), line(rule), ...rows.map(line), ''];
+  const out = [...alignedTable(header, rows), ''];
   for (const report of output.reports) {
     if (report.findings.length === 0) continue;
     out.push(`Account ${report.accountId}:`, formatTable(report).trimEnd(), '');
