@@ -4,6 +4,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { AuditLogger, AuditOptions } from './audit';
 import { createIamClient } from './aws/iam';
 import { AssumeRoleError, assumeMemberRole } from './aws/sts';
+import type { ChangeRecorder } from './core/change-record';
 import { describeError } from './core/errors';
 import { type AccountResult, accountResultOf, failedAccount } from './core/org-report';
 import type { Report } from './core/report';
@@ -25,6 +26,8 @@ export interface AccountRunDeps {
   readonly iamConfig?: IAMClientConfig;
   /** The sinks of one account's report, with the central credentials (the archive). */
   readonly sinks: readonly ReportSink[];
+  /** Where each change in the account is recorded before it is made, with the central credentials. */
+  readonly changeRecord?: ChangeRecorder;
   readonly stop?: AbortSignal;
 }
 
@@ -69,6 +72,7 @@ export async function auditAccount(
       runId: `${deps.orgRunId}-${accountId}`,
       accountId,
       sinks: deps.sinks,
+      ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
       ...(deps.stop ? { stop: deps.stop } : {}),
     },
     policy,

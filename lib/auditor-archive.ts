@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
 import { type ArchiveLayout, FINDINGS_PREFIX, REPORTS_PREFIX } from '../lambda/core/archive-layout';
+import { CHANGES_PREFIX } from '../lambda/core/change-record';
 import { declareServicePath } from './service-paths';
 
 /** Properties of {@link AuditArchive}. */
@@ -237,12 +238,36 @@ export class AuditArchive extends Construct {
    * KMS action an SSE-KMS write needs on the archive's key.
    */
   grantWriteReports(grantee: iam.IGrantable & IConstruct): void {
+    this.grantPutUnder(
+      grantee,
+      [REPORTS_PREFIX, FINDINGS_PREFIX],
+      'one object per run, named by the run id',
+    );
+  }
+
+  /**
+   * Lets `grantee` write the change record (deactivate and delete mode only: report mode changes
+   * nothing): s3:PutObject under changes/, one object per entry, and kms:GenerateDataKey on the
+   * archive's key. Nothing reads it back but the operator's `restore`, with its own credentials.
+   */
+  grantWriteChanges(grantee: iam.IGrantable & IConstruct): void {
+    this.grantPutUnder(
+      grantee,
+      [CHANGES_PREFIX],
+      'one object per recorded change, named by the run and certificate',
+    );
+  }
+
+  /** s3:PutObject under `prefixes` and the key's kms:GenerateDataKey, each wildcard acknowledged. */
+  private grantPutUnder(
+    grantee: iam.IGrantable & IConstruct,
+    prefixes: readonly string[],
+    named: string,
+  ): void {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:PutObject'],
-      resourceArns: [REPORTS_PREFIX, FINDINGS_PREFIX].map((prefix) =>
-        this.bucket.arnForObjects(`${prefix}*`),
-      ),
+      resourceArns: prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}*`)),
     });
     this.key?.grant(grantee, 'kms:GenerateDataKey');
     // cdk-nag names the resource as it renders it: <LogicalId.Arn> for a bucket created here.
@@ -250,10 +275,10 @@ export class AuditArchive extends Construct {
     const bucket = created
       ? `<${Stack.of(this).resolve(created.logicalId)}.Arn>`
       : `arn:<AWS::Partition>:s3:::${this.bucket.bucketName}`;
-    for (const prefix of [REPORTS_PREFIX, FINDINGS_PREFIX]) {
+    for (const prefix of prefixes) {
       Validations.of(grantee).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${bucket}/${prefix}*]`,
-        reason: `s3:PutObject only, under ${prefix} of the archive: one object per run, named by the run id, not known at deploy time.`,
+        reason: `s3:PutObject only, under ${prefix} of the archive: ${named}, not known at deploy time.`,
       });
     }
   }

@@ -111,6 +111,8 @@ export interface OrgFunctionGrants {
   readonly topic: sns.ITopic;
   readonly memberRoleName: string;
   readonly organizationId: string;
+  /** The members' mode: outside report mode the worker writes the change record. */
+  readonly mode: Mode;
   /** Whether the account selection names OUs to include or exclude. */
   readonly selectsOus: { readonly include: boolean; readonly exclude: boolean };
 }
@@ -132,6 +134,8 @@ export function grantOrgFunctions(grants: OrgFunctionGrants): void {
     }),
   );
   archive.grantWriteReports(grants.worker);
+  // The record of every change in a member account, written before the change is made.
+  if (grants.mode !== 'report') archive.grantWriteChanges(grants.worker);
   // ListAccounts when the selection starts from every account; the OU walk (accounts and child
   // OUs of each parent, nested OUs too) only when the selection names OUs, and on this
   // organization's roots and OUs only (their ARNs name the management account: any).

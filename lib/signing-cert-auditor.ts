@@ -307,6 +307,8 @@ export class SigningCertAuditor extends Construct {
         ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
       },
     );
+    // The record of every change, written before the change is made (none in report mode).
+    if (this.policy.mode !== 'report') this.archive.grantWriteChanges(role);
     if (this.key) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',

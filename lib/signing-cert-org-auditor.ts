@@ -228,6 +228,7 @@ export class SigningCertOrgAuditor extends Construct {
       topic: this.topic,
       memberRoleName,
       organizationId,
+      mode: this.policy.mode,
       selectsOus: {
         include: selection.includeOus.length > 0,
         exclude: selection.excludeOus.length > 0,

@@ -7,6 +7,7 @@ import {
   paginateListUsers,
   paginateListUserTags,
   UpdateSigningCertificateCommand,
+  UploadSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { type CertificateContent, readCertificate } from '../core/x509';
 import { CLIENT_DEFAULTS } from './http';
@@ -29,8 +30,9 @@ export interface IamUser {
 }
 
 /**
- * A signing certificate as the audit sees it. The body is read here, once, into `content` and
- * dropped: it never travels further, so it can never reach a finding, a log line or a message.
+ * A signing certificate as the audit sees it. The body is read here, once, into `content`; the
+ * body itself goes only into the change record written before the certificate is changed (so the
+ * change can be undone), never into a finding, a log line or a message.
  */
 export interface SigningCertificate {
   readonly userName: string;
@@ -39,6 +41,8 @@ export interface SigningCertificate {
   /** Absent only if IAM omitted it, which the audit reports as an error. */
   readonly uploadDate: Date | undefined;
   readonly content: CertificateContent;
+  /** The PEM body as IAM returned it ('' if IAM omitted it). */
+  readonly body: string;
 }
 
 /**
@@ -92,6 +96,7 @@ export async function listSigningCertificates(
         status: cert.Status ?? 'Unknown',
         uploadDate: cert.UploadDate,
         content: readCertificate(cert.CertificateBody),
+        body: cert.CertificateBody ?? '',
       });
     }
   }
@@ -104,13 +109,41 @@ export async function deactivateSigningCertificate(
   userName: string,
   certificateId: string,
 ): Promise<void> {
+  await setSigningCertificateStatus(client, userName, certificateId, 'Inactive');
+}
+
+/** Sets one certificate's status, by id, always naming the user. */
+export async function setSigningCertificateStatus(
+  client: IAMClient,
+  userName: string,
+  certificateId: string,
+  status: 'Active' | 'Inactive',
+): Promise<void> {
   await client.send(
     new UpdateSigningCertificateCommand({
       UserName: userName,
       CertificateId: certificateId,
-      Status: 'Inactive',
+      Status: status,
     }),
   );
+}
+
+/**
+ * Uploads a certificate body for a user (restore only: no deployed role is ever granted it);
+ * IAM gives it a new id, and leaves it Active. Returns the new id.
+ */
+export async function uploadSigningCertificate(
+  client: IAMClient,
+  userName: string,
+  body: string,
+): Promise<string> {
+  const { Certificate } = await client.send(
+    new UploadSigningCertificateCommand({ UserName: userName, CertificateBody: body }),
+  );
+  if (Certificate?.CertificateId === undefined) {
+    throw new Error('UploadSigningCertificate answered without a certificate id');
+  }
+  return Certificate.CertificateId;
 }
 
 /** Deletes one certificate, by id; never "all of a user's certificates". */

@@ -297,7 +297,28 @@ export function settingsFromEnv(env: Readonly<Record<string, string | undefined>
 
 /** Reads and validates the Lambda's configuration from its environment variables. */
 export function loadConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Config {
-  return parseConfig(settingsFromEnv(env), 'env');
+  const config = parseConfig(settingsFromEnv(env), 'env');
+  const problem = changeRecordProblem(config.mode, config.archiveBucket !== undefined, {
+    mode: SETTINGS.mode.env,
+    place: SETTINGS.archiveBucket.env,
+  });
+  if (problem) throw configError([problem]);
+  return config;
+}
+
+/**
+ * Delete mode's one prerequisite: a place for the change record. Every change is recorded
+ * before it is made, with the certificate's body, so that `restore` can undo even a deletion;
+ * without such a place delete mode refuses to start (at synth, at the function's start-up, in
+ * the CLI), naming what to set. Returns the sentence that says so, or undefined.
+ */
+export function changeRecordProblem(
+  mode: Mode,
+  hasPlace: boolean,
+  names: { readonly mode: string; readonly place: string },
+): string | undefined {
+  if (mode !== 'delete' || hasPlace) return undefined;
+  return `${names.mode}=delete needs ${names.place}: delete mode records every change before making it, with the certificate's body so that restore can undo even a deletion, and deletes nothing without that record`;
 }
 
 /** Reads and validates the policy alone from environment variables (functions that do not publish). */
@@ -310,6 +331,11 @@ export function toEnvironment(
   policy: Policy,
   delivery: { topicArn?: string; archiveBucket?: string; securityHubRegion?: string } = {},
 ): Record<string, string> {
+  const problem = changeRecordProblem(policy.mode, delivery.archiveBucket !== undefined, {
+    mode: 'mode',
+    place: 'an archive bucket (the change record is kept there)',
+  });
+  if (problem) throw configError([problem]);
   const env: Record<string, string> = {};
   for (const key of POLICY_KEYS) env[SETTINGS[key].env] = String(policy[key]);
   for (const key of ['topicArn', 'archiveBucket', 'securityHubRegion'] as const) {

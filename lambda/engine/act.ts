@@ -1,7 +1,8 @@
 import { deactivateSigningCertificate, deleteSigningCertificate, isNoSuchEntity } from '../aws/iam';
+import { type ChangeKind, type ChangeOutcome, fingerprintOf } from '../core/change-record';
 import { joinDetails } from '../core/checks/age';
 import type { PlannedAction } from '../core/checks/check';
-import { describeError } from '../core/errors';
+import { describeError, type ErrorDetail } from '../core/errors';
 import type { Finding } from '../core/report';
 import type { Policy } from '../core/settings';
 import { type FindingFields, finding, type PendingFinding } from './findings';
@@ -29,7 +30,7 @@ export async function carryOutActions(
     });
   }
   return Promise.all(
-    pending.map(({ finding: fields, plannedAction, hold }) => {
+    pending.map(({ finding: fields, plannedAction, hold, body }) => {
       if (hold) {
         const detail = joinDetails(fields.detail, hold.detail);
         return finding({ ...fields, plannedAction: null, detail }, hold.action, null);
@@ -43,11 +44,119 @@ export async function carryOutActions(
           const detail = joinDetails(fields.detail, 'not attempted: the run was stopped first');
           return finding({ ...fields, detail }, 'NONE', null);
         }
-        return act(deps, fields, plannedAction);
+        return recordAndAct(deps, fields, plannedAction, body ?? '');
       });
     }),
   );
 }
+
+/** The change record's kind of each planned action. */
+const CHANGE_OF: Readonly<Record<PlannedAction, ChangeKind>> = {
+  DEACTIVATE: 'DEACTIVATE',
+  DELETE: 'DELETE',
+};
+
+/**
+ * Makes one change behind the write-ahead record: what is about to be done (with the body, so a
+ * deletion can be undone by uploading it again) is written first, and if that write fails the
+ * change is not made; the outcome is written after. A deletion is never made without a record.
+ */
+async function recordAndAct(
+  deps: AuditDeps,
+  fields: FindingFields,
+  plannedAction: PlannedAction,
+  body: string,
+): Promise<Finding> {
+  const notMade = (why: string, error: ErrorDetail) => {
+    deps.logger.warn('Change not made: its record could not be kept', {
+      userName: fields.userName,
+      certificateId: fields.certificateId,
+      plannedAction,
+      error,
+    });
+    return finding({ ...fields, detail: joinDetails(fields.detail, why) }, 'FAILED', error);
+  };
+  const recorder = deps.changeRecord;
+  if (recorder === undefined) {
+    if (plannedAction === 'DELETE') {
+      return notMade('not deleted: a deletion is made only with a change record to undo it', {
+        code: 'NoChangeRecord',
+        message:
+          "no change record is configured (the archive bucket, or the CLI's --change-record)",
+      });
+    }
+    return act(deps, fields, plannedAction);
+  }
+  if (body === '') {
+    return notMade(
+      'not changed: IAM returned it without its body, so the change could not be recorded',
+      {
+        code: 'NoCertificateBody',
+        message: 'ListSigningCertificates returned no CertificateBody',
+      },
+    );
+  }
+  const key = {
+    runId: deps.runId,
+    accountId: deps.accountId,
+    certificateId: fields.certificateId as string,
+    change: CHANGE_OF[plannedAction],
+  };
+  try {
+    await recorder.write({
+      ...key,
+      recordVersion: '1',
+      entry: 'intent',
+      recordedAt: new Date().toISOString(),
+      userName: fields.userName,
+      userArn: fields.userArn,
+      status: fields.status ?? 'Unknown',
+      uploadDate: fields.uploadDate,
+      fingerprint256: fingerprintOf(body),
+      body,
+    });
+  } catch (error: unknown) {
+    return notMade(
+      `not changed: its change record could not be written to ${recorder.where}`,
+      describeError(error),
+    );
+  }
+  const done = await act(deps, fields, plannedAction);
+  try {
+    await recorder.write({
+      ...key,
+      recordVersion: '1',
+      entry: 'outcome',
+      recordedAt: new Date().toISOString(),
+      outcome: OUTCOME_OF[done.action] ?? 'FAILED',
+      error: done.error,
+    });
+    return done;
+  } catch (error: unknown) {
+    // The change was made: say so, and that restore will read IAM's state for this one.
+    deps.logger.error('The outcome of a change could not be recorded', {
+      userName: fields.userName,
+      certificateId: fields.certificateId,
+      action: done.action,
+      error: describeError(error),
+    });
+    return {
+      ...done,
+      detail: joinDetails(
+        done.detail,
+        `its outcome could not be recorded in ${recorder.where}: restore reads IAM's state for it`,
+      ),
+    };
+  }
+}
+
+/** The record's outcome of each action a change ends in. */
+const OUTCOME_OF: Partial<Record<Finding['action'], ChangeOutcome>> = {
+  DEACTIVATED: 'DEACTIVATED',
+  DELETED: 'DELETED',
+  GONE: 'GONE',
+  FAILED: 'FAILED',
+};
 
 async function act(
   deps: AuditDeps,

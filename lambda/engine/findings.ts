@@ -13,6 +13,8 @@ export interface PendingFinding {
   readonly plannedAction: PlannedAction | undefined;
   /** Why the planned action must not be taken this run (tags unusable or unreadable, user gone). */
   readonly hold?: { readonly action: Action; readonly detail: string };
+  /** The certificate's body, for the change record written before the change; never in a finding. */
+  readonly body?: string;
 }
 
 /** The fields of a finding about a user as a whole, not one of its certificates. */

@@ -200,7 +200,12 @@ function settleUser(
         outcome.plannedAction ||
         (hold && ruleBound(outcome.verdict) && VERDICTS[outcome.verdict].failing)
       ) {
-        pending.push({ finding: fields, plannedAction: outcome.plannedAction, hold });
+        pending.push({
+          finding: fields,
+          plannedAction: outcome.plannedAction,
+          hold,
+          body: certificate.body,
+        });
       } else settled.push(finding(fields, 'NONE', null));
     }
   }

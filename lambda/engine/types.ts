@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type pLimit from 'p-limit';
 import type { CredentialReportWait } from '../aws/credential-report';
+import type { ChangeRecorder } from '../core/change-record';
 import type { ScanStrategy } from '../core/settings';
 
 /** The logging the audit needs; Powertools Logger fits, and so does a CLI's own. */
@@ -31,6 +32,12 @@ export interface AuditDeps {
    * calls in flight finish, and the report says what was really done, with `complete: false`.
    */
   readonly stop?: AbortSignal;
+  /**
+   * Where the change record goes: each change is written there before it is made (and its
+   * outcome after), and a change whose record cannot be written is not made. Without one, a
+   * deletion is refused.
+   */
+  readonly changeRecord?: ChangeRecorder;
   /** How long to wait for the credential report, and how often to ask; the defaults suit Lambda. */
   readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
 }

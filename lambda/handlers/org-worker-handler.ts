@@ -7,6 +7,7 @@ import { createStsClient } from '../aws/sts';
 import { describeError } from '../core/errors';
 import type { AccountResult } from '../core/org-report';
 import { auditAccount } from '../org';
+import { archiveChangeRecorder } from '../record/archive';
 import { buildSinks } from '../sinks/registry';
 import { parseWorkerEvent } from './event';
 import { SERVICE_NAME } from './metrics';
@@ -61,6 +62,10 @@ export function createWorkerHandler(deps: WorkerDeps) {
             { archiveBucket: deps.env.archiveBucket, archiveLayout: 'organization' },
             { s3: deps.s3 },
           ),
+          // Each change in the member account recorded in the organization archive first.
+          ...(deps.env.policy.mode === 'report'
+            ? {}
+            : { changeRecord: archiveChangeRecorder(deps.env.archiveBucket, deps.s3) }),
           stop: deadline.signal,
         },
         event.accountId,

@@ -4,9 +4,11 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import type { CredentialReportWait } from '../aws/credential-report';
 import { createIamClient } from '../aws/iam';
+import type { ChangeRecorder } from '../core/change-record';
 import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
 import type { Summary } from '../core/report';
 import { type Config, loadConfigFromEnv, SETTINGS } from '../core/settings';
+import { archiveChangeRecorder } from '../record/archive';
 import { runAndDeliver } from '../run';
 import { buildSinks, SINK_REGISTRY, type SinkEntry } from '../sinks/registry';
 import type { ReportSink } from '../sinks/sink';
@@ -23,6 +25,8 @@ export interface HandlerDeps {
   readonly config: Config;
   readonly iam: IAMClient;
   readonly sinks: readonly ReportSink[];
+  /** Where each change is recorded before it is made (the archive), in deactivate and delete mode. */
+  readonly changeRecord?: ChangeRecorder;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** The clock; a run evaluates the policy at the moment it starts. */
@@ -80,6 +84,7 @@ export function createHandler(deps: HandlerDeps): AuditHandler {
           runId: context.awsRequestId,
           accountId: accountIdOf(context.invokedFunctionArn),
           sinks: deps.sinks,
+          ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
           stop: deadline.signal,
           ...(deps.credentialReportWait ? { credentialReportWait: deps.credentialReportWait } : {}),
         },
@@ -147,6 +152,9 @@ export function productionDeps(
       {},
       registry,
     ),
+    ...(config.mode !== 'report' && config.archiveBucket
+      ? { changeRecord: archiveChangeRecorder(config.archiveBucket) }
+      : {}),
     logger,
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     now: () => new Date(),

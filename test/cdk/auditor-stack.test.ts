@@ -22,6 +22,8 @@ import {
 
 const EXISTING_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:security-findings';
 const ALL_USERS = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/*';
+/** The change record's objects in the archive: written in deactivate and delete mode only. */
+const CHANGE_RECORD = '{AWS::S3::Bucket.Arn}/changes/*';
 
 /** What the function may do in every mode: read IAM, log, publish, keep a failed event. */
 const BASE_PERMISSIONS = {
@@ -272,7 +274,7 @@ describe('AuditorStack permissions', () => {
     expect(iamActions.every((action) => /^iam:(List|Get)/.test(action))).toBe(true);
   });
 
-  it('deactivate mode: adds only UpdateSigningCertificate, on users under the path', () => {
+  it('deactivate mode: adds only UpdateSigningCertificate, on users under the path, and the change record', () => {
     // Act
     const permissions = functionPermissions(synthStack({ mode: 'deactivate' }));
 
@@ -280,10 +282,11 @@ describe('AuditorStack permissions', () => {
     expect(permissions).toEqual({
       ...BASE_PERMISSIONS,
       'iam:UpdateSigningCertificate': [ALL_USERS],
+      's3:PutObject': [CHANGE_RECORD, ...(BASE_PERMISSIONS['s3:PutObject'] ?? [])],
     });
   });
 
-  it('delete mode: adds UpdateSigningCertificate and DeleteSigningCertificate, on users under the path', () => {
+  it('delete mode: adds UpdateSigningCertificate and DeleteSigningCertificate, on users under the path, and the change record', () => {
     // Act
     const permissions = functionPermissions(synthStack({ mode: 'delete' }));
 
@@ -292,7 +295,16 @@ describe('AuditorStack permissions', () => {
       ...BASE_PERMISSIONS,
       'iam:UpdateSigningCertificate': [ALL_USERS],
       'iam:DeleteSigningCertificate': [ALL_USERS],
+      's3:PutObject': [CHANGE_RECORD, ...(BASE_PERMISSIONS['s3:PutObject'] ?? [])],
     });
+  });
+
+  it('never grants UploadSigningCertificate: only the operator restores a deleted certificate', () => {
+    for (const mode of ['report', 'deactivate', 'delete']) {
+      expect(Object.keys(functionPermissions(synthStack({ mode })))).not.toContain(
+        'iam:UploadSigningCertificate',
+      );
+    }
   });
 
   it('scopes the per-user actions to the configured IAM path', () => {

@@ -14,6 +14,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type AuditProgress, runAudit } from '../../lambda/audit';
+import type { ChangeEntry } from '../../lambda/core/change-record';
 import { MAX_AGE_TAG_KEY } from '../../lambda/core/rules';
 import type { Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
@@ -25,6 +26,7 @@ import {
   daysAgo,
   iamCert,
   iamUser,
+  memoryRecorder,
   NOW,
   policyWith,
   recordingLogger,
@@ -70,6 +72,7 @@ function audit(
   options: { dryRun?: boolean; onProgress?: (p: AuditProgress) => void } = {},
 ) {
   const logger = recordingLogger();
+  const record = memoryRecorder();
   const deps = {
     iam,
     logger,
@@ -77,8 +80,9 @@ function audit(
     runId: 'run-1',
     accountId: ACCOUNT_ID,
     onProgress: options.onProgress,
+    changeRecord: record,
   };
-  return { logger, result: runAudit(deps, policy, { dryRun: options.dryRun ?? false }) };
+  return { logger, record, result: runAudit(deps, policy, { dryRun: options.dryRun ?? false }) };
 }
 
 /** A small account with one certificate of each kind that matters. */
@@ -409,6 +413,168 @@ describe('runAudit: remediation', () => {
       action: 'NONE',
     });
     expect(report.summary).toMatchObject({ deleted: 2, deactivated: 2 });
+  });
+});
+
+describe('runAudit: the change record', () => {
+  const staleActive = () => ({
+    alice: [iamCert('alice', 'CERTALICEOLDACTIVE000000001', daysAgo(200))],
+  });
+  const staleInactive = () => ({
+    heidi: [iamCert('heidi', 'CERTHEIDIOLD00000000000001', daysAgo(300), 'Inactive')],
+  });
+
+  /** Runs with this recorder (or none), logging in what order the record and IAM were written. */
+  function auditWith(policy: Policy, recorder: ReturnType<typeof memoryRecorder> | undefined) {
+    const order: string[] = [];
+    const changeRecord = recorder && {
+      where: recorder.where,
+      write: async (entry: ChangeEntry) => {
+        await recorder.write(entry);
+        order.push(`record ${entry.entry}`);
+      },
+    };
+    iamMock.on(UpdateSigningCertificateCommand).callsFake(() => {
+      order.push('IAM update');
+      return {};
+    });
+    iamMock.on(DeleteSigningCertificateCommand).callsFake(() => {
+      order.push('IAM delete');
+      return {};
+    });
+    const logger = recordingLogger();
+    const result = runAudit(
+      {
+        iam,
+        logger,
+        now: NOW,
+        runId: 'run-1',
+        accountId: ACCOUNT_ID,
+        ...(changeRecord ? { changeRecord } : {}),
+      },
+      policy,
+    );
+    return { order, logger, result };
+  }
+
+  it('writes what it is about to do, with the body, before the change, and the outcome after', async () => {
+    givenAccount(staleActive());
+    const recorder = memoryRecorder();
+
+    const { order, result } = auditWith(policyWith({ mode: 'deactivate' }), recorder);
+    const report = await result;
+
+    expect(order).toEqual(['record intent', 'IAM update', 'record outcome']);
+    expect(recorder.entries).toEqual([
+      expect.objectContaining({
+        entry: 'intent',
+        runId: 'run-1',
+        accountId: ACCOUNT_ID,
+        userName: 'alice',
+        certificateId: 'CERTALICEOLDACTIVE000000001',
+        change: 'DEACTIVATE',
+        status: 'Active',
+        uploadDate: daysAgo(200).toISOString(),
+        fingerprint256: new X509Certificate(CERT_BODY).fingerprint256,
+        body: CERT_BODY,
+      }),
+      expect.objectContaining({ entry: 'outcome', outcome: 'DEACTIVATED', error: null }),
+    ]);
+    expect(report.findings[0]?.action).toBe('DEACTIVATED');
+    // The body is in the record only: never in the report.
+    expect(JSON.stringify(report)).not.toContain(CERT_BODY_MARKER);
+  });
+
+  it('makes no change whose record cannot be written, and reports it FAILED, never guessed', async () => {
+    givenAccount(staleActive());
+
+    const { logger, result } = auditWith(
+      policyWith({ mode: 'deactivate' }),
+      memoryRecorder('intent'),
+    );
+    const report = await result;
+
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+    expect(report.findings[0]).toMatchObject({
+      action: 'FAILED',
+      error: { code: 'AccessDenied' },
+      detail: expect.stringContaining(
+        'not changed: its change record could not be written to memory://record',
+      ),
+    });
+    expect(logger.lines.join('\n')).not.toContain(CERT_BODY_MARKER);
+  });
+
+  it('keeps a change made when only its outcome could not be recorded, and says restore will read IAM', async () => {
+    givenAccount(staleActive());
+
+    const { result } = auditWith(policyWith({ mode: 'deactivate' }), memoryRecorder('outcome'));
+    const report = await result;
+
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
+    expect(report.findings[0]).toMatchObject({
+      action: 'DEACTIVATED',
+      detail: expect.stringContaining(
+        "its outcome could not be recorded in memory://record: restore reads IAM's state",
+      ),
+    });
+  });
+
+  it('deletes nothing without a record, and deactivates without one (reversible by hand)', async () => {
+    givenAccount({ ...staleActive(), ...staleInactive() });
+
+    const report = await auditWith(policyWith({ mode: 'delete' }), undefined).result;
+
+    expect(iamMock).not.toReceiveCommand(DeleteSigningCertificateCommand);
+    expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
+    expect(report.findings.map((f) => [f.userName, f.action, f.error?.code ?? null])).toEqual([
+      ['alice', 'DEACTIVATED', null],
+      ['heidi', 'FAILED', 'NoChangeRecord'],
+    ]);
+  });
+
+  it('records the outcome of a call that failed as FAILED, and of a certificate gone as GONE', async () => {
+    givenAccount({ ...staleActive(), ...staleInactive() });
+    const recorder = memoryRecorder();
+    const { result } = auditWith(policyWith({ mode: 'delete' }), recorder);
+    iamMock
+      .on(UpdateSigningCertificateCommand)
+      .rejects(new ServiceFailureException({ message: 'boom', $metadata: {} }))
+      .on(DeleteSigningCertificateCommand)
+      .rejects(new NoSuchEntityException({ message: 'gone', $metadata: {} }));
+
+    await result;
+
+    const outcomes = recorder.entries.filter((e) => e.entry === 'outcome');
+    expect(outcomes.map((e) => [e.certificateId, 'outcome' in e ? e.outcome : null])).toEqual(
+      expect.arrayContaining([
+        ['CERTALICEOLDACTIVE000000001', 'FAILED'],
+        ['CERTHEIDIOLD00000000000001', 'GONE'],
+      ]),
+    );
+  });
+
+  it('writes nothing for a dry run, a withheld plan or report mode', async () => {
+    givenAccount(staleActive());
+    const recorder = memoryRecorder();
+
+    await runAudit(
+      {
+        iam,
+        logger: recordingLogger(),
+        now: NOW,
+        runId: 'r',
+        accountId: ACCOUNT_ID,
+        changeRecord: recorder,
+      },
+      policyWith({ mode: 'deactivate' }),
+      { dryRun: true },
+    );
+    await auditWith(policyWith({ mode: 'deactivate', maxActionsPerRun: 0 }), recorder).result;
+    await auditWith(policyWith({ mode: 'report' }), recorder).result;
+
+    expect(recorder.entries).toEqual([]);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
   });
 });
 

@@ -4,6 +4,7 @@ import { buildReport, type Finding, type Report, type ReportInput } from '../../
 import { POLICY_DEFAULTS, type Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
 import { generateTestCertificate } from '../../tools/emulator/certs';
+import type { ChangeEntry } from '../../lambda/core/change-record';
 
 /** The moment every unit test evaluates at. */
 export const NOW = new Date('2026-11-23T06:00:00.000Z');
@@ -51,6 +52,24 @@ export const iamCert = (
   Status: status,
   UploadDate: uploadDate,
 });
+
+/**
+ * A change recorder that keeps entries in memory; `failing` makes every write (or only intents,
+ * or only outcomes) throw, as an archive that cannot be written does.
+ */
+export function memoryRecorder(failing?: 'all' | ChangeEntry['entry']) {
+  const entries: ChangeEntry[] = [];
+  return {
+    where: 'memory://record',
+    entries,
+    async write(entry: ChangeEntry) {
+      if (failing === 'all' || failing === entry.entry) {
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      }
+      entries.push(entry);
+    },
+  };
+}
 
 /** A logger that records every call, for asserting what was logged. */
 export function recordingLogger(): AuditLogger & { lines: string[] } {

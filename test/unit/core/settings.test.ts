@@ -42,6 +42,7 @@ describe('loadConfigFromEnv', () => {
     // Act
     const config = loadConfigFromEnv({
       TOPIC_ARN: TOPIC,
+      ARCHIVE_BUCKET: 'evidence',
       MAX_AGE_DAYS: '30',
       MODE: 'delete',
       DELETE_AFTER_DAYS: '60',
@@ -184,11 +185,35 @@ describe('toEnvironment', () => {
     const policy = parsePolicy({ maxAgeDays: 30, mode: 'delete', deleteAfterDays: 45 }, 'context');
 
     // Act
-    const env = toEnvironment(policy, { topicArn: TOPIC });
+    const env = toEnvironment(policy, { topicArn: TOPIC, archiveBucket: 'evidence' });
 
     // Assess
     expect(env.MAX_AGE_DAYS).toBe('30');
-    expect(loadConfigFromEnv(env)).toEqual({ ...policy, topicArn: TOPIC });
+    expect(loadConfigFromEnv(env)).toEqual({ ...policy, topicArn: TOPIC, archiveBucket: 'evidence' });
+  });
+});
+
+describe('delete mode needs a place for the change record', () => {
+  it('is refused at the function start-up without ARCHIVE_BUCKET, naming both variables', () => {
+    expect(() => loadConfigFromEnv({ TOPIC_ARN: TOPIC, MODE: 'delete' })).toThrow(
+      /^MODE=delete needs ARCHIVE_BUCKET: delete mode records every change/,
+    );
+    // The control: deactivate mode may run without one, and delete mode with one.
+    expect(loadConfigFromEnv({ TOPIC_ARN: TOPIC, MODE: 'deactivate' }).mode).toBe('deactivate');
+    expect(
+      loadConfigFromEnv({ TOPIC_ARN: TOPIC, MODE: 'delete', ARCHIVE_BUCKET: 'evidence' }).mode,
+    ).toBe('delete');
+  });
+
+  it('is refused at synth: no function environment is built for delete mode without an archive', () => {
+    const policy = parsePolicy({ mode: 'delete' }, 'context');
+
+    expect(() => toEnvironment(policy, { topicArn: TOPIC })).toThrow(
+      /^mode=delete needs an archive bucket/,
+    );
+    expect(toEnvironment(policy, { topicArn: TOPIC, archiveBucket: 'evidence' }).MODE).toBe(
+      'delete',
+    );
   });
 });
 

@@ -19,7 +19,15 @@ import { createHandler, productionDeps } from '../../../lambda/handlers/schedule
 import { snsSink } from '../../../lambda/sinks/sns';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
 import { capturedOutput } from '../accounts';
-import { CERT_BODY_MARKER, daysAgo, iamCert, iamUser, NOW, TOPIC_ARN } from '../fixtures';
+import {
+  CERT_BODY_MARKER,
+  daysAgo,
+  iamCert,
+  iamUser,
+  memoryRecorder,
+  NOW,
+  TOPIC_ARN,
+} from '../fixtures';
 
 const iamMock = mockClient(IAMClient);
 const snsMock = mockClient(SNSClient);
@@ -37,11 +45,12 @@ const captured = capturedOutput();
  * answers their calls), a Powertools logger and metrics, and the fixed clock of the unit tests.
  */
 function coldStart(env: Record<string, string>) {
-  const config = loadConfigFromEnv({ TOPIC_ARN, ...env });
+  const config = loadConfigFromEnv({ TOPIC_ARN, ARCHIVE_BUCKET: 'evidence', ...env });
   return createHandler({
     config,
     iam: new IAMClient({ region: 'us-east-1' }),
     sinks: [snsSink(new SNSClient({ region: 'us-east-1' }), config.topicArn)],
+    changeRecord: memoryRecorder(),
     logger: new Logger({ serviceName: SERVICE_NAME }),
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     now: () => NOW,

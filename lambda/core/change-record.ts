@@ -1,0 +1,206 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { ErrorDetail } from './errors';
+
+/**
+ * The change record: before each change to a certificate a run writes what it is about to do
+ * (with the certificate's body, which is public material: IAM hands it to anyone allowed to
+ * list it, and the private key never reaches AWS), and after it, what came of it. Uploading the
+ * same body again restores a deleted certificate (a new id, the same fingerprint), so every
+ * change this tool makes can be undone from its own evidence (`signing-cert-audit restore`).
+ */
+
+/** Where change records go in the evidence archive, beside reports/ and findings/. */
+export const CHANGES_PREFIX = 'changes/';
+
+/** What a run changes: the audit deactivates and deletes; a restore reactivates and uploads. */
+export const CHANGE_KINDS = ['DEACTIVATE', 'DELETE', 'REACTIVATE', 'UPLOAD'] as const;
+/** One of {@link CHANGE_KINDS}. */
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** What became of a change: the audit's actions, and a restore's. */
+export const CHANGE_OUTCOMES = [
+  'DEACTIVATED',
+  'DELETED',
+  'REACTIVATED',
+  'UPLOADED',
+  /** The certificate (or its user) was gone when the call was made: nothing changed. */
+  'GONE',
+  /** The call failed: whether IAM made the change is not known; restore reads IAM's state. */
+  'FAILED',
+] as const;
+/** One of {@link CHANGE_OUTCOMES}. */
+export type ChangeOutcome = (typeof CHANGE_OUTCOMES)[number];
+
+/** Which change is recorded: a run, an account, a certificate, a kind. */
+export interface ChangeKey {
+  readonly runId: string;
+  readonly accountId: string;
+  /** The certificate the change is about, by the id it had when the run listed it. */
+  readonly certificateId: string;
+  readonly change: ChangeKind;
+}
+
+/** Written before the change is made: everything needed to undo it. */
+export interface ChangeIntent extends ChangeKey {
+  readonly recordVersion: '1';
+  readonly entry: 'intent';
+  readonly recordedAt: string;
+  readonly userName: string;
+  readonly userArn: string;
+  /** The certificate as the run listed it, before the change. */
+  readonly status: string;
+  readonly uploadDate: string | null;
+  /** SHA-256 fingerprint of the certificate (see {@link fingerprintOf}). */
+  readonly fingerprint256: string;
+  /** The PEM body as IAM returned it: public material, kept so a deletion can be undone. */
+  readonly body: string;
+  /** For a restore's change: the recorded change it undoes. */
+  readonly restores?: { readonly runId: string; readonly certificateId: string };
+}
+
+/** Written after the change was attempted: what came of it. */
+export interface ChangeResult extends ChangeKey {
+  readonly recordVersion: '1';
+  readonly entry: 'outcome';
+  readonly recordedAt: string;
+  readonly outcome: ChangeOutcome;
+  readonly error: ErrorDetail | null;
+  /** An upload's new certificate id (IAM gives the same body a new id). */
+  readonly newCertificateId?: string;
+  /** The status the certificate was left in. */
+  readonly statusAfter?: string;
+}
+
+/** One line (or object) of the record. */
+export type ChangeEntry = ChangeIntent | ChangeResult;
+
+/** Somewhere a run writes its record; a write that throws stops the change it precedes. */
+export interface ChangeRecorder {
+  /** Where the record goes, for messages (`s3://bucket/changes/…`, a file path). */
+  readonly where: string;
+  write(entry: ChangeEntry): Promise<void>;
+}
+
+/**
+ * A recorder that loads its module and client on its first write: a run that changes nothing
+ * (most runs) never loads them, and the function's start-up stays that of its IAM client.
+ */
+export function lazyChangeRecorder(
+  where: string,
+  load: () => Promise<ChangeRecorder>,
+): ChangeRecorder {
+  let loaded: Promise<ChangeRecorder> | undefined;
+  return {
+    where,
+    async write(entry) {
+      loaded ??= load();
+      await (await loaded).write(entry);
+    },
+  };
+}
+
+/** A change as recorded: its intent, and its outcome if one was written. */
+export interface RecordedChange {
+  readonly intent: ChangeIntent;
+  readonly outcome: ChangeResult | undefined;
+}
+
+const error = z.nullable(z.object({ code: z.string(), message: z.string() }));
+const key = {
+  recordVersion: z.literal('1'),
+  runId: z.string().check(z.minLength(1)),
+  accountId: z.string().check(z.minLength(1)),
+  certificateId: z.string().check(z.minLength(1)),
+  change: z.enum(CHANGE_KINDS),
+  recordedAt: z.string(),
+};
+const ENTRY = z.discriminatedUnion('entry', [
+  z.object({
+    ...key,
+    entry: z.literal('intent'),
+    userName: z.string().check(z.minLength(1)),
+    userArn: z.string(),
+    status: z.string(),
+    uploadDate: z.nullable(z.string()),
+    fingerprint256: z.string().check(z.minLength(1)),
+    body: z.string().check(z.minLength(1)),
+    restores: z.optional(z.object({ runId: z.string(), certificateId: z.string() })),
+  }),
+  z.object({
+    ...key,
+    entry: z.literal('outcome'),
+    outcome: z.enum(CHANGE_OUTCOMES),
+    error,
+    newCertificateId: z.optional(z.string()),
+    statusAfter: z.optional(z.string()),
+  }),
+]);
+
+/** A record entry that is not one: where it was read, and why it was refused. */
+export class ChangeRecordError extends Error {
+  override readonly name = 'ChangeRecordError';
+}
+
+/** Parses one entry read from `where`; throws a ChangeRecordError naming it and what is wrong. */
+export function parseChangeEntry(value: unknown, where: string): ChangeEntry {
+  const result = ENTRY.safeParse(value);
+  if (result.success) return result.data as ChangeEntry;
+  const [issue] = result.error.issues;
+  const path = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  throw new ChangeRecordError(
+    `${where} is not a change record entry${path}: ${issue?.message ?? 'unreadable'}`,
+  );
+}
+
+/** Pairs each intent with its outcome, in the order the intents were recorded. */
+export function pairChanges(entries: readonly ChangeEntry[]): RecordedChange[] {
+  const id = (entry: ChangeKey) =>
+    `${entry.accountId}|${entry.runId}|${entry.certificateId}|${entry.change}`;
+  const outcomes = new Map<string, ChangeResult>();
+  for (const entry of entries) if (entry.entry === 'outcome') outcomes.set(id(entry), entry);
+  return entries
+    .filter((entry): entry is ChangeIntent => entry.entry === 'intent')
+    .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))
+    .map((intent) => ({ intent, outcome: outcomes.get(id(intent)) }));
+}
+
+/**
+ * The archive key of one entry: one object an entry, so a record is written ahead of its change
+ * with one PutObject and never rewritten (S3 has no append; Object Lock keeps each as written).
+ */
+export function changeEntryKey(entry: ChangeEntry): string {
+  return `${changeRunPrefix(entry.accountId, entry.runId)}${safe(entry.certificateId)}.${entry.change}.${entry.entry}.json`;
+}
+
+/** The archive prefix of one run's record in one account. */
+export function changeRunPrefix(accountId: string, runId: string): string {
+  return `${CHANGES_PREFIX}account=${safe(accountId)}/run=${safe(runId)}/`;
+}
+
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+/**
+ * A certificate's SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it (the
+ * report's `certificate.fingerprint256`); for a body that is not a readable certificate, the
+ * SHA-256 of its text, marked `text:`. The same body always gives the same value, whatever id
+ * IAM gives it.
+ */
+export function fingerprintOf(body: string): string {
+  try {
+    return new X509Certificate(body).fingerprint256;
+  } catch {
+    return `text:${createHash('sha256').update(body.trim()).digest('hex')}`;
+  }
+}
+
+/** When a body's certificate stops being valid, or undefined when it cannot be read. */
+export function notAfterOf(body: string): Date | undefined {
+  try {
+    return new Date(new X509Certificate(body).validTo);
+  } catch {
+    return undefined;
+  }
+}
