@@ -1,10 +1,10 @@
 import type { SigningCertificate, User } from '@aws-sdk/client-iam';
 import type { AuditLogger } from '../../lambda/audit';
+import type { ChangeEntry } from '../../lambda/core/change-record';
 import { buildReport, type Finding, type Report, type ReportInput } from '../../lambda/core/report';
 import { POLICY_DEFAULTS, type Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
 import { generateTestCertificate } from '../../tools/emulator/certs';
-import type { ChangeEntry } from '../../lambda/core/change-record';
 
 /** The moment every unit test evaluates at. */
 export const NOW = new Date('2026-11-23T06:00:00.000Z');

@@ -189,7 +189,11 @@ describe('toEnvironment', () => {
 
     // Assess
     expect(env.MAX_AGE_DAYS).toBe('30');
-    expect(loadConfigFromEnv(env)).toEqual({ ...policy, topicArn: TOPIC, archiveBucket: 'evidence' });
+    expect(loadConfigFromEnv(env)).toEqual({
+      ...policy,
+      topicArn: TOPIC,
+      archiveBucket: 'evidence',
+    });
   });
 });
 
