@@ -7,6 +7,7 @@ import { ACCOUNT_ID } from '../lambda/core/patterns';
 import type { Summary } from '../lambda/core/report';
 import {
   type Config,
+  changeRecordProblem,
   ORG_SETTINGS,
   POLICY_KEYS,
   type Policy,
@@ -118,7 +119,12 @@ const RUN_FLAGS = {
   'archive-bucket': {
     type: 'string',
     placeholder: 'BUCKET',
-    help: `${SETTINGS.archiveBucket.help}, as the Lambda does; checked before an --apply run (default: not archived)`,
+    help: `${SETTINGS.archiveBucket.help}, as the Lambda does, with the change record of an --apply run; checked before an --apply run (default: not archived)`,
+  },
+  'change-record': {
+    type: 'string',
+    placeholder: 'FILE',
+    help: 'append the change record of an --apply run to FILE: each change is written there before it is made, so `signing-cert-audit restore` can undo the run (delete mode needs this or --archive-bucket)',
   },
   'topic-arn': {
     type: 'string',
@@ -172,6 +178,8 @@ export interface CliOptions {
   readonly publishTo: Config | undefined;
   /** Set when `--archive-bucket` was given: the evidence bucket. */
   readonly archiveBucket: string | undefined;
+  /** Set when `--change-record` was given: the local file the change record is appended to. */
+  readonly changeRecord: string | undefined;
   /** Set for an organization run: which accounts, through which role, how many at once. */
   readonly org:
     | {
@@ -227,6 +235,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     ['--publish', values.publish === true],
     ['--security-hub', values['security-hub'] === true],
     ['--archive-bucket', text('archive-bucket') !== undefined],
+    ['--change-record', text('change-record') !== undefined],
   ] as const;
   const sent = forecastRefuses.filter(([, given]) => given).map(([flag]) => flag);
   if (asOf !== undefined && sent.length > 0) {
@@ -240,7 +249,9 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     );
   }
   const output = text('output');
-  if (output !== undefined) checkOutput(output);
+  if (output !== undefined) checkWritable('--output', output);
+  const changeRecord = text('change-record');
+  if (changeRecord !== undefined) checkWritable('--change-record', changeRecord);
   const archiveBucket = text('archive-bucket');
   if (
     archiveBucket !== undefined &&
@@ -250,6 +261,14 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
       `--archive-bucket=${JSON.stringify(archiveBucket.slice(0, 80))} is not allowed: expected ${SETTINGS.archiveBucket.allowed}`,
     );
   }
+  // Delete mode's one prerequisite: somewhere to record each change before it is made.
+  const unrecorded = apply
+    ? changeRecordProblem(policy.mode, changeRecord !== undefined || archiveBucket !== undefined, {
+        mode: '--mode',
+        place: '--change-record FILE or --archive-bucket BUCKET',
+      })
+    : undefined;
+  if (unrecorded) throw new UsageError(unrecorded);
   const securityHubRegion = text('security-hub-region');
   if (securityHubRegion !== undefined && values['security-hub'] !== true) {
     throw new UsageError('--security-hub-region is only read with --security-hub');
@@ -291,6 +310,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     output,
     publishTo,
     archiveBucket,
+    changeRecord,
     securityHub: values['security-hub'] === true ? { region: securityHubRegion } : undefined,
     org,
     failOn,
@@ -302,7 +322,12 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   };
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]) {
+/** A flag's value if it is one of `allowed`; throws a UsageError naming the flag otherwise. */
+export function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+) {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(
@@ -310,7 +335,8 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   );
 }
 
-function parseOrg(
+/** The organization flags (--accounts, --organization, --role-name, --account-concurrency), checked. */
+export function parseOrg(
   values: Record<string, string | boolean | undefined>,
   text: (name: string) => string | undefined,
 ): CliOptions['org'] {
@@ -394,13 +420,13 @@ function parseAsOf(value: string | undefined, now: Date): Date | undefined {
   return date;
 }
 
-/** Refuses an --output that cannot be written, before the run makes any change. */
-function checkOutput(output: string): void {
+/** Refuses a file flag (--output, --change-record) that cannot be written, before the run makes any change. */
+export function checkWritable(flag: string, output: string): void {
   if (output.trim() === '') {
-    throw new UsageError('--output="" is not allowed: expected a file path');
+    throw new UsageError(`${flag}="" is not allowed: expected a file path`);
   }
   const problem = (reason: string) =>
-    new UsageError(`--output=${JSON.stringify(output)} cannot be written: ${reason}`);
+    new UsageError(`${flag}=${JSON.stringify(output)} cannot be written: ${reason}`);
   let stats: ReturnType<typeof statSync> | undefined;
   try {
     stats = statSync(output);
@@ -417,12 +443,7 @@ function checkOutput(output: string): void {
 
 /** `--help`: every flag with its default, the policy flags generated from the settings table. */
 export function helpText(): string {
-  // A flag's help at column 26, wrapped within HELP_WIDTH columns with a hanging indent.
-  const line = (flag: string, placeholder: string | undefined, help: string) => {
-    const head = `  --${flag}${placeholder ? ` ${placeholder}` : ''}`;
-    const body = wrap(help, HELP_WIDTH - 26).replaceAll('\n', `\n${' '.repeat(26)}`);
-    return head.length >= 26 ? `${head}\n${' '.repeat(26)}${body}` : `${head.padEnd(26)}${body}`;
-  };
+  const line = helpLine;
   const policy = POLICY_KEYS.map((key) => {
     const setting = SETTINGS[key];
     const fallback =
@@ -436,6 +457,7 @@ export function helpText(): string {
     line(flag, spec.placeholder, spec.help),
   );
   return `Usage: signing-cert-audit [flags]
+       signing-cert-audit restore --run RUN_ID [flags]   undo a run's changes (restore --help)
 
 Audits every IAM user's X.509 signing certificates against an age policy, with the same engine
 as the scheduled Lambda. In deactivate or delete mode it prints the plan and changes nothing
@@ -460,9 +482,18 @@ Examples:
   signing-cert-audit --as-of 2027-06-01              what will be over age by then
   signing-cert-audit --format html --output a.html   the self-contained HTML report
   signing-cert-audit --accounts 111111111111,222222222222 --role-name SigningCertAuditMember
+  signing-cert-audit --mode delete --apply --change-record changes.jsonl
+  signing-cert-audit restore --run RUN_ID --change-record changes.jsonl    plan the undo
 
 ${wrap(`Exit status, the same for one account and across accounts: 0 no failing finding; 1 a failing finding, one the check table marks failing, which Security Hub reports FAILED (${failingVerdicts()}; --fail-on none turns it off); 2 bad flags or configuration (no region included); 3 an AWS or network failure, users or accounts that could not be audited, or --time-limit reached (the partial report is written); 130 interrupted (Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is written with complete=false; a second Ctrl-C quits at once).`)}
 `;
+}
+
+/** A flag's line of `--help`: its help at column 26, wrapped within HELP_WIDTH columns with a hanging indent. */
+export function helpLine(flag: string, placeholder: string | undefined, help: string): string {
+  const head = `  --${flag}${placeholder ? ` ${placeholder}` : ''}`;
+  const body = wrap(help, HELP_WIDTH - 26).replaceAll('\n', `\n${' '.repeat(26)}`);
+  return head.length >= 26 ? `${head}\n${' '.repeat(26)}${body}` : `${head.padEnd(26)}${body}`;
 }
 
 /** Every flag's name, for suggestions. */
@@ -474,10 +505,10 @@ function flagNames(): string[] {
  * parseArgs' message for an unknown flag, with the known flag it most likely meant
  * (`--max-age-day` → `--max-age-days`), as `cdk synth` does for a context key.
  */
-function withSuggestion(message: string): string {
+export function withSuggestion(message: string, known: readonly string[] = flagNames()): string {
   const unknown = /Unknown option '--([^'=]+)/.exec(message)?.[1];
   if (unknown === undefined) return message;
-  const suggestion = closest(unknown, flagNames());
+  const suggestion = closest(unknown, known);
   return suggestion ? `${message.replace(/\.?\s*$/, '')}. Did you mean --${suggestion}?` : message;
 }
 
@@ -485,7 +516,7 @@ function withSuggestion(message: string): string {
 export const HELP_WIDTH = 100;
 
 /** Wraps a paragraph at `width` columns, for `--help`. */
-function wrap(text: string, width = HELP_WIDTH): string {
+export function wrap(text: string, width = HELP_WIDTH): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {

@@ -1,4 +1,4 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { appendFile, open, readFile } from 'node:fs/promises';
 import {
   type ChangeEntry,
   ChangeRecordError,
@@ -6,37 +6,29 @@ import {
   parseChangeEntry,
 } from '../lambda/core/change-record';
 
-/** A recorder that appends to a local file, one JSON line an entry, each flushed to disk before the change. */
-export interface FileChangeRecorder extends ChangeRecorder {
-  /** Closes the file (after the run). */
-  close(): Promise<void>;
-}
-
 /**
  * The change record in a local file (`--change-record FILE`): JSON Lines, appended, each entry
- * synced to disk before the write returns, so a process killed right after still leaves it.
- * Readable by its owner only: it holds certificate bodies (public material, but no one else's
- * business).
+ * synced to disk before the write returns, so a process killed right after it still leaves it.
+ * Created readable by its owner only: it holds certificate bodies (public material, but no one
+ * else's business).
  */
-export function fileChangeRecorder(path: string): FileChangeRecorder {
-  let handle: Promise<FileHandle> | undefined;
+export function fileChangeRecorder(path: string): ChangeRecorder {
   // Writes are made one after another, so lines never interleave.
   let queue: Promise<void> = Promise.resolve();
   return {
     where: path,
     write(entry: ChangeEntry): Promise<void> {
       const next = queue.then(async () => {
-        handle ??= open(path, 'a', 0o600);
-        const file = await handle;
-        await file.appendFile(`${JSON.stringify(entry)}\n`);
-        await file.datasync();
+        await appendFile(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+        const file = await open(path, 'r');
+        try {
+          await file.datasync();
+        } finally {
+          await file.close();
+        }
       });
       queue = next.catch(() => undefined);
       return next;
-    },
-    async close(): Promise<void> {
-      await queue;
-      if (handle) await (await handle).close();
     },
   };
 }

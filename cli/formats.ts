@@ -1,5 +1,6 @@
 import type { OrgReport } from '../lambda/core/org-report';
 import { type Finding, type Report, SEVERITIES, type Summary } from '../lambda/core/report';
+import type { RestoreReport } from '../lambda/core/restore-report';
 
 /** The CSV columns, one row per finding; nested values are flattened, the body never exists here. */
 export const CSV_COLUMNS = [
@@ -50,11 +51,16 @@ function csvValues(finding: Finding): Record<CsvColumn, string | number | null> 
  * it instead of running it (OWASP's CSV injection guidance; IAM user names may start with those).
  */
 export function formatCsv(report: Report): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const finding of report.findings) {
-    const values = csvValues(finding);
-    lines.push(CSV_COLUMNS.map((column) => csvCell(values[column])).join(','));
-  }
+  return csvDocument(CSV_COLUMNS, report.findings.map(csvValues));
+}
+
+/** A CSV document (RFC 4180, CRLF): a header of `columns`, then a row for each of `rows`. */
+function csvDocument<C extends string>(
+  columns: readonly C[],
+  rows: readonly Record<C, string | number | null>[],
+): string {
+  const lines = [columns.join(',')];
+  for (const values of rows) lines.push(columns.map((column) => csvCell(values[column])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
@@ -197,4 +203,78 @@ export function formatResult(
   });
   const parts = [...lead, ...counts];
   return `${parts.length > 0 ? parts.join(', ') : 'nothing to report'} — exit ${status}`;
+}
+
+/** The restore's CSV columns, one row a recorded change; the body is never in a restore report. */
+export const RESTORE_CSV_COLUMNS = [
+  'accountId',
+  'runId',
+  'userName',
+  'certificateId',
+  'fingerprint256',
+  'change',
+  'recordedOutcome',
+  'verdict',
+  'plannedAction',
+  'targetStatus',
+  'action',
+  'newCertificateId',
+  'errorCode',
+  'errorMessage',
+  'detail',
+] as const;
+
+/** A restore's steps as CSV, with the same spreadsheet-safe cells as the audit's. */
+export function formatRestoreCsv(report: RestoreReport): string {
+  return csvDocument(
+    RESTORE_CSV_COLUMNS,
+    report.steps.map((step) => ({
+      accountId: step.accountId,
+      runId: step.runId,
+      userName: step.userName,
+      certificateId: step.certificateId,
+      fingerprint256: step.fingerprint256,
+      change: step.change,
+      recordedOutcome: step.recordedOutcome,
+      verdict: step.verdict,
+      plannedAction: step.plannedAction,
+      targetStatus: step.targetStatus,
+      action: step.action,
+      newCertificateId: step.newCertificateId,
+      errorCode: (step.actionError ?? step.error)?.code ?? null,
+      errorMessage: (step.actionError ?? step.error)?.message ?? null,
+      detail: step.detail,
+    })),
+  );
+}
+
+/** A restore's steps as an aligned table, the newest change first (the order they are undone in). */
+export function formatRestoreTable(report: RestoreReport): string {
+  const header = [
+    'account',
+    'user',
+    'certificate',
+    'change',
+    'recorded',
+    'verdict',
+    'plan',
+    'action',
+    'new certificate',
+    'detail',
+  ];
+  const rows = report.steps.map((step) => [
+    step.accountId,
+    step.userName,
+    step.certificateId,
+    step.change,
+    step.recordedOutcome ?? '-',
+    step.verdict,
+    step.plannedAction ?? '-',
+    step.action,
+    step.newCertificateId ?? '-',
+    step.detail,
+  ]);
+  const out = alignedTable(header, rows);
+  if (rows.length === 0) out.push('(no recorded change)');
+  return `${out.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@ import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './arg
 import type { CliIo } from './io';
 import { runOrganization } from './org';
 import { finish } from './output';
+import { restore } from './restore';
 import { runAccount } from './run';
 import { wire } from './wiring';
 
@@ -16,6 +17,8 @@ export type { CliIo } from './io';
  * status instead of exiting, so tests can call it.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // `restore` undoes a run from its change record (restore.ts); anything else is an audit.
+  if (argv[0] === 'restore') return restore(argv.slice(1), io);
   let options: CliOptions;
   try {
     options = parseCliArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY === true });
@@ -45,6 +48,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         logger: wiring.logger,
         sinks: wiring.sinks,
         runId: wiring.runId,
+        ...(wiring.changeRecord ? { changeRecord: wiring.changeRecord } : {}),
         ...(wiring.stop ? { stop: wiring.stop } : {}),
       })
     : await runAccount(options, io, wiring);

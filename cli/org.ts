@@ -2,6 +2,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { AuditLogger } from '../lambda/audit';
 import { createOrganizationsClient, selectActiveAccounts } from '../lambda/aws/organizations';
+import type { ChangeRecorder } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
 import { buildOrgReport, failedAccount, type OrgScope } from '../lambda/core/org-report';
 import { type AccountRun, auditAccount } from '../lambda/org';
@@ -10,6 +11,7 @@ import { type CliOptions, EXIT } from './args';
 import { formatOrgTable, formatSummary, type OrgOutput } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
+import { undoHint } from './run';
 
 /** What an organization run needs beyond the options. */
 export interface OrgRunDeps {
@@ -20,6 +22,8 @@ export interface OrgRunDeps {
   readonly sinks: readonly ReportSink[];
   readonly stop?: AbortSignal;
   readonly runId: string;
+  /** Where each change in every account is recorded before it is made. */
+  readonly changeRecord?: ChangeRecorder;
 }
 
 /**
@@ -87,6 +91,7 @@ export async function runOrganization(
             logger: deps.logger,
             iamConfig: deps.clientConfig,
             sinks: deps.sinks,
+            ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
             ...(deps.stop ? { stop: deps.stop } : {}),
           },
           accountId,
@@ -129,6 +134,9 @@ export async function runOrganization(
     report.counts.failed +
     report.counts.incomplete +
     output.reports.flatMap((r) => r.findings).filter((f) => f.error !== null).length;
+  const changed = output.reports
+    .filter((r) => r.summary.deactivated + r.summary.deleted > 0)
+    .map((r) => r.accountId);
   return {
     rendered:
       options.format === 'table' ? formatOrgTable(output) : `${JSON.stringify(output, null, 2)}\n`,
@@ -139,6 +147,16 @@ export async function runOrganization(
       ...report.accounts
         .filter((a) => a.status !== 'AUDITED')
         .map((a) => `signing-cert-audit: account ${a.accountId} ${a.status}: ${a.error}`),
+      ...(changed.length > 0
+        ? [
+            undoHint(
+              report.runId,
+              options,
+              { changeRecord: deps.changeRecord },
+              ` --accounts ${changed.join(',')}`,
+            ),
+          ]
+        : []),
     ],
     interrupted: io.interrupt?.aborted ? {} : undefined,
     late:

@@ -51,7 +51,11 @@ export function finish(outcome: RunOutcome, options: CliOptions, io: CliIo): num
 }
 
 /** Writes the report where --output says, or to standard output; never loses it. */
-function writeOutput(rendered: string, options: CliOptions, io: CliIo): number {
+export function writeOutput(
+  rendered: string,
+  options: { readonly output: string | undefined },
+  io: CliIo,
+): number {
   if (!options.output) {
     io.stdout.write(rendered);
     return EXIT.clean;

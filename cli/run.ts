@@ -31,6 +31,7 @@ export async function runAccount(
       onProgress: progress?.update,
       ...(wiring.stop ? { stop: wiring.stop } : {}),
       sinks: wiring.sinks,
+      ...(wiring.changeRecord ? { changeRecord: wiring.changeRecord } : {}),
       // Every report is written to the output; the logs need no copy.
       keepReport: () => undefined,
     },
@@ -56,6 +57,8 @@ export async function runAccount(
     );
   }
   after.push(describeRun(report, options, dryRun), formatSummary(report.summary));
+  const changed = report.summary.deactivated + report.summary.deleted;
+  if (changed > 0) after.push(undoHint(report.runId, options, wiring));
   // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a failing
   // finding (exit 1, by the findings rule).
   const failed = report.findings.filter((f) => f.error !== null);
@@ -78,6 +81,23 @@ export async function runAccount(
     awsFailure: !report.complete || failures.length > 0 || failed.length > 0,
     summary: report.summary,
   };
+}
+
+/** How to undo an --apply run that changed something, or why it cannot be undone by restore. */
+export function undoHint(
+  runId: string,
+  options: CliOptions,
+  wiring: Pick<Wiring, 'changeRecord'>,
+  /** The accounts flag of a run across accounts (`--accounts 111…,222…`). */
+  accounts = '',
+): string {
+  if (wiring.changeRecord === undefined) {
+    return 'No change record was kept (no --change-record or --archive-bucket): restore cannot undo this run; each deactivation can be undone by hand (aws iam update-signing-certificate --status Active).';
+  }
+  const from = options.changeRecord
+    ? `--change-record ${options.changeRecord}`
+    : `--archive-bucket ${options.archiveBucket}`;
+  return `Every change was recorded in ${wiring.changeRecord.where} first. To undo this run: signing-cert-audit restore --run ${runId} ${from}${accounts}`;
 }
 
 /** The report in the format --format names. */

@@ -4,10 +4,13 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import type { AuditLogger } from '../lambda/audit';
 import { createS3Client } from '../lambda/aws/s3';
 import { createStsClient } from '../lambda/aws/sts';
+import { allRecorders, type ChangeRecorder } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
+import { archiveChangeRecorder } from '../lambda/record/archive';
 import { buildSinks } from '../lambda/sinks/registry';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { type CliOptions, EXIT } from './args';
+import { fileChangeRecorder } from './change-record-file';
 import type { CliIo } from './io';
 
 /** What a run of the CLI is wired to: its clients' settings, its account, sinks and stop signal. */
@@ -27,6 +30,8 @@ export interface Wiring {
   readonly logger: AuditLogger;
   /** This run's id. */
   readonly runId: string;
+  /** Where each change of an --apply run is recorded before it is made (the file, the archive, or both). */
+  readonly changeRecord: ChangeRecorder | undefined;
 }
 
 /**
@@ -35,9 +40,74 @@ export interface Wiring {
  * write. Returns the wiring, or the exit status to stop with (having said why).
  */
 export async function wire(options: CliOptions, io: CliIo): Promise<Wiring | number> {
+  const connected = await connect(options, io);
+  if (typeof connected === 'number') return connected;
+  const { clientConfig, sts, region, accountId } = connected;
+
+  const { archiveBucket } = options;
+  const s3 = archiveBucket ? createS3Client(clientConfig) : undefined;
+  // As --output is: an --apply run must never make changes it then cannot record.
+  if (s3 && archiveBucket && options.apply) {
+    const refused = await checkArchiveBucket(s3, archiveBucket, io);
+    if (refused !== undefined) return refused;
+  }
+  // The sinks the flags turn on, from the one registry (lambda/sinks/registry.ts).
+  const sinks = buildSinks(
+    {
+      ...(archiveBucket
+        ? {
+            archiveBucket,
+            // Across accounts, each account's findings in the organization layout: its table sees them all.
+            archiveLayout: options.org ? ('organization' as const) : ('account' as const),
+          }
+        : {}),
+      ...(options.publishTo ? { topicArn: options.publishTo.topicArn } : {}),
+      ...(options.securityHub ? { securityHubRegion: options.securityHub.region ?? region } : {}),
+    },
+    { clientConfig, ...(s3 ? { s3 } : {}) },
+    io.sinkRegistry,
+  );
+  // The change record of an --apply run: the local file and the archive, each written before a change.
+  const changeRecord =
+    options.apply && options.policy.mode !== 'report'
+      ? allRecorders([
+          ...(options.changeRecord ? [fileChangeRecorder(options.changeRecord)] : []),
+          ...(archiveBucket ? [archiveChangeRecorder(archiveBucket, s3)] : []),
+        ])
+      : undefined;
+  return {
+    clientConfig,
+    sts,
+    accountId,
+    region,
+    sinks,
+    changeRecord,
+    stop: stopSignal(io, options.timeLimitMs),
+    logger: stderrLogger(io),
+    runId: randomUUID(),
+  };
+}
+
+/** The caller's connection: client settings, STS, the region and the account of the credentials. */
+export interface Connection {
+  readonly clientConfig: Readonly<Record<string, unknown>>;
+  readonly sts: STSClient;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/**
+ * Finds the region and the caller's account (GetCallerIdentity, which also checks the
+ * credentials) before anything else: returns them, or the exit status to stop with, having said
+ * why (2 without a region, 3 when STS cannot be reached, 130 when interrupted meanwhile).
+ */
+export async function connect(
+  flags: { readonly region: string | undefined; readonly profile: string | undefined },
+  io: CliIo,
+): Promise<Connection | number> {
   const clientConfig = {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+    ...(flags.profile ? { profile: flags.profile } : {}),
     ...io.clientOverrides,
   };
   const sts = createStsClient(clientConfig);
@@ -63,51 +133,22 @@ export async function wire(options: CliOptions, io: CliIo): Promise<Wiring | num
   }
   if (io.interrupt?.aborted) {
     io.stderr.write(
-      'signing-cert-audit: interrupted before the audit started; nothing was changed\n',
+      'signing-cert-audit: interrupted before the run started; nothing was changed\n',
     );
     return EXIT.interrupted;
   }
+  return { clientConfig, sts, region, accountId };
+}
 
-  const { archiveBucket } = options;
-  const s3 = archiveBucket ? createS3Client(clientConfig) : undefined;
-  // As --output is: an --apply run must never make changes it then cannot record.
-  if (s3 && archiveBucket && options.apply) {
-    const refused = await checkArchiveBucket(s3, archiveBucket, io);
-    if (refused !== undefined) return refused;
-  }
-  // The sinks the flags turn on, from the one registry (lambda/sinks/registry.ts).
-  const sinks = buildSinks(
-    {
-      ...(archiveBucket
-        ? {
-            archiveBucket,
-            // Across accounts, each account's findings in the organization layout: its table sees them all.
-            archiveLayout: options.org ? ('organization' as const) : ('account' as const),
-          }
-        : {}),
-      ...(options.publishTo ? { topicArn: options.publishTo.topicArn } : {}),
-      ...(options.securityHub ? { securityHubRegion: options.securityHub.region ?? region } : {}),
-    },
-    { clientConfig, ...(s3 ? { s3 } : {}) },
-    io.sinkRegistry,
-  );
-  const limit = options.timeLimitMs;
+/** What stops a run early: Ctrl-C, and the time limit if one is set. */
+export function stopSignal(io: CliIo, limitMs: number | undefined): AbortSignal | undefined {
   const stops = [
     ...(io.interrupt ? [io.interrupt] : []),
-    ...(limit !== undefined
-      ? [timeLimitSignal(limit, `time limit: --time-limit of ${limit / 1000} s reached`)]
+    ...(limitMs !== undefined
+      ? [timeLimitSignal(limitMs, `time limit: --time-limit of ${limitMs / 1000} s reached`)]
       : []),
   ];
-  return {
-    clientConfig,
-    sts,
-    accountId,
-    region,
-    sinks,
-    stop: stops.length > 0 ? AbortSignal.any(stops) : undefined,
-    logger: stderrLogger(io),
-    runId: randomUUID(),
-  };
+  return stops.length > 0 ? AbortSignal.any(stops) : undefined;
 }
 
 /**
@@ -116,7 +157,7 @@ export async function wire(options: CliOptions, io: CliIo): Promise<Wiring | num
  * to stop with, or undefined to go on: 2 when S3 answers no (a missing bucket, a refusal, another
  * region), 3 when S3 could not be asked.
  */
-async function checkArchiveBucket(
+export async function checkArchiveBucket(
   s3: S3Client,
   bucket: string,
   io: CliIo,
@@ -151,7 +192,7 @@ function timeLimitSignal(ms: number, reason: string): AbortSignal {
 }
 
 /** The audit's logger on standard error: warnings and errors only, one line each. */
-function stderrLogger(io: CliIo): AuditLogger {
+export function stderrLogger(io: CliIo): AuditLogger {
   const write = (level: string) => (message: string, attributes: Record<string, unknown>) => {
     io.stderr.write(`${level}: ${message} ${JSON.stringify(attributes)}\n`);
   };

@@ -100,6 +100,18 @@ export function lazyChangeRecorder(
   };
 }
 
+/** One recorder that writes every entry to each of `recorders` in turn; a failure of any is a failure. */
+export function allRecorders(recorders: readonly ChangeRecorder[]): ChangeRecorder | undefined {
+  const [first, ...rest] = recorders;
+  if (first === undefined || rest.length === 0) return first;
+  return {
+    where: recorders.map((r) => r.where).join(' and '),
+    async write(entry) {
+      for (const recorder of recorders) await recorder.write(entry);
+    },
+  };
+}
+
 /** A change as recorded: its intent, and its outcome if one was written. */
 export interface RecordedChange {
   readonly intent: ChangeIntent;

@@ -6,6 +6,9 @@ import {
 } from './change-record';
 import type { ErrorDetail } from './errors';
 
+/** The id a certificate this restore is to upload goes by in the plan: IAM names it when it is uploaded. */
+export const TO_BE_UPLOADED = '(to be uploaded)';
+
 /** IAM's limit: a user holds at most two signing certificates (LimitExceeded beyond). */
 export const CERTIFICATES_PER_USER = 2;
 
@@ -169,7 +172,12 @@ function judge(
     );
   }
   const { certificates } = user;
-  const current = certificates.find((c) => c.fingerprint256 === intent.fingerprint256);
+  // By id first (IAM refuses a second copy of a body, but an emulator may hold two), then by
+  // fingerprint: a certificate uploaded again has a new id.
+  const current =
+    certificates.find(
+      (c) => c.certificateId === intent.certificateId && c.fingerprint256 === intent.fingerprint256,
+    ) ?? certificates.find((c) => c.fingerprint256 === intent.fingerprint256);
   const deactivation = intent.change === 'DEACTIVATE';
   if (outcome?.outcome === 'GONE') {
     return settled(
@@ -247,7 +255,7 @@ function judge(
   }
   const targetStatus = options.activate || intent.status === 'Active' ? 'Active' : 'Inactive';
   certificates.push({
-    certificateId: '(uploaded)',
+    certificateId: TO_BE_UPLOADED,
     status: targetStatus,
     fingerprint256: intent.fingerprint256,
   });

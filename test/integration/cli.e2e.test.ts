@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,70 +18,21 @@ import {
 } from '../../tools/emulator/emulator';
 import { startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto } from '../../tools/emulator/moto';
-import { clients, endpoint, sessionFor } from './harness';
+import {
+  CLI,
+  type CliRun,
+  operatorEnv,
+  runCli as runProcess,
+  startCli as startProcess,
+} from './cli-process';
+import { clients, endpoint } from './harness';
 
-const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
-
-interface CliRun {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The CLI's environment with the credentials of an operator's session in the record of calls. */
-function operatorEnv(args: readonly string[], env: Record<string, string>): Record<string, string> {
-  return { ...env, ...sessionFor('operator', env, args) };
-}
-
-/** Runs the real command in its own process, as a user's shell would. */
-function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: operatorEnv(args, {
-          PATH: process.env.PATH ?? '',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          ...EMULATOR_ENV,
-          AWS_ENDPOINT_URL: endpoint,
-          ...env,
-        }),
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => {
-        const status = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ status, stdout, stderr });
-      },
-    );
-  });
-}
-
-/** Starts the real command without waiting for it, so a test can signal it mid-run. */
-function startCli(args: readonly string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: operatorEnv(args, {
-      PATH: process.env.PATH ?? '',
-      ...EMULATOR_ENV,
-      AWS_ENDPOINT_URL: endpoint,
-      ...env,
-    }),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const done = new Promise<CliRun>((resolve) => {
-    child.on('close', (code, signal) =>
-      resolve({ status: code ?? (signal ? 128 : -1), stdout, stderr }),
-    );
-  });
-  return { child: child as ChildProcess, done };
-}
+/** The real command with `env` on top of the emulator's. */
+const runCli = (args: readonly string[], env: Record<string, string> = {}) =>
+  runProcess(args, { env });
+/** The real command started without waiting, with `env` on top of the emulator's. */
+const startCli = (args: readonly string[], env: Record<string, string> = {}) =>
+  startProcess(args, { env });
 
 async function closedPort(): Promise<number> {
   const server = createServer();

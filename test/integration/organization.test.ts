@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -19,7 +18,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/handlers/metrics';
 import { createSummarizeHandler } from '../../lambda/handlers/org-summarize-handler';
 import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
 
-import { clientCredentials, recordSession } from '../../tools/emulator/call-record';
+import { clientCredentials } from '../../tools/emulator/call-record';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
   createMailbox,
@@ -34,9 +33,9 @@ import {
 import { type FaultProxy, iamErrorXml, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
 import { resetMoto } from '../../tools/emulator/moto';
-import { clients, endpoint, sessionFor, testLabel } from './harness';
+import { CLI, runCli as runProcess } from './cli-process';
+import { clients, endpoint, sessionFor } from './harness';
 
-const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
 const STALE = '111111111111';
 const CLEAN = '222222222222';
 const DENIED = '333333333333';
@@ -307,41 +306,9 @@ describe('the organization worker in delete mode (on moto)', () => {
   });
 });
 
-/**
- * The CLI's environment as an operator's session in the record of calls: new credentials, or,
- * for a terminal signed in to a member account, those credentials recorded as the operator's.
- */
-function operatorEnv(args: readonly string[], env: Record<string, string>): Record<string, string> {
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_ACCESS_KEY_ID !== EMULATOR_ENV.AWS_ACCESS_KEY_ID) {
-    recordSession('operator', env, testLabel(), args, env.AWS_ACCESS_KEY_ID);
-    return env;
-  }
-  return { ...env, ...sessionFor('operator', env, args) };
-}
-
 /** Runs the real command in its own process, through the fault proxy, with `env` on top. */
-function runCli(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: operatorEnv(args, {
-          PATH: process.env.PATH ?? '',
-          ...EMULATOR_ENV,
-          AWS_ENDPOINT_URL: proxy.endpoint,
-          AWS_MAX_ATTEMPTS: '1',
-          ...env,
-        }),
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({ status: error ? Number(error.code) : 0, stdout, stderr }),
-    );
-  });
+function runCli(args: readonly string[], env: Record<string, string> = {}) {
+  return runProcess(args, { endpoint: proxy.endpoint, env: { AWS_MAX_ATTEMPTS: '1', ...env } });
 }
 
 /** The environment of a terminal signed in to `account` itself (the member role's session). */

@@ -53,18 +53,14 @@ export function demoAccount(): SeedUser[] {
       userName,
       path,
       tags: exempt.has(userName) ? [{ Key: 'signing-cert-audit:exempt', Value: 'true' }] : [],
-      certificates: ages.map((ageDays) => ({
+      certificates: ages.map((ageDays, index) => ({
         ageDays,
         status: inactive.has(userName) ? ('Inactive' as const) : ('Active' as const),
-        ...(weak.has(userName)
-          ? {
-              body: generateTestCertificate({
-                key: 'rsa:1024',
-                digest: 'sha1',
-                commonName: userName,
-              }),
-            }
-          : {}),
+        // A body of its own, as in IAM (which refuses a second copy of a body in an account):
+        // restore finds a certificate uploaded again by its fingerprint.
+        body: weak.has(userName)
+          ? generateTestCertificate({ key: 'rsa:1024', digest: 'sha1', commonName: userName })
+          : generateTestCertificate({ commonName: `${userName} ${index + 1}` }),
       })),
     }));
   return [...users('/engineering/', engineering), ...users('/contractors/', contractors)];
