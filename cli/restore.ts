@@ -277,7 +277,8 @@ export function restoreHelpText(): string {
   const flags = Object.entries(RESTORE_FLAGS).map(([flag, spec]) =>
     helpLine(flag, 'placeholder' in spec ? spec.placeholder : undefined, spec.help),
   );
-  return `Usage: signing-cert-audit restore --run RUN_ID (--archive-bucket BUCKET | --change-record FILE) [flags]
+  return `Usage: signing-cert-audit restore --run RUN_ID
+         (--archive-bucket BUCKET | --change-record FILE) [flags]
 
 ${wrap('Undoes what an audit run changed, from its change record: reactivates a certificate the run deactivated (if it is still Inactive), and uploads again the body of one it deleted (a new id, the same fingerprint), then sets the status it had before. Certificates are matched by fingerprint, so a restore run twice changes nothing the second time. It plans by default; --apply carries the plan out, each change recorded first, as the audit does.')}
 

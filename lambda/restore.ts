@@ -278,6 +278,6 @@ async function restoreStep(
   );
   return result(step, 'UPLOADED', {
     newCertificateId: newId,
-    detail: `uploaded again as ${newId} (the same fingerprint), left ${step.targetStatus ?? 'Active'}`,
+    detail: `uploaded again as ${newId} (the same fingerprint), left ${step.targetStatus ?? 'Active'}; IAM dates it today, so age checks count from now (first uploaded ${recorded.uploadDate ?? 'on an unknown date'})`,
   });
 }

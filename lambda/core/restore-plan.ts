@@ -264,7 +264,7 @@ function judge(
     plannedAction: 'UPLOAD',
     targetStatus,
     currentCertificateId: null,
-    detail: `upload its body again (a new id, the same fingerprint), then leave it ${targetStatus}`,
+    detail: `upload its body again (a new id, the same fingerprint), then leave it ${targetStatus}; IAM dates the copy on upload, so age checks count from then (first uploaded ${intent.uploadDate ?? 'on an unknown date'})`,
     error: null,
   };
 }

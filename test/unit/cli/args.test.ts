@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HELP_WIDTH, helpText, parseCliArgs } from '../../../cli/args';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
@@ -130,5 +133,35 @@ describe('helpText', () => {
 
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(HELP_WIDTH);
     expect(lines).toContain('Examples:');
+  });
+});
+
+describe('the change record flags', () => {
+  const file = () => join(mkdtempSync(join(tmpdir(), 'args-')), 'changes.jsonl');
+
+  it('refuses delete mode with --apply and no place for the record, naming both flags', () => {
+    expect(() => parseCliArgs(['--mode', 'delete', '--apply'], argsEnv())).toThrow(
+      /^--mode=delete needs --change-record FILE or --archive-bucket BUCKET: delete mode records every change/,
+    );
+    // The controls: a plan needs no record; either place lets the deletion run.
+    expect(parseCliArgs(['--mode', 'delete'], argsEnv()).apply).toBe(false);
+    const path = file();
+    expect(
+      parseCliArgs(['--mode', 'delete', '--apply', '--change-record', path], argsEnv())
+        .changeRecord,
+    ).toBe(path);
+    expect(
+      parseCliArgs(['--mode', 'delete', '--apply', '--archive-bucket', 'evidence'], argsEnv())
+        .archiveBucket,
+    ).toBe('evidence');
+  });
+
+  it('refuses a --change-record that cannot be written, and a forecast that records', () => {
+    expect(() =>
+      parseCliArgs(['--change-record', '/nonexistent/dir/changes.jsonl'], argsEnv()),
+    ).toThrow(/^--change-record="\/nonexistent\/dir\/changes.jsonl" cannot be written/);
+    expect(() =>
+      parseCliArgs(['--as-of', '2099-01-01', '--change-record', file()], argsEnv()),
+    ).toThrow(/--as-of cannot be combined with --change-record/);
   });
 });
