@@ -1,6 +1,7 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { archiveKeys } from '../../lambda/core/archive-layout';
+import { changeRunPrefix } from '../../lambda/core/change-record';
 import type { Report } from '../../lambda/core/report';
 import {
   createMailbox,
@@ -46,7 +47,13 @@ describe('the evidence archive (through the real handler)', () => {
 
     const published = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
     const keys = archiveKeys(published);
-    expect(await keysIn()).toEqual([keys.findings, keys.html, keys.report].sort());
+    const all = await keysIn();
+    // Beside the report, the change record: an intent and an outcome for each of the 2 changes.
+    const changes = changeRunPrefix(published.accountId, published.runId);
+    expect(all.filter((key) => !key.startsWith(changes))).toEqual(
+      [keys.findings, keys.html, keys.report].sort(),
+    );
+    expect(all.filter((key) => key.startsWith(changes))).toHaveLength(4);
     const archived = JSON.parse(await read(keys.report)) as Report;
     // The archive holds the report whole: the same as the parts SNS delivered, put together.
     expect(archived).toEqual(published);

@@ -1,11 +1,17 @@
 import { execFile } from 'node:child_process';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../lambda/aws/s3';
 import { createSnsClient } from '../../lambda/aws/sns';
 import { createStsClient } from '../../lambda/aws/sts';
+import { fingerprintOf } from '../../lambda/core/change-record';
 import {
   type AccountResult,
   buildOrgReport,
@@ -25,6 +31,7 @@ import {
   EMULATOR_ENV,
   type EmulatorClients,
   memberClients,
+  readCertificates,
   readStatuses,
   receiveAll,
   type SeededCertificate,
@@ -61,7 +68,14 @@ beforeEach(async () => {
     [
       STALE,
       [
-        { userName: 'old', certificates: [{ ageDays: 200 }, { ageDays: 400 }] },
+        // Bodies of their own, as IAM requires: restore finds a certificate by its fingerprint.
+        {
+          userName: 'old',
+          certificates: [
+            { ageDays: 200, body: generateTestCertificate({ commonName: 'old 1' }) },
+            { ageDays: 400, body: generateTestCertificate({ commonName: 'old 2' }) },
+          ],
+        },
         { userName: 'new', certificates: [{ ageDays: 3 }] },
       ],
     ],
@@ -304,7 +318,59 @@ describe('the organization worker in delete mode (on moto)', () => {
     expect(await statusesOf(STALE)).toEqual(['Active']);
     expect([...(await readStatuses(clients.iam)).values()]).toEqual(['Active']);
   });
+
+  it('records each change in the organization archive per member account, and restore undoes both runs through the role', async () => {
+    const { worker } = workerOf({ MODE: 'delete', ARCHIVE_BUCKET: BUCKET });
+    const context = lambdaContext(
+      'worker',
+      'arn:aws:lambda:us-east-1:123456789012:function:worker',
+    );
+    const before = await fingerprintsOf(STALE);
+    await worker({ accountId: STALE, runId: 'delete-run-1' }, context);
+    await worker({ accountId: STALE, runId: 'delete-run-2' }, context);
+    const { Contents = [] } = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'changes/' }),
+    );
+
+    // The organization run's id finds each account's run (`<run>-<account>`).
+    const run = await runCli([
+      'restore',
+      '--accounts',
+      STALE,
+      '--run',
+      'delete-run-1',
+      '--run',
+      'delete-run-2',
+      '--archive-bucket',
+      BUCKET,
+      '--apply',
+      '--format',
+      'json',
+    ]);
+
+    // Two deactivations and two deletions, each an intent and an outcome, under the member account.
+    expect(Contents.map((o) => o.Key?.replace(/\/[^/]+$/, '/'))).toEqual([
+      ...Array(4).fill(`changes/account=${STALE}/run=delete-run-1-${STALE}/`),
+      ...Array(4).fill(`changes/account=${STALE}/run=delete-run-2-${STALE}/`),
+    ]);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      accounts: [{ accountId: STALE, status: 'RESTORED' }],
+      summary: { recorded: 4, restored: 4 },
+    });
+    expect(await fingerprintsOf(STALE)).toEqual(before);
+    // Nothing of the central account was touched.
+    expect([...(await readStatuses(clients.iam)).values()]).toEqual(['Active']);
+  });
 });
+
+/** A member account's certificates as `fingerprint status`, for comparing before and after a restore. */
+async function fingerprintsOf(account: string): Promise<string[]> {
+  const member = await memberClients(endpoint, account);
+  return [...(await readCertificates(member.iam)).values()]
+    .map((c) => `${fingerprintOf(c.CertificateBody ?? '')} ${c.Status}`)
+    .sort();
+}
 
 /** Runs the real command in its own process, through the fault proxy, with `env` on top. */
 function runCli(args: readonly string[], env: Record<string, string> = {}) {
