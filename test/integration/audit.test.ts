@@ -26,6 +26,8 @@ const ACCOUNT: readonly SeedUser[] = [
   { userName: 'heidi', path: '/robots/', certificates: [{ ageDays: 300, status: 'Inactive' }] },
 ];
 
+/** The archive every deployed function has: delete mode keeps its change record there. */
+const EVIDENCE = 'signing-cert-audit-evidence';
 let mailbox: Mailbox;
 let seeded: SeededCertificate[];
 
@@ -36,7 +38,10 @@ const seededWhere = (test: (certificate: SeededCertificate) => boolean) =>
 const overAge = (certificate: SeededCertificate) => certificate.ageDays > 90;
 
 async function audit(env: Record<string, string> = {}, event: unknown = {}) {
-  const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, ...env }, event);
+  const summary = await invokeHandler(
+    { TOPIC_ARN: mailbox.topicArn, ARCHIVE_BUCKET: EVIDENCE, ...env },
+    event,
+  );
   const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
   return { summary, messages };
 }
@@ -44,6 +49,7 @@ async function audit(env: Record<string, string> = {}, event: unknown = {}) {
 beforeEach(async () => {
   await resetMoto(endpoint);
   mailbox = await createMailbox(clients);
+  await clients.s3.send(new CreateBucketCommand({ Bucket: EVIDENCE }));
   seeded = await seedUsers(clients.iam, endpoint, ACCOUNT);
 });
 
@@ -79,6 +85,7 @@ describe('report mode', () => {
   it('publishes nothing for a clean account', async () => {
     await resetMoto(endpoint);
     mailbox = await createMailbox(clients);
+    await clients.s3.send(new CreateBucketCommand({ Bucket: EVIDENCE }));
     await seedUsers(clients.iam, endpoint, [
       { userName: 'young', certificates: [{ ageDays: 1 }, { ageDays: 50 }] },
       { userName: 'none' },
@@ -230,6 +237,7 @@ describe('a large report', () => {
   it('arrives as several messages that reassemble to every finding', async () => {
     await resetMoto(endpoint);
     mailbox = await createMailbox(clients);
+    await clients.s3.send(new CreateBucketCommand({ Bucket: EVIDENCE }));
     // IAM allows 512-character paths; long ones make each finding's ARN big, so few users fill a part.
     const path = `/${'department-of-very-long-paths/'.repeat(15)}`;
     const users = Array.from({ length: 250 }, (_, index) => ({

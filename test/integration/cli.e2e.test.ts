@@ -436,6 +436,16 @@ describe('signing-cert-audit --archive-bucket is checked before an --apply run',
     const { Contents = [] } = await clients.s3.send(
       new ListObjectsV2Command({ Bucket: 'apply-evidence' }),
     );
-    expect(Contents.length).toBe(3);
+    const keys = Contents.map((o) => o.Key ?? '');
+    // The report, its findings and its page; and the record of alice's deactivation, ahead of it.
+    expect(keys.filter((key) => !key.startsWith('changes/'))).toHaveLength(3);
+    expect(
+      keys
+        .filter((key) => key.startsWith('changes/'))
+        .map((key) => key.split('.').slice(-3, -1).join('.')),
+    ).toEqual(['DEACTIVATE.intent', 'DEACTIVATE.outcome']);
+    expect(run.stderr).toMatch(
+      /To undo this run: signing-cert-audit restore --run [\w-]+ --archive-bucket apply-evidence/,
+    );
   });
 });

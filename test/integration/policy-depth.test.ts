@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
@@ -12,10 +13,16 @@ import {
 import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint, invokeHandler } from './harness';
 
+/** The archive every deployed function has: delete mode keeps its change record there. */
+const EVIDENCE = 'signing-cert-audit-evidence';
 let mailbox: Mailbox;
 
 async function audit(env: Record<string, string>) {
-  const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, ...env });
+  const summary = await invokeHandler({
+    TOPIC_ARN: mailbox.topicArn,
+    ARCHIVE_BUCKET: EVIDENCE,
+    ...env,
+  });
   const report = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
   return { summary, report };
 }
@@ -23,6 +30,7 @@ async function audit(env: Record<string, string>) {
 beforeEach(async () => {
   await resetMoto(endpoint);
   mailbox = await createMailbox(clients);
+  await clients.s3.send(new CreateBucketCommand({ Bucket: EVIDENCE }));
 });
 
 describe('blast-radius guard', () => {
@@ -163,6 +171,10 @@ describe('the root user', () => {
 });
 
 async function invokeHandlerAndDrain(env: Record<string, string> = {}) {
-  const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, ...env });
+  const summary = await invokeHandler({
+    TOPIC_ARN: mailbox.topicArn,
+    ARCHIVE_BUCKET: EVIDENCE,
+    ...env,
+  });
   return { summary, messages: await receiveAll(clients.sqs, mailbox.queueUrl) };
 }

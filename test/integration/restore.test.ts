@@ -143,7 +143,8 @@ describe('restore after the scheduled function (the real handler, then the real 
     const [runId = ''] = await recordedRuns();
     await restore(['--run', runId, '--archive-bucket', BUCKET, '--apply']);
     const once = await state();
-    const proxy = await startFaultProxy(endpoint);
+    // Counting only: the suite's own proxy behind it records the calls.
+    const proxy = await startFaultProxy(endpoint, {}, { record: false });
 
     const again = await runCli(
       ['restore', '--run', runId, '--archive-bucket', BUCKET, '--apply', '--format', 'json'],

@@ -1,3 +1,4 @@
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createMailbox,
@@ -11,11 +12,14 @@ import {
 import { resetMoto } from '../../tools/emulator/moto';
 import { clients, endpoint, invokeHandler } from './harness';
 
+/** The archive every deployed function has: delete mode keeps its change record there. */
+const EVIDENCE = 'signing-cert-audit-evidence';
 let mailbox: Mailbox;
 
 beforeEach(async () => {
   await resetMoto(endpoint);
   mailbox = await createMailbox(clients);
+  await clients.s3.send(new CreateBucketCommand({ Bucket: EVIDENCE }));
 });
 
 /** The console's "Scheduled Event" test template. */
@@ -40,7 +44,10 @@ describe('a dry run is always a dry run (through the real handler)', () => {
     ]);
     const before = await readStatuses(clients.iam);
 
-    const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: mode }, event);
+    const summary = await invokeHandler(
+      { TOPIC_ARN: mailbox.topicArn, ARCHIVE_BUCKET: EVIDENCE, MODE: mode },
+      event,
+    );
 
     expect(await readStatuses(clients.iam)).toEqual(before);
     expect(summary).toMatchObject({ nonCompliant: 2, deactivated: 0, deleted: 0 });
@@ -65,7 +72,10 @@ describe('a dry run is always a dry run (through the real handler)', () => {
     const before = await readStatuses(clients.iam);
 
     await expect(
-      invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' }, event),
+      invokeHandler(
+        { TOPIC_ARN: mailbox.topicArn, ARCHIVE_BUCKET: EVIDENCE, MODE: 'delete' },
+        event,
+      ),
     ).rejects.toThrow(/Invalid invocation event/);
 
     expect(await readStatuses(clients.iam)).toEqual(before);
@@ -83,7 +93,11 @@ describe('no silent self-exemption (through the real handler)', () => {
       },
     ]);
 
-    const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+    const summary = await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: EVIDENCE,
+      MODE: 'delete',
+    });
 
     const report = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
     expect(report.findings).toEqual([
@@ -111,7 +125,11 @@ describe('no silent self-exemption (through the real handler)', () => {
       },
     ]);
 
-    const summary = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+    const summary = await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: EVIDENCE,
+      MODE: 'delete',
+    });
 
     const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
     expect(messages.length).toBeGreaterThan(0);
@@ -134,10 +152,18 @@ describe('delete mode takes two steps (through the real handler)', () => {
       { userName: 'old', certificates: [{ ageDays: 1000 }] },
     ]);
 
-    const first = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+    const first = await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: EVIDENCE,
+      MODE: 'delete',
+    });
     const afterFirst = await readStatuses(clients.iam);
     const firstReport = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
-    const second = await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'delete' });
+    const second = await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: EVIDENCE,
+      MODE: 'delete',
+    });
 
     expect(first).toMatchObject({ deactivated: 1, deleted: 0 });
     expect(afterFirst.get(old?.certificateId ?? '')).toBe('Inactive');

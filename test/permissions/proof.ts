@@ -551,6 +551,16 @@ export async function proveDeployment(
       `a user outside ${deployment.settings.userPathPrefix}`,
     );
   }
+  // No role this tool deploys may upload a certificate: a deleted one is given back by the
+  // operator's restore, with the operator's own credentials, never by the functions or the
+  // member role (each change they can make is tried as an upload).
+  await refuse(
+    all
+      .map((r) => r.request)
+      .filter((r) => /^iam:(Update|Delete|List)SigningCertificates?$/.test(r.action))
+      .map((r) => ({ ...r, action: 'iam:UploadSigningCertificate' })),
+    'a deployed role uploads a certificate (only the operator restores one)',
+  );
   const assumes = recorded.filter((r) => r.action === 'sts:AssumeRole');
   // The worker (or operator) cannot assume a role of another name.
   await refuse(
