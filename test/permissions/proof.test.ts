@@ -150,6 +150,28 @@ describe('the permissions proof', () => {
     expect(leaks(refused)).toEqual([]);
     expect(leaks(leaking)).toEqual(['iam:DeleteSigningCertificate']);
   });
+
+  it('fails when a deployed role may upload a certificate (only the operator restores one)', async () => {
+    const record = recordOf([SESSION, ...REPORT_RUN]);
+    const uploads = (proof: Awaited<ReturnType<typeof proveDeployment>>) =>
+      proof.refusals
+        .filter((v) => v.request.action === 'iam:UploadSigningCertificate')
+        .map((v) => v.result);
+
+    const refused = await proveDeployment(record, accountDeployment('report', { mode: 'report' }));
+    const leaking = await proveDeployment(
+      record,
+      accountDeployment('report', { mode: 'report' }, (stack) =>
+        stack.auditor.function.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['iam:UploadSigningCertificate'], resources: ['*'] }),
+        ),
+      ),
+    );
+
+    expect(uploads(refused).length).toBeGreaterThan(0);
+    expect(new Set(uploads(refused))).toEqual(new Set(['ImplicitlyDenied']));
+    expect(uploads(leaking)).toContain('Allowed');
+  });
 });
 
 describe('ResolvedTemplate', () => {
