@@ -117,6 +117,7 @@ describe('the docs', () => {
         'docs/deploy-organization.md',
         'docs/evidence.md',
         'docs/security-hub.md',
+        'docs/restore.md',
         'docs/reference/settings.md',
         'docs/reference/report.md',
         'docs/reference/verdicts.md',
