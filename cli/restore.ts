@@ -292,7 +292,7 @@ Examples:
 
 ${wrap('Refused, each saying why: a user deleted since, a user already holding two certificates, an expired certificate (IAM refuses to upload it), a change recorded without an outcome (unless IAM shows it made and --include-incomplete is given), a restore of a restore.')}
 
-${wrap('Exit status: 0 nothing refused or failed; 1 some change cannot be undone (refused: see why); 2 bad flags; 3 an AWS failure, a record that could not be read, an account that could not be entered or a step that failed; 130 interrupted (no new step starts; the report says what was done).')}
+${wrap('Exit status: 0 nothing refused, withheld or failed; 1 some change is not undone (refused: see why; or withheld by --max-actions); 2 bad flags; 3 an AWS failure, a record that could not be read, an account that could not be entered or a step that failed; 130 interrupted (no new step starts; the report says what was done).')}
 `;
 }
 
@@ -556,7 +556,10 @@ function finishRestore(report: RestoreReport, options: RestoreCliOptions, io: Cl
     report.steps.some((s) => s.error !== null);
   if (interrupted) status = EXIT.interrupted;
   else if (awsFailure) status = Math.max(status, EXIT.aws);
-  else if (status === EXIT.clean && summary.refused > 0) status = EXIT.nonCompliant;
+  // Something recorded is still not undone: refused (each says why) or withheld by the guard.
+  else if (status === EXIT.clean && summary.refused + summary.withheld > 0) {
+    status = EXIT.nonCompliant;
+  }
   const parts = [
     ['restorable', summary.restorable],
     ['restored', summary.restored],

@@ -135,6 +135,82 @@ describe('restore after the scheduled function (the real handler, then the real 
       ].sort(),
     );
     expect(await byFingerprint()).toEqual(before);
+    // The restore recorded its own changes first, under its own run id: an intent and an outcome each.
+    const own = await recordedRuns();
+    expect(own).toContain(run.report?.runId);
+    const { Contents = [] } = await clients.s3.send(
+      new ListObjectsV2Command({
+        Bucket: BUCKET,
+        Prefix: `changes/account=123456789012/run=${run.report?.runId}/`,
+      }),
+    );
+    expect(Contents).toHaveLength(10);
+  });
+
+  it('withholds every restore when more are planned than --max-actions, and writes the report to --output', async () => {
+    await seedUsers(clients.iam, endpoint, ACCOUNT);
+    await scheduled('deactivate');
+    const afterRun = await state();
+    const [runId = ''] = await recordedRuns();
+    const output = join(mkdtempSync(join(tmpdir(), 'restore-out-')), 'restore.csv');
+
+    const run = await runCli([
+      'restore',
+      '--run',
+      runId,
+      '--archive-bucket',
+      BUCKET,
+      '--apply',
+      '--max-actions',
+      '1',
+      '--format',
+      'csv',
+      '--output',
+      output,
+    ]);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'the blast-radius guard withheld 2 restore(s), more than --max-actions 1',
+    );
+    const rows = readFileSync(output, 'utf8').trimEnd().split('\r\n');
+    expect(rows[0]).toMatch(/^accountId,runId,userName,certificateId,fingerprint256,change,/);
+    expect(rows.slice(1).map((row) => row.split(',')[10])).toEqual(['WITHHELD', 'WITHHELD']);
+    expect(await state()).toEqual(afterRun);
+  });
+
+  it('stops starting steps on Ctrl-C, finishes the one in flight, and says what was done (exit 130)', async () => {
+    await seedUsers(clients.iam, endpoint, ACCOUNT);
+    await scheduled('deactivate');
+    const [runId = ''] = await recordedRuns();
+    let cli: ReturnType<typeof startCli> | undefined;
+    const proxy = await startFaultProxy(
+      endpoint,
+      {
+        onRequest: async (request) => {
+          if (request.action !== 'UpdateSigningCertificate' || cli === undefined) return;
+          // Ctrl-C while the first reactivation is in flight; it goes on once the signal is in.
+          cli.child.kill('SIGINT');
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        },
+      },
+      { record: false },
+    );
+    cli = startCli(
+      ['restore', '--run', runId, '--archive-bucket', BUCKET, '--apply', '--format', 'json'],
+      { endpoint: proxy.endpoint },
+    );
+    const run = await cli.done;
+    await proxy.close();
+
+    const report = JSON.parse(run.stdout) as RestoreReport;
+    expect(run.status).toBe(130);
+    expect(report.complete).toBe(false);
+    expect(report.steps.map((s) => s.action)).toEqual(['REACTIVATED', 'NONE']);
+    expect(report.steps[1]?.detail).toContain('not attempted: the run was stopped first');
+    // heidi's, Inactive before the run, and the one not attempted.
+    expect((await state()).filter((c) => c.Status === 'Inactive')).toHaveLength(2);
   });
 
   it('changes nothing the second time', async () => {
