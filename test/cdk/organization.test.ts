@@ -216,6 +216,21 @@ describe('the organization functions’ grants', () => {
     expect(actions.filter((a) => String(a).startsWith('iam:'))).toEqual([]);
   });
 
+  it('lets the worker write the change record only when members may change something', () => {
+    const changes = (mode: string) => {
+      const policies = Object.values(orgTemplate({ mode }).findResources('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('WorkerRole'))
+        .map((policy) => JSON.stringify(policy.Properties.PolicyDocument));
+      return policies.some((document) => document.includes('/changes/*'));
+    };
+
+    expect([changes('report'), changes('deactivate'), changes('delete')]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+  });
+
   it('lets enumerate only list the organization and write the account list', () => {
     const actions = statementsOf('EnumerateRole')
       .flatMap((s) => [s.Action].flat())
