@@ -208,6 +208,15 @@ export function fingerprintOf(body: string): string {
   }
 }
 
+/** A body's subject as `subject CN=…`, for a person reviewing what restore would upload. */
+export function subjectOf(body: string): string {
+  try {
+    return `subject ${new X509Certificate(body).subject.replaceAll('\n', ', ')}`;
+  } catch {
+    return 'an unreadable body';
+  }
+}
+
 /** When a body's certificate stops being valid, or undefined when it cannot be read. */
 export function notAfterOf(body: string): Date | undefined {
   try {

@@ -1,8 +1,10 @@
 import {
   type ChangeKind,
   type ChangeOutcome,
+  fingerprintOf,
   notAfterOf,
   type RecordedChange,
+  subjectOf,
 } from './change-record';
 import type { ErrorDetail } from './errors';
 
@@ -159,6 +161,12 @@ function judge(
       `a restore's own change (${intent.change}): restore does not undo a restore; run the audit in deactivate or delete mode to act on the certificate again`,
     );
   }
+  // The record's own consistency: the body it would upload is the certificate it names.
+  if (fingerprintOf(intent.body) !== intent.fingerprint256) {
+    return refuse(
+      "the record is inconsistent: its body's fingerprint is not the one it names; nothing is planned on it (check who can write the record)",
+    );
+  }
   if (user === undefined) return refuse('its user was not read');
   if ('error' in user) {
     return refuse(
@@ -264,7 +272,7 @@ function judge(
     plannedAction: 'UPLOAD',
     targetStatus,
     currentCertificateId: null,
-    detail: `upload its body again (a new id, the same fingerprint), then leave it ${targetStatus}; IAM dates the copy on upload, so age checks count from then (first uploaded ${intent.uploadDate ?? 'on an unknown date'})`,
+    detail: `upload its body again (${subjectOf(intent.body)}, the same fingerprint, a new id), then leave it ${targetStatus}; IAM dates the copy on upload, so age checks count from then (first uploaded ${intent.uploadDate ?? 'on an unknown date'})`,
     error: null,
   };
 }

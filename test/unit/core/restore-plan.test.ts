@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type ChangeIntent,
@@ -264,5 +265,25 @@ describe('planRestore: what it refuses or leaves', () => {
 
     expect(step).toMatchObject({ verdict: 'REFUSED' });
     expect(step?.detail).toContain('restore does not undo a restore');
+  });
+});
+
+describe('planRestore: a record that is not what it says', () => {
+  it('refuses an entry whose body is not the certificate it names, and shows the subject it would upload', () => {
+    const other = generateTestCertificate({ commonName: 'mallory' });
+    const [tampered] = planRestore(
+      [change('DELETE', 'DELETED', { body: other, fingerprint256: FINGERPRINT })],
+      alice({ certificates: [] }),
+      OPTIONS,
+    );
+    const [honest] = planRestore(
+      [change('DELETE', 'DELETED')],
+      alice({ certificates: [] }),
+      OPTIONS,
+    );
+
+    expect(tampered).toMatchObject({ verdict: 'REFUSED', plannedAction: null });
+    expect(tampered?.detail).toContain('the record is inconsistent');
+    expect(honest?.detail).toContain(`subject ${new X509Certificate(BODY).subject}`);
   });
 });
