@@ -380,7 +380,24 @@ export async function restore(argv: readonly string[], io: CliIo): Promise<numbe
     steps,
     stoppedReason: stop?.aborted ? String(stop.reason ?? 'stopped') : null,
   });
-  return finishRestore(report, options, io);
+  // A local record of a run across accounts, read in another account: say where its changes are.
+  const elsewhere = [
+    ...new Set(
+      (fileEntries ?? [])
+        .filter((e) => !accounts.includes(e.accountId))
+        .filter((e) =>
+          options.runs.some((run) => e.runId === run || e.runId === `${run}-${e.accountId}`),
+        )
+        .map((e) => e.accountId),
+    ),
+  ];
+  const hints =
+    report.summary.recorded === 0 && elsewhere.length > 0
+      ? [
+          `The record holds this run's changes in account ${elsewhere.slice(0, 10).join(', ')}${elsewhere.length > 10 ? ', …' : ''}: restore there with --accounts ${elsewhere.slice(0, 10).join(',')}`,
+        ]
+      : [];
+  return finishRestore(report, options, io, hints);
 }
 
 /** The accounts to restore in: the caller's, or those the organization flags name. */
@@ -513,7 +530,13 @@ async function readRecord(accountId: string, context: RestoreContext): Promise<C
 }
 
 /** Writes the report and the lines for a person, and returns the exit status. */
-function finishRestore(report: RestoreReport, options: RestoreCliOptions, io: CliIo): number {
+function finishRestore(
+  report: RestoreReport,
+  options: RestoreCliOptions,
+  io: CliIo,
+  /** Lines on where to look next, before the result line. */
+  hints: readonly string[],
+): number {
   const rendered =
     options.format === 'csv'
       ? formatRestoreCsv(report)
@@ -526,8 +549,12 @@ function finishRestore(report: RestoreReport, options: RestoreCliOptions, io: Cl
   const runs = options.runs.join(', ');
   const without = report.accounts.filter((a) => a.status === 'NO_RECORD').map((a) => a.accountId);
   if (summary.recorded === 0) {
+    const named =
+      without.length > 3
+        ? `${without.slice(0, 3).join(', ')} and ${without.length - 3} more`
+        : without.join(', ');
     say(
-      `Run ${runs}: no change recorded in ${report.record}${without.length > 0 ? ` for account ${without.join(', ')}` : ''}: the run changed nothing there (or its record is elsewhere). Nothing to restore.`,
+      `Run ${runs}: no change recorded in ${report.record}${without.length > 0 ? ` for account ${named}` : ''}: the run changed nothing there (or its record is elsewhere). Nothing to restore.`,
     );
   } else if (summary.restorable === 0) {
     say(
@@ -546,6 +573,7 @@ function finishRestore(report: RestoreReport, options: RestoreCliOptions, io: Cl
   } else {
     say(`Restored ${summary.restored}; recorded in ${report.record} under run ${report.runId}.`);
   }
+  for (const hint of hints) say(hint);
   for (const account of report.accounts.filter((a) => a.status === 'FAILED')) {
     say(`signing-cert-audit restore: account ${account.accountId} FAILED: ${account.error}`);
   }

@@ -1,9 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import {
+  ListSigningCertificatesCommand,
+  UpdateSigningCertificateCommand,
+} from '@aws-sdk/client-iam';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { HELP_WIDTH } from '../../../cli/args';
+import { type CliIo, main } from '../../../cli/main';
 import { parseRestoreArgs, restoreHelpText } from '../../../cli/restore';
+import { fingerprintOf } from '../../../lambda/core/change-record';
+import { mockedAccount } from '../accounts';
+import { ACCOUNT_ID, CERT_BODY, daysAgo, iamCert } from '../fixtures';
 
 const TTY = { stdoutIsTTY: false };
 
@@ -87,5 +95,114 @@ describe('parseRestoreArgs', () => {
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(HELP_WIDTH);
     expect(lines).toContain('Examples:');
     expect(parseRestoreArgs(['--help'], TTY).help).toBe(true);
+  });
+});
+
+describe('restore through main (IAM and STS mocked)', () => {
+  const account = mockedAccount();
+
+  function streams() {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      stdout: { write: (text: string) => out.push(text), isTTY: false },
+      stderr: { write: (text: string) => err.push(text), isTTY: false },
+      env: { AWS_REGION: 'us-east-1' },
+    };
+    return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+  }
+
+  /** A local record of one deactivation by run-1, in `accountId`. */
+  function recordIn(accountId: string): string {
+    const file = recordFile();
+    const key = {
+      runId: 'run-1',
+      accountId,
+      certificateId: 'CERTALICE0000000000000001',
+      change: 'DEACTIVATE',
+    };
+    const lines = [
+      {
+        ...key,
+        recordVersion: '1',
+        entry: 'intent',
+        recordedAt: '2026-12-01T00:00:00Z',
+        userName: 'alice',
+        userArn: `arn:aws:iam::${accountId}:user/alice`,
+        status: 'Active',
+        uploadDate: null,
+        fingerprint256: fingerprintOf(CERT_BODY),
+        body: CERT_BODY,
+      },
+      {
+        ...key,
+        recordVersion: '1',
+        entry: 'outcome',
+        recordedAt: '2026-12-01T00:00:01Z',
+        outcome: 'DEACTIVATED',
+        error: null,
+      },
+    ];
+    writeFileSync(file, lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    return file;
+  }
+
+  beforeEach(() =>
+    account.answer({
+      alice: [iamCert('alice', 'CERTALICE0000000000000001', daysAgo(400), 'Inactive')],
+    }),
+  );
+
+  it('plans the reactivation of a certificate still Inactive, changing nothing', async () => {
+    const { io, stdout, stderr } = streams();
+
+    const status = await main(
+      ['restore', '--run', 'run-1', '--change-record', recordIn(ACCOUNT_ID)],
+      io,
+    );
+
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout()).steps).toMatchObject([
+      { verdict: 'RESTORABLE', plannedAction: 'REACTIVATE', action: 'NONE' },
+    ]);
+    expect(stderr()).toContain('Plan: reactivate 1, upload 0. Nothing was changed');
+    expect(account.iam).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
+  it('says where the changes are when the record holds them in another account', async () => {
+    const { io, stderr } = streams();
+
+    const status = await main(
+      ['restore', '--run', 'run-1', '--change-record', recordIn('222222222222')],
+      io,
+    );
+
+    expect(status).toBe(0);
+    expect(stderr()).toContain(`no change recorded in`);
+    expect(stderr()).toContain(
+      "The record holds this run's changes in account 222222222222: restore there with --accounts 222222222222",
+    );
+    expect(stderr().trimEnd().split('\n').at(-1)).toBe('nothing recorded — exit 0');
+  });
+
+  it('refuses --account naming another account than the credentials, before reading IAM', async () => {
+    const { io, stderr } = streams();
+
+    const status = await main(
+      [
+        'restore',
+        '--run',
+        'run-1',
+        '--change-record',
+        recordIn(ACCOUNT_ID),
+        '--account',
+        '222222222222',
+      ],
+      io,
+    );
+
+    expect(status).toBe(2);
+    expect(stderr()).toContain(`these credentials are in account ${ACCOUNT_ID}`);
+    expect(account.iam).not.toReceiveCommand(ListSigningCertificatesCommand);
   });
 });
