@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { EXIT } from '../cli/args';
 import { main } from '../cli/main';
 

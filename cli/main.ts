@@ -1,24 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { partitionOfRegion } from '../lambda/aws/security-hub';
+import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../lambda/core/errors';
 import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
 import type { CliIo } from './io';
-import { runOrganization } from './org';
-import { finish } from './output';
-import { restore } from './restore';
-import { runAccount } from './run';
-import { wire } from './wiring';
 
 export type { CliIo } from './io';
 
 /**
  * Runs the command line: flags (args.ts) → wiring (wiring.ts) → one account's run (run.ts) or
  * several accounts' (org.ts) → the one output and exit logic (output.ts). Returns the exit
- * status instead of exiting, so tests can call it.
+ * status instead of exiting, so tests can call it. What runs an audit (the SDK clients, the
+ * engine) is loaded once the flags are known to be good: `--help`, `--version` and a mistyped
+ * flag answer at once.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   // `restore` undoes a run from its change record (restore.ts); anything else is an audit.
-  if (argv[0] === 'restore') return restore(argv.slice(1), io);
+  if (argv[0] === 'restore') {
+    const { restore } = await import('./restore');
+    return restore(argv.slice(1), io);
+  }
   let options: CliOptions;
   try {
     options = parseCliArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY === true });
@@ -37,25 +36,42 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(`${version()}\n`);
     return EXIT.clean;
   }
+  const [{ wire }, { finish }] = await Promise.all([import('./wiring'), import('./output')]);
   const wiring = await wire(options, io);
   if (typeof wiring === 'number') return wiring;
-  const outcome = options.org
-    ? // The caller's account is where STS and the archive are; each member is reached through its role.
-      await runOrganization({ ...options, org: options.org }, io, {
-        sts: wiring.sts,
-        partition: partitionOfRegion(wiring.region),
-        clientConfig: wiring.clientConfig,
-        logger: wiring.logger,
-        sinks: wiring.sinks,
-        runId: wiring.runId,
-        ...(wiring.changeRecord ? { changeRecord: wiring.changeRecord } : {}),
-        ...(wiring.stop ? { stop: wiring.stop } : {}),
-      })
-    : await runAccount(options, io, wiring);
-  return typeof outcome === 'number' ? outcome : finish(outcome, options, io);
+  let outcome: Parameters<typeof finish>[0];
+  if (options.org) {
+    const [{ runOrganization }, { partitionOfRegion }] = await Promise.all([
+      import('./org'),
+      import('../lambda/aws/partition'),
+    ]);
+    // The caller's account is where STS and the archive are; each member is reached through its role.
+    const run = await runOrganization({ ...options, org: options.org }, io, {
+      sts: wiring.sts,
+      partition: partitionOfRegion(wiring.region),
+      clientConfig: wiring.clientConfig,
+      logger: wiring.logger,
+      sinks: wiring.sinks,
+      runId: wiring.runId,
+      ...(wiring.changeRecord ? { changeRecord: wiring.changeRecord } : {}),
+      ...(wiring.stop ? { stop: wiring.stop } : {}),
+    });
+    if (typeof run === 'number') return run;
+    outcome = run;
+  } else {
+    const { runAccount } = await import('./run');
+    outcome = await runAccount(options, io, wiring);
+  }
+  return finish(outcome, options, io);
 }
 
+/** The package's version: its package.json is two folders up once compiled (dist/cli/), one in the sources. */
 function version(): string {
-  const url = new URL('../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  for (const candidate of ['../package.json', '../../package.json']) {
+    const url = new URL(candidate, import.meta.url);
+    if (!existsSync(url)) continue;
+    const manifest = JSON.parse(readFileSync(url, 'utf8')) as { name?: string; version: string };
+    if (manifest.name === 'signing-cert-audit') return manifest.version;
+  }
+  return 'unknown';
 }

@@ -5,8 +5,8 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createIamClient } from '../lambda/aws/iam';
 import { createOrganizationsClient, selectActiveAccounts } from '../lambda/aws/organizations';
+import { partitionOfRegion } from '../lambda/aws/partition';
 import { createS3Client } from '../lambda/aws/s3';
-import { partitionOfRegion } from '../lambda/aws/security-hub';
 import { AssumeRoleError, assumeMemberRole } from '../lambda/aws/sts';
 import {
   CHANGES_PREFIX,

@@ -31,7 +31,10 @@ for (const output of Object.values(bundle.metafile.outputs)) {
   }
 }
 const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 8);
-const gzipped = Object.values(bundle.files).reduce((sum, file) => sum + gzipSync(file).byteLength, 0);
+const gzipped = Object.values(bundle.files).reduce(
+  (sum, file) => sum + gzipSync(file).byteLength,
+  0,
+);
 
 console.log(
   `handler bundle: ${kb(bundle.initBytes)} KB loaded at start, ${kb(bundle.totalBytes)} KB in all (${Object.keys(bundle.files).length} files, minified ${HANDLER_BUNDLE.format}, ${HANDLER_BUNDLE.target}; ${kb(gzipped)} KB gzipped); budget ${budgetKb} KB in all`,

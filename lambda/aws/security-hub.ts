@@ -1,12 +1,7 @@
 import { SecurityHubClient, type SecurityHubClientConfig } from '@aws-sdk/client-securityhub';
 import { CLIENT_DEFAULTS } from './http';
 
-/** The partition of a region: aws-cn, aws-us-gov or aws. */
-export function partitionOfRegion(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+export { partitionOfRegion } from './partition';
 
 /**
  * The Security Hub client, in the home region only: IAM is global, and the same finding Id

@@ -4,8 +4,8 @@ import { recordSession } from '../../tools/emulator/call-record';
 import { EMULATOR_ENV } from '../../tools/emulator/emulator';
 import { endpoint as motoEndpoint, sessionFor, testLabel } from './harness';
 
-/** The real command, as `npx signing-cert-audit` runs it. */
-export const CLI = join(import.meta.dirname, '../../bin/signing-cert-audit.js');
+/** The real command, as `npx signing-cert-audit` runs it: the compiled CLI (the global setup builds it). */
+export const CLI = join(import.meta.dirname, '../../dist/bin/cli.js');
 
 /** What a run of the command left: its exit status and both streams. */
 export interface CliRun {

@@ -156,7 +156,7 @@ describe('npm run emulator', () => {
       // The CLI, as the docs run it, against the emulator.
       const run = spawnSync(
         process.execPath,
-        [join(import.meta.dirname, '../../bin/signing-cert-audit.js'), '--format', 'json'],
+        [join(import.meta.dirname, '../../dist/bin/cli.js'), '--format', 'json'],
         { env: { PATH: process.env.PATH ?? '', ...exports }, encoding: 'utf8', timeout: 60_000 },
       );
       const report = JSON.parse(run.stdout) as {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { beginCallRecord } from '../../tools/emulator/call-record';
 import { startMoto } from '../../tools/emulator/moto';
@@ -15,6 +17,11 @@ declare module 'vitest' {
  * run fails: the suite is never silently skipped.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The suites run the CLI as it ships, compiled (dist/bin/cli.js): built from these sources first.
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-package.ts', '--quiet'], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: 'inherit',
+  });
   // The suite's calls are recorded for the permissions proof (test/permissions/): this run's only.
   beginCallRecord('integration');
   const moto = await startMoto();
