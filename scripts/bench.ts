@@ -32,6 +32,7 @@ import {
 } from '../tools/emulator/emulator';
 import { startFaultProxy } from '../tools/emulator/fault-proxy';
 import { startMoto } from '../tools/emulator/moto';
+import { measureCliStart } from './cli-start';
 import { measureColdStart } from './cold-start';
 import { buildHandlerBundle, ENTRY_FILE, writeHandlerBundle } from './handler-bundle';
 
@@ -227,6 +228,7 @@ try {
   const throttledPrefilter = await audit('credential-report', throttledRate, limitSeconds * 1000);
   console.error(`Cold start, ${coldRuns} runs each…`);
   const coldStart = await measureColdStart(coldRuns);
+  const cliStart = measureCliStart(coldRuns);
 
   const strip = ({ nonCompliantIds, ...rest }: Awaited<ReturnType<typeof audit>>) => ({
     ...rest,
@@ -251,6 +253,7 @@ try {
       total: Number((bundle.totalBytes / 1024).toFixed(1)),
     },
     coldStart,
+    cliStart,
     node: process.version,
   };
   writeFileSync(values.output, `${JSON.stringify(result, null, 2)}\n`);
