@@ -72,6 +72,10 @@ export class AuditArchive extends Construct {
     super(scope, id);
     const expiration = Duration.days(props.retentionDays);
 
+    // Log delivery by a bucket policy (logging.s3.amazonaws.com, scoped to this bucket), in any
+    // app: without this feature flag CDK would grant it by the legacy LogDeliveryWrite ACL, which
+    // an app that never set the flag (a consumer's) would get, and which ACL-less buckets refuse.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     if (props.existingBucket) {
       this.bucket = props.existingBucket;
     } else {

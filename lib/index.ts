@@ -1,11 +1,22 @@
 /**
  * The package's construct library: the single-account auditor, the organization auditor, the
- * member role, the stacks the CDK app deploys, and the types of their props. The functions they
- * deploy are pre-built into the package (dist/handlers/): an app needs neither esbuild nor the
- * sources.
+ * member role, the stacks the CDK app deploys, the parts their public properties expose, and the
+ * settings their props follow. The functions they deploy are pre-built into the package
+ * (dist/handlers/): an app needs neither esbuild nor the sources.
  */
+
+export type { ArchiveLayout } from '../lambda/core/archive-layout';
 export { ConfigError } from '../lambda/core/errors';
-export type { Mode, Policy, ScanStrategy } from '../lambda/core/settings';
+export {
+  MODES,
+  type Mode,
+  type Policy,
+  SCAN_STRATEGIES,
+  type ScanStrategy,
+} from '../lambda/core/settings';
+export { AuditDashboard, type DashboardGraph } from './audit-monitoring';
+export type { SigningCertAuditorAlarms } from './auditor-alarms';
+export { AuditArchive, type AuditArchiveProps } from './auditor-archive';
 export { AuditorStack } from './auditor-stack';
 export {
   MemberRole,
@@ -13,6 +24,7 @@ export {
   MemberRoleStack,
   type MemberRoleStackProps,
 } from './member-role';
+export type { OrgAuditorAlarms } from './org-auditor-alarms';
 export { OrgAuditorStack, StandaloneMemberStack } from './org-auditor-stack';
 export { SigningCertAuditor, type SigningCertAuditorProps } from './signing-cert-auditor';
 export { SigningCertOrgAuditor, type SigningCertOrgAuditorProps } from './signing-cert-org-auditor';

@@ -37,7 +37,9 @@ export function measureCliStart(runs: number): CliStartResult {
     npxVersion: ['npx', ['--no-install', 'signing-cert-audit', '--version']],
     npxHelp: ['npx', ['--no-install', 'signing-cert-audit', '--help']],
   };
-  const times: Record<string, number[]> = {};
+  const times: Record<string, number[]> = Object.fromEntries(
+    Object.keys(commands).map((name) => [name, []]),
+  );
   const time = (name: string) => {
     const [command, args] = commands[name] as [string, string[]];
     const started = performance.now();
@@ -47,7 +49,7 @@ export function measureCliStart(runs: number): CliStartResult {
   // One warm-up each: the first process pays for the file system cache (and npx its own).
   for (const name of Object.keys(commands)) time(name);
   for (let i = 0; i < runs; i += 1) {
-    for (const name of Object.keys(commands)) (times[name] ??= []).push(time(name));
+    for (const name of Object.keys(commands)) times[name]?.push(time(name));
   }
   const ms = (name: string) => Number(median(times[name] ?? []).toFixed(1));
   return {

@@ -1,10 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type App, type CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../lambda/aws/sts';
 import type { Mode, ScanStrategy } from '../../lambda/core/settings';
 import { AuditorStack } from '../../lib/auditor-stack';
 import { OrgAuditorStack, StandaloneMemberStack } from '../../lib/org-auditor-stack';
-import { type ServicePath, servicePathsOf } from '../../lib/service-paths';
+import { SERVICE_PATH_METADATA, type ServicePath, servicePathsOf } from '../../lib/service-paths';
 import type { Principal } from '../../tools/emulator/call-record';
 import { createApp } from '../cdk/helpers';
 import { type DeployedPolicies, gatherPolicies, type Pseudo, ResolvedTemplate } from './template';
@@ -249,6 +251,77 @@ export function memberDeployment(name: string, context: Record<string, unknown>)
     paths: [],
     organizationId: ORGANIZATION_ID,
   };
+}
+
+/**
+ * A single-account deployment synthesized elsewhere (a consumer's own app, from the packed
+ * package), read back from its cloud assembly: the template, and the service paths the
+ * constructs declared (construct metadata, which the assembly keeps).
+ */
+export function assemblyDeployment(
+  name: string,
+  cdkOut: string,
+  stackName: string,
+  settings: DeploymentSettings,
+): Deployment {
+  const body = JSON.parse(readFileSync(join(cdkOut, `${stackName}.template.json`), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  };
+  const template = new ResolvedTemplate(body as Record<string, unknown>, pseudo(stackName));
+  const central = { template, policies: gatherPolicies(template) };
+  // The audit function: the one function whose environment carries the policy.
+  const [functionId] =
+    Object.entries(body.Resources).find(
+      ([, resource]) =>
+        resource.Type === 'AWS::Lambda::Function' &&
+        JSON.stringify(resource.Properties?.Environment ?? {}).includes('"MODE"'),
+    ) ?? [];
+  if (functionId === undefined) throw new Error(`${stackName}: no audit function in the template`);
+  const roleArn = template.resolve(template.property(functionId, 'Role')) as string;
+  const env =
+    (template.property(functionId, 'Environment') as { Variables?: Record<string, string> })
+      .Variables ?? {};
+  const paths = assemblyMetadata(cdkOut, stackName)
+    .filter((entry) => entry.type === SERVICE_PATH_METADATA)
+    .map((entry) => ({
+      ...(template.resolve(entry.data) as ServicePath),
+      declaredBy: entry.path,
+    }));
+  return {
+    name,
+    kind: 'account',
+    settings,
+    central,
+    member: () => undefined,
+    roleOf: { function: roleArn },
+    bindings: {
+      ...(env.TOPIC_ARN ? { topicArn: env.TOPIC_ARN } : {}),
+      ...(env.ARCHIVE_BUCKET ? { archiveBucket: env.ARCHIVE_BUCKET } : {}),
+      ...(env.SECURITY_HUB_REGION ? { securityHubRegion: env.SECURITY_HUB_REGION } : {}),
+    },
+    paths,
+  };
+}
+
+/** A stack's construct metadata as the assembly holds it (its manifest, or `<stack>.metadata.json`). */
+function assemblyMetadata(
+  cdkOut: string,
+  stackName: string,
+): { path: string; type: string; data: unknown }[] {
+  const file = join(cdkOut, `${stackName}.metadata.json`);
+  const byPath = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, { type: string; data: unknown }[]>)
+    : ((
+        JSON.parse(readFileSync(join(cdkOut, 'manifest.json'), 'utf8')) as {
+          artifacts: Record<
+            string,
+            { metadata?: Record<string, { type: string; data: unknown }[]> }
+          >;
+        }
+      ).artifacts[stackName]?.metadata ?? {});
+  return Object.entries(byPath).flatMap(([path, entries]) =>
+    entries.map((entry) => ({ path, ...entry })),
+  );
 }
 
 function side(app: App, stack: Stack): DeployedSide {

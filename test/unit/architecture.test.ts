@@ -13,7 +13,9 @@ function sourceFiles(): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
       entry.isDirectory()
-        ? walk(join(dir, entry.name))
+        ? entry.name === 'node_modules'
+          ? []
+          : walk(join(dir, entry.name))
         : entry.name.endsWith('.ts')
           ? [join(dir, entry.name)]
           : [],

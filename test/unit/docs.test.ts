@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { apiFingerprint, emitDeclarations, stampedFingerprint } from '../../scripts/api-docs';
 import { GENERATED_SECTIONS, normalizeTable, sectionOf } from '../../tools/docs';
 
 /**
@@ -158,6 +159,17 @@ describe('the docs', () => {
     }
   });
 
+  it('hold the API reference generated from the declarations as they are (npm run docs:api)', () => {
+    const out = emitDeclarations();
+    const fingerprint = apiFingerprint(out);
+
+    expect(stampedFingerprint()).toBe(fingerprint);
+    // The control: a TSDoc line changed in a declaration the index reaches changes the fingerprint.
+    const props = join(out, 'lib/signing-cert-auditor.d.ts');
+    writeFileSync(props, readFileSync(props, 'utf8').replace('@default 90', '@default 91'));
+    expect(apiFingerprint(out)).not.toBe(fingerprint);
+  }, 60_000);
+
   it('can fail: a stale path, an unknown script, a broken link and a missing anchor are each found', () => {
     const planted =
       'See `lambda/config.ts`, run `npm run nothing`, read [x](docs/none.md) and [y](README.md#no-such-heading).';
@@ -179,7 +191,9 @@ describe('the project', () => {
     const walk = (dir: string): string[] =>
       readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) =>
         entry.isDirectory()
-          ? walk(join(dir, entry.name))
+          ? entry.name === 'node_modules'
+            ? []
+            : walk(join(dir, entry.name))
           : /\.(ts|js|py|md)$/.test(entry.name)
             ? [join(dir, entry.name)]
             : [],
