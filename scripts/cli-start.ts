@@ -34,8 +34,8 @@ export function measureCliStart(runs: number): CliStartResult {
     node: [process.execPath, ['-e', '']],
     version: [process.execPath, [CLI, '--version']],
     help: [process.execPath, [CLI, '--help']],
-    npxVersion: ['npx', ['--no-install', 'signing-cert-audit', '--version']],
-    npxHelp: ['npx', ['--no-install', 'signing-cert-audit', '--help']],
+    npxVersion: ['npx', ['--yes', 'signing-cert-audit', '--version']],
+    npxHelp: ['npx', ['--yes', 'signing-cert-audit', '--help']],
   };
   const times: Record<string, number[]> = Object.fromEntries(
     Object.keys(commands).map((name) => [name, []]),
