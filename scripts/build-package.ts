@@ -13,6 +13,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -55,4 +56,15 @@ const walk = (dir: string): void => {
 };
 for (const part of ['bin', 'cli', 'lambda', 'lib']) walk(join(dist, part));
 chmodSync(join(dist, 'bin/cli.js'), 0o755);
+
+// npm links the bins of a project's dependencies into node_modules/.bin, never the project's own:
+// `npx signing-cert-audit` in a clone then installs the clone into npx's cache, keyed by its path,
+// and keeps running the bin that cache linked, even after it moved. Linked here, npx finds the
+// compiled CLI first, as it finds any dependency's bin.
+const bins = join(root, 'node_modules/.bin');
+if (existsSync(bins)) {
+  const link = join(bins, 'signing-cert-audit');
+  rmSync(link, { force: true });
+  symlinkSync('../../dist/bin/cli.js', link);
+}
 if (!process.argv.includes('--quiet')) console.log(`dist/: ${files} compiled files`);
