@@ -29,17 +29,11 @@ const versionOf = (name: string) =>
     }
   ).version;
 
-/** The consumer's whole app: ten lines, as the docs show it. */
-const APP = `import { App, Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { SigningCertAuditor } from 'signing-cert-audit';
-
-const app = new App({ outdir: 'cdk.out' });
-const stack = new Stack(app, 'PlatformAudit', { env: { account: '123456789012', region: 'us-east-1' } });
-new SigningCertAuditor(stack, 'Auditor', { mode: 'deactivate', maxAgeDays: 60, notificationEmails: ['sec@example.com'] });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
-`;
+/** The consumer's whole app, as docs/library.md shows it (its `js consumer-app` block). */
+const APP =
+  /```js consumer-app\n([\s\S]*?)```/.exec(
+    readFileSync(join(ROOT, 'docs/library.md'), 'utf8'),
+  )?.[1] ?? '';
 
 let tarball: string;
 let files: string[];
@@ -73,6 +67,8 @@ beforeAll(() => {
       },
     }),
   );
+  if (!APP.includes('new SigningCertAuditor('))
+    throw new Error('docs/library.md has no consumer-app block');
   writeFileSync(join(consumer, 'app.mjs'), APP);
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: consumer,

@@ -119,6 +119,8 @@ describe('the docs', () => {
         'docs/evidence.md',
         'docs/security-hub.md',
         'docs/restore.md',
+        'docs/library.md',
+        'docs/reference/api/README.md',
         'docs/reference/settings.md',
         'docs/reference/report.md',
         'docs/reference/verdicts.md',
