@@ -15,6 +15,8 @@ export interface HandlerBundle {
   readonly initBytes: number;
   /** The bytes of every file. */
   readonly totalBytes: number;
+  /** The source files in what a cold start loads (node_modules paths included). */
+  readonly initInputs: readonly string[];
   readonly metafile: Metafile;
 }
 
@@ -73,6 +75,7 @@ export async function buildHandlerBundle(
   return {
     files,
     code,
+    initInputs: [...loaded].flatMap((path) => Object.keys(outputs[path]?.inputs ?? {})),
     initBytes: bytes(loaded),
     totalBytes: bytes(Object.keys(outputs).filter((path) => path.endsWith('.mjs'))),
     metafile: result.metafile,

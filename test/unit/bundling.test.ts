@@ -16,6 +16,20 @@ describe('the function bundle', () => {
     expect(withIt.length - without.length).toBeGreaterThan(100_000);
   });
 
+  it("keeps the archive's, SNS's and Security Hub's clients out of the start-up (loaded at first use)", async () => {
+    const bundle = await buildHandlerBundle({ securityHub: true });
+    const atStart = (client: string) =>
+      bundle.initInputs.some((input) => input.includes(`node_modules/@aws-sdk/${client}/`));
+
+    expect(atStart('client-iam')).toBe(true);
+    expect(['client-s3', 'client-sns', 'client-securityhub'].filter(atStart)).toEqual([]);
+    // They are in the asset, as chunks of their own.
+    const all = Object.values(bundle.metafile.outputs).flatMap((o) => Object.keys(o.inputs));
+    for (const client of ['client-s3', 'client-sns', 'client-securityhub']) {
+      expect(all.some((input) => input.includes(`node_modules/@aws-sdk/${client}/`))).toBe(true);
+    }
+  });
+
   it('defines nothing for a function with every feature', () => {
     expect(bundleDefines({ securityHub: true })).toEqual({});
   });
