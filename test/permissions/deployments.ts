@@ -145,11 +145,7 @@ export function accountDeployment(
     central,
     member: () => undefined,
     roleOf: { function: roleArn },
-    bindings: {
-      ...(env.TOPIC_ARN ? { topicArn: env.TOPIC_ARN } : {}),
-      ...(env.ARCHIVE_BUCKET ? { archiveBucket: env.ARCHIVE_BUCKET } : {}),
-      ...(env.SECURITY_HUB_REGION ? { securityHubRegion: env.SECURITY_HUB_REGION } : {}),
-    },
+    bindings: bindingsOf(env),
     paths: resolvedPaths(stack, central.template),
   };
 }
@@ -294,11 +290,7 @@ export function assemblyDeployment(
     central,
     member: () => undefined,
     roleOf: { function: roleArn },
-    bindings: {
-      ...(env.TOPIC_ARN ? { topicArn: env.TOPIC_ARN } : {}),
-      ...(env.ARCHIVE_BUCKET ? { archiveBucket: env.ARCHIVE_BUCKET } : {}),
-      ...(env.SECURITY_HUB_REGION ? { securityHubRegion: env.SECURITY_HUB_REGION } : {}),
-    },
+    bindings: bindingsOf(env),
     paths,
   };
 }
@@ -345,6 +337,15 @@ function settingsOf(
     securityHub,
     memberRoleName,
     selection: { includeOus: !!context.includeOus, excludeOus: !!context.excludeOus },
+  };
+}
+
+/** The resources a function's environment names: its topic, its archive, Security Hub's region. */
+function bindingsOf(env: Readonly<Record<string, string>>): Deployment['bindings'] {
+  return {
+    ...(env.TOPIC_ARN ? { topicArn: env.TOPIC_ARN } : {}),
+    ...(env.ARCHIVE_BUCKET ? { archiveBucket: env.ARCHIVE_BUCKET } : {}),
+    ...(env.SECURITY_HUB_REGION ? { securityHubRegion: env.SECURITY_HUB_REGION } : {}),
   };
 }
 
