@@ -85,6 +85,13 @@ export interface SigningCertAuditorProps {
    */
   readonly maxOverrideDays?: number;
   /**
+   * Require every exemption to end within this many days (`exemptTagKey` = `until YYYY-MM-DD`):
+   * one without an end date, or ending later, is refused as an ERROR finding naming the tag, and
+   * the account policy applies.
+   * @default - none: an exemption may have no end date
+   */
+  readonly maxExemptionDays?: number;
+  /**
    * Blast-radius guard: a run that plans more changes than this makes none.
    * @default 25
    */

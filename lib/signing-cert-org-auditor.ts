@@ -58,6 +58,7 @@ export interface SigningCertOrgAuditorProps
     | 'userPathPrefix'
     | 'exemptTagKey'
     | 'maxOverrideDays'
+    | 'maxExemptionDays'
     | 'maxActionsPerRun'
     | 'concurrency'
     | 'scanStrategy'

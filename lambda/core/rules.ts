@@ -1,5 +1,6 @@
 import type { MaxAgeOverride, UserRules } from './checks/check';
 import type { Policy } from './settings';
+import { DAY_MS } from './time';
 
 /** The tag that overrides MAX_AGE_DAYS for one user (a positive whole number of days). */
 export const MAX_AGE_TAG_KEY = 'signing-cert-audit:max-age-days';
@@ -13,30 +14,63 @@ export interface TagDecision {
   readonly problems: readonly string[];
 }
 
+/** An exemption's end: `until 2027-03-31`, the last day it holds (UTC). */
+const UNTIL = /^until\s+(\d{4})-(\d{2})-(\d{2})$/i;
+
 /**
  * Applies a user's tags to the account policy. `exemptTagKey=true` (any case) exempts the user;
- * `false` does not; any other value is a problem, and the user is then left unchanged this run,
- * since someone plainly meant something by it. `signing-cert-audit:max-age-days` sets the
- * user's own maximum age, keeping the account's delete grace period, up to `maxOverrideDays`:
- * anyone allowed iam:TagUser could otherwise hide a stale certificate behind a century-long
- * override. An unusable or over-cap value is a problem and the account policy applies.
+ * `exemptTagKey=until 2027-03-31` exempts it through that day (UTC), after which its
+ * certificates are judged and acted on as any other; `false` does not exempt; any other value is
+ * a problem, and the user is then left unchanged this run, since someone plainly meant something
+ * by it. With `maxExemptionDays`, an exemption must end within that many days: one without an
+ * end, or ending later, is refused as a problem and the account policy applies (an exemption
+ * that lasts forever is what auditors flag). `signing-cert-audit:max-age-days` sets the user's
+ * own maximum age, keeping the account's delete grace period, up to `maxOverrideDays`: anyone
+ * allowed iam:TagUser could otherwise hide a stale certificate behind a century-long override.
+ * An unusable or over-cap value is a problem and the account policy applies.
  */
 export function resolveUserRules(
   tags: ReadonlyMap<string, string>,
-  policy: Pick<Policy, 'exemptTagKey' | 'maxOverrideDays'>,
+  policy: Pick<Policy, 'exemptTagKey' | 'maxOverrideDays' | 'maxExemptionDays'>,
+  now: Date,
 ): TagDecision {
-  const { exemptTagKey, maxOverrideDays } = policy;
+  const { exemptTagKey, maxOverrideDays, maxExemptionDays } = policy;
   const problems: string[] = [];
   let exemptReason: string | undefined;
+  let exemptUntil: Date | undefined;
+  let endedExemption: string | undefined;
   let holdReason: string | undefined;
   const exemptValue = tags.get(exemptTagKey);
   if (exemptValue !== undefined) {
+    const tag = `tag ${exemptTagKey}=${JSON.stringify(exemptValue)}`;
     const normalized = exemptValue.trim().toLowerCase();
-    if (normalized === 'true') {
+    const until = UNTIL.exec(exemptValue.trim());
+    const lastDay = until ? calendarDay(until) : undefined;
+    if (normalized === 'true' && maxExemptionDays !== undefined) {
+      problems.push(
+        `${tag} is refused: exemptions must end within maxExemptionDays (${maxExemptionDays} days), as ${exemptTagKey}=until YYYY-MM-DD; the account policy applies`,
+      );
+    } else if (normalized === 'true') {
       exemptReason = `user is tagged ${exemptTagKey}=${exemptValue}`;
+    } else if (lastDay !== undefined) {
+      const end = new Date(lastDay.getTime() + DAY_MS);
+      const day = lastDay.toISOString().slice(0, 10);
+      if (end.getTime() <= now.getTime()) {
+        endedExemption = `its user's exemption (${exemptTagKey}=${exemptValue.trim()}) ended on ${day}`;
+      } else if (
+        maxExemptionDays !== undefined &&
+        end.getTime() - now.getTime() > (maxExemptionDays + 1) * DAY_MS
+      ) {
+        problems.push(
+          `${tag} is refused: it ends more than maxExemptionDays (${maxExemptionDays} days) from now; the account policy applies`,
+        );
+      } else {
+        exemptReason = `user is tagged ${exemptTagKey}=${exemptValue.trim()}`;
+        exemptUntil = end;
+      }
     } else if (normalized !== 'false') {
       problems.push(
-        `tag ${exemptTagKey}=${JSON.stringify(exemptValue)} is not allowed: expected true or false`,
+        `${tag} is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)`,
       );
       holdReason = `not changed: the ${exemptTagKey} tag has an unusable value`;
     }
@@ -56,5 +90,24 @@ export function resolveUserRules(
       );
     }
   }
-  return { rules: { override, exemptReason }, holdReason, problems };
+  return {
+    rules: {
+      override,
+      exemptReason,
+      ...(exemptUntil ? { exemptUntil } : {}),
+      ...(endedExemption ? { endedExemption } : {}),
+    },
+    holdReason,
+    problems,
+  };
+}
+
+/** The day a `until YYYY-MM-DD` names, at 00:00 UTC, or undefined when no such day exists. */
+function calendarDay([, year, month, day]: RegExpExecArray): Date | undefined {
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) &&
+    date.getUTCMonth() === Number(month) - 1 &&
+    date.getUTCDate() === Number(day)
+    ? date
+    : undefined;
 }

@@ -143,6 +143,16 @@ export const SETTINGS = {
     help: "the longest maximum age a user's signing-cert-audit:max-age-days tag may set; a longer one is refused and the account's applies",
     schema: wholeNumber(1, MAX_DAYS),
   }),
+  maxExemptionDays: spec({
+    env: 'MAX_EXEMPTION_DAYS',
+    flag: 'max-exemption-days',
+    placeholder: 'N',
+    default: undefined,
+    defaultText: 'none (an exemption may have no end date)',
+    allowed: `a whole number of days from 1 to ${MAX_DAYS}`,
+    help: 'require every exemption to end within N days (exemptTagKey=until YYYY-MM-DD); one without an end date, or ending later, is refused and the account policy applies',
+    schema: z.optional(wholeNumber(1, MAX_DAYS)),
+  }),
   maxActionsPerRun: spec({
     env: 'MAX_ACTIONS_PER_RUN',
     flag: 'max-actions',
@@ -337,7 +347,10 @@ export function toEnvironment(
   });
   if (problem) throw configError([problem]);
   const env: Record<string, string> = {};
-  for (const key of POLICY_KEYS) env[SETTINGS[key].env] = String(policy[key]);
+  for (const key of POLICY_KEYS) {
+    // A setting with no value (no default, none given) is left out: absent means its default.
+    if (policy[key] !== undefined) env[SETTINGS[key].env] = String(policy[key]);
+  }
   for (const key of ['topicArn', 'archiveBucket', 'securityHubRegion'] as const) {
     const value = delivery[key];
     if (value !== undefined) env[SETTINGS[key].env] = value;

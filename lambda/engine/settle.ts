@@ -134,7 +134,7 @@ function settleUser(
   let hold: PendingFinding['hold'];
   const userBase = userLevel(user);
   if (tagRead !== undefined && 'tags' in tagRead) {
-    const decision = resolveUserRules(tagRead.tags, policy);
+    const decision = resolveUserRules(tagRead.tags, policy, deps.now);
     rules = decision.rules;
     if (decision.holdReason !== undefined) hold = { action: 'NONE', detail: decision.holdReason };
     for (const problem of decision.problems) {

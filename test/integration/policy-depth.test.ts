@@ -101,6 +101,45 @@ describe('exemptions', () => {
     expect(summary).toMatchObject({ exempt: 1, nonCompliant: 1, deactivated: 1 });
   });
 
+  it('lets exemptions expire: kept until their last day, acted on after it, refused without an end under maxExemptionDays', async () => {
+    const day = (offset: number) =>
+      new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const exempt = (value: string) => [{ Key: 'signing-cert-audit:exempt', Value: value }];
+    const seeded = await seedUsers(clients.iam, endpoint, [
+      {
+        userName: 'ending-soon',
+        tags: exempt(`until ${day(5)}`),
+        certificates: [{ ageDays: 400 }],
+      },
+      { userName: 'ended', tags: exempt(`until ${day(-1)}`), certificates: [{ ageDays: 400 }] },
+      { userName: 'forever', tags: exempt('true'), certificates: [{ ageDays: 400 }] },
+      { userName: 'renewed', tags: exempt(`until ${day(60)}`), certificates: [{ ageDays: 400 }] },
+    ]);
+
+    const { summary, report } = await audit({ MODE: 'deactivate', MAX_EXEMPTION_DAYS: '90' });
+
+    const statuses = await readStatuses(clients.iam);
+    const statusOf = (user: string) =>
+      statuses.get(seeded.find((c) => c.userName === user)?.certificateId ?? '');
+    expect(['ending-soon', 'ended', 'forever', 'renewed'].map(statusOf)).toEqual([
+      'Active',
+      'Inactive',
+      'Inactive',
+      'Active',
+    ]);
+    expect(report.findings.map((f) => [f.userName, f.verdict, f.action])).toEqual([
+      ['ended', 'NON_COMPLIANT', 'DEACTIVATED'],
+      ['ending-soon', 'EXEMPTION_EXPIRING', 'NONE'],
+      ['forever', 'ERROR', 'NONE'],
+      ['forever', 'NON_COMPLIANT', 'DEACTIVATED'],
+      ['renewed', 'EXEMPT', 'NONE'],
+    ]);
+    expect(report.findings.find((f) => f.userName === 'ended')?.detail).toContain(
+      `exemption (signing-cert-audit:exempt=until ${day(-1)}) ended on ${day(-1)}`,
+    );
+    expect(summary).toMatchObject({ exempt: 1, exemptionsExpiring: 1, deactivated: 2 });
+  });
+
   it("applies a per-user maximum age from the user's tag", async () => {
     await seedUsers(clients.iam, endpoint, [
       {

@@ -216,6 +216,7 @@ describe('runAudit: verdicts and report mode', () => {
       deactivated: 0,
       deleted: 0,
       exempt: 0,
+      exemptionsExpiring: 0,
       overridden: 0,
       withheld: 0,
       errors: 0,
@@ -855,6 +856,62 @@ describe('runAudit: exemptions and per-user maximum age', () => {
     expect(report.summary).toMatchObject({ exempt: 1, nonCompliant: 2, deactivated: 1 });
   });
 
+  describe('exemptions that expire', () => {
+    // NOW is 2026-11-23T06:00Z; warnBeforeDays is 14.
+    const EXEMPT = 'signing-cert-audit:exempt';
+
+    it('keeps an exemption until its last day, and reports one ending within warnBeforeDays as EXEMPTION_EXPIRING', async () => {
+      givenAccount({ alice: mixedAccount().alice, dave: mixedAccount().dave });
+      tagsOf({ alice: { [EXEMPT]: 'until 2026-11-30' }, dave: { [EXEMPT]: 'until 2027-06-30' } });
+      iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+      const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+      expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+      expect(report.findings.map((f) => [f.userName, f.verdict, f.action, f.severity])).toEqual([
+        ['alice', 'EXEMPTION_EXPIRING', 'NONE', 'LOW'],
+        ['dave', 'EXEMPT', 'NONE', 'INFO'],
+      ]);
+      expect(report.findings[0]?.detail).toBe(
+        `user is tagged ${EXEMPT}=until 2026-11-30; the exemption ends at 2026-12-01T00:00:00.000Z (in 8 days): the certificate is then judged as any other`,
+      );
+      expect(report.summary).toMatchObject({ exempt: 1, exemptionsExpiring: 1, failing: 0 });
+    });
+
+    it('judges and acts on a certificate as any other once its exemption has ended, saying which ended', async () => {
+      givenAccount({ alice: mixedAccount().alice });
+      tagsOf({ alice: { [EXEMPT]: 'until 2026-11-22' } });
+      iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+      const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+      expect(report.findings).toMatchObject([
+        {
+          verdict: 'NON_COMPLIANT',
+          action: 'DEACTIVATED',
+          detail: `its user's exemption (${EXEMPT}=until 2026-11-22) ended on 2026-11-22`,
+        },
+      ]);
+      expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'alice' });
+    });
+
+    it('with maxExemptionDays, refuses an exemption without an end as an ERROR naming the tag, and applies the account policy', async () => {
+      givenAccount({ alice: mixedAccount().alice });
+      tagsOf({ alice: { [EXEMPT]: 'true' } });
+      iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+      const report = await audit(policyWith({ mode: 'deactivate', maxExemptionDays: 90 })).result;
+
+      expect(report.findings.map((f) => [f.verdict, f.action])).toEqual([
+        ['ERROR', 'NONE'],
+        ['NON_COMPLIANT', 'DEACTIVATED'],
+      ]);
+      expect(report.findings[0]?.detail).toContain(
+        `tag ${EXEMPT}="true" is refused: exemptions must end within maxExemptionDays (90 days)`,
+      );
+    });
+  });
+
   it('honours the exempt tag key the policy names', async () => {
     givenAccount({ alice: mixedAccount().alice });
     tagsOf({ alice: { 'team:keep-cert': 'true' } });
@@ -953,7 +1010,8 @@ describe('runAudit: exemptions and per-user maximum age', () => {
         certificateId: null,
         verdict: 'ERROR',
         severity: 'MEDIUM',
-        detail: 'tag signing-cert-audit:exempt="yes" is not allowed: expected true or false',
+        detail:
+          'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)',
       }),
       expect.objectContaining({
         verdict: 'NON_COMPLIANT',

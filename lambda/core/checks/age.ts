@@ -68,8 +68,13 @@ export function userAgePolicy(policy: AgePolicy, rules: UserRules): AgePolicy {
 
 const planned = (e: Evaluation) => (e.verdict === 'NON_COMPLIANT' ? e.plannedAction : undefined);
 
-type AgeVerdict = 'NON_COMPLIANT' | 'EXPIRING_SOON' | 'EXEMPT' | 'OVERRIDDEN';
-type AgeCount = 'nonCompliant' | 'expiringSoon' | 'exempt' | 'overridden';
+type AgeVerdict =
+  | 'NON_COMPLIANT'
+  | 'EXPIRING_SOON'
+  | 'EXEMPT'
+  | 'EXEMPTION_EXPIRING'
+  | 'OVERRIDDEN';
+type AgeCount = 'nonCompliant' | 'expiringSoon' | 'exempt' | 'exemptionsExpiring' | 'overridden';
 
 /**
  * The age check: how long ago the certificate was uploaded, against the account policy and the
@@ -110,6 +115,15 @@ export const ageCheck: CertificateCheck<AgeVerdict, AgeCount> = {
       failing: false,
       count: { key: 'exempt', metric: 'Exempt' },
     },
+    EXEMPTION_EXPIRING: {
+      title: 'IAM signing certificate whose exemption ends soon',
+      when: 'the user is tagged `exemptTagKey` = `until YYYY-MM-DD`, a day within `warnBeforeDays`; never changed until then',
+      severity: 'LOW',
+      remediation:
+        'Rotate the certificate before the exemption ends, or have the exemption renewed (a new end date): after it ends, the certificate is judged, and in deactivate or delete mode acted on, as any other.',
+      failing: false,
+      count: { key: 'exemptionsExpiring', metric: 'ExemptionsExpiring' },
+    },
     OVERRIDDEN: {
       title: "IAM signing certificate kept compliant by its user's maximum-age tag",
       when: "compliant only because of the user's `signing-cert-audit:max-age-days` tag",
@@ -146,12 +160,29 @@ export const ageCheck: CertificateCheck<AgeVerdict, AgeCount> = {
       return override ? [{ ...base, verdict: 'OVERRIDDEN', detail: overrideNote }] : [];
     }
     if (rules.exemptReason !== undefined) {
+      const until = rules.exemptUntil;
+      const daysLeft = until ? Math.ceil((until.getTime() - now.getTime()) / DAY_MS) : undefined;
+      const ending =
+        until && daysLeft !== undefined
+          ? `the exemption ends at ${until.toISOString()}${daysLeft <= policy.warnBeforeDays ? ` (in ${daysLeft} day${daysLeft === 1 ? '' : 's'})` : ''}: the certificate is then judged as any other`
+          : null;
+      const expiring = daysLeft !== undefined && daysLeft <= policy.warnBeforeDays;
       return [
-        { ...base, verdict: 'EXEMPT', detail: joinDetails(rules.exemptReason, overrideNote) },
+        {
+          ...base,
+          verdict: expiring ? 'EXEMPTION_EXPIRING' : 'EXEMPT',
+          detail: joinDetails(rules.exemptReason, ending, overrideNote),
+        },
       ];
     }
     if (evaluation.verdict === 'EXPIRING_SOON') {
-      return [{ ...base, verdict: 'EXPIRING_SOON', detail: overrideNote }];
+      return [
+        {
+          ...base,
+          verdict: 'EXPIRING_SOON',
+          detail: joinDetails(rules.endedExemption, overrideNote),
+        },
+      ];
     }
     const twoSteps = twoStepNote(
       policy.mode,
@@ -162,7 +193,7 @@ export const ageCheck: CertificateCheck<AgeVerdict, AgeCount> = {
       {
         ...base,
         verdict: 'NON_COMPLIANT',
-        detail: joinDetails(overrideNote, twoSteps),
+        detail: joinDetails(rules.endedExemption, overrideNote, twoSteps),
         ...(evaluation.plannedAction ? { plannedAction: evaluation.plannedAction } : {}),
       },
     ];

@@ -74,6 +74,10 @@ export interface UserRules {
   readonly override: MaxAgeOverride | undefined;
   /** Set when the user is exempt: the reason, as reported. */
   readonly exemptReason: string | undefined;
+  /** When an exemption with an end date ends (the start of the day after it, UTC). */
+  readonly exemptUntil?: Date;
+  /** Set when the user's exemption has ended: a sentence saying which tag and when. */
+  readonly endedExemption?: string;
 }
 
 /** The rules of a user whose tags were not read, or say nothing: the account policy. */

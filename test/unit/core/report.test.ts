@@ -53,6 +53,7 @@ describe('buildReport', () => {
       deactivated: 0,
       deleted: 1,
       exempt: 0,
+      exemptionsExpiring: 0,
       overridden: 1,
       withheld: 1,
       errors: 2,

@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_AGE_TAG_KEY, resolveUserRules } from '../../../lambda/core/rules';
+import { NOW } from '../fixtures';
 
 describe('resolveUserRules', () => {
   const EXEMPT = 'signing-cert-audit:exempt';
-  const rulesFor = (tags: Record<string, string>, cap = 365) =>
-    resolveUserRules(new Map(Object.entries(tags)), { exemptTagKey: EXEMPT, maxOverrideDays: cap });
+  const rulesFor = (
+    tags: Record<string, string>,
+    cap = 365,
+    maxExemptionDays: number | undefined = undefined,
+  ) =>
+    resolveUserRules(
+      new Map(Object.entries(tags)),
+      { exemptTagKey: EXEMPT, maxOverrideDays: cap, maxExemptionDays },
+      NOW,
+    );
 
   it('applies the account policy to an untagged user', () => {
     expect(rulesFor({})).toEqual({
@@ -30,15 +39,18 @@ describe('resolveUserRules', () => {
     });
   });
 
-  it.each(['yes', '1', ''])('holds a user whose exempt tag is %j, and says why', (value) => {
-    const decision = rulesFor({ [EXEMPT]: value });
+  it.each(['yes', '1', '', 'until 2026-02-30', 'until tomorrow', 'until 2026/12/01'])(
+    'holds a user whose exempt tag is %j, and says why',
+    (value) => {
+      const decision = rulesFor({ [EXEMPT]: value });
 
-    expect(decision.rules.exemptReason).toBeUndefined();
-    expect(decision.holdReason).toMatch(/not changed/);
-    expect(decision.problems).toEqual([
-      `tag ${EXEMPT}=${JSON.stringify(value)} is not allowed: expected true or false`,
-    ]);
-  });
+      expect(decision.rules.exemptReason).toBeUndefined();
+      expect(decision.holdReason).toMatch(/not changed/);
+      expect(decision.problems).toEqual([
+        `tag ${EXEMPT}=${JSON.stringify(value)} is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)`,
+      ]);
+    },
+  );
 
   it('takes the maximum age from the tag', () => {
     const decision = rulesFor({ [MAX_AGE_TAG_KEY]: '365' });
@@ -76,4 +88,50 @@ describe('resolveUserRules', () => {
       ]);
     },
   );
+
+  describe('exemptions that expire', () => {
+    // NOW is 2026-11-23T06:00Z.
+    it('exempts through the last day named, and says when it ends', () => {
+      const decision = rulesFor({ [EXEMPT]: 'until 2026-12-31' });
+
+      expect(decision.rules).toMatchObject({
+        exemptReason: `user is tagged ${EXEMPT}=until 2026-12-31`,
+        exemptUntil: new Date('2027-01-01T00:00:00.000Z'),
+      });
+      expect(decision.problems).toEqual([]);
+      // The last day itself is still exempt.
+      expect(rulesFor({ [EXEMPT]: 'UNTIL 2026-11-23' }).rules.exemptUntil).toEqual(
+        new Date('2026-11-24T00:00:00.000Z'),
+      );
+    });
+
+    it('judges the user as any other once the day has passed, saying which exemption ended', () => {
+      const decision = rulesFor({ [EXEMPT]: 'until 2026-11-22' });
+
+      expect(decision.rules.exemptReason).toBeUndefined();
+      expect(decision.rules.endedExemption).toBe(
+        `its user's exemption (${EXEMPT}=until 2026-11-22) ended on 2026-11-22`,
+      );
+      expect(decision.holdReason).toBeUndefined();
+      expect(decision.problems).toEqual([]);
+    });
+
+    it('refuses, with maxExemptionDays, an exemption without an end or ending too late, and applies the account policy', () => {
+      const forever = rulesFor({ [EXEMPT]: 'true' }, 365, 90);
+      const tooLate = rulesFor({ [EXEMPT]: 'until 2027-06-01' }, 365, 90);
+      const inTime = rulesFor({ [EXEMPT]: 'until 2027-02-20' }, 365, 90);
+
+      expect(forever.rules.exemptReason).toBeUndefined();
+      expect(forever.holdReason).toBeUndefined();
+      expect(forever.problems).toEqual([
+        `tag ${EXEMPT}="true" is refused: exemptions must end within maxExemptionDays (90 days), as ${EXEMPT}=until YYYY-MM-DD; the account policy applies`,
+      ]);
+      expect(tooLate.rules.exemptReason).toBeUndefined();
+      expect(tooLate.problems).toEqual([
+        `tag ${EXEMPT}="until 2027-06-01" is refused: it ends more than maxExemptionDays (90 days) from now; the account policy applies`,
+      ]);
+      expect(inTime.rules.exemptReason).toBeDefined();
+      expect(inTime.problems).toEqual([]);
+    });
+  });
 });
