@@ -28,6 +28,11 @@ export interface AccountRunDeps {
   readonly sinks: readonly ReportSink[];
   /** Where each change in the account is recorded before it is made, with the central credentials. */
   readonly changeRecord?: ChangeRecorder;
+  /**
+   * Sinks that deliver inside the member account, built with the member role's client settings
+   * (Security Hub: the account a finding belongs to imports it); after `sinks`.
+   */
+  readonly memberSinks?: (clientConfig: Readonly<Record<string, unknown>>) => readonly ReportSink[];
   readonly stop?: AbortSignal;
 }
 
@@ -64,14 +69,18 @@ export async function auditAccount(
     });
     return { result: failedAccount(accountId, message) };
   }
+  const memberConfig = { ...deps.iamConfig, credentials };
   const { report, deliveries, failures } = await runAndDeliver(
     {
-      iam: createIamClient({ ...deps.iamConfig, credentials }),
+      iam: createIamClient(memberConfig),
       logger: deps.logger,
       now: deps.now,
       runId: `${deps.orgRunId}-${accountId}`,
       accountId,
-      sinks: deps.sinks,
+      sinks: [
+        ...deps.sinks,
+        ...(deps.memberSinks?.(memberConfig as Readonly<Record<string, unknown>>) ?? []),
+      ],
       ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
       ...(deps.stop ? { stop: deps.stop } : {}),
     },

@@ -117,9 +117,9 @@ export const DEPLOY_SETTINGS = {
   securityHub: deploy('securityHub', {
     default: false,
     allowed: 'true or false',
-    help: 'send the findings to Security Hub',
+    help: "send the findings to Security Hub (an organization's, to each member's own)",
     schema: boolean,
-    deployments: ['account'],
+    deployments: ['account', 'organization'],
   }),
   archiveBucketName: deploy('archiveBucketName', {
     default: undefined,

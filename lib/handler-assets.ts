@@ -17,6 +17,10 @@ export const HANDLER_ASSETS = {
     features: { securityHub: false },
   },
   'org-worker': { entry: 'lambda/handlers/org-worker.ts', features: { securityHub: false } },
+  'org-worker-security-hub': {
+    entry: 'lambda/handlers/org-worker.ts',
+    features: { securityHub: true },
+  },
   'org-enumerate': { entry: 'lambda/handlers/org-enumerate.ts', features: { securityHub: false } },
   'org-summarize': { entry: 'lambda/handlers/org-summarize.ts', features: { securityHub: false } },
 } as const satisfies Readonly<Record<string, { entry: string; features: BundleFeatures }>>;

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ORGANIZATION_ID, ROLE_ARN } from '../lambda/core/patterns';
 import type { Policy } from '../lambda/core/settings';
-import { grantAuditAccess } from './auditor-permissions';
+import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
 import { checkRoleName } from './deploy-settings';
 
 /** Properties of {@link MemberRole}. */
@@ -31,6 +31,13 @@ export interface MemberRoleProps {
   readonly organizationId: string;
   /** The policy whose mode, path prefix and scan strategy decide the role's permissions. */
   readonly policy: Pick<Policy, 'mode' | 'userPathPrefix' | 'scanStrategy'>;
+  /**
+   * Security Hub's home region when the worker imports each member's findings into that
+   * member's own Security Hub (the account a finding belongs to must import it); the role then
+   * may import its own findings and read them back to resolve them, and nothing else there.
+   * @default - no Security Hub permission
+   */
+  readonly securityHubRegion?: string;
 }
 
 /**
@@ -54,6 +61,7 @@ export class MemberRole extends Construct {
       maxSessionDuration: Duration.hours(1),
     });
     grantAuditAccess(this.role, props.policy);
+    if (props.securityHubRegion !== undefined) grantSecurityHub(this.role, props.securityHubRegion);
   }
 }
 
@@ -61,6 +69,12 @@ export class MemberRole extends Construct {
 export interface MemberRoleStackProps extends StackProps {
   readonly roleName?: string;
   readonly policy: MemberRoleProps['policy'];
+  /**
+   * Security Hub's home region for the member's own findings; `stack` for the region the member
+   * stack is deployed in (the StackSet deploys it in the organization stack's region).
+   * @default - no Security Hub permission
+   */
+  readonly securityHubRegion?: string;
 }
 
 /**
@@ -93,6 +107,12 @@ export class MemberRoleStack extends Stack {
       trustedRoleArn: trustedRoleArn.valueAsString,
       organizationId: organizationId.valueAsString,
       policy: props.policy,
+      ...(props.securityHubRegion === undefined
+        ? {}
+        : {
+            securityHubRegion:
+              props.securityHubRegion === 'stack' ? Aws.REGION : props.securityHubRegion,
+          }),
     });
   }
 }
@@ -118,6 +138,8 @@ export interface MemberStackSetProps {
   /** The organization's root id or OU ids. */
   readonly targets: readonly string[];
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
+  /** Security Hub's home region for each member's own findings (`stack`: the member stack's). */
+  readonly securityHubRegion?: string;
 }
 
 /**
@@ -142,6 +164,7 @@ export function createMemberStackSet(scope: Construct, props: MemberStackSetProp
     templateBody: memberTemplateBody({
       ...(props.roleName ? { roleName: props.roleName } : {}),
       policy: props.policy,
+      ...(props.securityHubRegion ? { securityHubRegion: props.securityHubRegion } : {}),
     }),
     parameters: [
       { parameterKey: 'TrustedRoleArn', parameterValue: props.trustedRoleArn },

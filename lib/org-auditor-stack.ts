@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import {
   checkAccountConcurrency,
+  checkBoolean,
   checkEmails,
   parseDeploySetting,
   policyFromContext,
@@ -45,6 +46,12 @@ export class OrgAuditorStack extends Stack {
       timeZone: this.node.tryGetContext('timeZone'),
       notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
+      securityHub: {
+        enabled: checkBoolean(this.node.tryGetContext('securityHub') ?? false, 'securityHub'),
+        ...(this.node.tryGetContext('securityHubRegion')
+          ? { region: String(this.node.tryGetContext('securityHubRegion')) }
+          : {}),
+      },
       // By its table row: a value other than the two is refused, never read as SELF.
       callAs: parseDeploySetting('callAs', this.node.tryGetContext('callAs')),
     });

@@ -1,4 +1,4 @@
-import { type CfnResource, type CfnStackSet, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, type CfnResource, type CfnStackSet, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -30,6 +30,7 @@ import {
   checkIdList,
   checkMemberTargets,
   checkOrganizationId,
+  checkRegion,
   checkRoleName,
   checkSchedule,
   checkTimeZone,
@@ -66,6 +67,7 @@ export interface SigningCertOrgAuditorProps
     | 'timeZone'
     | 'notificationEmails'
     | 'reportRetentionDays'
+    | 'securityHub'
   > {
   /** The organization's id (`o-…`): member roles trust the worker only from inside it. */
   readonly organizationId: string;
@@ -180,6 +182,13 @@ export class SigningCertOrgAuditor extends Construct {
       this.topic.addSubscription(new EmailSubscription(email));
     }
 
+    // Each member's findings go to that member's own Security Hub (BatchImportFindings is called
+    // by the account the findings belong to), through its role: the worker needs no grant for it.
+    const securityHubRegion = props.securityHub?.enabled
+      ? props.securityHub.region === undefined
+        ? undefined
+        : checkRegion(props.securityHub.region, 'securityHubRegion')
+      : undefined;
     const environment = {
       ...toEnvironment(this.policy, {
         topicArn: this.topic.topicArn,
@@ -188,12 +197,18 @@ export class SigningCertOrgAuditor extends Construct {
       // The organization's settings, by their table (lambda/core/settings.ts).
       ...toOrgEnvironment({ memberRoleName, ...selection }),
     };
-    const fn = (name: string, entry: HandlerAsset, description: string, timeout: Duration) => {
+    const fn = (
+      name: string,
+      entry: HandlerAsset,
+      description: string,
+      timeout: Duration,
+      extra: Record<string, string> = {},
+    ) => {
       const built = createAuditFunction(this, name, {
         name: `the ${name.toLowerCase()} function`,
         description,
         asset: entry,
-        environment,
+        environment: { ...environment, ...extra },
         timeout,
         logRetention: logs.RetentionDays.ONE_YEAR,
       });
@@ -201,9 +216,16 @@ export class SigningCertOrgAuditor extends Construct {
     };
     const worker = fn(
       'Worker',
-      'org-worker',
+      props.securityHub?.enabled ? 'org-worker-security-hub' : 'org-worker',
       'Audits one member account through its role',
       Duration.minutes(15),
+      props.securityHub?.enabled
+        ? toEnvironment(this.policy, {
+            topicArn: this.topic.topicArn,
+            archiveBucket: this.archive.bucket.bucketName,
+            securityHubRegion: securityHubRegion ?? Aws.REGION,
+          })
+        : {},
     );
     const enumerate = fn(
       'Enumerate',
@@ -275,6 +297,7 @@ export class SigningCertOrgAuditor extends Construct {
       organizationId,
       targets: memberTargets,
       callAs: props.callAs ?? 'SELF',
+      ...(props.securityHub?.enabled ? { securityHubRegion: securityHubRegion ?? 'stack' } : {}),
     });
 
     this.acknowledge(

@@ -211,7 +211,7 @@ export const SETTINGS = {
     allowed: 'an AWS region name such as us-east-1',
     help: "Security Hub's home region: findings are imported there, and only there",
     schema: z.string().check(z.regex(REGION)),
-    deployments: ['account'],
+    deployments: ['account', 'organization'],
   }),
 } as const;
 

@@ -12,6 +12,8 @@ export interface OrgEnvironment {
   readonly policy: Policy;
   readonly archiveBucket: string;
   readonly roleName: string;
+  /** Security Hub's home region, when each member's findings go to its own Security Hub. */
+  readonly securityHubRegion?: string;
 }
 
 /**
@@ -33,5 +35,23 @@ export function loadOrgEnvironment(
     );
   }
   const { memberRoleName } = loadOrgSettingsFromEnv(env);
-  return { policy, archiveBucket, roleName: memberRoleName };
+  const securityHubRegion = env[SETTINGS.securityHubRegion.env];
+  if (
+    securityHubRegion !== undefined &&
+    !SETTINGS.securityHubRegion.schema.safeParse(securityHubRegion).success
+  ) {
+    throw new ConfigError(
+      notAllowedAs(
+        SETTINGS.securityHubRegion.env,
+        securityHubRegion,
+        SETTINGS.securityHubRegion.allowed,
+      ),
+    );
+  }
+  return {
+    policy,
+    archiveBucket,
+    roleName: memberRoleName,
+    ...(securityHubRegion ? { securityHubRegion } : {}),
+  };
 }

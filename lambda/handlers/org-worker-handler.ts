@@ -4,8 +4,9 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from 'aws-lambda';
 import { createS3Client } from '../aws/s3';
 import { createStsClient } from '../aws/sts';
-import { describeError } from '../core/errors';
+import { ConfigError, describeError } from '../core/errors';
 import type { AccountResult } from '../core/org-report';
+import { SETTINGS } from '../core/settings';
 import { auditAccount } from '../org';
 import { archiveChangeRecorder } from '../record/archive';
 import { buildSinks } from '../sinks/registry';
@@ -14,6 +15,10 @@ import { SERVICE_NAME } from './metrics';
 import { loadOrgEnvironment, type OrgEnvironment } from './org-environment';
 
 export type { WorkerEvent } from './event';
+
+/** False in a worker bundled without Security Hub (see scheduled-handler.ts). */
+const SECURITY_HUB_BUNDLED =
+  (process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED as unknown) !== false;
 
 /** The worker's dependencies, built once per execution environment. */
 export interface WorkerDeps {
@@ -62,6 +67,16 @@ export function createWorkerHandler(deps: WorkerDeps) {
             { archiveBucket: deps.env.archiveBucket, archiveLayout: 'organization' },
             { s3: deps.s3 },
           ),
+          // Each member's findings imported into its own Security Hub, through its role.
+          ...(deps.env.securityHubRegion
+            ? {
+                memberSinks: (clientConfig: Readonly<Record<string, unknown>>) =>
+                  buildSinks(
+                    { securityHubRegion: deps.env.securityHubRegion as string },
+                    { clientConfig },
+                  ),
+              }
+            : {}),
           // Each change in the member account recorded in the organization archive first.
           ...(deps.env.policy.mode === 'report'
             ? {}
@@ -89,8 +104,14 @@ export function workerProductionDeps(
 ): WorkerDeps {
   const logger = new Logger({ serviceName: SERVICE_NAME });
   try {
+    const orgEnv = loadOrgEnvironment(env);
+    if (orgEnv.securityHubRegion !== undefined && !SECURITY_HUB_BUNDLED) {
+      throw new ConfigError(
+        `${SETTINGS.securityHubRegion.env} is set, but this worker was bundled without Security Hub: deploy it with securityHub enabled`,
+      );
+    }
     return {
-      env: loadOrgEnvironment(env),
+      env: orgEnv,
       sts: createStsClient(),
       s3: createS3Client(),
       logger,

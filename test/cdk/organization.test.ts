@@ -107,6 +107,56 @@ describe('the organization state machine', () => {
   });
 });
 
+describe('Security Hub across the organization', () => {
+  /** The member template the StackSet deploys, and the worker's environment and policies. */
+  const deployed = (context: Record<string, unknown>) => {
+    const template = orgTemplate(context);
+    const stackSet = Object.values(template.findResources('AWS::CloudFormation::StackSet'))[0];
+    const member = JSON.parse(stackSet?.Properties.TemplateBody as string) as {
+      Resources: Record<string, { Type: string; Properties: { PolicyDocument?: unknown } }>;
+    };
+    const memberActions = Object.values(member.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => JSON.stringify(r.Properties.PolicyDocument).match(/securityhub:\w+/g) ?? []);
+    const worker = Object.values(template.findResources('AWS::Lambda::Function')).find((f) =>
+      JSON.stringify(f.Properties.Role).includes('WorkerRole'),
+    );
+    const workerPolicies = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('WorkerRole'))
+      .map((p) => JSON.stringify(p.Properties.PolicyDocument));
+    return {
+      memberActions: [...new Set(memberActions)].sort(),
+      memberText: JSON.stringify(member),
+      workerEnv: (worker?.Properties.Environment?.Variables ?? {}) as Record<string, unknown>,
+      workerPolicies,
+    };
+  };
+
+  it("gives the member role Security Hub's import and read, in the member's own account, only when enabled", () => {
+    const on = deployed({ securityHub: true });
+    const off = deployed({});
+
+    expect(on.memberActions).toEqual([
+      'securityhub:BatchImportFindings',
+      'securityhub:GetFindings',
+    ]);
+    // The member's own product and hub, in the region the member stack is deployed in.
+    expect(on.memberText).toContain(':product/');
+    expect(on.memberText).toContain('"Ref":"AWS::Region"');
+    expect(off.memberActions).toEqual([]);
+  });
+
+  it('tells the worker the home region, and grants the worker itself nothing of Security Hub', () => {
+    const on = deployed({ securityHub: true, securityHubRegion: 'eu-west-1' });
+    const off = deployed({});
+
+    expect(on.workerEnv.SECURITY_HUB_REGION).toBe('eu-west-1');
+    expect(on.memberText).toContain('securityhub:eu-west-1:');
+    expect(off.workerEnv.SECURITY_HUB_REGION).toBeUndefined();
+    expect(on.workerPolicies.join('')).not.toContain('securityhub:');
+  });
+});
+
 describe('the member role', () => {
   it('is deployed by a service-managed StackSet with auto-deployment to the targets', () => {
     const template = orgTemplate({ memberTargets: 'ou-ab12-abcdefgh,ou-ab12-ijklmnop' });
@@ -309,9 +359,9 @@ describe('the organization settings', () => {
 
   it.each([
     [
-      'organization',
+      'member',
       { securityHub: 'true' },
-      'securityHub (read by deployment=account) is not read by deployment=organization',
+      'securityHub (read by deployment=account or deployment=organization) is not read by deployment=member',
     ],
     [
       'organization',

@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DeleteSigningCertificateCommand } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../lambda/aws/s3';
 import { createSnsClient } from '../../lambda/aws/sns';
@@ -122,6 +124,7 @@ function workerOf(env: Record<string, string>, iamConfig: Record<string, unknown
       policy: loadPolicyFromEnv(env),
       archiveBucket: BUCKET,
       roleName: 'SigningCertAuditMember',
+      ...(env.SECURITY_HUB_REGION ? { securityHubRegion: env.SECURITY_HUB_REGION } : {}),
     },
     sts: createStsClient(config),
     s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
@@ -277,6 +280,61 @@ describe('the organization worker and summarize steps (on moto)', () => {
     expect(published.totals).toEqual(sum(results));
     expect(published.accounts.find((a) => a.accountId === DENIED)?.status).toBe('FAILED');
     expect(message?.attributes.kind?.StringValue).toBe('organization');
+  });
+});
+
+describe('Security Hub across the organization (the real worker, on moto)', () => {
+  /** A member account's findings of this tool, as its own Security Hub holds them. */
+  async function findingsIn(account: string) {
+    const member = await memberClients(endpoint, account);
+    const hub = new SecurityHubClient({
+      endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: await member.iam.config.credentials(),
+    });
+    const { Findings = [] } = await hub.send(new GetFindingsCommand({ MaxResults: 100 }));
+    return Findings.filter((f) => f.Id?.startsWith('signing-cert-audit/'));
+  }
+
+  it("imports each member's findings into that member's own Security Hub, through its role, and sweeps per account", async () => {
+    const { worker } = workerOf({
+      MODE: 'report',
+      ARCHIVE_BUCKET: BUCKET,
+      SECURITY_HUB_REGION: EMULATOR_ENV.AWS_REGION,
+    });
+    const context = lambdaContext(
+      'worker',
+      'arn:aws:lambda:us-east-1:123456789012:function:worker',
+    );
+
+    const first = await worker({ accountId: STALE, runId: 'hub-run-1' }, context);
+    await worker({ accountId: CLEAN, runId: 'hub-run-1' }, context);
+    const stale = await findingsIn(STALE);
+    // A certificate fixed in the member account: deleted, then the next run resolves its finding there.
+    const member = await memberClients(endpoint, STALE);
+    const fixed = seeded[STALE]?.find((c) => c.ageDays === 400)?.certificateId ?? '';
+    await member.iam.send(
+      new DeleteSigningCertificateCommand({ UserName: 'old', CertificateId: fixed }),
+    );
+    await worker({ accountId: STALE, runId: 'hub-run-2' }, context);
+    const after = await findingsIn(STALE);
+
+    expect(first.status).toBe('AUDITED');
+    // Each finding is the member's own: its account and its product, in its Security Hub.
+    expect(stale.map((f) => [f.AwsAccountId, f.ProductArn])).toEqual(
+      stale.map(() => [STALE, `arn:aws:securityhub:us-east-1:${STALE}:product/${STALE}/default`]),
+    );
+    expect(stale.filter((f) => f.Compliance?.Status === 'FAILED')).toHaveLength(2);
+    expect(await findingsIn(CLEAN)).toEqual([]);
+    expect((await findingsIn('123456789012')).length, 'nothing lands in the central account').toBe(
+      0,
+    );
+    expect(
+      after.filter((f) => f.Id?.includes(fixed)).map((f) => [f.RecordState, f.Compliance?.Status]),
+    ).toEqual([['ARCHIVED', 'PASSED']]);
+    expect(
+      after.filter((f) => f.RecordState === 'ACTIVE' && f.Compliance?.Status === 'FAILED'),
+    ).toHaveLength(1);
   });
 });
 

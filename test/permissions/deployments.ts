@@ -101,6 +101,15 @@ export function deploymentMatrix(): { name: string; build: () => Deployment }[] 
       name: `organization · ${mode}`,
       build: () => organizationDeployment(`organization · ${mode}`, { mode }),
     })),
+    // Each member's findings imported into its own Security Hub, through the member role.
+    {
+      name: 'organization · deactivate · security-hub',
+      build: () =>
+        organizationDeployment('organization · deactivate · security-hub', {
+          mode: 'deactivate',
+          securityHub: true,
+        }),
+    },
     // A selection by OUs walks them instead of listing every account.
     {
       name: 'organization · report · OUs',
@@ -183,7 +192,7 @@ export function organizationDeployment(name: string, context: Record<string, unk
     kind: 'organization',
     settings: settingsOf(
       org.policy,
-      false,
+      context.securityHub === true,
       String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME),
       context,
     ),
@@ -207,6 +216,9 @@ export function organizationDeployment(name: string, context: Record<string, unk
     bindings: {
       ...(summarizeEnv.TOPIC_ARN ? { topicArn: summarizeEnv.TOPIC_ARN } : {}),
       ...(workerEnv.ARCHIVE_BUCKET ? { archiveBucket: workerEnv.ARCHIVE_BUCKET } : {}),
+      ...(workerEnv.SECURITY_HUB_REGION
+        ? { securityHubRegion: workerEnv.SECURITY_HUB_REGION }
+        : {}),
     },
     paths: resolvedPaths(stack, central.template),
     organizationId: ORGANIZATION_ID,
