@@ -18,6 +18,7 @@ import {
   SETTINGS,
 } from '../lambda/core/settings';
 import { closest } from '../lambda/core/suggest';
+import { OCSF_VERSION } from '../lambda/render/ocsf';
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
@@ -47,8 +48,8 @@ function failingVerdicts(): string {
   return (Object.keys(VERDICTS) as Verdict[]).filter(isFailing).join(', ');
 }
 
-/** Output formats. */
-export const FORMATS = ['table', 'json', 'csv', 'html'] as const;
+/** Output formats; `ocsf` is the failing findings as OCSF Compliance Findings, JSON Lines. */
+export const FORMATS = ['table', 'json', 'csv', 'html', 'ocsf'] as const;
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
 const FAIL_ON = ['non-compliant', 'none'] as const;
@@ -85,7 +86,7 @@ const RUN_FLAGS = {
   format: {
     type: 'string',
     placeholder: 'FORMAT',
-    help: `${FORMATS.join(' | ')} (default: table on a terminal, json otherwise)`,
+    help: `${FORMATS.join(' | ')} (default: table on a terminal, json otherwise); ocsf writes the failing findings as OCSF ${OCSF_VERSION} Compliance Findings, a JSON line per certificate and check, nothing for a clean run`,
   },
   output: {
     type: 'string',
@@ -289,7 +290,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   }
   if (org && (format === 'csv' || format === 'html')) {
     throw new UsageError(
-      `--format=${format} is for one account: an organization report is json or table`,
+      `--format=${format} is for one account: an organization report is json, table or ocsf`,
     );
   }
   let publishTo: Config | undefined;

@@ -6,6 +6,7 @@ import type { ChangeRecorder } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
 import { buildOrgReport, failedAccount, type OrgScope } from '../lambda/core/org-report';
 import { type AccountRun, auditAccount } from '../lambda/org';
+import { ocsfJsonLines } from '../lambda/render/ocsf';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { type CliOptions, EXIT } from './args';
 import { formatOrgTable, formatSummary, type OrgOutput } from './formats';
@@ -138,8 +139,7 @@ export async function runOrganization(
     .filter((r) => r.summary.deactivated + r.summary.deleted > 0)
     .map((r) => r.accountId);
   return {
-    rendered:
-      options.format === 'table' ? formatOrgTable(output) : `${JSON.stringify(output, null, 2)}\n`,
+    rendered: renderOrgOutput(output, options.format),
     before: [],
     after: [
       `Organization run ${report.runId}: ${report.counts.accounts} account(s), ${report.counts.audited} audited, ${report.counts.incomplete} incomplete, ${report.counts.failed} failed.`,
@@ -181,4 +181,15 @@ function stopReason(stop: AbortSignal, io: CliIo): string {
   return io.interrupt?.aborted && io.interrupt.reason === stop.reason
     ? `the run was interrupted (${reason})`
     : reason;
+}
+
+/**
+ * The organization run in the format --format names: the table, the OCSF records of every
+ * audited account one after the other (each record names its account in `cloud.account.uid`),
+ * or the JSON document.
+ */
+export function renderOrgOutput(output: OrgOutput, format: CliOptions['format']): string {
+  if (format === 'table') return formatOrgTable(output);
+  if (format === 'ocsf') return output.reports.map(ocsfJsonLines).join('');
+  return `${JSON.stringify(output, null, 2)}\n`;
 }

@@ -2,6 +2,7 @@ import { createIamClient } from '../lambda/aws/iam';
 import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import type { Report } from '../lambda/core/report';
 import { renderHtml } from '../lambda/render/html';
+import { ocsfJsonLines } from '../lambda/render/ocsf';
 import { runAndDeliver } from '../lambda/run';
 import type { CliOptions } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
@@ -105,6 +106,7 @@ function renderReport(report: Report, options: CliOptions): string {
   if (options.format === 'csv') return formatCsv(report);
   if (options.format === 'table') return formatTable(report);
   if (options.format === 'html') return renderHtml(report);
+  if (options.format === 'ocsf') return ocsfJsonLines(report);
   return formatJson(report);
 }
 

@@ -22,6 +22,11 @@ export interface ArchiveKeys {
   readonly report: string;
   readonly html: string;
   readonly findings: string;
+  /**
+   * The failing findings as OCSF Compliance Findings (JSON Lines), beside the report: under
+   * `reports/`, which the function may already write and which no Glue table reads.
+   */
+  readonly ocsf: string;
 }
 
 /**
@@ -48,6 +53,7 @@ export function archiveKeys(report: Report, layout: ArchiveLayout = 'account'): 
   return {
     report: `${REPORTS_PREFIX}${partition}/${run}.json`,
     html: `${REPORTS_PREFIX}${partition}/${run}.html`,
+    ocsf: `${REPORTS_PREFIX}${partition}/${run}.ocsf.jsonl`,
     findings:
       layout === 'organization'
         ? `${FINDINGS_PREFIX}${date}/${report.accountId}-${run}.jsonl`

@@ -1,5 +1,6 @@
 import type { AwsSecurityFinding, SeverityLabel } from '@aws-sdk/client-securityhub';
 import { isFailing, VERDICTS, type Verdict } from '../core/checks/table';
+import { FINDING_ID_PREFIX, findingId, findingSubject, stillUsable } from '../core/finding-id';
 import { type Finding, highestSeverity, type Report, type Severity } from '../core/report';
 
 /**
@@ -26,7 +27,7 @@ export const MAX_BYTES_PER_CALL = 6 * 1024 * 1024 - 64 * 1024;
 /** Security Hub's limit per finding. */
 export const MAX_BYTES_PER_FINDING = 240 * 1024;
 /** The prefix of every Id and GeneratorId this product writes: the sweep's first filter. */
-export const ID_PREFIX = 'signing-cert-audit';
+export const ID_PREFIX = FINDING_ID_PREFIX;
 
 /** Our severities in ASFF's labels. */
 const LABELS: Readonly<Record<Severity, SeverityLabel>> = {
@@ -51,10 +52,10 @@ export function productArn(target: AsffTarget, accountId: string): string {
 /**
  * The stable Id of the finding of one check on one certificate (or on the account, for root):
  * built from the account, the certificate id and the check, never the user name, since users
- * can be renamed.
+ * can be renamed. The same identity as the OCSF records' finding uid (core/finding-id.ts).
  */
 export function asffId(accountId: string, subject: string, checkId: string): string {
-  return `${ID_PREFIX}/${accountId}/${subject}/${checkId}`;
+  return findingId(accountId, subject, checkId);
 }
 
 /** Whether an ASFF finding is one this product wrote for this account (the sweep's client filter). */
@@ -90,7 +91,7 @@ export function toAsffFindings(
   for (const finding of report.findings) {
     const check = VERDICTS[finding.verdict].check;
     if (check === 'engine') continue;
-    const subject = finding.certificateId ?? 'root';
+    const subject = findingSubject(finding);
     const id = asffId(report.accountId, subject, check);
     const group = groups.get(id) ?? { check, findings: [] };
     group.findings.push(finding);
@@ -114,7 +115,7 @@ function toAsff(
   const severity = highestSeverity(findings.map((f) => f.severity));
   const worst = findings.find((f) => f.severity === severity) ?? first;
   const spec = VERDICTS[worst.verdict];
-  const resolved = !usable(first);
+  const resolved = !stillUsable(first);
   const failing = findings.some((f) => isFailing(f.verdict));
   const label = LABELS[severity];
   return {
@@ -140,17 +141,6 @@ function toAsff(
     Compliance: { Status: resolved ? 'PASSED' : failing ? 'FAILED' : 'WARNING' },
     RecordState: resolved ? 'ARCHIVED' : 'ACTIVE',
   };
-}
-
-/** A certificate an attacker could still use: Active when listed and not changed since. */
-function usable(finding: Finding): boolean {
-  if (finding.verdict === 'ROOT_SIGNING_CERTIFICATE') return true;
-  return (
-    finding.status === 'Active' &&
-    finding.action !== 'DEACTIVATED' &&
-    finding.action !== 'DELETED' &&
-    finding.action !== 'GONE'
-  );
 }
 
 function describe(first: Finding, findings: readonly Finding[]): string {

@@ -11,6 +11,7 @@ import { describeError, SigningCertAuditError } from '../core/errors';
 import type { OrgReport } from '../core/org-report';
 import type { Report } from '../core/report';
 import { renderHtml } from '../render/html';
+import { ocsfJsonLines } from '../render/ocsf';
 import type { Delivery, OrgReportSink, ReportSink } from './sink';
 
 /** Writing to the archive failed after the SDK's retries. */
@@ -19,8 +20,9 @@ export class ArchiveError extends SigningCertAuditError {
 }
 
 /**
- * The evidence archive: every run's whole report (never split), its findings as JSON Lines and
- * a self-contained HTML page, clean runs included (the evidence that the account was clean).
+ * The evidence archive: every run's whole report (never split), its findings as JSON Lines, its
+ * failing findings as OCSF Compliance Findings (JSON Lines, empty for a clean run) and a
+ * self-contained HTML page, clean runs included (the evidence that the account was clean).
  * Placed first among the sinks, so the report is kept before anything is published; a failed
  * write fails the run after the report was logged. `layout` places the findings for the Glue
  * table over this archive (see archive-layout.ts).
@@ -37,6 +39,7 @@ export function archiveSink(
       const objects = [
         { key: keys.report, body: `${JSON.stringify(report)}\n`, type: 'application/json' },
         { key: keys.findings, body: findingsJsonLines(report), type: 'application/x-ndjson' },
+        { key: keys.ocsf, body: ocsfJsonLines(report), type: 'application/x-ndjson' },
         { key: keys.html, body: renderHtml(report), type: 'text/html; charset=utf-8' },
       ];
       for (const object of objects) {

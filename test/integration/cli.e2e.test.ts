@@ -437,8 +437,10 @@ describe('signing-cert-audit --archive-bucket is checked before an --apply run',
       new ListObjectsV2Command({ Bucket: 'apply-evidence' }),
     );
     const keys = Contents.map((o) => o.Key ?? '');
-    // The report, its findings and its page; and the record of alice's deactivation, ahead of it.
-    expect(keys.filter((key) => !key.startsWith('changes/'))).toHaveLength(3);
+    // The report, its findings, its OCSF findings and its page; and the record of alice's
+    // deactivation, ahead of it.
+    expect(keys.filter((key) => !key.startsWith('changes/'))).toHaveLength(4);
+    expect(keys.filter((key) => key.endsWith('.ocsf.jsonl'))).toHaveLength(1);
     expect(
       keys
         .filter((key) => key.startsWith('changes/'))

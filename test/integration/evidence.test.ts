@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { archiveKeys } from '../../lambda/core/archive-layout';
 import { changeRunPrefix } from '../../lambda/core/change-record';
 import type { Report } from '../../lambda/core/report';
+import type { OcsfComplianceFinding } from '../../lambda/render/ocsf';
+import { asffId } from '../../lambda/sinks/asff';
 import {
   createMailbox,
   type Mailbox,
@@ -11,7 +13,10 @@ import {
   seedUsers,
 } from '../../tools/emulator/emulator';
 import { resetMoto } from '../../tools/emulator/moto';
+import { loadOcsfSchema, validateOcsfRecord } from '../unit/render/ocsf-schema';
 import { clients, endpoint, invokeHandler } from './harness';
+
+const ocsfSchema = loadOcsfSchema();
 
 const BUCKET = 'signing-cert-audit-evidence';
 let mailbox: Mailbox;
@@ -51,7 +56,7 @@ describe('the evidence archive (through the real handler)', () => {
     // Beside the report, the change record: an intent and an outcome for each of the 2 changes.
     const changes = changeRunPrefix(published.accountId, published.runId);
     expect(all.filter((key) => !key.startsWith(changes))).toEqual(
-      [keys.findings, keys.html, keys.report].sort(),
+      [keys.findings, keys.html, keys.ocsf, keys.report].sort(),
     );
     expect(all.filter((key) => key.startsWith(changes))).toHaveLength(4);
     const archived = JSON.parse(await read(keys.report)) as Report;
@@ -71,6 +76,26 @@ describe('the evidence archive (through the real handler)', () => {
       })),
     );
     expect(await read(keys.html)).toContain('<!doctype html>');
+    // Beside the report, its failing findings as OCSF Compliance Findings that validate against
+    // the OCSF schema's own files: one per over-age certificate, both deactivated this run.
+    const records = (await read(keys.ocsf))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as OcsfComplianceFinding);
+    expect(records).toHaveLength(2);
+    for (const record of records) {
+      expect(validateOcsfRecord(ocsfSchema, 'compliance_finding', record)).toEqual([]);
+    }
+    expect(records.map((r) => [r.compliance.status, r.status, r.cloud.account.uid])).toEqual([
+      ['Fail', 'Resolved', archived.accountId],
+      ['Fail', 'Resolved', archived.accountId],
+    ]);
+    expect(records.map((r) => r.finding_info.uid).sort()).toEqual(
+      archived.findings
+        .filter((f) => f.verdict === 'NON_COMPLIANT')
+        .map((f) => asffId(archived.accountId, f.certificateId ?? '', 'age'))
+        .sort(),
+    );
   });
 
   it('archives a clean run, which publishes nothing', async () => {
@@ -80,7 +105,7 @@ describe('the evidence archive (through the real handler)', () => {
 
     expect(await receiveAll(clients.sqs, mailbox.queueUrl)).toEqual([]);
     const objects = await keysIn();
-    expect(objects).toHaveLength(3);
+    expect(objects).toHaveLength(4);
     const report = JSON.parse(
       await read(objects.find((key) => key.endsWith('.json')) ?? ''),
     ) as Report;
@@ -89,7 +114,11 @@ describe('the evidence archive (through the real handler)', () => {
       findings: [],
       summary: { certificatesScanned: 1 },
     });
-    expect(await read(objects.find((key) => key.endsWith('.jsonl')) ?? '')).toBe('');
+    // The findings and the OCSF findings are there, and empty: nothing was found, nothing failed.
+    const jsonLines = objects.filter((key) => key.endsWith('.jsonl'));
+    expect(jsonLines.filter((key) => key.endsWith('.ocsf.jsonl'))).toHaveLength(1);
+    expect(jsonLines).toHaveLength(2);
+    for (const key of jsonLines) expect(await read(key)).toBe('');
   });
 
   it('fails the run when the archive cannot be written, after logging the report', async () => {

@@ -305,7 +305,8 @@ describe('the body is kept in the record only', () => {
 
     expect(logged.length).toBeGreaterThan(0);
     expect(messages.length).toBeGreaterThan(0);
-    expect(evidence.length).toBe(3);
+    // The report, its page, its OCSF findings (reports/) and its findings (findings/).
+    expect(evidence.length).toBe(4);
     for (const line of bodyLines) {
       for (const text of [...logged, ...messages, ...evidence]) expect(text).not.toContain(line);
     }

@@ -26,6 +26,20 @@ describe('parseCliArgs', () => {
     );
   });
 
+  it('takes --format ocsf for one account and across accounts, and still refuses csv and html across accounts', () => {
+    expect(parseCliArgs(['--format', 'ocsf'], argsEnv()).format).toBe('ocsf');
+    expect(parseCliArgs(['--format', 'ocsf', '--accounts', '111111111111'], argsEnv()).format).toBe(
+      'ocsf',
+    );
+    expect(() =>
+      parseCliArgs(['--format', 'csv', '--accounts', '111111111111'], argsEnv()),
+    ).toThrow('--format=csv is for one account: an organization report is json, table or ocsf');
+    expect(helpText()).toMatch(/--format FORMAT\s+table \| json \| csv \| html \| ocsf/);
+    expect(helpText().replace(/\s+/g, ' ')).toContain(
+      'ocsf writes the failing findings as OCSF 1.5.0-dev Compliance Findings',
+    );
+  });
+
   it('applies every documented default', () => {
     const options = parseCliArgs([], argsEnv());
 

@@ -9,8 +9,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { helpText } from '../../../cli/args';
 import { type CliIo, main } from '../../../cli/main';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
+import type { OcsfComplianceFinding } from '../../../lambda/render/ocsf';
 import { mockedAccount } from '../accounts';
 import { ACCOUNT_ID, daysAgo, iamCert, iamUser, TOPIC_ARN } from '../fixtures';
+import { loadOcsfSchema, validateOcsfRecord } from '../render/ocsf-schema';
 
 function io(env: Record<string, string> = {}, tty = false) {
   const out: string[] = [];
@@ -178,6 +180,30 @@ describe('main: a run (AWS mocked)', () => {
     expect(await main(['--format', 'html'], streams)).toBe(1);
     expect(stdout()).toMatch(/^<!doctype html>/);
     expect(stdout()).toContain('CERTALICEOLD0000000000001');
+  });
+
+  it('writes the failing findings as OCSF JSON Lines with --format ocsf, with the same exit', async () => {
+    const { streams, stdout } = io();
+
+    expect(await main(['--format', 'ocsf'], streams)).toBe(1);
+    const lines = stdout().trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0] ?? '') as OcsfComplianceFinding;
+    expect(validateOcsfRecord(loadOcsfSchema(), 'compliance_finding', record)).toEqual([]);
+    expect(record).toMatchObject({
+      class_uid: 2003,
+      finding_info: { uid: `signing-cert-audit/${ACCOUNT_ID}/CERTALICEOLD0000000000001/age` },
+      compliance: { status: 'Fail' },
+    });
+  });
+
+  it('writes nothing with --format ocsf for a clean account, and exits 0', async () => {
+    answer({ bob: [iamCert('bob', 'CERTBOBYOUNG0000000000001', daysAgo(3))] });
+    const { streams, stdout, stderr } = io();
+
+    expect(await main(['--format', 'ocsf'], streams)).toBe(0);
+    expect(stdout()).toBe('');
+    expect(stderr()).toContain('nothing to report — exit 0');
   });
 
   it('refuses a bad --archive-bucket before the run', async () => {

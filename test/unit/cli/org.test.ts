@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../../cli/args';
 import { formatOrgTable } from '../../../cli/formats';
-import { runOrganization } from '../../../cli/org';
+import { renderOrgOutput, runOrganization } from '../../../cli/org';
 import { finish } from '../../../cli/output';
 import {
   buildOrgReport,
@@ -11,6 +11,7 @@ import {
   failedAccount,
   type OrgReport,
 } from '../../../lambda/core/org-report';
+import { ACCOUNT_ID, findingOf, NOW, reportOf } from '../fixtures';
 
 describe('formatOrgTable', () => {
   it('prints one line per account, the why column unpadded and its rule as wide as its title', () => {
@@ -35,6 +36,25 @@ describe('formatOrgTable', () => {
     expect(lines[2]).toMatch(/^111111111111 {2}AUDITED {2}HIGH {6}2 {6}1 /);
     expect(lines[3]?.startsWith('333333333333  FAILED')).toBe(true);
     expect(lines[3]?.endsWith(long)).toBe(true);
+  });
+});
+
+describe('renderOrgOutput --format ocsf', () => {
+  it('writes every audited account’s OCSF records, each naming its account, and nothing for a clean one', () => {
+    const other = '210987654321';
+    const report = buildOrgReport('org-1', NOW, []);
+    const reports = [
+      reportOf([findingOf()]),
+      reportOf([], { accountId: other }),
+      reportOf([findingOf({ certificateId: 'CERTBOTH0000000000000001' })], { accountId: other }),
+    ].map((r) => ({ ...r, findings: r.findings.map((f) => ({ accountId: r.accountId, ...f })) }));
+
+    const lines = renderOrgOutput({ ...report, reports }, 'ocsf')
+      .trimEnd()
+      .split('\n');
+
+    expect(lines.map((line) => JSON.parse(line).cloud.account.uid)).toEqual([ACCOUNT_ID, other]);
+    expect(renderOrgOutput({ ...report, reports: [] }, 'ocsf')).toBe('');
   });
 });
 

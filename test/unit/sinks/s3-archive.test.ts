@@ -1,8 +1,13 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { archiveKeys, findingsJsonLines } from '../../../lambda/core/archive-layout';
+import {
+  archiveKeys,
+  findingsJsonLines,
+  REPORTS_PREFIX,
+} from '../../../lambda/core/archive-layout';
 import type { Finding } from '../../../lambda/core/report';
+import { ocsfJsonLines } from '../../../lambda/render/ocsf';
 import { ArchiveError, archiveSink } from '../../../lambda/sinks/s3-archive';
 import { ACCOUNT_ID, findingOf, NOW, reportOf as sharedReportOf } from '../fixtures';
 
@@ -25,6 +30,7 @@ describe('archiveKeys', () => {
     expect(archiveKeys(reportOf([]))).toEqual({
       report: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
       html: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.html`,
+      ocsf: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.ocsf.jsonl`,
       findings: `findings/account=${ACCOUNT_ID}/date=2026-11-23/run-1.jsonl`,
     });
   });
@@ -33,6 +39,7 @@ describe('archiveKeys', () => {
     expect(archiveKeys(reportOf([]), 'organization')).toEqual({
       report: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
       html: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.html`,
+      ocsf: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.ocsf.jsonl`,
       findings: `findings/date=2026-11-23/${ACCOUNT_ID}-run-1.jsonl`,
     });
   });
@@ -76,6 +83,14 @@ describe('archiveSink', () => {
       ContentType: 'application/json',
     });
     expect(s3Mock).toReceiveCommandWith(PutObjectCommand, { Key: keys.findings });
+    // The OCSF records beside the report, under reports/: the Glue table reads findings/ only.
+    expect(keys.ocsf.startsWith(REPORTS_PREFIX)).toBe(true);
+    expect(s3Mock).toReceiveCommandWith(PutObjectCommand, {
+      Key: keys.ocsf,
+      Body: ocsfJsonLines(report),
+      ContentType: 'application/x-ndjson',
+    });
+    expect(ocsfJsonLines(report)).not.toBe('');
     expect(s3Mock).toReceiveCommandWith(PutObjectCommand, {
       Key: keys.html,
       ContentType: 'text/html; charset=utf-8',
@@ -88,7 +103,12 @@ describe('archiveSink', () => {
     const delivery = await archiveSink(new S3Client({}), 'evidence').deliver(reportOf([]));
 
     expect(delivery.status).toBe('delivered');
-    expect(s3Mock).toReceiveCommandTimes(PutObjectCommand, 3);
+    expect(s3Mock).toReceiveCommandTimes(PutObjectCommand, 4);
+    // A clean run's OCSF object is there, and empty: nothing failed.
+    expect(s3Mock).toReceiveCommandWith(PutObjectCommand, {
+      Key: archiveKeys(reportOf([])).ocsf,
+      Body: '',
+    });
   });
 
   it('throws an ArchiveError naming the object and the cause', async () => {

@@ -1,0 +1,262 @@
+import { isFailing, VERDICTS } from '../core/checks/table';
+import { checkOf, findingId, findingSubject, stillUsable } from '../core/finding-id';
+import {
+  type Finding,
+  highestSeverity,
+  REPORT_SOURCE,
+  type Report,
+  ROOT_USER_NAME,
+  type Severity,
+} from '../core/report';
+
+/**
+ * The OCSF schema version the records follow, and are validated against in the tests (the
+ * schema's own files, test/data/ocsf/1.5.0-dev/): `metadata.version` of every record.
+ */
+export const OCSF_VERSION = '1.5.0-dev';
+
+/** The Compliance Finding class: category Findings (2), class 2003. */
+export const OCSF_CLASS = {
+  categoryUid: 2,
+  categoryName: 'Findings',
+  classUid: 2003,
+  className: 'Compliance Finding',
+} as const;
+
+/** Activity 1, Create: each run reports what it found; a rerun repeats the finding's uid. */
+const ACTIVITY = { id: 1, name: 'Create' } as const;
+
+/** Our severities as OCSF's `severity_id` and its caption (the dictionary's enum). */
+export const OCSF_SEVERITY: Readonly<Record<Severity, { id: number; caption: string }>> = {
+  INFO: { id: 1, caption: 'Informational' },
+  LOW: { id: 2, caption: 'Low' },
+  MEDIUM: { id: 3, caption: 'Medium' },
+  HIGH: { id: 4, caption: 'High' },
+  CRITICAL: { id: 5, caption: 'Critical' },
+};
+
+/** The compliance object's `status_id` values the records use, with their captions. */
+export const OCSF_COMPLIANCE_STATUS = {
+  /** The check ran and the certificate (or root) does not meet it. */
+  fail: { id: 3, caption: 'Fail' },
+  /** The check could not run: an engine ERROR, "missing information" in OCSF's words. */
+  warning: { id: 2, caption: 'Warning' },
+} as const;
+
+/** The finding's own `status_id` (its life cycle) the records use, with their captions. */
+export const OCSF_FINDING_STATUS = {
+  /** Still to act on: the certificate can still be used (or the check could not run). */
+  new: { id: 1, caption: 'New' },
+  /** Nothing left to do: the certificate was Inactive, or this run deactivated or deleted it. */
+  resolved: { id: 4, caption: 'Resolved' },
+} as const;
+
+/** The resource types the records name: the IAM user, the account (root), the certificate. */
+export const OCSF_RESOURCE_TYPES = {
+  user: 'AWS::IAM::User',
+  account: 'AWS::::Account',
+  certificate: 'AWS::IAM::SigningCertificate',
+} as const;
+
+/** A resource of a record (OCSF's `resource_details`): what the finding is about. */
+export interface OcsfResource {
+  readonly type: string;
+  readonly uid: string;
+  readonly name?: string;
+  /** When the certificate was uploaded, epoch milliseconds. */
+  readonly created_time?: number;
+  /** What identifies the certificate without its body; never the body. */
+  readonly data?: {
+    readonly status: string | null;
+    readonly fingerprint256?: string;
+    readonly subject?: string;
+    readonly notAfter?: string;
+  };
+}
+
+/**
+ * One OCSF Compliance Finding (class 2003) record: the attributes this tool writes, each one
+ * the class or its objects define (the tests validate every record against the schema files).
+ */
+export interface OcsfComplianceFinding {
+  readonly activity_id: number;
+  readonly activity_name: string;
+  readonly category_uid: number;
+  readonly category_name: string;
+  readonly class_uid: number;
+  readonly class_name: string;
+  readonly type_uid: number;
+  readonly type_name: string;
+  readonly severity_id: number;
+  readonly severity: string;
+  /** The report's evaluatedAt, epoch milliseconds. */
+  readonly time: number;
+  readonly status_id: number;
+  readonly status: string;
+  readonly metadata: {
+    readonly version: string;
+    readonly product: { readonly name: string; readonly vendor_name: string };
+    readonly profiles: readonly string[];
+  };
+  readonly finding_info: {
+    readonly uid: string;
+    readonly title: string;
+    readonly desc: string;
+    readonly last_seen_time: number;
+  };
+  readonly compliance: {
+    readonly standards: readonly string[];
+    readonly control: string;
+    readonly status_id: number;
+    readonly status: string;
+    readonly status_details: readonly string[];
+  };
+  readonly resources: readonly OcsfResource[];
+  readonly cloud: {
+    readonly provider: string;
+    readonly account: { readonly uid: string; readonly type_id: number; readonly type: string };
+  };
+  readonly remediation: { readonly desc: string };
+}
+
+/**
+ * The report's failing findings as OCSF Compliance Findings: one record per (subject, check),
+ * the same grouping and the same id as Security Hub's findings (core/finding-id.ts), so a rerun
+ * updates each record instead of adding one, and a certificate that is both expired and
+ * weak-keyed is one record of the content check naming both. A finding whose verdict the check
+ * table does not mark failing (expiring, exempt, overridden, a user gone) gives no record, as it
+ * does not fail the command line either. Pure: the same report gives the same records.
+ */
+export function ocsfFindings(report: Report): OcsfComplianceFinding[] {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of report.findings) {
+    if (!isFailing(finding.verdict)) continue;
+    const uid = findingId(report.accountId, findingSubject(finding), checkOf(finding));
+    groups.set(uid, [...(groups.get(uid) ?? []), finding]);
+  }
+  return [...groups.entries()].map(([uid, findings]) => toRecord(report, uid, findings));
+}
+
+/**
+ * The records as JSON Lines, one a line; an empty string for a report with no failing finding
+ * (the run happened and nothing failed).
+ */
+export function ocsfJsonLines(report: Report): string {
+  return ocsfFindings(report)
+    .map((record) => `${JSON.stringify(record)}\n`)
+    .join('');
+}
+
+function toRecord(
+  report: Report,
+  uid: string,
+  findings: readonly Finding[],
+): OcsfComplianceFinding {
+  const [first] = findings as [Finding, ...Finding[]];
+  const severity = highestSeverity(findings.map((f) => f.severity));
+  const worst = findings.find((f) => f.severity === severity) ?? first;
+  const check = checkOf(first);
+  // An engine ERROR means the check could not run: OCSF's Warning, not a Fail it never saw.
+  const compliance =
+    check === 'engine' ? OCSF_COMPLIANCE_STATUS.warning : OCSF_COMPLIANCE_STATUS.fail;
+  const status =
+    check !== 'engine' && !stillUsable(first)
+      ? OCSF_FINDING_STATUS.resolved
+      : OCSF_FINDING_STATUS.new;
+  const time = Date.parse(report.evaluatedAt);
+  return {
+    activity_id: ACTIVITY.id,
+    activity_name: ACTIVITY.name,
+    category_uid: OCSF_CLASS.categoryUid,
+    category_name: OCSF_CLASS.categoryName,
+    class_uid: OCSF_CLASS.classUid,
+    class_name: OCSF_CLASS.className,
+    type_uid: OCSF_CLASS.classUid * 100 + ACTIVITY.id,
+    type_name: `${OCSF_CLASS.className}: ${ACTIVITY.name}`,
+    severity_id: OCSF_SEVERITY[severity].id,
+    severity: OCSF_SEVERITY[severity].caption,
+    time,
+    status_id: status.id,
+    status: status.caption,
+    metadata: {
+      version: OCSF_VERSION,
+      product: { name: REPORT_SOURCE, vendor_name: REPORT_SOURCE },
+      // The cloud profile brings `cloud` (the account); no other profile is used.
+      profiles: ['cloud'],
+    },
+    finding_info: {
+      uid,
+      title: VERDICTS[worst.verdict].title,
+      desc: describe(first, findings),
+      // The model does not know when a problem was first seen (each run stands alone), so
+      // first_seen_time and created_time are left out rather than guessed.
+      last_seen_time: time,
+    },
+    compliance: {
+      standards: [REPORT_SOURCE],
+      control: check,
+      status_id: compliance.id,
+      status: compliance.caption,
+      status_details: findings.map((f) => `${f.verdict}: ${VERDICTS[f.verdict].when}`),
+    },
+    resources: resourcesOf(report, first),
+    cloud: {
+      provider: 'AWS',
+      // IAM is global and the report does not say where the run ran: no region is claimed.
+      account: { uid: report.accountId, type_id: 10, type: 'AWS Account' },
+    },
+    remediation: { desc: VERDICTS[worst.verdict].remediation },
+  };
+}
+
+/** Who and what, the verdicts with why, and what this run did: the record's description. */
+function describe(first: Finding, findings: readonly Finding[]): string {
+  const who =
+    first.userName === ROOT_USER_NAME
+      ? 'The root user'
+      : first.certificateId === null
+        ? `User ${first.userName}`
+        : `User ${first.userName}, certificate ${first.certificateId} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
+  const what = findings
+    .map((f) => {
+      const why = f.error
+        ? `${f.error.code}: ${f.error.message}`
+        : (f.detail ?? VERDICTS[f.verdict].when);
+      return `${f.verdict}: ${why}`;
+    })
+    .join('; ');
+  return `${who}. ${what}. Action this run: ${first.action}.`;
+}
+
+/** The account (root), or the IAM user and, when the finding names one, its certificate. */
+function resourcesOf(report: Report, first: Finding): OcsfResource[] {
+  if (first.userName === ROOT_USER_NAME) {
+    return [{ type: OCSF_RESOURCE_TYPES.account, uid: report.accountId, name: 'root' }];
+  }
+  const user: OcsfResource = {
+    type: OCSF_RESOURCE_TYPES.user,
+    uid: first.userArn,
+    name: first.userName,
+  };
+  if (first.certificateId === null) return [user];
+  const uploaded = first.uploadDate === null ? Number.NaN : Date.parse(first.uploadDate);
+  const identity = first.certificate;
+  return [
+    user,
+    {
+      type: OCSF_RESOURCE_TYPES.certificate,
+      uid: first.certificateId,
+      ...(Number.isNaN(uploaded) ? {} : { created_time: uploaded }),
+      data: {
+        status: first.status,
+        ...(identity
+          ? {
+              fingerprint256: identity.fingerprint256,
+              subject: identity.subject,
+              notAfter: identity.notAfter,
+            }
+          : {}),
+      },
+    },
+  ];
+}
