@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as config from 'aws-cdk-lib/aws-config';
@@ -189,6 +191,44 @@ describe('the AWS Config rule (configRule)', () => {
     expect(error.message).toMatch(
       /^configRule \(read by deployment=account\) is not read by deployment=organization/,
     );
+  });
+});
+
+describe('the conformance pack template of docs/deploy-account.md', () => {
+  /** The page's one YAML block, parsed by PyYAML (the Python the emulator suites run has it). */
+  function packTemplate(): {
+    Parameters: Record<string, { Type: string }>;
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  } {
+    const page = readFileSync(new URL('../../docs/deploy-account.md', import.meta.url), 'utf8');
+    const blocks = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    expect(blocks).toHaveLength(1);
+    const parsed = spawnSync(
+      process.env.MOTO_PYTHON ?? 'python3',
+      ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'],
+      { input: blocks[0], encoding: 'utf8' },
+    );
+    if (parsed.status !== 0) throw new Error(`the YAML does not parse: ${parsed.stderr}`);
+    return JSON.parse(parsed.stdout);
+  }
+
+  it('deploys the rule the stack deploys, on the function ARN given as its parameter', () => {
+    const pack = packTemplate();
+    const stackRule = onlyResource(synth({ configRule: true }).template, 'AWS::Config::ConfigRule')
+      .properties as { Source: { Owner: string; SourceDetails: unknown[] } };
+
+    const rules = Object.values(pack.Resources);
+    expect(rules.map((r) => r.Type)).toEqual(['AWS::Config::ConfigRule']);
+    const rule = rules[0]?.Properties as {
+      Source: { Owner: string; SourceIdentifier: { Ref: string }; SourceDetails: unknown[] };
+      MaximumExecutionFrequency: string;
+    };
+    expect(rule.Source.Owner).toBe(stackRule.Source.Owner);
+    expect(rule.Source.SourceDetails).toEqual(stackRule.Source.SourceDetails);
+    expect(rule.MaximumExecutionFrequency).toBe('TwentyFour_Hours');
+    // The function's ARN is the pack's parameter; the rule takes no InputParameters.
+    expect(pack.Parameters[rule.Source.SourceIdentifier.Ref]).toMatchObject({ Type: 'String' });
+    expect(rule).not.toHaveProperty('InputParameters');
   });
 });
 
