@@ -3,12 +3,18 @@ import { describeError } from './core/errors';
 import { buildReport, type Report } from './core/report';
 import type { Policy } from './core/settings';
 import { carryOutActions } from './engine/act';
-import { scanAccount, scanUsers } from './engine/scan';
+import { scanAccount, scannedUsers, scanUsers } from './engine/scan';
 import { settleScans } from './engine/settle';
 import type { AuditDeps, AuditOptions } from './engine/types';
 
 export { ROOT_USER_NAME } from './core/report';
-export type { AuditDeps, AuditLogger, AuditOptions, AuditProgress } from './engine/types';
+export type {
+  AuditDeps,
+  AuditLogger,
+  AuditOptions,
+  AuditProgress,
+  ScannedUser,
+} from './engine/types';
 
 /**
  * Audits every user's signing certificates, by phase: scan (users → certificates, and the
@@ -33,6 +39,7 @@ export async function runAudit(
     scanUsers(deps, policy, strategy, limit),
     scanAccount(deps),
   ]);
+  deps.onUsersScanned?.(scannedUsers(scans));
   const { usersScanned, certificatesScanned, settled, pending } = await settleScans(
     deps,
     policy,

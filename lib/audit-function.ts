@@ -37,8 +37,11 @@ export interface AuditFunctionProps {
 
 /** A function of the tool, its role and its log group. */
 export interface AuditFunction {
+  /** The Lambda function, running its pre-built handler. */
   readonly function: lambda.Function;
+  /** Its own execution role: the function's grants, and nothing else's. */
   readonly role: iam.Role;
+  /** Its own log group, kept after the stack goes. */
   readonly logGroup: logs.LogGroup;
 }
 

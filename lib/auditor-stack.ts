@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as config from 'aws-cdk-lib/aws-config';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
@@ -6,6 +7,7 @@ import { parseConfig } from '../lambda/core/settings';
 import {
   checkBoolean,
   checkBucketName,
+  checkConfigRuleFrequency,
   checkEmails,
   policyFromContext,
   readList,
@@ -48,6 +50,16 @@ export class AuditorStack extends Stack {
           ? {}
           : { region: emptyAsAbsent(this.node.tryGetContext('securityHubRegion')) as string }),
       },
+      configRule: {
+        enabled: checkBoolean(this.node.tryGetContext('configRule') ?? false, 'configRule'),
+        ...(emptyAsAbsent(this.node.tryGetContext('configRuleFrequency')) === undefined
+          ? {}
+          : {
+              frequency: checkConfigRuleFrequency(
+                this.node.tryGetContext('configRuleFrequency'),
+              ) as config.MaximumExecutionFrequency,
+            }),
+      },
       objectLockDays: emptyAsAbsent(this.node.tryGetContext('objectLockDays')) as
         | number
         | undefined,
@@ -78,6 +90,16 @@ export class AuditorStack extends Stack {
     new CfnOutput(this, 'DashboardName', {
       value: this.auditor.dashboard.dashboard.dashboardName,
     });
+    if (this.auditor.configRule) {
+      new CfnOutput(this, 'ConfigRuleName', {
+        value: this.auditor.configRule.rule.configRuleName,
+        description: 'The AWS Config rule that evaluates each IAM user',
+      });
+      new CfnOutput(this, 'ConfigRuleFunctionArn', {
+        value: this.auditor.configRule.function.functionArn,
+        description: 'The rule’s function, for a conformance pack’s rule (docs/deploy-account.md)',
+      });
+    }
   }
 }
 

@@ -53,6 +53,17 @@ function isTimeZone(value: string): boolean {
 }
 
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+/**
+ * Config's periodic frequencies (SourceDetail.MaximumExecutionFrequency in the Config API
+ * Reference), the values of aws-cdk-lib's `MaximumExecutionFrequency` (a test holds them equal).
+ */
+export const CONFIG_RULE_FREQUENCIES = [
+  'One_Hour',
+  'Three_Hours',
+  'Six_Hours',
+  'Twelve_Hours',
+  'TwentyFour_Hours',
+] as const;
 const schedule = z.string().check(z.refine(isSchedule));
 const days = wholeNumber(1, 3650);
 // CDK context gives strings with `-c`, cdk.json and props booleans.
@@ -120,6 +131,20 @@ export const DEPLOY_SETTINGS = {
     help: "send the findings to Security Hub (an organization's, to each member's own)",
     schema: boolean,
     deployments: ['account', 'organization'],
+  }),
+  configRule: deploy('configRule', {
+    default: false,
+    allowed: 'true or false',
+    help: 'add an AWS Config rule that evaluates each IAM user (a second function, report only)',
+    schema: boolean,
+    deployments: ['account'],
+  }),
+  configRuleFrequency: deploy('configRuleFrequency', {
+    default: 'TwentyFour_Hours',
+    allowed: `how often Config runs the rule: ${CONFIG_RULE_FREQUENCIES.join(', ')}`,
+    help: 'the Config rule’s maximum execution frequency',
+    schema: z.enum(CONFIG_RULE_FREQUENCIES),
+    deployments: ['account'],
   }),
   archiveBucketName: deploy('archiveBucketName', {
     default: undefined,
@@ -237,8 +262,13 @@ export function checkRegion(value: unknown, name: 'securityHubRegion'): string {
 }
 
 /** Returns a boolean from `true`/`false` (CDK context gives strings with `-c`), or throws. */
-export function checkBoolean(value: unknown, name: 'securityHub'): boolean {
+export function checkBoolean(value: unknown, name: 'securityHub' | 'configRule'): boolean {
   return checkGiven(name, value);
+}
+
+/** Returns one of Config's periodic frequencies, or throws a ConfigError naming `configRuleFrequency`. */
+export function checkConfigRuleFrequency(value: unknown): (typeof CONFIG_RULE_FREQUENCIES)[number] {
+  return checkGiven('configRuleFrequency', value);
 }
 
 /** Returns a bucket name, or throws a ConfigError naming `archiveBucketName`. */

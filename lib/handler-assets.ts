@@ -23,6 +23,8 @@ export const HANDLER_ASSETS = {
   },
   'org-enumerate': { entry: 'lambda/handlers/org-enumerate.ts', features: { securityHub: false } },
   'org-summarize': { entry: 'lambda/handlers/org-summarize.ts', features: { securityHub: false } },
+  // The Config rule's function: the audit and PutEvaluations, no sink (securityHub false drops none).
+  'config-rule': { entry: 'lambda/handlers/config-rule.ts', features: { securityHub: false } },
 } as const satisfies Readonly<Record<string, { entry: string; features: BundleFeatures }>>;
 
 /** The name of a pre-built handler. */

@@ -14,6 +14,8 @@ export {
   SCAN_STRATEGIES,
   type ScanStrategy,
 } from '../lambda/core/settings';
+export type { AuditConfigRule } from './audit-config-rule';
+export type { AuditFunction } from './audit-function';
 export { AuditDashboard, type DashboardGraph } from './audit-monitoring';
 export type { SigningCertAuditorAlarms } from './auditor-alarms';
 export { AuditArchive, type AuditArchiveProps } from './auditor-archive';

@@ -150,6 +150,21 @@ export function declareSchedulerPaths(
 }
 
 /**
+ * What a custom AWS Config rule relies on: Config invokes the rule's function as
+ * `config.amazonaws.com`, from this account (`aws:SourceAccount`), which the function's resource
+ * policy must allow (aws-cdk-lib's CustomRule adds that permission, with the source account).
+ */
+export function declareConfigRuleInvokes(scope: IConstruct, functionArn: string): void {
+  declareServicePath(scope, {
+    description: 'Config invokes the rule function',
+    principal: { service: 'config.amazonaws.com' },
+    action: 'lambda:InvokeFunction',
+    resource: functionArn,
+    context: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+  });
+}
+
+/**
  * What an alarm relies on to notify: CloudWatch publishes to the topic as
  * `cloudwatch.amazonaws.com`, naming the alarm in `aws:SourceArn` and its account in
  * `aws:SourceAccount` (the topic's key must let it encrypt, which the proof derives).

@@ -1,4 +1,5 @@
 import { Annotations, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as config from 'aws-cdk-lib/aws-config';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +20,7 @@ import {
   type ScanStrategy,
   toEnvironment,
 } from '../lambda/core/settings';
+import { type AuditConfigRule, createAuditConfigRule } from './audit-config-rule';
 import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
 import { createAuditSchedules, SCHEDULER_RETRY } from './audit-schedule';
@@ -31,6 +33,7 @@ import {
 import { AuditArchive } from './auditor-archive';
 import { grantAuditAccess } from './auditor-permissions';
 import {
+  checkConfigRuleFrequency,
   checkDays,
   checkEmails,
   checkRegion,
@@ -171,6 +174,23 @@ export interface SigningCertAuditorProps {
     readonly region?: string;
   };
   /**
+   * Adds a periodic AWS Config custom rule that evaluates every IAM user: NON_COMPLIANT when it
+   * holds a failing certificate (over age, expired, weak, unparseable), COMPLIANT when it holds
+   * only sound ones, NOT_APPLICABLE without any. The rule runs a second function with the same
+   * policy, in report mode whatever `mode` says, with read-only IAM permissions and
+   * config:PutEvaluations. AWS Config must be recording in the account and region.
+   * @default - no Config rule
+   */
+  readonly configRule?: {
+    /** Whether the Config rule is created. */
+    readonly enabled: boolean;
+    /**
+     * How often Config runs the rule.
+     * @default config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS
+     */
+    readonly frequency?: config.MaximumExecutionFrequency;
+  };
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -206,6 +226,8 @@ export class SigningCertAuditor extends Construct {
   public readonly dashboard: AuditDashboard;
   /** Security Hub's home region when findings go there (a token for the stack's region). */
   public readonly securityHubRegion?: string;
+  /** The AWS Config rule, its function, role and log group, when configRule is enabled. */
+  public readonly configRule?: AuditConfigRule;
 
   constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
     super(scope, id);
@@ -358,6 +380,16 @@ export class SigningCertAuditor extends Construct {
       reason:
         'lambda:InvokeFunction on this one function; the `:*` form, which grantInvoke adds, covers its versions and aliases.',
     });
+
+    if (props.configRule?.enabled) {
+      this.configRule = createAuditConfigRule(this, 'ConfigRule', {
+        policy: this.policy,
+        frequency: checkConfigRuleFrequency(
+          props.configRule.frequency ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS,
+        ) as config.MaximumExecutionFrequency,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      });
+    }
 
     const metrics = new RunMetricFactory();
     this.alarms = createAuditAlarms(this, metrics, this.function, this.topic, alarmNamePrefix);

@@ -27,6 +27,12 @@ export const IAM_MAX_ATTEMPTS = 10;
 export interface IamUser {
   readonly userName: string;
   readonly userArn: string;
+  /**
+   * IAM's stable id of the user (`AIDA…`), which AWS Config names an `AWS::IAM::User` by. Set
+   * when ListUsers listed the user; absent when the credential report did, which has no such
+   * column.
+   */
+  readonly userId?: string;
 }
 
 /**
@@ -73,7 +79,11 @@ export async function* listUsers(client: IAMClient, pathPrefix: string): AsyncGe
   for await (const page of pages) {
     for (const user of page.Users ?? []) {
       if (user.UserName === undefined || user.Arn === undefined) continue;
-      yield { userName: user.UserName, userArn: user.Arn };
+      yield {
+        userName: user.UserName,
+        userArn: user.Arn,
+        ...(user.UserId === undefined ? {} : { userId: user.UserId }),
+      };
     }
   }
 }

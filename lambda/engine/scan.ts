@@ -12,7 +12,7 @@ import { describeError } from '../core/errors';
 import { type Finding, ROOT_USER_NAME, type ScanInfo } from '../core/report';
 import type { Policy, ScanStrategy } from '../core/settings';
 import { finding, userLevel } from './findings';
-import type { AuditDeps, Limit } from './types';
+import type { AuditDeps, Limit, ScannedUser } from './types';
 
 /** One user's listing: its certificates, the error that stopped it, or skipped (the run stopped). */
 export type UserScan =
@@ -153,6 +153,14 @@ async function scanAllUsers(
   listingDone = true;
   report();
   return { scans: await Promise.all(pendingScans), listingError };
+}
+
+/** The users a scan reached, with their certificate counts (null where listing failed). */
+export function scannedUsers(scans: readonly UserScan[]): ScannedUser[] {
+  return scans.flatMap((scan) => {
+    if ('skipped' in scan) return [];
+    return [{ user: scan.user, certificates: 'error' in scan ? null : scan.certificates.length }];
+  });
 }
 
 /** The account checks, over facts gathered once (GetAccountSummary). */

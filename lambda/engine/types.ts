@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type pLimit from 'p-limit';
 import type { CredentialReportWait } from '../aws/credential-report';
+import type { IamUser } from '../aws/iam';
 import type { ChangeRecorder } from '../core/change-record';
 import type { ScanStrategy } from '../core/settings';
 
@@ -16,6 +17,17 @@ export interface AuditProgress {
   readonly usersListed: number;
   readonly usersScanned: number;
   readonly listingDone: boolean;
+}
+
+/** A user the scan reached, with how many signing certificates it was listed holding. */
+export interface ScannedUser {
+  readonly user: IamUser;
+  /**
+   * The certificates listed for the user; null when listing them failed (the user's ERROR, or
+   * NOT_EVALUATED for a user deleted during the run, says why). With the credential-report
+   * strategy a user whose row shows no Active certificate is not listed, and counts 0.
+   */
+  readonly certificates: number | null;
 }
 
 /** Everything the audit talks to, built once by the caller and passed in. */
@@ -40,6 +52,14 @@ export interface AuditDeps {
   readonly changeRecord?: ChangeRecorder;
   /** How long to wait for the credential report, and how often to ask; the defaults suit Lambda. */
   readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
+  /**
+   * Told once, when the scan is over, of every user it reached. The report lists findings only
+   * (a compliant certificate, and a user without any, are counted, never listed); a caller that
+   * needs each user, such as the Config rule's evaluations, learns them here, and the report's
+   * schema stays as it is. A user the run never reached (it stopped, or ListUsers failed before
+   * listing it) is not among them.
+   */
+  readonly onUsersScanned?: (users: readonly ScannedUser[]) => void;
 }
 
 /** Per-run options that are not policy. */

@@ -72,14 +72,19 @@ interface Statement {
 }
 
 /**
- * Every permission of the role the Lambda function runs as, as `action -> resources`, with each
- * resource written readably and without hashed logical ids: a `Ref` or `Fn::GetAtt` of a stack
- * resource becomes `{AWS::SNS::Topic}` or `{AWS::SQS::Queue.Arn}`, a pseudo parameter
- * `{AWS::AccountId}`. Fails if any statement is not a plain unconditional Allow, or if the role
- * has inline or managed policies of its own, since those would escape this view.
+ * Every permission of the role the Lambda function (`within`, when there are several) runs as,
+ * as `action -> resources`, with each resource written readably and without hashed logical ids:
+ * a `Ref` or `Fn::GetAtt` of a stack resource becomes `{AWS::SNS::Topic}` or
+ * `{AWS::SQS::Queue.Arn}`, a pseudo parameter `{AWS::AccountId}`. Fails if any statement is
+ * not a plain unconditional Allow, or if the role has inline or managed policies of its own,
+ * since those would escape this view.
  */
-export function functionPermissions(template: Template): Record<string, string[]> {
-  const fn = onlyResource(template, 'AWS::Lambda::Function');
+export function functionPermissions(
+  template: Template,
+  /** Which function, by a part of its logical id, when the stack has more than one. */
+  within?: string,
+): Record<string, string[]> {
+  const fn = onlyResource(template, 'AWS::Lambda::Function', within);
   const roleId = (fn.properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
   const role = template.toJSON().Resources[roleId];
   if (role.Properties.ManagedPolicyArns || role.Properties.Policies) {

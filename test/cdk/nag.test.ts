@@ -30,6 +30,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       },
     ],
     ['an existing topic', { topicArn: 'arn:aws:sns:us-east-1:123456789012:findings' }],
+    ['the AWS Config rule, in delete mode', { configRule: true, mode: 'delete' }],
     [
       'the organization, selected by OUs',
       {

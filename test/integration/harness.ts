@@ -1,5 +1,11 @@
+import type { PutEvaluationsCommandInput } from '@aws-sdk/client-config-service';
 import { expect, inject, vi } from 'vitest';
 import type { Summary } from '../../lambda/core/report';
+import {
+  productionDeps as configRuleDeps,
+  createConfigRuleHandler,
+  type RuleRunSummary,
+} from '../../lambda/handlers/config-rule-handler';
 import { createHandler, productionDeps } from '../../lambda/handlers/scheduled-handler';
 import { clientCredentials, type Principal, recordSession } from '../../tools/emulator/call-record';
 import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../../tools/emulator/emulator';
@@ -69,14 +75,7 @@ export async function invokeHandler(
   event: unknown = {},
   options: InvokeOptions = {},
 ): Promise<Summary> {
-  const lambdaEnv: Record<string, string> = {
-    ...EMULATOR_ENV,
-    AWS_ENDPOINT_URL: endpoint,
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    ...env,
-  };
-  Object.assign(lambdaEnv, sessionFor('function', lambdaEnv));
+  const lambdaEnv = lambdaEnvironment('function', env);
   // The SDK and Powertools read their own settings from the process environment.
   for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
   try {
@@ -91,6 +90,70 @@ export async function invokeHandler(
         : { credentialReportWait: { maxWaitMs: options.credentialReportWaitMs, pollMs: 500 } }),
     });
     return await handler(event, nextContext(options.timeoutMs));
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+/**
+ * The Lambda environment of a function of the deployment on moto, with the credentials of a new
+ * session of `principal` (so the permissions proof checks its calls against that role).
+ */
+function lambdaEnvironment(
+  principal: Principal,
+  env: Record<string, string>,
+): Record<string, string> {
+  const lambdaEnv: Record<string, string> = {
+    ...EMULATOR_ENV,
+    AWS_ENDPOINT_URL: endpoint,
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+    ...env,
+  };
+  Object.assign(lambdaEnv, sessionFor(principal, lambdaEnv));
+  return lambdaEnv;
+}
+
+/** What one invocation of the Config rule did: its summary and the PutEvaluations it sent. */
+export interface RuleInvocation {
+  readonly summary: RuleRunSummary;
+  /** Every PutEvaluations request, as the code sent it (before the emulator's TestMode). */
+  readonly requests: readonly PutEvaluationsCommandInput[];
+}
+
+/**
+ * Cold-starts the Config rule's real handler with this Lambda environment (as its entry point
+ * does, `productionDeps`), recorded as the rule's role, and invokes it once with `event`. moto
+ * 5.2.1 takes PutEvaluations only in test mode (and checks nothing of it): each request is kept
+ * as the code sent it, for the test to validate against botocore's model, then sent on with
+ * TestMode set, through the recording proxy like every other call.
+ */
+export async function invokeConfigRule(
+  env: Record<string, string>,
+  event: unknown,
+  options: Pick<InvokeOptions, 'timeoutMs' | 'deadlineMarginMs'> = {},
+): Promise<RuleInvocation> {
+  const lambdaEnv = lambdaEnvironment('config-rule', env);
+  for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
+  try {
+    const deps = configRuleDeps(lambdaEnv);
+    const requests: PutEvaluationsCommandInput[] = [];
+    deps.config.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as PutEvaluationsCommandInput;
+        requests.push({ ...input });
+        return next({ ...args, input: { ...input, TestMode: true } });
+      },
+      { step: 'initialize', name: 'emulatorTestMode' },
+    );
+    const handler = createConfigRuleHandler({
+      ...deps,
+      ...(options.deadlineMarginMs === undefined
+        ? {}
+        : { deadlineMarginMs: options.deadlineMarginMs }),
+    });
+    const summary = await handler(event, nextContext(options.timeoutMs));
+    return { summary, requests };
   } finally {
     vi.unstubAllEnvs();
   }

@@ -76,6 +76,8 @@ const ACCOUNT_FEATURES: Readonly<Record<string, Record<string, unknown>>> = {
   'existing-topic': { topicArn: `arn:aws:sns:${REGION}:${CENTRAL_ACCOUNT}:existing-findings` },
   'existing-bucket': { archiveBucketName: 'existing-evidence' },
   'object-lock': { objectLockDays: 30 },
+  // The AWS Config rule: a second function, report only, whatever the deployment's mode.
+  'config-rule': { configRule: true },
 };
 const MODES: readonly Mode[] = ['report', 'deactivate', 'delete'];
 
@@ -147,13 +149,21 @@ export function accountDeployment(
   const fn = stack.auditor.function;
   const roleArn = central.template.resolve(stack.resolve(fn.role?.roleArn)) as string;
   const env = environmentOf(central.template, stack, fn);
+  const rule = stack.auditor.configRule;
   return {
     name,
     kind: 'account',
     settings: settingsOf(stack.auditor.policy, stack.auditor.securityHubRegion !== undefined),
     central,
     member: () => undefined,
-    roleOf: { function: roleArn },
+    roleOf: {
+      function: roleArn,
+      ...(rule
+        ? {
+            'config-rule': central.template.resolve(stack.resolve(rule.role.roleArn)) as string,
+          }
+        : {}),
+    },
     bindings: bindingsOf(env),
     paths: resolvedPaths(stack, central.template),
   };

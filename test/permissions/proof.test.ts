@@ -172,6 +172,54 @@ describe('the permissions proof', () => {
     expect(new Set(uploads(refused))).toEqual(new Set(['ImplicitlyDenied']));
     expect(uploads(leaking)).toContain('Allowed');
   });
+
+  it('fails when the Config rule’s role may do what only the audit function does', async () => {
+    const ruleKey = 'ASCAFIXTURE0000000003';
+    const ruleSession: SessionLine = {
+      kind: 'session',
+      accessKeyId: ruleKey,
+      principal: 'config-rule',
+      env: { MODE: 'report' },
+      label: 'fixture rule',
+    };
+    const ruleRun = [
+      call('iam:GetAccountSummary', '*', { accessKeyId: ruleKey }),
+      call('iam:ListUsers', '*', { accessKeyId: ruleKey }),
+      call('iam:ListSigningCertificates', user('alice'), { accessKeyId: ruleKey }),
+      call('iam:ListUserTags', user('alice'), { accessKeyId: ruleKey }),
+      call('config:PutEvaluations', '*', { accessKeyId: ruleKey }),
+    ];
+    const record = recordOf([SESSION, ...REPORT_RUN, ruleSession, ...ruleRun]);
+    const context = { mode: 'report', configRule: true };
+
+    const held = await proveDeployment(record, accountDeployment('config-rule', context));
+    const leaking = await proveDeployment(
+      record,
+      accountDeployment('config-rule', context, (stack) =>
+        stack.auditor.configRule?.function.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }),
+        ),
+      ),
+    );
+
+    // The rule's calls and Config invoking it are allowed, and every grant of both roles is used.
+    expect(denied(held)).toEqual([]);
+    expect(held.unexercised.map((g) => g.action)).toEqual([]);
+    expect(
+      held.expected.filter((v) => v.request.reason === 'Config invokes the rule function'),
+    ).toMatchObject([{ result: 'Allowed' }]);
+    // What only the function does is tried as the rule's role, and refused, unless granted.
+    const asRule = (proof: typeof held) => [
+      ...new Set(
+        proof.refusals
+          .filter((v) => v.request.why.startsWith('the Config rule’s role'))
+          .map((v) => `${v.request.action} ${v.result}`)
+          .sort(),
+      ),
+    ];
+    expect(asRule(held)).toEqual(['s3:PutObject ImplicitlyDenied', 'sns:Publish ImplicitlyDenied']);
+    expect(asRule(leaking)).toContain('sns:Publish Allowed');
+  });
 });
 
 describe('ResolvedTemplate', () => {

@@ -66,6 +66,13 @@ const ALLOW_ALL: PolicyDocument = {
   Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
 };
 
+/** Who makes a recorded call, in the reference page's words, where the principal's name does not say. */
+const WHO: Readonly<Record<string, string>> = {
+  member: 'member account’s audit',
+  trusted: 'worker or CLI entering the member account',
+  'config-rule': 'Config rule function’s code',
+};
+
 /** Which deployments a recorded call belongs to, and as which of their principals. */
 function roleKinds(call: AttributedCall): { kind: Deployment['kind']; as: string }[] {
   const { principal } = call.session;
@@ -81,6 +88,7 @@ function roleKinds(call: AttributedCall): { kind: Deployment['kind']; as: string
     return [];
   }
   if (principal === 'function') return [{ kind: 'account', as: 'function' }];
+  if (principal === 'config-rule') return [{ kind: 'account', as: 'config-rule' }];
   if (principal === 'worker' || principal === 'enumerate' || principal === 'summarize') {
     const own = { kind: 'organization' as const, as: principal };
     // The worker's AssumeRole is also how the member template alone is entered (as its trusted principal).
@@ -195,7 +203,7 @@ export function recordedRequests(record: CallRecord, deployment: Deployment): Re
           context: { 'aws:RequestedRegion': call.region },
           why: `${session.source}: ${session.label}`,
           origin: 'recorded',
-          reason: `the ${kind.as === 'member' ? 'member account’s audit' : kind.as === 'trusted' ? 'worker or CLI entering the member account' : `${kind.as} code`} (${call.operation})`,
+          reason: `the ${WHO[kind.as] ?? `${kind.as} code`} (${call.operation})`,
         },
         settings: session.settings,
         compatible: compatible(session.settings, deployment),
@@ -561,6 +569,22 @@ export async function proveDeployment(
       .map((r) => ({ ...r, action: 'iam:UploadSigningCertificate' })),
     'a deployed role uploads a certificate (only the operator restores one)',
   );
+  // The Config rule's function only reads and evaluates: whatever the audit function's code does
+  // that the rule's code never does (IAM writes, the archive, the topic, Security Hub, the
+  // credential report), tried as the rule's role, is refused, in every mode.
+  const ruleRole = deployment.roleOf['config-rule'];
+  if (ruleRole) {
+    const ruleActions = new Set(
+      all.filter((r) => r.request.principal === ruleRole).map((r) => r.request.action),
+    );
+    await refuse(
+      all
+        .map((r) => r.request)
+        .filter((r) => r.principal === deployment.roleOf.function && !ruleActions.has(r.action))
+        .map((r) => ({ ...r, principal: ruleRole })),
+      'the Config rule’s role does what only the audit function does',
+    );
+  }
   const assumes = recorded.filter((r) => r.action === 'sts:AssumeRole');
   // The worker (or operator) cannot assume a role of another name.
   await refuse(

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type AuditProgress, runAudit } from '../../lambda/audit';
+import { type AuditProgress, runAudit, type ScannedUser } from '../../lambda/audit';
 import type { ChangeEntry } from '../../lambda/core/change-record';
 import { MAX_AGE_TAG_KEY } from '../../lambda/core/rules';
 import type { Policy } from '../../lambda/core/settings';
@@ -823,6 +823,63 @@ describe('runAudit: failures', () => {
     expect(report).toMatchObject({ complete: false, summary: { usersScanned: 0 } });
     expect(report.incompleteReason).toMatch(/^ListUsers failed after 0 users \(AccessDenied/);
     expect(iamMock).not.toReceiveCommand(ListSigningCertificatesCommand);
+  });
+});
+
+describe('runAudit: the users scanned (onUsersScanned)', () => {
+  const scanned = async (stop?: AbortSignal) => {
+    const told: ScannedUser[][] = [];
+    const report = await runAudit(
+      {
+        iam,
+        logger: recordingLogger(),
+        now: NOW,
+        runId: 'run-1',
+        accountId: ACCOUNT_ID,
+        onUsersScanned: (users) => told.push([...users]),
+        ...(stop ? { stop } : {}),
+      },
+      policyWith(),
+    );
+    return { told, report };
+  };
+
+  it('tells every user reached once, with its id and certificate count, a failed listing as null', async () => {
+    // Prepare
+    givenAccount(mixedAccount());
+    iamMock
+      .on(ListSigningCertificatesCommand, { UserName: 'bob' })
+      .rejects(new ServiceFailureException({ message: 'Internal failure', $metadata: {} }));
+
+    // Act
+    const { told, report } = await scanned();
+
+    // Assess: the report lists findings only; the callback has every user, erin (none) too.
+    expect(told).toHaveLength(1);
+    expect(
+      told[0]?.map(({ user, certificates }) => [user.userName, user.userId, certificates]),
+    ).toEqual([
+      ['alice', iamUser('alice').UserId, 1],
+      ['bob', iamUser('bob').UserId, null],
+      ['carol', iamUser('carol').UserId, 1],
+      ['dave', iamUser('dave').UserId, 1],
+      ['erin', iamUser('erin').UserId, 0],
+    ]);
+    expect(report.findings.some((f) => f.userName === 'erin')).toBe(false);
+  });
+
+  it('leaves out the users a stopped run never reached', async () => {
+    // Prepare: stopped before it starts, so no user is listed.
+    givenAccount(mixedAccount());
+    const stop = new AbortController();
+    stop.abort('stopped');
+
+    // Act
+    const { told, report } = await scanned(stop.signal);
+
+    // Assess
+    expect(report.complete).toBe(false);
+    expect(told).toEqual([[]]);
   });
 });
 

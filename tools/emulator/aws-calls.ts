@@ -60,6 +60,18 @@ const IAM_ANY_OPERATIONS = new Set([
   'GetCredentialReport',
 ]);
 
+/**
+ * The IAM service prefix of the JSON 1.0/1.1 protocols' `X-Amz-Target` prefixes the code sends to
+ * (`AmazonSQS.SendMessage`, `StarlingDoveService.PutEvaluations`): read from the target, not from
+ * the signing name, so a request is named by what it asks for. AWS Config's target prefix is
+ * `StarlingDoveService` (its service model's `targetPrefix`), and its actions `config:*`;
+ * PutEvaluations has no resource type (Service Authorization Reference, AWS Config), so `*`.
+ */
+const JSON_TARGET_SERVICES: Readonly<Record<string, string>> = {
+  AmazonSQS: 'sqs',
+  StarlingDoveService: 'config',
+};
+
 /** The access key id a SigV4-signed request names (`Credential=<key>/<date>/…`), or `''`. */
 export function accessKeyOf(headers: IncomingHttpHeaders): string {
   return /Credential=([^/,\s]+)\//.exec(headers.authorization ?? '')?.[1] ?? '';
@@ -98,7 +110,7 @@ export function decodeRequest(
         params: parentId ? { ParentId: parentId } : {},
       };
     }
-    const jsonService = prefix.startsWith('AmazonSQS') ? 'sqs' : service || 'unknown';
+    const jsonService = JSON_TARGET_SERVICES[prefix] ?? (service || 'unknown');
     return {
       ...base,
       service: jsonService,

@@ -24,6 +24,8 @@ export const RECORDED_HEADER = 'x-signing-cert-audit-recorded';
 export type Principal =
   /** The single-account audit function's role. */
   | 'function'
+  /** The AWS Config rule's function's role (the account deployment with configRule). */
+  | 'config-rule'
   /** The organization's worker, enumerate and summarize functions' roles. */
   | 'worker'
   | 'enumerate'

@@ -123,6 +123,36 @@ describe('decodeRequest', () => {
     });
   });
 
+  it('reads AWS Config’s JSON 1.1 PutEvaluations as config:PutEvaluations on `*`, by its target', () => {
+    const body = Buffer.from(JSON.stringify({ ResultToken: 't', Evaluations: [] }));
+    const put = (signingName: string) =>
+      decodeRequest(
+        'POST',
+        '/',
+        { ...signed(signingName), 'x-amz-target': 'StarlingDoveService.PutEvaluations' },
+        body,
+      );
+
+    expect(put('config')).toMatchObject({
+      service: 'config',
+      operation: 'PutEvaluations',
+      action: 'config:PutEvaluations',
+      resource: { kind: 'any' },
+      params: {},
+    });
+    // The target decides, not the signing name: the same request signed otherwise reads the same.
+    expect(put('other').action).toBe('config:PutEvaluations');
+    // The control: an unknown target prefix falls back to the signing name.
+    expect(
+      decodeRequest(
+        'POST',
+        '/',
+        { ...signed('other'), 'x-amz-target': 'Unknown.PutEvaluations' },
+        body,
+      ).action,
+    ).toBe('other:PutEvaluations');
+  });
+
   it('passes over the emulator’s own routes', () => {
     expect(decodeRequest('POST', '/moto-api/reset', {}, Buffer.alloc(0)).resource).toEqual({
       kind: 'none',

@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type EvaluatedUser,
+  evaluateUsers,
+  fitEntries,
+  lengthOf,
+  MAX_ANNOTATION_LENGTH,
+  truncateAnnotation,
+} from '../../../lambda/core/config-evaluations';
+import { ROOT_USER_NAME } from '../../../lambda/core/report';
+import { ACCOUNT_ID, findingOf } from '../fixtures';
+
+const arnOf = (name: string) => `arn:aws:iam::${ACCOUNT_ID}:user/${name}`;
+const userOf = (name: string, certificates: number | null): EvaluatedUser => ({
+  userName: name,
+  userArn: arnOf(name),
+  userId: `AIDA${name.toUpperCase()}`,
+  certificates,
+});
+const about = (name: string, overrides: Parameters<typeof findingOf>[0] = {}) =>
+  findingOf({ userName: name, userArn: arnOf(name), ...overrides });
+
+describe('evaluateUsers', () => {
+  it('says NON_COMPLIANT for a failing certificate, COMPLIANT for none failing, NOT_APPLICABLE for none', () => {
+    // Prepare: alice over age; bob only expiring soon (not failing); carol without certificates.
+    const findings = [
+      about('alice', { certificateId: 'CERTALICE1', verdict: 'NON_COMPLIANT', ageDays: 400 }),
+      about('bob', { certificateId: 'CERTBOB1', verdict: 'EXPIRING_SOON', ageDays: 80 }),
+    ];
+
+    // Act
+    const { evaluations, omitted } = evaluateUsers(
+      [userOf('alice', 1), userOf('bob', 2), userOf('carol', 0)],
+      findings,
+    );
+
+    // Assess
+    expect(evaluations).toEqual([
+      {
+        resourceId: 'AIDAALICE',
+        userName: 'alice',
+        compliance: 'NON_COMPLIANT',
+        annotation: '1 failing signing certificate: CERTALICE1 NON_COMPLIANT, 400 days old',
+      },
+      {
+        resourceId: 'AIDABOB',
+        userName: 'bob',
+        compliance: 'COMPLIANT',
+        annotation: '2 signing certificates, none failing',
+      },
+      {
+        resourceId: 'AIDACAROL',
+        userName: 'carol',
+        compliance: 'NOT_APPLICABLE',
+        annotation: 'no signing certificate',
+      },
+    ]);
+    expect(omitted).toEqual([]);
+  });
+
+  it('names every failing verdict of a certificate once, with its age, by the check table', () => {
+    const findings = [
+      about('alice', { certificateId: 'CERTA', verdict: 'NON_COMPLIANT', ageDays: 120 }),
+      about('alice', { certificateId: 'CERTA', verdict: 'WEAK_KEY', ageDays: 120 }),
+      about('alice', { certificateId: 'CERTB', verdict: 'UNPARSEABLE', ageDays: null }),
+      // Exempt is not failing: it is not named.
+      about('alice', { certificateId: 'CERTC', verdict: 'EXEMPT', ageDays: 300 }),
+    ];
+
+    const { evaluations } = evaluateUsers([userOf('alice', 3)], findings);
+
+    expect(evaluations[0]?.annotation).toBe(
+      '2 failing signing certificates: CERTA NON_COMPLIANT+WEAK_KEY, 120 days old; CERTB UNPARSEABLE, age unknown',
+    );
+  });
+
+  it('says COMPLIANT for a user whose only over-age certificate is exempt (the policy’s own verdict)', () => {
+    const findings = [about('alice', { verdict: 'EXEMPT' })];
+
+    expect(evaluateUsers([userOf('alice', 1)], findings).evaluations[0]?.compliance).toBe(
+      'COMPLIANT',
+    );
+  });
+
+  it('leaves out a user it could not read, never COMPLIANT (Config refuses INSUFFICIENT_DATA)', () => {
+    // Prepare: bob's certificates could not be listed; carol's tags could not be read, and her
+    // certificate looks fine under the account policy: a tag could still change that.
+    const findings = [
+      about('bob', {
+        certificateId: null,
+        verdict: 'ERROR',
+        error: { code: 'ServiceFailure', message: 'Internal failure' },
+      }),
+      about('carol', {
+        certificateId: null,
+        verdict: 'ERROR',
+        error: { code: 'AccessDenied', message: 'not authorized to perform iam:ListUserTags' },
+      }),
+    ];
+
+    const { evaluations, omitted } = evaluateUsers(
+      [userOf('bob', null), userOf('carol', 1)],
+      findings,
+    );
+
+    expect(evaluations).toEqual([]);
+    expect(omitted).toEqual([
+      { userName: 'bob', reason: 'unread', detail: 'ServiceFailure: Internal failure' },
+      {
+        userName: 'carol',
+        reason: 'unread',
+        detail: 'AccessDenied: not authorized to perform iam:ListUserTags',
+      },
+    ]);
+  });
+
+  it('still evaluates a user whose tag was unusable (read, and judged by the account policy)', () => {
+    // An ERROR without an AWS error is about data the run did read: the account policy applied.
+    const findings = [
+      about('alice', { certificateId: null, verdict: 'ERROR', error: null, detail: 'bad tag' }),
+    ];
+
+    expect(evaluateUsers([userOf('alice', 1)], findings).evaluations[0]?.compliance).toBe(
+      'COMPLIANT',
+    );
+  });
+
+  it('leaves out a user deleted during the run, and one without an id', () => {
+    const findings = [
+      about('ghost', { certificateId: null, verdict: 'NOT_EVALUATED', action: 'GONE' }),
+    ];
+
+    const { evaluations, omitted } = evaluateUsers(
+      [userOf('ghost', null), { ...userOf('nameless', 0), userId: undefined }],
+      findings,
+    );
+
+    expect(evaluations).toEqual([]);
+    expect(omitted.map((o) => [o.userName, o.reason])).toEqual([
+      ['ghost', 'gone'],
+      ['nameless', 'no-user-id'],
+    ]);
+  });
+
+  it('evaluates only the users given: the root user’s findings name no IAM user', () => {
+    const findings = [
+      findingOf({
+        userName: ROOT_USER_NAME,
+        userArn: `arn:aws:iam::${ACCOUNT_ID}:root`,
+        certificateId: null,
+        verdict: 'ROOT_SIGNING_CERTIFICATE',
+      }),
+    ];
+
+    expect(evaluateUsers([userOf('alice', 0)], findings).evaluations).toMatchObject([
+      { userName: 'alice', compliance: 'NOT_APPLICABLE' },
+    ]);
+  });
+
+  it('keeps the annotation within 256 characters, dropping whole certificates and counting them', () => {
+    // Prepare: 30 failing certificates with IAM-length ids (24 characters).
+    const findings = Array.from({ length: 30 }, (_, i) =>
+      about('alice', {
+        certificateId: `CERT${String(i).padStart(20, '0')}`,
+        verdict: 'NON_COMPLIANT',
+        ageDays: 1000 + i,
+      }),
+    );
+
+    const annotation = evaluateUsers([userOf('alice', 30)], findings).evaluations[0]
+      ?.annotation as string;
+
+    expect(lengthOf(annotation)).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+    expect(annotation).toMatch(/^30 failing signing certificates: CERT0{20} NON_COMPLIANT, 1000/);
+    const kept = annotation.match(/CERT\d{20}/g) ?? [];
+    expect(annotation.endsWith(`; …and ${30 - kept.length} more`)).toBe(true);
+    // Every id shown is whole.
+    expect(kept.every((id) => id.length === 24)).toBe(true);
+  });
+});
+
+describe('fitEntries and truncateAnnotation', () => {
+  it('keeps everything that fits, as it is', () => {
+    expect(fitEntries('2: ', ['a', 'b'], 20)).toBe('2: a; b');
+    expect(truncateAnnotation('short', 10)).toBe('short');
+  });
+
+  it('drops whole entries and says how many', () => {
+    expect(fitEntries('3: ', ['aaaaa', 'bbbbb', 'ccccc'], 21)).toBe('3: aaaaa; …and 2 more');
+    expect(fitEntries('3: ', ['aaaaaaaaaaaaaaaaaaaa'], 20)).toBe('3: …and 1 more');
+  });
+
+  it('cuts by code point with an ellipsis, never inside a surrogate pair', () => {
+    const text = `${'x'.repeat(8)}🔑🔑🔑`;
+
+    const cut = truncateAnnotation(text, 10);
+
+    expect(cut).toBe(`${'x'.repeat(8)}🔑…`);
+    expect(lengthOf(cut)).toBe(10);
+    // The control: a cut by UTF-16 units would have split the first key in two.
+    expect(text.slice(0, 9)).not.toBe(`${'x'.repeat(8)}🔑`);
+  });
+});

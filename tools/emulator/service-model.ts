@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The script that validates requests with botocore's service model (see its docstring). */
+const VALIDATOR = fileURLToPath(new URL('./validate_request.py', import.meta.url));
+
+/** What botocore's model finds wrong with one request; both empty when the model allows it. */
+export interface RequestProblems {
+  /** `botocore.validate.ParamValidator`'s report: types, required members, minimums. */
+  readonly paramValidator: readonly string[];
+  /** The model's maximums and enums, which ParamValidator leaves to the service. */
+  readonly modelConstraints: readonly string[];
+}
+
+/**
+ * Validates request parameters as the SDK would send them against the operation's input shape
+ * in botocore's own service model (the Python that runs moto has botocore; MOTO_PYTHON names
+ * another). An emulator that accepts anything (moto takes any PutEvaluations in test mode) proves
+ * nothing about a request: this does. Dates are sent as ISO 8601 strings, as the model allows.
+ * Throws, saying what to install, when no such Python is there: a test is never silently passed.
+ */
+export function validateRequests(
+  service: string,
+  operation: string,
+  requests: readonly object[],
+): RequestProblems[] {
+  const python = process.env.MOTO_PYTHON ?? 'python3';
+  const run = spawnSync(python, [VALIDATOR], {
+    input: JSON.stringify({ service, operation, requests }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error || run.status !== 0) {
+    throw new Error(
+      `validating ${operation} with botocore failed (${python} ${VALIDATOR}): ${run.error?.message ?? run.stderr.trim()}; install botocore for ${python} (pip install botocore), or set MOTO_PYTHON to a Python that has it`,
+    );
+  }
+  const { results } = JSON.parse(run.stdout) as { results: RequestProblems[] };
+  return results;
+}
+
+/** Every problem of every request, each prefixed with the request's index: `[]` when all are valid. */
+export function problemsOf(results: readonly RequestProblems[]): string[] {
+  return results.flatMap((result, index) =>
+    [...result.paramValidator, ...result.modelConstraints].map(
+      (problem) => `request ${index}: ${problem}`,
+    ),
+  );
+}
