@@ -16,6 +16,8 @@ export interface ConfigRuleInvocation {
   readonly accountId: string;
   readonly configRuleName: string;
   readonly configRuleArn: string;
+  /** Keys of the event or its invoking event this parser does not know: passed over, to be logged. */
+  readonly ignoredKeys: readonly string[];
 }
 
 /** The message type of a periodic rule's invoking event; the only one this rule evaluates on. */
@@ -103,11 +105,13 @@ const ALLOWED = `the event AWS Config sends a periodic custom Lambda rule: ${Obj
   .join(', ')}, with an invokingEvent whose messageType is "${SCHEDULED_NOTIFICATION}"`;
 
 /**
- * Reads the event AWS Config invokes the rule's function with, as strictly as the scheduled
- * function reads its own (event.ts): every key of the envelope and of the invoking event is
- * known, in its one accepted form; an unknown key, a missing one, another message type (a
- * configuration-change or snapshot event), rule parameters, or an invoking event about another
- * account are refused before anything is read, naming what is wrong and what is allowed.
+ * Reads the event AWS Config invokes the rule's function with: every key it knows must be there
+ * in its one accepted form; a missing one, another message type (a configuration-change or
+ * snapshot event), rule parameters, or an invoking event about another account are refused
+ * before anything is read, naming what is wrong and what is allowed. A key it does not know is
+ * passed over and named in `ignoredKeys` (the handler logs it): unlike the scheduled function's
+ * event, nothing here can turn a dry run into a real one (the rule never changes anything), and
+ * refusing a key Config adds one day would stop every evaluation of the account.
  */
 export function parseConfigRuleEvent(event: unknown): ConfigRuleInvocation {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
@@ -129,6 +133,8 @@ export function parseConfigRuleEvent(event: unknown): ConfigRuleInvocation {
     inner = readKeys(invoking, INVOKING_EVENT_KEYS, 'invokingEvent', INVOKING_ALLOWED);
   }
   const fields = readKeys(event, EVENT_KEYS, 'event', ALLOWED);
+  const unknownOf = (object: Record<string, unknown>, rules: Readonly<Record<string, KeyRule>>) =>
+    Object.keys(object).filter((key) => !(key in rules));
   if (inner === undefined) throw refuse('"invokingEvent" is unreadable', ALLOWED);
   if (inner.awsAccountId !== fields.accountId) {
     throw refuse(
@@ -142,10 +148,14 @@ export function parseConfigRuleEvent(event: unknown): ConfigRuleInvocation {
     accountId: fields.accountId as string,
     configRuleName: fields.configRuleName as string,
     configRuleArn: fields.configRuleArn as string,
+    ignoredKeys: [
+      ...unknownOf(fields, EVENT_KEYS),
+      ...unknownOf(inner, INVOKING_EVENT_KEYS).map((key) => `invokingEvent.${key}`),
+    ],
   };
 }
 
-/** The object's fields once every key is known and in its form; the first rule's key first. */
+/** The object's fields once every known key is there in its form; the first rule's key first. */
 function readKeys(
   value: unknown,
   rules: Readonly<Record<string, KeyRule>>,
@@ -168,15 +178,6 @@ function readKeys(
         allowed,
       );
     }
-  }
-  const unknown = Object.keys(fields).filter((key) => !(key in rules));
-  if (unknown.length > 0) {
-    const listed = unknown
-      .slice(0, 3)
-      .map((key) => `"${echo(key)}"`)
-      .join(', ');
-    const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : '';
-    throw refuse(`${where}unknown key${unknown.length === 1 ? '' : 's'} ${listed}${more}`, allowed);
   }
   return fields;
 }

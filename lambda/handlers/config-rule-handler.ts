@@ -65,6 +65,11 @@ export function createConfigRuleHandler(deps: ConfigRuleHandlerDeps): ConfigRule
   return async (event, context) => {
     deps.logger.addContext(context);
     const invocation = parseConfigRuleEvent(event);
+    if (invocation.ignoredKeys.length > 0) {
+      deps.logger.warn('The Config event holds keys this rule does not know; they were ignored', {
+        ignoredKeys: invocation.ignoredKeys,
+      });
+    }
     const margin = deps.deadlineMarginMs ?? DEADLINE_MARGIN_MS;
     const deadline = new AbortController();
     const timer = setTimeout(
