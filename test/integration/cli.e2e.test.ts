@@ -18,6 +18,7 @@ import {
 } from '../../tools/emulator/emulator';
 import { startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto } from '../../tools/emulator/moto';
+import { loadOcsfSchema, validateOcsfRecord } from '../unit/render/ocsf-schema';
 import {
   CLI,
   type CliRun,
@@ -101,6 +102,26 @@ describe('signing-cert-audit output', () => {
     expect(rows[0]).toMatch(/^userName,userArn,certificateId,/);
     expect(rows.slice(1).map((row) => row.split(',').slice(0, 1)[0])).toEqual(['alice', 'carol']);
     expect(rows[1]).toContain(`,${seeded[0]?.certificateId},Active,`);
+  });
+});
+
+describe('signing-cert-audit --format ocsf (the real CLI)', () => {
+  it('prints one OCSF Compliance Finding a line for each failing certificate, each valid against the schema', async () => {
+    const run = await runCli(['--format', 'ocsf']);
+
+    const records = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { class_uid: number; finding_info: { uid: string } });
+    expect(run.status).toBe(1);
+    // alice's certificate is over age; carol's is only expiring (not failing): one record.
+    expect(records.map((r) => [r.class_uid, r.finding_info.uid])).toEqual([
+      [2003, `signing-cert-audit/123456789012/${seeded[0]?.certificateId}/age`],
+    ]);
+    const schema = loadOcsfSchema();
+    for (const record of records) {
+      expect(validateOcsfRecord(schema, 'compliance_finding', record)).toEqual([]);
+    }
   });
 });
 
