@@ -10,6 +10,7 @@ import { describeError, SigningCertAuditError } from '../core/errors';
 import { loadPolicyFromEnv, type Policy } from '../core/settings';
 import { runAndDeliver } from '../run';
 import { parseConfigRuleEvent } from './config-rule-event';
+import { withDeadline } from './deadline';
 import { SERVICE_NAME } from './metrics';
 
 /** The rule's run did not see the whole account: its evaluations cover the users it reached. */
@@ -70,39 +71,32 @@ export function createConfigRuleHandler(deps: ConfigRuleHandlerDeps): ConfigRule
         ignoredKeys: invocation.ignoredKeys,
       });
     }
-    const margin = deps.deadlineMarginMs ?? DEADLINE_MARGIN_MS;
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () =>
-        deadline.abort(`deadline: less than ${Math.round(margin / 1000)} s of Lambda time left`),
-      Math.max(0, context.getRemainingTimeInMillis() - margin),
-    );
     let scanned: readonly ScannedUser[] = [];
-    let result: Awaited<ReturnType<typeof runAndDeliver>>;
-    try {
-      result = await runAndDeliver(
-        {
-          iam: deps.iam,
-          logger: deps.logger,
-          now: deps.now(),
-          runId: context.awsRequestId,
-          accountId: invocation.accountId,
-          // No sink: the evaluations are the rule's output; the scheduled function delivers reports.
-          sinks: [],
-          stop: deadline.signal,
-          onUsersScanned: (users) => {
-            scanned = users;
+    const { result, deadline } = await withDeadline(
+      context,
+      deps.deadlineMarginMs ?? DEADLINE_MARGIN_MS,
+      (stop) =>
+        runAndDeliver(
+          {
+            iam: deps.iam,
+            logger: deps.logger,
+            now: deps.now(),
+            runId: context.awsRequestId,
+            accountId: invocation.accountId,
+            // No sink: the evaluations are the rule's output; the scheduled function delivers reports.
+            sinks: [],
+            stop,
+            onUsersScanned: (users) => {
+              scanned = users;
+            },
           },
-        },
-        // Report mode, and a full scan: every user is listed by ListUsers, which gives the IAM
-        // user id Config names a user by (the credential report has no such column, and does not
-        // show users whose certificates are all Inactive).
-        { ...deps.policy, mode: 'report', scanStrategy: 'full' },
-        { dryRun: true, scanStrategy: 'full' },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
+          // Report mode, and a full scan: every user is listed by ListUsers, which gives the IAM
+          // user id Config names a user by (the credential report has no such column, and does
+          // not show users whose certificates are all Inactive).
+          { ...deps.policy, mode: 'report', scanStrategy: 'full' },
+          { dryRun: true, scanStrategy: 'full' },
+        ),
+    );
     const { report } = result;
     const { evaluations, omitted } = evaluateUsers(
       scanned.map(({ user, certificates }) => ({
@@ -136,7 +130,7 @@ export function createConfigRuleHandler(deps: ConfigRuleHandlerDeps): ConfigRule
       configRuleName: invocation.configRuleName,
       ...summary,
     });
-    if (!report.complete && !deadline.signal.aborted) {
+    if (!report.complete && !deadline.aborted) {
       throw new RuleRunIncompleteError(
         `Audit incomplete: ${report.incompleteReason}; the users it reached were evaluated, the others keep their previous evaluation`,
       );

@@ -10,6 +10,7 @@ import { SETTINGS } from '../core/settings';
 import { auditAccount } from '../org';
 import { archiveChangeRecorder } from '../record/archive';
 import { buildSinks } from '../sinks/registry';
+import { withDeadline } from './deadline';
 import { parseWorkerEvent } from './event';
 import { SERVICE_NAME } from './metrics';
 import { loadOrgEnvironment, type OrgEnvironment } from './org-environment';
@@ -45,15 +46,10 @@ export function createWorkerHandler(deps: WorkerDeps) {
     // The single-account rule: a dry run in its one exact form or refused, no unknown key. The
     // README documents this event, so operators will invoke the worker by hand.
     const event = parseWorkerEvent(input);
-    const margin = deps.deadlineMarginMs ?? 60_000;
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () =>
-        deadline.abort(`deadline: less than ${Math.round(margin / 1000)} s of Lambda time left`),
-      Math.max(0, context.getRemainingTimeInMillis() - margin),
-    );
-    try {
-      const { result } = await auditAccount(
+    const {
+      result: { result },
+    } = await withDeadline(context, deps.deadlineMarginMs ?? 60_000, (stop) =>
+      auditAccount(
         {
           sts: deps.sts,
           roleName: deps.env.roleName,
@@ -81,7 +77,7 @@ export function createWorkerHandler(deps: WorkerDeps) {
           ...(deps.env.policy.mode === 'report'
             ? {}
             : { changeRecord: archiveChangeRecorder(deps.env.archiveBucket, deps.s3) }),
-          stop: deadline.signal,
+          stop,
         },
         event.accountId,
         deps.env.policy,
@@ -89,12 +85,10 @@ export function createWorkerHandler(deps: WorkerDeps) {
           dryRun: event.dryRun === true,
           ...(event.scanStrategy ? { scanStrategy: event.scanStrategy } : {}),
         },
-      );
-      deps.logger.info('Account audited', { ...result });
-      return result;
-    } finally {
-      clearTimeout(timer);
-    }
+      ),
+    );
+    deps.logger.info('Account audited', { ...result });
+    return result;
   };
 }
 

@@ -12,6 +12,7 @@ import { archiveChangeRecorder } from '../record/archive';
 import { runAndDeliver } from '../run';
 import { buildSinks, SINK_REGISTRY, type SinkEntry } from '../sinks/registry';
 import type { ReportSink } from '../sinks/sink';
+import { withDeadline } from './deadline';
 import { parseInvocationEvent } from './event';
 import { METRICS_NAMESPACE, recordRunMetrics, SERVICE_NAME } from './metrics';
 
@@ -67,40 +68,35 @@ export function createHandler(deps: HandlerDeps): AuditHandler {
     deps.logger.addContext(context);
     const { dryRun, scanStrategy } = parseInvocationEvent(event);
     const started = performance.now();
-    const margin = deps.deadlineMarginMs ?? DEADLINE_MARGIN_MS;
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () =>
-        deadline.abort(`deadline: less than ${Math.round(margin / 1000)} s of Lambda time left`),
-      Math.max(0, context.getRemainingTimeInMillis() - margin),
+    const { result, deadline } = await withDeadline(
+      context,
+      deps.deadlineMarginMs ?? DEADLINE_MARGIN_MS,
+      (stop) =>
+        runAndDeliver(
+          {
+            iam: deps.iam,
+            logger: deps.logger,
+            now: deps.now(),
+            runId: context.awsRequestId,
+            accountId: accountIdOf(context.invokedFunctionArn),
+            sinks: deps.sinks,
+            ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
+            stop,
+            ...(deps.credentialReportWait
+              ? { credentialReportWait: deps.credentialReportWait }
+              : {}),
+          },
+          deps.config,
+          { dryRun, ...(scanStrategy ? { scanStrategy } : {}) },
+        ),
     );
-    let result: Awaited<ReturnType<typeof runAndDeliver>>;
-    try {
-      result = await runAndDeliver(
-        {
-          iam: deps.iam,
-          logger: deps.logger,
-          now: deps.now(),
-          runId: context.awsRequestId,
-          accountId: accountIdOf(context.invokedFunctionArn),
-          sinks: deps.sinks,
-          ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
-          stop: deadline.signal,
-          ...(deps.credentialReportWait ? { credentialReportWait: deps.credentialReportWait } : {}),
-        },
-        deps.config,
-        { dryRun, ...(scanStrategy ? { scanStrategy } : {}) },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
     recordRunMetrics(deps.metrics, result.report, performance.now() - started);
     deps.metrics.publishStoredMetrics();
     if (result.failures.length > 0) {
       const reasons = result.failures.map((f) => `${f.sink}: ${f.error.message}`).join('; ');
       throw new RunFailedError(`Delivering the report failed: ${reasons}`);
     }
-    if (!result.report.complete && !deadline.signal.aborted) {
+    if (!result.report.complete && !deadline.aborted) {
       throw new RunFailedError(`Audit incomplete: ${result.report.incompleteReason}`);
     }
     if (!result.report.complete) {
