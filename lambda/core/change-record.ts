@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { ErrorDetail } from './errors';
+import { type ErrorDetail, SigningCertAuditError } from './errors';
 
 /**
  * The change record: before each change to a certificate a run writes what it is about to do
@@ -150,7 +150,7 @@ const ENTRY = z.discriminatedUnion('entry', [
 ]);
 
 /** A record entry that is not one: where it was read, and why it was refused. */
-export class ChangeRecordError extends Error {
+export class ChangeRecordError extends SigningCertAuditError {
   override readonly name = 'ChangeRecordError';
 }
 
