@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeSync } from 'node:fs';
 import { EXIT } from '../cli/args';
 import { main } from '../cli/main';
 
@@ -23,10 +24,22 @@ const stdout = {
 };
 
 // Ctrl-C or SIGTERM: start no new change, let the calls in flight finish, write the partial
-// report, exit 130. A second signal quits at once.
+// report, exit 130. A second signal quits at once, saying first what the run registered: its
+// id, where its changes are recorded and how to undo them (written synchronously: the process
+// ends on the next line).
 const interrupt = new AbortController();
+let lastWords: (() => string) | undefined;
 const onSignal = (signal: NodeJS.Signals) => {
-  if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+  if (interrupt.signal.aborted) {
+    if (lastWords) {
+      try {
+        writeSync(2, `\n${lastWords()}\n`);
+      } catch {
+        // stderr is gone: nothing more can be said.
+      }
+    }
+    process.exit(EXIT.interrupted);
+  }
   interrupt.abort(`${signal} received`);
   process.stderr.write(
     `\nsigning-cert-audit: ${signal}: finishing the calls in flight; no new change will start. The partial report follows (${signal} again to quit at once).\n`,
@@ -41,6 +54,9 @@ try {
     stderr: process.stderr,
     env: process.env,
     interrupt: interrupt.signal,
+    atForcedExit: (words) => {
+      lastWords = words;
+    },
   });
 } catch (error: unknown) {
   // Never exit 1 on a crash: 1 means "non-compliant certificates found" to a CI gate.

@@ -19,6 +19,7 @@ import {
 } from '../lambda/core/settings';
 import { closest } from '../lambda/core/suggest';
 import { OCSF_VERSION } from '../lambda/render/ocsf';
+import { holdsChangeRecord, sameFile } from './paths';
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
@@ -250,9 +251,13 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     );
   }
   const output = text('output');
-  if (output !== undefined) checkWritable('--output', output);
+  if (output !== undefined) checkOutput(output);
   const changeRecord = text('change-record');
   if (changeRecord !== undefined) checkWritable('--change-record', changeRecord);
+  checkDistinctFiles([
+    ['--output', output],
+    ['--change-record', changeRecord],
+  ]);
   const archiveBucket = text('archive-bucket');
   if (
     archiveBucket !== undefined &&
@@ -440,6 +445,31 @@ export function checkWritable(flag: string, output: string): void {
   } catch (error: unknown) {
     throw problem(describeError(error).message);
   }
+}
+
+/** Refuses an --output that cannot be written, or that holds a change record the report would destroy. */
+export function checkOutput(output: string): void {
+  checkWritable('--output', output);
+  if (holdsChangeRecord(output)) {
+    throw new UsageError(
+      `--output=${JSON.stringify(output)} holds a change record: the report would be written over it, and with it the only copy of the certificates it recorded; choose another file`,
+    );
+  }
+}
+
+/**
+ * Refuses two file flags of one command that name the same file (the same path, another
+ * spelling of it, a symbolic or a hard link): what one writes, the other would destroy.
+ */
+export function checkDistinctFiles(
+  paths: readonly (readonly [flag: string, path: string | undefined])[],
+): void {
+  const same = sameFile(paths);
+  if (same === undefined) return;
+  const [first, second] = same;
+  throw new UsageError(
+    `${first} and ${second} name the same file: the report would be written over the change record (the only copy of a deleted certificate's body); give each its own file`,
+  );
 }
 
 /** `--help`: every flag with its default, the policy flags generated from the settings table. */

@@ -8,6 +8,11 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted on SIGINT/SIGTERM: no new change starts, and the partial report is written. */
   readonly interrupt?: AbortSignal;
+  /**
+   * Registers what to say (and release) if a second Ctrl-C quits the process at once: the run
+   * id, where its changes were recorded, how to undo or finish it. The last registration wins.
+   */
+  readonly atForcedExit?: (lastWords: () => string) => void;
   /** Client settings for tests (an endpoint, short timeouts); users set them through AWS's own sources. */
   readonly clientOverrides?: Readonly<Record<string, unknown>>;
   /** The sinks there are (a test adds one of its own); the registry's by default. */

@@ -12,7 +12,7 @@ import { type CliOptions, EXIT } from './args';
 import { formatOrgTable, formatSummary, type OrgOutput } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
-import { undoHint } from './run';
+import { undoHint } from './undo';
 
 /** What an organization run needs beyond the options. */
 export interface OrgRunDeps {
@@ -153,7 +153,7 @@ export async function runOrganization(
               report.runId,
               options,
               { changeRecord: deps.changeRecord },
-              ` --accounts ${changed.join(',')}`,
+              changed.join(','),
             ),
           ]
         : []),

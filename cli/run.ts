@@ -1,6 +1,7 @@
 import { createIamClient } from '../lambda/aws/iam';
 import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
-import type { Report } from '../lambda/core/report';
+import { CHANGE_RECORD_UNWRITABLE } from '../lambda/core/change-record';
+import type { Finding, Report } from '../lambda/core/report';
 import { renderHtml } from '../lambda/render/html';
 import { ocsfJsonLines } from '../lambda/render/ocsf';
 import { runAndDeliver } from '../lambda/run';
@@ -8,6 +9,7 @@ import type { CliOptions } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
+import { undoHint } from './undo';
 import { progressBar } from './progress';
 import type { Wiring } from './wiring';
 
@@ -60,10 +62,9 @@ export async function runAccount(
   after.push(describeRun(report, options, dryRun), formatSummary(report.summary));
   const changed = report.summary.deactivated + report.summary.deleted;
   if (changed > 0) after.push(undoHint(report.runId, options, wiring));
-  // Exit 3 means an AWS call failed; an ERROR about IAM data (an unusable tag) is a failing
-  // finding (exit 1, by the findings rule).
+  // Exit 3 means an AWS call failed, or a change could not be recorded and so was not made; an
+  // ERROR about IAM data (an unusable tag) is a failing finding (exit 1, by the findings rule).
   const failed = report.findings.filter((f) => f.error !== null);
-  const [first] = failed;
   return {
     rendered: renderReport(report, options),
     before:
@@ -74,31 +75,33 @@ export async function runAccount(
           line: `signing-cert-audit: interrupted: ${report.incompleteReason}. The report above says what was really done.`,
         }
       : undefined,
-    late: first
-      ? [
-          `signing-cert-audit: ${failed.length} AWS call(s) failed, e.g. ${first.userName}: ${first.error?.code}: ${first.error?.message}`,
-        ]
-      : [],
+    late: failureLines(failed, wiring.changeRecord?.where),
     awsFailure: !report.complete || failures.length > 0 || failed.length > 0,
     summary: report.summary,
   };
 }
 
-/** How to undo an --apply run that changed something, or why it cannot be undone by restore. */
-export function undoHint(
-  runId: string,
-  options: CliOptions,
-  wiring: Pick<Wiring, 'changeRecord'>,
-  /** The accounts flag of a run across accounts (`--accounts 111…,222…`). */
-  accounts = '',
-): string {
-  if (wiring.changeRecord === undefined) {
-    return 'No change record was kept (no --change-record or --archive-bucket): restore cannot undo this run; each deactivation can be undone by hand (aws iam update-signing-certificate --status Active).';
+/**
+ * What failed, for a person: changes not made because their record could not be written (a
+ * local file, the archive: not an AWS call), apart from AWS calls that failed.
+ */
+export function failureLines(failed: readonly Finding[], where = 'its place'): string[] {
+  const unrecorded = failed.filter((f) => f.error?.code === CHANGE_RECORD_UNWRITABLE);
+  const calls = failed.filter((f) => f.error?.code !== CHANGE_RECORD_UNWRITABLE);
+  const lines: string[] = [];
+  const [record] = unrecorded;
+  if (record) {
+    lines.push(
+      `signing-cert-audit: ${unrecorded.length} change(s) not made: the change record could not be written to ${where} (${record.error?.message}), and a change is made only once it is recorded`,
+    );
   }
-  const from = options.changeRecord
-    ? `--change-record ${options.changeRecord}`
-    : `--archive-bucket ${options.archiveBucket}`;
-  return `Every change was recorded in ${wiring.changeRecord.where} first. To undo this run: signing-cert-audit restore --run ${runId} ${from}${accounts}`;
+  const [call] = calls;
+  if (call) {
+    lines.push(
+      `signing-cert-audit: ${calls.length} AWS call(s) failed, e.g. ${call.userName}: ${call.error?.code}: ${call.error?.message}`,
+    );
+  }
+  return lines;
 }
 
 /** The report in the format --format names. */

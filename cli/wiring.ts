@@ -12,6 +12,7 @@ import type { ReportSink } from '../lambda/sinks/sink';
 import { type CliOptions, EXIT } from './args';
 import { fileChangeRecorder } from './change-record-file';
 import type { CliIo } from './io';
+import { restoreCommand } from './undo';
 
 /** What a run of the CLI is wired to: its clients' settings, its account, sinks and stop signal. */
 export interface Wiring {
@@ -75,6 +76,8 @@ export async function wire(options: CliOptions, io: CliIo): Promise<Wiring | num
           ...(archiveBucket ? [archiveChangeRecorder(archiveBucket, s3)] : []),
         ])
       : undefined;
+  const runId = randomUUID();
+  if (options.apply) io.atForcedExit?.(() => forcedExitWords(runId, options, changeRecord));
   return {
     clientConfig,
     sts,
@@ -84,8 +87,22 @@ export async function wire(options: CliOptions, io: CliIo): Promise<Wiring | num
     changeRecord,
     stop: stopSignal(io, options.timeLimitMs),
     logger: stderrLogger(io),
-    runId: randomUUID(),
+    runId,
   };
+}
+
+/** What an --apply run says when a second Ctrl-C quits it at once: it may have changed things no report shows. */
+function forcedExitWords(
+  runId: string,
+  options: CliOptions,
+  changeRecord: ChangeRecorder | undefined,
+): string {
+  const head = `signing-cert-audit: quit at once: run ${runId} may have made changes that no report shows.`;
+  if (changeRecord === undefined) {
+    return `${head} No change record was kept: see IAM (each deactivation can be undone with aws iam update-signing-certificate --status Active).`;
+  }
+  const across = options.org ? ' (add --accounts with the accounts audited)' : '';
+  return `${head} Each was recorded in ${changeRecord.where} before it was made. To see them: ${restoreCommand(runId, options)}${across}; add --apply to undo them.`;
 }
 
 /** The caller's connection: client settings, STS, the region and the account of the credentials. */

@@ -2,6 +2,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import pLimit from 'p-limit';
 import type { AuditLogger } from './audit';
 import {
+  getUser,
   isNoSuchEntity,
   listSigningCertificates,
   setSigningCertificateStatus,
@@ -12,7 +13,11 @@ import {
   type ChangeKind,
   type ChangeRecorder,
   fingerprintOf,
+  intentEntry,
+  outcomeEntry,
   type RecordedChange,
+  runEntry,
+  unwritable,
 } from './core/change-record';
 import { describeError, type ErrorDetail } from './core/errors';
 import {
@@ -20,6 +25,7 @@ import {
   type RestoreAction,
   type RestoreOptions,
   type RestoreStep,
+  type RunFacts,
   stateKey,
   TO_BE_UPLOADED,
   type UserState,
@@ -42,35 +48,35 @@ export interface RestoreDeps {
   readonly stop?: AbortSignal;
 }
 
-/** How a restore runs: the plan's options, whether to act, and the blast-radius guard. */
-export interface RestoreRunOptions extends RestoreOptions {
-  readonly apply: boolean;
-  /** More restorable steps than this: none is made (WITHHELD), as the audit's guard does. */
-  readonly maxActions: number;
-}
-
 /** IAM calls made at once while reading the users' certificates. */
 const READ_CONCURRENCY = 8;
 
-/**
- * Restores one account from its recorded changes: reads the certificates of every user they
- * name as IAM holds them now, plans the inverse of each change (core/restore-plan.ts), and, with
- * `apply`, carries the plan out one step at a time, each behind its own record entry. A plan
- * is never made on a state that could not be read; a step that fails says why and is not
- * guessed.
- */
-export async function restoreAccount(
-  deps: RestoreDeps,
-  changes: readonly RecordedChange[],
-  options: RestoreRunOptions,
-): Promise<RestoreStepResult[]> {
-  const users = [...new Set(changes.map((change) => change.intent.userName))];
-  const states = await readUserStates(deps.iam, deps.accountId, users);
-  const steps = planRestore(changes, states, options);
-  return carryOutRestore(deps, steps, changes, options);
+/** One account's plan: the steps, and the IAM ids of the users they act on now. */
+export interface AccountPlan {
+  readonly steps: readonly RestoreStep[];
+  readonly userIds: ReadonlyMap<string, string>;
 }
 
-/** Each user's certificates as IAM holds them now, by fingerprint; gone or unreadable users say so. */
+/**
+ * Plans the restore of one account: reads who each recorded user is now and its certificates
+ * (GetUser, ListSigningCertificates), and plans the inverse of each change against that state
+ * (core/restore-plan.ts). A plan is never made on a state that could not be read.
+ */
+export async function planAccount(
+  deps: Pick<RestoreDeps, 'iam' | 'accountId'>,
+  changes: readonly RecordedChange[],
+  options: RestoreOptions,
+  runs: ReadonlyMap<string, RunFacts>,
+): Promise<AccountPlan> {
+  const users = [...new Set(changes.map((change) => change.intent.userName))];
+  const states = await readUserStates(deps.iam, deps.accountId, users);
+  const steps = planRestore(changes, states, options, { accountId: deps.accountId, runs });
+  const userIds = new Map<string, string>();
+  for (const [key, state] of states) if ('userId' in state) userIds.set(key, state.userId);
+  return { steps, userIds };
+}
+
+/** Each user as IAM holds it now: its id, creation time and certificates by fingerprint; gone or unreadable users say so. */
 export async function readUserStates(
   iam: IAMClient,
   accountId: string,
@@ -82,15 +88,13 @@ export async function readUserStates(
       limit(async (): Promise<[string, UserState]> => {
         const key = stateKey(accountId, userName);
         try {
-          const certificates = await listSigningCertificates(iam, userName);
+          const { userId, createDate } = await getUser(iam, userName);
           return [
             key,
             {
-              certificates: certificates.map((c) => ({
-                certificateId: c.certificateId,
-                status: c.status,
-                fingerprint256: fingerprintOf(c.body),
-              })),
+              userId,
+              ...(createDate ? { createDate: createDate.toISOString() } : {}),
+              certificates: await currentCertificates(iam, userName),
             },
           ];
         } catch (error: unknown) {
@@ -103,25 +107,54 @@ export async function readUserStates(
   return new Map(read);
 }
 
-async function carryOutRestore(
+async function currentCertificates(iam: IAMClient, userName: string) {
+  return (await listSigningCertificates(iam, userName)).map((c) => ({
+    certificateId: c.certificateId,
+    status: c.status,
+    fingerprint256: fingerprintOf(c.body),
+  }));
+}
+
+/** How a planned restore is carried out: a plan only, held back by the guard, or made. */
+export type Carry = 'plan' | 'withhold' | 'apply';
+
+/**
+ * Carries out one account's plan: nothing for a plan, every restorable step WITHHELD when the
+ * blast-radius guard (counted over the whole restore by the caller) holds them, or each step in
+ * turn, newest change first, behind its own record entry and after the restore's own run entry.
+ * A step that fails says why and is not guessed.
+ */
+export async function carryOutRestore(
   deps: RestoreDeps,
-  steps: readonly RestoreStep[],
+  plan: AccountPlan,
   changes: readonly RecordedChange[],
-  options: RestoreRunOptions,
+  carry: Carry,
 ): Promise<RestoreResult[]> {
   const result = (
     step: RestoreStep,
     action: RestoreAction,
     extra: Partial<Pick<RestoreResult, 'newCertificateId' | 'actionError' | 'detail'>> = {},
   ): RestoreResult => ({ ...step, action, newCertificateId: null, actionError: null, ...extra });
+  const { steps } = plan;
   const restorable = steps.filter((step) => step.verdict === 'RESTORABLE').length;
-  if (!options.apply || restorable === 0) return steps.map((step) => result(step, 'NONE'));
-  if (restorable > options.maxActions) {
-    deps.logger.warn('Blast-radius guard: planned restores exceed the limit; none were made', {
-      planned: restorable,
-      maxActions: options.maxActions,
-    });
+  if (carry === 'plan' || restorable === 0) return steps.map((step) => result(step, 'NONE'));
+  if (carry === 'withhold') {
     return steps.map((step) => result(step, step.verdict === 'RESTORABLE' ? 'WITHHELD' : 'NONE'));
+  }
+  try {
+    await deps.changeRecord.write(
+      runEntry({ runId: deps.runId, accountId: deps.accountId, mode: 'restore' }),
+    );
+  } catch (error: unknown) {
+    const detail = unwritable(error);
+    return steps.map((step) =>
+      step.verdict === 'RESTORABLE'
+        ? result(step, 'FAILED', {
+            actionError: detail,
+            detail: `${step.detail}; not changed: the restore's record could not be written to ${deps.changeRecord.where}`,
+          })
+        : result(step, 'NONE'),
+    );
   }
   const intents = new Map(
     changes.map(({ intent }) => [
@@ -149,15 +182,25 @@ async function carryOutRestore(
     }
     const intent = intents.get(`${step.runId}|${step.certificateId}|${step.change}`);
     if (intent === undefined) throw new Error('a planned step without its recorded change');
-    results.push(await restoreStep(deps, step, intent, uploaded, result));
+    const userId = plan.userIds.get(stateKey(step.accountId, step.userName));
+    if (userId === undefined) throw new Error('a planned step for a user not read');
+    results.push(await restoreStep(deps, step, intent, userId, uploaded, result));
   }
   return results;
 }
+
+/** The change kind a restore step records, by what it does. */
+const STEP_CHANGE: Readonly<Record<NonNullable<RestoreStep['plannedAction']>, ChangeKind>> = {
+  REACTIVATE: 'REACTIVATE',
+  UPLOAD: 'UPLOAD',
+  DEACTIVATE: 'DEACTIVATE',
+};
 
 async function restoreStep(
   deps: RestoreDeps,
   step: RestoreStep,
   recorded: ChangeIntent,
+  userId: string,
   uploaded: Map<string, string>,
   result: (
     step: RestoreStep,
@@ -165,18 +208,18 @@ async function restoreStep(
     extra?: Partial<Pick<RestoreResult, 'newCertificateId' | 'actionError' | 'detail'>>,
   ) => RestoreResult,
 ): Promise<RestoreResult> {
-  const change: ChangeKind = step.plannedAction === 'UPLOAD' ? 'UPLOAD' : 'REACTIVATE';
+  const plannedAction = step.plannedAction ?? 'REACTIVATE';
+  const change = STEP_CHANGE[plannedAction];
   const target =
-    change === 'REACTIVATE'
-      ? (uploaded.get(step.fingerprint256) ?? step.currentCertificateId ?? step.certificateId)
-      : step.certificateId;
+    plannedAction === 'UPLOAD'
+      ? step.certificateId
+      : (uploaded.get(step.fingerprint256) ?? step.currentCertificateId ?? step.certificateId);
   if (target === TO_BE_UPLOADED) {
     // The upload this reactivation was planned on did not happen: nothing to set Active.
     return result(step, 'NONE', {
       detail: `${step.detail}; not attempted: the upload it depends on was not made`,
     });
   }
-  const key = { runId: deps.runId, accountId: deps.accountId, certificateId: target, change };
   const failed = (why: string, error: ErrorDetail, newCertificateId: string | null = null) => {
     deps.logger.warn('Restore step failed', {
       userName: step.userName,
@@ -190,39 +233,55 @@ async function restoreStep(
       detail: `${step.detail}; ${why}`,
     });
   };
+  if (plannedAction === 'UPLOAD') {
+    // Read again just before: another restore (from another place, or one that took no lock)
+    // may have uploaded it since the plan was made; a second copy is never uploaded.
+    try {
+      const now = await currentCertificates(deps.iam, step.userName);
+      const back = now.find((c) => c.fingerprint256 === step.fingerprint256);
+      if (back) {
+        return result(step, 'NONE', {
+          detail: `${step.detail}; not uploaded: it is back already, as ${back.certificateId} (${back.status}), uploaded since the plan was made`,
+        });
+      }
+    } catch (error: unknown) {
+      return failed(
+        'not uploaded: its user could not be read again just before',
+        describeError(error),
+      );
+    }
+  }
+  const key = { runId: deps.runId, accountId: deps.accountId, certificateId: target, change };
   try {
-    await deps.changeRecord.write({
-      ...key,
-      recordVersion: '1',
-      entry: 'intent',
-      recordedAt: new Date().toISOString(),
-      userName: recorded.userName,
-      userArn: recorded.userArn,
-      status: change === 'UPLOAD' ? 'Deleted' : 'Inactive',
-      uploadDate: recorded.uploadDate,
-      fingerprint256: recorded.fingerprint256,
-      body: recorded.body,
-      restores: { runId: recorded.runId, certificateId: recorded.certificateId },
-    });
+    await deps.changeRecord.write(
+      intentEntry({
+        ...key,
+        userName: recorded.userName,
+        userArn: recorded.userArn,
+        userId,
+        status:
+          plannedAction === 'UPLOAD' ? 'Deleted' : plannedAction === 'REACTIVATE' ? 'Inactive' : 'Active',
+        uploadDate: recorded.uploadDate,
+        fingerprint256: recorded.fingerprint256,
+        body: recorded.body,
+        restores: { runId: recorded.runId, certificateId: recorded.certificateId },
+      }),
+    );
   } catch (error: unknown) {
     return failed(
       `not changed: the restore's record could not be written to ${deps.changeRecord.where}`,
-      describeError(error),
+      unwritable(error),
     );
   }
   const outcome = async (
-    entry: { outcome: 'REACTIVATED' | 'UPLOADED' | 'FAILED'; error: ErrorDetail | null },
+    entry: {
+      outcome: 'REACTIVATED' | 'UPLOADED' | 'DEACTIVATED' | 'FAILED';
+      error: ErrorDetail | null;
+    },
     extra: { newCertificateId?: string; statusAfter?: string } = {},
   ) => {
     try {
-      await deps.changeRecord.write({
-        ...key,
-        recordVersion: '1',
-        entry: 'outcome',
-        recordedAt: new Date().toISOString(),
-        ...entry,
-        ...extra,
-      });
+      await deps.changeRecord.write(outcomeEntry({ ...key, ...entry, ...extra }));
     } catch (error: unknown) {
       deps.logger.error('The outcome of a restore step could not be recorded', {
         userName: step.userName,
@@ -231,16 +290,18 @@ async function restoreStep(
       });
     }
   };
-  if (change === 'REACTIVATE') {
+  if (plannedAction !== 'UPLOAD') {
+    const status = plannedAction === 'REACTIVATE' ? 'Active' : 'Inactive';
     try {
-      await setSigningCertificateStatus(deps.iam, step.userName, target, 'Active');
+      await setSigningCertificateStatus(deps.iam, step.userName, target, status);
     } catch (error: unknown) {
       const detail = describeError(error);
       await outcome({ outcome: 'FAILED', error: detail });
       return failed(`UpdateSigningCertificate ${target} failed`, detail);
     }
-    await outcome({ outcome: 'REACTIVATED', error: null }, { statusAfter: 'Active' });
-    return result(step, 'REACTIVATED', { detail: `${target} is Active again` });
+    const done = plannedAction === 'REACTIVATE' ? 'REACTIVATED' : 'DEACTIVATED';
+    await outcome({ outcome: done, error: null }, { statusAfter: status });
+    return result(step, done, { detail: `${target} is ${status} again` });
   }
   let newId: string;
   try {
@@ -256,6 +317,8 @@ async function restoreStep(
   }
   uploaded.set(step.fingerprint256, newId);
   // IAM leaves an uploaded certificate Active; set the status it had before, unless --activate.
+  // Cut between the two (a crash, a second Ctrl-C), the copy is Active: a second restore sees
+  // the status is not the recorded one and finishes the job.
   if (step.targetStatus === 'Inactive') {
     try {
       await setSigningCertificateStatus(deps.iam, step.userName, newId, 'Inactive');
@@ -266,7 +329,7 @@ async function restoreStep(
         { newCertificateId: newId, statusAfter: 'Active' },
       );
       return failed(
-        `uploaded again as ${newId}, but it is Active: setting it Inactive failed; set it by hand (aws iam update-signing-certificate --user-name ${step.userName} --certificate-id ${newId} --status Inactive)`,
+        `uploaded again as ${newId}, but it is Active: setting it Inactive failed; restore again to finish it, or set it by hand (aws iam update-signing-certificate --user-name ${step.userName} --certificate-id ${newId} --status Inactive)`,
         detail,
         newId,
       );

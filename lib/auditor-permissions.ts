@@ -73,9 +73,11 @@ export function grantAuditAccess(
 /** The IAM write actions a mode needs: none in report mode. */
 export function remediationActions(mode: Mode): string[] {
   if (mode === 'report') return [];
+  // GetUser reads the user's IAM id just before a change, for the change record: restore then
+  // never gives a certificate to another user created under the same name.
   // UpdateSigningCertificate deactivates; delete mode deactivates inside the grace period too.
-  if (mode === 'deactivate') return ['iam:UpdateSigningCertificate'];
-  return ['iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate'];
+  if (mode === 'deactivate') return ['iam:GetUser', 'iam:UpdateSigningCertificate'];
+  return ['iam:GetUser', 'iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate'];
 }
 
 /**

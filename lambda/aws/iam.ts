@@ -1,6 +1,7 @@
 import {
   DeleteSigningCertificateCommand,
   GetAccountSummaryCommand,
+  GetUserCommand,
   IAMClient,
   type IAMClientConfig,
   paginateListSigningCertificates,
@@ -111,6 +112,24 @@ export async function listSigningCertificates(
     }
   }
   return certificates;
+}
+
+/**
+ * A user's IAM id (`AIDA…`) and creation time, as GetUser gives them: a user deleted and created
+ * again under the same name is another user, with another id.
+ */
+export async function getUser(
+  client: IAMClient,
+  userName: string,
+): Promise<{ userId: string; createDate: Date | undefined }> {
+  const { User } = await client.send(new GetUserCommand({ UserName: userName }));
+  if (User?.UserId === undefined) throw new Error('GetUser answered without a user id');
+  return { userId: User.UserId, createDate: User.CreateDate };
+}
+
+/** A user's IAM id (GetUser). */
+export async function getUserId(client: IAMClient, userName: string): Promise<string> {
+  return (await getUser(client, userName)).userId;
 }
 
 /** Sets one certificate Inactive. Always names the user: without UserName IAM acts on the caller. */

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import * as z from 'zod/mini';
-import { type ErrorDetail, SigningCertAuditError } from './errors';
+import { describeError, type ErrorDetail, SigningCertAuditError } from './errors';
 
 /**
  * The change record: before each change to a certificate a run writes what it is about to do
@@ -32,6 +32,21 @@ export const CHANGE_OUTCOMES = [
 /** One of {@link CHANGE_OUTCOMES}. */
 export type ChangeOutcome = (typeof CHANGE_OUTCOMES)[number];
 
+/**
+ * The version new entries are written with. Version 2 added the user's IAM id to every intent
+ * and the run's own entry (its mode); version 1 entries are still read.
+ */
+export const RECORD_VERSION = '2';
+/** Every version the reader accepts. */
+const RECORD_VERSIONS = ['1', RECORD_VERSION] as const;
+/** One of the versions a record may hold. */
+export type RecordVersion = (typeof RECORD_VERSIONS)[number];
+
+/** What a run that records changes is: the audit in a changing mode, or a restore. */
+export const RECORDED_MODES = ['deactivate', 'delete', 'restore'] as const;
+/** One of {@link RECORDED_MODES}. */
+export type RecordedMode = (typeof RECORDED_MODES)[number];
+
 /** Which change is recorded: a run, an account, a certificate, a kind. */
 export interface ChangeKey {
   readonly runId: string;
@@ -43,11 +58,17 @@ export interface ChangeKey {
 
 /** Written before the change is made: everything needed to undo it. */
 export interface ChangeIntent extends ChangeKey {
-  readonly recordVersion: '1';
+  readonly recordVersion: RecordVersion;
   readonly entry: 'intent';
   readonly recordedAt: string;
   readonly userName: string;
   readonly userArn: string;
+  /**
+   * IAM's id of the user (`AIDA…`, GetUser's UserId) when the change was made: a user deleted
+   * and created again under the same name has another id, and restore refuses to give it the
+   * old user's certificate. Absent in version 1 entries only.
+   */
+  readonly userId?: string;
   /** The certificate as the run listed it, before the change. */
   readonly status: string;
   readonly uploadDate: string | null;
@@ -61,7 +82,7 @@ export interface ChangeIntent extends ChangeKey {
 
 /** Written after the change was attempted: what came of it. */
 export interface ChangeResult extends ChangeKey {
-  readonly recordVersion: '1';
+  readonly recordVersion: RecordVersion;
   readonly entry: 'outcome';
   readonly recordedAt: string;
   readonly outcome: ChangeOutcome;
@@ -72,8 +93,61 @@ export interface ChangeResult extends ChangeKey {
   readonly statusAfter?: string;
 }
 
+/**
+ * Written once by every run that may change something, before its first change (even when it
+ * makes none): which run, in which account, in which mode. A run id the record holds is a run
+ * that happened; a change its run's mode could not make is not believed.
+ */
+export interface RunEntry {
+  readonly recordVersion: typeof RECORD_VERSION;
+  readonly entry: 'run';
+  readonly recordedAt: string;
+  readonly runId: string;
+  readonly accountId: string;
+  readonly mode: RecordedMode;
+}
+
 /** One line (or object) of the record. */
-export type ChangeEntry = ChangeIntent | ChangeResult;
+export type ChangeEntry = ChangeIntent | ChangeResult | RunEntry;
+
+/** The entries that are about one certificate's change. */
+export type ChangeStep = ChangeIntent | ChangeResult;
+
+/** An intent as a run writes it: the version and the time are added here, in one place. */
+export function intentEntry(
+  fields: Omit<ChangeIntent, 'recordVersion' | 'entry' | 'recordedAt' | 'userId'> & {
+    readonly userId: string;
+  },
+): ChangeIntent {
+  return {
+    recordVersion: RECORD_VERSION,
+    entry: 'intent',
+    recordedAt: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+/** An outcome as a run writes it. */
+export function outcomeEntry(
+  fields: Omit<ChangeResult, 'recordVersion' | 'entry' | 'recordedAt'>,
+): ChangeResult {
+  return {
+    recordVersion: RECORD_VERSION,
+    entry: 'outcome',
+    recordedAt: new Date().toISOString(),
+    ...fields,
+  };
+}
+
+/** A run's own entry, written before its first change. */
+export function runEntry(fields: Pick<RunEntry, 'runId' | 'accountId' | 'mode'>): RunEntry {
+  return {
+    recordVersion: RECORD_VERSION,
+    entry: 'run',
+    recordedAt: new Date().toISOString(),
+    ...fields,
+  };
+}
 
 /** Somewhere a run writes its record; a write that throws stops the change it precedes. */
 export interface ChangeRecorder {
@@ -112,6 +186,19 @@ export function allRecorders(recorders: readonly ChangeRecorder[]): ChangeRecord
   };
 }
 
+/** The error code of a change not made because its record could not be written. */
+export const CHANGE_RECORD_UNWRITABLE = 'ChangeRecordUnwritable';
+
+/**
+ * Why a record could not be written, as a finding's error: its own code (a record that cannot be
+ * written is not an AWS call that failed: a full disk, a removed file, an archive refusing),
+ * with the cause's code and message.
+ */
+export function unwritable(error: unknown): ErrorDetail {
+  const cause = describeError(error);
+  return { code: CHANGE_RECORD_UNWRITABLE, message: `${cause.code}: ${cause.message}` };
+}
+
 /** A change as recorded: its intent, and its outcome if one was written. */
 export interface RecordedChange {
   readonly intent: ChangeIntent;
@@ -120,7 +207,7 @@ export interface RecordedChange {
 
 const error = z.nullable(z.object({ code: z.string(), message: z.string() }));
 const key = {
-  recordVersion: z.literal('1'),
+  recordVersion: z.enum(RECORD_VERSIONS),
   runId: z.string().check(z.minLength(1)),
   accountId: z.string().check(z.minLength(1)),
   certificateId: z.string().check(z.minLength(1)),
@@ -133,6 +220,7 @@ const ENTRY = z.discriminatedUnion('entry', [
     entry: z.literal('intent'),
     userName: z.string().check(z.minLength(1)),
     userArn: z.string(),
+    userId: z.optional(z.string().check(z.minLength(1))),
     status: z.string(),
     uploadDate: z.nullable(z.string()),
     fingerprint256: z.string().check(z.minLength(1)),
@@ -147,17 +235,34 @@ const ENTRY = z.discriminatedUnion('entry', [
     newCertificateId: z.optional(z.string()),
     statusAfter: z.optional(z.string()),
   }),
+  z.object({
+    recordVersion: z.literal(RECORD_VERSION),
+    entry: z.literal('run'),
+    recordedAt: z.string(),
+    runId: z.string().check(z.minLength(1)),
+    accountId: z.string().check(z.minLength(1)),
+    mode: z.enum(RECORDED_MODES),
+  }),
 ]);
 
 /** A record entry that is not one: where it was read, and why it was refused. */
 export class ChangeRecordError extends SigningCertAuditError {
-  override readonly name = 'ChangeRecordError';
+  override readonly name: string = 'ChangeRecordError';
 }
 
 /** Parses one entry read from `where`; throws a ChangeRecordError naming it and what is wrong. */
 export function parseChangeEntry(value: unknown, where: string): ChangeEntry {
   const result = ENTRY.safeParse(value);
-  if (result.success) return result.data as ChangeEntry;
+  if (result.success) {
+    const entry = result.data as ChangeEntry;
+    // From version 2 on, every intent names its user's id: one without is not a whole entry.
+    if (entry.entry === 'intent' && entry.recordVersion !== '1' && entry.userId === undefined) {
+      throw new ChangeRecordError(
+        `${where} is not a change record entry at userId: a version ${entry.recordVersion} intent names its user's IAM id`,
+      );
+    }
+    return entry;
+  }
   const [issue] = result.error.issues;
   const path = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
   throw new ChangeRecordError(
@@ -170,11 +275,31 @@ export function pairChanges(entries: readonly ChangeEntry[]): RecordedChange[] {
   const id = (entry: ChangeKey) =>
     `${entry.accountId}|${entry.runId}|${entry.certificateId}|${entry.change}`;
   const outcomes = new Map<string, ChangeResult>();
-  for (const entry of entries) if (entry.entry === 'outcome') outcomes.set(id(entry), entry);
-  return entries
-    .filter((entry): entry is ChangeIntent => entry.entry === 'intent')
+  // An intent written twice (a write retried after it had landed) is one change.
+  const intents = new Map<string, ChangeIntent>();
+  for (const entry of entries) {
+    if (entry.entry === 'outcome') outcomes.set(id(entry), entry);
+    if (entry.entry === 'intent' && !intents.has(id(entry))) intents.set(id(entry), entry);
+  }
+  return [...intents.values()]
     .sort((a, b) => a.recordedAt.localeCompare(b.recordedAt))
     .map((intent) => ({ intent, outcome: outcomes.get(id(intent)) }));
+}
+
+/** The key of a run in one account, as the record and restore name it. */
+export function runKey(accountId: string, runId: string): string {
+  return `${accountId}|${runId}`;
+}
+
+/** The modes each run's own entries give it (two different modes for one run: a contradiction). */
+export function runModes(entries: readonly ChangeEntry[]): Map<string, Set<RecordedMode>> {
+  const modes = new Map<string, Set<RecordedMode>>();
+  for (const entry of entries) {
+    if (entry.entry !== 'run') continue;
+    const key = runKey(entry.accountId, entry.runId);
+    modes.set(key, (modes.get(key) ?? new Set()).add(entry.mode));
+  }
+  return modes;
 }
 
 /**
@@ -182,8 +307,13 @@ export function pairChanges(entries: readonly ChangeEntry[]): RecordedChange[] {
  * with one PutObject and never rewritten (S3 has no append; Object Lock keeps each as written).
  */
 export function changeEntryKey(entry: ChangeEntry): string {
-  return `${changeRunPrefix(entry.accountId, entry.runId)}${safe(entry.certificateId)}.${entry.change}.${entry.entry}.json`;
+  const prefix = changeRunPrefix(entry.accountId, entry.runId);
+  if (entry.entry === 'run') return `${prefix}${RUN_ENTRY_NAME}`;
+  return `${prefix}${safe(entry.certificateId)}.${entry.change}.${entry.entry}.json`;
 }
+
+/** The name of a run's own entry in its archive prefix (no certificate id has a dash and no dot). */
+export const RUN_ENTRY_NAME = 'run-entry.json';
 
 /** The archive prefix of one run's record in one account. */
 export function changeRunPrefix(accountId: string, runId: string): string {

@@ -32,11 +32,14 @@ const MAX_ERROR_MESSAGE = 500;
  */
 export function describeError(error: unknown): ErrorDetail {
   if (error instanceof Error) {
-    const { Code } = error as { Code?: unknown };
+    // AWS errors carry `Code`; Node's system errors `code` (ENOSPC, EACCES) and a plain name.
+    const { Code, code: system } = error as { Code?: unknown; code?: unknown };
     const code =
       typeof Code === 'string' && Code.length > 0
         ? Code
-        : error.name.replace(/(.)Exception$/, '$1');
+        : error.name === 'Error' && typeof system === 'string' && system.length > 0
+          ? system
+          : error.name.replace(/(.)Exception$/, '$1');
     return { code, message: truncate(error.message || code) };
   }
   return { code: 'UnknownError', message: truncate(String(error)) };

@@ -1,12 +1,16 @@
 import {
+  type ChangeIntent,
   type ChangeKind,
   type ChangeOutcome,
   fingerprintOf,
   notAfterOf,
   type RecordedChange,
+  type RecordedMode,
+  runKey,
   subjectOf,
 } from './change-record';
 import type { ErrorDetail } from './errors';
+import type { Mode } from './settings';
 
 /** The id a certificate this restore is to upload goes by in the plan: IAM names it when it is uploaded. */
 export const TO_BE_UPLOADED = '(to be uploaded)';
@@ -21,9 +25,15 @@ export interface CurrentCertificate {
   readonly fingerprint256: string;
 }
 
-/** A user as IAM shows it now: its certificates, gone, or unreadable. */
+/** A user as IAM shows it now: who it is and its certificates, gone, or unreadable. */
 export type UserState =
-  | { readonly certificates: readonly CurrentCertificate[] }
+  | {
+      /** IAM's id of the user now (GetUser): another id than the record's is another person. */
+      readonly userId: string;
+      /** When the user now holding the name was created (GetUser). */
+      readonly createDate?: string;
+      readonly certificates: readonly CurrentCertificate[];
+    }
   | { readonly gone: true }
   | { readonly error: ErrorDetail };
 
@@ -41,11 +51,21 @@ export const RESTORE_VERDICTS = [
 /** One of {@link RESTORE_VERDICTS}. */
 export type RestoreVerdict = (typeof RESTORE_VERDICTS)[number];
 
-/** The inverse of a change: set a deactivated certificate Active; upload a deleted one's body again. */
-export type RestorePlan = 'REACTIVATE' | 'UPLOAD';
+/**
+ * The inverse of a change: set a deactivated certificate Active; upload a deleted one's body
+ * again (and leave it as it was); or finish an upload a restore could not (set the copy back to
+ * the status it had, Inactive, when a restore was cut between its upload and that step).
+ */
+export type RestorePlan = 'REACTIVATE' | 'UPLOAD' | 'DEACTIVATE';
 
 /** What became of a step: nothing yet (a plan), done, held by the guard, or failed. */
-export type RestoreAction = 'NONE' | 'REACTIVATED' | 'UPLOADED' | 'WITHHELD' | 'FAILED';
+export type RestoreAction =
+  | 'NONE'
+  | 'REACTIVATED'
+  | 'UPLOADED'
+  | 'DEACTIVATED'
+  | 'WITHHELD'
+  | 'FAILED';
 
 /** One recorded change and what restore makes of it. Never carries the body. */
 export interface RestoreStep {
@@ -80,10 +100,43 @@ export interface RestoreOptions {
   readonly now: Date;
 }
 
+/**
+ * What is known of a recorded run besides its changes: the modes its own record entries give it
+ * (none in a version 1 record; two is a contradiction), and its report in the archive, when the
+ * archive holds one.
+ */
+export interface RunFacts {
+  readonly modes: ReadonlySet<RecordedMode>;
+  readonly report?: {
+    /** Where the report was read, for messages. */
+    readonly where: string;
+    readonly mode: Mode;
+    /** `certificateId|DEACTIVATE` or `certificateId|DELETE` for each change the report plans. */
+    readonly changes: ReadonlySet<string>;
+  };
+}
+
+/** The key of a change in a report's {@link RunFacts} `changes`. */
+export function reportChangeKey(certificateId: string, change: ChangeKind): string {
+  return `${certificateId}|${change}`;
+}
+
+/** What a plan is made in: the account restored, and what is known of the runs. */
+export interface RestoreContext {
+  /** The account whose record is restored: an entry naming another is refused. */
+  readonly accountId?: string;
+  /** By {@link runKey}: the runs' own entries and reports. */
+  readonly runs?: ReadonlyMap<string, RunFacts>;
+}
+
 /** A certificate of the state restore plans against: its status changes as steps are planned. */
 type PlannedCertificate = { -readonly [K in keyof CurrentCertificate]: CurrentCertificate[K] };
 type PlannedState =
-  | { readonly certificates: PlannedCertificate[] }
+  | {
+      readonly userId: string;
+      readonly createDate?: string;
+      readonly certificates: PlannedCertificate[];
+    }
   | Exclude<UserState, { readonly certificates: unknown }>;
 
 type Verdict = Pick<
@@ -123,16 +176,19 @@ export function planRestore(
   changes: readonly RecordedChange[],
   states: ReadonlyMap<string, UserState>,
   options: RestoreOptions,
+  context: RestoreContext = {},
 ): RestoreStep[] {
   const state = new Map<string, PlannedState>(
     [...states].map(([user, s]) => [
       user,
-      'certificates' in s ? { certificates: s.certificates.map((c) => ({ ...c })) } : s,
+      'certificates' in s ? { ...s, certificates: s.certificates.map((c) => ({ ...c })) } : s,
     ]),
   );
   return [...changes].reverse().map((change) => {
     const { intent, outcome } = change;
-    const verdict = judge(change, state.get(stateKey(intent.accountId, intent.userName)), options);
+    const verdict =
+      contradiction(change, context) ??
+      judge(change, state.get(stateKey(intent.accountId, intent.userName)), options);
     return {
       accountId: intent.accountId,
       runId: intent.runId,
@@ -156,17 +212,6 @@ function judge(
   user: PlannedState | undefined,
   options: RestoreOptions,
 ): Verdict {
-  if (intent.change === 'REACTIVATE' || intent.change === 'UPLOAD') {
-    return refuse(
-      `a restore's own change (${intent.change}): restore does not undo a restore; run the audit in deactivate or delete mode to act on the certificate again`,
-    );
-  }
-  // The record's own consistency: the body it would upload is the certificate it names.
-  if (fingerprintOf(intent.body) !== intent.fingerprint256) {
-    return refuse(
-      "the record is inconsistent: its body's fingerprint is not the one it names; nothing is planned on it (check who can write the record)",
-    );
-  }
   if (user === undefined) return refuse('its user was not read');
   if ('error' in user) {
     return refuse(
@@ -176,10 +221,21 @@ function judge(
   }
   if ('gone' in user) {
     return refuse(
-      `the user ${intent.userName} no longer exists: IAM cannot give a certificate back to a deleted user (create the user again, then restore)`,
+      `the user ${intent.userName} no longer exists: a certificate is never given to a user created again under the same name (another person to IAM, with another id); upload it by hand to whoever should hold it`,
     );
   }
+  const stranger = anotherUser(intent, user);
+  if (stranger) return refuse(stranger);
   const { certificates } = user;
+  // The id the record names, held now with another body: the record is not IAM's history.
+  const reused = certificates.find(
+    (c) => c.certificateId === intent.certificateId && c.fingerprint256 !== intent.fingerprint256,
+  );
+  if (reused) {
+    return refuse(
+      `IAM holds ${intent.certificateId} with another fingerprint than the record names: the record does not describe this certificate (check who can write the record)`,
+    );
+  }
   // By id first (IAM refuses a second copy of a body, but an emulator may hold two), then by
   // fingerprint: a certificate uploaded again has a new id.
   const current =
@@ -240,12 +296,28 @@ function judge(
       error: null,
     };
   }
+  const targetStatus = options.activate || intent.status === 'Active' ? 'Active' : 'Inactive';
   if (current !== undefined) {
-    return settled(
-      'ALREADY_RESTORED',
-      `the certificate is back, as ${current.certificateId} (${current.status})`,
-      current.certificateId,
-    );
+    if (current.status === targetStatus) {
+      return settled(
+        'ALREADY_RESTORED',
+        `the certificate is back, as ${current.certificateId} (${current.status})`,
+        current.certificateId,
+      );
+    }
+    // Back, but not as it was: a restore cut between its upload (IAM leaves a copy Active) and
+    // the status after it, or a copy reactivated since. Restored means the status too.
+    const plannedAction = targetStatus === 'Active' ? 'REACTIVATE' : 'DEACTIVATE';
+    const was = current.status;
+    current.status = targetStatus;
+    return {
+      verdict: 'RESTORABLE',
+      plannedAction,
+      targetStatus,
+      currentCertificateId: current.certificateId,
+      detail: `the certificate is back as ${current.certificateId} but ${was}: set it ${targetStatus}, the status it had${targetStatus === 'Active' && options.activate ? ' (--activate)' : ''}`,
+      error: null,
+    };
   }
   if (certificates.length >= CERTIFICATES_PER_USER) {
     return refuse(
@@ -261,7 +333,6 @@ function judge(
       `it expired on ${notAfter.toISOString()}: IAM refuses to upload an expired certificate (MalformedCertificate)`,
     );
   }
-  const targetStatus = options.activate || intent.status === 'Active' ? 'Active' : 'Inactive';
   certificates.push({
     certificateId: TO_BE_UPLOADED,
     status: targetStatus,
@@ -275,4 +346,85 @@ function judge(
     detail: `upload its body again (${subjectOf(intent.body)}, the same fingerprint, a new id), then leave it ${targetStatus}; IAM dates the copy on upload, so age checks count from then (first uploaded ${intent.uploadDate ?? 'on an unknown date'})`,
     error: null,
   };
+}
+
+/**
+ * Why a recorded change is not believed before IAM is read, or undefined: a restore's own
+ * change, a body that is not the certificate named, an entry of another account's record, or a
+ * change its own run could not have made (its mode, its report, delete mode's rules).
+ */
+function contradiction({ intent }: RecordedChange, context: RestoreContext): Verdict | undefined {
+  if (intent.change === 'REACTIVATE' || intent.change === 'UPLOAD' || intent.restores) {
+    return refuse(
+      `a restore's own change (${intent.change}): restore does not undo a restore; run the audit in deactivate or delete mode to act on the certificate again`,
+    );
+  }
+  // The record's own consistency: the body it would upload is the certificate it names.
+  if (fingerprintOf(intent.body) !== intent.fingerprint256) {
+    return refuse(
+      "the record is inconsistent: its body's fingerprint is not the one it names; nothing is planned on it (check who can write the record)",
+    );
+  }
+  if (context.accountId !== undefined && intent.accountId !== context.accountId) {
+    return refuse(
+      `the entry belongs to account ${intent.accountId}, but was read from the record of account ${context.accountId}: nothing is planned on it (check who can write the record)`,
+    );
+  }
+  const run = context.runs?.get(runKey(intent.accountId, intent.runId));
+  const mode = runMode(intent, run);
+  if (typeof mode === 'object') return mode;
+  if (intent.change === 'DELETE' && mode !== undefined && mode !== 'delete') {
+    return refuse(
+      `the record says run ${intent.runId} was a ${mode}-mode run, and only delete mode deletes: no run of this tool made this deletion (check who can write the record)`,
+    );
+  }
+  if (intent.change === 'DELETE' && intent.status !== 'Inactive') {
+    return refuse(
+      `the entry deletes a certificate listed ${intent.status}: delete mode deletes only certificates listed Inactive (an Active one is deactivated first), so no run of this tool made it (check who can write the record)`,
+    );
+  }
+  const report = run?.report;
+  if (report && !report.changes.has(reportChangeKey(intent.certificateId, intent.change))) {
+    return refuse(
+      `the run's report (${report.where}) does not list this change (${intent.change} of ${intent.certificateId}): the record and the report disagree, so nothing is planned on it (check who can write the record)`,
+    );
+  }
+  return undefined;
+}
+
+/** The run's mode as its entries and report give it, undefined when neither does, or a refusal when they disagree. */
+function runMode(intent: ChangeIntent, run: RunFacts | undefined): string | Verdict | undefined {
+  const modes = [...(run?.modes ?? [])];
+  const reported = run?.report?.mode;
+  if (modes.length > 1) {
+    return refuse(
+      `the record gives run ${intent.runId} two modes (${modes.join(', ')}): one run has one mode, so the record is not believed for it (check who can write the record)`,
+    );
+  }
+  const [recorded] = modes;
+  if (recorded !== undefined && reported !== undefined && recorded !== reported) {
+    return refuse(
+      `the record says run ${intent.runId} ran in ${recorded} mode, its report (${run?.report?.where}) says ${reported}: nothing is planned on a run whose evidence disagrees (check who can write the record)`,
+    );
+  }
+  return recorded ?? reported;
+}
+
+/**
+ * Why the user holding the name now is not the user the run changed, or undefined. The record
+ * names the user's IAM id (version 2); a version 1 record has only the name, and a user created
+ * after the change was recorded is not the one it was made to.
+ */
+function anotherUser(
+  intent: ChangeIntent,
+  user: { readonly userId: string; readonly createDate?: string },
+): string | undefined {
+  if (intent.userId !== undefined) {
+    if (intent.userId === user.userId) return undefined;
+    return `the user ${intent.userName} is now ${user.userId}, not ${intent.userId} whose certificate the run changed: a user deleted and created again under the same name is another person to IAM, and is never given the old user's certificate`;
+  }
+  if (user.createDate !== undefined && user.createDate > intent.recordedAt) {
+    return `the user ${intent.userName} was created ${user.createDate}, after the change was recorded (${intent.recordedAt}): another person under the same name, never given the old user's certificate`;
+  }
+  return undefined;
 }

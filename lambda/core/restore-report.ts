@@ -21,7 +21,7 @@ export interface RestoreSummary {
   readonly recorded: number;
   /** Planned inverses (made, withheld, failed or not, as `action` says). */
   readonly restorable: number;
-  /** Inverses made: reactivated or uploaded again. */
+  /** Inverses made: reactivated, uploaded again, or an upload's status finished. */
   readonly restored: number;
   readonly alreadyRestored: number;
   readonly nothingToRestore: number;
@@ -52,6 +52,11 @@ export interface RestoreReport {
   readonly accounts: readonly RestoreAccount[];
   /** The newest change first: the order they are undone in. */
   readonly steps: readonly RestoreStepResult[];
+  /**
+   * What of the record could not be used, each said once: a torn line passed over (a write cut
+   * short when a process was killed), an archived report that is not one.
+   */
+  readonly recordProblems: readonly string[];
 }
 
 /** Counts the steps by verdict and action. */
@@ -60,7 +65,9 @@ export function summarizeRestore(steps: readonly RestoreStepResult[]): RestoreSu
   return {
     recorded: steps.length,
     restorable: count((s) => s.verdict === 'RESTORABLE'),
-    restored: count((s) => s.action === 'REACTIVATED' || s.action === 'UPLOADED'),
+    restored: count(
+      (s) => s.action === 'REACTIVATED' || s.action === 'UPLOADED' || s.action === 'DEACTIVATED',
+    ),
     alreadyRestored: count((s) => s.verdict === 'ALREADY_RESTORED'),
     nothingToRestore: count((s) => s.verdict === 'NOTHING_TO_RESTORE'),
     refused: count((s) => s.verdict === 'REFUSED'),
@@ -79,6 +86,7 @@ export function buildRestoreReport(input: {
   readonly accounts: readonly RestoreAccount[];
   readonly steps: readonly RestoreStepResult[];
   readonly stoppedReason: string | null;
+  readonly recordProblems?: readonly string[];
 }): RestoreReport {
   const failedAccounts = input.accounts.filter((a) => a.status === 'FAILED');
   const reasons = [
@@ -99,5 +107,6 @@ export function buildRestoreReport(input: {
     summary: summarizeRestore(input.steps),
     accounts: input.accounts,
     steps: input.steps,
+    recordProblems: input.recordProblems ?? [],
   };
 }

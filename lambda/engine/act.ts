@@ -1,5 +1,19 @@
-import { deactivateSigningCertificate, deleteSigningCertificate, isNoSuchEntity } from '../aws/iam';
-import { type ChangeKind, type ChangeOutcome, fingerprintOf } from '../core/change-record';
+import {
+  deactivateSigningCertificate,
+  deleteSigningCertificate,
+  getUserId,
+  isNoSuchEntity,
+} from '../aws/iam';
+import {
+  type ChangeKind,
+  type ChangeOutcome,
+  type ChangeRecorder,
+  fingerprintOf,
+  intentEntry,
+  outcomeEntry,
+  runEntry,
+  unwritable,
+} from '../core/change-record';
 import { joinDetails } from '../core/checks/age';
 import type { PlannedAction } from '../core/checks/check';
 import { describeError, type ErrorDetail } from '../core/errors';
@@ -29,6 +43,13 @@ export async function carryOutActions(
       maxActionsPerRun: policy.maxActionsPerRun,
     });
   }
+  // The run's own entry goes first, in every run that may change something, changes or not: the
+  // record then knows the run and its mode. Without it no change is made.
+  const recording =
+    !dryRun && policy.mode !== 'report' && deps.changeRecord
+      ? writeRunEntry(deps, deps.changeRecord, policy.mode)
+      : Promise.resolve(undefined);
+  const context: ActContext = { recording, userIds: new Map() };
   return Promise.all(
     pending.map(({ finding: fields, plannedAction, hold, body }) => {
       if (hold) {
@@ -44,10 +65,34 @@ export async function carryOutActions(
           const detail = joinDetails(fields.detail, 'not attempted: the run was stopped first');
           return finding({ ...fields, detail }, 'NONE', null);
         }
-        return recordAndAct(deps, fields, plannedAction, body ?? '');
+        return recordAndAct(deps, context, fields, plannedAction, body ?? '');
       });
     }),
   );
+}
+
+/** What the changes of one run share: the run entry's write, and each user's id, read once. */
+interface ActContext {
+  /** Resolves to why the record cannot be kept (its run entry failed), or undefined. */
+  readonly recording: Promise<ErrorDetail | undefined>;
+  readonly userIds: Map<string, Promise<string>>;
+}
+
+async function writeRunEntry(
+  deps: AuditDeps,
+  recorder: ChangeRecorder,
+  mode: 'deactivate' | 'delete',
+): Promise<ErrorDetail | undefined> {
+  try {
+    await recorder.write(runEntry({ runId: deps.runId, accountId: deps.accountId, mode }));
+    return undefined;
+  } catch (error: unknown) {
+    deps.logger.error('The run could not be recorded; no change will be made', {
+      where: recorder.where,
+      error: describeError(error),
+    });
+    return unwritable(error);
+  }
 }
 
 /** The change record's kind of each planned action. */
@@ -63,6 +108,7 @@ const CHANGE_OF: Readonly<Record<PlannedAction, ChangeKind>> = {
  */
 async function recordAndAct(
   deps: AuditDeps,
+  context: ActContext,
   fields: FindingFields,
   plannedAction: PlannedAction,
   body: string,
@@ -96,6 +142,22 @@ async function recordAndAct(
       },
     );
   }
+  const unrecordable = await context.recording;
+  if (unrecordable) {
+    return notMade(`not changed: its change record could not be written to ${recorder.where}`, unrecordable);
+  }
+  // The user's IAM id, read just before the change: a user of the same name created later has
+  // another, and restore refuses to give it this user's certificate.
+  let userId: string;
+  try {
+    userId = await userIdOf(deps, context, fields.userName);
+  } catch (error: unknown) {
+    if (isNoSuchEntity(error)) return finding(fields, 'GONE', null);
+    return notMade(
+      "not changed: its user's IAM id could not be read (GetUser), so the change could not be recorded whole",
+      describeError(error),
+    );
+  }
   const key = {
     runId: deps.runId,
     accountId: deps.accountId,
@@ -103,34 +165,29 @@ async function recordAndAct(
     change: CHANGE_OF[plannedAction],
   };
   try {
-    await recorder.write({
-      ...key,
-      recordVersion: '1',
-      entry: 'intent',
-      recordedAt: new Date().toISOString(),
-      userName: fields.userName,
-      userArn: fields.userArn,
-      status: fields.status ?? 'Unknown',
-      uploadDate: fields.uploadDate,
-      fingerprint256: fingerprintOf(body),
-      body,
-    });
+    await recorder.write(
+      intentEntry({
+        ...key,
+        userName: fields.userName,
+        userArn: fields.userArn,
+        userId,
+        status: fields.status ?? 'Unknown',
+        uploadDate: fields.uploadDate,
+        fingerprint256: fingerprintOf(body),
+        body,
+      }),
+    );
   } catch (error: unknown) {
     return notMade(
       `not changed: its change record could not be written to ${recorder.where}`,
-      describeError(error),
+      unwritable(error),
     );
   }
   const done = await act(deps, fields, plannedAction);
   try {
-    await recorder.write({
-      ...key,
-      recordVersion: '1',
-      entry: 'outcome',
-      recordedAt: new Date().toISOString(),
-      outcome: OUTCOME_OF[done.action] ?? 'FAILED',
-      error: done.error,
-    });
+    await recorder.write(
+      outcomeEntry({ ...key, outcome: OUTCOME_OF[done.action] ?? 'FAILED', error: done.error }),
+    );
     return done;
   } catch (error: unknown) {
     // The change was made: say so, and that restore will read IAM's state for this one.
@@ -148,6 +205,16 @@ async function recordAndAct(
       ),
     };
   }
+}
+
+/** A user's IAM id, read once a run however many of its certificates change. */
+function userIdOf(deps: AuditDeps, context: ActContext, userName: string): Promise<string> {
+  let id = context.userIds.get(userName);
+  if (id === undefined) {
+    id = getUserId(deps.iam, userName);
+    context.userIds.set(userName, id);
+  }
+  return id;
 }
 
 /** The record's outcome of each action a change ends in. */

@@ -274,25 +274,27 @@ describe('AuditorStack permissions', () => {
     expect(iamActions.every((action) => /^iam:(List|Get)/.test(action))).toBe(true);
   });
 
-  it('deactivate mode: adds only UpdateSigningCertificate, on users under the path, and the change record', () => {
+  it('deactivate mode: adds only UpdateSigningCertificate and GetUser (the record's user id), on users under the path, and the change record', () => {
     // Act
     const permissions = functionPermissions(synthStack({ mode: 'deactivate' }));
 
     // Assess
     expect(permissions).toEqual({
       ...BASE_PERMISSIONS,
+      'iam:GetUser': [ALL_USERS],
       'iam:UpdateSigningCertificate': [ALL_USERS],
       's3:PutObject': [CHANGE_RECORD, ...(BASE_PERMISSIONS['s3:PutObject'] ?? [])],
     });
   });
 
-  it('delete mode: adds UpdateSigningCertificate and DeleteSigningCertificate, on users under the path, and the change record', () => {
+  it('delete mode: adds UpdateSigningCertificate, DeleteSigningCertificate and GetUser, on users under the path, and the change record', () => {
     // Act
     const permissions = functionPermissions(synthStack({ mode: 'delete' }));
 
     // Assess
     expect(permissions).toEqual({
       ...BASE_PERMISSIONS,
+      'iam:GetUser': [ALL_USERS],
       'iam:UpdateSigningCertificate': [ALL_USERS],
       'iam:DeleteSigningCertificate': [ALL_USERS],
       's3:PutObject': [CHANGE_RECORD, ...(BASE_PERMISSIONS['s3:PutObject'] ?? [])],
@@ -318,6 +320,7 @@ describe('AuditorStack permissions', () => {
     for (const action of [
       'iam:ListSigningCertificates',
       'iam:ListUserTags',
+      'iam:GetUser',
       'iam:UpdateSigningCertificate',
       'iam:DeleteSigningCertificate',
     ]) {

@@ -214,8 +214,8 @@ describe('the member role', () => {
 
   it.each([
     ['report', []],
-    ['deactivate', ['iam:UpdateSigningCertificate']],
-    ['delete', ['iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate']],
+    ['deactivate', ['iam:GetUser', 'iam:UpdateSigningCertificate']],
+    ['delete', ['iam:GetUser', 'iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate']],
   ] as const)('in %s mode has the function’s permissions and no more', (mode, writes) => {
     const template = Template.fromStack(
       new MemberRoleStack(new App(), 'Member', {

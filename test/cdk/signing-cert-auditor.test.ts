@@ -160,8 +160,12 @@ describe('SigningCertAuditor', () => {
 describe('remediationActions', () => {
   it('gives report mode no IAM write action and each other mode only what it uses', () => {
     expect(remediationActions('report')).toEqual([]);
-    expect(remediationActions('deactivate')).toEqual(['iam:UpdateSigningCertificate']);
+    expect(remediationActions('deactivate')).toEqual([
+      'iam:GetUser',
+      'iam:UpdateSigningCertificate',
+    ]);
     expect(remediationActions('delete')).toEqual([
+      'iam:GetUser',
       'iam:UpdateSigningCertificate',
       'iam:DeleteSigningCertificate',
     ]);

@@ -1,5 +1,6 @@
 import {
   GetAccountSummaryCommand,
+  GetUserCommand,
   IAMClient,
   ListSigningCertificatesCommand,
   ListUsersCommand,
@@ -9,7 +10,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type MockInstance, vi } from 'vitest';
-import { ACCOUNT_ID, iamUser } from './fixtures';
+import { ACCOUNT_ID, getUserAnswer, iamUser } from './fixtures';
 
 /**
  * IAM and STS mocked as one account, for a run of the CLI or the engine: `answer` resets both
@@ -37,6 +38,7 @@ export function mockedAccount() {
       }
       iam.on(ListUserTagsCommand).resolves({ Tags: [] });
       iam.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
+      iam.on(GetUserCommand).callsFake(getUserAnswer);
     },
   };
 }

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import {
   DeleteSigningCertificateCommand,
   GetAccountSummaryCommand,
+  GetUserCommand,
   IAMClient,
   ListSigningCertificatesCommand,
   ListUsersCommand,
@@ -24,6 +25,7 @@ import {
   CERT_BODY,
   CERT_BODY_MARKER,
   daysAgo,
+  getUserAnswer,
   iamCert,
   iamUser,
   memoryRecorder,
@@ -102,6 +104,7 @@ beforeEach(() => {
   // An untagged user and a root user without certificates, unless a test says otherwise.
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
+  iamMock.on(GetUserCommand).callsFake(getUserAnswer);
 });
 
 describe('runAudit: listing', () => {
@@ -465,8 +468,14 @@ describe('runAudit: the change record', () => {
     const { order, result } = auditWith(policyWith({ mode: 'deactivate' }), recorder);
     const report = await result;
 
-    expect(order).toEqual(['record intent', 'IAM update', 'record outcome']);
+    expect(order).toEqual(['record run', 'record intent', 'IAM update', 'record outcome']);
     expect(recorder.entries).toEqual([
+      expect.objectContaining({
+        entry: 'run',
+        runId: 'run-1',
+        accountId: ACCOUNT_ID,
+        mode: 'deactivate',
+      }),
       expect.objectContaining({
         entry: 'intent',
         runId: 'run-1',
@@ -474,6 +483,8 @@ describe('runAudit: the change record', () => {
         userName: 'alice',
         certificateId: 'CERTALICEOLDACTIVE000000001',
         change: 'DEACTIVATE',
+        // Read just before the change (GetUser): who the certificate was taken from.
+        userId: iamUser('alice').UserId,
         status: 'Active',
         uploadDate: daysAgo(200).toISOString(),
         fingerprint256: new X509Certificate(CERT_BODY).fingerprint256,
@@ -498,7 +509,7 @@ describe('runAudit: the change record', () => {
     expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
     expect(report.findings[0]).toMatchObject({
       action: 'FAILED',
-      error: { code: 'AccessDenied' },
+      error: { code: 'ChangeRecordUnwritable', message: 'AccessDenied: Access Denied' },
       detail: expect.stringContaining(
         'not changed: its change record could not be written to memory://record',
       ),
@@ -555,7 +566,7 @@ describe('runAudit: the change record', () => {
     );
   });
 
-  it('writes nothing for a dry run, a withheld plan or report mode', async () => {
+  it('writes nothing for a dry run or report mode, and only that it ran for a withheld plan', async () => {
     givenAccount(staleActive());
     const recorder = memoryRecorder();
 
@@ -571,10 +582,11 @@ describe('runAudit: the change record', () => {
       policyWith({ mode: 'deactivate' }),
       { dryRun: true },
     );
-    await auditWith(policyWith({ mode: 'deactivate', maxActionsPerRun: 0 }), recorder).result;
     await auditWith(policyWith({ mode: 'report' }), recorder).result;
-
     expect(recorder.entries).toEqual([]);
+    await auditWith(policyWith({ mode: 'deactivate', maxActionsPerRun: 0 }), recorder).result;
+
+    expect(recorder.entries.map((e) => e.entry)).toEqual(['run']);
     expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
   });
 });

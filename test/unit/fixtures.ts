@@ -38,6 +38,11 @@ export const iamUser = (userName: string, path = '/'): User => ({
   CreateDate: new Date('2020-01-01T00:00:00Z'),
 });
 
+/** GetUser's answer for any user: the user as {@link iamUser} makes it, its id and creation time. */
+export const getUserAnswer = (input: { UserName?: string }) => ({
+  User: iamUser(input.UserName ?? 'unknown'),
+});
+
 /** A signing certificate as ListSigningCertificates returns it, body included as IAM does. */
 export const iamCert = (
   userName: string,

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,23 +37,59 @@ describe('the change record in a local file', () => {
 
     expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(2);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect((await readChangeRecordFile(file)).map((e) => e.certificateId)).toEqual([
+    expect((await readChangeRecordFile(file)).entries.map((e) => ('certificateId' in e ? e.certificateId : null))).toEqual([
       'CERTA0000000000000000000001',
       'CERTB0000000000000000000001',
     ]);
   });
 
-  it('passes over a last line cut short by a killed process, and refuses a bad line elsewhere', async () => {
+  it('starts each entry on a line of its own after a line cut short, and reads every whole entry around it', async () => {
     const file = fileIn();
-    await fileChangeRecorder(file).write(entry('CERTA0000000000000000000001'));
+    const recorder = fileChangeRecorder(file);
+    await recorder.write(entry('CERTA0000000000000000000001'));
+    // A process killed in the middle of its next line.
     appendFileSync(file, '{"runId":"run-1","acc');
 
-    expect(await readChangeRecordFile(file)).toHaveLength(1);
+    await recorder.write(entry('CERTB0000000000000000000001'));
+    appendFileSync(file, '{"runId":"run-1","accountId":"1');
+    await fileChangeRecorder(file).write(entry('CERTC0000000000000000000001'));
+    const read = await readChangeRecordFile(file);
 
-    appendFileSync(file, '\n');
-    await fileChangeRecorder(file).write(entry('CERTB0000000000000000000001'));
+    // Every whole entry, each torn line skipped and named, none glued to the one after it.
+    expect(read.entries.map((e) => ('certificateId' in e ? e.certificateId : null))).toEqual([
+      'CERTA0000000000000000000001',
+      'CERTB0000000000000000000001',
+      'CERTC0000000000000000000001',
+    ]);
+    expect(read.skipped).toEqual([
+      `${file}:2: a torn line (a write cut short) skipped: not a whole entry`,
+      `${file}:4: a torn line (a write cut short) skipped: not a whole entry`,
+    ]);
+    expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(6);
+  });
+
+  it('recovers an entry an older writer glued to a torn line, and names the fragment', async () => {
+    const file = fileIn();
+    writeFileSync(
+      file,
+      `{"runId":"run-1","acc${JSON.stringify(entry('CERTB0000000000000000000001'))}\n`,
+    );
+
+    const read = await readChangeRecordFile(file);
+
+    expect(read.entries).toEqual([entry('CERTB0000000000000000000001')]);
+    expect(read.skipped).toEqual([
+      `${file}:1: 21 characters of torn line (a write cut short) skipped: not a whole entry; the entry after it was read`,
+    ]);
+  });
+
+  it('refuses a line that is JSON but not an entry: that is no torn write', async () => {
+    const file = fileIn();
+    await fileChangeRecorder(file).write(entry('CERTA0000000000000000000001'));
+    appendFileSync(file, '{"runId":"run-1"}\n');
+
     await expect(readChangeRecordFile(file)).rejects.toThrow(
-      `${file}:2 is not a JSON line of a change record`,
+      `${file}:2 is not a change record entry`,
     );
   });
 });

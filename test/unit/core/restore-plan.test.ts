@@ -21,6 +21,8 @@ import { ACCOUNT_ID, CERT_BODY, NOW } from '../fixtures';
 const BODY = CERT_BODY;
 const FINGERPRINT = fingerprintOf(BODY);
 const OPTIONS: RestoreOptions = { activate: false, includeIncomplete: false, now: NOW };
+/** Alice's IAM id, as GetUser gives it. */
+const ALICE_ID = 'AIDAALICE0000000000001';
 
 /** A recorded change of alice's certificate: its intent and, unless `null`, its outcome. */
 function change(
@@ -70,6 +72,7 @@ function alice(state: UserState): Map<string, UserState> {
 
 function holding(...certificates: Partial<CurrentCertificate>[]): UserState {
   return {
+    userId: ALICE_ID,
     certificates: certificates.map((c, index) => ({
       certificateId: `CERTALICE000000000000000${index + 1}`,
       status: 'Active',
@@ -117,7 +120,7 @@ describe('planRestore: a deactivation', () => {
   it('refuses one deleted since, pointing at the run that deleted it', () => {
     const [step] = planRestore(
       [change('DEACTIVATE', 'DEACTIVATED')],
-      alice({ certificates: [] }),
+      alice({ userId: ALICE_ID, certificates: [] }),
       OPTIONS,
     );
 
@@ -130,8 +133,8 @@ describe('planRestore: a deletion', () => {
   it('plans uploading the body again, left Inactive as it was, or Active with --activate', () => {
     const recorded = [change('DELETE', 'DELETED')];
 
-    const [inactive] = planRestore(recorded, alice({ certificates: [] }), OPTIONS);
-    const [active] = planRestore(recorded, alice({ certificates: [] }), {
+    const [inactive] = planRestore(recorded, alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
+    const [active] = planRestore(recorded, alice({ userId: ALICE_ID, certificates: [] }), {
       ...OPTIONS,
       activate: true,
     });
@@ -182,7 +185,7 @@ describe('planRestore: a deletion', () => {
 
     const [step] = planRestore(
       [change('DELETE', 'DELETED', { body: expired })],
-      alice({ certificates: [] }),
+      alice({ userId: ALICE_ID, certificates: [] }),
       OPTIONS,
     );
 
@@ -197,7 +200,7 @@ describe('planRestore: a deletion', () => {
       recordedAt: '2026-12-02T06:00:00.000Z',
     });
 
-    const steps = planRestore([deactivated, deleted], alice({ certificates: [] }), OPTIONS);
+    const steps = planRestore([deactivated, deleted], alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
 
     expect(
       steps.map((s) => [s.runId, s.plannedAction, s.targetStatus, s.currentCertificateId]),
@@ -223,7 +226,7 @@ describe('planRestore: what it refuses or leaves', () => {
   });
 
   it('has nothing to restore for a change the run found gone', () => {
-    const [step] = planRestore([change('DELETE', 'GONE')], alice({ certificates: [] }), OPTIONS);
+    const [step] = planRestore([change('DELETE', 'GONE')], alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
 
     expect(step).toMatchObject({ verdict: 'NOTHING_TO_RESTORE' });
   });
@@ -249,7 +252,7 @@ describe('planRestore: what it refuses or leaves', () => {
 
   it('treats a change recorded FAILED as not known to be made', () => {
     const [untouched] = planRestore([change('DELETE', 'FAILED')], alice(holding({})), OPTIONS);
-    const [made] = planRestore([change('DELETE', 'FAILED')], alice({ certificates: [] }), OPTIONS);
+    const [made] = planRestore([change('DELETE', 'FAILED')], alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
 
     expect(untouched).toMatchObject({ verdict: 'NOTHING_TO_RESTORE' });
     expect(made).toMatchObject({ verdict: 'REFUSED' });
@@ -259,7 +262,7 @@ describe('planRestore: what it refuses or leaves', () => {
   it("refuses a restore's own change", () => {
     const [step] = planRestore(
       [change('UPLOAD', 'UPLOADED')],
-      alice({ certificates: [] }),
+      alice({ userId: ALICE_ID, certificates: [] }),
       OPTIONS,
     );
 
@@ -273,12 +276,12 @@ describe('planRestore: a record that is not what it says', () => {
     const other = generateTestCertificate({ commonName: 'mallory' });
     const [tampered] = planRestore(
       [change('DELETE', 'DELETED', { body: other, fingerprint256: FINGERPRINT })],
-      alice({ certificates: [] }),
+      alice({ userId: ALICE_ID, certificates: [] }),
       OPTIONS,
     );
     const [honest] = planRestore(
       [change('DELETE', 'DELETED')],
-      alice({ certificates: [] }),
+      alice({ userId: ALICE_ID, certificates: [] }),
       OPTIONS,
     );
 

@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   DeleteSigningCertificateCommand,
   GetAccountSummaryCommand,
+  GetUserCommand,
   IAMClient,
   ListSigningCertificatesCommand,
   ListUsersCommand,
@@ -22,6 +23,7 @@ import { capturedOutput } from '../accounts';
 import {
   CERT_BODY_MARKER,
   daysAgo,
+  getUserAnswer,
   iamCert,
   iamUser,
   memoryRecorder,
@@ -79,6 +81,7 @@ beforeEach(() => {
   snsMock.reset();
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
+  iamMock.on(GetUserCommand).callsFake(getUserAnswer);
   captured.start();
 });
 
