@@ -251,13 +251,13 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     );
   }
   const output = text('output');
-  if (output !== undefined) checkOutput(output);
   const changeRecord = text('change-record');
-  if (changeRecord !== undefined) checkWritable('--change-record', changeRecord);
   checkDistinctFiles([
     ['--output', output],
     ['--change-record', changeRecord],
   ]);
+  if (output !== undefined) checkOutput(output);
+  if (changeRecord !== undefined) checkWritable('--change-record', changeRecord);
   const archiveBucket = text('archive-bucket');
   if (
     archiveBucket !== undefined &&

@@ -147,7 +147,12 @@ export function lockRecordFile(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readHolder(lock);
-    if (attempt === 0 && holder !== undefined && holder.host === mine.host && !running(holder.pid)) {
+    if (
+      attempt === 0 &&
+      holder !== undefined &&
+      holder.host === mine.host &&
+      !running(holder.pid)
+    ) {
       say(
         `signing-cert-audit restore: ${lock} was left by restore ${holder.runId} (process ${holder.pid}, since ${holder.since}), which no longer runs: taking it over`,
       );

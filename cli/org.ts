@@ -148,14 +148,7 @@ export async function runOrganization(
         .filter((a) => a.status !== 'AUDITED')
         .map((a) => `signing-cert-audit: account ${a.accountId} ${a.status}: ${a.error}`),
       ...(changed.length > 0
-        ? [
-            undoHint(
-              report.runId,
-              options,
-              { changeRecord: deps.changeRecord },
-              changed.join(','),
-            ),
-          ]
+        ? [undoHint(report.runId, options, { changeRecord: deps.changeRecord }, changed.join(','))]
         : []),
     ],
     interrupted: io.interrupt?.aborted ? {} : undefined,

@@ -184,12 +184,12 @@ export function parseRestoreArgs(
     );
   }
   const output = text('output');
-  if (output !== undefined) checkOutput(output);
   // A plan writes only its report: never over the record it reads.
   checkDistinctFiles([
     ['--change-record', file],
     ['--output', output],
   ]);
+  if (output !== undefined) checkOutput(output);
   let maxActions: number;
   try {
     maxActions = parseSetting(
@@ -271,4 +271,3 @@ ${wrap('Refused, each saying why: a user deleted since, a user already holding t
 ${wrap('Exit status: 0 nothing refused, withheld or failed; 1 some change is not undone (refused: see why; or withheld by --max-actions); 2 bad flags; 3 an AWS failure, a record that could not be read, an account that could not be entered or a step that failed; 130 interrupted (no new step starts; the report says what was done).')}
 `;
 }
-

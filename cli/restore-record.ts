@@ -6,7 +6,7 @@ import {
   runModes,
 } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
-import { reportChangeKey, type RunFacts } from '../lambda/core/restore-plan';
+import { type RunFacts, reportChangeKey } from '../lambda/core/restore-plan';
 import { MODES, type Mode } from '../lambda/core/settings';
 import {
   type ArchivedReport,
@@ -97,7 +97,9 @@ function fromFile(
     facts.set(key, { modes: modes.get(key) ?? new Set<RecordedMode>() });
   }
   const known = new Set(
-    runs.filter((run) => namesOf(run, accountId).some((name) => entries.some((e) => e.runId === name))),
+    runs.filter((run) =>
+      namesOf(run, accountId).some((name) => entries.some((e) => e.runId === name)),
+    ),
   );
   return { accountId, entries, runs: facts, known, recent: recentRuns(all), problems: [] };
 }
@@ -134,7 +136,9 @@ async function readReportFacts(
   try {
     value = await readArchivedJson(source.s3, source.bucket, report.key);
   } catch (error: unknown) {
-    problems.push(`${where} could not be read (${describeError(error).message}): the run's changes are checked against its record only`);
+    problems.push(
+      `${where} could not be read (${describeError(error).message}): the run's changes are checked against its record only`,
+    );
     return undefined;
   }
   const { policy, findings } = (value ?? {}) as {
@@ -143,7 +147,9 @@ async function readReportFacts(
   };
   const mode = policy?.mode;
   if (!(MODES as readonly unknown[]).includes(mode) || !Array.isArray(findings)) {
-    problems.push(`${where} is not a report of this tool: the run's changes are checked against its record only`);
+    problems.push(
+      `${where} is not a report of this tool: the run's changes are checked against its record only`,
+    );
     return undefined;
   }
   const changes = new Set<string>();

@@ -26,7 +26,7 @@ import type { CliIo } from './io';
 import { shellQuote } from './paths';
 import { parseRestoreArgs, type RestoreCliOptions, restoreHelpText } from './restore-args';
 import { finishRestore } from './restore-output';
-import { type AccountRecord, readAccountRecord, type RecordSource } from './restore-record';
+import { type AccountRecord, type RecordSource, readAccountRecord } from './restore-record';
 import { type Connection, checkArchiveBucket, connect, stderrLogger, stopSignal } from './wiring';
 
 /**
@@ -170,7 +170,10 @@ async function restoreAccounts(
   for (const [index, item] of work.entries()) {
     if (item.record === undefined || item.outcome.status !== 'RESTORED') continue;
     if (stop?.aborted) {
-      work[index] = { ...item, outcome: failed(item.accountId, 'not started: the restore was stopped') };
+      work[index] = {
+        ...item,
+        outcome: failed(item.accountId, 'not started: the restore was stopped'),
+      };
       continue;
     }
     work[index] = await planOne(item, options, run);
@@ -344,9 +347,7 @@ function elsewhereHints(
     ...new Set(
       source.entries
         .filter((e) => !run.accounts.includes(e.accountId))
-        .filter((e) =>
-          options.runs.some((r) => e.runId === r || e.runId === `${r}-${e.accountId}`),
-        )
+        .filter((e) => options.runs.some((r) => e.runId === r || e.runId === `${r}-${e.accountId}`))
         .map((e) => e.accountId),
     ),
   ];

@@ -9,8 +9,8 @@ import type { CliOptions } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
-import { undoHint } from './undo';
 import { progressBar } from './progress';
+import { undoHint } from './undo';
 import type { Wiring } from './wiring';
 
 /**

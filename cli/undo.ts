@@ -1,6 +1,6 @@
+import type { ChangeRecorder } from '../lambda/core/change-record';
 import type { CliOptions } from './args';
 import { shellQuote } from './paths';
-import type { ChangeRecorder } from '../lambda/core/change-record';
 
 /** How to undo an --apply run that changed something, or why it cannot be undone by restore. */
 export function undoHint(
@@ -27,4 +27,3 @@ export function restoreCommand(
     : `--archive-bucket ${shellQuote(options.archiveBucket ?? '')}`;
   return `signing-cert-audit restore --run ${shellQuote(runId)} ${from}${accounts ? ` --accounts ${shellQuote(accounts)}` : ''}`;
 }
-

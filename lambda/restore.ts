@@ -260,7 +260,11 @@ async function restoreStep(
         userArn: recorded.userArn,
         userId,
         status:
-          plannedAction === 'UPLOAD' ? 'Deleted' : plannedAction === 'REACTIVATE' ? 'Inactive' : 'Active',
+          plannedAction === 'UPLOAD'
+            ? 'Deleted'
+            : plannedAction === 'REACTIVATE'
+              ? 'Inactive'
+              : 'Active',
         uploadDate: recorded.uploadDate,
         fingerprint256: recorded.fingerprint256,
         body: recorded.body,

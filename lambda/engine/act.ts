@@ -144,7 +144,10 @@ async function recordAndAct(
   }
   const unrecordable = await context.recording;
   if (unrecordable) {
-    return notMade(`not changed: its change record could not be written to ${recorder.where}`, unrecordable);
+    return notMade(
+      `not changed: its change record could not be written to ${recorder.where}`,
+      unrecordable,
+    );
   }
   // The user's IAM id, read just before the change: a user of the same name created later has
   // another, and restore refuses to give it this user's certificate.

@@ -104,7 +104,11 @@ export async function listArchivedReports(
 }
 
 /** Reads one archived JSON object; a body that is not JSON is a ChangeRecordError naming it. */
-export async function readArchivedJson(s3: S3Client, bucket: string, key: string): Promise<unknown> {
+export async function readArchivedJson(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<unknown> {
   const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const text = (await answer.Body?.transformToString()) ?? '';
   try {

@@ -274,7 +274,7 @@ describe('AuditorStack permissions', () => {
     expect(iamActions.every((action) => /^iam:(List|Get)/.test(action))).toBe(true);
   });
 
-  it('deactivate mode: adds only UpdateSigningCertificate and GetUser (the record's user id), on users under the path, and the change record', () => {
+  it('deactivate mode: adds only UpdateSigningCertificate and GetUser (the user id the record keeps), on users under the path, and the change record', () => {
     // Act
     const permissions = functionPermissions(synthStack({ mode: 'deactivate' }));
 

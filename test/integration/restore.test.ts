@@ -135,7 +135,8 @@ describe('restore after the scheduled function (the real handler, then the real 
       ].sort(),
     );
     expect(await byFingerprint()).toEqual(before);
-    // The restore recorded its own changes first, under its own run id: an intent and an outcome each.
+    // The restore recorded its own changes first, under its own run id: its run entry, then an
+    // intent and an outcome each.
     const own = await recordedRuns();
     expect(own).toContain(run.report?.runId);
     const { Contents = [] } = await clients.s3.send(
@@ -144,7 +145,8 @@ describe('restore after the scheduled function (the real handler, then the real 
         Prefix: `changes/account=123456789012/run=${run.report?.runId}/`,
       }),
     );
-    expect(Contents).toHaveLength(10);
+    expect(Contents).toHaveLength(11);
+    expect(Contents.filter((o) => o.Key?.endsWith('/run-entry.json'))).toHaveLength(1);
   });
 
   it('withholds every restore when more are planned than --max-actions, and writes the report to --output', async () => {
@@ -386,7 +388,13 @@ describe('a process killed between its record and its change', () => {
     const run = await restore(['--run', runId, '--change-record', file, '--apply']);
 
     expect(killed.status).toBe(128);
-    expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(1);
+    // The run's own entry, then the intent of the change it was killed in.
+    expect(
+      readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { entry: string }).entry),
+    ).toEqual(['run', 'intent']);
     expect(run.status).toBe(0);
     expect(run.report?.steps[0]).toMatchObject({
       recordedOutcome: null,

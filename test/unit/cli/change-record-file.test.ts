@@ -37,10 +37,11 @@ describe('the change record in a local file', () => {
 
     expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(2);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect((await readChangeRecordFile(file)).entries.map((e) => ('certificateId' in e ? e.certificateId : null))).toEqual([
-      'CERTA0000000000000000000001',
-      'CERTB0000000000000000000001',
-    ]);
+    expect(
+      (await readChangeRecordFile(file)).entries.map((e) =>
+        'certificateId' in e ? e.certificateId : null,
+      ),
+    ).toEqual(['CERTA0000000000000000000001', 'CERTB0000000000000000000001']);
   });
 
   it('starts each entry on a line of its own after a line cut short, and reads every whole entry around it', async () => {

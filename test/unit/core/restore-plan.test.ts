@@ -133,7 +133,11 @@ describe('planRestore: a deletion', () => {
   it('plans uploading the body again, left Inactive as it was, or Active with --activate', () => {
     const recorded = [change('DELETE', 'DELETED')];
 
-    const [inactive] = planRestore(recorded, alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
+    const [inactive] = planRestore(
+      recorded,
+      alice({ userId: ALICE_ID, certificates: [] }),
+      OPTIONS,
+    );
     const [active] = planRestore(recorded, alice({ userId: ALICE_ID, certificates: [] }), {
       ...OPTIONS,
       activate: true,
@@ -200,7 +204,11 @@ describe('planRestore: a deletion', () => {
       recordedAt: '2026-12-02T06:00:00.000Z',
     });
 
-    const steps = planRestore([deactivated, deleted], alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
+    const steps = planRestore(
+      [deactivated, deleted],
+      alice({ userId: ALICE_ID, certificates: [] }),
+      OPTIONS,
+    );
 
     expect(
       steps.map((s) => [s.runId, s.plannedAction, s.targetStatus, s.currentCertificateId]),
@@ -226,7 +234,11 @@ describe('planRestore: what it refuses or leaves', () => {
   });
 
   it('has nothing to restore for a change the run found gone', () => {
-    const [step] = planRestore([change('DELETE', 'GONE')], alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
+    const [step] = planRestore(
+      [change('DELETE', 'GONE')],
+      alice({ userId: ALICE_ID, certificates: [] }),
+      OPTIONS,
+    );
 
     expect(step).toMatchObject({ verdict: 'NOTHING_TO_RESTORE' });
   });
@@ -252,7 +264,11 @@ describe('planRestore: what it refuses or leaves', () => {
 
   it('treats a change recorded FAILED as not known to be made', () => {
     const [untouched] = planRestore([change('DELETE', 'FAILED')], alice(holding({})), OPTIONS);
-    const [made] = planRestore([change('DELETE', 'FAILED')], alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
+    const [made] = planRestore(
+      [change('DELETE', 'FAILED')],
+      alice({ userId: ALICE_ID, certificates: [] }),
+      OPTIONS,
+    );
 
     expect(untouched).toMatchObject({ verdict: 'NOTHING_TO_RESTORE' });
     expect(made).toMatchObject({ verdict: 'REFUSED' });
