@@ -266,8 +266,10 @@ Examples:
   signing-cert-audit restore --run RUN_ID --change-record changes.jsonl --apply    undo the run
   signing-cert-audit restore --run RUN_1 --run RUN_2 --archive-bucket BUCKET --apply
 
-${wrap('Refused, each saying why: a user deleted since, a user already holding two certificates, an expired certificate (IAM refuses to upload it), a change recorded without an outcome (unless IAM shows it made and --include-incomplete is given), a restore of a restore.')}
+${wrap("Refused, each saying why: a user deleted since, or created again under the same name (another IAM id: never given the old user's certificate), a user already holding two certificates, an expired certificate (IAM refuses to upload it), a change recorded without an outcome (unless IAM shows it made and --include-incomplete is given), a restore of a restore, and an entry its own run could not have made (a deletion outside delete mode or of a certificate listed Active, a change its archived report does not list). A run id the record never held is exit 2, naming the runs it holds.")}
 
-${wrap('Exit status: 0 nothing refused, withheld or failed; 1 some change is not undone (refused: see why; or withheld by --max-actions); 2 bad flags; 3 an AWS failure, a record that could not be read, an account that could not be entered or a step that failed; 130 interrupted (no new step starts; the report says what was done).')}
+${wrap('With --apply the record is locked (FILE.lock, or changes/restore.lock in the archive) until the restore ends: a second restore from it is refused.')}
+
+${wrap('Exit status: 0 nothing refused, withheld or failed; 1 some change is not undone (refused: see why; or withheld by --max-actions, counted over every account); 2 bad flags, an unknown run id, a record in use by another restore; 3 an AWS failure, a record that could not be read, an account that could not be entered or a step that failed; 130 interrupted (no new step starts; the report says what was done).')}
 `;
 }

@@ -6,11 +6,14 @@ import {
   type ChangeOutcome,
   fingerprintOf,
   type RecordedChange,
+  runKey,
 } from '../../../lambda/core/change-record';
 import {
   type CurrentCertificate,
   planRestore,
   type RestoreOptions,
+  type RunFacts,
+  reportChangeKey,
   stateKey,
   TO_BE_UPLOADED,
   type UserState,
@@ -304,5 +307,181 @@ describe('planRestore: a record that is not what it says', () => {
     expect(tampered).toMatchObject({ verdict: 'REFUSED', plannedAction: null });
     expect(tampered?.detail).toContain('the record is inconsistent');
     expect(honest?.detail).toContain(`subject ${new X509Certificate(BODY).subject}`);
+  });
+});
+
+describe('planRestore: who the user is now', () => {
+  const deleted = () => change('DELETE', 'DELETED', { recordVersion: '2', userId: ALICE_ID });
+
+  it('refuses a user whose IAM id is not the one the record names, naming both', () => {
+    const [stranger] = planRestore(
+      [deleted()],
+      alice({ userId: 'AIDANEWALICE00000000001', certificates: [] }),
+      OPTIONS,
+    );
+    const [same] = planRestore([deleted()], alice({ userId: ALICE_ID, certificates: [] }), OPTIONS);
+
+    expect(stranger).toMatchObject({ verdict: 'REFUSED', plannedAction: null });
+    expect(stranger?.detail).toContain(`is now AIDANEWALICE00000000001, not ${ALICE_ID}`);
+    // The control: the same id is restored.
+    expect(same).toMatchObject({ verdict: 'RESTORABLE', plannedAction: 'UPLOAD' });
+  });
+
+  it('refuses, for a version 1 record without ids, a user created after the change was recorded', () => {
+    const recorded = [change('DELETE', 'DELETED')];
+
+    const [later] = planRestore(
+      recorded,
+      alice({ userId: ALICE_ID, createDate: '2026-12-05T00:00:00.000Z', certificates: [] }),
+      OPTIONS,
+    );
+    const [earlier] = planRestore(
+      recorded,
+      alice({ userId: ALICE_ID, createDate: '2020-01-01T00:00:00.000Z', certificates: [] }),
+      OPTIONS,
+    );
+
+    expect(later).toMatchObject({ verdict: 'REFUSED' });
+    expect(later?.detail).toContain('was created 2026-12-05T00:00:00.000Z, after the change');
+    expect(earlier).toMatchObject({ verdict: 'RESTORABLE' });
+  });
+
+  it('no longer advises creating a deleted user again', () => {
+    const [gone] = planRestore([deleted()], alice({ gone: true }), OPTIONS);
+
+    expect(gone?.detail).not.toContain('create the user again');
+    expect(gone?.detail).toContain('never given to a user created again');
+  });
+});
+
+describe('planRestore: an upload not finished', () => {
+  it('plans setting a copy left Active back to Inactive, and reactivating an Inactive copy with --activate', () => {
+    const recorded = [change('DELETE', 'DELETED')];
+
+    const [left] = planRestore(recorded, alice(holding({ status: 'Active' })), OPTIONS);
+    const [activate] = planRestore(recorded, alice(holding({ status: 'Inactive' })), {
+      ...OPTIONS,
+      activate: true,
+    });
+    const [done] = planRestore(recorded, alice(holding({ status: 'Inactive' })), OPTIONS);
+
+    expect(left).toMatchObject({
+      verdict: 'RESTORABLE',
+      plannedAction: 'DEACTIVATE',
+      targetStatus: 'Inactive',
+    });
+    expect(activate).toMatchObject({ verdict: 'RESTORABLE', plannedAction: 'REACTIVATE' });
+    expect(done).toMatchObject({ verdict: 'ALREADY_RESTORED' });
+  });
+
+  it('plans the two steps of a two-step deletion on a copy left Active: Inactive, then Active', () => {
+    const steps = planRestore(
+      [
+        change('DEACTIVATE', 'DEACTIVATED'),
+        change('DELETE', 'DELETED', { runId: 'run-2', recordedAt: '2026-12-02T06:00:00.000Z' }),
+      ],
+      alice(holding({ status: 'Active' })),
+      OPTIONS,
+    );
+
+    expect(steps.map((s) => [s.runId, s.plannedAction])).toEqual([
+      ['run-2', 'DEACTIVATE'],
+      ['run-1', 'REACTIVATE'],
+    ]);
+  });
+});
+
+describe('planRestore: an entry its run could not have made', () => {
+  const runs = (facts: RunFacts) => new Map([[runKey(ACCOUNT_ID, 'run-1'), facts]]);
+  const plan = (recorded: RecordedChange, facts?: RunFacts, accountId = ACCOUNT_ID) =>
+    planRestore(
+      recorded ? [recorded] : [],
+      alice({ userId: ALICE_ID, certificates: [] }),
+      OPTIONS,
+      {
+        accountId,
+        ...(facts ? { runs: runs(facts) } : {}),
+      },
+    )[0];
+
+  it('refuses a deletion in a run its record says was not in delete mode', () => {
+    const refused = plan(change('DELETE', 'DELETED'), { modes: new Set(['deactivate']) });
+    const believed = plan(change('DELETE', 'DELETED'), { modes: new Set(['delete']) });
+
+    expect(refused).toMatchObject({ verdict: 'REFUSED' });
+    expect(refused?.detail).toContain('was a deactivate-mode run, and only delete mode deletes');
+    expect(believed).toMatchObject({ verdict: 'RESTORABLE' });
+  });
+
+  it('refuses a run with two modes, and a record and report that disagree on it', () => {
+    const two = plan(change('DEACTIVATE', 'DEACTIVATED'), {
+      modes: new Set(['deactivate', 'delete']),
+    });
+    const disagree = plan(change('DELETE', 'DELETED'), {
+      modes: new Set(['delete']),
+      report: { where: 's3://b/r.json', mode: 'deactivate', changes: new Set() },
+    });
+
+    expect(two?.detail).toContain('gives run run-1 two modes (deactivate, delete)');
+    expect(disagree?.detail).toContain('its report (s3://b/r.json) says deactivate');
+  });
+
+  it('refuses a deletion of a certificate listed Active: delete mode deletes Inactive ones only', () => {
+    const refused = plan(change('DELETE', 'DELETED', { status: 'Active' }));
+
+    expect(refused).toMatchObject({ verdict: 'REFUSED' });
+    expect(refused?.detail).toContain('deletes a certificate listed Active');
+  });
+
+  it("refuses a change the run's archived report does not list", () => {
+    const listed = reportChangeKey('CERTALICE0000000000000001', 'DELETE');
+    const report = (changes: string[]) => ({
+      modes: new Set<never>(),
+      report: { where: 's3://b/r.json', mode: 'delete' as const, changes: new Set(changes) },
+    });
+
+    const refused = plan(change('DELETE', 'DELETED'), report([]));
+    const believed = plan(change('DELETE', 'DELETED'), report([listed]));
+
+    expect(refused?.detail).toContain('report (s3://b/r.json) does not list this change');
+    expect(believed).toMatchObject({ verdict: 'RESTORABLE' });
+  });
+
+  it("refuses an entry of another account's record, naming both accounts", () => {
+    const refused = plan(change('DELETE', 'DELETED'), undefined, '222222222222');
+
+    expect(refused?.detail).toContain(
+      `belongs to account ${ACCOUNT_ID}, but was read from the record of account 222222222222`,
+    );
+  });
+
+  it('refuses a certificate id that IAM holds with another fingerprint', () => {
+    const [refused] = planRestore(
+      [change('DEACTIVATE', 'DEACTIVATED')],
+      alice(
+        holding(
+          {
+            certificateId: 'CERTALICE0000000000000001',
+            fingerprint256: 'another',
+            status: 'Inactive',
+          },
+          { certificateId: 'CERTALICE0000000000000002', status: 'Inactive' },
+        ),
+      ),
+      OPTIONS,
+    );
+
+    expect(refused).toMatchObject({ verdict: 'REFUSED' });
+    expect(refused?.detail).toContain('with another fingerprint than the record names');
+  });
+
+  it("refuses a restore's own change by its mark, whatever kind it says", () => {
+    const refused = plan(
+      change('DEACTIVATE', 'DEACTIVATED', {
+        restores: { runId: 'run-0', certificateId: 'CERTALICE0000000000000001' },
+      }),
+    );
+
+    expect(refused?.detail).toContain("a restore's own change");
   });
 });
