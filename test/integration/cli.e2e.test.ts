@@ -459,14 +459,15 @@ describe('signing-cert-audit --archive-bucket is checked before an --apply run',
     );
     const keys = Contents.map((o) => o.Key ?? '');
     // The report, its findings, its OCSF findings and its page; and the record of alice's
-    // deactivation, ahead of it.
+    // deactivation, ahead of it, after the run's own entry.
     expect(keys.filter((key) => !key.startsWith('changes/'))).toHaveLength(4);
     expect(keys.filter((key) => key.endsWith('.ocsf.jsonl'))).toHaveLength(1);
     expect(
       keys
         .filter((key) => key.startsWith('changes/'))
-        .map((key) => key.split('.').slice(-3, -1).join('.')),
-    ).toEqual(['DEACTIVATE.intent', 'DEACTIVATE.outcome']);
+        .map((key) => (key.split('/').at(-1) ?? '').replace(/^\w+\.(?=DEACTIVATE)/, ''))
+        .sort(),
+    ).toEqual(['DEACTIVATE.intent.json', 'DEACTIVATE.outcome.json', 'run-entry.json']);
     expect(run.stderr).toMatch(
       /To undo this run: signing-cert-audit restore --run [\w-]+ --archive-bucket apply-evidence/,
     );

@@ -53,12 +53,14 @@ describe('the evidence archive (through the real handler)', () => {
     const published = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
     const keys = archiveKeys(published);
     const all = await keysIn();
-    // Beside the report, the change record: an intent and an outcome for each of the 2 changes.
+    // Beside the report, the change record: the run's own entry, then an intent and an outcome
+    // for each of the 2 changes.
     const changes = changeRunPrefix(published.accountId, published.runId);
     expect(all.filter((key) => !key.startsWith(changes))).toEqual(
       [keys.findings, keys.html, keys.ocsf, keys.report].sort(),
     );
-    expect(all.filter((key) => key.startsWith(changes))).toHaveLength(4);
+    expect(all.filter((key) => key.startsWith(changes))).toHaveLength(5);
+    expect(all).toContain(`${changes}run-entry.json`);
     const archived = JSON.parse(await read(keys.report)) as Report;
     // The archive holds the report whole: the same as the parts SNS delivered, put together.
     expect(archived).toEqual(published);

@@ -406,10 +406,11 @@ describe('the organization worker in delete mode (on moto)', () => {
       'json',
     ]);
 
-    // Two deactivations and two deletions, each an intent and an outcome, under the member account.
+    // Two deactivations and two deletions, each an intent and an outcome, after each run's own
+    // entry, under the member account.
     expect(Contents.map((o) => o.Key?.replace(/\/[^/]+$/, '/'))).toEqual([
-      ...Array(4).fill(`changes/account=${STALE}/run=delete-run-1-${STALE}/`),
-      ...Array(4).fill(`changes/account=${STALE}/run=delete-run-2-${STALE}/`),
+      ...Array(5).fill(`changes/account=${STALE}/run=delete-run-1-${STALE}/`),
+      ...Array(5).fill(`changes/account=${STALE}/run=delete-run-2-${STALE}/`),
     ]);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({

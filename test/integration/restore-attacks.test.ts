@@ -36,7 +36,7 @@ import {
 } from '../../tools/emulator/emulator';
 import { startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto } from '../../tools/emulator/moto';
-import { CLI, runCli, startCli } from './cli-process';
+import { CLI, operatorEnv, runCli, startCli } from './cli-process';
 import { clients, endpoint, invokeHandler } from './harness';
 
 /**
@@ -257,15 +257,20 @@ describe('4. restored means the fingerprint and the status', () => {
     await audit('delete', record);
     const [runId = ''] = runsOf(record);
     let cli: ReturnType<typeof startCli> | undefined;
-    const proxy = await startFaultProxy(endpoint, {
-      onRequest: async (request) => {
-        if (request.action !== 'UpdateSigningCertificate' || cli === undefined) return;
-        // Killed between the upload (IAM leaves the copy Active) and setting it Inactive.
-        cli.child.kill('SIGKILL');
-        await cli.done;
-        throw new Error('never forwarded');
+    const proxy = await startFaultProxy(
+      endpoint,
+      {
+        onRequest: async (request) => {
+          if (request.action !== 'UpdateSigningCertificate' || cli === undefined) return;
+          // Killed between the upload (IAM leaves the copy Active) and setting it Inactive.
+          cli.child.kill('SIGKILL');
+          await cli.done;
+          throw new Error('never forwarded');
+        },
       },
-    });
+      // The suite's own proxy behind it records the calls.
+      { record: false },
+    );
     cli = startCli(['restore', '--run', runId, '--change-record', record, '--apply'], {
       endpoint: proxy.endpoint,
     });
@@ -485,11 +490,12 @@ describe('11. the undo command can be pasted into a shell', () => {
     );
     chmodSync(join(bin, 'signing-cert-audit'), 0o755);
     const pasted = execFileSync('/bin/sh', ['-c', `${command} --format json`], {
-      env: {
+      // The operator's session in the record of calls, as every run of the CLI here.
+      env: operatorEnv(command.split(' ').slice(1), {
         PATH: `${bin}:${process.env.PATH ?? ''}`,
         ...EMULATOR_ENV,
         AWS_ENDPOINT_URL: endpoint,
-      },
+      }),
     }).toString();
 
     expect(command).toContain(`--change-record '${record}'`);

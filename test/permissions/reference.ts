@@ -191,20 +191,22 @@ function operatorSection(record: CallRecord): string[] {
     const because =
       call.action.startsWith('iam:') && /Update|Delete/.test(call.action)
         ? `\`--mode ${call.action.includes('Delete') ? 'delete' : 'deactivate'} --apply\``
-        : call.action.startsWith('iam:GenerateCredentialReport') ||
-            call.action.startsWith('iam:GetCredentialReport')
-          ? '`--scan-strategy credential-report`'
-          : call.action.startsWith('s3:') || call.action.startsWith('kms:')
-            ? '`--archive-bucket`'
-            : call.action.startsWith('sns:')
-              ? '`--publish`'
-              : call.action.startsWith('securityhub:')
-                ? '`--security-hub`'
-                : call.action === 'sts:AssumeRole'
-                  ? '`--accounts` / `--organization` (the member role, by `--role-name`)'
-                  : call.action.startsWith('organizations:')
-                    ? '`--organization`'
-                    : 'every run';
+        : call.action === 'iam:GetUser'
+          ? '`--apply` (the user id each change is recorded with)'
+          : call.action.startsWith('iam:GenerateCredentialReport') ||
+              call.action.startsWith('iam:GetCredentialReport')
+            ? '`--scan-strategy credential-report`'
+            : call.action.startsWith('s3:') || call.action.startsWith('kms:')
+              ? '`--archive-bucket`'
+              : call.action.startsWith('sns:')
+                ? '`--publish`'
+                : call.action.startsWith('securityhub:')
+                  ? '`--security-hub`'
+                  : call.action === 'sts:AssumeRole'
+                    ? '`--accounts` / `--organization` (the member role, by `--role-name`)'
+                    : call.action.startsWith('organizations:')
+                      ? '`--organization`'
+                      : 'every run';
     needs.set(call.action, (needs.get(call.action) ?? new Set()).add(because));
   }
   if (needs.size === 0) return [];
