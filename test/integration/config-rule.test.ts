@@ -125,7 +125,7 @@ describe('the AWS Config rule on the emulator', () => {
     expect(byUser).toEqual({
       'yes-exempt': [
         'NON_COMPLIANT',
-        `1 failing user finding: ERROR: tag ${POLICY_DEFAULTS.exemptTagKey}="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)`,
+        `1 failing user finding: ERROR: tag ${POLICY_DEFAULTS.exemptTagKey}="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)`,
       ],
       forever: [
         'NON_COMPLIANT',

@@ -1068,7 +1068,7 @@ describe('runAudit: exemptions and per-user maximum age', () => {
         verdict: 'ERROR',
         severity: 'MEDIUM',
         detail:
-          'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)',
+          'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)',
       }),
       expect.objectContaining({
         verdict: 'NON_COMPLIANT',
@@ -1079,6 +1079,28 @@ describe('runAudit: exemptions and per-user maximum age', () => {
     ]);
     expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
     expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'dave' });
+  });
+
+  it('reports an exemption until 9999-12-31 as an unusable tag, never as an end at +010000-01-01', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    tagsOf({ alice: { 'signing-cert-audit:exempt': 'until 9999-12-31' } });
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(JSON.stringify(report)).not.toContain('+010000');
+    expect(report.findings.map((f) => [f.verdict, f.action, f.detail])).toEqual([
+      [
+        'ERROR',
+        'NONE',
+        'tag signing-cert-audit:exempt="until 9999-12-31" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)',
+      ],
+      [
+        'NON_COMPLIANT',
+        'NONE',
+        'not changed: the signing-cert-audit:exempt tag has an unusable value',
+      ],
+    ]);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
   });
 
   it('applies a longer per-user maximum age, and lists and counts the certificate it saved', async () => {

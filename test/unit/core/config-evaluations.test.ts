@@ -119,7 +119,7 @@ describe('evaluateUsers', () => {
     // the verdict table marks it failing, as the command line counts it; the user's only
     // certificate is merely expiring soon, which alone would be COMPLIANT.
     const detail =
-      'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)';
+      'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)';
     const findings = [
       about('alice', { certificateId: null, verdict: 'ERROR', error: null, detail }),
       about('alice', { certificateId: 'CERTA', verdict: 'EXPIRING_SOON', ageDays: 80 }),
