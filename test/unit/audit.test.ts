@@ -1276,6 +1276,36 @@ describe('runAudit: the root user', () => {
     expect(iamMock).toReceiveCommandTimes(GetAccountSummaryCommand, 1);
   });
 
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['eu-west-1', 'aws'],
+  ])(
+    'names the root user by the partition of the run’s IAM region, %s: arn:%s',
+    async (region, partition) => {
+      givenAccount({ erin: [] });
+      iamMock
+        .on(GetAccountSummaryCommand)
+        .resolves({ SummaryMap: { AccountSigningCertificatesPresent: 1 } });
+
+      const report = await runAudit(
+        {
+          iam: new IAMClient({ region }),
+          logger: recordingLogger(),
+          now: NOW,
+          runId: 'run-1',
+          accountId: ACCOUNT_ID,
+        },
+        policyWith(),
+        { dryRun: false },
+      );
+
+      expect(report.findings.map((f) => [f.verdict, f.userArn])).toEqual([
+        ['ROOT_SIGNING_CERTIFICATE', `arn:${partition}:iam::${ACCOUNT_ID}:root`],
+      ]);
+    },
+  );
+
   it('reports nothing about root when it holds no certificate', async () => {
     givenAccount({ erin: [] });
     iamMock
