@@ -25,7 +25,7 @@ import { holdsChangeRecord, sameFile } from './paths';
 export const EXIT = {
   /** No failing finding. */
   clean: 0,
-  /** A failing finding (the check table's `failing`: what Security Hub reports FAILED), unless `--fail-on none`. */
+  /** A failing finding (the check table's `failing`, whatever the certificate's status), unless `--fail-on none`. */
   nonCompliant: 1,
   /** Bad flags or configuration. */
   usage: 2,
@@ -516,7 +516,7 @@ Examples:
   signing-cert-audit --mode delete --apply --change-record changes.jsonl
   signing-cert-audit restore --run RUN_ID --change-record changes.jsonl    plan the undo
 
-${wrap(`Exit status, the same for one account and across accounts: 0 no failing finding; 1 a failing finding, one the check table marks failing, which Security Hub reports FAILED (${failingVerdicts()}; --fail-on none turns it off); 2 bad flags or configuration (no region included); 3 an AWS or network failure, users or accounts that could not be audited, or --time-limit reached (the partial report is written); 130 interrupted (Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is written with complete=false; a second Ctrl-C quits at once).`)}
+${wrap(`Exit status, the same for one account and across accounts: 0 no failing finding; 1 a failing finding, one the check table marks failing, whatever the certificate's status (${failingVerdicts()}; --fail-on none turns it off; Security Hub reports it FAILED only while the certificate can still be used); 2 bad flags or configuration (no region included); 3 an AWS or network failure, users or accounts that could not be audited, or --time-limit reached (the partial report is written); 130 interrupted (Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is written with complete=false; a second Ctrl-C quits at once).`)}
 `;
 }
 

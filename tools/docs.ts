@@ -26,10 +26,27 @@ export function settingsTableMarkdown(): string {
   ].join('\n');
 }
 
+/**
+ * What "failing" means, as the code does it: the exit status and `summary.failing` count every
+ * failing verdict (core/checks/table.ts `isFailing`); Security Hub's Compliance also asks whether
+ * the certificate can still be used (sinks/asff.ts, core/finding-id.ts `stillUsable`), and leaves
+ * the engine's verdicts out. One sentence, the same on every page that states the rule.
+ */
+export const FAILING_RULE =
+  'A finding is failing when the verdict table marks its verdict failing, whatever the status of its certificate: the command line exits 1 on it and `summary.failing` counts it, but Security Hub reports it `FAILED` only while its certificate can still be used, so an over-age certificate that is Inactive (or that the run deactivated or deleted) fails the command line and is imported into Security Hub with Compliance `PASSED` and RecordState `ARCHIVED`, and an `ERROR`, about the run rather than the account, is not imported at all.';
+
+/** The pages that state what failing means, each in {@link FAILING_RULE}'s words. */
+export const FAILING_RULE_PAGES = [
+  'docs/cli.md',
+  'docs/security-hub.md',
+  'docs/reference/verdicts.md',
+] as const;
+
 /** Every section generated from the code; `npm run docs` writes them, a test checks them. */
 export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
   { file: 'docs/reference/verdicts.md', name: 'verdicts', render: verdictTableMarkdown },
   { file: 'docs/reference/settings.md', name: 'settings', render: settingsTableMarkdown },
+  ...FAILING_RULE_PAGES.map((file) => ({ file, name: 'failing-rule', render: () => FAILING_RULE })),
 ];
 
 /** Replaces what is between `<!-- name:start -->` and `<!-- name:end -->`. */

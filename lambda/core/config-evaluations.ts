@@ -1,4 +1,4 @@
-import { isFailing } from './checks/table';
+import { isFailing, VERDICTS } from './checks/table';
 import { type Finding, ROOT_USER_NAME, unreadSubjects } from './report';
 
 /** The resource type AWS Config records an IAM user as; its resource id is the user's id (`AIDA…`). */
@@ -55,10 +55,13 @@ export interface OmittedUser {
 /**
  * The evaluation of every user the scan reached, from the run's findings (the report's, in report
  * mode), by the check table's one rule of what fails ({@link isFailing}):
- * - NON_COMPLIANT: the user holds a certificate with a failing verdict; the annotation names each
- *   such certificate, its verdicts and its age;
- * - COMPLIANT: it holds certificates and none fails (an exempt or tag-overridden one included:
- *   the policy's own verdicts are not failing);
+ * - NON_COMPLIANT: a finding about the user has a failing verdict, whether about one of its
+ *   certificates or about the user itself (a tag it carries that the run read but could not use,
+ *   `exempt=yes` or `max-age-days=forever`: an ERROR, which the command line exits 1 on too);
+ *   the annotation names each such finding of the user, then each such certificate, its verdicts
+ *   and its age;
+ * - COMPLIANT: it holds certificates and nothing about it fails (an exempt or tag-overridden
+ *   certificate included: the policy's own verdicts are not failing);
  * - NOT_APPLICABLE: it holds none.
  *
  * Left out, never guessed: a user the run could not read (its certificates could not be listed,
@@ -102,7 +105,8 @@ export function evaluateUsers(
       continue;
     }
     const base = { resourceId: user.userId, userName: user.userName };
-    const failing = own.filter((f) => f.certificateId !== null && isFailing(f.verdict));
+    // Every failing verdict counts, a user's own (an unusable tag: ERROR) as a certificate's.
+    const failing = own.filter((f) => isFailing(f.verdict));
     if (failing.length > 0) {
       evaluations.push({
         ...base,
@@ -123,23 +127,39 @@ export function evaluateUsers(
   return { evaluations, omitted };
 }
 
+/** Room kept after a user's own entry for the certificates' "; …and N more". */
+const MORE_ROOM = 20;
+
 /**
  * "2 failing signing certificates: <id> NON_COMPLIANT+WEAK_KEY, 400 days old; <id> …": one entry
- * per certificate, in the report's order. Entries that do not fit in the annotation are dropped
- * whole and counted ("…and 3 more"), so an id is never cut in two.
+ * per certificate, in the report's order, after one per failing finding about the user itself
+ * ("1 failing user finding and 1 failing signing certificate: ERROR: tag … is not allowed: …;
+ * <id> …"). Entries that do not fit in the annotation are dropped whole and counted ("…and 3
+ * more"), so an id is never cut in two; a user's own entry (a sentence that quotes a tag value
+ * of up to 256 characters) is cut to fit instead, so its reason is always there.
  */
 function failingAnnotation(failing: readonly Finding[]): string {
   const byCertificate = new Map<string, Finding[]>();
+  const ofUser: Finding[] = [];
   for (const finding of failing) {
-    const id = finding.certificateId as string;
-    byCertificate.set(id, [...(byCertificate.get(id) ?? []), finding]);
+    const id = finding.certificateId;
+    if (id === null) ofUser.push(finding);
+    else byCertificate.set(id, [...(byCertificate.get(id) ?? []), finding]);
   }
-  const entries = [...byCertificate].map(([id, findings]) => {
+  const head = `${[
+    ...(ofUser.length > 0 ? [plural(ofUser.length, 'failing user finding')] : []),
+    ...(byCertificate.size > 0 ? [plural(byCertificate.size, 'failing signing certificate')] : []),
+  ].join(' and ')}: `;
+  const room = MAX_ANNOTATION_LENGTH - lengthOf(head) - MORE_ROOM;
+  const userEntries = ofUser.map((f) =>
+    truncateAnnotation(`${f.verdict}: ${f.detail ?? VERDICTS[f.verdict].when}`, room),
+  );
+  const certificateEntries = [...byCertificate].map(([id, findings]) => {
     const verdicts = [...new Set(findings.map((f) => f.verdict))].join('+');
     const age = findings.find((f) => f.ageDays !== null)?.ageDays;
     return `${id} ${verdicts}, ${age === undefined || age === null ? 'age unknown' : `${age} days old`}`;
   });
-  return fitEntries(`${plural(entries.length, 'failing signing certificate')}: `, entries);
+  return fitEntries(head, [...userEntries, ...certificateEntries]);
 }
 
 /**

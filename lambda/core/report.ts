@@ -71,7 +71,8 @@ export interface SchemaOneSummary {
   readonly rootSigningCertificate: number;
   /**
    * Findings whose verdict the check table marks failing (non-compliant, expired, weak, root,
-   * ERROR…): what Security Hub reports FAILED and what the command line exits 1 on (an addition).
+   * ERROR…), whatever the certificate's status: what the command line exits 1 on; Security Hub
+   * reports them FAILED only while the certificate can still be used (an addition).
    */
   readonly failing: number;
   /**

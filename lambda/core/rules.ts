@@ -1,6 +1,6 @@
 import type { MaxAgeOverride, UserRules } from './checks/check';
 import type { Policy } from './settings';
-import { DAY_MS } from './time';
+import { DAY_MS, MAX_DAYS } from './time';
 
 /** The tag that overrides MAX_AGE_DAYS for one user (a positive whole number of days). */
 export const MAX_AGE_TAG_KEY = 'signing-cert-audit:max-age-days';
@@ -18,9 +18,17 @@ export interface TagDecision {
 const UNTIL = /^until\s+(\d{4})-(\d{2})-(\d{2})$/i;
 
 /**
+ * What the exempt tag allows, for its refusals. An end more than {@link MAX_DAYS} (100 years, the
+ * most `maxExemptionDays` may be) away is a typo or means "forever", which is `true`; 9999-12-31
+ * would end at +010000-01-01, which no report can print as a date.
+ */
+const EXEMPT_ALLOWED = `true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most ${MAX_DAYS} days from now)`;
+
+/**
  * Applies a user's tags to the account policy. `exemptTagKey=true` (any case) exempts the user;
- * `exemptTagKey=until 2027-03-31` exempts it through that day (UTC), after which its
- * certificates are judged and acted on as any other; `false` does not exempt; any other value is
+ * `exemptTagKey=until 2027-03-31` exempts it through that day (UTC, a day that exists and at most
+ * {@link MAX_DAYS} days away), after which its certificates are judged and acted on as any other;
+ * `false` does not exempt; any other value is
  * a problem, and the user is then left unchanged this run, since someone plainly meant something
  * by it. With `maxExemptionDays`, an exemption must end within that many days: one without an
  * end, or ending later, is refused as a problem and the account policy applies (an exemption
@@ -45,7 +53,9 @@ export function resolveUserRules(
     const tag = `tag ${exemptTagKey}=${JSON.stringify(exemptValue)}`;
     const normalized = exemptValue.trim().toLowerCase();
     const until = UNTIL.exec(exemptValue.trim());
-    const lastDay = until ? calendarDay(until) : undefined;
+    const day = until ? calendarDay(until) : undefined;
+    const lastDay =
+      day && day.getTime() + DAY_MS - now.getTime() <= (MAX_DAYS + 1) * DAY_MS ? day : undefined;
     if (normalized === 'true' && maxExemptionDays !== undefined) {
       problems.push(
         `${tag} is refused: exemptions must end within maxExemptionDays (${maxExemptionDays} days), as ${exemptTagKey}=until YYYY-MM-DD; the account policy applies`,
@@ -69,9 +79,7 @@ export function resolveUserRules(
         exemptUntil = end;
       }
     } else if (normalized !== 'false') {
-      problems.push(
-        `${tag} is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)`,
-      );
+      problems.push(`${tag} is not allowed: expected ${EXEMPT_ALLOWED}`);
       holdReason = `not changed: the ${exemptTagKey} tag has an unusable value`;
     }
   }

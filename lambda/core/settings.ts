@@ -9,6 +9,7 @@ import {
   ROLE_NAME,
   SNS_TOPIC_ARN,
 } from './patterns';
+import { MAX_DAYS } from './time';
 
 /** What a run may change: `report` nothing; `deactivate` over-age Active certificates; `delete` also deletes. */
 export const MODES = ['report', 'deactivate', 'delete'] as const;
@@ -19,9 +20,6 @@ export type Mode = (typeof MODES)[number];
 export const SCAN_STRATEGIES = ['full', 'credential-report'] as const;
 /** One of {@link SCAN_STRATEGIES}. */
 export type ScanStrategy = (typeof SCAN_STRATEGIES)[number];
-
-/** Longest age accepted, in days (100 years): anything longer is a typo, not a policy. */
-const MAX_DAYS = 36_500;
 
 /** A whole number from `min` to `max`, given as a number or as digits (environment, `-c`). */
 export const wholeNumber = (min: number, max: number) =>

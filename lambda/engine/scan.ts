@@ -6,6 +6,7 @@ import {
   rootHasSigningCertificate,
   type SigningCertificate,
 } from '../aws/iam';
+import { partitionOfRegion } from '../aws/partition';
 import type { AccountFacts } from '../core/checks/check';
 import { ACCOUNT_CHECKS } from '../core/checks/table';
 import { describeError } from '../core/errors';
@@ -165,9 +166,12 @@ export function scannedUsers(scans: readonly UserScan[]): ScannedUser[] {
 
 /** The account checks, over facts gathered once (GetAccountSummary). */
 export async function scanAccount(deps: AuditDeps): Promise<Finding[]> {
-  const base = {
-    ...userLevel({ userName: ROOT_USER_NAME, userArn: `arn:aws:iam::${deps.accountId}:root` }),
-  };
+  // The root user's ARN is in the partition of the IAM endpoint the run calls (aws-cn in China,
+  // aws-us-gov in GovCloud), as the Security Hub sink's is. A client without a region reaches no
+  // endpoint: its GetAccountSummary fails below, and the ERROR names the root user in `aws`.
+  const region = await deps.iam.config.region().catch(() => '');
+  const rootArn = `arn:${partitionOfRegion(region)}:iam::${deps.accountId}:root`;
+  const base = { ...userLevel({ userName: ROOT_USER_NAME, userArn: rootArn }) };
   let facts: AccountFacts;
   try {
     facts = { rootSigningCertificatePresent: await rootHasSigningCertificate(deps.iam) };

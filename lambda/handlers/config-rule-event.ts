@@ -30,10 +30,13 @@ const MAX_ECHO = 60;
 const nonEmpty = (value: unknown) => typeof value === 'string' && value.length > 0;
 const arnWith = (part: string) => (value: unknown) =>
   typeof value === 'string' && value.startsWith('arn:') && value.includes(part);
+// Date.parse rolls a day or hour that does not exist over (2026-02-30 is March 2): the time must
+// read back as written, to the second, as the CLI's --as-of holds a calendar date to exist.
 const isTime = (value: unknown) =>
   typeof value === 'string' &&
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/.test(value) &&
-  !Number.isNaN(Date.parse(value));
+  !Number.isNaN(Date.parse(value)) &&
+  new Date(value).toISOString().slice(0, 19) === value.slice(0, 19);
 
 /** A key of an event, the one form it is accepted in, and whether it may be absent. */
 interface KeyRule {
@@ -87,7 +90,7 @@ const INVOKING_EVENT_KEYS: Readonly<Record<string, KeyRule>> = {
   },
   notificationCreationTime: {
     accepts: isTime,
-    allowed: 'an ISO 8601 UTC time such as 2026-12-01T06:00:00.000Z',
+    allowed: 'an ISO 8601 UTC time such as 2026-12-01T06:00:00.000Z, on a calendar day that exists',
   },
   awsAccountId: {
     accepts: (value) => typeof value === 'string' && ACCOUNT_ID.test(value),
@@ -107,13 +110,18 @@ const ALLOWED = `the event AWS Config sends a periodic custom Lambda rule: ${Obj
 /**
  * Reads the event AWS Config invokes the rule's function with: every key it knows must be there
  * in its one accepted form; a missing one, another message type (a configuration-change or
- * snapshot event), rule parameters, or an invoking event about another account are refused
- * before anything is read, naming what is wrong and what is allowed. A key it does not know is
+ * snapshot event), rule parameters, an invoking event about another account than the event's,
+ * or an event about another account than `functionAccountId` (the account of the function, from
+ * its ARN: the one whose IAM users it reads, so the only one it can evaluate) are refused before
+ * anything is read, naming what is wrong and what is allowed. A key it does not know is
  * passed over and named in `ignoredKeys` (the handler logs it): unlike the scheduled function's
  * event, nothing here can turn a dry run into a real one (the rule never changes anything), and
  * refusing a key Config adds one day would stop every evaluation of the account.
  */
-export function parseConfigRuleEvent(event: unknown): ConfigRuleInvocation {
+export function parseConfigRuleEvent(
+  event: unknown,
+  functionAccountId: string | undefined,
+): ConfigRuleInvocation {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw refuse(`expected a JSON object, got ${echo(JSON.stringify(event))}`, ALLOWED);
   }
@@ -139,6 +147,12 @@ export function parseConfigRuleEvent(event: unknown): ConfigRuleInvocation {
   if (inner.awsAccountId !== fields.accountId) {
     throw refuse(
       `the invoking event's "awsAccountId" ${echo(JSON.stringify(inner.awsAccountId))} is not the event's "accountId" ${JSON.stringify(fields.accountId)}: the rule evaluates its own account only`,
+      ALLOWED,
+    );
+  }
+  if (fields.accountId !== functionAccountId) {
+    throw refuse(
+      `"accountId" ${JSON.stringify(fields.accountId)} is not the account of this function, ${functionAccountId ?? 'which its ARN does not name'}: the rule evaluates the account its function runs in, whose IAM users it reads, and no other`,
       ALLOWED,
     );
   }

@@ -65,7 +65,7 @@ export type ConfigRuleHandler = (event: unknown, context: Context) => Promise<Ru
 export function createConfigRuleHandler(deps: ConfigRuleHandlerDeps): ConfigRuleHandler {
   return async (event, context) => {
     deps.logger.addContext(context);
-    const invocation = parseConfigRuleEvent(event);
+    const invocation = parseConfigRuleEvent(event, accountIdOf(context.invokedFunctionArn));
     if (invocation.ignoredKeys.length > 0) {
       deps.logger.warn('The Config event holds keys this rule does not know; they were ignored', {
         ignoredKeys: invocation.ignoredKeys,
@@ -167,4 +167,9 @@ export function productionDeps(
     logger,
     now: () => new Date(),
   };
+}
+
+/** The account of a function's ARN (`arn:partition:lambda:region:account:function:name`). */
+function accountIdOf(functionArn: string | undefined): string | undefined {
+  return functionArn?.split(':')[4] || undefined;
 }

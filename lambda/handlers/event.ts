@@ -113,7 +113,8 @@ const WORKER: EventShape = {
 
 /**
  * Reads the invocation event of the scheduled function (and the organization state machine's
- * execution input, which the enumerate step reads by the same rule). In this order:
+ * execution input, which the enumerate step reads by the same rule). It must be a JSON object:
+ * `null` (or no event at all) is refused, never read as `{}`. Then, in this order:
  * 1. an event that mentions a dry run anywhere, in any spelling (`dryRun`, `dryrun`, `dry_run`,
  *    `DryRun`, `dry-run`…), is a dry run when it is exactly `"dryRun": true` at the top level
  *    and mentions it nowhere else, and is refused otherwise: someone asked for a dry run, and a
@@ -125,7 +126,6 @@ const WORKER: EventShape = {
  *    an empty `detail`): an event that only looks scheduled is refused.
  */
 export function parseInvocationEvent(event: unknown): InvocationOptions {
-  if (event === undefined || event === null) return { dryRun: false };
   return readOptions(readFields(event, INVOCATION));
 }
 
@@ -166,7 +166,11 @@ function readOptions(fields: Record<string, unknown>): InvocationOptions {
 function readFields(event: unknown, shape: EventShape): Record<string, unknown> {
   const refuse = (detail: string) =>
     new InvocationEventError(`Invalid ${shape.name}: ${detail}. Allowed: ${shape.allowed}`);
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+  // `null` (a template's unset variable, say) asks for nothing: only {} is a real run.
+  if (event === null || event === undefined) {
+    throw refuse(`the event is ${event === null ? 'null' : 'no event'}, and must be a JSON object`);
+  }
+  if (typeof event !== 'object' || Array.isArray(event)) {
     throw refuse('the event must be a JSON object');
   }
   const fields = event as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { type IAMClient, paginateListUsers } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_AGE_TAG_KEY } from '../../lambda/core/rules';
 import { POLICY_DEFAULTS, toEnvironment } from '../../lambda/core/settings';
 import { periodicRuleEvent } from '../../tools/emulator/config-rule-event';
 import { readStatuses, type SeedUser, seedUsers } from '../../tools/emulator/emulator';
@@ -90,6 +91,51 @@ describe('the AWS Config rule on the emulator', () => {
       requests: 1,
       complete: true,
     });
+  });
+
+  it('calls a user NON_COMPLIANT for an unreadable exemption or maximum-age tag, naming the tag', async () => {
+    // Prepare: three users whose one certificate is only expiring soon (80 days: not failing);
+    // two of them carry a tag the auditor cannot read, an ERROR the command line counts as failing.
+    await seedUsers(clients.iam, endpoint, [
+      {
+        userName: 'yes-exempt',
+        tags: [{ Key: POLICY_DEFAULTS.exemptTagKey, Value: 'yes' }],
+        certificates: [{ ageDays: 80 }],
+      },
+      {
+        userName: 'forever',
+        tags: [{ Key: MAX_AGE_TAG_KEY, Value: 'forever' }],
+        certificates: [{ ageDays: 80 }],
+      },
+      // The control: the same certificate, no tag.
+      { userName: 'untagged', certificates: [{ ageDays: 80 }] },
+    ]);
+    const names = await userIds(clients.iam);
+
+    // Act
+    const { summary, requests } = await invokeConfigRule(RULE_ENV, periodicRuleEvent());
+
+    // Assess
+    expect(problemsOf(validateRequests('config', 'PutEvaluations', requests))).toEqual([]);
+    const byUser = Object.fromEntries(
+      requests
+        .flatMap((request) => request.Evaluations ?? [])
+        .map((e) => [names.get(e.ComplianceResourceId ?? ''), [e.ComplianceType, e.Annotation]]),
+    );
+    expect(byUser).toEqual({
+      'yes-exempt': [
+        'NON_COMPLIANT',
+        `1 failing user finding: ERROR: tag ${POLICY_DEFAULTS.exemptTagKey}="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)`,
+      ],
+      forever: [
+        'NON_COMPLIANT',
+        expect.stringMatching(
+          /^1 failing user finding: ERROR: tag signing-cert-audit:max-age-days="forever" is not allowed: expected a whole number of days/,
+        ),
+      ],
+      untagged: ['COMPLIANT', '1 signing certificate, none failing'],
+    });
+    expect(summary.evaluations).toEqual({ NON_COMPLIANT: 2, COMPLIANT: 1, NOT_APPLICABLE: 0 });
   });
 
   it('sends 250 users in 3 requests of at most 100, all allowed by the service model', async () => {

@@ -39,9 +39,38 @@ let tarball: string;
 let files: string[];
 let consumer: string;
 
+/** A script's words that name a path: `scripts/build.ts`, `./dist/bin/cli.js`, `dist/lib/`. */
+const PATH_LIKE = /^(?:\.\/)?[\w@.-]+(?:\/[\w@.-]*)+$|^[\w@.-]+\.(?:[cm]?[jt]s|json)$/;
+
+/**
+ * What the scripts of a manifest name that the package does not hold: a path not among `shipped`
+ * (nor a folder of one), or an `npm run X` whose X the manifest does not define; as `name: ref`.
+ */
+function danglingReferences(
+  scripts: Readonly<Record<string, string>>,
+  shipped: readonly string[],
+): string[] {
+  const held = (path: string) =>
+    shipped.some((file) => file === path || file.startsWith(`${path.replace(/\/$/, '')}/`));
+  return Object.entries(scripts).flatMap(([name, command]) => {
+    const paths = command
+      .split(/[\s;&|()]+/)
+      .map((word) => word.replace(/^['"]|['"]$/g, ''))
+      .filter((word) => !word.startsWith('-') && !word.includes('=') && PATH_LIKE.test(word))
+      .map((word) => word.replace(/^\.\//, ''))
+      .filter((path) => !held(path));
+    const runs = [...command.matchAll(/npm run(?:-script)?\s+(?:-\S+\s+)*([\w:.-]+)/g)]
+      .map((match) => match[1] as string)
+      .filter((script) => !(script in scripts))
+      .map((script) => `npm run ${script}`);
+    return [...paths, ...runs].map((ref) => `${name}: ${ref}`);
+  });
+}
+
 beforeAll(() => {
   const packs = mkdtempSync(join(tmpdir(), 'signing-cert-audit-pack-'));
-  // npm pack runs prepare: the package is built from these sources, as a publish would.
+  // npm pack runs prepack: the package is built from these sources, as a publish would, and its
+  // manifest packed without the repository's scripts (scripts/pack-manifest.ts).
   const packed = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--pack-destination', packs], {
       cwd: ROOT,
@@ -99,6 +128,33 @@ describe('the packed package', () => {
     expect(files.filter((f) => /(^|\/)test\/|\.test\.|^tools\/|^scripts\//.test(f))).toEqual([]);
     // TypeScript is in it as declarations only: nothing runs from a source file.
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('keeps no script in its package.json that names a file or script the tarball does not hold', () => {
+    // npm lists a packed `prepare` as an install script to approve, and its scripts/ folder is
+    // not shipped; installing from the git repository still runs it (the repository keeps it).
+    const packed = JSON.parse(
+      execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }),
+    ) as { scripts?: Record<string, string>; bin: Record<string, string> };
+    const repository = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+
+    expect(danglingReferences(packed.scripts ?? {}, files)).toEqual([]);
+    // The package itself is whole: its command line is in it.
+    expect(files).toContain(packed.bin['signing-cert-audit']);
+    // The control: the repository's own manifest names what the tarball leaves out, and a
+    // script that runs another it does not define is found too.
+    expect(danglingReferences(repository.scripts, files)).toEqual(
+      expect.arrayContaining([
+        'prepare: scripts/build-handlers.ts',
+        'prepare: scripts/build-package.ts',
+      ]),
+    );
+    expect(danglingReferences({ audit: 'node ./dist/bin/cli.js' }, files)).toEqual([]);
+    expect(danglingReferences({ all: 'npm run -s build && vitest run' }, files)).toEqual([
+      'all: npm run build',
+    ]);
   });
 
   it('installs in a new app without esbuild, tsx or TypeScript', () => {

@@ -1080,7 +1080,7 @@ describe('runAudit: exemptions and per-user maximum age', () => {
         verdict: 'ERROR',
         severity: 'MEDIUM',
         detail:
-          'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)',
+          'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)',
       }),
       expect.objectContaining({
         verdict: 'NON_COMPLIANT',
@@ -1091,6 +1091,28 @@ describe('runAudit: exemptions and per-user maximum age', () => {
     ]);
     expect(iamMock).toReceiveCommandTimes(UpdateSigningCertificateCommand, 1);
     expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'dave' });
+  });
+
+  it('reports an exemption until 9999-12-31 as an unusable tag, never as an end at +010000-01-01', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    tagsOf({ alice: { 'signing-cert-audit:exempt': 'until 9999-12-31' } });
+
+    const report = await audit(policyWith({ mode: 'deactivate' })).result;
+
+    expect(JSON.stringify(report)).not.toContain('+010000');
+    expect(report.findings.map((f) => [f.verdict, f.action, f.detail])).toEqual([
+      [
+        'ERROR',
+        'NONE',
+        'tag signing-cert-audit:exempt="until 9999-12-31" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)',
+      ],
+      [
+        'NON_COMPLIANT',
+        'NONE',
+        'not changed: the signing-cert-audit:exempt tag has an unusable value',
+      ],
+    ]);
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
   });
 
   it('applies a longer per-user maximum age, and lists and counts the certificate it saved', async () => {
@@ -1265,6 +1287,36 @@ describe('runAudit: the root user', () => {
     expect(report.summary.rootSigningCertificate).toBe(1);
     expect(iamMock).toReceiveCommandTimes(GetAccountSummaryCommand, 1);
   });
+
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['eu-west-1', 'aws'],
+  ])(
+    'names the root user by the partition of the run’s IAM region, %s: arn:%s',
+    async (region, partition) => {
+      givenAccount({ erin: [] });
+      iamMock
+        .on(GetAccountSummaryCommand)
+        .resolves({ SummaryMap: { AccountSigningCertificatesPresent: 1 } });
+
+      const report = await runAudit(
+        {
+          iam: new IAMClient({ region }),
+          logger: recordingLogger(),
+          now: NOW,
+          runId: 'run-1',
+          accountId: ACCOUNT_ID,
+        },
+        policyWith(),
+        { dryRun: false },
+      );
+
+      expect(report.findings.map((f) => [f.verdict, f.userArn])).toEqual([
+        ['ROOT_SIGNING_CERTIFICATE', `arn:${partition}:iam::${ACCOUNT_ID}:root`],
+      ]);
+    },
+  );
 
   it('reports nothing about root when it holds no certificate', async () => {
     givenAccount({ erin: [] });

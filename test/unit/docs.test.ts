@@ -2,7 +2,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { apiFingerprint, emitDeclarations, stampedFingerprint } from '../../scripts/api-docs';
-import { GENERATED_SECTIONS, normalizeTable, sectionOf } from '../../tools/docs';
+import {
+  FAILING_RULE,
+  FAILING_RULE_PAGES,
+  GENERATED_SECTIONS,
+  normalizeTable,
+  sectionOf,
+} from '../../tools/docs';
 
 /**
  * The docs are true to the repository: every path they name exists, every `npm run` script they
@@ -159,6 +165,22 @@ describe('the docs', () => {
         section: normalizeTable(section.render()),
       });
     }
+  });
+
+  it('state what failing means in one sentence, the same on each page that states it', () => {
+    // The CLI's page and Security Hub's once disagreed on an over-age Inactive certificate.
+    const stated = FAILING_RULE_PAGES.map((page) => {
+      const text = readFileSync(join(ROOT, page), 'utf8');
+      return {
+        page,
+        rule: text.includes('<!-- failing-rule:start -->') && sectionOf(text, 'failing-rule'),
+      };
+    });
+
+    expect(stated).toEqual(FAILING_RULE_PAGES.map((page) => ({ page, rule: FAILING_RULE })));
+    // The control: a page in other words is found.
+    const reworded = `<!-- failing-rule:start -->\n${FAILING_RULE.replace('PASSED', 'FAILED')}\n<!-- failing-rule:end -->`;
+    expect(sectionOf(reworded, 'failing-rule')).not.toBe(FAILING_RULE);
   });
 
   it('hold the API reference generated from the declarations as they are (npm run docs:api)', () => {

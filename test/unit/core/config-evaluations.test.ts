@@ -114,14 +114,64 @@ describe('evaluateUsers', () => {
     ]);
   });
 
-  it('still evaluates a user whose tag was unusable (read, and judged by the account policy)', () => {
-    // An ERROR without an AWS error is about data the run did read: the account policy applied.
+  it('says NON_COMPLIANT for a user whose tag was unusable, naming the tag (a failing ERROR, read and judged)', () => {
+    // Prepare: an ERROR without an AWS error is about data the run did read (the tag's value):
+    // the verdict table marks it failing, as the command line counts it; the user's only
+    // certificate is merely expiring soon, which alone would be COMPLIANT.
+    const detail =
+      'tag signing-cert-audit:exempt="yes" is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)';
     const findings = [
-      about('alice', { certificateId: null, verdict: 'ERROR', error: null, detail: 'bad tag' }),
+      about('alice', { certificateId: null, verdict: 'ERROR', error: null, detail }),
+      about('alice', { certificateId: 'CERTA', verdict: 'EXPIRING_SOON', ageDays: 80 }),
     ];
 
-    expect(evaluateUsers([userOf('alice', 1)], findings).evaluations[0]?.compliance).toBe(
-      'COMPLIANT',
+    // Act
+    const { evaluations, omitted } = evaluateUsers([userOf('alice', 1)], findings);
+
+    // Assess
+    expect(omitted).toEqual([]);
+    expect(evaluations).toEqual([
+      {
+        resourceId: 'AIDAALICE',
+        userName: 'alice',
+        compliance: 'NON_COMPLIANT',
+        annotation: `1 failing user finding: ERROR: ${detail}`,
+      },
+    ]);
+  });
+
+  it('names a user’s failing findings first, then its failing certificates, within 256 characters', () => {
+    // Prepare: an unusable max-age tag whose value is as long as IAM allows (256 characters),
+    // and an over-age certificate.
+    const value = 'x'.repeat(256);
+    const detail = `tag signing-cert-audit:max-age-days="${value}" is not allowed: expected a whole number of days from 1 to 365; the account policy applies`;
+    const findings = [
+      about('alice', { certificateId: null, verdict: 'ERROR', error: null, detail }),
+      about('alice', { certificateId: 'CERTA', verdict: 'NON_COMPLIANT', ageDays: 400 }),
+    ];
+
+    const annotation = evaluateUsers([userOf('alice', 1)], findings).evaluations[0]
+      ?.annotation as string;
+
+    expect(lengthOf(annotation)).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+    expect(annotation).toMatch(
+      /^1 failing user finding and 1 failing signing certificate: ERROR: tag signing-cert-audit:max-age-days="x+…; …and 1 more$/,
+    );
+    // The control: with a short value both fit whole.
+    const short = evaluateUsers(
+      [userOf('alice', 1)],
+      [
+        about('alice', {
+          certificateId: null,
+          verdict: 'ERROR',
+          error: null,
+          detail: 'tag signing-cert-audit:max-age-days="forever" is not allowed',
+        }),
+        findings[1] as (typeof findings)[number],
+      ],
+    ).evaluations[0]?.annotation;
+    expect(short).toBe(
+      '1 failing user finding and 1 failing signing certificate: ERROR: tag signing-cert-audit:max-age-days="forever" is not allowed; CERTA NON_COMPLIANT, 400 days old',
     );
   });
 

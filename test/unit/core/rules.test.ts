@@ -47,7 +47,7 @@ describe('resolveUserRules', () => {
       expect(decision.rules.exemptReason).toBeUndefined();
       expect(decision.holdReason).toMatch(/not changed/);
       expect(decision.problems).toEqual([
-        `tag ${EXEMPT}=${JSON.stringify(value)} is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC)`,
+        `tag ${EXEMPT}=${JSON.stringify(value)} is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)`,
       ]);
     },
   );
@@ -114,6 +114,31 @@ describe('resolveUserRules', () => {
       );
       expect(decision.holdReason).toBeUndefined();
       expect(decision.problems).toEqual([]);
+    });
+
+    it.each(['until 9999-12-31', 'until 2126-10-31'])(
+      'holds a user whose exemption ends more than 100 years (36500 days) away, %j, as an unusable tag',
+      (value) => {
+        // 9999-12-31 would end at +010000-01-01, a date no report can print as a date; a bound
+        // that far off is a typo or "forever", which is `true` (refused under maxExemptionDays).
+        const decision = rulesFor({ [EXEMPT]: value });
+
+        expect(decision.rules.exemptReason).toBeUndefined();
+        expect(decision.rules.exemptUntil).toBeUndefined();
+        expect(decision.holdReason).toBe(`not changed: the ${EXEMPT} tag has an unusable value`);
+        expect(decision.problems).toEqual([
+          `tag ${EXEMPT}=${JSON.stringify(value)} is not allowed: expected true, false or until YYYY-MM-DD (the last day of the exemption, UTC: a day that exists, at most 36500 days from now)`,
+        ]);
+        // The same with maxExemptionDays: unusable, not merely too late.
+        expect(rulesFor({ [EXEMPT]: value }, 365, 90).holdReason).toBeDefined();
+      },
+    );
+
+    it('accepts an exemption whose last day is 36500 days from now (the control of the bound)', () => {
+      const decision = rulesFor({ [EXEMPT]: 'until 2126-10-30' });
+
+      expect(decision.problems).toEqual([]);
+      expect(decision.rules.exemptUntil).toEqual(new Date('2126-10-31T00:00:00.000Z'));
     });
 
     it('refuses, with maxExemptionDays, an exemption without an end or ending too late, and applies the account policy', () => {

@@ -5,9 +5,12 @@ import {
 } from '../../../lambda/handlers/config-rule-event';
 import { periodicRuleEvent } from '../../../tools/emulator/config-rule-event';
 
-const refusal = (event: unknown): string => {
+/** The account of the function the rule invokes (its ARN's), as the handler passes it. */
+const OWN_ACCOUNT = '123456789012';
+
+const refusal = (event: unknown, ownAccount: string = OWN_ACCOUNT): string => {
   try {
-    parseConfigRuleEvent(event);
+    parseConfigRuleEvent(event, ownAccount);
   } catch (error: unknown) {
     expect(error).toBeInstanceOf(ConfigRuleEventError);
     return (error as Error).message;
@@ -19,6 +22,7 @@ describe('parseConfigRuleEvent', () => {
   it('reads the periodic event Config sends: the token, the time, the account, the rule', () => {
     const invocation = parseConfigRuleEvent(
       periodicRuleEvent({ notificationCreationTime: '2026-12-01T06:00:16.261Z' }),
+      OWN_ACCOUNT,
     );
 
     expect(invocation).toEqual({
@@ -35,11 +39,14 @@ describe('parseConfigRuleEvent', () => {
     const base = periodicRuleEvent();
     const invoking = JSON.parse(base.invokingEvent as string) as Record<string, unknown>;
 
-    const invocation = parseConfigRuleEvent({
-      ...base,
-      evaluationMode: 'DETECTIVE',
-      invokingEvent: JSON.stringify({ ...invoking, configRuleNames: ['x'] }),
-    });
+    const invocation = parseConfigRuleEvent(
+      {
+        ...base,
+        evaluationMode: 'DETECTIVE',
+        invokingEvent: JSON.stringify({ ...invoking, configRuleNames: ['x'] }),
+      },
+      OWN_ACCOUNT,
+    );
 
     expect(invocation.ignoredKeys).toEqual(['evaluationMode', 'invokingEvent.configRuleNames']);
     expect(invocation.resultToken).toBe('result-token');
@@ -47,7 +54,7 @@ describe('parseConfigRuleEvent', () => {
 
   it('accepts empty rule parameters, and refuses any parameter: the rule takes none', () => {
     expect(() =>
-      parseConfigRuleEvent({ ...periodicRuleEvent(), ruleParameters: '{}' }),
+      parseConfigRuleEvent({ ...periodicRuleEvent(), ruleParameters: '{}' }, OWN_ACCOUNT),
     ).not.toThrow();
 
     expect(refusal({ ...periodicRuleEvent(), ruleParameters: '{"maxAgeDays":"30"}' })).toMatch(
@@ -116,8 +123,39 @@ describe('parseConfigRuleEvent', () => {
       { awsAccountId: '210987654321' },
       /"awsAccountId" "210987654321" is not the event's "accountId" "123456789012"/,
     ],
+    [
+      'a day that does not exist (Date would roll 2026-02-30 over to March 2)',
+      { notificationCreationTime: '2026-02-30T06:00:00.000Z' },
+      /"notificationCreationTime" is "2026-02-30T06:00:00.000Z": expected an ISO 8601 UTC time such as 2026-12-01T06:00:00.000Z, on a calendar day that exists/,
+    ],
+    [
+      'an hour that does not exist',
+      { notificationCreationTime: '2026-12-01T24:30:00.000Z' },
+      /"notificationCreationTime" is "2026-12-01T24:30:00.000Z": expected an ISO 8601 UTC time/,
+    ],
   ])('refuses an invoking event with %s', (_, invoking, expected) => {
     expect(refusal(periodicRuleEvent({ invoking }))).toMatch(expected);
+  });
+
+  it('accepts the last day of February in a leap year (the control of the calendar check)', () => {
+    const invocation = parseConfigRuleEvent(
+      periodicRuleEvent({ invoking: { notificationCreationTime: '2028-02-29T23:59:59.999Z' } }),
+      OWN_ACCOUNT,
+    );
+
+    expect(invocation.notificationCreationTime.toISOString()).toBe('2028-02-29T23:59:59.999Z');
+  });
+
+  it('refuses an event about another account than the function’s own, whatever the event says', () => {
+    // The event is consistent with itself (both account ids agree), but the function reads the
+    // IAM users of the account it runs in: its evaluations would be about other users.
+    const other = periodicRuleEvent({ accountId: '210987654321' });
+
+    expect(refusal(other)).toMatch(
+      /^Invalid Config rule event: "accountId" "210987654321" is not the account of this function, 123456789012: the rule evaluates the account its function runs in, whose IAM users it reads, and no other; nothing was evaluated\. Allowed: /,
+    );
+    // The control: the same event, to a function in that account, is accepted.
+    expect(parseConfigRuleEvent(other, '210987654321').accountId).toBe('210987654321');
   });
 
   it('refuses what is not an object at all', () => {

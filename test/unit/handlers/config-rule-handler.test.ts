@@ -271,6 +271,23 @@ describe('the Config rule handler', () => {
     expect(configMock.calls()).toEqual([]);
   });
 
+  it('refuses an event about another account than its own (its ARN’s) before reading anything', async () => {
+    givenAccount({ alice: [] });
+    const other = periodicRuleEvent({ accountId: '210987654321' });
+
+    await expect(coldStart()(other, context)).rejects.toThrow(
+      /"accountId" "210987654321" is not the account of this function, 123456789012/,
+    );
+    expect(iamMock.calls()).toEqual([]);
+    expect(configMock.calls()).toEqual([]);
+    // The control: the same event reaches a function deployed in that account.
+    const theirs = lambdaContext(
+      'req-theirs',
+      'arn:aws:lambda:us-east-1:210987654321:function:signing-cert-audit-rule',
+    );
+    await expect(coldStart()(other, theirs)).resolves.toMatchObject({ requests: 1 });
+  });
+
   it('fails its cold start on a bad setting, naming the variable', () => {
     expect(() => productionDeps({ MAX_AGE_DAYS: 'ninety' })).toThrow(ConfigError);
     expect(() => productionDeps({ MAX_AGE_DAYS: 'ninety' })).toThrow(/^MAX_AGE_DAYS="ninety"/);

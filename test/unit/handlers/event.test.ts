@@ -22,11 +22,21 @@ const SCHEDULED = {
 describe('parseInvocationEvent', () => {
   it.each([
     [{}, false],
-    [null, false],
-    [undefined, false],
     [{ dryRun: true }, true],
   ])('reads %j as dryRun=%s', (event, dryRun) => {
     expect(parseInvocationEvent(event)).toEqual({ dryRun });
+  });
+
+  it.each([
+    [null, 'null'],
+    [undefined, 'no event'],
+  ])('refuses %j instead of running for real, naming it and what is allowed', (event, named) => {
+    // A real run is asked for by {} (or the scheduled event): `null` (a template's unset
+    // variable, say) asks for nothing, and a security tool does not guess what was meant.
+    expect(() => parseInvocationEvent(event)).toThrow(InvocationEventError);
+    expect(() => parseInvocationEvent(event)).toThrow(
+      `Invalid invocation event: the event is ${named}, and must be a JSON object. Allowed: {} for a real run`,
+    );
   });
 
   it('runs the scheduled events EventBridge and Scheduler send for real', () => {
