@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import { type Policy, toEnvironment } from '../lambda/core/settings';
 import { type AuditFunction, createAuditFunction } from './audit-function';
 import { grantAuditAccess } from './auditor-permissions';
+import type { RuntimeChoice } from './runtime';
 import { declareConfigRuleInvokes } from './service-paths';
 
 /** What {@link createAuditConfigRule} builds the rule with. */
@@ -17,6 +18,8 @@ export interface AuditConfigRuleProps {
   readonly frequency: config.MaximumExecutionFrequency;
   /** How long the function's logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /** The auditor's runtime choice, the same for its every function. */
+  readonly runtime: RuntimeChoice;
 }
 
 /** The AWS Config rule of the auditor: its function (role, log group) and the rule. */
@@ -50,6 +53,7 @@ export function createAuditConfigRule(
     // Lambda's maximum: a large account's full scan, as the scheduled function's.
     timeout: Duration.minutes(15),
     logRetention: props.logRetention,
+    runtime: props.runtime,
   });
   const { role } = built;
   grantAuditAccess(role, {

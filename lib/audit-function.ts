@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type HandlerAsset, handlerAssetPath } from './handler-assets';
+import { declareRuntimeChoice, type RuntimeChoice } from './runtime';
 import { declareFunctionPaths } from './service-paths';
 
 /** What {@link createAuditFunction} builds a function with. */
@@ -33,6 +34,8 @@ export interface AuditFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** The log group's construct id, for a deployment that had it before. @default `${id}Logs` */
   readonly logGroupId?: string;
+  /** The runtime, chosen once per construct (lib/runtime.ts). */
+  readonly runtime: RuntimeChoice;
 }
 
 /** A function of the tool, its role and its log group. */
@@ -47,8 +50,8 @@ export interface AuditFunction {
 
 /**
  * A function of the tool, built the same way in both deployments (created in `scope` as `id`,
- * `${id}Role` and `${id}Logs`, so the logical ids of existing deployments stay): Node.js 24 on
- * ARM, running its pre-built bundle (the options `npm run size` measures), an explicit role
+ * `${id}Role` and `${id}Logs`, so the logical ids of existing deployments stay): Node.js (a
+ * runtime the handlers are tested on) on ARM, running its pre-built bundle (the options `npm run size` measures), an explicit role
  * that may write only to the function's own log group (not AWSLambdaBasicExecutionRole), a log
  * group kept after the stack goes (the logs are the record of what the auditor saw and changed),
  * and, for an asynchronous function, its failure destination with nothing but sqs:SendMessage.
@@ -84,9 +87,10 @@ export function createAuditFunction(
     // a consumer's app needs neither esbuild nor this project's sources.
     code: lambda.Code.fromAsset(handlerAssetPath(props.asset)),
     handler: 'index.handler',
-    // Pinned, not NODEJS_LATEST: that constant moves with aws-cdk-lib upgrades and would
-    // change the runtime (and the bundle target in lib/bundling.ts) without a code change.
-    runtime: lambda.Runtime.NODEJS_24_X,
+    // The newest runtime both the app's aws-cdk-lib knows and the handlers are tested on (or
+    // the one the app pins), never NODEJS_LATEST: that moves with aws-cdk-lib upgrades, to
+    // runtimes the handlers were never run on.
+    runtime: props.runtime.runtime,
     architecture: lambda.Architecture.ARM_64,
     // Lambda's CPU share grows with memory, and a large account means thousands of IAM
     // responses to parse; 256 MB is a starting point (unmeasured) for the benchmark to tune.
@@ -110,6 +114,7 @@ export function createAuditFunction(
         }
       : {}),
   });
+  declareRuntimeChoice(fn, props.runtime);
   declareFunctionPaths(scope, {
     name: props.name,
     role,

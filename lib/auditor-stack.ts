@@ -11,6 +11,7 @@ import {
   checkEmails,
   policyFromContext,
   readList,
+  runtimeFromContext,
 } from './deploy-settings';
 import { SigningCertAuditor } from './signing-cert-auditor';
 
@@ -73,6 +74,7 @@ export class AuditorStack extends Stack {
             ),
           }),
       timeZone: this.node.tryGetContext('timeZone'),
+      runtime: runtimeFromContext(this.node.tryGetContext('lambdaRuntime')),
       notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
       existingTopic,
     });

@@ -1,3 +1,4 @@
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Node } from 'constructs';
 import * as z from 'zod/mini';
 import { ConfigError } from '../lambda/core/errors';
@@ -154,6 +155,14 @@ export const DEPLOY_SETTINGS = {
     schema: z.string().check(z.regex(BUCKET_NAME)),
     deployments: ['account'],
   }),
+  lambdaRuntime: deploy('lambdaRuntime', {
+    default: undefined,
+    allowed:
+      'a Node.js Lambda runtime such as nodejs24.x or nodejs26.x (the ones the functions are tested on)',
+    help: 'pin the functions’ runtime (default: the newest tested one your aws-cdk-lib knows)',
+    schema: z.string().check(z.regex(/^nodejs\d+\.x$/)),
+    deployments: ['account', 'organization'],
+  }),
   deployment: deploy('deployment', {
     default: 'account',
     allowed:
@@ -274,6 +283,20 @@ export function checkConfigRuleFrequency(value: unknown): (typeof CONFIG_RULE_FR
 /** Returns a bucket name, or throws a ConfigError naming `archiveBucketName`. */
 export function checkBucketName(value: unknown): string {
   return checkGiven('archiveBucketName', value);
+}
+
+/**
+ * The runtime a `lambdaRuntime` context value names (`nodejs26.x`): aws-cdk-lib's own when it
+ * knows it, otherwise one made from the name (the construct then warns that it is untested);
+ * undefined when the value is absent or empty. Throws a ConfigError naming the key otherwise.
+ */
+export function runtimeFromContext(value: unknown): lambda.Runtime | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const name = checkGiven('lambdaRuntime', value) as string;
+  return (
+    lambda.Runtime.ALL.find((runtime) => runtime.name === name) ??
+    new lambda.Runtime(name, lambda.RuntimeFamily.NODEJS)
+  );
 }
 
 /** Returns a valid IANA time zone name, or throws a ConfigError naming `timeZone`. */

@@ -28,5 +28,6 @@ export {
 } from './member-role';
 export type { OrgAuditorAlarms } from './org-auditor-alarms';
 export { OrgAuditorStack, StandaloneMemberStack } from './org-auditor-stack';
+export { TESTED_NODE_RUNTIMES } from './runtime';
 export { SigningCertAuditor, type SigningCertAuditorProps } from './signing-cert-auditor';
 export { SigningCertOrgAuditor, type SigningCertOrgAuditorProps } from './signing-cert-org-auditor';

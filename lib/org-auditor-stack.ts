@@ -7,6 +7,7 @@ import {
   parseDeploySetting,
   policyFromContext,
   readList,
+  runtimeFromContext,
 } from './deploy-settings';
 import { MemberRoleStack } from './member-role';
 import { SigningCertOrgAuditor } from './signing-cert-org-auditor';
@@ -44,6 +45,7 @@ export class OrgAuditorStack extends Stack {
       excludeAccounts: list(this, 'excludeAccounts'),
       schedule: this.node.tryGetContext('schedule'),
       timeZone: this.node.tryGetContext('timeZone'),
+      runtime: runtimeFromContext(this.node.tryGetContext('lambdaRuntime')),
       notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
       securityHub: {

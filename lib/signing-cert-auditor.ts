@@ -42,6 +42,7 @@ import {
   DEPLOY_DEFAULTS,
   DEPLOY_SETTINGS_ALLOWED,
 } from './deploy-settings';
+import { chooseRuntime } from './runtime';
 import { grantSinks } from './sink-grants';
 
 /** Properties of {@link SigningCertAuditor}; policy values follow the settings table (lambda/core/settings.ts) and are validated at synth. */
@@ -195,6 +196,13 @@ export interface SigningCertAuditorProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Pins the functions' Lambda runtime. A runtime the handlers are not tested on is taken with
+   * a warning at synth.
+   * @default - the newest Node.js runtime that both your aws-cdk-lib knows and the handlers are
+   * tested on (TESTED_NODE_RUNTIMES: nodejs24.x, nodejs26.x)
+   */
+  readonly runtime?: lambda.Runtime;
 }
 
 /**
@@ -237,6 +245,7 @@ export class SigningCertAuditor extends Construct {
       Object.fromEntries(POLICY_KEYS.map((key) => [key, props[key]])),
       'context',
     );
+    const runtime = chooseRuntime(props.runtime);
     const scheduleExpression = checkSchedule(props.schedule ?? DEPLOY_DEFAULTS.schedule);
     const fullScanExpression =
       props.fullScanSchedule === undefined
@@ -313,6 +322,7 @@ export class SigningCertAuditor extends Construct {
       timeout: Duration.minutes(15),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       logGroupId: 'Logs',
+      runtime,
       // The scheduler invokes asynchronously: a failed run's event is kept in the failure queue.
       failureQueue: this.failureQueue,
       // One run at a time: two overlapping runs would plan the same changes twice.
@@ -388,6 +398,7 @@ export class SigningCertAuditor extends Construct {
           props.configRule.frequency ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS,
         ) as config.MaximumExecutionFrequency,
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        runtime,
       });
     }
 

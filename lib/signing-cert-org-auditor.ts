@@ -44,6 +44,7 @@ import {
   orgDashboardGraphs,
 } from './org-auditor-alarms';
 import { createOrgStateMachine } from './org-state-machine';
+import { chooseRuntime } from './runtime';
 import type { SigningCertAuditorProps } from './signing-cert-auditor';
 
 export { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX };
@@ -68,6 +69,7 @@ export interface SigningCertOrgAuditorProps
     | 'notificationEmails'
     | 'reportRetentionDays'
     | 'securityHub'
+    | 'runtime'
   > {
   /** The organization's id (`o-…`): member roles trust the worker only from inside it. */
   readonly organizationId: string;
@@ -146,6 +148,7 @@ export class SigningCertOrgAuditor extends Construct {
       Object.fromEntries(POLICY_KEYS.map((key) => [key, props[key]])),
       'context',
     );
+    const runtime = chooseRuntime(props.runtime);
     // Every id by the settings tables' patterns, naming the setting and the bad id: a typo would
     // otherwise select nothing, or fail every run at enumerate.
     const organizationId = checkOrganizationId(props.organizationId);
@@ -211,6 +214,7 @@ export class SigningCertOrgAuditor extends Construct {
         environment: { ...environment, ...extra },
         timeout,
         logRetention: logs.RetentionDays.ONE_YEAR,
+        runtime,
       });
       return { handler: built.function, role: built.role };
     };

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -8,18 +9,23 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TESTED_NODE_RUNTIMES } from '../../lib/runtime';
 import { assemblyDeployment } from './deployments';
 import { type DeploymentProof, proveDeployment } from './proof';
 import { loadCallRecord } from './record';
 
 /**
- * The package as a platform team adopts it: `npm pack`, then a CDK app of their own in an empty
- * directory that installs aws-cdk-lib, constructs, cdk-nag and the tarball, adds the auditor with
- * a few props, and synthesizes with cdk-nag. What it deploys is then held to the permissions
- * proof like the repository's own stacks.
+ * The package as a platform team adopts it: `npm pack`, then CDK apps of their own that install
+ * the tarball and add the auditor exactly as docs/library.md shows, and synthesize with
+ * cdk-nag. The ES module app pins the oldest aws-cdk-lib the peer range claims; the apps that
+ * the CDK CLI's own `cdk init` makes (TypeScript and JavaScript, both CommonJS, and a
+ * TypeScript app run by ts-node as older apps are) take the newest aws-cdk-lib, constructs and
+ * cdk-nag the registry has when the test runs. What the ES module app deploys is then held to
+ * the permissions proof like the repository's own stacks.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const versionOf = (name: string) =>
@@ -28,16 +34,25 @@ const versionOf = (name: string) =>
       version: string;
     }
   ).version;
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  peerDependencies: Record<string, string>;
+};
+/** The oldest aws-cdk-lib the peer range claims (`^2.276.0` → 2.276.0). */
+const OLDEST_CDK_LIB = /^\^(\d+\.\d+\.\d+)$/.exec(
+  manifest.peerDependencies['aws-cdk-lib'] ?? '',
+)?.[1];
+
+const LIBRARY_PAGE = readFileSync(join(ROOT, 'docs/library.md'), 'utf8');
+/** A code block of docs/library.md by its tag (```js consumer-app …```). */
+function documented(tag: string): string {
+  const block = new RegExp(`\`\`\`${tag}\\n([\\s\\S]*?)\`\`\``).exec(LIBRARY_PAGE)?.[1];
+  if (block === undefined) throw new Error(`docs/library.md has no ${tag} block`);
+  return block;
+}
 
 /** The consumer's whole app, as docs/library.md shows it (its `js consumer-app` block). */
-const APP =
-  /```js consumer-app\n([\s\S]*?)```/.exec(
-    readFileSync(join(ROOT, 'docs/library.md'), 'utf8'),
-  )?.[1] ?? '';
-
-let tarball: string;
-let files: string[];
-let consumer: string;
+const APP = documented('js consumer-app');
 
 /** A script's words that name a path: `scripts/build.ts`, `./dist/bin/cli.js`, `dist/lib/`. */
 const PATH_LIKE = /^(?:\.\/)?[\w@.-]+(?:\/[\w@.-]*)+$|^[\w@.-]+\.(?:[cm]?[jt]s|json)$/;
@@ -67,10 +82,13 @@ function danglingReferences(
   });
 }
 
+let tarball: string;
+let files: string[];
+let consumer: string;
+
 beforeAll(() => {
   const packs = mkdtempSync(join(tmpdir(), 'signing-cert-audit-pack-'));
-  // npm pack runs prepack: the package is built from these sources, as a publish would, and its
-  // manifest packed without the repository's scripts (scripts/pack-manifest.ts).
+  // npm pack runs prepack: the package is built from these sources, as a publish would.
   const packed = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--pack-destination', packs], {
       cwd: ROOT,
@@ -82,6 +100,7 @@ beforeAll(() => {
   files = (packed[0]?.files ?? []).map((f) => f.path);
 
   consumer = mkdtempSync(join(tmpdir(), 'signing-cert-audit-consumer-'));
+  if (OLDEST_CDK_LIB === undefined) throw new Error('the aws-cdk-lib peer range is not ^x.y.z');
   writeFileSync(
     join(consumer, 'package.json'),
     JSON.stringify({
@@ -89,15 +108,13 @@ beforeAll(() => {
       private: true,
       type: 'module',
       dependencies: {
-        'aws-cdk-lib': versionOf('aws-cdk-lib'),
+        'aws-cdk-lib': OLDEST_CDK_LIB,
         constructs: versionOf('constructs'),
         'cdk-nag': versionOf('cdk-nag'),
         'signing-cert-audit': `file:${tarball}`,
       },
     }),
   );
-  if (!APP.includes('new SigningCertAuditor('))
-    throw new Error('docs/library.md has no consumer-app block');
   writeFileSync(join(consumer, 'app.mjs'), APP);
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: consumer,
@@ -215,6 +232,15 @@ describe("the consumer's app", () => {
       (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
     );
 
+    // The oldest aws-cdk-lib knows nodejs24.x as its newest Node.js runtime.
+    expect(versionOf('aws-cdk-lib') >= (OLDEST_CDK_LIB ?? '')).toBe(true);
+    expect(
+      (
+        JSON.parse(
+          readFileSync(join(consumer, 'node_modules/aws-cdk-lib/package.json'), 'utf8'),
+        ) as { version: string }
+      ).version,
+    ).toBe(OLDEST_CDK_LIB);
     expect(functions.map((f) => f.Properties.Runtime)).toEqual(['nodejs24.x']);
     expect(JSON.stringify(functions[0]?.Properties.Environment)).toContain('"MODE":"deactivate"');
     // The asset is the packed handler, chunks and all, with nothing to build.
@@ -232,5 +258,208 @@ describe("the consumer's app", () => {
     expect(proof.unexercised).toEqual([]);
     expect(proof.refusals.length).toBeGreaterThan(0);
     expect(proof.refusals.filter((v) => !v.result.endsWith('Denied'))).toEqual([]);
+  });
+});
+
+/** What `cdk synth` in an app printed, and its status. */
+interface Synth {
+  readonly status: number;
+  readonly output: string;
+}
+
+const run = promisify(execFile);
+
+/** Runs a command in an app, without throwing: its status and everything it printed. */
+async function runIn(
+  dir: string,
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Synth> {
+  try {
+    const { stdout, stderr } = await run(command, [...args], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 600_000,
+    });
+    return { status: 0, output: `${stdout}${stderr}` };
+  } catch (error: unknown) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      status: typeof failed.code === 'number' ? failed.code : -1,
+      output: `${failed.stdout ?? ''}${failed.stderr ?? ''}`,
+    };
+  }
+}
+
+/** The three kinds of app `cdk init` users have, each with the auditor added as documented. */
+const INIT_APPS = {
+  typescript: { language: 'typescript', stack: 'ts cdk-init-stack', bin: 'ts cdk-init-bin' },
+  javascript: { language: 'javascript', stack: 'js cdk-init-stack-js', bin: 'js cdk-init-bin-js' },
+  // An older TypeScript app: ts-node, CommonJS modules and TypeScript 5, as apps made before the
+  // CDK CLI moved to tsx and TypeScript 7 still run.
+  'ts-node': { language: 'typescript', stack: 'ts cdk-init-stack', bin: 'ts cdk-init-bin' },
+} as const;
+type InitApp = keyof typeof INIT_APPS;
+
+/**
+ * Makes the app with the pinned CDK CLI's own `cdk init` (in a folder named platform-audit, as
+ * docs/library.md's files are named), installs it as generated, adds the tarball and the newest
+ * aws-cdk-lib, constructs and cdk-nag, writes docs/library.md's two files, and synthesizes.
+ */
+async function initApp(kind: InitApp): Promise<{ dir: string; synth: Synth }> {
+  const { language, stack, bin } = INIT_APPS[kind];
+  const dir = join(mkdtempSync(join(tmpdir(), `signing-cert-audit-${kind}-`)), 'platform-audit');
+  mkdirSync(dir);
+  const step = async (command: string, args: readonly string[]) => {
+    const done = await runIn(dir, command, args);
+    if (done.status !== 0) throw new Error(`${kind}: ${command} ${args.join(' ')}\n${done.output}`);
+  };
+  await step(join(ROOT, 'node_modules/.bin/cdk'), [
+    'init',
+    'app',
+    '--language',
+    language,
+    '--generate-only',
+  ]);
+  const extension = language === 'typescript' ? 'ts' : 'js';
+  writeFileSync(join(dir, `lib/platform-audit-stack.${extension}`), documented(stack));
+  writeFileSync(join(dir, `bin/platform-audit.${extension}`), documented(bin));
+  if (kind === 'ts-node') {
+    const cdkJson = JSON.parse(readFileSync(join(dir, 'cdk.json'), 'utf8'));
+    cdkJson.app = 'npx ts-node --prefer-ts-exts bin/platform-audit.ts';
+    writeFileSync(join(dir, 'cdk.json'), JSON.stringify(cdkJson, null, 2));
+    const tsconfig = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8'));
+    Object.assign(tsconfig.compilerOptions, {
+      module: 'commonjs',
+      moduleResolution: 'node',
+      types: ['node'],
+    });
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
+    const app = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    app.devDependencies = {
+      'aws-cdk': app.devDependencies['aws-cdk'],
+      '@types/node': app.devDependencies['@types/node'],
+      typescript: '~5.9.0',
+      'ts-node': '^10.9.2',
+    };
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(app, null, 2));
+  }
+  await step('npm', ['install', '--no-audit', '--no-fund']);
+  await step('npm', [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    tarball,
+    'cdk-nag@latest',
+    'aws-cdk-lib@latest',
+    'constructs@latest',
+  ]);
+  return { dir, synth: await runIn(dir, 'npx', ['cdk', 'synth', '--quiet']) };
+}
+
+/** The Node.js runtimes the app's aws-cdk-lib knows, read from its own Runtime class. */
+function knownRuntimes(dir: string): string[] {
+  const source = readFileSync(
+    join(dir, 'node_modules/aws-cdk-lib/aws-lambda/lib/runtime.js'),
+    'utf8',
+  );
+  return [
+    ...new Set([...source.matchAll(/new Runtime\("(nodejs\d+\.x)"/g)].map((m) => m[1] ?? '')),
+  ];
+}
+
+/** The runtime docs/library.md promises: the newest tested one the app's aws-cdk-lib knows. */
+function expectedRuntime(dir: string): string | undefined {
+  const known = knownRuntimes(dir);
+  return [...TESTED_NODE_RUNTIMES].reverse().find((name) => known.includes(name));
+}
+
+describe('apps made by cdk init, with the newest aws-cdk-lib, constructs and cdk-nag', () => {
+  const apps = new Map<InitApp, { dir: string; synth: Synth }>();
+  beforeAll(async () => {
+    const made = await Promise.all(
+      (Object.keys(INIT_APPS) as InitApp[]).map(
+        async (kind) => [kind, await initApp(kind)] as const,
+      ),
+    );
+    for (const [kind, app] of made) apps.set(kind, app);
+  }, 900_000);
+
+  it.each(Object.keys(INIT_APPS) as InitApp[])(
+    'a %s app synthesizes the auditor as documented, cdk-nag clean, on the newest tested runtime it knows',
+    (kind) => {
+      const app = apps.get(kind);
+      const template = JSON.parse(
+        readFileSync(join(app?.dir ?? '', 'cdk.out/PlatformAuditStack.template.json'), 'utf8'),
+      ) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+      const runtimes = Object.values(template.Resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .map((r) => r.Properties.Runtime);
+
+      expect({
+        status: app?.synth.status,
+        errors: app?.synth.output.match(/.*AwsSolutions.*/g),
+      }).toEqual({ status: 0, errors: null });
+      expect(runtimes.length).toBeGreaterThan(0);
+      expect(new Set(runtimes)).toEqual(new Set([expectedRuntime(app?.dir ?? '')]));
+    },
+  );
+
+  it('installed the newest aws-cdk-lib the registry has', () => {
+    const dir = apps.get('javascript')?.dir ?? '';
+    const installed = (
+      JSON.parse(readFileSync(join(dir, 'node_modules/aws-cdk-lib/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    const latest = execFileSync('npm', ['view', 'aws-cdk-lib', 'version'], {
+      encoding: 'utf8',
+    }).trim();
+
+    expect(installed).toBe(latest);
+  });
+
+  it("fails synth on cdk-nag's findings in the app (the control: the checks are really applied)", async () => {
+    const dir = apps.get('typescript')?.dir ?? '';
+    const stackFile = join(dir, 'lib/platform-audit-stack.ts');
+    const documentedStack = readFileSync(stackFile, 'utf8');
+    writeFileSync(
+      stackFile,
+      documentedStack
+        .replace(
+          "import * as cdk from 'aws-cdk-lib/core';",
+          "import * as cdk from 'aws-cdk-lib/core';\nimport * as sqs from 'aws-cdk-lib/aws-sqs';",
+        )
+        .replace(
+          '    new SigningCertAuditor(',
+          "    new sqs.Queue(this, 'Unchecked');\n    new SigningCertAuditor(",
+        ),
+    );
+    try {
+      const synth = await runIn(dir, 'npx', ['cdk', 'synth', '--quiet']);
+
+      expect(synth.status).not.toBe(0);
+      expect(synth.output).toMatch(/AwsSolutions-SQS\d/);
+    } finally {
+      writeFileSync(stackFile, documentedStack);
+    }
+  });
+
+  it('synthesizes the JavaScript app on Node.js 22, the oldest the package supports', async () => {
+    const dir = apps.get('javascript')?.dir ?? '';
+    const node22 = execFileSync('npx', ['-y', 'node@22', '-p', 'process.execPath'], {
+      encoding: 'utf8',
+    }).trim();
+    const version = execFileSync(node22, ['--version'], { encoding: 'utf8' }).trim();
+
+    const synth = await runIn(dir, 'npx', ['cdk', 'synth', '--quiet', '--output', 'cdk.out.22'], {
+      PATH: `${dirname(node22)}:${process.env.PATH ?? ''}`,
+    });
+
+    expect(version).toMatch(/^v22\./);
+    expect(synth.status).toBe(0);
+    expect(existsSync(join(dir, 'cdk.out.22/PlatformAuditStack.template.json'))).toBe(true);
   });
 });
