@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 import { writeSync } from 'node:fs';
-import { EXIT } from '../cli/args';
+import { EXIT, unsupportedNode } from '../cli/args';
 import { main } from '../cli/main';
 
 // The `signing-cert-audit` command's entry point: the process around cli/main.ts.
 
-// The SDK warns on every client built on Node 20, which this tool supports; the warning would
-// print on every run.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The Node.js versions the package supports (package.json's engines, which CI proves): on an
+// older one, say so and stop, rather than fail somewhere inside.
+const unsupported = unsupportedNode(process.version);
+if (unsupported) {
+  process.stderr.write(`signing-cert-audit: ${unsupported}\n`);
+  process.exit(EXIT.usage);
+}
 
 // `… | head -1` closes the pipe early: stop writing to it and end quietly, not with a stack
 // trace and exit 1 (which means "non-compliant certificates found").

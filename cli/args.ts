@@ -55,6 +55,17 @@ export const FORMATS = ['table', 'json', 'csv', 'html', 'ocsf'] as const;
 export type Format = (typeof FORMATS)[number];
 const FAIL_ON = ['non-compliant', 'none'] as const;
 
+/** The oldest Node.js the package supports (package.json's engines, held equal by a test). */
+export const MIN_NODE = [22, 12] as const;
+
+/** Why this Node.js (`v20.20.2`) cannot run the command, or undefined when it can. */
+export function unsupportedNode(version: string): string | undefined {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  const [minMajor, minMinor] = MIN_NODE;
+  if (major > minMajor || (major === minMajor && minor >= minMinor)) return undefined;
+  return `Node.js ${minMajor}.${minMinor} or later is required; this is ${version}`;
+}
+
 /** A bad flag: the message names it and says what is allowed. */
 export class UsageError extends SigningCertAuditError {
   override readonly name = 'UsageError';

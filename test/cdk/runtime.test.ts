@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -147,5 +149,28 @@ describe('the auditor’s runtime at synth', () => {
     expect(() => synthStack({ lambdaRuntime: 'python3.13' })).toThrow(
       /lambdaRuntime="python3.13" is not allowed: expected a Node.js Lambda runtime/,
     );
+  });
+});
+
+describe('what CI proves', () => {
+  const ci = readFileSync(fileURLToPath(new URL('../../.ci/run', import.meta.url)), 'utf8');
+  const manifest = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'),
+  ) as { engines: { node: string }; devDependencies: Record<string, string> };
+
+  it('runs the emulator suites on the newest tested runtime, and the toolchain on the oldest', () => {
+    const newest = nodeMajorOf(TESTED_NODE_RUNTIMES.at(-1) ?? '');
+    const oldest = nodeMajorOf(TESTED_NODE_RUNTIMES[0]);
+
+    expect(ci).toContain(`NODE_NEWEST="$(npx -y node@${newest} -p process.execPath)"`);
+    expect(ci).toContain(`SIGNING_CERT_AUDIT_NODE_MAJOR=${newest} `);
+    expect(manifest.devDependencies.node?.split('.')[0]).toBe(String(oldest));
+  });
+
+  it('runs the unit suite on the oldest Node.js the package claims to support', () => {
+    const supported = /^>=(\d+)\.\d+$/.exec(manifest.engines.node)?.[1];
+
+    expect(supported).toBeDefined();
+    expect(ci).toContain(`NODE_OLDEST="$(npx -y node@${supported} -p process.execPath)"`);
   });
 });

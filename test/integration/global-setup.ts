@@ -17,11 +17,14 @@ declare module 'vitest' {
  * run fails: the suite is never silently skipped.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // The suites run the CLI as it ships, compiled (dist/bin/cli.js): built from these sources first.
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-package.ts', '--quiet'], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    stdio: 'inherit',
-  });
+  // The suites run the CLI as it ships, compiled (dist/bin/cli.js), and the functions' pre-built
+  // handlers (dist/handlers/), as the constructs deploy them: both built from these sources first.
+  for (const script of ['scripts/build-handlers.ts', 'scripts/build-package.ts']) {
+    execFileSync(process.execPath, ['--import', 'tsx', script, '--quiet'], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      stdio: 'inherit',
+    });
+  }
   // The suite's calls are recorded for the permissions proof (test/permissions/): this run's only.
   beginCallRecord('integration');
   const moto = await startMoto();

@@ -1,15 +1,18 @@
 import type { PutEvaluationsCommandInput } from '@aws-sdk/client-config-service';
 import { expect, inject, vi } from 'vitest';
 import type { Summary } from '../../lambda/core/report';
+import { SETTINGS } from '../../lambda/core/settings';
 import {
   productionDeps as configRuleDeps,
   createConfigRuleHandler,
   type RuleRunSummary,
 } from '../../lambda/handlers/config-rule-handler';
 import { createHandler, productionDeps } from '../../lambda/handlers/scheduled-handler';
+import { invokeBundle, runsBundles } from '../../tools/emulator/bundles';
 import { clientCredentials, type Principal, recordSession } from '../../tools/emulator/call-record';
 import { EMULATOR_ENV, emulatorClients, FUNCTION_ARN } from '../../tools/emulator/emulator';
-import { lambdaContext } from '../../tools/emulator/lambda-context';
+import { DEFAULT_TIMEOUT_MS, lambdaContext } from '../../tools/emulator/lambda-context';
+import { startTestModeProxy } from '../../tools/emulator/test-mode-proxy';
 
 /** The shared moto server of this run (see global-setup.ts). */
 export const endpoint = inject('motoEndpoint');
@@ -76,6 +79,26 @@ export async function invokeHandler(
   options: InvokeOptions = {},
 ): Promise<Summary> {
   const lambdaEnv = lambdaEnvironment('function', env);
+  // The pre-built bundle, as deployed, on the Node.js under test; a test that injects what no
+  // environment variable sets (a deadline margin, the credential report's wait) runs the sources.
+  if (
+    runsBundles() &&
+    options.deadlineMarginMs === undefined &&
+    options.credentialReportWaitMs === undefined
+  ) {
+    const context = nextContext(options.timeoutMs);
+    return (await invokeBundle({
+      // The asset the constructs deploy for these settings (lib/signing-cert-auditor.ts).
+      asset: lambdaEnv[SETTINGS.securityHubRegion.env]
+        ? 'scheduled'
+        : 'scheduled-without-security-hub',
+      env: { PATH: process.env.PATH ?? '', ...lambdaEnv },
+      event,
+      awsRequestId: context.awsRequestId,
+      invokedFunctionArn: context.invokedFunctionArn,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    })) as Summary;
+  }
   // The SDK and Powertools read their own settings from the process environment.
   for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
   try {
@@ -134,6 +157,24 @@ export async function invokeConfigRule(
   options: Pick<InvokeOptions, 'timeoutMs' | 'deadlineMarginMs'> = {},
 ): Promise<RuleInvocation> {
   const lambdaEnv = lambdaEnvironment('config-rule', env);
+  if (runsBundles() && options.deadlineMarginMs === undefined) {
+    // The bundle runs in its own process: a proxy keeps its PutEvaluations and sets TestMode.
+    const proxy = await startTestModeProxy(lambdaEnv.AWS_ENDPOINT_URL ?? endpoint);
+    try {
+      const context = nextContext(options.timeoutMs);
+      const summary = (await invokeBundle({
+        asset: 'config-rule',
+        env: { PATH: process.env.PATH ?? '', ...lambdaEnv, AWS_ENDPOINT_URL: proxy.endpoint },
+        event,
+        awsRequestId: context.awsRequestId,
+        invokedFunctionArn: context.invokedFunctionArn,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      })) as RuleRunSummary;
+      return { summary, requests: [...proxy.requests] };
+    } finally {
+      await proxy.close();
+    }
+  }
   for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
   try {
     const deps = configRuleDeps(lambdaEnv);

@@ -9,6 +9,7 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../lambda/aws/s3';
 import { createSnsClient } from '../../lambda/aws/sns';
@@ -26,6 +27,7 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/handlers/metrics';
 import { createSummarizeHandler } from '../../lambda/handlers/org-summarize-handler';
 import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
 
+import { invokeBundle, runsBundles } from '../../tools/emulator/bundles';
 import { clientCredentials } from '../../tools/emulator/call-record';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
@@ -111,14 +113,43 @@ function sum(results: readonly AccountResult[]): Summary {
   return total;
 }
 
-/** The real worker, as the Distributed Map runs it, through the proxy, with this policy. */
+/**
+ * The real worker, as the Distributed Map runs it, through the proxy, with this policy: its
+ * pre-built bundle, as deployed, in a process of its own for each invocation (the Node.js under
+ * test), or, for a test that injects an IAM client setting no environment variable sets, its
+ * sources.
+ */
 function workerOf(env: Record<string, string>, iamConfig: Record<string, unknown> = {}) {
+  // The worker's own session in the record of calls (the permissions proof).
+  const session = sessionFor('worker', { ARCHIVE_BUCKET: BUCKET, ...env });
   const config = {
     endpoint: proxy.endpoint,
     region: EMULATOR_ENV.AWS_REGION,
-    // The worker's own session in the record of calls (the permissions proof).
-    credentials: clientCredentials(sessionFor('worker', { ARCHIVE_BUCKET: BUCKET, ...env })),
+    credentials: clientCredentials(session),
   };
+  if (runsBundles() && Object.keys(iamConfig).length === 0) {
+    const lambdaEnv = {
+      PATH: process.env.PATH ?? '',
+      ...EMULATOR_ENV,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      ARCHIVE_BUCKET: BUCKET,
+      MEMBER_ROLE_NAME: 'SigningCertAuditMember',
+      ...env,
+      ...session,
+    };
+    const worker = async (event: unknown, context: Context) =>
+      (await invokeBundle({
+        asset: env.SECURITY_HUB_REGION ? 'org-worker-security-hub' : 'org-worker',
+        env: lambdaEnv,
+        event,
+        awsRequestId: context.awsRequestId,
+        invokedFunctionArn: context.invokedFunctionArn,
+        timeoutMs: context.getRemainingTimeInMillis(),
+      })) as AccountResult;
+    return { config, worker };
+  }
   const worker = createWorkerHandler({
     env: {
       policy: loadPolicyFromEnv(env),

@@ -1,5 +1,8 @@
 import type { Context } from 'aws-lambda';
 
+/** Lambda's longest timeout, the deployed functions' own: 15 minutes. */
+export const DEFAULT_TIMEOUT_MS = 900_000;
+
 /**
  * A Lambda context as the service passes one, for driving the real handler outside Lambda; the
  * time left counts down from `timeoutMs` (Lambda's 15 minutes by default).
@@ -7,7 +10,7 @@ import type { Context } from 'aws-lambda';
 export function lambdaContext(
   awsRequestId: string,
   invokedFunctionArn: string,
-  timeoutMs = 900_000,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Context {
   const deadline = Date.now() + timeoutMs;
   return {

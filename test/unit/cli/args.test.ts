@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HELP_WIDTH, helpText, parseCliArgs } from '../../../cli/args';
+import { HELP_WIDTH, helpText, MIN_NODE, parseCliArgs, unsupportedNode } from '../../../cli/args';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
 import { TOPIC_ARN } from '../fixtures';
 
@@ -177,5 +177,25 @@ describe('the change record flags', () => {
     expect(() =>
       parseCliArgs(['--as-of', '2099-01-01', '--change-record', file()], argsEnv()),
     ).toThrow(/--as-of cannot be combined with --change-record/);
+  });
+});
+
+describe('unsupportedNode', () => {
+  it('refuses a Node.js older than the package supports, naming both, and takes the rest', () => {
+    expect(unsupportedNode('v20.20.2')).toBe(
+      'Node.js 22.12 or later is required; this is v20.20.2',
+    );
+    expect(unsupportedNode('v22.11.0')).toContain('22.12 or later');
+    expect(unsupportedNode('v22.12.0')).toBeUndefined();
+    expect(unsupportedNode('v24.21.0')).toBeUndefined();
+    expect(unsupportedNode('v26.10.0')).toBeUndefined();
+  });
+
+  it("says what package.json's engines says", () => {
+    const { engines } = JSON.parse(
+      readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+    ) as { engines: { node: string } };
+
+    expect(engines.node).toBe(`>=${MIN_NODE.join('.')}`);
   });
 });
