@@ -82,7 +82,7 @@ const RUN_FLAGS = {
   'as-of': {
     type: 'string',
     placeholder: 'DATE',
-    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given; default: now); a forecast only prints: never with --apply, --publish, --security-hub or --archive-bucket',
+    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given), or +90d (90 days from now); default: now; a forecast only prints: never with --apply, --publish, --security-hub or --archive-bucket',
   },
   format: {
     type: 'string',
@@ -399,8 +399,23 @@ function parseTimeLimit(value: string | undefined): number | undefined {
   return seconds * 1000;
 }
 
+/** `--as-of +90d`: whole days from now, so a forecast in a script or a page never goes stale. */
+const AS_OF_DAYS_FROM_NOW = /^\+(\d+)d$/;
+/** The farthest `--as-of +Nd` looks ahead: ten years. */
+const AS_OF_MAX_DAYS = 3650;
+
 function parseAsOf(value: string | undefined, now: Date): Date | undefined {
   if (value === undefined) return undefined;
+  const ahead = AS_OF_DAYS_FROM_NOW.exec(value);
+  if (ahead) {
+    const days = Number(ahead[1]);
+    if (days < 1 || days > AS_OF_MAX_DAYS) {
+      throw new UsageError(
+        `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a number of days from now from +1d to +${AS_OF_MAX_DAYS}d`,
+      );
+    }
+    return new Date(now.getTime() + days * 86_400_000);
+  }
   const match =
     /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
   // A time without an offset is read as UTC, like a date alone, never in the machine's zone.
@@ -415,7 +430,7 @@ function parseAsOf(value: string | undefined, now: Date): Date | undefined {
     calendar.getUTCDate() === Number(day);
   if (!match || !exists || Number.isNaN(date.getTime())) {
     throw new UsageError(
-      `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z (a time without an offset is UTC)`,
+      `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z (a time without an offset is UTC), or days from now such as +90d`,
     );
   }
   if (date.getTime() < now.getTime()) {
@@ -511,6 +526,7 @@ Examples:
   signing-cert-audit --mode deactivate               plan the changes; nothing changes
   signing-cert-audit --mode deactivate --apply       carry the plan out (at most --max-actions)
   signing-cert-audit --as-of 2027-06-01              what will be over age by then
+  signing-cert-audit --as-of +30d                    … and 30 days from now
   signing-cert-audit --format html --output a.html   the self-contained HTML report
   signing-cert-audit --accounts 111111111111,222222222222 --role-name SigningCertAuditMember
   signing-cert-audit --mode delete --apply --change-record changes.jsonl

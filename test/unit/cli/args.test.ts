@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HELP_WIDTH, helpText, parseCliArgs } from '../../../cli/args';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
 import { TOPIC_ARN } from '../fixtures';
@@ -109,6 +109,33 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--as-of', '2099-01-01'], argsEnv()).asOf).toEqual(
       new Date('2099-01-01T00:00:00.000Z'),
     );
+  });
+
+  it('reads --as-of +Nd as that many days from now, to the millisecond', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-07T01:02:03.456Z') });
+    try {
+      expect(parseCliArgs(['--as-of', '+30d'], argsEnv()).asOf).toEqual(
+        new Date('2027-01-06T01:02:03.456Z'),
+      );
+      expect(parseCliArgs(['--as-of', '+3650d'], argsEnv()).asOf).toEqual(
+        new Date('2036-12-04T01:02:03.456Z'),
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it.each([
+    [
+      '+0d',
+      /--as-of="\+0d" is not allowed: expected a number of days from now from \+1d to \+3650d/,
+    ],
+    ['+3651d', /--as-of="\+3651d" is not allowed: expected a number of days from now/],
+    ['+30', /--as-of="\+30" is not allowed: expected a date .* or days from now such as \+90d/],
+    ['-30d', /--as-of="-30d" is not allowed: expected a date/],
+    ['+1.5d', /--as-of="\+1.5d" is not allowed: expected a date/],
+  ])('refuses --as-of %s, naming the forms it takes', (value, message) => {
+    expect(() => parseCliArgs([`--as-of=${value}`], argsEnv())).toThrow(message);
   });
 
   it('reads an --as-of time without an offset as UTC, whatever the machine’s zone', () => {
