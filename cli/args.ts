@@ -20,6 +20,7 @@ import {
 import { closest } from '../lambda/core/suggest';
 import { OCSF_VERSION } from '../lambda/render/ocsf';
 import { holdsChangeRecord, sameFile } from './paths';
+import { PROGRESS_INTERVAL_SECONDS } from './progress';
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
@@ -143,6 +144,15 @@ const RUN_FLAGS = {
     placeholder: 'WHAT',
     help: `${FAIL_ON.join(' | ')}: exit 1 on any failing finding, or never (default non-compliant)`,
   },
+  'progress-interval': {
+    type: 'string',
+    placeholder: 'SECONDS',
+    help: `when standard error is not a terminal (CI, a pipe, a file), write a progress line there every SECONDS: users scanned, accounts done, time elapsed; never on standard output (default ${PROGRESS_INTERVAL_SECONDS})`,
+  },
+  quiet: {
+    type: 'boolean',
+    help: 'no progress on standard error: neither the counter on a terminal nor the periodic line otherwise (the summary lines stay)',
+  },
 } as const;
 
 const AWS_FLAGS = {
@@ -195,6 +205,10 @@ export interface CliOptions {
   readonly failOn: (typeof FAIL_ON)[number];
   /** Stop starting new work after this many milliseconds; undefined for no limit. */
   readonly timeLimitMs: number | undefined;
+  /** No progress on standard error (`--quiet`). */
+  readonly quiet: boolean;
+  /** Between two progress lines when standard error is not a terminal (`--progress-interval`). */
+  readonly progressIntervalMs: number;
   readonly profile: string | undefined;
   readonly region: string | undefined;
   readonly help: boolean;
@@ -288,6 +302,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     );
   }
   const org = parseOrg(values, text);
+  const quiet = values.quiet === true;
   if (org && (values['security-hub'] === true || values.publish === true)) {
     throw new UsageError(
       "--accounts and --organization write each account's report to --archive-bucket and print one organization report; --publish and --security-hub are for one account",
@@ -321,6 +336,8 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     org,
     failOn,
     timeLimitMs: parseTimeLimit(text('time-limit')),
+    quiet,
+    progressIntervalMs: parseProgressInterval(text('progress-interval'), quiet),
     profile: text('profile'),
     region: text('region'),
     help: values.help === true,
@@ -386,6 +403,23 @@ export function parseOrg(
     flagOf(ORG_SETTINGS.cliAccountConcurrency),
   );
   return { accounts, roleName, concurrency };
+}
+
+/** `--progress-interval` in milliseconds: whole seconds from 1 to 3600; refused with `--quiet`. */
+function parseProgressInterval(value: string | undefined, quiet: boolean): number {
+  if (value === undefined) return PROGRESS_INTERVAL_SECONDS * 1000;
+  if (quiet) {
+    throw new UsageError(
+      '--progress-interval is not read with --quiet: --quiet writes no progress at all',
+    );
+  }
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new UsageError(
+      `--progress-interval=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a whole number of seconds from 1 to 3600`,
+    );
+  }
+  return seconds * 1000;
 }
 
 function parseTimeLimit(value: string | undefined): number | undefined {

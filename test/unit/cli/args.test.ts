@@ -50,7 +50,33 @@ describe('parseCliArgs', () => {
       format: 'json',
       failOn: 'non-compliant',
       publishTo: undefined,
+      quiet: false,
+      progressIntervalMs: 10_000,
     });
+  });
+
+  it('reads --quiet and --progress-interval, and says both in --help', () => {
+    expect(parseCliArgs(['--quiet'], argsEnv())).toMatchObject({ quiet: true });
+    expect(parseCliArgs(['--progress-interval', '60'], argsEnv())).toMatchObject({
+      quiet: false,
+      progressIntervalMs: 60_000,
+    });
+    const help = helpText().replace(/\s+/g, ' ');
+    expect(help).toContain('--progress-interval SECONDS when standard error is not a terminal');
+    expect(help).toContain('never on standard output (default 10)');
+    expect(help).toContain('--quiet no progress on standard error');
+  });
+
+  it.each([
+    [
+      ['--progress-interval', '0'],
+      /--progress-interval="0" is not allowed: expected a whole number of seconds from 1 to 3600/,
+    ],
+    [['--progress-interval', '3601'], /--progress-interval="3601" is not allowed/],
+    [['--progress-interval', '1.5'], /--progress-interval="1.5" is not allowed/],
+    [['--quiet', '--progress-interval', '5'], /--progress-interval is not read with --quiet/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCliArgs(argv, argsEnv())).toThrow(message);
   });
 
   it('prints a table on a terminal and JSON otherwise', () => {
