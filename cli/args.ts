@@ -20,6 +20,7 @@ import {
 import { closest } from '../lambda/core/suggest';
 import { OCSF_VERSION } from '../lambda/render/ocsf';
 import { holdsChangeRecord, sameFile } from './paths';
+import { PROGRESS_INTERVAL_SECONDS } from './progress';
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
@@ -93,7 +94,7 @@ const RUN_FLAGS = {
   'as-of': {
     type: 'string',
     placeholder: 'DATE',
-    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given; default: now); a forecast only prints: never with --apply, --publish, --security-hub or --archive-bucket',
+    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given), or +90d (90 days from now); default: now; a forecast only prints: never with --apply, --publish, --security-hub or --archive-bucket',
   },
   format: {
     type: 'string',
@@ -154,6 +155,15 @@ const RUN_FLAGS = {
     placeholder: 'WHAT',
     help: `${FAIL_ON.join(' | ')}: exit 1 on any failing finding, or never (default non-compliant)`,
   },
+  'progress-interval': {
+    type: 'string',
+    placeholder: 'SECONDS',
+    help: `when standard error is not a terminal (CI, a pipe, a file), write a progress line there every SECONDS: users scanned, accounts done, time elapsed; never on standard output (default ${PROGRESS_INTERVAL_SECONDS})`,
+  },
+  quiet: {
+    type: 'boolean',
+    help: 'no progress on standard error: neither the counter on a terminal nor the periodic line otherwise (the summary lines stay)',
+  },
 } as const;
 
 const AWS_FLAGS = {
@@ -206,6 +216,10 @@ export interface CliOptions {
   readonly failOn: (typeof FAIL_ON)[number];
   /** Stop starting new work after this many milliseconds; undefined for no limit. */
   readonly timeLimitMs: number | undefined;
+  /** No progress on standard error (`--quiet`). */
+  readonly quiet: boolean;
+  /** Between two progress lines when standard error is not a terminal (`--progress-interval`). */
+  readonly progressIntervalMs: number;
   readonly profile: string | undefined;
   readonly region: string | undefined;
   readonly help: boolean;
@@ -299,6 +313,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     );
   }
   const org = parseOrg(values, text);
+  const quiet = values.quiet === true;
   if (org && (values['security-hub'] === true || values.publish === true)) {
     throw new UsageError(
       "--accounts and --organization write each account's report to --archive-bucket and print one organization report; --publish and --security-hub are for one account",
@@ -332,6 +347,8 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     org,
     failOn,
     timeLimitMs: parseTimeLimit(text('time-limit')),
+    quiet,
+    progressIntervalMs: parseProgressInterval(text('progress-interval'), quiet),
     profile: text('profile'),
     region: text('region'),
     help: values.help === true,
@@ -399,6 +416,23 @@ export function parseOrg(
   return { accounts, roleName, concurrency };
 }
 
+/** `--progress-interval` in milliseconds: whole seconds from 1 to 3600; refused with `--quiet`. */
+function parseProgressInterval(value: string | undefined, quiet: boolean): number {
+  if (value === undefined) return PROGRESS_INTERVAL_SECONDS * 1000;
+  if (quiet) {
+    throw new UsageError(
+      '--progress-interval is not read with --quiet: --quiet writes no progress at all',
+    );
+  }
+  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new UsageError(
+      `--progress-interval=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a whole number of seconds from 1 to 3600`,
+    );
+  }
+  return seconds * 1000;
+}
+
 function parseTimeLimit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
@@ -410,8 +444,23 @@ function parseTimeLimit(value: string | undefined): number | undefined {
   return seconds * 1000;
 }
 
+/** `--as-of +90d`: whole days from now, so a forecast in a script or a page never goes stale. */
+const AS_OF_DAYS_FROM_NOW = /^\+(\d+)d$/;
+/** The farthest `--as-of +Nd` looks ahead: ten years. */
+const AS_OF_MAX_DAYS = 3650;
+
 function parseAsOf(value: string | undefined, now: Date): Date | undefined {
   if (value === undefined) return undefined;
+  const ahead = AS_OF_DAYS_FROM_NOW.exec(value);
+  if (ahead) {
+    const days = Number(ahead[1]);
+    if (days < 1 || days > AS_OF_MAX_DAYS) {
+      throw new UsageError(
+        `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a number of days from now from +1d to +${AS_OF_MAX_DAYS}d`,
+      );
+    }
+    return new Date(now.getTime() + days * 86_400_000);
+  }
   const match =
     /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.exec(value);
   // A time without an offset is read as UTC, like a date alone, never in the machine's zone.
@@ -426,7 +475,7 @@ function parseAsOf(value: string | undefined, now: Date): Date | undefined {
     calendar.getUTCDate() === Number(day);
   if (!match || !exists || Number.isNaN(date.getTime())) {
     throw new UsageError(
-      `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z (a time without an offset is UTC)`,
+      `--as-of=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a date such as 2027-01-01 or 2027-01-01T06:00:00Z (a time without an offset is UTC), or days from now such as +90d`,
     );
   }
   if (date.getTime() < now.getTime()) {
@@ -522,6 +571,7 @@ Examples:
   signing-cert-audit --mode deactivate               plan the changes; nothing changes
   signing-cert-audit --mode deactivate --apply       carry the plan out (at most --max-actions)
   signing-cert-audit --as-of 2027-06-01              what will be over age by then
+  signing-cert-audit --as-of +30d                    … and 30 days from now
   signing-cert-audit --format html --output a.html   the self-contained HTML report
   signing-cert-audit --accounts 111111111111,222222222222 --role-name SigningCertAuditMember
   signing-cert-audit --mode delete --apply --change-record changes.jsonl

@@ -1,5 +1,5 @@
 import type { SinkEntry } from '../lambda/sinks/registry';
-import type { Output } from './progress';
+import type { Output, ProgressClock } from './progress';
 
 /** What the CLI talks to: its streams and environment, injected so tests need no process. */
 export interface CliIo {
@@ -17,4 +17,6 @@ export interface CliIo {
   readonly clientOverrides?: Readonly<Record<string, unknown>>;
   /** The sinks there are (a test adds one of its own); the registry's by default. */
   readonly sinkRegistry?: readonly SinkEntry[];
+  /** The clock of the periodic progress line; the system's by default (a test steps its own). */
+  readonly clock?: ProgressClock;
 }

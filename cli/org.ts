@@ -12,6 +12,7 @@ import { type CliOptions, EXIT } from './args';
 import { formatOrgTable, formatSummary, type OrgOutput } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
+import { progressFor } from './progress';
 import { undoHint } from './undo';
 
 /** What an organization run needs beyond the options. */
@@ -73,7 +74,7 @@ export async function runOrganization(
   const now = options.asOf ?? new Date();
   const dryRun = !options.apply;
   const limit = pLimit(options.org.concurrency);
-  let done = 0;
+  const progress = progressFor(io.stderr, options, io.clock, accountIds.length);
   const runs: AccountRun[] = await Promise.all(
     accountIds.map((accountId) =>
       limit(async (): Promise<AccountRun> => {
@@ -94,18 +95,17 @@ export async function runOrganization(
             sinks: deps.sinks,
             ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
             ...(deps.stop ? { stop: deps.stop } : {}),
+            ...(progress ? { onProgress: (p) => progress.update(p, accountId) } : {}),
           },
           accountId,
           options.policy,
           { dryRun },
         );
-        done += 1;
-        if (io.stderr.isTTY) io.stderr.write(`\rAccounts audited: ${done}/${accountIds.length}`);
+        progress?.accountDone();
         return run;
       }),
     ),
-  );
-  if (io.stderr.isTTY && accountIds.length > 0) io.stderr.write('\n');
+  ).finally(() => progress?.done());
   const report = buildOrgReport(
     deps.runId,
     now,

@@ -1,3 +1,4 @@
+import type { AuditProgress } from '../lambda/audit';
 import { createIamClient } from '../lambda/aws/iam';
 import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import { CHANGE_RECORD_UNWRITABLE } from '../lambda/core/change-record';
@@ -9,20 +10,21 @@ import type { CliOptions } from './args';
 import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
-import { progressBar } from './progress';
+import { progressFor } from './progress';
 import { undoHint } from './undo';
 import type { Wiring } from './wiring';
 
 /**
- * Audits the caller's account with the same run as the Lambda (audit → sinks), a progress bar
- * on a terminal, and says what became of it: where the report went, the plan, the counts.
+ * Audits the caller's account with the same run as the Lambda (audit → sinks), with progress on
+ * standard error (a counter on a terminal, a periodic line otherwise, none with --quiet), and
+ * says what became of it: where the report went, the plan, the counts.
  */
 export async function runAccount(
   options: CliOptions,
   io: CliIo,
   wiring: Wiring,
 ): Promise<RunOutcome> {
-  const progress = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
+  const progress = progressFor(io.stderr, options, io.clock);
   const dryRun = !options.apply;
   const { report, deliveries, failures } = await runAndDeliver(
     {
@@ -31,7 +33,7 @@ export async function runAccount(
       now: options.asOf ?? new Date(),
       runId: wiring.runId,
       accountId: wiring.accountId,
-      onProgress: progress?.update,
+      ...(progress ? { onProgress: (p: AuditProgress) => progress.update(p) } : {}),
       ...(wiring.stop ? { stop: wiring.stop } : {}),
       sinks: wiring.sinks,
       ...(wiring.changeRecord ? { changeRecord: wiring.changeRecord } : {}),

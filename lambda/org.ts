@@ -1,7 +1,7 @@
 import type { IAMClientConfig } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { AuditLogger, AuditOptions } from './audit';
+import type { AuditLogger, AuditOptions, AuditProgress } from './audit';
 import { createIamClient } from './aws/iam';
 import { AssumeRoleError, assumeMemberRole } from './aws/sts';
 import type { ChangeRecorder } from './core/change-record';
@@ -34,6 +34,8 @@ export interface AccountRunDeps {
    */
   readonly memberSinks?: (clientConfig: Readonly<Record<string, unknown>>) => readonly ReportSink[];
   readonly stop?: AbortSignal;
+  /** The account's scan as it goes (the CLI's progress line); the functions leave it out. */
+  readonly onProgress?: (progress: AuditProgress) => void;
 }
 
 /** One account's outcome: the small status, and the whole report when it was audited. */
@@ -83,6 +85,7 @@ export async function auditAccount(
       ],
       ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
       ...(deps.stop ? { stop: deps.stop } : {}),
+      ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },
     policy,
     options,

@@ -9,6 +9,7 @@ import type { Report } from '../lambda/core/report';
 import { createHandler, productionDeps } from '../lambda/handlers/scheduled-handler';
 import { beginCallRecord, recordSession } from '../tools/emulator/call-record';
 import { demoAccount } from '../tools/emulator/demo-account';
+import { seedDemoAccount } from '../tools/emulator/demo-emulator';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -17,7 +18,6 @@ import {
   readStatuses,
   reassemble,
   receiveAll,
-  seedUsers,
 } from '../tools/emulator/emulator';
 import { lambdaContext } from '../tools/emulator/lambda-context';
 import { EmulatorUnavailableError, type Moto, startMoto } from '../tools/emulator/moto';
@@ -40,7 +40,8 @@ async function main(): Promise<number> {
 
     const clients = emulatorClients(moto.endpoint);
     const account = demoAccount();
-    const seeded = await seedUsers(clients.iam, moto.endpoint, account);
+    // The same ids on every run, as docs/emulator.md shows them.
+    const seeded = await seedDemoAccount(moto.endpoint, clients.iam, account);
     const mailbox = await createMailbox(clients, 'signing-cert-findings');
     console.log(
       `Seeded ${account.length} users on /engineering/ and /contractors/ with ${seeded.length} signing certificates` +

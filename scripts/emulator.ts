@@ -1,57 +1,41 @@
 /**
  * `npm run emulator`: a local AWS you can keep. Starts moto (the emulator the suites use) on a
  * free loopback port, seeds the demo account (backdated, Inactive, exempt and weak certificates,
- * on two IAM paths, with a topic and an evidence bucket), prints the `export` lines that point the
- * CLI and the AWS CLI at it, and keeps running until Ctrl-C (or SIGTERM), when it stops moto and
- * leaves no process behind. Nothing it holds is real: every credential is moto's.
+ * on two IAM paths, with a topic and an evidence bucket) as the management account of an
+ * organization of three more accounts, prints the `export` lines that point the CLI and the AWS
+ * CLI at it, and keeps running until Ctrl-C (or SIGTERM), when it stops moto, removes its scratch
+ * folder and leaves no process behind. Nothing it holds is real: every credential is moto's.
  */
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { demoAccount } from '../tools/emulator/demo-account';
-import { EMULATOR_ENV, emulatorClients, seedUsers } from '../tools/emulator/emulator';
-import { EmulatorUnavailableError, type Moto, startMoto } from '../tools/emulator/moto';
-
-/** The evidence bucket the examples archive to. */
-export const EMULATOR_BUCKET = 'signing-cert-audit-evidence';
+import { type DemoEmulator, startDemoEmulator } from '../tools/emulator/demo-emulator';
+import { EmulatorUnavailableError } from '../tools/emulator/moto';
 
 async function main(): Promise<number> {
-  let moto: Moto | undefined;
+  let emulator: DemoEmulator | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     console.error(`\n${signal}: stopping the emulator`);
-    void (moto?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+    void (emulator?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
     console.error('Starting moto (local AWS emulator) on a free loopback port…');
-    // Your own calls to it are not a suite's: they are not recorded for the permissions proof.
-    moto = await startMoto({ record: false });
-    const clients = emulatorClients(moto.endpoint);
-    const seeded = await seedUsers(clients.iam, moto.endpoint, demoAccount());
-    const { TopicArn } = await clients.sns.send(new CreateTopicCommand({ Name: 'findings' }));
-    await clients.s3.send(new CreateBucketCommand({ Bucket: EMULATOR_BUCKET }));
+    emulator = await startDemoEmulator();
     console.error(
-      `Seeded the demo account: ${seeded.length} signing certificates on /engineering/ and /contractors/, a topic and a bucket.`,
+      `Seeded the demo account: ${emulator.seeded.length} signing certificates on /engineering/ and /contractors/, a topic and a bucket;` +
+        ` it is the management account of an organization with ${emulator.members.length} member accounts (${emulator.members.map((m) => m.name).join(', ')}).`,
     );
     console.error('Point the CLI (and the AWS CLI) at it in another terminal:\n');
-    const exports = {
-      AWS_ENDPOINT_URL: moto.endpoint,
-      AWS_REGION: EMULATOR_ENV.AWS_REGION,
-      AWS_ACCESS_KEY_ID: EMULATOR_ENV.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
-      AWS_SESSION_TOKEN: EMULATOR_ENV.AWS_SESSION_TOKEN,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      // The examples' --topic-arn and --archive-bucket.
-      EMULATOR_TOPIC_ARN: TopicArn ?? '',
-      EMULATOR_BUCKET,
-    };
     // The export lines on standard output, alone, so `eval "$(…)"`-style use works too.
-    for (const [name, value] of Object.entries(exports)) console.log(`export ${name}=${value}`);
-    console.error('\nThen, for example: npx signing-cert-audit --format table');
-    console.error('Ctrl-C stops the emulator.');
+    for (const [name, value] of Object.entries(emulator.exports)) {
+      console.log(`export ${name}=${value}`);
+    }
+    console.error(
+      '\nThen, from the clone, for example: npx --no-install signing-cert-audit --format table',
+    );
+    console.error('Ctrl-C stops the emulator and removes $EMULATOR_DIR.');
     await new Promise<never>(() => {});
     return 0;
   } catch (error: unknown) {
@@ -60,7 +44,7 @@ async function main(): Promise<number> {
       return 2;
     }
     console.error('The emulator failed:', error);
-    await moto?.stop();
+    await emulator?.stop();
     return 1;
   }
 }

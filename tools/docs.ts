@@ -1,5 +1,6 @@
 import { verdictTableMarkdown } from '../lambda/core/checks/table';
 import { SETTINGS, type SettingKey } from '../lambda/core/settings';
+import { emulatorExamplesBlock } from './docs-samples';
 
 /** A section of a page generated from the code: the file, its marker name, and what renders it. */
 export interface GeneratedSection {
@@ -47,6 +48,8 @@ export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
   { file: 'docs/reference/verdicts.md', name: 'verdicts', render: verdictTableMarkdown },
   { file: 'docs/reference/settings.md', name: 'settings', render: settingsTableMarkdown },
   ...FAILING_RULE_PAGES.map((file) => ({ file, name: 'failing-rule', render: () => FAILING_RULE })),
+  // The commands the emulator session runs (tools/docs-samples.ts); their outputs are samples.
+  { file: 'docs/cli.md', name: 'emulator-examples', render: emulatorExamplesBlock },
 ];
 
 /** Replaces what is between `<!-- name:start -->` and `<!-- name:end -->`. */

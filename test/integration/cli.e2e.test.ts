@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PROGRESS_PREFIX } from '../../cli/progress';
 import type { Report } from '../../lambda/core/report';
 import {
   createMailbox,
@@ -471,5 +472,41 @@ describe('signing-cert-audit --archive-bucket is checked before an --apply run',
     expect(run.stderr).toMatch(
       /To undo this run: signing-cert-audit restore --run [\w-]+ --archive-bucket apply-evidence/,
     );
+  });
+});
+
+describe('signing-cert-audit piped (CI, a pipe): progress on standard error only', () => {
+  /** A run of about 4 s: every request to moto waits 400 ms, one user at a time. */
+  async function slowRun(flags: readonly string[]): Promise<CliRun> {
+    const proxy = await startFaultProxy(endpoint, { latencyMs: 400 });
+    try {
+      return await runProcess(['--format', 'json', '--concurrency', '1', ...flags], {
+        endpoint: proxy.endpoint,
+      });
+    } finally {
+      await proxy.close();
+    }
+  }
+  const progressLines = (text: string) =>
+    text.split('\n').filter((line) => line.startsWith(PROGRESS_PREFIX));
+
+  it('writes a progress line to standard error every --progress-interval, and standard output holds the report alone', async () => {
+    const run = await slowRun(['--progress-interval', '1']);
+
+    expect(run.status).toBe(1);
+    expect(progressLines(run.stderr).length).toBeGreaterThanOrEqual(2);
+    expect(progressLines(run.stderr)[0]).toMatch(
+      /^signing-cert-audit: progress: (listing users|\d+ of \d+\+? users scanned), \ds elapsed$/,
+    );
+    expect(run.stdout).not.toContain('progress');
+    expect((JSON.parse(run.stdout) as Report).summary.usersScanned).toBe(3);
+  });
+
+  it('writes none with --quiet (the control: the same slow run)', async () => {
+    const run = await slowRun(['--quiet']);
+
+    expect(run.status).toBe(1);
+    expect(progressLines(run.stderr)).toEqual([]);
+    expect(run.stderr).toContain('— exit 1');
   });
 });

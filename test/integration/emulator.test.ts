@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { IAMClient, ListSigningCertificatesCommand, ListUsersCommand } from '@aws-sdk/client-iam';
 import { PublishCommand } from '@aws-sdk/client-sns';
@@ -130,12 +130,13 @@ describe('the fault proxy', () => {
 });
 
 describe('npm run emulator', () => {
-  it('seeds the demo account, prints the exports the CLI runs with, and leaves nothing behind on Ctrl-C', async () => {
+  it('seeds the demo account in an organization, prints the exports the CLI runs with, and leaves nothing behind on Ctrl-C', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/emulator.ts'], {
       cwd: join(import.meta.dirname, '../..'),
       env: {
         PATH: process.env.PATH ?? '',
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...(process.env.MOTO_PYTHON ? { MOTO_PYTHON: process.env.MOTO_PYTHON } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -145,54 +146,50 @@ describe('npm run emulator', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     try {
-      await vi.waitFor(() => expect(stdout).toContain('export EMULATOR_BUCKET='), {
+      await vi.waitFor(() => expect(stdout).toContain('export EMULATOR_MEMBER_ACCOUNTS='), {
         timeout: 60_000,
         interval: 200,
       });
       const exports = Object.fromEntries(
         [...stdout.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1] as string, m[2] as string]),
       );
+      // The AWS CLI v1 reads the region from AWS_DEFAULT_REGION only.
+      expect(exports).toMatchObject({ AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' });
+      const scratch = exports.EMULATOR_DIR ?? '';
+      expect(statSync(scratch).isDirectory()).toBe(true);
+      const members = (exports.EMULATOR_MEMBER_ACCOUNTS ?? '').split(',');
+      expect(members).toHaveLength(3);
 
-      // The CLI, as the docs run it, against the emulator.
-      const run = spawnSync(
-        process.execPath,
-        [join(import.meta.dirname, '../../dist/bin/cli.js'), '--format', 'json'],
-        { env: { PATH: process.env.PATH ?? '', ...exports }, encoding: 'utf8', timeout: 60_000 },
-      );
-      const report = JSON.parse(run.stdout) as {
-        summary: { usersScanned: number; exempt: number };
+      /** The CLI, as the docs run it, against the emulator. */
+      const cli = (...args: string[]) => {
+        const run = spawnSync(
+          process.execPath,
+          [join(import.meta.dirname, '../../dist/bin/cli.js'), '--format', 'json', ...args],
+          { env: { PATH: process.env.PATH ?? '', ...exports }, encoding: 'utf8', timeout: 60_000 },
+        );
+        return { status: run.status, report: JSON.parse(run.stdout) as Record<string, unknown> };
       };
 
-      expect(run.status).toBe(1);
-      expect(report.summary).toMatchObject({ usersScanned: 32, exempt: 1 });
+      const account = cli();
+      expect(account.status).toBe(1);
+      expect(account.report.summary).toMatchObject({ usersScanned: 32, exempt: 1 });
 
-      // The CLI page's examples, as written, each against the emulator.
-      const page = readFileSync(join(import.meta.dirname, '../../docs/cli.md'), 'utf8');
-      const block = /```bash emulator-examples\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
-      const examples = block.split('\n').filter((line) => line.trim() !== '');
-      expect(examples.length).toBeGreaterThanOrEqual(5);
-      for (const example of examples) {
-        const ran = spawnSync('bash', ['-c', `set -o pipefail; ${example}`], {
-          cwd: join(import.meta.dirname, '../..'),
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...exports },
-          encoding: 'utf8',
-          timeout: 60_000,
-        });
-        // 1: the emulated account holds failing findings on purpose.
-        expect({
-          example,
-          status: ran.status,
-          stderr: (ran.status ?? 2) > 1 ? ran.stderr : '',
-        }).toEqual({
-          example,
-          status: expect.toBeOneOf([0, 1]),
-          stderr: '',
-        });
-      }
+      // --organization: every ACTIVE account ListAccounts names, each through its member role.
+      const organization = cli('--organization');
+      expect(organization.status).toBe(1);
+      expect(organization.report.counts).toMatchObject({ accounts: 4, audited: 4, failed: 0 });
+      expect(
+        (organization.report.accounts as { accountId: string }[]).map((a) => a.accountId),
+      ).toEqual(['123456789012', ...members].sort());
+      // An account outside the organization: AccessDenied, as without the member role.
+      const outside = cli('--accounts', '111111111111');
+      expect(outside.status).toBe(3);
+      expect(JSON.stringify(outside.report.accounts)).toContain('AccessDenied');
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
       await expect(fetch(`${exports.AWS_ENDPOINT_URL}/moto-api/data.json`)).rejects.toThrow();
+      expect(existsSync(scratch)).toBe(false);
     } finally {
       child.kill('SIGKILL');
     }

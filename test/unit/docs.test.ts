@@ -53,6 +53,38 @@ function missingScripts(page: string, text: string, scripts: ReadonlySet<string>
     .map((name) => `${page}: npm run ${name}`);
 }
 
+/** The commands a page shows: its fenced blocks' lines and its inline code spans. */
+function codeOf(text: string): string[] {
+  const blocks = [...text.matchAll(/```[^\n]*\n([\s\S]*?)```/g)].flatMap((match) =>
+    (match[1] as string).split('\n'),
+  );
+  const inline = [...text.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`\n]+)`/g)].map(
+    (match) => match[1] as string,
+  );
+  return [...blocks, ...inline];
+}
+
+/**
+ * Every `npx` a page shows that could fetch a package from the registry: npx given a name its
+ * project does not have installs it, and without a terminal (a script, CI) without asking, so a
+ * name someone else registers would run. `npx --no-install` never installs; `npx -y NAME@VERSION`
+ * asks the registry on purpose for one version of a package it names (node@26, to run Node.js 26).
+ */
+function npxThatMayFetch(page: string, text: string): string[] {
+  return codeOf(text)
+    .filter((code) =>
+      /(^|[\s;&|(])npx\s+(?!--no-install\b)(?!(-y|--yes)\s+[\w@/.-]+@\d)/.test(code),
+    )
+    .map((code) => `${page}: ${code.trim()}`);
+}
+
+/** `cdk synth … > FILE.json` without `--json`: the CDK CLI prints YAML unless told otherwise. */
+function yamlIntoJson(page: string, text: string): string[] {
+  return codeOf(text)
+    .filter((code) => /\bcdk synth\b.*>\s*\S+\.json/.test(code) && !/\s--json\b/.test(code))
+    .map((code) => `${page}: ${code.trim()}`);
+}
+
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function slugOf(heading: string): string {
   return heading
@@ -157,6 +189,14 @@ describe('the docs', () => {
     expect(all.flatMap(({ page, text }) => brokenLinks(page, text, read))).toEqual([]);
   });
 
+  it('show no npx that could fetch a package from the registry: each is npx --no-install', () => {
+    expect(all.flatMap(({ page, text }) => npxThatMayFetch(page, text))).toEqual([]);
+  });
+
+  it('redirect cdk synth into a .json file only with --json', () => {
+    expect(all.flatMap(({ page, text }) => yamlIntoJson(page, text))).toEqual([]);
+  });
+
   it('hold every section generated from the code as the code renders it (npm run docs)', () => {
     for (const section of GENERATED_SECTIONS) {
       const text = readFileSync(join(ROOT, section.file), 'utf8');
@@ -205,6 +245,28 @@ describe('the docs', () => {
     expect(brokenLinks('p.md', planted, read)).toEqual([
       'p.md: docs/none.md (no docs/none.md)',
       'p.md: README.md#no-such-heading (no heading #no-such-heading in README.md)',
+    ]);
+  });
+
+  it('can fail: an npx that may fetch and a YAML template in a .json file are each found', () => {
+    const planted = [
+      'Run `npx signing-cert-audit --help`, or `npx --no-install signing-cert-audit --help`.',
+      '```bash',
+      'npx cdk deploy',
+      'npx --no-install cdk synth --json -c deployment=member > member.template.json',
+      'npx --no-install cdk synth -c deployment=member > member.template.json',
+      'x && npx -y jsii',
+      '```',
+      'Prose that says npx runs something is not a command.',
+    ].join('\n');
+
+    expect(npxThatMayFetch('p.md', planted)).toEqual([
+      'p.md: npx cdk deploy',
+      'p.md: x && npx -y jsii',
+      'p.md: npx signing-cert-audit --help',
+    ]);
+    expect(yamlIntoJson('p.md', planted)).toEqual([
+      'p.md: npx --no-install cdk synth -c deployment=member > member.template.json',
     ]);
   });
 });

@@ -65,3 +65,30 @@ export function demoAccount(): SeedUser[] {
     }));
   return [...users('/engineering/', engineering), ...users('/contractors/', contractors)];
 }
+
+/** A member account of the demo organization: its name in Organizations and its users. */
+export interface DemoMemberAccount {
+  readonly name: string;
+  readonly users: readonly SeedUser[];
+}
+
+/**
+ * The member accounts `npm run emulator` adds to its organization, beside the demo account (the
+ * management account): one with an over-age certificate, one with a certificate about to be, one
+ * clean.
+ */
+export function demoMemberAccounts(): DemoMemberAccount[] {
+  const user = (userName: string, ages: readonly number[]): SeedUser => ({
+    userName,
+    path: '/',
+    certificates: ages.map((ageDays, index) => ({
+      ageDays,
+      body: generateTestCertificate({ commonName: `${userName} ${index + 1}` }),
+    })),
+  });
+  return [
+    { name: 'payments', users: [user('payments-signer', [200]), user('ops', [30])] },
+    { name: 'analytics', users: [user('etl-bot', [85])] },
+    { name: 'sandbox', users: [user('sandbox-admin', [])] },
+  ];
+}

@@ -146,14 +146,17 @@ export function sharedCertificateBody(): string {
 /**
  * Creates the users and uploads their certificates, each backdated by moving moto's IAM clock
  * (the launcher's route, see moto_launcher.py) for the upload, then puts the clock back. Uploads of one age share one clock
- * setting and run a few at a time, so seeding thousands of users takes seconds.
+ * setting and run a few at a time, so seeding thousands of users takes seconds. With
+ * `concurrency: 1` every request is sent in the order given, so a seeded moto hands out the same
+ * ids on every run (see seedMotoRandom).
  */
 export async function seedUsers(
   iam: IAMClient,
   endpoint: string,
   users: readonly SeedUser[],
+  { concurrency = SEED_CONCURRENCY }: { readonly concurrency?: number } = {},
 ): Promise<SeededCertificate[]> {
-  const limit = pLimit(SEED_CONCURRENCY);
+  const limit = pLimit(concurrency);
   await Promise.all(
     users.map((user) =>
       limit(() =>

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startFaultProxy } from './fault-proxy';
+import { type FaultSettings, startFaultProxy } from './fault-proxy';
 
 /** The launcher that serves moto with a movable IAM clock (see its docstring). */
 const LAUNCHER = fileURLToPath(new URL('./moto_launcher.py', import.meta.url));
@@ -25,16 +25,26 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-/** The Python that has moto's server, or one line saying what to install. */
-export function findEmulatorPython(): string {
-  const python = process.env.MOTO_PYTHON ?? 'python3';
+/** The environment variable naming the Python that has moto's server (default `python3`). */
+export const MOTO_PYTHON_ENV = 'MOTO_PYTHON';
+
+/**
+ * What to do when moto is missing, in one line. A Python that refuses `pip install` into itself
+ * (Debian 12 and Ubuntu 23.04 on: "externally-managed-environment") takes moto in a virtual
+ * environment of its own, named by MOTO_PYTHON.
+ */
+export function motoInstallHint(python: string): string {
+  return `moto's server is not installed for ${python}: install it in a virtual environment (python3 -m venv ~/.venvs/moto && ~/.venvs/moto/bin/pip install 'moto[server]') and export ${MOTO_PYTHON_ENV}=~/.venvs/moto/bin/python, or run pip install 'moto[server]' for ${python} where pip may install`;
+}
+
+/** The Python that has moto's server (`$MOTO_PYTHON`, else `python3`), or one line saying what to install. */
+export function findEmulatorPython(env: NodeJS.ProcessEnv = process.env): string {
+  const python = env[MOTO_PYTHON_ENV] || 'python3';
   const probe = spawnSync(python, ['-c', 'import moto.server, flask; print(moto.__version__)'], {
     encoding: 'utf8',
   });
   if (probe.error || probe.status !== 0) {
-    throw new EmulatorUnavailableError(
-      `moto server is not installed for ${python}: run pip install 'moto[server]' (or set MOTO_PYTHON to a Python that has it)`,
-    );
+    throw new EmulatorUnavailableError(motoInstallHint(python));
   }
   return python;
 }
@@ -45,9 +55,12 @@ export function findEmulatorPython(): string {
  */
 export async function startMoto({
   record = true,
+  faults = {},
 }: {
   /** Whether the front proxy adds the calls to the record (`npm run emulator` keeps none). */
   readonly record?: boolean;
+  /** What the front proxy does to requests (`npm run emulator` refuses AssumeRole outside its organization). */
+  readonly faults?: FaultSettings;
 } = {}): Promise<Moto> {
   const python = findEmulatorPython();
   const child = spawn(python, [LAUNCHER], {
@@ -64,7 +77,7 @@ export async function startMoto({
     const port = await portOf(child);
     const direct = `http://127.0.0.1:${port}`;
     await waitUntilAnswering(direct);
-    const proxy = await startFaultProxy(direct, {}, { record });
+    const proxy = await startFaultProxy(direct, faults, { record });
     closeProxy = () => proxy.close();
     return { endpoint: proxy.endpoint, pid: child.pid, stop };
   } catch (error: unknown) {
@@ -78,6 +91,17 @@ export async function resetMoto(endpoint: string): Promise<void> {
   const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
   if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
   await setIamClock(endpoint, 0);
+}
+
+/**
+ * Seeds moto's random generator (its own `/moto-api/seed` route): the ids it hands out next
+ * (certificates, users, organization accounts) are then the same on every run of the same moto
+ * version, as long as the requests that create them arrive in the same order.
+ */
+export async function seedMotoRandom(endpoint: string, seed: number): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/seed?a=${seed}`, { method: 'POST' });
+  if (!response.ok)
+    throw new Error(`moto's random generator was not seeded: HTTP ${response.status}`);
 }
 
 /**

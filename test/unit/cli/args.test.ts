@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HELP_WIDTH, helpText, MIN_NODE, parseCliArgs, unsupportedNode } from '../../../cli/args';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
 import { TOPIC_ARN } from '../fixtures';
@@ -50,7 +50,33 @@ describe('parseCliArgs', () => {
       format: 'json',
       failOn: 'non-compliant',
       publishTo: undefined,
+      quiet: false,
+      progressIntervalMs: 10_000,
     });
+  });
+
+  it('reads --quiet and --progress-interval, and says both in --help', () => {
+    expect(parseCliArgs(['--quiet'], argsEnv())).toMatchObject({ quiet: true });
+    expect(parseCliArgs(['--progress-interval', '60'], argsEnv())).toMatchObject({
+      quiet: false,
+      progressIntervalMs: 60_000,
+    });
+    const help = helpText().replace(/\s+/g, ' ');
+    expect(help).toContain('--progress-interval SECONDS when standard error is not a terminal');
+    expect(help).toContain('never on standard output (default 10)');
+    expect(help).toContain('--quiet no progress on standard error');
+  });
+
+  it.each([
+    [
+      ['--progress-interval', '0'],
+      /--progress-interval="0" is not allowed: expected a whole number of seconds from 1 to 3600/,
+    ],
+    [['--progress-interval', '3601'], /--progress-interval="3601" is not allowed/],
+    [['--progress-interval', '1.5'], /--progress-interval="1.5" is not allowed/],
+    [['--quiet', '--progress-interval', '5'], /--progress-interval is not read with --quiet/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCliArgs(argv, argsEnv())).toThrow(message);
   });
 
   it('prints a table on a terminal and JSON otherwise', () => {
@@ -109,6 +135,33 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--as-of', '2099-01-01'], argsEnv()).asOf).toEqual(
       new Date('2099-01-01T00:00:00.000Z'),
     );
+  });
+
+  it('reads --as-of +Nd as that many days from now, to the millisecond', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-07T01:02:03.456Z') });
+    try {
+      expect(parseCliArgs(['--as-of', '+30d'], argsEnv()).asOf).toEqual(
+        new Date('2027-01-06T01:02:03.456Z'),
+      );
+      expect(parseCliArgs(['--as-of', '+3650d'], argsEnv()).asOf).toEqual(
+        new Date('2036-12-04T01:02:03.456Z'),
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it.each([
+    [
+      '+0d',
+      /--as-of="\+0d" is not allowed: expected a number of days from now from \+1d to \+3650d/,
+    ],
+    ['+3651d', /--as-of="\+3651d" is not allowed: expected a number of days from now/],
+    ['+30', /--as-of="\+30" is not allowed: expected a date .* or days from now such as \+90d/],
+    ['-30d', /--as-of="-30d" is not allowed: expected a date/],
+    ['+1.5d', /--as-of="\+1.5d" is not allowed: expected a date/],
+  ])('refuses --as-of %s, naming the forms it takes', (value, message) => {
+    expect(() => parseCliArgs([`--as-of=${value}`], argsEnv())).toThrow(message);
   });
 
   it('reads an --as-of time without an offset as UTC, whatever the machine’s zone', () => {

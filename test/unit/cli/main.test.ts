@@ -8,11 +8,13 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { helpText } from '../../../cli/args';
 import { type CliIo, main } from '../../../cli/main';
+import { PROGRESS_PREFIX } from '../../../cli/progress';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
 import type { OcsfComplianceFinding } from '../../../lambda/render/ocsf';
 import { mockedAccount } from '../accounts';
 import { ACCOUNT_ID, daysAgo, iamCert, iamUser, TOPIC_ARN } from '../fixtures';
 import { loadOcsfSchema, validateOcsfRecord } from '../render/ocsf-schema';
+import { manualClock } from './manual-clock';
 
 function io(env: Record<string, string> = {}, tty = false) {
   const out: string[] = [];
@@ -216,12 +218,58 @@ describe('main: a run (AWS mocked)', () => {
     expect(iamMock).not.toReceiveCommand(ListUsersCommand);
   });
 
-  it('stays silent about progress when standard error is not a terminal', async () => {
+  it('writes no terminal counter when standard error is not a terminal, and no periodic line in a short run', async () => {
     const { streams, stderr } = io();
 
     await main([], streams);
 
     expect(stderr()).not.toContain('Scanning users');
+    expect(stderr()).not.toContain(PROGRESS_PREFIX);
+  });
+
+  describe('when standard error is not a terminal (CI, a pipe)', () => {
+    /** A run in which `seconds` pass while alice's certificates are listed, on a clock of its own. */
+    async function slowRun(argv: readonly string[], seconds: number) {
+      const clock = manualClock();
+      iamMock.on(ListSigningCertificatesCommand, { UserName: 'alice' }).callsFake(() => {
+        clock.advance(seconds * 1000);
+        return { Certificates: [iamCert('alice', 'CERTALICEOLD0000000000001', daysAgo(400))] };
+      });
+      const { streams, stdout, stderr } = io();
+      const status = await main(argv, { ...streams, clock });
+      return { status, stdout: stdout(), stderr: stderr(), clock };
+    }
+
+    it('writes a progress line to standard error every --progress-interval, never to standard output', async () => {
+      const run = await slowRun(['--format', 'json', '--progress-interval', '5'], 12);
+
+      expect(run.status).toBe(1);
+      const lines = run.stderr.split('\n').filter((line) => line.startsWith(PROGRESS_PREFIX));
+      expect(lines).toHaveLength(2);
+      // Mid-run: alice's certificates are being listed.
+      expect(lines).toEqual([
+        expect.stringMatching(/^signing-cert-audit: progress: .*users.*, 5s elapsed$/),
+        expect.stringMatching(/^signing-cert-audit: progress: .*users.*, 10s elapsed$/),
+      ]);
+      expect(run.stdout).not.toContain('progress');
+      expect(JSON.parse(run.stdout)).toMatchObject({ summary: { usersScanned: 2 } });
+      // The timer is stopped once the run is over.
+      expect(run.clock.timers()).toBe(0);
+    });
+
+    it('writes one every 10 seconds by default', async () => {
+      const run = await slowRun([], 25);
+
+      expect(run.stderr.split(PROGRESS_PREFIX)).toHaveLength(3);
+    });
+
+    it('writes none with --quiet (the control: the same slow run)', async () => {
+      const run = await slowRun(['--quiet'], 25);
+
+      expect(run.status).toBe(1);
+      expect(run.stderr).not.toContain(PROGRESS_PREFIX);
+      expect(run.stderr).toContain('— exit 1');
+    });
   });
 
   it('exits 3 naming the call when the credentials are refused', async () => {

@@ -1,3 +1,4 @@
+import { ListUsersCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
@@ -5,13 +6,16 @@ import { parseCliArgs } from '../../../cli/args';
 import { formatOrgTable } from '../../../cli/formats';
 import { renderOrgOutput, runOrganization } from '../../../cli/org';
 import { finish } from '../../../cli/output';
+import { PROGRESS_PREFIX } from '../../../cli/progress';
 import {
   buildOrgReport,
   emptySummary,
   failedAccount,
   type OrgReport,
 } from '../../../lambda/core/org-report';
-import { ACCOUNT_ID, findingOf, NOW, reportOf } from '../fixtures';
+import { mockedAccount } from '../accounts';
+import { ACCOUNT_ID, daysAgo, findingOf, iamCert, NOW, reportOf } from '../fixtures';
+import { manualClock } from './manual-clock';
 
 describe('formatOrgTable', () => {
   it('prints one line per account, the why column unpadded and its rule as wide as its title', () => {
@@ -134,5 +138,61 @@ describe('runOrganization, stopped', () => {
     expect(run.stderr).toContain(
       'signing-cert-audit: time limit: --time-limit of 2 s reached: 2 account(s) not started',
     );
+  });
+});
+
+describe('runOrganization, progress where nobody watches a terminal', () => {
+  const { iam, answer } = mockedAccount();
+
+  it('writes the accounts done and the users scanned to standard error each interval, never to standard output', async () => {
+    answer({ alice: [iamCert('alice', 'CERTALICEOLD0000000000001', daysAgo(400))], bob: [] });
+    const clock = manualClock();
+    const sts = mockClient(STSClient);
+    const credentials = {
+      AccessKeyId: 'AKIDMEMBER',
+      SecretAccessKey: 'secret',
+      SessionToken: 'token',
+      Expiration: new Date(Date.now() + 3_600_000),
+    };
+    sts.on(AssumeRoleCommand).resolves({ Credentials: credentials });
+    // The second account's role takes 12 s to answer: the first is done by then.
+    sts
+      .on(AssumeRoleCommand, { RoleArn: 'arn:aws:iam::222222222222:role/SigningCertAuditMember' })
+      .callsFake(() => {
+        clock.advance(12_000);
+        return { Credentials: credentials };
+      });
+    const options = parseCliArgs(
+      ['--accounts', '111111111111,222222222222', '--account-concurrency', '1', '--format', 'json'],
+      { env: {}, stdoutIsTTY: false },
+    );
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text), isTTY: false },
+      env: {},
+      clock,
+    };
+
+    const outcome = await runOrganization(
+      { ...options, org: options.org ?? { accounts: [], roleName: 'x', concurrency: 1 } },
+      io,
+      {
+        sts: new STSClient({ region: 'us-east-1' }),
+        partition: 'aws',
+        clientConfig: { region: 'us-east-1' },
+        logger: { info: () => undefined, warn: () => undefined, error: () => undefined } as never,
+        sinks: [],
+        runId: 'run-1',
+      },
+    );
+    sts.restore();
+
+    expect(typeof outcome).toBe('object');
+    expect(stderr).toBe(`${PROGRESS_PREFIX}1 of 2 accounts done, 2 users scanned, 10s elapsed\n`);
+    expect(stdout).toBe('');
+    expect(iam).toHaveReceivedCommand(ListUsersCommand);
+    expect(clock.timers()).toBe(0);
   });
 });
