@@ -15,7 +15,7 @@ export type { CliIo } from './io';
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   // `restore` undoes a run from its change record (restore.ts); anything else is an audit.
   if (argv[0] === 'restore') {
-    const { restore } = await import('./restore');
+    const { restore } = await import('./restore/run');
     return restore(argv.slice(1), io);
   }
   let options: CliOptions;

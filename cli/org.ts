@@ -1,15 +1,15 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
-import type { AuditLogger } from '../lambda/audit';
 import { createOrganizationsClient, selectActiveAccounts } from '../lambda/aws/organizations';
 import type { ChangeRecorder } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
 import { buildOrgReport, failedAccount, type OrgScope } from '../lambda/core/org-report';
+import type { AuditLogger } from '../lambda/engine/audit';
 import { type AccountRun, auditAccount } from '../lambda/org';
 import { ocsfJsonLines } from '../lambda/render/ocsf';
+import { formatOrgTable, formatSummary, type OrgOutput } from '../lambda/render/text';
 import type { ReportSink } from '../lambda/sinks/sink';
 import { type CliOptions, EXIT } from './args';
-import { formatOrgTable, formatSummary, type OrgOutput } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
 import { progressFor } from './progress';

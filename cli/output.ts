@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { describeError } from '../lambda/core/errors';
 import type { Summary } from '../lambda/core/report';
+import { formatResult } from '../lambda/render/text';
 import { type CliOptions, EXIT, findingsExit } from './args';
-import { formatResult } from './formats';
 import type { CliIo } from './io';
 
 /**

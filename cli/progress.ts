@@ -1,4 +1,4 @@
-import type { AuditProgress } from '../lambda/audit';
+import type { AuditProgress } from '../lambda/engine/audit';
 
 /** A writable stream as the CLI uses it. */
 export interface Output {

@@ -1,13 +1,13 @@
-import type { AuditProgress } from '../lambda/audit';
 import { createIamClient } from '../lambda/aws/iam';
 import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import { CHANGE_RECORD_UNWRITABLE } from '../lambda/core/change-record';
 import type { Finding, Report } from '../lambda/core/report';
+import type { AuditProgress } from '../lambda/engine/audit';
 import { renderHtml } from '../lambda/render/html';
 import { ocsfJsonLines } from '../lambda/render/ocsf';
+import { formatCsv, formatJson, formatSummary, formatTable } from '../lambda/render/text';
 import { runAndDeliver } from '../lambda/run';
 import type { CliOptions } from './args';
-import { formatCsv, formatJson, formatSummary, formatTable } from './formats';
 import type { CliIo } from './io';
 import type { RunOutcome } from './output';
 import { progressFor } from './progress';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import type { AuditLogger } from '../lambda/audit';
 import { createS3Client } from '../lambda/aws/s3';
 import { createStsClient } from '../lambda/aws/sts';
 import { allRecorders, type ChangeRecorder } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
+import type { AuditLogger } from '../lambda/engine/audit';
 import { archiveChangeRecorder } from '../lambda/record/archive';
 import { buildSinks } from '../lambda/sinks/registry';
 import type { ReportSink } from '../lambda/sinks/sink';

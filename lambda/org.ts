@@ -1,7 +1,6 @@
 import type { IAMClientConfig } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { AuditLogger, AuditOptions, AuditProgress } from './audit';
 import { createIamClient } from './aws/iam';
 import { AssumeRoleError, assumeMemberRole } from './aws/sts';
 import type { ChangeRecorder } from './core/change-record';
@@ -9,6 +8,7 @@ import { describeError } from './core/errors';
 import { type AccountResult, accountResultOf, failedAccount } from './core/org-report';
 import type { Report } from './core/report';
 import type { Policy } from './core/settings';
+import type { AuditLogger, AuditOptions, AuditProgress } from './engine/audit';
 import { runAndDeliver } from './run';
 import type { ReportSink } from './sinks/sink';
 

@@ -1,6 +1,6 @@
-import { type AuditDeps, type AuditLogger, type AuditOptions, runAudit } from './audit';
 import { type Report, splitReport } from './core/report';
 import type { Policy } from './core/settings';
+import { type AuditDeps, type AuditLogger, type AuditOptions, runAudit } from './engine/audit';
 import { type Deliveries, deliverToSinks } from './sinks/deliver';
 import type { ReportSink } from './sinks/sink';
 

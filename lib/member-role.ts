@@ -12,9 +12,8 @@ import {
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ORGANIZATION_ID, ROLE_ARN } from '../lambda/core/patterns';
-import type { Policy } from '../lambda/core/settings';
+import { DEFAULT_MEMBER_ROLE_NAME, type Policy } from '../lambda/core/settings';
 import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
 import { checkRoleName } from './deploy-settings';
 

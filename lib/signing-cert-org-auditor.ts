@@ -8,10 +8,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/aws/sts';
 import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from '../lambda/core/archive-layout';
 import { ConfigError } from '../lambda/core/errors';
 import {
+  DEFAULT_MEMBER_ROLE_NAME,
   POLICY_KEYS,
   type Policy,
   parsePolicy,

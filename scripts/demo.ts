@@ -4,9 +4,10 @@
  * deactivate mode against it, prints the findings and the report as an SQS subscriber got it,
  * and stops the emulator — also on Ctrl-C or failure.
  */
-import { formatSummary, formatTable } from '../cli/formats';
+
 import type { Report } from '../lambda/core/report';
 import { createHandler, productionDeps } from '../lambda/handlers/scheduled-handler';
+import { formatSummary, formatTable } from '../lambda/render/text';
 import { beginCallRecord, recordSession } from '../tools/emulator/call-record';
 import { demoAccount } from '../tools/emulator/demo-account';
 import { seedDemoAccount } from '../tools/emulator/demo-emulator';

@@ -14,11 +14,11 @@ import {
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type AuditProgress, runAudit, type ScannedUser } from '../../lambda/audit';
 import type { ChangeEntry } from '../../lambda/core/change-record';
 import { MAX_AGE_TAG_KEY } from '../../lambda/core/rules';
 import type { Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
+import { type AuditProgress, runAudit, type ScannedUser } from '../../lambda/engine/audit';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
   ACCOUNT_ID,

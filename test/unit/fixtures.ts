@@ -1,9 +1,9 @@
 import type { SigningCertificate, User } from '@aws-sdk/client-iam';
-import type { AuditLogger } from '../../lambda/audit';
 import type { ChangeEntry } from '../../lambda/core/change-record';
 import { buildReport, type Finding, type Report, type ReportInput } from '../../lambda/core/report';
 import { POLICY_DEFAULTS, type Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
+import type { AuditLogger } from '../../lambda/engine/audit';
 import { generateTestCertificate } from '../../tools/emulator/certs';
 
 /** The moment every unit test evaluates at. */

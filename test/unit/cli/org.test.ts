@@ -3,7 +3,6 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../../cli/args';
-import { formatOrgTable } from '../../../cli/formats';
 import { renderOrgOutput, runOrganization } from '../../../cli/org';
 import { finish } from '../../../cli/output';
 import { PROGRESS_PREFIX } from '../../../cli/progress';
@@ -13,6 +12,7 @@ import {
   failedAccount,
   type OrgReport,
 } from '../../../lambda/core/org-report';
+import { formatOrgTable } from '../../../lambda/render/text';
 import { mockedAccount } from '../accounts';
 import { ACCOUNT_ID, daysAgo, findingOf, iamCert, NOW, reportOf } from '../fixtures';
 import { manualClock } from './manual-clock';

@@ -8,7 +8,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HELP_WIDTH } from '../../../cli/args';
 import { type CliIo, main } from '../../../cli/main';
-import { parseRestoreArgs, restoreHelpText } from '../../../cli/restore-args';
+import { parseRestoreArgs, restoreHelpText } from '../../../cli/restore/args';
 import { fingerprintOf } from '../../../lambda/core/change-record';
 import { mockedAccount } from '../accounts';
 import { ACCOUNT_ID, CERT_BODY, daysAgo, iamCert } from '../fixtures';

@@ -1,8 +1,8 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runAudit } from '../../../lambda/audit';
 import { isFailing, VERDICTS, type Verdict } from '../../../lambda/core/checks/table';
 import { type Finding, ROOT_USER_NAME, SEVERITIES } from '../../../lambda/core/report';
+import { runAudit } from '../../../lambda/engine/audit';
 import {
   OCSF_CLASS,
   OCSF_VERSION,

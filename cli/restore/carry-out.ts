@@ -1,13 +1,12 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import pLimit from 'p-limit';
-import type { AuditLogger } from './audit';
 import {
   getUser,
   isNoSuchEntity,
   listSigningCertificates,
   setSigningCertificateStatus,
   uploadSigningCertificate,
-} from './aws/iam';
+} from '../../lambda/aws/iam';
 import {
   type ChangeIntent,
   type ChangeKind,
@@ -18,8 +17,8 @@ import {
   type RecordedChange,
   runEntry,
   unwritable,
-} from './core/change-record';
-import { describeError, type ErrorDetail } from './core/errors';
+} from '../../lambda/core/change-record';
+import { describeError, type ErrorDetail } from '../../lambda/core/errors';
 import {
   planRestore,
   type RestoreAction,
@@ -29,8 +28,9 @@ import {
   stateKey,
   TO_BE_UPLOADED,
   type UserState,
-} from './core/restore-plan';
-import type { RestoreStepResult } from './core/restore-report';
+} from '../../lambda/core/restore-plan';
+import type { RestoreStepResult } from '../../lambda/core/restore-report';
+import type { AuditLogger } from '../../lambda/engine/audit';
 
 /** A step of the restore with what became of it. */
 type RestoreResult = RestoreStepResult;

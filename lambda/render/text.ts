@@ -1,6 +1,6 @@
-import type { OrgReport } from '../lambda/core/org-report';
-import { type Finding, type Report, SEVERITIES, type Summary } from '../lambda/core/report';
-import type { RestoreReport } from '../lambda/core/restore-report';
+import type { OrgReport } from '../core/org-report';
+import { type Finding, type Report, SEVERITIES, type Summary } from '../core/report';
+import type { RestoreReport } from '../core/restore-report';
 
 /** The CSV columns, one row per finding; nested values are flattened, the body never exists here. */
 export const CSV_COLUMNS = [

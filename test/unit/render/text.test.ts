@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCsv, formatResult, formatTable } from '../../../cli/formats';
 import type { Finding } from '../../../lambda/core/report';
+import { formatCsv, formatResult, formatTable } from '../../../lambda/render/text';
 import { ACCOUNT_ID, findingOf, policyWith, reportOf as sharedReportOf } from '../fixtures';
 
 describe('formatters', () => {

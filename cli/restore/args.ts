@@ -1,8 +1,8 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, describeError } from '../lambda/core/errors';
-import { ACCOUNT_ID } from '../lambda/core/patterns';
-import { parseSetting, SETTINGS } from '../lambda/core/settings';
+import { ConfigError, describeError } from '../../lambda/core/errors';
+import { ACCOUNT_ID } from '../../lambda/core/patterns';
+import { parseSetting, SETTINGS } from '../../lambda/core/settings';
 import {
   checkDistinctFiles,
   checkOutput,
@@ -12,7 +12,7 @@ import {
   UsageError,
   withSuggestion,
   wrap,
-} from './args';
+} from '../args';
 
 /** A restore report's formats: one row a recorded change. */
 export const RESTORE_FORMATS = ['table', 'json', 'csv'] as const;

@@ -1,9 +1,9 @@
-import type { RestoreReport } from '../lambda/core/restore-report';
-import { EXIT } from './args';
-import { formatRestoreCsv, formatRestoreTable } from './formats';
-import type { CliIo } from './io';
-import { writeOutput } from './output';
-import type { RestoreCliOptions } from './restore-args';
+import type { RestoreReport } from '../../lambda/core/restore-report';
+import { formatRestoreCsv, formatRestoreTable } from '../../lambda/render/text';
+import { EXIT } from '../args';
+import type { CliIo } from '../io';
+import { writeOutput } from '../output';
+import type { RestoreCliOptions } from './args';
 
 /** Writes the report and the lines for a person, and returns the exit status. */
 export function finishRestore(

@@ -1,33 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { createIamClient } from '../lambda/aws/iam';
-import { createOrganizationsClient, selectActiveAccounts } from '../lambda/aws/organizations';
-import { partitionOfRegion } from '../lambda/aws/partition';
-import { createS3Client } from '../lambda/aws/s3';
-import { AssumeRoleError, assumeMemberRole } from '../lambda/aws/sts';
+import { createIamClient } from '../../lambda/aws/iam';
+import { createOrganizationsClient, selectActiveAccounts } from '../../lambda/aws/organizations';
+import { partitionOfRegion } from '../../lambda/aws/partition';
+import { createS3Client } from '../../lambda/aws/s3';
+import { AssumeRoleError, assumeMemberRole } from '../../lambda/aws/sts';
 import {
   CHANGES_PREFIX,
   ChangeRecordError,
   type ChangeRecorder,
   pairChanges,
-} from '../lambda/core/change-record';
-import { ConfigError, describeError } from '../lambda/core/errors';
+} from '../../lambda/core/change-record';
+import { ConfigError, describeError } from '../../lambda/core/errors';
 import {
   buildRestoreReport,
   type RestoreAccount,
   type RestoreStepResult,
-} from '../lambda/core/restore-report';
-import { archiveChangeRecorder } from '../lambda/record/archive';
-import { lockArchive } from '../lambda/record/s3';
-import { type AccountPlan, type Carry, carryOutRestore, planAccount } from '../lambda/restore';
-import { EXIT, UsageError } from './args';
-import { fileChangeRecorder, lockRecordFile, readChangeRecordFile } from './change-record-file';
-import type { CliIo } from './io';
-import { shellQuote } from './paths';
-import { parseRestoreArgs, type RestoreCliOptions, restoreHelpText } from './restore-args';
-import { finishRestore } from './restore-output';
-import { type AccountRecord, type RecordSource, readAccountRecord } from './restore-record';
-import { type Connection, checkArchiveBucket, connect, stderrLogger, stopSignal } from './wiring';
+} from '../../lambda/core/restore-report';
+import { archiveChangeRecorder } from '../../lambda/record/archive';
+import { lockArchive } from '../../lambda/record/s3';
+import { EXIT, UsageError } from '../args';
+import { fileChangeRecorder, lockRecordFile, readChangeRecordFile } from '../change-record-file';
+import type { CliIo } from '../io';
+import { shellQuote } from '../paths';
+import { type Connection, checkArchiveBucket, connect, stderrLogger, stopSignal } from '../wiring';
+import { parseRestoreArgs, type RestoreCliOptions, restoreHelpText } from './args';
+import { type AccountPlan, type Carry, carryOutRestore, planAccount } from './carry-out';
+import { finishRestore } from './output';
+import { type AccountRecord, type RecordSource, readAccountRecord } from './record';
 
 /**
  * `signing-cert-audit restore`: reads a run's change record, plans the inverse of each change

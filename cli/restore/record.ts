@@ -4,16 +4,16 @@ import {
   type RecordedMode,
   runKey,
   runModes,
-} from '../lambda/core/change-record';
-import { describeError } from '../lambda/core/errors';
-import { type RunFacts, reportChangeKey } from '../lambda/core/restore-plan';
-import { MODES, type Mode } from '../lambda/core/settings';
+} from '../../lambda/core/change-record';
+import { describeError } from '../../lambda/core/errors';
+import { type RunFacts, reportChangeKey } from '../../lambda/core/restore-plan';
+import { MODES, type Mode } from '../../lambda/core/settings';
 import {
   type ArchivedReport,
   listArchivedReports,
   readArchivedJson,
   readS3ChangeRecord,
-} from '../lambda/record/s3';
+} from '../../lambda/record/s3';
 
 /** Where a restore reads the record: a local file already read, or the evidence archive. */
 export type RecordSource =

@@ -1,20 +1,20 @@
 import pLimit from 'p-limit';
-import { describeError } from './core/errors';
-import { buildReport, type Report } from './core/report';
-import type { Policy } from './core/settings';
-import { carryOutActions } from './engine/act';
-import { scanAccount, scannedUsers, scanUsers } from './engine/scan';
-import { settleScans } from './engine/settle';
-import type { AuditDeps, AuditOptions } from './engine/types';
+import { describeError } from '../core/errors';
+import { buildReport, type Report } from '../core/report';
+import type { Policy } from '../core/settings';
+import { carryOutActions } from './act';
+import { scanAccount, scannedUsers, scanUsers } from './scan';
+import { settleScans } from './settle';
+import type { AuditDeps, AuditOptions } from './types';
 
-export { ROOT_USER_NAME } from './core/report';
+export { ROOT_USER_NAME } from '../core/report';
 export type {
   AuditDeps,
   AuditLogger,
   AuditOptions,
   AuditProgress,
   ScannedUser,
-} from './engine/types';
+} from './types';
 
 /**
  * Audits every user's signing certificates, by phase: scan (users → certificates, and the
