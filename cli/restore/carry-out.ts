@@ -13,7 +13,6 @@ import {
   type ChangeRecorder,
   fingerprintOf,
   intentEntry,
-  outcomeEntry,
   type RecordedChange,
   runEntry,
   unwritable,
@@ -31,6 +30,7 @@ import {
 } from '../../lambda/core/restore-plan';
 import type { RestoreStepResult } from '../../lambda/core/restore-report';
 import type { AuditLogger } from '../../lambda/engine/audit';
+import { type OutcomeFields, recordThenAct } from '../../lambda/engine/record-then-act';
 
 /** A step of the restore with what became of it. */
 type RestoreResult = RestoreStepResult;
@@ -251,73 +251,97 @@ async function restoreStep(
       );
     }
   }
-  const key = { runId: deps.runId, accountId: deps.accountId, certificateId: target, change };
-  try {
-    await deps.changeRecord.write(
-      intentEntry({
-        ...key,
-        userName: recorded.userName,
-        userArn: recorded.userArn,
-        userId,
-        status:
-          plannedAction === 'UPLOAD'
-            ? 'Deleted'
-            : plannedAction === 'REACTIVATE'
-              ? 'Inactive'
-              : 'Active',
-        uploadDate: recorded.uploadDate,
-        fingerprint256: recorded.fingerprint256,
-        body: recorded.body,
-        restores: { runId: recorded.runId, certificateId: recorded.certificateId },
-      }),
-    );
-  } catch (error: unknown) {
+  const recordedStep = await recordThenAct(
+    deps.changeRecord,
+    intentEntry({
+      runId: deps.runId,
+      accountId: deps.accountId,
+      certificateId: target,
+      change,
+      userName: recorded.userName,
+      userArn: recorded.userArn,
+      userId,
+      status:
+        plannedAction === 'UPLOAD'
+          ? 'Deleted'
+          : plannedAction === 'REACTIVATE'
+            ? 'Inactive'
+            : 'Active',
+      uploadDate: recorded.uploadDate,
+      fingerprint256: recorded.fingerprint256,
+      body: recorded.body,
+      restores: { runId: recorded.runId, certificateId: recorded.certificateId },
+    }),
+    () => carryOutStep(deps, step, recorded, target, uploaded, result, failed),
+    (done) => done.outcome,
+  );
+  if (!recordedStep.made) {
     return failed(
       `not changed: the restore's record could not be written to ${deps.changeRecord.where}`,
-      unwritable(error),
+      recordedStep.error,
     );
   }
-  const outcome = async (
-    entry: {
-      outcome: 'REACTIVATED' | 'UPLOADED' | 'DEACTIVATED' | 'FAILED';
-      error: ErrorDetail | null;
-    },
-    extra: { newCertificateId?: string; statusAfter?: string } = {},
-  ) => {
-    try {
-      await deps.changeRecord.write(outcomeEntry({ ...key, ...entry, ...extra }));
-    } catch (error: unknown) {
-      deps.logger.error('The outcome of a restore step could not be recorded', {
-        userName: step.userName,
-        certificateId: target,
-        error: describeError(error),
-      });
-    }
-  };
+  if (recordedStep.outcomeUnrecorded) {
+    deps.logger.error('The outcome of a restore step could not be recorded', {
+      userName: step.userName,
+      certificateId: target,
+      error: recordedStep.outcomeUnrecorded,
+    });
+  }
+  return recordedStep.result.result;
+}
+
+/** What a step did: its result for the report, and its outcome for the record. */
+interface StepDone {
+  readonly result: RestoreResult;
+  readonly outcome: OutcomeFields;
+}
+
+/** Makes one step's change (its record is written around it by recordThenAct); never throws. */
+async function carryOutStep(
+  deps: RestoreDeps,
+  step: RestoreStep,
+  recorded: ChangeIntent,
+  target: string,
+  uploaded: Map<string, string>,
+  result: (
+    step: RestoreStep,
+    action: RestoreAction,
+    extra?: Partial<Pick<RestoreResult, 'newCertificateId' | 'actionError' | 'detail'>>,
+  ) => RestoreResult,
+  failed: (why: string, error: ErrorDetail, newCertificateId?: string | null) => RestoreResult,
+): Promise<StepDone> {
+  const plannedAction = step.plannedAction ?? 'REACTIVATE';
   if (plannedAction !== 'UPLOAD') {
     const status = plannedAction === 'REACTIVATE' ? 'Active' : 'Inactive';
     try {
       await setSigningCertificateStatus(deps.iam, step.userName, target, status);
     } catch (error: unknown) {
       const detail = describeError(error);
-      await outcome({ outcome: 'FAILED', error: detail });
-      return failed(`UpdateSigningCertificate ${target} failed`, detail);
+      return {
+        result: failed(`UpdateSigningCertificate ${target} failed`, detail),
+        outcome: { outcome: 'FAILED', error: detail },
+      };
     }
     const done = plannedAction === 'REACTIVATE' ? 'REACTIVATED' : 'DEACTIVATED';
-    await outcome({ outcome: done, error: null }, { statusAfter: status });
-    return result(step, done, { detail: `${target} is ${status} again` });
+    return {
+      result: result(step, done, { detail: `${target} is ${status} again` }),
+      outcome: { outcome: done, error: null, statusAfter: status },
+    };
   }
   let newId: string;
   try {
     newId = await uploadSigningCertificate(deps.iam, step.userName, recorded.body);
   } catch (error: unknown) {
     const detail = describeError(error);
-    await outcome({ outcome: 'FAILED', error: detail });
     const hint =
       detail.code === 'AccessDenied'
         ? ' (uploading needs iam:UploadSigningCertificate, which no role this tool deploys holds: restore with credentials, or a --role-name, that have it)'
         : '';
-    return failed(`UploadSigningCertificate failed${hint}`, detail);
+    return {
+      result: failed(`UploadSigningCertificate failed${hint}`, detail),
+      outcome: { outcome: 'FAILED', error: detail },
+    };
   }
   uploaded.set(step.fingerprint256, newId);
   // IAM leaves an uploaded certificate Active; set the status it had before, unless --activate.
@@ -328,23 +352,31 @@ async function restoreStep(
       await setSigningCertificateStatus(deps.iam, step.userName, newId, 'Inactive');
     } catch (error: unknown) {
       const detail = describeError(error);
-      await outcome(
-        { outcome: 'FAILED', error: detail },
-        { newCertificateId: newId, statusAfter: 'Active' },
-      );
-      return failed(
-        `uploaded again as ${newId}, but it is Active: setting it Inactive failed; restore again to finish it, or set it by hand (aws iam update-signing-certificate --user-name ${step.userName} --certificate-id ${newId} --status Inactive)`,
-        detail,
-        newId,
-      );
+      return {
+        result: failed(
+          `uploaded again as ${newId}, but it is Active: setting it Inactive failed; restore again to finish it, or set it by hand (aws iam update-signing-certificate --user-name ${step.userName} --certificate-id ${newId} --status Inactive)`,
+          detail,
+          newId,
+        ),
+        outcome: {
+          outcome: 'FAILED',
+          error: detail,
+          newCertificateId: newId,
+          statusAfter: 'Active',
+        },
+      };
     }
   }
-  await outcome(
-    { outcome: 'UPLOADED', error: null },
-    { newCertificateId: newId, statusAfter: step.targetStatus ?? 'Active' },
-  );
-  return result(step, 'UPLOADED', {
-    newCertificateId: newId,
-    detail: `uploaded again as ${newId} (the same fingerprint), left ${step.targetStatus ?? 'Active'}; IAM dates it today, so age checks count from now (first uploaded ${recorded.uploadDate ?? 'on an unknown date'})`,
-  });
+  return {
+    result: result(step, 'UPLOADED', {
+      newCertificateId: newId,
+      detail: `uploaded again as ${newId} (the same fingerprint), left ${step.targetStatus ?? 'Active'}; IAM dates it today, so age checks count from now (first uploaded ${recorded.uploadDate ?? 'on an unknown date'})`,
+    }),
+    outcome: {
+      outcome: 'UPLOADED',
+      error: null,
+      newCertificateId: newId,
+      statusAfter: step.targetStatus ?? 'Active',
+    },
+  };
 }

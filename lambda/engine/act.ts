@@ -10,7 +10,6 @@ import {
   type ChangeRecorder,
   fingerprintOf,
   intentEntry,
-  outcomeEntry,
   runEntry,
   unwritable,
 } from '../core/change-record';
@@ -20,6 +19,7 @@ import { describeError, type ErrorDetail } from '../core/errors';
 import type { Finding } from '../core/report';
 import type { Policy } from '../core/settings';
 import { type FindingFields, finding, type PendingFinding } from './findings';
+import { recordThenAct } from './record-then-act';
 import type { AuditDeps, Limit } from './types';
 
 /**
@@ -161,53 +161,46 @@ async function recordAndAct(
       describeError(error),
     );
   }
-  const key = {
-    runId: deps.runId,
-    accountId: deps.accountId,
-    certificateId: fields.certificateId as string,
-    change: CHANGE_OF[plannedAction],
-  };
-  try {
-    await recorder.write(
-      intentEntry({
-        ...key,
-        userName: fields.userName,
-        userArn: fields.userArn,
-        userId,
-        status: fields.status ?? 'Unknown',
-        uploadDate: fields.uploadDate,
-        fingerprint256: fingerprintOf(body),
-        body,
-      }),
-    );
-  } catch (error: unknown) {
+  const recorded = await recordThenAct(
+    recorder,
+    intentEntry({
+      runId: deps.runId,
+      accountId: deps.accountId,
+      certificateId: fields.certificateId as string,
+      change: CHANGE_OF[plannedAction],
+      userName: fields.userName,
+      userArn: fields.userArn,
+      userId,
+      status: fields.status ?? 'Unknown',
+      uploadDate: fields.uploadDate,
+      fingerprint256: fingerprintOf(body),
+      body,
+    }),
+    () => act(deps, fields, plannedAction),
+    (done) => ({ outcome: OUTCOME_OF[done.action] ?? 'FAILED', error: done.error }),
+  );
+  if (!recorded.made) {
     return notMade(
       `not changed: its change record could not be written to ${recorder.where}`,
-      unwritable(error),
+      recorded.error,
     );
   }
-  const done = await act(deps, fields, plannedAction);
-  try {
-    await recorder.write(
-      outcomeEntry({ ...key, outcome: OUTCOME_OF[done.action] ?? 'FAILED', error: done.error }),
-    );
-    return done;
-  } catch (error: unknown) {
-    // The change was made: say so, and that restore will read IAM's state for this one.
-    deps.logger.error('The outcome of a change could not be recorded', {
-      userName: fields.userName,
-      certificateId: fields.certificateId,
-      action: done.action,
-      error: describeError(error),
-    });
-    return {
-      ...done,
-      detail: joinDetails(
-        done.detail,
-        `its outcome could not be recorded in ${recorder.where}: restore reads IAM's state for it`,
-      ),
-    };
-  }
+  const done = recorded.result;
+  if (recorded.outcomeUnrecorded === undefined) return done;
+  // The change was made: say so, and that restore will read IAM's state for this one.
+  deps.logger.error('The outcome of a change could not be recorded', {
+    userName: fields.userName,
+    certificateId: fields.certificateId,
+    action: done.action,
+    error: recorded.outcomeUnrecorded,
+  });
+  return {
+    ...done,
+    detail: joinDetails(
+      done.detail,
+      `its outcome could not be recorded in ${recorder.where}: restore reads IAM's state for it`,
+    ),
+  };
 }
 
 /** A user's IAM id, read once a run however many of its certificates change. */
