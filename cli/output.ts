@@ -43,11 +43,35 @@ export function finish(outcome: RunOutcome, options: CliOptions, io: CliIo): num
     return EXIT.interrupted;
   }
   for (const line of outcome.late) io.stderr.write(`${line}\n`);
-  if (outcome.awsFailure) status = Math.max(status, EXIT.aws);
-  if (status === EXIT.clean) status = findingsExit(outcome.summary, options.failOn);
+  status = exitStatus({
+    written: status,
+    interrupted: false,
+    awsFailure: outcome.awsFailure,
+    notDone: findingsExit(outcome.summary, options.failOn) === EXIT.nonCompliant,
+  });
   // Last, for a person: what was found and done, and what the exit status says.
   io.stderr.write(`${formatResult(outcome.summary, status, outcome.resultLead)}\n`);
   return status;
+}
+
+/**
+ * The one exit rule of both commands, the audit and restore: 130 when Ctrl-C stopped the run;
+ * else 3 for an AWS or network failure, 2 when the report could not be written where asked
+ * (it then went to standard output), the higher of the two when both; else 1 when something is
+ * not as it should be (a failing finding; a change restore refused or withheld), or 0.
+ */
+export function exitStatus(run: {
+  /** What writing the report returned: 0, or 2 when --output could not be written. */
+  readonly written: number;
+  readonly interrupted: boolean;
+  readonly awsFailure: boolean;
+  /** A failing finding (the audit), or a recorded change not undone (restore). */
+  readonly notDone: boolean;
+}): number {
+  if (run.interrupted) return EXIT.interrupted;
+  if (run.awsFailure) return Math.max(run.written, EXIT.aws);
+  if (run.written !== EXIT.clean) return run.written;
+  return run.notDone ? EXIT.nonCompliant : EXIT.clean;
 }
 
 /** Writes the report where --output says, or to standard output; never loses it. */

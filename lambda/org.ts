@@ -1,12 +1,11 @@
 import type { IAMClientConfig } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@smithy/types';
 import { createIamClient } from './aws/iam';
-import { AssumeRoleError, assumeMemberRole } from './aws/sts';
+import { enterMemberAccount } from './aws/sts';
 import type { ChangeRecorder } from './core/change-record';
-import { describeError } from './core/errors';
 import { type AccountResult, accountResultOf, failedAccount } from './core/org-report';
 import type { Report } from './core/report';
+import { accountRunId } from './core/run-id';
 import type { Policy } from './core/settings';
 import type { AuditLogger, AuditOptions, AuditProgress } from './engine/audit';
 import { runAndDeliver } from './run';
@@ -55,29 +54,30 @@ export async function auditAccount(
   policy: Policy,
   options: AuditOptions & { readonly dryRun: boolean },
 ): Promise<AccountRun> {
-  let credentials: AwsCredentialIdentity;
-  try {
-    credentials = await assumeMemberRole(deps.sts, {
+  const access = await enterMemberAccount(
+    deps.sts,
+    {
       accountId,
       roleName: deps.roleName,
       partition: deps.partition,
       sessionName: `signing-cert-audit-${deps.orgRunId}`,
-    });
-  } catch (error: unknown) {
-    const message = error instanceof AssumeRoleError ? error.message : describeError(error).message;
+    },
+    deps.iamConfig as Readonly<Record<string, unknown>> | undefined,
+  );
+  if ('error' in access) {
     deps.logger.warn('Could not assume the member role; the account is not audited', {
       accountId,
-      error: message,
+      error: access.error,
     });
-    return { result: failedAccount(accountId, message) };
+    return { result: failedAccount(accountId, access.error) };
   }
-  const memberConfig = { ...deps.iamConfig, credentials };
+  const memberConfig = access.clientConfig;
   const { report, deliveries, failures } = await runAndDeliver(
     {
       iam: createIamClient(memberConfig),
       logger: deps.logger,
       now: deps.now,
-      runId: `${deps.orgRunId}-${accountId}`,
+      runId: accountRunId(deps.orgRunId, accountId),
       accountId,
       sinks: [
         ...deps.sinks,

@@ -1,7 +1,7 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, describeError } from '../../lambda/core/errors';
-import { ACCOUNT_ID } from '../../lambda/core/patterns';
+import { ACCOUNT_ID, RUN_ID } from '../../lambda/core/patterns';
 import { parseSetting, SETTINGS } from '../../lambda/core/settings';
 import {
   checkDistinctFiles,
@@ -19,8 +19,6 @@ export const RESTORE_FORMATS = ['table', 'json', 'csv'] as const;
 
 /** IAM's certificate id pattern (`[\w]+`, 24 to 128): ids are never checked more strictly. */
 const CERTIFICATE_ID = /^\w{24,128}$/;
-/** A run id: a Lambda request id, a UUID, or an organization run's `<run>-<account>`. */
-const RUN_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
 /** The restore's flags, each with its help. */
 const RESTORE_FLAGS = {

@@ -1,8 +1,7 @@
 import type { RestoreReport } from '../../lambda/core/restore-report';
 import { formatRestoreCsv, formatRestoreTable } from '../../lambda/render/text';
-import { EXIT } from '../args';
 import type { CliIo } from '../io';
-import { writeOutput } from '../output';
+import { exitStatus, writeOutput } from '../output';
 import type { RestoreCliOptions } from './args';
 
 /** Writes the report and the lines for a person, and returns the exit status. */
@@ -60,12 +59,13 @@ export function finishRestore(
     summary.failed > 0 ||
     report.accounts.some((a) => a.status === 'FAILED') ||
     report.steps.some((s) => s.error !== null);
-  if (interrupted) status = EXIT.interrupted;
-  else if (awsFailure) status = Math.max(status, EXIT.aws);
-  // Something recorded is still not undone: refused (each says why) or withheld by the guard.
-  else if (status === EXIT.clean && summary.refused + summary.withheld > 0) {
-    status = EXIT.nonCompliant;
-  }
+  status = exitStatus({
+    written: status,
+    interrupted,
+    awsFailure,
+    // Something recorded is still not undone: refused (each says why) or withheld by the guard.
+    notDone: summary.refused + summary.withheld > 0,
+  });
   const parts = [
     ['restorable', summary.restorable],
     ['restored', summary.restored],

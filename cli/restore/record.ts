@@ -7,6 +7,7 @@ import {
 } from '../../lambda/core/change-record';
 import { describeError } from '../../lambda/core/errors';
 import { type RunFacts, reportChangeKey } from '../../lambda/core/restore-plan';
+import { runNamesIn } from '../../lambda/core/run-id';
 import { MODES, type Mode } from '../../lambda/core/settings';
 import {
   type ArchivedReport,
@@ -40,7 +41,7 @@ const RECENT = 5;
 
 /** The names a run goes by in one account: its own, and an organization run's `<run>-<account>`. */
 function namesOf(run: string, accountId: string): string[] {
-  return [run, `${run}-${accountId}`];
+  return [...runNamesIn(run, accountId)];
 }
 
 /** Reads one account's part of the record for `runs`, and the reports of those runs in the archive. */

@@ -4,7 +4,7 @@ import { createIamClient } from '../../lambda/aws/iam';
 import { createOrganizationsClient, selectActiveAccounts } from '../../lambda/aws/organizations';
 import { partitionOfRegion } from '../../lambda/aws/partition';
 import { createS3Client } from '../../lambda/aws/s3';
-import { AssumeRoleError, assumeMemberRole } from '../../lambda/aws/sts';
+import { enterMemberAccount } from '../../lambda/aws/sts';
 import {
   CHANGES_PREFIX,
   ChangeRecordError,
@@ -17,6 +17,7 @@ import {
   type RestoreAccount,
   type RestoreStepResult,
 } from '../../lambda/core/restore-report';
+import { accountRunId, isRunIn } from '../../lambda/core/run-id';
 import { archiveChangeRecorder } from '../../lambda/record/archive';
 import { lockArchive } from '../../lambda/record/s3';
 import { EXIT, UsageError } from '../args';
@@ -206,7 +207,7 @@ async function restoreAccounts(
         {
           iam: item.iam,
           accountId: item.accountId,
-          runId: options.org ? `${run.runId}-${item.accountId}` : run.runId,
+          runId: options.org ? accountRunId(run.runId, item.accountId) : run.runId,
           logger,
           changeRecord: recorder,
           ...(stop ? { stop } : {}),
@@ -285,7 +286,7 @@ function unknownRuns(
   if (records.length < work.length) return undefined;
   const knownIn = (run: string) =>
     source.kind === 'file'
-      ? source.entries.some((e) => e.runId === run || e.runId === `${run}-${e.accountId}`)
+      ? source.entries.some((e) => isRunIn(e.runId, run, e.accountId))
       : records.some((record) => record.known.has(run));
   const unknown = options.runs.filter((run) => !knownIn(run));
   if (unknown.length === 0) return undefined;
@@ -306,23 +307,18 @@ async function planOne(
   const record = item.record as AccountRecord;
   let iam: IAMClient;
   if (options.org) {
-    try {
-      const credentials = await assumeMemberRole(run.connection.sts, {
+    const access = await enterMemberAccount(
+      run.connection.sts,
+      {
         accountId: item.accountId,
         roleName: options.org.roleName,
         partition: partitionOfRegion(run.connection.region),
         sessionName: `signing-cert-audit-restore-${run.runId}`,
-      });
-      iam = createIamClient({ ...run.connection.clientConfig, credentials });
-    } catch (error: unknown) {
-      return {
-        ...item,
-        outcome: failed(
-          item.accountId,
-          error instanceof AssumeRoleError ? error.message : describeError(error).message,
-        ),
-      };
-    }
+      },
+      run.connection.clientConfig,
+    );
+    if ('error' in access) return { ...item, outcome: failed(item.accountId, access.error) };
+    iam = createIamClient(access.clientConfig);
   } else {
     iam = createIamClient(run.connection.clientConfig);
   }
@@ -347,7 +343,7 @@ function elsewhereHints(
     ...new Set(
       source.entries
         .filter((e) => !run.accounts.includes(e.accountId))
-        .filter((e) => options.runs.some((r) => e.runId === r || e.runId === `${r}-${e.accountId}`))
+        .filter((e) => options.runs.some((r) => isRunIn(e.runId, r, e.accountId)))
         .map((e) => e.accountId),
     ),
   ];

@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { SigningCertAuditError } from '../core/errors';
+import { describeError, SigningCertAuditError } from '../core/errors';
 import { CLIENT_DEFAULTS } from './http';
 
 /** The member role of one account could not be assumed: the account cannot be audited. */
@@ -65,5 +65,33 @@ export async function assumeMemberRole(
     throw new AssumeRoleError(`AssumeRole ${roleArn} failed (${name}: ${message})${hint}`, {
       cause: error,
     });
+  }
+}
+
+/** A member account entered through its role: the client settings to reach it, or why not. */
+export type MemberAccess =
+  | {
+      readonly clientConfig: Readonly<Record<string, unknown>> & {
+        credentials: AwsCredentialIdentity;
+      };
+    }
+  | { readonly error: string };
+
+/**
+ * Enters one member account through its role, for the organization's worker, the CLI across
+ * accounts and restore alike: the client settings `base` with the role's credentials, or the
+ * reason it could not be entered (an AssumeRoleError's message, naming the role and the cause).
+ */
+export async function enterMemberAccount(
+  sts: STSClient,
+  role: MemberRole,
+  base: Readonly<Record<string, unknown>> = {},
+): Promise<MemberAccess> {
+  try {
+    return { clientConfig: { ...base, credentials: await assumeMemberRole(sts, role) } };
+  } catch (error: unknown) {
+    return {
+      error: error instanceof AssumeRoleError ? error.message : describeError(error).message,
+    };
   }
 }

@@ -23,6 +23,11 @@ export const PATTERN_PARTS = {
   region: '[a-z]{2}(?:-[a-z]+)+-\\d',
   /** Any AWS partition: aws, aws-cn, aws-us-gov, … */
   partition: 'aws[a-z-]*',
+  /**
+   * A run id: a Lambda request id, the CLI's UUID, or an organization run's execution name, in
+   * the one form that names an S3 prefix as it is (not `.` or `..`).
+   */
+  runId: '(?!\\.{1,2}$)[A-Za-z0-9._-]{1,80}',
 } as const;
 
 const whole = (part: string) => new RegExp(`^(?:${part})$`);
@@ -41,6 +46,11 @@ export const OU_OR_ROOT_ID = whole(`${PATTERN_PARTS.ouId}|${PATTERN_PARTS.rootId
 export const ORGANIZATION_ID = whole(PATTERN_PARTS.organizationId);
 /** A whole S3 bucket name. */
 export const BUCKET_NAME = whole(PATTERN_PARTS.bucketName);
+/**
+ * A run id a person names (restore's `--run`): a run's own id, or one account's part of an
+ * organization run (`<run>-<account>`).
+ */
+export const RUN_ID = whole(`${PATTERN_PARTS.runId}(?:-${PATTERN_PARTS.accountId})?`);
 /** A whole AWS region name. */
 export const REGION = whole(PATTERN_PARTS.region);
 /** A standard SNS topic ARN (its name: 1 to 256 of letters, digits, `_` and `-`). */

@@ -15,6 +15,7 @@ import {
   changeRunPrefix,
   parseChangeEntry,
 } from '../core/change-record';
+import { runNamesIn } from '../core/run-id';
 
 /**
  * The change record in the evidence archive: one object an entry under `changes/`, written with
@@ -48,7 +49,7 @@ export async function readS3ChangeRecord(
   runId: string,
 ): Promise<ChangeEntry[]> {
   const entries: ChangeEntry[] = [];
-  for (const name of new Set([runId, `${runId}-${accountId}`])) {
+  for (const name of new Set(runNamesIn(runId, accountId))) {
     const prefix = changeRunPrefix(accountId, name);
     for await (const page of paginateListObjectsV2(
       { client: s3 },
