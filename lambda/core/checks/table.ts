@@ -1,8 +1,8 @@
 import type { AccountCheck, CertificateCheck, Severity, VerdictCount, VerdictSpec } from './check';
-import { ENGINE_VERDICTS } from './engine';
 import { CHECKS } from './index';
+import { ENGINE_VERDICTS } from './unjudged';
 
-export { ENGINE_VERDICTS } from './engine';
+export { ENGINE_VERDICTS } from './unjudged';
 
 type VerdictsOf<C> = C extends { readonly verdicts: infer T } ? keyof T & string : never;
 type CountsOf<C> = C extends { readonly verdicts: infer T }

@@ -1,7 +1,7 @@
 import type { VerdictSpec } from './check';
 
 /**
- * Verdicts the engine gives itself, about a user or certificate it could not judge: the verdict
+ * Verdicts about a user or certificate the audit could not judge (not a check's: the audit gives them itself): the verdict
  * table's `engine` rows. What they count as is the first report schema's (`errors`, `gone`).
  */
 export const ENGINE_VERDICTS = {
