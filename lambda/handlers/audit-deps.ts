@@ -24,8 +24,7 @@ export function productionAuditDeps(
   registry: readonly SinkEntry[] = SINK_REGISTRY,
 ): ProductionAuditDeps {
   return coldStart((logger) => {
-    const config = loadConfigFromEnv(env);
-    requireSecurityHubBundled(config.securityHubRegion, 'function');
+    const config = requireSecurityHubBundled(loadConfigFromEnv(env), 'function');
     return {
       policy: config,
       iam: createIamClient(),

@@ -100,13 +100,20 @@ export function coldStart<T>(build: (logger: Logger) => T): T {
 const SECURITY_HUB_BUNDLED =
   (process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED as unknown) !== false;
 
-/** Refuses a Security Hub region in a bundle built without Security Hub, naming the fix. */
-export function requireSecurityHubBundled(region: string | undefined, what: string): void {
-  if (region !== undefined && !SECURITY_HUB_BUNDLED) {
+/**
+ * A function's settings as loaded, once they name no Security Hub region its bundle was built
+ * without: such settings are refused, naming the fix.
+ */
+export function requireSecurityHubBundled<S extends { readonly securityHubRegion?: string }>(
+  settings: S,
+  what: string,
+): S {
+  if (settings.securityHubRegion !== undefined && !SECURITY_HUB_BUNDLED) {
     throw new ConfigError(
       `${SETTINGS.securityHubRegion.env} is set, but this ${what} was bundled without Security Hub: deploy it with securityHub enabled`,
     );
   }
+  return settings;
 }
 
 /** The account of a function's ARN (`arn:partition:lambda:region:account:function:name`). */

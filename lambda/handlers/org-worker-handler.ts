@@ -97,15 +97,11 @@ export function createWorkerHandler(deps: WorkerDeps): LambdaHandler<AccountResu
 export function workerProductionDeps(
   env: Readonly<Record<string, string | undefined>>,
 ): WorkerDeps {
-  return coldStart((logger) => {
-    const orgEnv = loadOrgEnvironment(env);
-    requireSecurityHubBundled(orgEnv.securityHubRegion, 'worker');
-    return {
-      env: orgEnv,
-      sts: createStsClient(),
-      s3: createS3Client(),
-      logger,
-      now: () => new Date(),
-    };
-  });
+  return coldStart((logger) => ({
+    env: requireSecurityHubBundled(loadOrgEnvironment(env), 'worker'),
+    sts: createStsClient(),
+    s3: createS3Client(),
+    logger,
+    now: () => new Date(),
+  }));
 }
