@@ -127,6 +127,26 @@ export async function getUser(
   return { userId: User.UserId, createDate: User.CreateDate };
 }
 
+/**
+ * A user read by name (GetUser), as ListUsers would have listed it: its name as IAM spells it, its
+ * ARN, its id and its path. Throws NoSuchEntity for a user that does not exist.
+ */
+export async function readUser(
+  client: IAMClient,
+  userName: string,
+): Promise<IamUser & { readonly path: string }> {
+  const { User } = await client.send(new GetUserCommand({ UserName: userName }));
+  if (User?.UserName === undefined || User.Arn === undefined || User.UserId === undefined) {
+    throw new Error('GetUser answered without the user’s name, ARN or id');
+  }
+  return {
+    userName: User.UserName,
+    userArn: User.Arn,
+    userId: User.UserId,
+    path: User.Path ?? '/',
+  };
+}
+
 /** A user's IAM id (GetUser). */
 export async function getUserId(client: IAMClient, userName: string): Promise<string> {
   return (await getUser(client, userName)).userId;

@@ -1,5 +1,6 @@
 import type { OrgReport } from './org-report';
 import type { Report } from './report';
+import { coversAccount } from './scope';
 
 /** Where a report was archived: `s3://` locations, for the email digest to point at. */
 export interface ArchiveLocation {
@@ -21,6 +22,12 @@ export const FINDINGS_PREFIX = 'findings/';
 export interface ArchiveKeys {
   readonly report: string;
   readonly html: string;
+  /**
+   * The findings as JSON Lines: under `findings/`, the Glue table's location, for a run that
+   * speaks for the account; beside the report (`<run>.findings.jsonl` under `reports/`, which no
+   * table reads) for a users-scoped run, so a query over the table (a day's findings, a run's
+   * counts) never takes a run about some users for the account's.
+   */
   readonly findings: string;
   /**
    * The failing findings as OCSF Compliance Findings (JSON Lines), beside the report: under
@@ -42,7 +49,8 @@ export type ArchiveLayout = 'account' | 'organization';
 /**
  * Athena-friendly keys (Hive-style partitions). Findings are under a prefix of their own because
  * Athena reads every object under a table's location: the whole report beside them would be
- * read as a malformed row. Reports and pages are always under `account=`/`date=`, for people.
+ * read as a malformed row. Reports and pages are always under `account=`/`date=`, for people,
+ * whatever the run's scope (the report's `scope` says it).
  */
 export function archiveKeys(report: Report, layout: ArchiveLayout = 'account'): ArchiveKeys {
   const date = `date=${report.evaluatedAt.slice(0, 10)}`;
@@ -54,8 +62,9 @@ export function archiveKeys(report: Report, layout: ArchiveLayout = 'account'): 
     report: `${REPORTS_PREFIX}${partition}/${run}.json`,
     html: `${REPORTS_PREFIX}${partition}/${run}.html`,
     ocsf: `${REPORTS_PREFIX}${partition}/${run}.ocsf.jsonl`,
-    findings:
-      layout === 'organization'
+    findings: !coversAccount(report.scope)
+      ? `${REPORTS_PREFIX}${partition}/${run}.findings.jsonl`
+      : layout === 'organization'
         ? `${FINDINGS_PREFIX}${date}/${report.accountId}-${run}.jsonl`
         : `${FINDINGS_PREFIX}${partition}/${run}.jsonl`,
   };

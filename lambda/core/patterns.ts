@@ -36,6 +36,8 @@ const whole = (part: string) => new RegExp(`^(?:${part})$`);
 export const ACCOUNT_ID = whole(PATTERN_PARTS.accountId);
 /** A whole IAM role name. */
 export const ROLE_NAME = whole(PATTERN_PARTS.roleName);
+/** A whole IAM user name: IAM holds user names to the role names' rule (1 to 64 of `\w+=,.@-`). */
+export const USER_NAME = ROLE_NAME;
 /** A whole organizational unit id. */
 export const OU_ID = whole(PATTERN_PARTS.ouId);
 /** A whole organization root id. */

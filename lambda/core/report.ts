@@ -2,9 +2,10 @@ import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from 
 import { type Verdict, verdictSeverity } from './checks/table';
 import { countFindings, SUMMARY_KEYS, type SummaryKey } from './counts';
 import type { ErrorDetail } from './errors';
+import { ACCOUNT_SCOPE, type RunScope } from './scope';
 import type { Policy, ScanStrategy } from './settings';
 
-export type { PlannedAction, Severity, TagOverride, Verdict };
+export type { PlannedAction, RunScope, Severity, TagOverride, Verdict };
 export { SEVERITIES };
 
 /** Report schema version; bumped only if a consumer could break. */
@@ -108,6 +109,12 @@ export interface Report {
    */
   readonly policy: Policy & { readonly dryRun: boolean };
   readonly scan: ScanInfo;
+  /**
+   * Which users the run covered (an addition): `{ "kind": "account" }`, or `{ "kind": "users",
+   * "userNames": [...] }` for a run about named users only, which never speaks for the account.
+   * A report without it is an account's.
+   */
+  readonly scope: RunScope;
   readonly summary: Summary;
   readonly part: { readonly index: number; readonly count: number };
   readonly findings: readonly Finding[];
@@ -134,6 +141,8 @@ export interface ReportInput {
   readonly incompleteReason?: string | null;
   /** Defaults to a full scan. */
   readonly scan?: ScanInfo;
+  /** Defaults to the whole account. */
+  readonly scope?: RunScope;
   readonly usersScanned: number;
   readonly certificatesScanned: number;
   readonly findings: readonly Finding[];
@@ -179,6 +188,7 @@ export function buildReport(input: ReportInput): Report {
       credentialReportGeneratedAt: null,
       fallbackReason: null,
     },
+    scope: input.scope ?? ACCOUNT_SCOPE,
     summary: summaryOf(input, findings),
     part: { index: 1, count: 1 },
     findings,
@@ -205,6 +215,11 @@ export interface UnreadSubjects {
   readonly root: boolean;
   /** Users a read of which failed (their certificates, their tags, a certificate's facts). */
   readonly userArns: ReadonlySet<string>;
+  /**
+   * The same users by name, lower-cased (IAM's names are unique whatever their case): a user a
+   * users-scoped run could not read at all (GetUser failed) has no ARN from IAM.
+   */
+  readonly userNames: ReadonlySet<string>;
 }
 
 /**
@@ -216,9 +231,11 @@ export interface UnreadSubjects {
  */
 export function unreadSubjects(findings: readonly Finding[]): UnreadSubjects {
   const failed = findings.filter((f) => f.verdict === 'ERROR' && f.error !== null);
+  const users = failed.filter((f) => f.userName !== ROOT_USER_NAME);
   return {
     root: failed.some((f) => f.userName === ROOT_USER_NAME),
-    userArns: new Set(failed.filter((f) => f.userName !== ROOT_USER_NAME).map((f) => f.userArn)),
+    userArns: new Set(users.map((f) => f.userArn)),
+    userNames: new Set(users.map((f) => f.userName.toLowerCase())),
   };
 }
 

@@ -1,9 +1,10 @@
 import pLimit from 'p-limit';
 import { describeError } from '../core/errors';
 import { buildReport, type Report } from '../core/report';
+import { ACCOUNT_SCOPE } from '../core/scope';
 import type { Policy } from '../core/settings';
 import { carryOutActions } from './act';
-import { scanAccount, scannedUsers, scanUsers } from './scan';
+import { scanAccount, scanNamedUsers, scannedUsers, scanUsers } from './scan';
 import { settleScans } from './settle';
 import type { AuditDeps, AuditOptions } from './types';
 
@@ -17,13 +18,15 @@ export type {
 } from './types';
 
 /**
- * Audits every user's signing certificates, by phase: scan (users → certificates, and the
+ * Audits the signing certificates of the users in the run's scope (every user, by default), by
+ * phase: scan (users → certificates, and the
  * account's own facts), settle (checks → tags for the users that have something to report →
  * findings), act (the planned changes, behind the blast-radius guard) → report. Each certificate
  * goes through the checks once; only the checks that a user's tags can change are run again, for
  * users whose tags do. One user's failure becomes a finding and the run goes on. A run that could
  * not see the whole account (listing failed, stopped early) returns its report with
- * `complete: false` and why.
+ * `complete: false` and why. A users-scoped run reads only the named users, and not the
+ * account's own facts (root): it never speaks for the account.
  */
 export async function runAudit(
   deps: AuditDeps,
@@ -35,9 +38,12 @@ export async function runAudit(
   const limit = pLimit(policy.concurrency);
 
   const strategy = options.scanStrategy ?? policy.scanStrategy;
+  const scope = options.scope ?? ACCOUNT_SCOPE;
   const [{ scans, listingError, scan }, accountFindings] = await Promise.all([
-    scanUsers(deps, policy, strategy, limit),
-    scanAccount(deps),
+    scope.kind === 'users'
+      ? scanNamedUsers(deps, policy, scope.userNames, limit)
+      : scanUsers(deps, policy, strategy, limit),
+    scope.kind === 'account' ? scanAccount(deps) : [],
   ]);
   deps.onUsersScanned?.(scannedUsers(scans));
   const { usersScanned, certificatesScanned, settled, pending } = await settleScans(
@@ -55,6 +61,7 @@ export async function runAudit(
     dryRun,
     incompleteReason: incompleteReason(deps, listingError, usersScanned),
     scan,
+    scope,
     usersScanned,
     certificatesScanned,
     findings: [...accountFindings, ...settled, ...acted],

@@ -3,6 +3,7 @@ import {
   type IamUser,
   listSigningCertificates,
   listUsers,
+  readUser,
   rootHasSigningCertificate,
   type SigningCertificate,
 } from '../aws/iam';
@@ -20,6 +21,9 @@ export type UserScan =
   | { readonly user: IamUser; readonly certificates: SigningCertificate[] }
   | { readonly user: IamUser; readonly error: unknown }
   | { readonly user: IamUser; readonly skipped: true };
+
+/** A user read by name, with its path. */
+type NamedUser = Awaited<ReturnType<typeof readUser>>;
 
 /** What the scan phase found: every user's listing, why listing stopped, and how it scanned. */
 export interface ScanOutcome {
@@ -83,6 +87,63 @@ export async function scanUsers(
     scans,
     listingError,
     scan: { strategy: 'full', credentialReportGeneratedAt: null, fallbackReason },
+  };
+}
+
+/**
+ * A users-scoped run's scan: each named user read by name (GetUser), then its certificates
+ * listed, within the run's limit; never ListUsers, never the credential report, so every
+ * certificate of each user is listed (a full scan of those users). A user IAM does not know is
+ * reported gone (NOT_EVALUATED, GONE), not as an error; one outside the path prefix is not the
+ * run's to audit, as ListUsers would not have listed it, and is left out, logged.
+ */
+export async function scanNamedUsers(
+  deps: AuditDeps,
+  policy: Policy,
+  userNames: readonly string[],
+  limit: Limit,
+): Promise<ScanOutcome> {
+  let usersScanned = 0;
+  const scanned = () => {
+    usersScanned += 1;
+    deps.onProgress?.({ usersListed: userNames.length, usersScanned, listingDone: true });
+  };
+  const partition = await partitionOf(deps);
+  const scans = await Promise.all(
+    userNames.map(async (userName): Promise<UserScan | undefined> => {
+      // A user that could not be read has no ARN from IAM: named with the root path, as a
+      // finding must name one; the Security Hub sweep goes by the user's name.
+      const asked = {
+        userName,
+        userArn: `arn:${partition}:iam::${deps.accountId}:user/${userName}`,
+      };
+      const read = await limit(async (): Promise<UserScan | { readonly found: NamedUser }> => {
+        if (deps.stop?.aborted) return { user: asked, skipped: true };
+        try {
+          return { found: await readUser(deps.iam, userName) };
+        } catch (error: unknown) {
+          scanned();
+          return { user: asked, error };
+        }
+      });
+      if (!('found' in read)) return read;
+      const { path, ...user } = read.found;
+      if (!path.startsWith(policy.userPathPrefix)) {
+        deps.logger.warn('A named user is outside the path prefix; it was not audited', {
+          userName: user.userName,
+          path,
+          userPathPrefix: policy.userPathPrefix,
+        });
+        scanned();
+        return undefined;
+      }
+      return scanUser(deps, user, limit, scanned);
+    }),
+  );
+  return {
+    scans: scans.filter((scan): scan is UserScan => scan !== undefined),
+    listingError: undefined,
+    scan: { strategy: 'full', credentialReportGeneratedAt: null, fallbackReason: null },
   };
 }
 
@@ -169,8 +230,7 @@ export async function scanAccount(deps: AuditDeps): Promise<Finding[]> {
   // The root user's ARN is in the partition of the IAM endpoint the run calls (aws-cn in China,
   // aws-us-gov in GovCloud), as the Security Hub sink's is. A client without a region reaches no
   // endpoint: its GetAccountSummary fails below, and the ERROR names the root user in `aws`.
-  const region = await deps.iam.config.region().catch(() => '');
-  const rootArn = `arn:${partitionOfRegion(region)}:iam::${deps.accountId}:root`;
+  const rootArn = `arn:${await partitionOf(deps)}:iam::${deps.accountId}:root`;
   const base = { ...userLevel({ userName: ROOT_USER_NAME, userArn: rootArn }) };
   let facts: AccountFacts;
   try {
@@ -193,4 +253,9 @@ export async function scanAccount(deps: AuditDeps): Promise<Finding[]> {
   return ACCOUNT_CHECKS.flatMap((check) => check.evaluate(facts)).map((outcome) =>
     finding({ ...base, verdict: outcome.verdict, detail: outcome.detail }, 'NONE', null),
   );
+}
+
+/** The partition of the IAM endpoint the run calls (`aws` for a client without a region). */
+async function partitionOf(deps: AuditDeps): Promise<string> {
+  return partitionOfRegion(await deps.iam.config.region().catch(() => ''));
 }

@@ -3,6 +3,7 @@ import type pLimit from 'p-limit';
 import type { CredentialReportWait } from '../aws/credential-report';
 import type { IamUser } from '../aws/iam';
 import type { ChangeRecorder } from '../core/change-record';
+import type { RunScope } from '../core/scope';
 import type { ScanStrategy } from '../core/settings';
 
 /** The logging the audit needs; Powertools Logger fits, and so does a CLI's own. */
@@ -69,8 +70,13 @@ export interface AuditOptions {
    * `plannedAction` (and the blast-radius guard still applies), but no write call is made.
    */
   readonly dryRun?: boolean;
-  /** Overrides the policy's scan strategy for this run (the full-scan schedule's event). */
+  /**
+   * Overrides the policy's scan strategy for this run (the full-scan schedule's event): how an
+   * account-scoped run finds its users. A users-scoped run reads each named user and never uses it.
+   */
   readonly scanStrategy?: ScanStrategy;
+  /** Which users the run covers: the whole account (the default), or the named users only. */
+  readonly scope?: RunScope;
 }
 
 /** The run's one concurrency limit, shared by every phase so IAM sees at most that many calls. */

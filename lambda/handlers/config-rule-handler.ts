@@ -1,17 +1,23 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { Context } from 'aws-lambda';
 import { createConfigClient, putEvaluations } from '../aws/config';
 import { createIamClient } from '../aws/iam';
 import { evaluateUsers, type RuleCompliance } from '../core/config-evaluations';
-import { describeError, SigningCertAuditError } from '../core/errors';
+import { SigningCertAuditError } from '../core/errors';
+import { ACCOUNT_SCOPE } from '../core/scope';
 import { loadPolicyFromEnv, type Policy } from '../core/settings';
-import type { ScannedUser } from '../engine/audit';
-import { runAndDeliver } from '../run';
-import { parseConfigRuleEvent } from './config-rule-event';
-import { withDeadline } from './deadline';
-import { SERVICE_NAME } from './metrics';
+import { type ConfigRuleInvocation, parseConfigRuleEvent } from './config-rule-event';
+import {
+  type AuditHandlerDeps,
+  type AuditRun,
+  type AuditTrigger,
+  accountOfFunction,
+  coldStart,
+  createAuditHandler,
+  failIfIncomplete,
+  type LambdaDeps,
+  type LambdaHandler,
+} from './lambda-handler';
 
 /** The rule's run did not see the whole account: its evaluations cover the users it reached. */
 export class RuleRunIncompleteError extends SigningCertAuditError {
@@ -19,24 +25,12 @@ export class RuleRunIncompleteError extends SigningCertAuditError {
 }
 
 /** Everything the Config rule's function talks to, built once per execution environment. */
-export interface ConfigRuleHandlerDeps {
+export interface ConfigRuleHandlerDeps extends LambdaDeps {
   /** The policy the function was deployed with; its mode is never used: the rule only reports. */
   readonly policy: Policy;
   readonly iam: IAMClient;
   readonly config: ConfigServiceClient;
-  readonly logger: Logger;
-  /** The clock; the run evaluates the policy at the moment it starts. */
-  readonly now: () => Date;
-  /**
-   * With less Lambda time than this left, the run starts no new listing and evaluates the users
-   * it reached; the time left is for the calls in flight and PutEvaluations.
-   * @default DEADLINE_MARGIN_MS
-   */
-  readonly deadlineMarginMs?: number;
 }
-
-/** The default deadline margin: 90 s of a 900 s function, as the scheduled function's. */
-export const DEADLINE_MARGIN_MS = 90_000;
 
 /** What one evaluation delivered: how many users got each compliance, and what was left out. */
 export interface RuleRunSummary {
@@ -50,98 +44,106 @@ export interface RuleRunSummary {
 }
 
 /** The Lambda handler's shape. */
-export type ConfigRuleHandler = (event: unknown, context: Context) => Promise<RuleRunSummary>;
+export type ConfigRuleHandler = LambdaHandler<RuleRunSummary>;
+
+/** The rule's dependencies as the wrapper holds them: an audit's, and Config's client. */
+type RuleDeps = AuditHandlerDeps & { readonly config: ConfigServiceClient };
 
 /**
- * The AWS Config rule, wired: read Config's event (a periodic evaluation, or refused), run the
- * same audit as the scheduled function in report mode whatever the deployment's mode (a rule
- * evaluates, it never changes anything; the function's role has no IAM write permission either,
- * and no change record is passed, so a deletion would be refused), turn the users it reached into
- * one evaluation each (core/config-evaluations.ts), and deliver them with PutEvaluations. A run
- * that did not see the whole account delivers what it saw, then fails (unless the deadline
- * stopped it, which a retry would hit again), so Lambda's error metric and Config's rule status
- * show it.
+ * The AWS Config rule's trigger: Config's event (a periodic evaluation, or refused), a run over
+ * the whole account, and its evaluations as the output. A run that did not see the whole account
+ * delivers what it saw, then fails (unless the deadline stopped it, which a retry would hit
+ * again), so Lambda's error metric and Config's rule status show it.
  */
-export function createConfigRuleHandler(deps: ConfigRuleHandlerDeps): ConfigRuleHandler {
-  return async (event, context) => {
-    deps.logger.addContext(context);
-    const invocation = parseConfigRuleEvent(event, accountIdOf(context.invokedFunctionArn));
+export const CONFIG_RULE_TRIGGER: AuditTrigger<ConfigRuleInvocation, RuleRunSummary, RuleDeps> = {
+  parse: (event, context, deps) => {
+    const invocation = parseConfigRuleEvent(event, accountOfFunction(context.invokedFunctionArn));
     if (invocation.ignoredKeys.length > 0) {
       deps.logger.warn('The Config event holds keys this rule does not know; they were ignored', {
         ignoredKeys: invocation.ignoredKeys,
       });
     }
-    let scanned: readonly ScannedUser[] = [];
-    const { result, deadline } = await withDeadline(
-      context,
-      deps.deadlineMarginMs ?? DEADLINE_MARGIN_MS,
-      (stop) =>
-        runAndDeliver(
-          {
-            iam: deps.iam,
-            logger: deps.logger,
-            now: deps.now(),
-            runId: context.awsRequestId,
-            accountId: invocation.accountId,
-            // No sink: the evaluations are the rule's output; the scheduled function delivers reports.
-            sinks: [],
-            stop,
-            onUsersScanned: (users) => {
-              scanned = users;
-            },
-          },
-          // Report mode, and a full scan: every user is listed by ListUsers, which gives the IAM
-          // user id Config names a user by (the credential report has no such column, and does
-          // not show users whose certificates are all Inactive).
-          { ...deps.policy, mode: 'report', scanStrategy: 'full' },
-          { dryRun: true, scanStrategy: 'full' },
-        ),
-    );
-    const { report } = result;
-    const { evaluations, omitted } = evaluateUsers(
-      scanned.map(({ user, certificates }) => ({
-        userName: user.userName,
-        userArn: user.userArn,
-        userId: user.userId,
-        certificates,
-      })),
-      report.findings,
-    );
-    for (const user of omitted) {
-      deps.logger.warn('User not evaluated; Config keeps its previous evaluation', { ...user });
-    }
-    const { requests } = await putEvaluations(deps.config, evaluations, {
-      resultToken: invocation.resultToken,
-      orderingTimestamp: invocation.notificationCreationTime,
-    });
-    const counts: Record<RuleCompliance, number> = {
-      COMPLIANT: 0,
-      NON_COMPLIANT: 0,
-      NOT_APPLICABLE: 0,
-    };
-    for (const evaluation of evaluations) counts[evaluation.compliance] += 1;
-    const summary: RuleRunSummary = {
-      evaluations: counts,
-      omitted: omitted.length,
-      requests,
-      complete: report.complete,
-    };
-    deps.logger.info('Config rule evaluated', {
-      configRuleName: invocation.configRuleName,
-      ...summary,
-    });
-    if (!report.complete && !deadline.aborted) {
-      throw new RuleRunIncompleteError(
-        `Audit incomplete: ${report.incompleteReason}; the users it reached were evaluated, the others keep their previous evaluation`,
-      );
-    }
-    if (!report.complete) {
-      deps.logger.warn('Stopped by the deadline; the users reached were evaluated', {
-        incompleteReason: report.incompleteReason,
-      });
-    }
-    return summary;
+    return invocation;
+  },
+  // A periodic evaluation is about the account: every user.
+  scope: () => ACCOUNT_SCOPE,
+  // Report mode, and a full scan: every user is listed by ListUsers, which gives the IAM user id
+  // Config names a user by (the credential report has no such column, and does not show users
+  // whose certificates are all Inactive).
+  options: () => ({ dryRun: true, scanStrategy: 'full' }),
+  accountId: (invocation) => invocation.accountId,
+  output: deliverEvaluations,
+};
+
+/**
+ * The AWS Config rule, wired by the one handler wrapper: the same audit as the scheduled
+ * function in report mode whatever the deployment's mode (a rule evaluates, it never changes
+ * anything; the function's role has no IAM write permission either, and no change record is
+ * passed, so a deletion would be refused), its users turned into one evaluation each
+ * (core/config-evaluations.ts) and delivered with PutEvaluations. `trigger` is the rule's own;
+ * another (a test's, a rule triggered by a change to one user) names its own scope, and the
+ * evaluations follow it: a users-scoped run evaluates only those users.
+ */
+export function createConfigRuleHandler(
+  deps: ConfigRuleHandlerDeps,
+  trigger: AuditTrigger<ConfigRuleInvocation, RuleRunSummary, RuleDeps> = CONFIG_RULE_TRIGGER,
+): ConfigRuleHandler {
+  return createAuditHandler(trigger, {
+    ...deps,
+    policy: { ...deps.policy, mode: 'report', scanStrategy: 'full' },
+    // No sink: the evaluations are the rule's output; the scheduled function delivers reports.
+    sinks: [],
+  });
+}
+
+/** The evaluation of every user the run reached, delivered with PutEvaluations. */
+async function deliverEvaluations(
+  run: AuditRun<ConfigRuleInvocation>,
+  deps: RuleDeps,
+): Promise<RuleRunSummary> {
+  const { report, event: invocation } = run;
+  const { evaluations, omitted } = evaluateUsers(
+    run.scanned.map(({ user, certificates }) => ({
+      userName: user.userName,
+      userArn: user.userArn,
+      userId: user.userId,
+      certificates,
+    })),
+    report.findings,
+  );
+  for (const user of omitted) {
+    deps.logger.warn('User not evaluated; Config keeps its previous evaluation', { ...user });
+  }
+  const { requests } = await putEvaluations(deps.config, evaluations, {
+    resultToken: invocation.resultToken,
+    orderingTimestamp: invocation.notificationCreationTime,
+  });
+  const counts: Record<RuleCompliance, number> = {
+    COMPLIANT: 0,
+    NON_COMPLIANT: 0,
+    NOT_APPLICABLE: 0,
   };
+  for (const evaluation of evaluations) counts[evaluation.compliance] += 1;
+  const summary: RuleRunSummary = {
+    evaluations: counts,
+    omitted: omitted.length,
+    requests,
+    complete: report.complete,
+  };
+  deps.logger.info('Config rule evaluated', {
+    configRuleName: invocation.configRuleName,
+    ...summary,
+  });
+  failIfIncomplete(
+    run,
+    deps.logger,
+    (reason) =>
+      new RuleRunIncompleteError(
+        `Audit incomplete: ${reason}; the users it reached were evaluated, the others keep their previous evaluation`,
+      ),
+    'Stopped by the deadline; the users reached were evaluated',
+  );
+  return summary;
 }
 
 /**
@@ -152,24 +154,11 @@ export function createConfigRuleHandler(deps: ConfigRuleHandlerDeps): ConfigRule
 export function productionDeps(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigRuleHandlerDeps {
-  const logger = new Logger({ serviceName: SERVICE_NAME });
-  let policy: Policy;
-  try {
-    policy = loadPolicyFromEnv(env);
-  } catch (error: unknown) {
-    logger.critical('Invalid configuration', { error: describeError(error) });
-    throw error;
-  }
-  return {
-    policy,
+  return coldStart((logger) => ({
+    policy: loadPolicyFromEnv(env),
     iam: createIamClient(),
     config: createConfigClient(),
     logger,
     now: () => new Date(),
-  };
-}
-
-/** The account of a function's ARN (`arn:partition:lambda:region:account:function:name`). */
-function accountIdOf(functionArn: string | undefined): string | undefined {
-  return functionArn?.split(':')[4] || undefined;
+  }));
 }

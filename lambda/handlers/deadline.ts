@@ -1,3 +1,9 @@
+/**
+ * The default deadline margin: 90 s of a 900 s function, time for the calls in flight and the
+ * delivery (every sink, or PutEvaluations) after the run stops starting new work.
+ */
+export const DEADLINE_MARGIN_MS = 90_000;
+
 /** What a handler needs of Lambda's context to know its deadline. */
 export interface RemainingTime {
   getRemainingTimeInMillis(): number;

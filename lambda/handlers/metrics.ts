@@ -2,6 +2,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRIC_OF, type MetricKey, POSTURE } from '../core/counts';
 import type { OrgReport } from '../core/org-report';
 import { type Report, unreadSubjects } from '../core/report';
+import { coversAccount } from '../core/scope';
 
 /** Service name on every log line and the `service` dimension of every metric. */
 export const SERVICE_NAME = 'signing-cert-audit';
@@ -21,14 +22,24 @@ export const INCOMPLETE_METRIC = 'Incomplete';
 export const DURATION_METRIC = 'RunDuration';
 
 /**
+ * The dimension a users-scoped run's metrics carry (`scope` = `users`): CloudWatch keeps a
+ * metric with another set of dimensions as another metric, so such a run's counts never land in
+ * the account-wide series the alarms and the dashboard read (`service` alone), and a run about
+ * one user never reads as "the account holds 0".
+ */
+export const SCOPE_DIMENSION = 'scope';
+
+/**
  * Adds one Count per summary figure, `Incomplete` and the run's duration to the Powertools
- * Metrics buffer (flushed as EMF by the caller). A posture count that is zero while some of its
+ * Metrics buffer (flushed as EMF by the caller; publishing clears the run's dimension). A
+ * users-scoped run's metrics carry {@link SCOPE_DIMENSION}. A posture count that is zero while some of its
  * subjects were not read (a user whose certificates could not be listed, root when
  * GetAccountSummary failed, users never reached by a partial run) is left out: no data point
  * says "unknown", where a 0 would say "fixed". A count above zero is emitted: there are at least
  * that many, and its alarm fires. `Unread` says how many subjects were not read.
  */
 export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: number): void {
+  if (!coversAccount(report.scope)) metrics.addDimension(SCOPE_DIMENSION, report.scope.kind);
   const unread = unreadSubjects(report.findings);
   const unknown = { users: unread.userArns.size > 0 || !report.complete, root: unread.root };
   for (const [key, name] of Object.entries(METRIC_NAMES) as [MetricKey, string][]) {

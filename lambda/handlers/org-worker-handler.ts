@@ -1,59 +1,59 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
-import type { Context } from 'aws-lambda';
 import { createS3Client } from '../aws/s3';
 import { createStsClient } from '../aws/sts';
-import { ConfigError, describeError } from '../core/errors';
 import type { AccountResult } from '../core/org-report';
-import { SETTINGS } from '../core/settings';
 import { auditAccount } from '../org';
 import { archiveChangeRecorder } from '../record/archive';
 import { buildSinks } from '../sinks/registry';
-import { withDeadline } from './deadline';
 import { parseWorkerEvent } from './event';
-import { SERVICE_NAME } from './metrics';
+import {
+  coldStart,
+  createLambdaHandler,
+  type LambdaDeps,
+  type LambdaHandler,
+  partitionOfFunction,
+  requireSecurityHubBundled,
+} from './lambda-handler';
 import { loadOrgEnvironment, type OrgEnvironment } from './org-environment';
 
 export type { WorkerEvent } from './event';
 
-/** False in a worker bundled without Security Hub (see scheduled-handler.ts). */
-const SECURITY_HUB_BUNDLED =
-  (process.env.SIGNING_CERT_AUDIT_SECURITY_HUB_BUNDLED as unknown) !== false;
+/**
+ * The worker's default deadline margin: less than the single-account function's, as a worker
+ * audits one account and delivers to the archive (and the member's Security Hub) only.
+ */
+export const WORKER_DEADLINE_MARGIN_MS = 60_000;
 
 /** The worker's dependencies, built once per execution environment. */
-export interface WorkerDeps {
+export interface WorkerDeps extends LambdaDeps {
   readonly env: OrgEnvironment;
   readonly sts: STSClient;
   readonly s3: S3Client;
-  readonly logger: Logger;
-  readonly now: () => Date;
   /** Settings for each member's IAM client (an endpoint in tests). */
   readonly iamConfig?: Record<string, unknown>;
-  /** Less Lambda time than this left: start no new work in the account (see scheduled-handler). */
-  readonly deadlineMarginMs?: number;
 }
 
 /**
- * The Distributed Map's worker: audits one member account through its role with the same run
- * as the single-account function, archives the account's report, and returns only a small
- * status. An account whose role cannot be assumed comes back FAILED with why; anything else
- * that goes wrong throws, and the state machine's catch turns it into FAILED for this account.
+ * The Distributed Map's worker, wired by the one handler wrapper (lambda-handler.ts): audits
+ * one member account through its role with the same run as the single-account function
+ * (lambda/org.ts: its own wiring, since it enters another account), archives the account's
+ * report, and returns only a small status. An account whose role cannot be assumed comes back
+ * FAILED with why; anything else that goes wrong throws, and the state machine's catch turns it
+ * into FAILED for this account.
  */
-export function createWorkerHandler(deps: WorkerDeps) {
-  return async (input: unknown, context: Context): Promise<AccountResult> => {
-    deps.logger.addContext(context);
+export function createWorkerHandler(deps: WorkerDeps): LambdaHandler<AccountResult> {
+  return createLambdaHandler(deps, {
     // The single-account rule: a dry run in its one exact form or refused, no unknown key. The
     // README documents this event, so operators will invoke the worker by hand.
-    const event = parseWorkerEvent(input);
-    const {
-      result: { result },
-    } = await withDeadline(context, deps.deadlineMarginMs ?? 60_000, (stop) =>
+    parse: (input) => parseWorkerEvent(input),
+    deadlineMarginMs: WORKER_DEADLINE_MARGIN_MS,
+    run: (event, stop, context) =>
       auditAccount(
         {
           sts: deps.sts,
           roleName: deps.env.roleName,
-          partition: partitionOf(context.invokedFunctionArn),
+          partition: partitionOfFunction(context.invokedFunctionArn),
           orgRunId: event.runId,
           now: deps.now(),
           logger: deps.logger,
@@ -86,37 +86,22 @@ export function createWorkerHandler(deps: WorkerDeps) {
           ...(event.scanStrategy ? { scanStrategy: event.scanStrategy } : {}),
         },
       ),
-    );
-    deps.logger.info('Account audited', { ...result });
-    return result;
-  };
+    output: ({ result: { result } }) => {
+      deps.logger.info('Account audited', { ...result });
+      return result;
+    },
+  });
 }
 
 /** The production dependencies of the worker. */
 export function workerProductionDeps(
   env: Readonly<Record<string, string | undefined>>,
 ): WorkerDeps {
-  const logger = new Logger({ serviceName: SERVICE_NAME });
-  try {
-    const orgEnv = loadOrgEnvironment(env);
-    if (orgEnv.securityHubRegion !== undefined && !SECURITY_HUB_BUNDLED) {
-      throw new ConfigError(
-        `${SETTINGS.securityHubRegion.env} is set, but this worker was bundled without Security Hub: deploy it with securityHub enabled`,
-      );
-    }
-    return {
-      env: orgEnv,
-      sts: createStsClient(),
-      s3: createS3Client(),
-      logger,
-      now: () => new Date(),
-    };
-  } catch (error: unknown) {
-    logger.critical('Invalid configuration', { error: describeError(error) });
-    throw error;
-  }
-}
-
-function partitionOf(arn: string | undefined): string {
-  return arn?.split(':')[1] || 'aws';
+  return coldStart((logger) => ({
+    env: requireSecurityHubBundled(loadOrgEnvironment(env), 'worker'),
+    sts: createStsClient(),
+    s3: createS3Client(),
+    logger,
+    now: () => new Date(),
+  }));
 }

@@ -1,6 +1,7 @@
 import type { ArchiveLocation } from '../core/archive-layout';
 import { VERDICTS, type Verdict } from '../core/checks/table';
 import { type Finding, type Report, SEVERITIES } from '../core/report';
+import { describeScope } from '../core/scope';
 
 /** How many findings the digest lists; the archive holds them all. */
 export const DIGEST_FINDINGS = 15;
@@ -30,6 +31,10 @@ export function renderDigest(report: Report, archive: DigestArchive): string {
     `Mode:      ${report.policy.mode}${report.policy.dryRun ? ' (dry run: nothing was changed)' : ''}`,
     `Severity:  ${report.severity}`,
     `Complete:  ${report.complete ? 'yes' : `NO: ${report.incompleteReason}`}`,
+    // Only a users-scoped run says its scope: it covers those users, not the account.
+    ...(report.scope.kind === 'users'
+      ? [`Scope:     ${describeScope(report.scope)} (not the whole account)`]
+      : []),
     '',
     `Users scanned ${summary.usersScanned}, certificates ${summary.certificatesScanned}.`,
     `Non-compliant ${summary.nonCompliant}, expiring soon ${summary.expiringSoon}, deactivated ${summary.deactivated}, deleted ${summary.deleted}, withheld ${summary.withheld}, exempt ${summary.exempt}, overridden by tag ${summary.overridden}, content issues ${summary.contentIssues}, errors ${summary.errors}.`,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { VERDICTS } from '../core/checks/table';
 import { type Finding, type Report, SEVERITIES, type Severity } from '../core/report';
+import { describeScope } from '../core/scope';
 
 /** Every character that means something in HTML, as its entity. */
 const ENTITIES: Readonly<Record<string, string>> = {
@@ -127,6 +128,11 @@ export function renderHtml(report: Report): string {
       ([name, value]) => `<dt>${escapeHtml(name)}</dt><dd><code>${escapeHtml(value)}</code></dd>`,
     )
     .join('');
+  // Only a users-scoped run says its scope: it covers those users, not the account.
+  const scope =
+    report.scope.kind === 'users'
+      ? `<dt>scope</dt><dd>${escapeHtml(describeScope(report.scope))} (not the whole account)</dd>\n`
+      : '';
   const incomplete = report.complete
     ? ''
     : `<p class="incomplete"><b>Incomplete run:</b> ${escapeHtml(report.incompleteReason)}. The findings cover only part of the account.</p>`;
@@ -171,7 +177,7 @@ ${whatToDo(findings)}
 <h2>Policy and run</h2>
 <dl>${policy}
 <dt>scan</dt><dd><code>${escapeHtml(report.scan.strategy)}</code>${report.scan.fallbackReason ? ` (${escapeHtml(report.scan.fallbackReason)})` : ''}</dd>
-<dt>complete</dt><dd><code>${escapeHtml(report.complete)}</code></dd>
+${scope}<dt>complete</dt><dd><code>${escapeHtml(report.complete)}</code></dd>
 <dt>schema</dt><dd><code>${escapeHtml(report.source)} ${escapeHtml(report.schemaVersion)}</code></dd></dl>
 <script>${SORT_SCRIPT}</script>
 </body></html>

@@ -8,6 +8,7 @@ import {
 import { CHECKS } from '../core/checks/index';
 import { SigningCertAuditError } from '../core/errors';
 import { type Report, type UnreadSubjects, unreadSubjects } from '../core/report';
+import { coversUser, describeScope, type RunScope } from '../core/scope';
 import {
   type AsffTarget,
   batches,
@@ -37,6 +38,9 @@ export class SecurityHubError extends SigningCertAuditError {
  * under the path prefix, with both the server's filters
  * and the same filters again on the client (moto ignores them); a deleted user's findings are
  * archived (prowler#2843) because the sweep covers every finding the run did not produce.
+ * The sweep follows the run's scope: a users-scoped run resolves only the findings of the users
+ * it re-read (by name: the one thing a user that no longer exists still has), never another
+ * user's nor root's, since it did not look at them.
  */
 export function securityHubSink(
   client: SecurityHubClient,
@@ -63,6 +67,7 @@ export function securityHubSink(
             .filter((f) => !produced.has(f.Id))
             .filter((f) => ran.has(checkOfId(f.Id ?? '')))
             .filter((f) => underPrefix(f, prefix))
+            .filter((f) => inScope(f, report.scope))
             .filter((f) => !wasUnread(f, unread))
             .map((f) => resolvedTwin(f, report.evaluatedAt))
         : [];
@@ -93,7 +98,9 @@ export function securityHubSink(
         ? ' (no sweep: the run was partial or not a full scan)'
         : kept > 0
           ? ` (the findings of ${kept} subject(s) the run could not read were left as they were)`
-          : '';
+          : report.scope.kind === 'users'
+            ? ` (the sweep covered the run's ${describeScope(report.scope)})`
+            : '';
       return {
         status: 'delivered',
         detail: `${imported} finding(s) to ${product}: ${active} active, ${current.length - active} resolved, ${swept.length} archived by the sweep${why}`,
@@ -140,16 +147,35 @@ async function ourFindings(
   return found;
 }
 
-/** Whether a finding is about a subject the run could not read (root, or a user by ARN). */
+/**
+ * Whether a finding is about a subject the run's scope covers: anything for the account's; for
+ * named users, a finding about one of them (the account-level root finding never is).
+ */
+function inScope(finding: AwsSecurityFinding, scope: RunScope): boolean {
+  if (scope.kind === 'account') return true;
+  const name = userOf(finding)?.name;
+  return name !== undefined && coversUser(scope, name);
+}
+
+/** Whether a finding is about a subject the run could not read (root, or a user by ARN or name). */
 function wasUnread(finding: AwsSecurityFinding, unread: UnreadSubjects): boolean {
+  const user = userOf(finding);
+  if (!user) return unread.root;
+  return unread.userArns.has(user.arn) || unread.userNames.has(user.name.toLowerCase());
+}
+
+/** The user a finding is about, by ARN and name; undefined for the account-level root finding. */
+function userOf(finding: AwsSecurityFinding): { arn: string; name: string } | undefined {
   const user = finding.Resources?.find((resource) => resource.Type === 'AwsIamUser');
-  return user ? unread.userArns.has(user.Id ?? '') : unread.root;
+  if (!user) return undefined;
+  const arn = user.Id ?? '';
+  return { arn, name: user.Details?.AwsIamUser?.UserName ?? arn.split('/').at(-1) ?? '' };
 }
 
 /** Whether a finding is about a user under the prefix (the account-level root finding always is). */
 function underPrefix(finding: AwsSecurityFinding, prefix: string): boolean {
-  const user = finding.Resources?.find((resource) => resource.Type === 'AwsIamUser');
+  const user = userOf(finding);
   if (!user) return true;
-  const path = /:user(\/.*\/)[^/]+$/.exec(user.Id ?? '')?.[1] ?? '/';
+  const path = /:user(\/.*\/)[^/]+$/.exec(user.arn)?.[1] ?? '/';
   return path.startsWith(prefix);
 }

@@ -2,11 +2,13 @@ import type { PutEvaluationsCommandInput } from '@aws-sdk/client-config-service'
 import { expect, inject, vi } from 'vitest';
 import type { Summary } from '../../lambda/core/report';
 import { SETTINGS } from '../../lambda/core/settings';
+import { productionAuditDeps } from '../../lambda/handlers/audit-deps';
 import {
   productionDeps as configRuleDeps,
   createConfigRuleHandler,
   type RuleRunSummary,
 } from '../../lambda/handlers/config-rule-handler';
+import { type AuditTrigger, createAuditHandler } from '../../lambda/handlers/lambda-handler';
 import { createHandler, productionDeps } from '../../lambda/handlers/scheduled-handler';
 import { invokeBundle, runsBundles } from '../../tools/emulator/bundles';
 import { clientCredentials, type Principal, recordSession } from '../../tools/emulator/call-record';
@@ -113,6 +115,28 @@ export async function invokeHandler(
         : { credentialReportWait: { maxWaitMs: options.credentialReportWaitMs, pollMs: 500 } }),
     });
     return await handler(event, nextContext(options.timeoutMs));
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+/**
+ * Cold-starts a trigger of the test's own with this Lambda environment, as a trigger that
+ * delivers reports is built (the one wrapper and `productionAuditDeps`), and invokes it once with
+ * `event`. In this process, on the sources: no shipped bundle holds a test's trigger. Recorded as
+ * the `test-trigger` principal, which no deployment has. Returns the output and the run's id.
+ */
+export async function invokeTrigger<E, O>(
+  trigger: AuditTrigger<E, O>,
+  env: Record<string, string>,
+  event: unknown,
+): Promise<{ readonly output: O; readonly runId: string }> {
+  const lambdaEnv = lambdaEnvironment('test-trigger', env);
+  for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
+  try {
+    const context = nextContext();
+    const handler = createAuditHandler(trigger, productionAuditDeps(lambdaEnv));
+    return { output: await handler(event, context), runId: context.awsRequestId };
   } finally {
     vi.unstubAllEnvs();
   }

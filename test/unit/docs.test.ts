@@ -167,6 +167,7 @@ describe('the docs', () => {
         'docs/contributing/architecture.md',
         'docs/contributing/adding-a-check.md',
         'docs/contributing/adding-a-sink.md',
+        'docs/contributing/adding-a-trigger.md',
       ]),
     );
   });

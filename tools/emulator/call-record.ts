@@ -31,7 +31,14 @@ export type Principal =
   | 'enumerate'
   | 'summarize'
   /** Whoever runs the CLI, with their own credentials. */
-  | 'operator';
+  | 'operator'
+  /**
+   * A trigger of a test's own (the trigger seam test): no deployment ships it, so no template
+   * holds a role for it and the permissions proof has none to check its calls against. A
+   * trigger that ships gets its own principal, its role and its grants (a users scope's
+   * iam:GetUser, say): docs/contributing/adding-a-trigger.md.
+   */
+  | 'test-trigger';
 
 /** One call as a proxy saw it. */
 export interface CallLine {

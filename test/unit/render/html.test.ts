@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type DefaultTreeAdapterMap, parse } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { buildReport, type Finding } from '../../../lambda/core/report';
+import { usersScope } from '../../../lambda/core/scope';
 import { escapeHtml, renderHtml } from '../../../lambda/render/html';
 import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
 
@@ -200,6 +201,13 @@ describe('renderHtml', () => {
 
     expect(text(parse(partial))).toContain('Incomplete run: stopped early (deadline)');
     expect(text(parse(partial))).toContain('No findings');
+  });
+
+  it('says the scope of a users-scoped run, and nothing of an account run’s', () => {
+    const scoped = renderHtml(buildReport({ ...reportInputs(), scope: usersScope(['alice']) }));
+
+    expect(text(parse(scoped))).toContain('scopeusers: alice (not the whole account)');
+    expect(text(parse(renderHtml(buildReport(reportInputs()))))).not.toContain('scope');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   REPORTS_PREFIX,
 } from '../../../lambda/core/archive-layout';
 import type { Finding } from '../../../lambda/core/report';
+import { usersScope } from '../../../lambda/core/scope';
 import { ocsfJsonLines } from '../../../lambda/render/ocsf';
 import { ArchiveError, archiveSink } from '../../../lambda/sinks/s3-archive';
 import { ACCOUNT_ID, findingOf, NOW, reportOf as sharedReportOf } from '../fixtures';
@@ -42,6 +43,19 @@ describe('archiveKeys', () => {
       ocsf: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.ocsf.jsonl`,
       findings: `findings/date=2026-11-23/${ACCOUNT_ID}-run-1.jsonl`,
     });
+  });
+
+  it('keeps a users-scoped run’s findings beside its report, outside the findings table', () => {
+    const report = sharedReportOf([], { runId: 'run-1', scope: usersScope(['alice']) });
+
+    for (const layout of ['account', 'organization'] as const) {
+      expect(archiveKeys(report, layout)).toEqual({
+        report: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
+        html: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.html`,
+        ocsf: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.ocsf.jsonl`,
+        findings: `reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.findings.jsonl`,
+      });
+    }
   });
 
   it('makes a strange run id safe for a key', () => {

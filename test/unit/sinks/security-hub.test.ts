@@ -7,6 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Finding, ScanInfo } from '../../../lambda/core/report';
+import { type RunScope, usersScope } from '../../../lambda/core/scope';
 import { asffId, productArn } from '../../../lambda/sinks/asff';
 import { SecurityHubError, securityHubSink } from '../../../lambda/sinks/security-hub';
 import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
@@ -22,7 +23,12 @@ const finding = (
 
 const reportOf = (
   findings: Finding[],
-  extra: { incompleteReason?: string; scan?: ScanInfo; userPathPrefix?: string } = {},
+  extra: {
+    incompleteReason?: string;
+    scan?: ScanInfo;
+    userPathPrefix?: string;
+    scope?: RunScope;
+  } = {},
 ) =>
   sharedReportOf(findings, {
     runId: 'run-2',
@@ -31,6 +37,7 @@ const reportOf = (
     certificatesScanned: 1,
     ...(extra.incompleteReason ? { incompleteReason: extra.incompleteReason } : {}),
     ...(extra.scan ? { scan: extra.scan } : {}),
+    ...(extra.scope ? { scope: extra.scope } : {}),
   });
 
 /** A finding Security Hub already holds, as GetFindings returns it. */
@@ -193,6 +200,57 @@ describe('securityHubSink', () => {
     );
 
     expect(imported().map((f) => f.Id)).toEqual([asffId(ACCOUNT_ID, 'ENGINEER', 'age')]);
+  });
+
+  it('sweeps, after a users-scoped run, only the stale findings of the users it re-read', async () => {
+    // Prepare: Security Hub holds alice's old certificate, bob's, and root's.
+    const root = { Type: 'AwsAccount', Id: `AWS::::Account:${ACCOUNT_ID}` };
+    const user = (name: string, path = '/eng/') => ({
+      Type: 'AwsIamUser',
+      Id: `arn:aws:iam::${ACCOUNT_ID}:user${path}${name}`,
+      Details: { AwsIamUser: { UserName: name } },
+    });
+    hubMock.on(GetFindingsCommand).resolves({
+      Findings: [
+        held('CERTALICEOLD', { Resources: [user('alice')] }),
+        held('CERTBOB', { Resources: [user('bob')] }),
+        held('CERTMALLORY', { Resources: [user('mallory', '/')] }),
+        held('root', { Resources: [root] }),
+      ],
+    });
+
+    // Act: a run about alice (and mallory, who no longer exists) that found alice's new one.
+    const delivery = await securityHubSink(new SecurityHubClient({}), TARGET).deliver(
+      reportOf([finding('CERTALICENEW')], { scope: usersScope(['Alice', 'mallory']) }),
+    );
+
+    // Assess: alice's old and mallory's are resolved; bob's and root's are not the run's to judge.
+    expect(imported().map((f) => [f.Id, f.RecordState])).toEqual([
+      [asffId(ACCOUNT_ID, 'CERTALICENEW', 'age'), 'ACTIVE'],
+      [asffId(ACCOUNT_ID, 'CERTALICEOLD', 'age'), 'ARCHIVED'],
+      [asffId(ACCOUNT_ID, 'CERTMALLORY', 'age'), 'ARCHIVED'],
+    ]);
+    expect(delivery.detail).toContain("the sweep covered the run's users: Alice, mallory");
+  });
+
+  it('keeps, after a users-scoped run, the findings of a named user it could not read at all', async () => {
+    // GetUser failed: the finding names the user with the root path, its real ARN has /eng/.
+    hubMock.on(GetFindingsCommand).resolves({
+      Findings: [held('CERTBOB', {}, `arn:aws:iam::${ACCOUNT_ID}:user/eng/bob`)],
+    });
+    const unreadBob = {
+      ...finding('CERTBOB', `arn:aws:iam::${ACCOUNT_ID}:user/bob`),
+      userName: 'bob',
+      certificateId: null,
+      verdict: 'ERROR' as const,
+      error: { code: 'ServiceFailure', message: 'Internal failure' },
+    };
+
+    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(
+      reportOf([unreadBob], { scope: usersScope(['bob']) }),
+    );
+
+    expect(imported()).toEqual([]);
   });
 
   it('pages GetFindings to the end', async () => {

@@ -3,6 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveLocation } from '../../../lambda/core/archive-layout';
 import type { Report } from '../../../lambda/core/report';
+import { usersScope } from '../../../lambda/core/scope';
+import { renderDigest } from '../../../lambda/render/digest';
 import {
   PublishError,
   SNS_MAX_MESSAGE_BYTES,
@@ -140,6 +142,17 @@ describe('the email digest (SNS per-protocol message)', () => {
       `The whole report: s3://evidence/reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
     );
     expect(digest).not.toContain('{');
+  });
+
+  it('says in the digest that a users-scoped run covered those users, not the account', () => {
+    const scoped = renderDigest(
+      reportOf([finding(1)], { scope: usersScope(['alice']) }),
+      undefined,
+    );
+    const account = renderDigest(reportOf([finding(1)]), undefined);
+
+    expect(scoped).toContain('Scope:     users: alice (not the whole account)');
+    expect(account).not.toContain('Scope:');
   });
 
   it('keeps every structured part under 256 KiB, the digest in the first', () => {
