@@ -35,6 +35,13 @@ import { type OutcomeFields, recordThenAct } from '../../lambda/engine/record-th
 /** A step of the restore with what became of it. */
 type RestoreResult = RestoreStepResult;
 
+/** Builds a step's result: its action, and what else became of it. */
+type StepResultOf = (
+  step: RestoreStep,
+  action: RestoreAction,
+  extra?: Partial<Pick<RestoreResult, 'newCertificateId' | 'actionError' | 'detail'>>,
+) => RestoreResult;
+
 /** What restoring one account needs: its IAM client (the operator's, or through a role) and the record. */
 export interface RestoreDeps {
   readonly iam: IAMClient;
@@ -202,11 +209,7 @@ async function restoreStep(
   recorded: ChangeIntent,
   userId: string,
   uploaded: Map<string, string>,
-  result: (
-    step: RestoreStep,
-    action: RestoreAction,
-    extra?: Partial<Pick<RestoreResult, 'newCertificateId' | 'actionError' | 'detail'>>,
-  ) => RestoreResult,
+  result: StepResultOf,
 ): Promise<RestoreResult> {
   const plannedAction = step.plannedAction ?? 'REACTIVATE';
   const change = STEP_CHANGE[plannedAction];
@@ -304,11 +307,7 @@ async function carryOutStep(
   recorded: ChangeIntent,
   target: string,
   uploaded: Map<string, string>,
-  result: (
-    step: RestoreStep,
-    action: RestoreAction,
-    extra?: Partial<Pick<RestoreResult, 'newCertificateId' | 'actionError' | 'detail'>>,
-  ) => RestoreResult,
+  result: StepResultOf,
   failed: (why: string, error: ErrorDetail, newCertificateId?: string | null) => RestoreResult,
 ): Promise<StepDone> {
   const plannedAction = step.plannedAction ?? 'REACTIVATE';

@@ -1,4 +1,4 @@
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CLIENT_DEFAULTS } from './http';
 
 /**
@@ -16,4 +16,26 @@ export function createS3Client(
     ...(custom ? { forcePathStyle: true } : {}),
     ...config,
   });
+}
+
+/**
+ * Writes `value` as one JSON line (`application/json`) at `key`; with `onlyIfAbsent`, only when
+ * no object is there (S3's conditional write, `If-None-Match: *`; 412 PreconditionFailed when one is).
+ */
+export async function putJson(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  value: unknown,
+  { onlyIfAbsent = false }: { readonly onlyIfAbsent?: boolean } = {},
+): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: `${JSON.stringify(value)}\n`,
+      ContentType: 'application/json',
+      ...(onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
+    }),
+  );
 }

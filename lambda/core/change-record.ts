@@ -113,40 +113,30 @@ export type ChangeEntry = ChangeIntent | ChangeResult | RunEntry;
 /** The entries that are about one certificate's change. */
 export type ChangeStep = ChangeIntent | ChangeResult;
 
-/** An intent as a run writes it: the version and the time are added here, in one place. */
+/** What every entry a run writes carries, stamped in one place: the version, its kind, the time. */
+function stamped<E extends ChangeEntry['entry']>(entry: E) {
+  return { recordVersion: RECORD_VERSION, entry, recordedAt: new Date().toISOString() } as const;
+}
+
+/** An intent as a run writes it. */
 export function intentEntry(
   fields: Omit<ChangeIntent, 'recordVersion' | 'entry' | 'recordedAt' | 'userId'> & {
     readonly userId: string;
   },
 ): ChangeIntent {
-  return {
-    recordVersion: RECORD_VERSION,
-    entry: 'intent',
-    recordedAt: new Date().toISOString(),
-    ...fields,
-  };
+  return { ...stamped('intent'), ...fields };
 }
 
 /** An outcome as a run writes it. */
 export function outcomeEntry(
   fields: Omit<ChangeResult, 'recordVersion' | 'entry' | 'recordedAt'>,
 ): ChangeResult {
-  return {
-    recordVersion: RECORD_VERSION,
-    entry: 'outcome',
-    recordedAt: new Date().toISOString(),
-    ...fields,
-  };
+  return { ...stamped('outcome'), ...fields };
 }
 
 /** A run's own entry, written before its first change. */
 export function runEntry(fields: Pick<RunEntry, 'runId' | 'accountId' | 'mode'>): RunEntry {
-  return {
-    recordVersion: RECORD_VERSION,
-    entry: 'run',
-    recordedAt: new Date().toISOString(),
-    ...fields,
-  };
+  return { ...stamped('run'), ...fields };
 }
 
 /** Somewhere a run writes its record; a write that throws stops the change it precedes. */

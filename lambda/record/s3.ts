@@ -1,10 +1,10 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  PutObjectCommand,
   paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { putJson } from '../aws/s3';
 import { REPORTS_PREFIX } from '../core/archive-layout';
 import {
   CHANGES_PREFIX,
@@ -25,14 +25,7 @@ export function s3ChangeRecorder(s3: S3Client, bucket: string): ChangeRecorder {
   return {
     where: `s3://${bucket}/${CHANGES_PREFIX}`,
     async write(entry: ChangeEntry): Promise<void> {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: changeEntryKey(entry),
-          Body: `${JSON.stringify(entry)}\n`,
-          ContentType: 'application/json',
-        }),
-      );
+      await putJson(s3, bucket, changeEntryKey(entry), entry);
     },
   };
 }
@@ -135,15 +128,7 @@ export async function lockArchive(
 ): Promise<() => Promise<void>> {
   const holder = { runId, since: new Date().toISOString() };
   try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: RESTORE_LOCK_KEY,
-        Body: `${JSON.stringify(holder)}\n`,
-        ContentType: 'application/json',
-        IfNoneMatch: '*',
-      }),
-    );
+    await putJson(s3, bucket, RESTORE_LOCK_KEY, holder, { onlyIfAbsent: true });
   } catch (error: unknown) {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status !== 412 && (error as Error).name !== 'PreconditionFailed') throw error;

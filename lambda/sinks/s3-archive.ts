@@ -1,4 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { putJson } from '../aws/s3';
 import {
   ARCHIVE_SINK_NAME,
   type ArchiveLayout,
@@ -80,14 +81,7 @@ export function orgArchiveSink(s3: S3Client, bucket: string): OrgReportSink {
     async deliver(report: OrgReport): Promise<Delivery> {
       const key = orgReportKey(report);
       try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: `${JSON.stringify(report)}\n`,
-            ContentType: 'application/json',
-          }),
-        );
+        await putJson(s3, bucket, key, report);
       } catch (error: unknown) {
         const { code, message } = describeError(error);
         throw new ArchiveError(`Writing s3://${bucket}/${key} failed (${code}: ${message})`, {
