@@ -1,10 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  generateSshPublicKey,
-  readSshRsaBlob,
-  sshRsaBlob,
-} from '../../../tools/emulator/ssh-keys';
+import { generateSshPublicKey, readSshRsaBlob, sshRsaBlob } from '../../../tools/emulator/ssh-keys';
 
 /** The RSA key an `ssh-rsa` line holds, rebuilt by Node's own key parser from its exponent and modulus. */
 function keyOfLine(line: string) {
