@@ -1,19 +1,16 @@
 import type { HttpResponse, MiddlewareStack } from '@smithy/types';
-import type { RawResponse } from './service-model';
+import type { OperationResponse } from './service-model';
 
 /** A response as the client received it, before the SDK parsed it, with the operation it answers. */
-export interface CapturedResponse extends RawResponse {
-  /** The operation's name, e.g. `ListServiceSpecificCredentials`. */
-  readonly operation: string;
-}
+export type CapturedResponse = OperationResponse;
 
 /**
  * Keeps every HTTP response `client` receives, body and status as they came off the wire,
  * in `into`. The middleware sits in the deserialize step below the SDK's own deserializer: it
  * reads the body and hands the same bytes on, so the SDK parses exactly what was kept.
  */
-export function captureResponses(
-  client: { readonly middlewareStack: MiddlewareStack<object, object> },
+export function captureResponses<Input extends object, Output extends object>(
+  client: { readonly middlewareStack: MiddlewareStack<Input, Output> },
   into: CapturedResponse[],
 ): void {
   client.middlewareStack.add(

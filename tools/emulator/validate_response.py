@@ -2,8 +2,9 @@
 
 Reads one JSON document on stdin:
 
-    {"service": "iam", "operation": "ListServiceSpecificCredentials",
-     "responses": [{"status": 200, "headers": {...}, "body": "<ListServiceSpecificCredentialsResponse ..."}]}
+    {"service": "iam",
+     "responses": [{"operation": "ListServiceSpecificCredentials", "status": 200,
+                    "headers": {...}, "body": "<ListServiceSpecificCredentialsResponse ..."}]}
 
 and writes one on stdout, a result per response, in order:
 
@@ -198,11 +199,11 @@ def check_error(response, operation, parser, codes):
 def main() -> None:
     document = json.load(sys.stdin)
     model = botocore.session.get_session().get_service_model(document["service"])
-    operation = model.operation_model(document["operation"])
     parser = botocore.parsers.create_parser(model.metadata["protocol"])
     codes = modeled_errors(model)
     results = []
     for raw in document["responses"]:
+        operation = model.operation_model(raw["operation"])
         response = {
             "status_code": raw["status"],
             "headers": raw.get("headers", {}),
