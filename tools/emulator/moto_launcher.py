@@ -130,7 +130,9 @@ def main() -> None:
 
     iam_models.utcnow = shifted_utcnow
     patch_credential_report(iam_models, real_utcnow)
-    # Beside this script: the service-specific credential APIs moto lacks.
+    # Beside this script: the service-specific credential APIs moto lacks (imported without
+    # leaving a __pycache__ folder in the checkout).
+    sys.dont_write_bytecode = True
     import moto_service_credentials
 
     moto_service_credentials.install(iam_models)

@@ -43,8 +43,12 @@ What the behaviour follows (botocore's IAM model and the IAM API Reference unles
 - DeleteUser refuses a user who still holds one (DeleteConflict): DeleteUser's documentation
   lists service-specific credentials among what must be removed first.
 
-The messages of the errors are those IAM gives where it is known (real-account recordings),
-otherwise IAM's usual wording.
+Where the model and the docs are silent (the names, the quota message, the refusals of Expired
+and of AllUsers with UserName, service names taken in any case), this follows a public recording
+of real IAM's answers (radkawar/stackd, internal/services/iam/testdata/service_credentials_aws.json).
+Where that recording differs from the model, the model wins: it saw NoSuchEntity, not
+NotSupportedService, for an unknown service, ValidationError, not NoSuchEntity, for a credential
+id of another user, and an ExpirationDate for a CodeCommit credential given CredentialAgeDays.
 """
 
 from __future__ import annotations
@@ -54,7 +58,8 @@ import datetime
 import string
 from dataclasses import dataclass
 
-#: ServiceName → the kind of credential it gets, and the prefix of an API key's secret.
+#: ServiceName → the kind of credential it gets, and the prefix of an API key's secret (Bedrock's
+#: keys begin ABSK, as every published example shows; the others' prefixes are not documented).
 API_KEY = "api-key"
 PASSWORD = "password"
 SERVICES = {
