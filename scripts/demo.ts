@@ -10,7 +10,7 @@ import { createHandler, productionDeps } from '../lambda/handlers/scheduled-hand
 import { formatSummary, formatTable } from '../lambda/render/text';
 import { beginCallRecord, recordSession } from '../tools/emulator/call-record';
 import { demoAccount } from '../tools/emulator/demo-account';
-import { seedDemoAccount } from '../tools/emulator/demo-emulator';
+import { seedDemoAccount, seedDemoCredentials } from '../tools/emulator/demo-emulator';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -43,10 +43,13 @@ async function main(): Promise<number> {
     const account = demoAccount();
     // The same ids on every run, as docs/emulator.md shows them.
     const seeded = await seedDemoAccount(moto.endpoint, clients.iam, account);
+    // After the certificates, so their ids stay those docs/emulator.md shows.
+    const credentials = await seedDemoCredentials(moto.endpoint, clients.iam);
     const mailbox = await createMailbox(clients, 'signing-cert-findings');
     console.log(
       `Seeded ${account.length} users on /engineering/ and /contractors/ with ${seeded.length} signing certificates` +
-        ` (${seeded.filter((c) => c.status === 'Inactive').length} already Inactive);` +
+        ` (${seeded.filter((c) => c.status === 'Inactive').length} already Inactive),` +
+        ` ${credentials.sshPublicKeys.length} SSH public keys and ${credentials.serviceCredentials.length} service-specific credentials;` +
         ' subscribed an SQS queue to the findings topic.',
     );
 

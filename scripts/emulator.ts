@@ -1,7 +1,8 @@
 /**
  * `npm run emulator`: a local AWS you can keep. Starts moto (the emulator the suites use) on a
  * free loopback port, seeds the demo account (backdated, Inactive, exempt and weak certificates,
- * on two IAM paths, with a topic and an evidence bucket) as the management account of an
+ * on two IAM paths, SSH public keys and service-specific credentials, with a topic and an
+ * evidence bucket) as the management account of an
  * organization of three more accounts, prints the `export` lines that point the CLI and the AWS
  * CLI at it, and keeps running until Ctrl-C (or SIGTERM), when it stops moto, removes its scratch
  * folder and leaves no process behind. Nothing it holds is real: every credential is moto's.
@@ -24,7 +25,8 @@ async function main(): Promise<number> {
     console.error('Starting moto (local AWS emulator) on a free loopback port…');
     emulator = await startDemoEmulator();
     console.error(
-      `Seeded the demo account: ${emulator.seeded.length} signing certificates on /engineering/ and /contractors/, a topic and a bucket;` +
+      `Seeded the demo account: ${emulator.seeded.length} signing certificates on /engineering/ and /contractors/,` +
+        ` ${emulator.credentials.sshPublicKeys.length} SSH public keys, ${emulator.credentials.serviceCredentials.length} service-specific credentials, a topic and a bucket;` +
         ` it is the management account of an organization with ${emulator.members.length} member accounts (${emulator.members.map((m) => m.name).join(', ')}).`,
     );
     console.error('Point the CLI (and the AWS CLI) at it in another terminal:\n');

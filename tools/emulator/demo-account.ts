@@ -1,5 +1,6 @@
 import { generateTestCertificate } from './certs';
-import type { SeedUser } from './emulator';
+import type { SeedUser, SeedUserCredentials } from './emulator';
+import { generateSshPublicKey } from './ssh-keys';
 
 /**
  * The demo account, shared by `npm run demo` and `npm run emulator`: a few dozen users on two
@@ -64,6 +65,69 @@ export function demoAccount(): SeedUser[] {
       })),
     }));
   return [...users('/engineering/', engineering), ...users('/contractors/', contractors)];
+}
+
+/**
+ * The demo account's other credentials a human can switch off, on users demoAccount() already
+ * has (so the signing-certificate audit reports exactly what it did): SSH public keys (an old
+ * one, an Inactive one, one in PEM on a user without a certificate, one on the exempt vendor)
+ * and service-specific credentials (a Bedrock API key that never expires on a user without a
+ * certificate, one that expires in 20 days, one already Expired, a CloudWatch Logs API key, two
+ * CodeCommit credentials on one user, the most IAM allows per service, and an Inactive
+ * Keyspaces one). Seeded after everything else (seedDemoCredentials), so the ids moto hands out
+ * before them are unchanged.
+ */
+export function demoUserCredentials(): SeedUserCredentials[] {
+  return [
+    {
+      userName: 'alice',
+      sshPublicKeys: [{ ageDays: 400 }],
+      serviceCredentials: [{ serviceName: 'codecommit.amazonaws.com', ageDays: 200 }],
+    },
+    { userName: 'bob', sshPublicKeys: [{ ageDays: 10 }] },
+    {
+      userName: 'frank',
+      sshPublicKeys: [{ ageDays: 500, body: generateSshPublicKey({ encoding: 'pem' }) }],
+    },
+    { userName: 'heidi', sshPublicKeys: [{ ageDays: 700, status: 'Inactive' }] },
+    { userName: 'vendor-acme', sshPublicKeys: [{ ageDays: 300 }] },
+    // No CredentialAgeDays: a Bedrock API key that never expires.
+    {
+      userName: 'scanner',
+      serviceCredentials: [{ serviceName: 'bedrock.amazonaws.com', ageDays: 150 }],
+    },
+    {
+      userName: 'trent',
+      serviceCredentials: [
+        { serviceName: 'bedrock.amazonaws.com', ageDays: 10, credentialAgeDays: 30 },
+      ],
+    },
+    {
+      userName: 'niaj',
+      serviceCredentials: [
+        { serviceName: 'bedrock.amazonaws.com', ageDays: 60, credentialAgeDays: 30 },
+      ],
+    },
+    {
+      userName: 'metrics-bot',
+      serviceCredentials: [
+        { serviceName: 'logs.amazonaws.com', ageDays: 20, credentialAgeDays: 90 },
+      ],
+    },
+    {
+      userName: 'build-bot',
+      serviceCredentials: [
+        { serviceName: 'codecommit.amazonaws.com', ageDays: 95 },
+        { serviceName: 'codecommit.amazonaws.com', ageDays: 5 },
+      ],
+    },
+    {
+      userName: 'vendor-globex',
+      serviceCredentials: [
+        { serviceName: 'cassandra.amazonaws.com', ageDays: 45, status: 'Inactive' },
+      ],
+    },
+  ];
 }
 
 /** A member account of the demo organization: its name in Organizations and its users. */

@@ -9,14 +9,17 @@ import {
 } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
-import { demoAccount, demoMemberAccounts } from './demo-account';
+import { demoAccount, demoMemberAccounts, demoUserCredentials } from './demo-account';
 import {
   EMULATOR_ENV,
   emulatorClients,
   MOTO_ACCOUNT_ID,
   memberClients,
   type SeededCertificate,
+  type SeededUserCredentials,
   type SeedUser,
+  type SeedUserCredentials,
+  seedUserCredentials,
   seedUsers,
 } from './emulator';
 import { type FaultSettings, iamErrorXml } from './fault-proxy';
@@ -48,6 +51,19 @@ export async function seedDemoAccount(
   return seedUsers(iam, endpoint, users, { concurrency: 1 });
 }
 
+/**
+ * Seeds the demo account's SSH public keys and service-specific credentials
+ * (demoUserCredentials), one request at a time. Called after everything else is seeded: the ids
+ * moto hands out before (certificates, member accounts) stay those the docs show.
+ */
+export async function seedDemoCredentials(
+  endpoint: string,
+  iam: IAMClient,
+  holders: readonly SeedUserCredentials[] = demoUserCredentials(),
+): Promise<SeededUserCredentials> {
+  return seedUserCredentials(iam, endpoint, holders, { concurrency: 1 });
+}
+
 /** A member account of the emulated organization, as created. */
 export interface EmulatedMember {
   readonly name: string;
@@ -59,6 +75,8 @@ export interface DemoEmulator {
   readonly moto: Moto;
   /** The demo account's certificates, as seeded. */
   readonly seeded: readonly SeededCertificate[];
+  /** The demo account's SSH public keys and service-specific credentials, as seeded. */
+  readonly credentials: SeededUserCredentials;
   /** The organization's member accounts (the demo account is its management account). */
   readonly members: readonly EmulatedMember[];
   /** The `export` lines' names and values, in the order they are printed. */
@@ -92,7 +110,8 @@ export function refuseOutside(
 /**
  * Starts `npm run emulator`'s world: moto on a free loopback port, the demo account (the
  * management account of an organization of three more accounts, each reached through
- * AssumeRole as the CLI's `--organization` does), a topic, an evidence bucket, and a scratch
+ * AssumeRole as the CLI's `--organization` does) with its SSH keys and service-specific
+ * credentials, a topic, an evidence bucket, and a scratch
  * folder for the examples' files, removed on stop. Every id is the same on every run.
  */
 export async function startDemoEmulator(): Promise<DemoEmulator> {
@@ -111,6 +130,7 @@ export async function startDemoEmulator(): Promise<DemoEmulator> {
     const { TopicArn = '' } = await clients.sns.send(new CreateTopicCommand({ Name: 'findings' }));
     await clients.s3.send(new CreateBucketCommand({ Bucket: EMULATOR_BUCKET }));
     const members = await createOrganization(moto.endpoint, organization);
+    const credentials = await seedDemoCredentials(moto.endpoint, clients.iam);
     const exports = {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_REGION: EMULATOR_ENV.AWS_REGION,
@@ -126,7 +146,7 @@ export async function startDemoEmulator(): Promise<DemoEmulator> {
       EMULATOR_DIR: dir,
       EMULATOR_MEMBER_ACCOUNTS: members.map((m) => m.accountId).join(','),
     };
-    return { moto, seeded, members, exports, stop };
+    return { moto, seeded, credentials, members, exports, stop };
   } catch (error: unknown) {
     await stop();
     throw error;

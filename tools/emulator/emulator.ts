@@ -1,12 +1,16 @@
 import {
+  CreateServiceSpecificCredentialCommand,
   CreateUserCommand,
   IAMClient,
   paginateListSigningCertificates,
   paginateListUsers,
   type SigningCertificate,
   type Tag,
+  UpdateServiceSpecificCredentialCommand,
   UpdateSigningCertificateCommand,
+  UpdateSSHPublicKeyCommand,
   UploadSigningCertificateCommand,
+  UploadSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -22,6 +26,7 @@ import pLimit from 'p-limit';
 import type { Finding, Report } from '../../lambda/core/report';
 import { generateTestCertificate } from './certs';
 import { setIamClock } from './moto';
+import { generateSshPublicKey } from './ssh-keys';
 
 /** moto's default account id: every ARN it hands out names it. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -217,6 +222,172 @@ export async function seedUsers(
         ),
       ),
   );
+  return seeded;
+}
+
+/** One SSH public key to seed: its age at upload and, optionally, a status to leave it in. */
+export interface SeedSshPublicKey {
+  readonly ageDays: number;
+  readonly status?: 'Active' | 'Inactive';
+  /** A specific body (ssh-rsa or PEM); by default a new 2048-bit ssh-rsa key (IAM refuses duplicates). */
+  readonly body?: string;
+}
+
+/** One service-specific credential to seed (the launcher serves these APIs; moto has none). */
+export interface SeedServiceCredential {
+  /** e.g. `bedrock.amazonaws.com`, `logs.amazonaws.com`, `codecommit.amazonaws.com`, `cassandra.amazonaws.com`. */
+  readonly serviceName: string;
+  /** Its age at creation: CreateDate is this many days ago. */
+  readonly ageDays: number;
+  /** CredentialAgeDays (API keys only): it expires this many days after creation; without it, never. */
+  readonly credentialAgeDays?: number;
+  readonly status?: 'Active' | 'Inactive';
+}
+
+/** The SSH keys and service-specific credentials to seed for one existing user. */
+export interface SeedUserCredentials {
+  readonly userName: string;
+  readonly sshPublicKeys?: readonly SeedSshPublicKey[];
+  readonly serviceCredentials?: readonly SeedServiceCredential[];
+}
+
+/** An SSH public key as seeded: its id as moto assigned it. */
+export interface SeededSshPublicKey {
+  readonly userName: string;
+  readonly sshPublicKeyId: string;
+  readonly body: string;
+  readonly ageDays: number;
+  readonly status: 'Active' | 'Inactive';
+}
+
+/** A service-specific credential as seeded: its id as the launcher assigned it. */
+export interface SeededServiceCredential {
+  readonly userName: string;
+  readonly serviceSpecificCredentialId: string;
+  readonly serviceName: string;
+  readonly ageDays: number;
+  readonly credentialAgeDays: number | undefined;
+  readonly status: 'Active' | 'Inactive';
+}
+
+/** What seedUserCredentials made, in the order given. */
+export interface SeededUserCredentials {
+  readonly sshPublicKeys: SeededSshPublicKey[];
+  readonly serviceCredentials: SeededServiceCredential[];
+}
+
+/**
+ * Uploads SSH public keys and creates service-specific credentials for users that already
+ * exist, each backdated as certificates are (seedUsers): moto's IAM clock is moved to each age
+ * in turn, then put back; then the ones to leave Inactive are switched off. With
+ * `concurrency: 1` every request is sent in the order given, so a seeded moto hands out the
+ * same ids on every run. Secrets are not kept: IAM shows them once, and nothing here needs them.
+ */
+export async function seedUserCredentials(
+  iam: IAMClient,
+  endpoint: string,
+  holders: readonly SeedUserCredentials[],
+  { concurrency = SEED_CONCURRENCY }: { readonly concurrency?: number } = {},
+): Promise<SeededUserCredentials> {
+  const limit = pLimit(concurrency);
+  const keys = holders.flatMap(({ userName, sshPublicKeys = [] }) =>
+    sshPublicKeys.map((key) => ({ userName, key, body: key.body ?? generateSshPublicKey() })),
+  );
+  const credentials = holders.flatMap(({ userName, serviceCredentials = [] }) =>
+    serviceCredentials.map((credential) => ({ userName, credential })),
+  );
+  const keyIds = new Map<(typeof keys)[number], string>();
+  const credentialIds = new Map<(typeof credentials)[number], string>();
+  const ages = [
+    ...new Set([
+      ...keys.map(({ key }) => key.ageDays),
+      ...credentials.map(({ credential }) => credential.ageDays),
+    ]),
+  ];
+  try {
+    for (const age of ages) {
+      await setIamClock(endpoint, age);
+      await Promise.all([
+        ...keys
+          .filter(({ key }) => key.ageDays === age)
+          .map((entry) =>
+            limit(async () => {
+              const { SSHPublicKey } = await iam.send(
+                new UploadSSHPublicKeyCommand({
+                  UserName: entry.userName,
+                  SSHPublicKeyBody: entry.body,
+                }),
+              );
+              keyIds.set(entry, SSHPublicKey?.SSHPublicKeyId ?? '');
+            }),
+          ),
+        ...credentials
+          .filter(({ credential }) => credential.ageDays === age)
+          .map((entry) =>
+            limit(async () => {
+              const { ServiceSpecificCredential } = await iam.send(
+                new CreateServiceSpecificCredentialCommand({
+                  UserName: entry.userName,
+                  ServiceName: entry.credential.serviceName,
+                  CredentialAgeDays: entry.credential.credentialAgeDays,
+                }),
+              );
+              credentialIds.set(
+                entry,
+                ServiceSpecificCredential?.ServiceSpecificCredentialId ?? '',
+              );
+            }),
+          ),
+      ]);
+    }
+  } finally {
+    await setIamClock(endpoint, 0);
+  }
+  const seeded: SeededUserCredentials = {
+    sshPublicKeys: keys.map((entry) => ({
+      userName: entry.userName,
+      sshPublicKeyId: keyIds.get(entry) ?? '',
+      body: entry.body,
+      ageDays: entry.key.ageDays,
+      status: entry.key.status ?? 'Active',
+    })),
+    serviceCredentials: credentials.map((entry) => ({
+      userName: entry.userName,
+      serviceSpecificCredentialId: credentialIds.get(entry) ?? '',
+      serviceName: entry.credential.serviceName,
+      ageDays: entry.credential.ageDays,
+      credentialAgeDays: entry.credential.credentialAgeDays,
+      status: entry.credential.status ?? 'Active',
+    })),
+  };
+  await Promise.all([
+    ...seeded.sshPublicKeys
+      .filter((key) => key.status === 'Inactive')
+      .map((key) =>
+        limit(() =>
+          iam.send(
+            new UpdateSSHPublicKeyCommand({
+              UserName: key.userName,
+              SSHPublicKeyId: key.sshPublicKeyId,
+              Status: 'Inactive',
+            }),
+          ),
+        ),
+      ),
+    ...seeded.serviceCredentials
+      .filter((credential) => credential.status === 'Inactive')
+      .map((credential) =>
+        limit(() =>
+          iam.send(
+            new UpdateServiceSpecificCredentialCommand({
+              UserName: credential.userName,
+              ServiceSpecificCredentialId: credential.serviceSpecificCredentialId,
+              Status: 'Inactive',
+            }),
+          ),
+        ),
+      ),
+  ]);
   return seeded;
 }
 

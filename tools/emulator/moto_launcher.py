@@ -8,6 +8,9 @@ launcher's own, so the change has taken effect when the request returns:
 
     POST /_signing-cert-audit/iam-clock   body: offset in seconds, e.g. "-7819200.000"
 
+It also serves IAM's service-specific credential APIs, which moto 5.2 lacks
+(moto_service_credentials.py), with CreateDate on the same shifted clock.
+
 The server exits when its stdin closes: the process that launched it owns the pipe, so even a
 launcher killed by SIGKILL never leaves a stray server behind.
 
@@ -127,6 +130,12 @@ def main() -> None:
 
     iam_models.utcnow = shifted_utcnow
     patch_credential_report(iam_models, real_utcnow)
+    # Beside this script: the service-specific credential APIs moto lacks (imported without
+    # leaving a __pycache__ folder in the checkout).
+    sys.dont_write_bytecode = True
+    import moto_service_credentials
+
+    moto_service_credentials.install(iam_models)
 
     def with_clock_route(app):
         def serve(environ, start_response):
