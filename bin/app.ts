@@ -1,14 +1,20 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambda/core/errors';
+import { parseSetting } from '../lambda/core/settings';
 import { AuditorStack } from '../lib/auditor-stack';
-import { checkDeployment } from '../lib/deploy-settings';
+import { DEPLOY_SETTINGS } from '../lib/deploy-settings';
 import { OrgAuditorStack, StandaloneMemberStack } from '../lib/org-auditor-stack';
 
 const app = new App();
 try {
   // `-c deployment=organization` deploys the organization auditor; `member`, the member role alone.
-  const deployment = checkDeployment(app.node.tryGetContext('deployment'));
+  const value: unknown = app.node.tryGetContext('deployment');
+  const deployment = parseSetting(
+    DEPLOY_SETTINGS.deployment,
+    'context',
+    value === '' ? undefined : value,
+  );
   if (deployment === 'organization') {
     new OrgAuditorStack(app, 'SigningCertAuditOrg', {
       description:

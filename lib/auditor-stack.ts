@@ -3,16 +3,8 @@ import type * as config from 'aws-cdk-lib/aws-config';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { parseConfig } from '../lambda/core/settings';
-import {
-  checkBoolean,
-  checkBucketName,
-  checkConfigRuleFrequency,
-  checkEmails,
-  policyFromContext,
-  readList,
-  runtimeFromContext,
-} from './deploy-settings';
+import { parseSetting, SETTINGS, type Setting } from '../lambda/core/settings';
+import { DEPLOY_SETTINGS, policyFromContext, runtimeFromContext } from './deploy-settings';
 import { SigningCertAuditor } from './signing-cert-auditor';
 
 /**
@@ -28,55 +20,53 @@ export class AuditorStack extends Stack {
     super(scope, id, props);
 
     const policy = policyFromContext(this.node, 'account');
+    // Read by its row, naming the key; a value left empty (`-c topicArn=`) means "not set".
+    const context = <T extends Setting>(row: T & { readonly context: string }) =>
+      parseSetting(row, 'context', emptyAsAbsent(this.node.tryGetContext(row.context)));
 
-    const topicArn: unknown = this.node.tryGetContext('topicArn');
-    const existingTopic =
-      topicArn === undefined || topicArn === ''
-        ? undefined
-        : sns.Topic.fromTopicArn(
-            this,
-            'ExistingTopic',
-            parseConfig({ topicArn }, 'context').topicArn,
-          );
-
-    const archiveBucketName = emptyAsAbsent(this.node.tryGetContext('archiveBucketName'));
+    const givenTopic = emptyAsAbsent(this.node.tryGetContext('topicArn'));
+    const topicArn =
+      givenTopic === undefined ? undefined : parseSetting(SETTINGS.topicArn, 'context', givenTopic);
+    const archiveBucketName = context(DEPLOY_SETTINGS.archiveBucketName);
+    // Checked by the construct, and only when Security Hub is on.
+    const securityHubRegion = emptyAsAbsent(this.node.tryGetContext('securityHubRegion'));
     this.auditor = new SigningCertAuditor(this, 'Auditor', {
       ...policy,
       schedule: this.node.tryGetContext('schedule'),
-      fullScanSchedule: emptyAsAbsent(this.node.tryGetContext('fullScanSchedule')),
+      fullScanSchedule: context(DEPLOY_SETTINGS.fullScanSchedule),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
       securityHub: {
-        enabled: checkBoolean(this.node.tryGetContext('securityHub') ?? false, 'securityHub'),
-        ...(emptyAsAbsent(this.node.tryGetContext('securityHubRegion')) === undefined
-          ? {}
-          : { region: emptyAsAbsent(this.node.tryGetContext('securityHubRegion')) as string }),
+        enabled: parseSetting(
+          DEPLOY_SETTINGS.securityHub,
+          'context',
+          this.node.tryGetContext('securityHub'),
+        ),
+        ...(securityHubRegion === undefined ? {} : { region: securityHubRegion as string }),
       },
       configRule: {
-        enabled: checkBoolean(this.node.tryGetContext('configRule') ?? false, 'configRule'),
-        ...(emptyAsAbsent(this.node.tryGetContext('configRuleFrequency')) === undefined
-          ? {}
-          : {
-              frequency: checkConfigRuleFrequency(
-                this.node.tryGetContext('configRuleFrequency'),
-              ) as config.MaximumExecutionFrequency,
-            }),
+        enabled: parseSetting(
+          DEPLOY_SETTINGS.configRule,
+          'context',
+          this.node.tryGetContext('configRule'),
+        ),
+        frequency: context(DEPLOY_SETTINGS.configRuleFrequency) as config.MaximumExecutionFrequency,
       },
-      objectLockDays: emptyAsAbsent(this.node.tryGetContext('objectLockDays')) as
-        | number
-        | undefined,
+      objectLockDays: context(DEPLOY_SETTINGS.objectLockDays),
       ...(archiveBucketName === undefined
         ? {}
         : {
             existingArchiveBucket: s3.Bucket.fromBucketName(
               this,
               'ExistingArchiveBucket',
-              checkBucketName(archiveBucketName),
+              archiveBucketName,
             ),
           }),
       timeZone: this.node.tryGetContext('timeZone'),
       runtime: runtimeFromContext(this.node.tryGetContext('lambdaRuntime')),
-      notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
-      existingTopic,
+      notificationEmails: context(DEPLOY_SETTINGS.notificationEmails),
+      ...(topicArn === undefined
+        ? {}
+        : { existingTopic: sns.Topic.fromTopicArn(this, 'ExistingTopic', topicArn) }),
     });
 
     // What an operator needs after deploying: where to subscribe, what to invoke, where failures go.
@@ -106,7 +96,6 @@ export class AuditorStack extends Stack {
 }
 
 /** A context value left empty (`-c fullScanSchedule=`) means "not set". */
-function emptyAsAbsent(value: unknown): string | undefined {
-  // A non-string is passed on, so the construct's check names it.
-  return value === '' || value === null ? undefined : (value as string);
+function emptyAsAbsent(value: unknown): unknown {
+  return value === '' ? undefined : value;
 }
