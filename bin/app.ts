@@ -1,20 +1,15 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambda/core/errors';
-import { parseSetting } from '../lambda/core/settings';
 import { AuditorStack } from '../lib/auditor-stack';
+import { fromContext } from '../lib/context';
 import { DEPLOY_SETTINGS } from '../lib/deploy-settings';
 import { OrgAuditorStack, StandaloneMemberStack } from '../lib/org-auditor-stack';
 
 const app = new App();
 try {
   // `-c deployment=organization` deploys the organization auditor; `member`, the member role alone.
-  const value: unknown = app.node.tryGetContext('deployment');
-  const deployment = parseSetting(
-    DEPLOY_SETTINGS.deployment,
-    'context',
-    value === '' ? undefined : value,
-  );
+  const deployment = fromContext(app.node, DEPLOY_SETTINGS.deployment, true);
   if (deployment === 'organization') {
     new OrgAuditorStack(app, 'SigningCertAuditOrg', {
       description:

@@ -1,10 +1,10 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
+import { changeRecordProblem } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
 import type { Summary } from '../lambda/core/report';
 import {
   type Config,
-  changeRecordProblem,
   type Policy,
   parsePolicy,
   parseSetting,

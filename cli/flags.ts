@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { SigningCertAuditError } from '../lambda/core/errors';
 import { ACCOUNT_ID } from '../lambda/core/patterns';
 import {
+  count,
   listOf,
   ORG_SETTINGS,
   POLICY_KEYS,
@@ -86,11 +87,9 @@ export const RUN_FLAGS = settingsTable('flag', {
   },
   // A laptop's share of the accounts, not a state machine's (the context's accountConcurrency).
   'account-concurrency': setting({
-    placeholder: 'N',
     default: 4,
-    allowed: 'a whole number from 1 to 32',
     help: 'accounts audited at once with --accounts or --organization, at most 32 (default 4)',
-    schema: wholeNumber(1, 32),
+    ...count(1, 32),
   }),
   'archive-bucket': {
     ...SETTINGS.archiveBucket,
@@ -105,9 +104,9 @@ export const RUN_FLAGS = settingsTable('flag', {
     help: `the topic for --publish (default: $${SETTINGS.topicArn.env}); only with --publish`,
   },
   'time-limit': setting({
-    placeholder: 'SECONDS',
-    allowed: 'a whole number of seconds from 1 to 86400',
     help: 'stop starting new work after SECONDS and write a partial report (exit 3); default: none',
+    ...count(1, 86_400, 'seconds'),
+    placeholder: 'SECONDS',
     schema: z.optional(wholeNumber(1, 86_400)),
   }),
   'fail-on': setting({
@@ -118,11 +117,10 @@ export const RUN_FLAGS = settingsTable('flag', {
     schema: z.enum(FAIL_ON),
   }),
   'progress-interval': setting({
-    placeholder: 'SECONDS',
     default: PROGRESS_INTERVAL_SECONDS,
-    allowed: 'a whole number of seconds from 1 to 3600',
+    ...count(1, 3600, 'seconds'),
+    placeholder: 'SECONDS',
     help: `when standard error is not a terminal (CI, a pipe, a file), write a progress line there every SECONDS: users scanned, accounts done, time elapsed; never on standard output (default ${PROGRESS_INTERVAL_SECONDS})`,
-    schema: wholeNumber(1, 3600),
   }),
   quiet: switchFlag(
     'no progress on standard error: neither the counter on a terminal nor the periodic line otherwise (the summary lines stay)',

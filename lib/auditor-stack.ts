@@ -3,8 +3,9 @@ import type * as config from 'aws-cdk-lib/aws-config';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { parseSetting, SETTINGS, type Setting } from '../lambda/core/settings';
-import { DEPLOY_SETTINGS, policyFromContext, runtimeFromContext } from './deploy-settings';
+import { parseSetting, SETTINGS } from '../lambda/core/settings';
+import { fromContext, policyFromContext, runtimeFromContext } from './context';
+import { DEPLOY_SETTINGS } from './deploy-settings';
 import { SigningCertAuditor } from './signing-cert-auditor';
 
 /**
@@ -20,38 +21,31 @@ export class AuditorStack extends Stack {
     super(scope, id, props);
 
     const policy = policyFromContext(this.node, 'account');
-    // Read by its row, naming the key; a value left empty (`-c topicArn=`) means "not set".
-    const context = <T extends Setting>(row: T & { readonly context: string }) =>
-      parseSetting(row, 'context', emptyAsAbsent(this.node.tryGetContext(row.context)));
-
+    // Read by their rows; a value left empty (`-c topicArn=`) means "not set".
     const givenTopic = emptyAsAbsent(this.node.tryGetContext('topicArn'));
     const topicArn =
       givenTopic === undefined ? undefined : parseSetting(SETTINGS.topicArn, 'context', givenTopic);
-    const archiveBucketName = context(DEPLOY_SETTINGS.archiveBucketName);
+    const archiveBucketName = fromContext(this.node, DEPLOY_SETTINGS.archiveBucketName, true);
     // Checked by the construct, and only when Security Hub is on.
     const securityHubRegion = emptyAsAbsent(this.node.tryGetContext('securityHubRegion'));
     this.auditor = new SigningCertAuditor(this, 'Auditor', {
       ...policy,
       schedule: this.node.tryGetContext('schedule'),
-      fullScanSchedule: context(DEPLOY_SETTINGS.fullScanSchedule),
+      fullScanSchedule: fromContext(this.node, DEPLOY_SETTINGS.fullScanSchedule, true),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
       securityHub: {
-        enabled: parseSetting(
-          DEPLOY_SETTINGS.securityHub,
-          'context',
-          this.node.tryGetContext('securityHub'),
-        ),
+        enabled: fromContext(this.node, DEPLOY_SETTINGS.securityHub),
         ...(securityHubRegion === undefined ? {} : { region: securityHubRegion as string }),
       },
       configRule: {
-        enabled: parseSetting(
-          DEPLOY_SETTINGS.configRule,
-          'context',
-          this.node.tryGetContext('configRule'),
-        ),
-        frequency: context(DEPLOY_SETTINGS.configRuleFrequency) as config.MaximumExecutionFrequency,
+        enabled: fromContext(this.node, DEPLOY_SETTINGS.configRule),
+        frequency: fromContext(
+          this.node,
+          DEPLOY_SETTINGS.configRuleFrequency,
+          true,
+        ) as config.MaximumExecutionFrequency,
       },
-      objectLockDays: context(DEPLOY_SETTINGS.objectLockDays),
+      objectLockDays: fromContext(this.node, DEPLOY_SETTINGS.objectLockDays, true),
       ...(archiveBucketName === undefined
         ? {}
         : {
@@ -62,8 +56,8 @@ export class AuditorStack extends Stack {
             ),
           }),
       timeZone: this.node.tryGetContext('timeZone'),
-      runtime: runtimeFromContext(this.node.tryGetContext('lambdaRuntime')),
-      notificationEmails: context(DEPLOY_SETTINGS.notificationEmails),
+      runtime: runtimeFromContext(this.node),
+      notificationEmails: fromContext(this.node, DEPLOY_SETTINGS.notificationEmails),
       ...(topicArn === undefined
         ? {}
         : { existingTopic: sns.Topic.fromTopicArn(this, 'ExistingTopic', topicArn) }),

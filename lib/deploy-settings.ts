@@ -1,63 +1,17 @@
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { Node } from 'constructs';
 import * as z from 'zod/mini';
-import { ConfigError } from '../lambda/core/errors';
-import { BUCKET_NAME, ORGANIZATION_ID, OU_OR_ROOT_ID } from '../lambda/core/patterns';
 import {
-  type Deployment,
-  listOf,
-  ORG_SETTINGS,
-  POLICY_KEYS,
-  type Policy,
-  parsePolicy,
-  parseSetting,
-  type RawSettings,
-  SETTINGS,
-  type Setting,
-  setting,
-  settingsTable,
-  wholeNumber,
-} from '../lambda/core/settings';
-import { closest } from '../lambda/core/suggest';
+  BUCKET_NAME,
+  EMAIL,
+  isSchedule,
+  isTimeZone,
+  ORGANIZATION_ID,
+  OU_OR_ROOT_ID,
+} from '../lambda/core/patterns';
+import { count, listOf, setting, settingsTable, wholeNumber } from '../lambda/core/settings';
 
 export type { Deployment } from '../lambda/core/settings';
 
-const RATE = /^rate\((\d+) (minute|hour|day)(s?)\)$/;
-const CRON = /^cron\(([^()]+)\)$/;
-const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
-
-/** A recurring EventBridge Scheduler expression: `rate(…)`, or a six-field `cron(…)` with one `?`. */
-function isSchedule(value: string): boolean {
-  const rate = RATE.exec(value);
-  if (rate) {
-    // Scheduler wants "rate(1 day)" but "rate(2 days)".
-    return Number(rate[1]) >= 1 && (Number(rate[1]) === 1) === (rate[3] === '');
-  }
-  const fields = CRON.exec(value)?.[1]?.trim().split(/\s+/) ?? [];
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  return (
-    fields.length === 6 &&
-    fields.every((field) => CRON_FIELD.test(field)) &&
-    (dayOfMonth === '?') !== (dayOfWeek === '?')
-  );
-}
-
-/** An IANA time zone name the runtime knows. */
-function isTimeZone(value: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+/-]*$/.test(value)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
-/**
- * Config's periodic frequencies (SourceDetail.MaximumExecutionFrequency in the Config API
- * Reference), the values of aws-cdk-lib's `MaximumExecutionFrequency` (a test holds them equal).
- */
+/** Config's periodic frequencies: aws-cdk-lib's `MaximumExecutionFrequency` (a test holds them equal). */
 export const CONFIG_RULE_FREQUENCIES = [
   'One_Hour',
   'Three_Hours',
@@ -66,7 +20,6 @@ export const CONFIG_RULE_FREQUENCIES = [
   'TwentyFour_Hours',
 ] as const;
 const schedule = z.string().check(z.refine(isSchedule));
-const days = wholeNumber(1, 3650);
 // CDK context gives strings with `-c`, cdk.json and props booleans.
 const boolean = z.pipe(
   z.union([z.boolean(), z.enum(['true', 'false'])]),
@@ -74,10 +27,8 @@ const boolean = z.pipe(
 );
 
 /**
- * The deployment settings, rows of the settings table's form (lambda/core/settings.ts): CDK
- * context keys and construct props only, with no environment variable or CLI flag. The policy's
- * settings and the organization's are in the tables of lambda/core/settings.ts; every context
- * key is one of the three tables'.
+ * The deployment settings, rows of the one form (lambda/core/settings.ts, with the policy's and
+ * the organization's tables): CDK context keys and construct props only.
  */
 export const DEPLOY_SETTINGS = settingsTable('context', {
   schedule: setting({
@@ -109,14 +60,13 @@ export const DEPLOY_SETTINGS = settingsTable('context', {
   reportRetentionDays: setting({
     // A yearly audit plus margin.
     default: 400,
-    allowed: 'a whole number of days from 1 to 3650',
     help: 'how long the archive keeps reports',
-    schema: days,
+    ...count(1, 3650, 'days'),
   }),
   objectLockDays: setting({
-    allowed: 'a whole number of days from 1 to 3650, not more than reportRetentionDays',
     help: 'how long no one can delete an archived report (S3 Object Lock)',
-    schema: z.optional(days),
+    ...count(1, 3650, 'days', ', not more than reportRetentionDays'),
+    schema: z.optional(wholeNumber(1, 3650)),
     deployments: ['account'],
   }),
   securityHub: setting({
@@ -181,107 +131,3 @@ export const DEPLOY_SETTINGS = settingsTable('context', {
     deployments: ['organization'],
   }),
 });
-
-/** Every setting CDK context sets, by context key: the policy's, the organization's and the deployment's. */
-export const CONTEXT_SETTINGS: Readonly<Record<string, Setting>> = {
-  ...SETTINGS,
-  ...DEPLOY_SETTINGS,
-  ...ORG_SETTINGS,
-};
-/** Every context key this app reads. */
-export const CONTEXT_KEYS: readonly string[] = Object.keys(CONTEXT_SETTINGS);
-
-/** Defaults of the deployment settings cdk.json sets (a test holds cdk.json to them). */
-export const DEPLOY_DEFAULTS = {
-  schedule: DEPLOY_SETTINGS.schedule.default,
-  timeZone: DEPLOY_SETTINGS.timeZone.default,
-  reportRetentionDays: DEPLOY_SETTINGS.reportRetentionDays.default,
-} as const;
-
-/**
- * The runtime a `lambdaRuntime` context value names (`nodejs26.x`): aws-cdk-lib's own when it
- * knows it, otherwise one made from the name (the construct then warns that it is untested);
- * undefined when the value is absent or empty. Throws a ConfigError naming the key otherwise.
- */
-export function runtimeFromContext(value: unknown): lambda.Runtime | undefined {
-  const name = parseSetting(
-    DEPLOY_SETTINGS.lambdaRuntime,
-    'context',
-    value === '' ? undefined : value,
-  );
-  if (name === undefined) return undefined;
-  return (
-    lambda.Runtime.ALL.find((runtime) => runtime.name === name) ??
-    new lambda.Runtime(name, lambda.RuntimeFamily.NODEJS)
-  );
-}
-
-/** Context keys that are not ours but legitimately present: the CDK's own and its CLI's. */
-const FOREIGN_CONTEXT_KEYS = new Set(['acknowledged-issue-numbers']);
-
-/**
- * Refuses a context key that is neither one of ours nor namespaced (`@aws-cdk/…`, `aws:cdk:…`,
- * lookups such as `availability-zones:account=…`), so `-c maxAgeDay=30` fails synth instead of
- * deploying the default 90; names the closest key it may have meant.
- */
-export function checkContextKeys(context: Record<string, unknown>): void {
-  const unknown = Object.keys(context).filter(
-    (key) =>
-      !CONTEXT_KEYS.includes(key) &&
-      !FOREIGN_CONTEXT_KEYS.has(key) &&
-      !key.startsWith('@') &&
-      !key.includes(':') &&
-      !key.includes('/'),
-  );
-  if (unknown.length === 0) return;
-  const problems = unknown.map((key) => {
-    const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
-    const suggestion = closest(key, CONTEXT_KEYS);
-    return `"${shown}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
-  });
-  throw new ConfigError(
-    `unknown context key${unknown.length === 1 ? '' : 's'} ${problems.join(', ')}: expected one of ${CONTEXT_KEYS.join(', ')}, or a namespaced key such as @aws-cdk/…`,
-  );
-}
-
-/**
- * Refuses a context key that is set but not read by `deployment`, naming who reads it, from each
- * row's `deployments` (a row without one is read by all). So `-c securityHub=true -c
- * deployment=organization` cannot silently deploy without Security Hub.
- */
-export function checkContextApplies(
-  context: Record<string, unknown>,
-  deployment: Deployment,
-): void {
-  const unset = (value: unknown) =>
-    value === undefined ||
-    value === null ||
-    value === '' ||
-    value === false ||
-    value === 'false' ||
-    (Array.isArray(value) && value.length === 0);
-  const misplaced = Object.entries(CONTEXT_SETTINGS).flatMap(([key, { deployments: users }]) =>
-    users && !users.includes(deployment) && !unset(context[key]) ? [[key, users] as const] : [],
-  );
-  if (misplaced.length === 0) return;
-  const problems = misplaced.map(
-    ([key, users]) => `${key} (read by deployment=${users.join(' or deployment=')})`,
-  );
-  const them = misplaced.length === 1 ? 'it' : 'them';
-  throw new ConfigError(
-    `${problems.join(', ')} ${misplaced.length === 1 ? 'is' : 'are'} not read by deployment=${deployment}: remove ${them}, or choose the deployment that reads ${them}`,
-  );
-}
-
-/**
- * Reads a stack's context the one way every stack does: refuses an unknown key or one this
- * deployment does not read, then parses the policy from the keys of the settings table.
- */
-export function policyFromContext(node: Node, deployment: Deployment): Policy {
-  checkContextKeys(node.getAllContext());
-  checkContextApplies(node.getAllContext(), deployment);
-  const raw: RawSettings = Object.fromEntries(
-    POLICY_KEYS.map((key) => [key, node.tryGetContext(key)]),
-  );
-  return parsePolicy(raw, 'context');
-}

@@ -1,7 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ORG_SETTINGS, parseSetting, type Setting } from '../lambda/core/settings';
-import { DEPLOY_SETTINGS, policyFromContext, runtimeFromContext } from './deploy-settings';
+import { ORG_SETTINGS, type Setting } from '../lambda/core/settings';
+import { fromContext, policyFromContext, runtimeFromContext } from './context';
+import { DEPLOY_SETTINGS } from './deploy-settings';
 import { MemberRoleStack } from './member-role';
 import { SigningCertOrgAuditor } from './signing-cert-org-auditor';
 
@@ -16,9 +17,8 @@ export class OrgAuditorStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const policy = policyFromContext(this.node, 'organization');
-    // Read by its row, naming the context key.
-    const context = <T extends Setting>(row: T & { readonly context: string }) =>
-      parseSetting(row, 'context', this.node.tryGetContext(row.context));
+    const context = <T extends Setting & { readonly context: string }>(row: T) =>
+      fromContext(this.node, row);
     const memberRoleName: unknown = this.node.tryGetContext('memberRoleName');
     const securityHubRegion: unknown = this.node.tryGetContext('securityHubRegion');
     this.auditor = new SigningCertOrgAuditor(this, 'OrgAuditor', {
@@ -33,7 +33,7 @@ export class OrgAuditorStack extends Stack {
       excludeAccounts: context(ORG_SETTINGS.excludeAccounts),
       schedule: this.node.tryGetContext('schedule'),
       timeZone: this.node.tryGetContext('timeZone'),
-      runtime: runtimeFromContext(this.node.tryGetContext('lambdaRuntime')),
+      runtime: runtimeFromContext(this.node),
       notificationEmails: context(DEPLOY_SETTINGS.notificationEmails),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
       securityHub: {

@@ -1,13 +1,17 @@
 import * as z from 'zod/mini';
-import { ConfigError } from './errors';
+import { changeRecordProblem } from './change-record';
+import { ConfigError, notAllowedAs } from './errors';
 import {
   ACCOUNT_ID,
   BUCKET_NAME,
+  IAM_PATH,
+  NO_POLICY_WILDCARD,
   OU_ID,
   OU_OR_ROOT_ID,
   REGION,
   ROLE_NAME,
   SNS_TOPIC_ARN,
+  TAG_KEY,
 } from './patterns';
 import { MAX_DAYS } from './time';
 
@@ -28,17 +32,12 @@ export type Deployment = 'account' | 'organization' | 'member';
 export const wholeNumber = (min: number, max: number) =>
   z.pipe(
     z.union([z.number(), z.string().check(z.regex(/^[0-9]+$/))]),
-    z.pipe(
-      z.transform((value: number | string) => Number(value)),
-      z.int().check(z.minimum(min), z.maximum(max)),
-    ),
+    z.pipe(z.transform(Number), z.int().check(z.minimum(min), z.maximum(max))),
   );
 
 /**
  * One setting, declared once: each name it goes by where it is read (the functions' environment,
  * a CLI flag, CDK context, a construct prop), its default, what it allows, its help and schema.
- * Everything else derives from the rows: parsing ({@link parseSetting}), the functions'
- * environment ({@link toEnvironment}), the CLI's flags and help, CDK context and the docs.
  */
 export interface Setting<S extends z.ZodMiniType = z.ZodMiniType> {
   /** The functions' environment variable, where a function reads it. */
@@ -60,10 +59,7 @@ export interface Setting<S extends z.ZodMiniType = z.ZodMiniType> {
   /** One line for `--help` and the docs. */
   readonly help: string;
   readonly schema: S;
-  /**
-   * Set for a list: the schema of one item. The value is then a comma-separated string (the
-   * environment, `-c`, a flag) or an array (cdk.json, props), and a refusal names the bad item.
-   */
+  /** Set for a list, given comma-separated or as an array: one item's schema (a refusal names the bad one). */
   readonly item?: z.ZodMiniType<string>;
   /** The deployments that read it from CDK context, when not all of them do. */
   readonly deployments?: readonly Deployment[];
@@ -91,28 +87,16 @@ export const listOf = (item: RegExp, least = 0) => ({
   ...(least === 0 ? { default: [] as string[] } : {}),
 });
 
-/** A number of days, from `min` up to the tool's horizon. */
-const days = (min: number, more = '') => ({
+/** The parts of a whole-number setting: `N` from `min` to `max` (of `unit`, then `more` said). */
+export const count = (min: number, max: number, unit = '', more = '') => ({
   placeholder: 'N',
-  allowed: `a whole number of days from ${min} to ${MAX_DAYS}${more}`,
-  schema: wholeNumber(min, MAX_DAYS),
+  allowed: `a whole number ${unit && `of ${unit} `}from ${min} to ${max}${more}`,
+  schema: wholeNumber(min, max),
 });
 
-// IAM's own patterns: PathPrefix `\u002F[\u0021-\u007F]*` ending in '/', tag keys `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`.
-// The path also becomes the function's IAM resource `user<path>*`, where IAM reads `*` and `?` as
-// wildcards and `${…}` as a policy variable: a path with them would widen the grants, so they are
-// refused although IAM allows them in a path.
-const iamPath = z
-  .string()
-  .check(z.maxLength(512), z.regex(/^\/(?:[\u0021-\u007e]*\/)?$/), z.regex(/^[^*?$]*$/));
-const tagKey = z
-  .string()
-  .check(z.minLength(1), z.maxLength(128), z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u));
-
 /**
- * The policy's settings and where reports go, declared once; the {@link Policy} type, the
- * Lambda environment, the CLI's flags and help, CDK context and the construct's validation all
- * derive from this table; cdk.json and the construct's props are checked against it by the tests.
+ * The policy's settings and where reports go: the {@link Policy} type, the Lambda environment,
+ * the CLI's flags and help, CDK context, the construct's props and the docs derive from them.
  */
 export const SETTINGS = settingsTable('context', {
   maxAgeDays: setting({
@@ -120,7 +104,7 @@ export const SETTINGS = settingsTable('context', {
     flag: 'max-age-days',
     default: 90,
     help: 'a certificate uploaded more than N days ago is non-compliant',
-    ...days(1),
+    ...count(1, MAX_DAYS, 'days'),
   }),
   mode: setting({
     env: 'MODE',
@@ -136,7 +120,7 @@ export const SETTINGS = settingsTable('context', {
     flag: 'delete-after-days',
     defaultText: 'the maximum age',
     help: 'delete mode: delete an over-age certificate that is Inactive and older than N days',
-    ...days(1, ', not less than the maximum age'),
+    ...count(1, MAX_DAYS, 'days', ', not less than the maximum age'),
     schema: z.optional(wholeNumber(1, MAX_DAYS)),
   }),
   warnBeforeDays: setting({
@@ -144,7 +128,7 @@ export const SETTINGS = settingsTable('context', {
     flag: 'warn-before-days',
     default: 14,
     help: 'report EXPIRING_SOON within N days of the maximum age (0: no warnings)',
-    ...days(0),
+    ...count(0, MAX_DAYS, 'days'),
   }),
   userPathPrefix: setting({
     env: 'USER_PATH_PREFIX',
@@ -154,7 +138,8 @@ export const SETTINGS = settingsTable('context', {
     allowed:
       'an IAM path that starts and ends with "/", such as / or /engineering/ (at most 512 characters, without * ? or $: they would widen the function\'s IAM permissions)',
     help: 'audit only users under this IAM path',
-    schema: iamPath,
+    // The path also scopes the function's IAM grants: no wildcard, no policy variable.
+    schema: z.string().check(z.maxLength(512), z.regex(IAM_PATH), z.regex(NO_POLICY_WILDCARD)),
   }),
   exemptTagKey: setting({
     env: 'EXEMPT_TAG_KEY',
@@ -163,40 +148,36 @@ export const SETTINGS = settingsTable('context', {
     default: 'signing-cert-audit:exempt',
     allowed: 'an IAM tag key: 1 to 128 letters, digits, spaces or _.:/=+-@',
     help: 'a user tagged KEY=true is exempt',
-    schema: tagKey,
+    schema: z.string().check(z.minLength(1), z.maxLength(128), z.regex(TAG_KEY)),
   }),
   maxOverrideDays: setting({
     env: 'MAX_OVERRIDE_DAYS',
     flag: 'max-override-days',
     default: 365,
     help: "the longest maximum age a user's signing-cert-audit:max-age-days tag may set; a longer one is refused and the account's applies",
-    ...days(1),
+    ...count(1, MAX_DAYS, 'days'),
   }),
   maxExemptionDays: setting({
     env: 'MAX_EXEMPTION_DAYS',
     flag: 'max-exemption-days',
     defaultText: 'none (an exemption may have no end date)',
     help: 'require every exemption to end within N days (exemptTagKey=until YYYY-MM-DD); one without an end date, or ending later, is refused and the account policy applies',
-    ...days(1),
+    ...count(1, MAX_DAYS, 'days'),
     schema: z.optional(wholeNumber(1, MAX_DAYS)),
   }),
   maxActionsPerRun: setting({
     env: 'MAX_ACTIONS_PER_RUN',
     flag: 'max-actions',
-    placeholder: 'N',
     default: 25,
-    allowed: 'a whole number from 0 to 10000 (0 withholds every change)',
     help: 'make no change at all if more than N are planned (blast-radius guard)',
-    schema: wholeNumber(0, 10_000),
+    ...count(0, 10_000, '', ' (0 withholds every change)'),
   }),
   concurrency: setting({
     env: 'SCAN_CONCURRENCY',
     flag: 'concurrency',
-    placeholder: 'N',
     default: 8,
-    allowed: 'a whole number from 1 to 64',
     help: 'users scanned at once',
-    schema: wholeNumber(1, 64),
+    ...count(1, 64),
   }),
   scanStrategy: setting({
     env: 'SCAN_STRATEGY',
@@ -243,9 +224,8 @@ export const SETTINGS = settingsTable('context', {
 export const DEFAULT_MEMBER_ROLE_NAME = 'SigningCertAuditMember';
 
 /**
- * The organization's settings, declared once: the member role the worker assumes and the
- * account selection the enumerate step applies (read from the functions' environment, set from
- * CDK context), and how many accounts the state machine's Distributed Map audits at once.
+ * The organization's settings: the member role the worker assumes, the accounts the enumerate
+ * step selects, and how many accounts the state machine's Distributed Map audits at once.
  */
 export const ORG_SETTINGS = settingsTable('context', {
   memberRoleName: setting({
@@ -290,14 +270,12 @@ export const ORG_SETTINGS = settingsTable('context', {
   accountConcurrency: setting({
     prop: 'maxConcurrency',
     default: 20,
-    allowed: 'a whole number of accounts audited at once, from 1 to 1000',
     help: "accounts the state machine's Distributed Map audits at once",
-    schema: wholeNumber(1, 1000),
+    ...count(1, 1000, 'accounts audited at once,'),
     deployments: ['organization'],
   }),
 });
 
-/** A table of settings, keyed by setting. */
 type Table = Readonly<Record<string, Setting>>;
 /** A setting's value once parsed. */
 export type SettingValue<T extends Setting> = z.output<T['schema']>;
@@ -320,27 +298,20 @@ export type PolicyKey = Exclude<SettingKey, (typeof DELIVERY_KEYS)[number]>;
 export const POLICY_KEYS = (Object.keys(SETTINGS) as SettingKey[]).filter(
   (key): key is PolicyKey => !(DELIVERY_KEYS as readonly string[]).includes(key),
 );
-/** The organization settings the functions read from their environment. */
-const ORG_FUNCTION_KEYS = [
-  'memberRoleName',
-  'includeOus',
-  'excludeOus',
-  'includeAccounts',
-  'excludeAccounts',
-] as const;
+/** The organization settings the functions read from their environment: all but the map's. */
+type OrgFunctionKey = Exclude<keyof typeof ORG_SETTINGS, 'accountConcurrency'>;
+const ORG_FUNCTION_KEYS = (Object.keys(ORG_SETTINGS) as OrgFunctionKey[]).filter(
+  (key) => 'env' in ORG_SETTINGS[key],
+);
 
 /** A validated audit policy with every default resolved (`deleteAfterDays` from `maxAgeDays`). */
 export type Policy = Parsed<typeof SETTINGS, PolicyKey> & { readonly deleteAfterDays: number };
-/** The policy plus where the report goes: everything the Lambda needs. */
-export interface Config extends Policy {
-  readonly topicArn: string;
-  /** The evidence bucket; absent when reports are not archived. */
-  readonly archiveBucket?: string;
-  /** Security Hub's home region; absent when findings are not sent there. */
-  readonly securityHubRegion?: string;
-}
+/** The policy plus where the report goes (the archive and Security Hub when they are on): everything the Lambda needs. */
+export type Config = Policy &
+  Parsed<typeof SETTINGS, 'topicArn'> &
+  Partial<Parsed<typeof SETTINGS, 'archiveBucket' | 'securityHubRegion'>>;
 /** The organization settings the functions read from their environment, parsed. */
-export type OrgFunctionSettings = Parsed<typeof ORG_SETTINGS, (typeof ORG_FUNCTION_KEYS)[number]>;
+export type OrgFunctionSettings = Parsed<typeof ORG_SETTINGS, OrgFunctionKey>;
 
 /** The default of every policy setting that has one (`deleteAfterDays` defaults to `maxAgeDays`). */
 export const POLICY_DEFAULTS = Object.fromEntries(
@@ -358,9 +329,8 @@ export function settingName(row: Setting, source: SettingSource): string {
 }
 
 /**
- * Parses one value of a setting read from `source`: absent (undefined or null) gives its
- * default; a list is split on commas and each item checked. Throws a ConfigError naming the
- * setting as `source` knows it, the (first bad) value and what is allowed.
+ * Parses one value of a setting read from `source`: absent (undefined or null) gives its default;
+ * a list's items are each checked. A ConfigError names the setting, the bad value, what is allowed.
  */
 export function parseSetting<T extends Setting>(
   row: T,
@@ -372,20 +342,19 @@ export function parseSetting<T extends Setting>(
     if (row.default !== undefined) return row.default as SettingValue<T>;
     const absent = row.schema.safeParse(undefined);
     if (absent.success) return absent.data as SettingValue<T>;
-    throw configError([`${name} is required: ${row.allowed}`]);
+    throw ConfigError.of([`${name} is required: ${row.allowed}`]);
   }
   const items = row.item ? splitList(value) : undefined;
   const bad = items?.find((item) => !row.item?.safeParse(item).success);
-  if (bad !== undefined) throw configError([notAllowedAs(name, bad, row.allowed)]);
+  if (bad !== undefined) throw ConfigError.of([notAllowedAs(name, bad, row.allowed)]);
   const result = row.schema.safeParse(items ?? value);
-  if (!result.success) throw configError([notAllowedAs(name, value, row.allowed)]);
+  if (!result.success) throw ConfigError.of([notAllowedAs(name, value, row.allowed)]);
   return result.data as SettingValue<T>;
 }
 
 /**
- * Parses the settings `keys` of a table from `raw` (keyed by setting); throws one ConfigError
- * naming every bad one, its value and what is allowed (not just the first), so a configuration is
- * fixed in one go. A setting that parses to nothing is left out.
+ * Parses the settings `keys` of a table from `raw` (keyed by setting), leaving out what parses to
+ * nothing; one ConfigError names every bad one, so a configuration is fixed in one go.
  */
 export function parseSettings<T extends Table, K extends keyof T & string>(
   table: T,
@@ -393,7 +362,7 @@ export function parseSettings<T extends Table, K extends keyof T & string>(
   source: SettingSource,
   raw: RawSettings<K>,
 ): Parsed<T, K> {
-  const parsed = gather(
+  const parsed = ConfigError.gather(
     keys.map((key) => () => [key, parseSetting(table[key] as Setting, source, raw[key])]),
   );
   return Object.fromEntries(parsed.filter(([, value]) => value !== undefined)) as Parsed<T, K>;
@@ -425,99 +394,68 @@ export function parsePolicy(raw: RawSettings<PolicyKey>, source: SettingSource):
   const policy = parseSettings(SETTINGS, POLICY_KEYS, source, raw);
   const { maxAgeDays, deleteAfterDays = maxAgeDays } = policy;
   if (deleteAfterDays < maxAgeDays) {
-    const refused = notAllowedAs(
-      settingName(SETTINGS.deleteAfterDays, source),
-      raw.deleteAfterDays,
-      SETTINGS.deleteAfterDays.allowed,
+    const [name, than] = [SETTINGS.deleteAfterDays, SETTINGS.maxAgeDays].map((row) =>
+      settingName(row, source),
     );
-    throw configError([
-      `${refused} (${settingName(SETTINGS.maxAgeDays, source)} is ${maxAgeDays})`,
-    ]);
+    const refused = notAllowedAs(name ?? '', raw.deleteAfterDays, SETTINGS.deleteAfterDays.allowed);
+    throw ConfigError.of([`${refused} (${than} is ${maxAgeDays})`]);
   }
   return { ...policy, deleteAfterDays };
 }
 
 /** Validates a policy and where the report goes, the topic required; throws as {@link parsePolicy}. */
 export function parseConfig(raw: RawSettings<SettingKey>, source: SettingSource): Config {
-  const [policy, delivery] = gather<object>([
+  const [policy, delivery] = ConfigError.gather<object>([
     () => parsePolicy(raw, source),
     () => parseSettings(SETTINGS, DELIVERY_KEYS, source, raw),
   ]);
   return { ...policy, ...delivery } as Config;
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
 /** Reads and validates the Lambda's configuration from its environment variables. */
-export function loadConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Config {
+export function loadConfigFromEnv(env: Env): Config {
   const config = parseConfig(valuesFrom(SETTINGS, 'env', env), 'env');
   const problem = changeRecordProblem(config.mode, config.archiveBucket !== undefined, {
     mode: SETTINGS.mode.env,
     place: SETTINGS.archiveBucket.env,
   });
-  if (problem) throw configError([problem]);
+  if (problem) throw ConfigError.of([problem]);
   return config;
 }
 
 /** Reads and validates the policy alone from environment variables (functions that do not publish). */
-export function loadPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): Policy {
-  return parsePolicy(valuesFrom(SETTINGS, 'env', env), 'env');
-}
+export const loadPolicyFromEnv = (env: Env): Policy =>
+  parsePolicy(valuesFrom(SETTINGS, 'env', env), 'env');
 
 /** Reads the organization settings from a function's environment; throws as {@link parseSettings}. */
-export function loadOrgSettingsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): OrgFunctionSettings {
-  return parseSettings(
-    ORG_SETTINGS,
-    ORG_FUNCTION_KEYS,
-    'env',
-    valuesFrom(ORG_SETTINGS, 'env', env),
-  );
-}
-
-/**
- * Delete mode's one prerequisite: a place for the change record. Every change is recorded
- * before it is made, with the certificate's body, so that `restore` can undo even a deletion;
- * without such a place delete mode refuses to start (at synth, at the function's start-up, in
- * the CLI), naming what to set. Returns the sentence that says so, or undefined.
- */
-export function changeRecordProblem(
-  mode: Mode,
-  hasPlace: boolean,
-  names: { readonly mode: string; readonly place: string },
-): string | undefined {
-  if (mode !== 'delete' || hasPlace) return undefined;
-  return `${names.mode}=delete needs ${names.place}: delete mode records every change before making it, with the certificate's body so that restore can undo even a deletion, and deletes nothing without that record`;
-}
-
-/** Every value the functions read from their environment, by setting. */
-export type EnvironmentSettings = Config & OrgFunctionSettings;
+export const loadOrgSettingsFromEnv = (env: Env): OrgFunctionSettings =>
+  parseSettings(ORG_SETTINGS, ORG_FUNCTION_KEYS, 'env', valuesFrom(ORG_SETTINGS, 'env', env));
 
 /** The settings that the functions read from their environment, from both tables. */
-const ENVIRONMENT_ROWS: readonly [string, Setting][] = Object.entries({
-  ...SETTINGS,
-  ...ORG_SETTINGS,
-}).filter(([, row]) => 'env' in row);
+const ENVIRONMENT_ROWS = Object.entries({ ...SETTINGS, ...ORG_SETTINGS } as Table).flatMap(
+  ([key, row]) => (row.env ? [[key, row.env] as const] : []),
+);
 
 /**
- * The environment variables that carry settings into the functions: what the constructs set,
- * and the functions read back. A setting with no value is left out (absent means its default);
- * a list is comma-separated, an empty one an empty string. Refuses delete mode without an
- * archive bucket, where the change record is kept.
+ * The environment variables that carry settings into the functions (a list comma-separated; a
+ * setting with no value left out); refuses delete mode without an archive bucket for its record.
  */
-export function toEnvironment(settings: Partial<EnvironmentSettings>): Record<string, string> {
+export function toEnvironment(
+  settings: Partial<Config & OrgFunctionSettings>,
+): Record<string, string> {
   const problem =
     settings.mode &&
     changeRecordProblem(settings.mode, settings.archiveBucket !== undefined, {
       mode: 'mode',
       place: 'an archive bucket (the change record is kept there)',
     });
-  if (problem) throw configError([problem]);
+  if (problem) throw ConfigError.of([problem]);
   const env: Record<string, string> = {};
-  for (const [key, row] of ENVIRONMENT_ROWS) {
+  for (const [key, name] of ENVIRONMENT_ROWS) {
     const value = (settings as Record<string, unknown>)[key];
-    if (row.env && value !== undefined) {
-      env[row.env] = Array.isArray(value) ? value.join(',') : String(value);
-    }
+    if (value !== undefined) env[name] = Array.isArray(value) ? value.join(',') : String(value);
   }
   return env;
 }
@@ -526,37 +464,4 @@ export function toEnvironment(settings: Partial<EnvironmentSettings>): Record<st
  * Every environment variable name of the tool, from the tables: the one place such a name is
  * written (an architecture test refuses one written anywhere else in lambda/, cli/ or lib/).
  */
-export const ENVIRONMENT_NAMES: readonly string[] = ENVIRONMENT_ROWS.map(
-  ([, row]) => row.env ?? '',
-);
-
-/** `name=value is not allowed: expected …`, the one form every refused setting is named in. */
-export function notAllowedAs(name: string, value: unknown, allowed: string): string {
-  const shown = JSON.stringify(value) ?? String(value);
-  const bounded = shown.length > 80 ? `${shown.slice(0, 80)}…` : shown;
-  return `${name}=${bounded} is not allowed: expected ${allowed}`;
-}
-
-function configError(problems: readonly string[]): ConfigError {
-  const message =
-    problems.length === 1
-      ? (problems[0] as string)
-      : `${problems.length} settings are not allowed:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
-  return new ConfigError(message, { problems });
-}
-
-/** Runs every parse, gathering the problems of each ConfigError: the results, or one error for all. */
-function gather<T>(parses: readonly (() => T)[]): T[] {
-  const problems: string[] = [];
-  const results = parses.flatMap((parse) => {
-    try {
-      return [parse()];
-    } catch (error: unknown) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return [];
-    }
-  });
-  if (problems.length > 0) throw configError(problems);
-  return results;
-}
+export const ENVIRONMENT_NAMES: readonly string[] = ENVIRONMENT_ROWS.map(([, name]) => name);

@@ -10,7 +10,8 @@ import {
 } from '../../lambda/handlers/metrics';
 import { AuditorStack } from '../../lib/auditor-stack';
 import { HANDLER_BUNDLE, NODE_MAJOR } from '../../lib/bundling';
-import { CONTEXT_SETTINGS, DEPLOY_DEFAULTS } from '../../lib/deploy-settings';
+import { CONTEXT_SETTINGS } from '../../lib/context';
+import { DEPLOY_SETTINGS } from '../../lib/deploy-settings';
 import {
   CDK_JSON_CONTEXT,
   createApp,
@@ -46,7 +47,13 @@ const BASE_PERMISSIONS = {
 describe('cdk.json', () => {
   it('holds the documented policy defaults and the deployment defaults', () => {
     // Assess: the file users edit says what the engine would do anyway.
-    expect(CDK_JSON_CONTEXT).toMatchObject({ ...POLICY_DEFAULTS, ...DEPLOY_DEFAULTS });
+    const { schedule, timeZone, reportRetentionDays } = DEPLOY_SETTINGS;
+    expect(CDK_JSON_CONTEXT).toMatchObject({
+      ...POLICY_DEFAULTS,
+      schedule: schedule.default,
+      timeZone: timeZone.default,
+      reportRetentionDays: reportRetentionDays.default,
+    });
     expect(CDK_JSON_CONTEXT.notificationEmails).toEqual([]);
     // deleteAfterDays defaults to maxAgeDays, so a fixed value here would break `-c maxAgeDays=120`.
     expect(CDK_JSON_CONTEXT).not.toHaveProperty('deleteAfterDays');

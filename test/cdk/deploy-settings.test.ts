@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
 import { ORG_SETTINGS, parseSetting, SETTINGS } from '../../lambda/core/settings';
-import { CONTEXT_KEYS, CONTEXT_SETTINGS, DEPLOY_SETTINGS } from '../../lib/deploy-settings';
+import { CONTEXT_KEYS, CONTEXT_SETTINGS } from '../../lib/context';
+import { DEPLOY_SETTINGS } from '../../lib/deploy-settings';
 
 describe('the deployment settings table', () => {
   it('is where every context key comes from: the policy’s, the organization’s and the deployment’s', () => {
