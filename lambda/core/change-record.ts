@@ -17,7 +17,7 @@ import { describeError, type ErrorDetail, SigningCertAuditError } from './errors
  * the CLI), naming what to set. Returns the sentence that says so, or undefined.
  */
 export function changeRecordProblem(
-  mode: string,
+  mode: string | undefined,
   hasPlace: boolean,
   names: { readonly mode: string; readonly place: string },
 ): string | undefined {

@@ -280,9 +280,7 @@ type Table = Readonly<Record<string, Setting>>;
 /** A setting's value once parsed. */
 export type SettingValue<T extends Setting> = z.output<T['schema']>;
 /** Some settings of a table, parsed. */
-export type Parsed<T extends Table, K extends keyof T> = {
-  readonly [P in K]: SettingValue<T[P]>;
-};
+export type Parsed<T extends Table, K extends keyof T> = { readonly [P in K]: SettingValue<T[P]> };
 /** Raw, unvalidated values keyed by setting; absent or `undefined` means "use the default". */
 export type RawSettings<K extends string = string> = Readonly<Partial<Record<K, unknown>>>;
 /** Where a value was read; decides which of its setting's names an error message gives. */
@@ -332,11 +330,7 @@ export function settingName(row: Setting, source: SettingSource): string {
  * Parses one value of a setting read from `source`: absent (undefined or null) gives its default;
  * a list's items are each checked. A ConfigError names the setting, the bad value, what is allowed.
  */
-export function parseSetting<T extends Setting>(
-  row: T,
-  source: SettingSource,
-  value: unknown,
-): SettingValue<T> {
+export function parseSetting<T extends Setting>(row: T, source: SettingSource, value: unknown) {
   const name = settingName(row, source);
   if (value === undefined || value === null) {
     if (row.default !== undefined) return row.default as SettingValue<T>;
@@ -369,24 +363,16 @@ export function parseSettings<T extends Table, K extends keyof T & string>(
 }
 
 /** The values a source (an environment, parsed flags) holds for a table, keyed by setting. */
-export function valuesFrom(
-  table: Table,
-  source: 'env' | 'flag',
-  input: Readonly<Record<string, unknown>>,
-): RawSettings {
+export function valuesFrom(table: Table, source: 'env' | 'flag', input: RawSettings): RawSettings {
   return Object.fromEntries(
     Object.entries(table).map(([key, row]) => [key, row[source] && input[row[source]]]),
   );
 }
 
-/** A list from a comma-separated string or an array, as given; undefined when it is neither. */
+/** A list from a comma-separated string (trimmed, empty items dropped) or an array; else undefined. */
 export function splitList(value: unknown): unknown[] | undefined {
-  if (Array.isArray(value)) return value;
-  if (typeof value !== 'string') return undefined;
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
+  if (typeof value === 'string') return value.split(',').flatMap((item) => item.trim() || []);
+  return Array.isArray(value) ? value : undefined;
 }
 
 /** Validates a policy, resolving `deleteAfterDays`; throws one ConfigError naming every bad setting. */
@@ -394,11 +380,9 @@ export function parsePolicy(raw: RawSettings<PolicyKey>, source: SettingSource):
   const policy = parseSettings(SETTINGS, POLICY_KEYS, source, raw);
   const { maxAgeDays, deleteAfterDays = maxAgeDays } = policy;
   if (deleteAfterDays < maxAgeDays) {
-    const [name, than] = [SETTINGS.deleteAfterDays, SETTINGS.maxAgeDays].map((row) =>
-      settingName(row, source),
-    );
-    const refused = notAllowedAs(name ?? '', raw.deleteAfterDays, SETTINGS.deleteAfterDays.allowed);
-    throw ConfigError.of([`${refused} (${than} is ${maxAgeDays})`]);
+    const { deleteAfterDays: row, maxAgeDays: base } = SETTINGS;
+    const refused = notAllowedAs(settingName(row, source), raw.deleteAfterDays, row.allowed);
+    throw ConfigError.of([`${refused} (${settingName(base, source)} is ${maxAgeDays})`]);
   }
   return { ...policy, deleteAfterDays };
 }
@@ -445,12 +429,10 @@ const ENVIRONMENT_ROWS = Object.entries({ ...SETTINGS, ...ORG_SETTINGS } as Tabl
 export function toEnvironment(
   settings: Partial<Config & OrgFunctionSettings>,
 ): Record<string, string> {
-  const problem =
-    settings.mode &&
-    changeRecordProblem(settings.mode, settings.archiveBucket !== undefined, {
-      mode: 'mode',
-      place: 'an archive bucket (the change record is kept there)',
-    });
+  const problem = changeRecordProblem(settings.mode, settings.archiveBucket !== undefined, {
+    mode: 'mode',
+    place: 'an archive bucket (the change record is kept there)',
+  });
   if (problem) throw ConfigError.of([problem]);
   const env: Record<string, string> = {};
   for (const [key, name] of ENVIRONMENT_ROWS) {
@@ -460,8 +442,5 @@ export function toEnvironment(
   return env;
 }
 
-/**
- * Every environment variable name of the tool, from the tables: the one place such a name is
- * written (an architecture test refuses one written anywhere else in lambda/, cli/ or lib/).
- */
+/** Every environment variable name of the tool, from the tables, where alone they are written (a test holds it). */
 export const ENVIRONMENT_NAMES: readonly string[] = ENVIRONMENT_ROWS.map(([, name]) => name);
