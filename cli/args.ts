@@ -9,13 +9,13 @@ import {
   parsePolicy,
   parseSetting,
   SETTINGS,
-  type Setting,
   valuesFrom,
 } from '../lambda/core/settings';
 import {
   AWS_FLAGS,
   type FAIL_ON,
   type Format,
+  type GivenFlags,
   POLICY_FLAGS,
   RUN_FLAGS,
   readFlags,
@@ -104,11 +104,9 @@ const AUDIT_FLAGS = { ...POLICY_FLAGS, ...RUN_FLAGS, ...AWS_FLAGS };
 
 /** Parses and validates the flags; throws a UsageError or ConfigError naming the bad flag(s). */
 export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: ArgsEnv): CliOptions {
-  const values = readFlags(argv, AUDIT_FLAGS, ['help', 'version']);
-  const text = (name: string) => values[name] as string | undefined;
-  // Every flag's value by its row, as the functions and the constructs read theirs.
-  const flag = <T extends Setting>(row: T & { readonly flag: string }) =>
-    parseSetting(row, 'flag', values[row.flag]);
+  // Every flag is read by its row, as the functions and the constructs read theirs.
+  const given = readFlags(argv, AUDIT_FLAGS, ['help', 'version']);
+  const { values, text, read: flag } = given;
   const policy = parsePolicy(valuesFrom(SETTINGS, 'flag', values), 'flag');
 
   const format = flag(RUN_FLAGS.format) ?? (stdoutIsTTY ? 'table' : 'json');
@@ -162,7 +160,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     throw new UsageError('--security-hub-region is only read with --security-hub');
   }
   const securityHubRegion = flag(RUN_FLAGS['security-hub-region']);
-  const org = parseOrg(values);
+  const org = parseOrg(given);
   const quiet = values.quiet === true;
   if (org && (values['security-hub'] === true || values.publish === true)) {
     throw new UsageError(
@@ -182,7 +180,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
         `--publish needs --topic-arn (or ${SETTINGS.topicArn.env}): where to send the report`,
       );
     }
-    publishTo = { ...policy, topicArn: parseSetting(RUN_FLAGS['topic-arn'], 'flag', topicArn) };
+    publishTo = { ...policy, topicArn: parseSetting(SETTINGS.topicArn, 'flag', topicArn) };
   }
   const timeLimit = flag(RUN_FLAGS['time-limit']);
   if (quiet && text('progress-interval') !== undefined) {
@@ -216,7 +214,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
  * The organization flags (--accounts, --organization, --role-name, --account-concurrency),
  * checked by their rows; undefined when neither --accounts nor --organization is given.
  */
-export function parseOrg(values: Readonly<Record<string, unknown>>): CliOptions['org'] {
+export function parseOrg({ values, read: flag }: GivenFlags): CliOptions['org'] {
   const all = values.organization === true;
   if (values.accounts === undefined && !all) {
     for (const flag of ['role-name', 'account-concurrency']) {
@@ -229,8 +227,6 @@ export function parseOrg(values: Readonly<Record<string, unknown>>): CliOptions[
   if (values.accounts !== undefined && all) {
     throw new UsageError('--accounts and --organization cannot be combined: choose one');
   }
-  const flag = <T extends Setting>(row: T & { readonly flag: string }) =>
-    parseSetting(row, 'flag', values[row.flag]);
   return {
     accounts: all ? 'organization' : [...new Set(flag(RUN_FLAGS.accounts))],
     roleName: flag(RUN_FLAGS['role-name']),

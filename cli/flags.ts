@@ -7,8 +7,10 @@ import {
   listOf,
   ORG_SETTINGS,
   POLICY_KEYS,
+  parseSetting,
   SETTINGS,
   type Setting,
+  type SettingValue,
   setting,
   settingsTable,
   wholeNumber,
@@ -136,16 +138,24 @@ export const AWS_FLAGS = settingsTable('flag', {
   ),
 });
 
+/** The flags of a command line: the values by flag name, and each read by its row. */
+export interface GivenFlags {
+  readonly values: Readonly<Record<string, unknown>>;
+  /** A flag's value as given, checked where it is used (a file, a date). */
+  readonly text: (name: string) => string | undefined;
+  /** A flag's value checked by its row: its default when absent; a refusal names the flag. */
+  readonly read: <T extends Flag & { readonly flag: string }>(row: T) => SettingValue<T>;
+}
+
 /**
- * Reads `argv` by a table of flags (strictly: an unknown flag or a missing value is refused),
- * with `--help` (`-h`) and the given switches: the values by flag name. The refusal names the
- * known flag it most likely meant.
+ * Reads `argv` by a table of flags (strictly: an unknown flag or a missing value is refused, naming
+ * the known flag it most likely meant), with `--help` (`-h`) and the given switches.
  */
 export function readFlags(
   argv: readonly string[],
   flags: Readonly<Record<string, Flag>>,
   switches: readonly string[] = ['help'],
-): Readonly<Record<string, unknown>> {
+): GivenFlags {
   const options = {
     ...Object.fromEntries(
       Object.entries(flags).map(([name, flag]) => [
@@ -156,19 +166,25 @@ export function readFlags(
     ...Object.fromEntries(switches.map((name) => [name, { type: 'boolean' }])),
     help: { type: 'boolean', short: 'h' },
   } as NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+  let values: Readonly<Record<string, unknown>>;
   try {
-    return parseArgs({ args: [...argv], options, strict: true }).values;
+    ({ values } = parseArgs({ args: [...argv], options, strict: true }));
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(withSuggestion(message, [...Object.keys(flags), ...switches]));
   }
+  return {
+    values,
+    text: (name) => values[name] as string | undefined,
+    read: (row) => parseSetting(row, 'flag', values[row.flag]),
+  };
 }
 
 /**
  * parseArgs' message for an unknown flag, with the known flag it most likely meant
  * (`--max-age-day` → `--max-age-days`), as `cdk synth` does for a context key.
  */
-export function withSuggestion(message: string, known: readonly string[]): string {
+function withSuggestion(message: string, known: readonly string[]): string {
   const unknown = /Unknown option '--([^'=]+)/.exec(message)?.[1];
   if (unknown === undefined) return message;
   const suggestion = closest(unknown, known);

@@ -2,14 +2,7 @@ import { accessSync, constants as fsConstants } from 'node:fs';
 import * as z from 'zod/mini';
 import { describeError } from '../../lambda/core/errors';
 import { ACCOUNT_ID } from '../../lambda/core/patterns';
-import {
-  listOf,
-  parseSetting,
-  SETTINGS,
-  type Setting,
-  setting,
-  settingsTable,
-} from '../../lambda/core/settings';
+import { listOf, SETTINGS, setting, settingsTable } from '../../lambda/core/settings';
 import { checkDistinctFiles, checkOutput, parseOrg } from '../args';
 import { RUN_FLAGS, readFlags, switchFlag, textFlag, UsageError } from '../flags';
 import { flagLines, wrap } from '../help';
@@ -113,10 +106,8 @@ export function parseRestoreArgs(
   argv: readonly string[],
   { stdoutIsTTY }: { readonly stdoutIsTTY: boolean },
 ): RestoreCliOptions {
-  const values = readFlags(argv, RESTORE_FLAGS);
-  const text = (name: string) => values[name] as string | undefined;
-  const flag = <T extends Setting>(row: T & { readonly flag: string }) =>
-    parseSetting(row, 'flag', values[row.flag]);
+  const given = readFlags(argv, RESTORE_FLAGS);
+  const { values, text, read: flag } = given;
   const help = values.help === true;
   const format = flag(RESTORE_FLAGS.format) ?? (stdoutIsTTY ? 'table' : 'json');
   if (help) return { ...EMPTY, help, format };
@@ -126,14 +117,13 @@ export function parseRestoreArgs(
       '--run is required: the id of the run to undo (its report has runId; so do the email digest and the archive: changes/account=<account>/run=<run id>/)',
     );
   }
-  const bucket = text('archive-bucket');
   const file = text('change-record');
-  if ((bucket === undefined) === (file === undefined)) {
+  if ((text('archive-bucket') === undefined) === (file === undefined)) {
     throw new UsageError(
       'restore reads the record from one place: give --archive-bucket BUCKET or --change-record FILE',
     );
   }
-  flag(RESTORE_FLAGS['archive-bucket']);
+  const bucket = flag(RESTORE_FLAGS['archive-bucket']);
   const apply = values.apply === true;
   if (file !== undefined) checkRecordFile(file, apply);
   const account = flag(RESTORE_FLAGS.account);
@@ -146,7 +136,7 @@ export function parseRestoreArgs(
   ]);
   if (output !== undefined) checkOutput(output);
   const maxActions = flag(RESTORE_FLAGS['max-actions']);
-  const org = parseOrg(values);
+  const org = parseOrg(given);
   return {
     runs: [...new Set(runs)],
     record: bucket !== undefined ? { bucket } : { file: file as string },
