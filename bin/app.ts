@@ -2,13 +2,14 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError } from '../lambda/core/errors';
 import { AuditorStack } from '../lib/auditor-stack';
-import { checkDeployment } from '../lib/deploy-settings';
+import { fromContext } from '../lib/context';
+import { DEPLOY_SETTINGS } from '../lib/deploy-settings';
 import { OrgAuditorStack, StandaloneMemberStack } from '../lib/org-auditor-stack';
 
 const app = new App();
 try {
   // `-c deployment=organization` deploys the organization auditor; `member`, the member role alone.
-  const deployment = checkDeployment(app.node.tryGetContext('deployment'));
+  const deployment = fromContext(app.node, DEPLOY_SETTINGS.deployment, true);
   if (deployment === 'organization') {
     new OrgAuditorStack(app, 'SigningCertAuditOrg', {
       description:

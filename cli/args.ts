@@ -1,26 +1,27 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { parseArgs } from 'node:util';
-import { isFailing, VERDICTS, type Verdict } from '../lambda/core/checks/table';
-import { describeError, SigningCertAuditError } from '../lambda/core/errors';
-import { ACCOUNT_ID } from '../lambda/core/patterns';
+import { changeRecordProblem } from '../lambda/core/change-record';
+import { describeError } from '../lambda/core/errors';
 import type { Summary } from '../lambda/core/report';
 import {
   type Config,
-  changeRecordProblem,
-  ORG_SETTINGS,
-  POLICY_KEYS,
   type Policy,
-  parseConfig,
   parsePolicy,
   parseSetting,
-  type RawSettings,
   SETTINGS,
+  valuesFrom,
 } from '../lambda/core/settings';
-import { closest } from '../lambda/core/suggest';
-import { OCSF_VERSION } from '../lambda/render/ocsf';
+import {
+  AWS_FLAGS,
+  type FAIL_ON,
+  type Format,
+  type GivenFlags,
+  POLICY_FLAGS,
+  RUN_FLAGS,
+  readFlags,
+  UsageError,
+} from './flags';
 import { holdsChangeRecord, sameFile } from './paths';
-import { PROGRESS_INTERVAL_SECONDS } from './progress';
 
 /** Exit statuses, as `--help` documents them. */
 export const EXIT = {
@@ -45,17 +46,6 @@ export function findingsExit(summary: Summary, failOn: CliOptions['failOn']): nu
   return summary.failing > 0 && failOn === 'non-compliant' ? EXIT.nonCompliant : EXIT.clean;
 }
 
-/** The verdicts that exit 1, for `--help`: the check table's failing ones. */
-function failingVerdicts(): string {
-  return (Object.keys(VERDICTS) as Verdict[]).filter(isFailing).join(', ');
-}
-
-/** Output formats; `ocsf` is the failing findings as OCSF Compliance Findings, JSON Lines. */
-export const FORMATS = ['table', 'json', 'csv', 'html', 'ocsf'] as const;
-/** One of {@link FORMATS}. */
-export type Format = (typeof FORMATS)[number];
-const FAIL_ON = ['non-compliant', 'none'] as const;
-
 /** The oldest Node.js the package supports (package.json's engines, held equal by a test). */
 export const MIN_NODE = [22, 12] as const;
 
@@ -66,129 +56,6 @@ export function unsupportedNode(version: string): string | undefined {
   if (major > minMajor || (major === minMajor && minor >= minMinor)) return undefined;
   return `Node.js ${minMajor}.${minMinor} or later is required; this is ${version}`;
 }
-
-/** A bad flag: the message names it and says what is allowed. */
-export class UsageError extends SigningCertAuditError {
-  override readonly name = 'UsageError';
-}
-
-/** A flag of the organization settings table, with its help and default. */
-function orgFlag<T extends (typeof ORG_SETTINGS)['memberRoleName' | 'cliAccountConcurrency']>(
-  declared: T,
-) {
-  return {
-    [declared.flag]: {
-      type: 'string',
-      placeholder: declared.placeholder,
-      help: `${declared.help} (default ${declared.default})`,
-    },
-  } as { readonly [F in T['flag']]: { type: 'string'; placeholder: string; help: string } };
-}
-
-/** The flags that are not policy settings, with their help. */
-const RUN_FLAGS = {
-  apply: {
-    type: 'boolean',
-    help: 'carry out the plan (deactivate or delete mode; refused in report mode); without it nothing changes',
-  },
-  'as-of': {
-    type: 'string',
-    placeholder: 'DATE',
-    help: 'evaluate at a future moment, e.g. 2027-01-01 or 2027-01-01T06:00 (UTC unless an offset is given), or +90d (90 days from now); default: now; a forecast only prints: never with --apply, --publish, --security-hub or --archive-bucket',
-  },
-  format: {
-    type: 'string',
-    placeholder: 'FORMAT',
-    help: `${FORMATS.join(' | ')} (default: table on a terminal, json otherwise); ocsf writes the failing findings as OCSF ${OCSF_VERSION} Compliance Findings, a JSON line per certificate and check, nothing for a clean run`,
-  },
-  output: {
-    type: 'string',
-    placeholder: 'FILE',
-    help: 'write the report to FILE instead of standard output (checked before the run)',
-  },
-  publish: {
-    type: 'boolean',
-    help: 'send the report to the SNS topic, exactly as the Lambda does',
-  },
-  'security-hub': {
-    type: 'boolean',
-    help: 'send the findings to AWS Security Hub (ASFF) and resolve those no longer true, as the Lambda does',
-  },
-  'security-hub-region': {
-    type: 'string',
-    placeholder: 'REGION',
-    help: "Security Hub's home region for --security-hub (default: the region of the other calls)",
-  },
-  accounts: {
-    type: 'string',
-    placeholder: 'ID,ID',
-    help: 'audit these member accounts through their member role, concurrently, into one organization report',
-  },
-  organization: {
-    type: 'boolean',
-    help: 'audit every ACTIVE account of the organization (Organizations ListAccounts)',
-  },
-  ...orgFlag(ORG_SETTINGS.memberRoleName),
-  ...orgFlag(ORG_SETTINGS.cliAccountConcurrency),
-  'archive-bucket': {
-    type: 'string',
-    placeholder: 'BUCKET',
-    help: `${SETTINGS.archiveBucket.help}, as the Lambda does, with the change record of an --apply run; checked before an --apply run (default: not archived)`,
-  },
-  'change-record': {
-    type: 'string',
-    placeholder: 'FILE',
-    help: 'append the change record of an --apply run to FILE: each change is written there before it is made, so `signing-cert-audit restore` can undo the run (delete mode needs this or --archive-bucket)',
-  },
-  'topic-arn': {
-    type: 'string',
-    placeholder: 'ARN',
-    help: `the topic for --publish (default: $${SETTINGS.topicArn.env}); only with --publish`,
-  },
-  'time-limit': {
-    type: 'string',
-    placeholder: 'SECONDS',
-    help: 'stop starting new work after SECONDS and write a partial report (exit 3); default: none',
-  },
-  'fail-on': {
-    type: 'string',
-    placeholder: 'WHAT',
-    help: `${FAIL_ON.join(' | ')}: exit 1 on any failing finding, or never (default non-compliant)`,
-  },
-  'progress-interval': {
-    type: 'string',
-    placeholder: 'SECONDS',
-    help: `when standard error is not a terminal (CI, a pipe, a file), write a progress line there every SECONDS: users scanned, accounts done, time elapsed; never on standard output (default ${PROGRESS_INTERVAL_SECONDS})`,
-  },
-  quiet: {
-    type: 'boolean',
-    help: 'no progress on standard error: neither the counter on a terminal nor the periodic line otherwise (the summary lines stay)',
-  },
-} as const;
-
-const AWS_FLAGS = {
-  profile: {
-    type: 'string',
-    placeholder: 'NAME',
-    help: 'the shared-config profile to use (default: $AWS_PROFILE or default)',
-  },
-  region: {
-    type: 'string',
-    placeholder: 'REGION',
-    help: 'the region for IAM and SNS calls (default: $AWS_REGION or the profile’s)',
-  },
-} as const;
-
-const OPTIONS = {
-  ...Object.fromEntries(
-    POLICY_KEYS.map((key) => [SETTINGS[key].flag, { type: 'string' as const }]),
-  ),
-  ...Object.fromEntries(
-    Object.entries({ ...RUN_FLAGS, ...AWS_FLAGS }).map(([flag, { type }]) => [flag, { type }]),
-  ),
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const satisfies NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 /** Everything the flags decided, validated. */
 export interface CliOptions {
@@ -232,21 +99,18 @@ export interface ArgsEnv {
   readonly stdoutIsTTY: boolean;
 }
 
+/** Every flag of the audit, in `--help`'s order. */
+const AUDIT_FLAGS = { ...POLICY_FLAGS, ...RUN_FLAGS, ...AWS_FLAGS };
+
 /** Parses and validates the flags; throws a UsageError or ConfigError naming the bad flag(s). */
 export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: ArgsEnv): CliOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
-  } catch (error: unknown) {
-    throw new UsageError(withSuggestion(error instanceof Error ? error.message : String(error)));
-  }
-  const text = (name: string) => values[name] as string | undefined;
-  const raw: RawSettings = {};
-  for (const key of POLICY_KEYS) raw[key] = text(SETTINGS[key].flag);
-  const policy = parsePolicy(raw, 'flag');
+  // Every flag is read by its row, as the functions and the constructs read theirs.
+  const given = readFlags(argv, AUDIT_FLAGS, ['help', 'version']);
+  const { values, text, read: flag } = given;
+  const policy = parsePolicy(valuesFrom(SETTINGS, 'flag', values), 'flag');
 
-  const format = oneOf('--format', text('format'), FORMATS) ?? (stdoutIsTTY ? 'table' : 'json');
-  const failOn = oneOf('--fail-on', text('fail-on'), FAIL_ON) ?? 'non-compliant';
+  const format = flag(RUN_FLAGS.format) ?? (stdoutIsTTY ? 'table' : 'json');
+  const failOn = flag(RUN_FLAGS['fail-on']);
   const apply = values.apply === true;
   if (apply && policy.mode === 'report') {
     throw new UsageError(
@@ -283,15 +147,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   ]);
   if (output !== undefined) checkOutput(output);
   if (changeRecord !== undefined) checkWritable('--change-record', changeRecord);
-  const archiveBucket = text('archive-bucket');
-  if (
-    archiveBucket !== undefined &&
-    !SETTINGS.archiveBucket.schema.safeParse(archiveBucket).success
-  ) {
-    throw new UsageError(
-      `--archive-bucket=${JSON.stringify(archiveBucket.slice(0, 80))} is not allowed: expected ${SETTINGS.archiveBucket.allowed}`,
-    );
-  }
+  const archiveBucket = flag(RUN_FLAGS['archive-bucket']);
   // Delete mode's one prerequisite: somewhere to record each change before it is made.
   const unrecorded = apply
     ? changeRecordProblem(policy.mode, changeRecord !== undefined || archiveBucket !== undefined, {
@@ -300,19 +156,11 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
       })
     : undefined;
   if (unrecorded) throw new UsageError(unrecorded);
-  const securityHubRegion = text('security-hub-region');
-  if (securityHubRegion !== undefined && values['security-hub'] !== true) {
+  if (text('security-hub-region') !== undefined && values['security-hub'] !== true) {
     throw new UsageError('--security-hub-region is only read with --security-hub');
   }
-  if (
-    securityHubRegion !== undefined &&
-    !SETTINGS.securityHubRegion.schema.safeParse(securityHubRegion).success
-  ) {
-    throw new UsageError(
-      `--security-hub-region=${JSON.stringify(securityHubRegion.slice(0, 60))} is not allowed: expected ${SETTINGS.securityHubRegion.allowed}`,
-    );
-  }
-  const org = parseOrg(values, text);
+  const securityHubRegion = flag(RUN_FLAGS['security-hub-region']);
+  const org = parseOrg(given);
   const quiet = values.quiet === true;
   if (org && (values['security-hub'] === true || values.publish === true)) {
     throw new UsageError(
@@ -332,7 +180,13 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
         `--publish needs --topic-arn (or ${SETTINGS.topicArn.env}): where to send the report`,
       );
     }
-    publishTo = parseConfig({ ...raw, topicArn }, 'flag');
+    publishTo = { ...policy, topicArn: parseSetting(SETTINGS.topicArn, 'flag', topicArn) };
+  }
+  const timeLimit = flag(RUN_FLAGS['time-limit']);
+  if (quiet && text('progress-interval') !== undefined) {
+    throw new UsageError(
+      '--progress-interval is not read with --quiet: --quiet writes no progress at all',
+    );
   }
   return {
     policy,
@@ -346,9 +200,9 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     securityHub: values['security-hub'] === true ? { region: securityHubRegion } : undefined,
     org,
     failOn,
-    timeLimitMs: parseTimeLimit(text('time-limit')),
+    timeLimitMs: timeLimit === undefined ? undefined : timeLimit * 1000,
     quiet,
-    progressIntervalMs: parseProgressInterval(text('progress-interval'), quiet),
+    progressIntervalMs: flag(RUN_FLAGS['progress-interval']) * 1000,
     profile: text('profile'),
     region: text('region'),
     help: values.help === true,
@@ -356,92 +210,28 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
   };
 }
 
-/** A flag's value if it is one of `allowed`; throws a UsageError naming the flag otherwise. */
-export function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-) {
-  if (value === undefined) return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(
-    `${flag}=${JSON.stringify(value.slice(0, 60))} is not allowed: expected one of ${allowed.join(', ')}`,
-  );
-}
-
-/** The organization flags (--accounts, --organization, --role-name, --account-concurrency), checked. */
-export function parseOrg(
-  values: Record<string, string | boolean | undefined>,
-  text: (name: string) => string | undefined,
-): CliOptions['org'] {
-  const list = text('accounts');
+/**
+ * The organization flags (--accounts, --organization, --role-name, --account-concurrency),
+ * checked by their rows; undefined when neither --accounts nor --organization is given.
+ */
+export function parseOrg({ values, read: flag }: GivenFlags): CliOptions['org'] {
   const all = values.organization === true;
-  if (list === undefined && !all) {
-    for (const { flag } of [ORG_SETTINGS.memberRoleName, ORG_SETTINGS.cliAccountConcurrency]) {
-      if (text(flag) !== undefined) {
+  if (values.accounts === undefined && !all) {
+    for (const flag of ['role-name', 'account-concurrency']) {
+      if (values[flag] !== undefined) {
         throw new UsageError(`--${flag} is only read with --accounts or --organization`);
       }
     }
     return undefined;
   }
-  if (list !== undefined && all) {
+  if (values.accounts !== undefined && all) {
     throw new UsageError('--accounts and --organization cannot be combined: choose one');
   }
-  let accounts: readonly string[] | 'organization' = 'organization';
-  if (list !== undefined) {
-    const ids = list
-      .split(',')
-      .map((id) => id.trim())
-      .filter((id) => id !== '');
-    const bad = ids.find((id) => !ACCOUNT_ID.test(id));
-    if (ids.length === 0 || bad !== undefined) {
-      throw new UsageError(
-        `--accounts=${JSON.stringify(list.slice(0, 80))} is not allowed: expected 12-digit account ids separated by commas${bad ? ` (${JSON.stringify(bad.slice(0, 20))} is not one)` : ''}`,
-      );
-    }
-    accounts = [...new Set(ids)];
-  }
-  // By the organization settings table, as the functions and the constructs read them.
-  const flagOf = (declared: { readonly flag: string }) => text(declared.flag);
-  const roleName = parseSetting(
-    ORG_SETTINGS.memberRoleName,
-    `--${ORG_SETTINGS.memberRoleName.flag}`,
-    flagOf(ORG_SETTINGS.memberRoleName),
-  );
-  const concurrency = parseSetting(
-    ORG_SETTINGS.cliAccountConcurrency,
-    `--${ORG_SETTINGS.cliAccountConcurrency.flag}`,
-    flagOf(ORG_SETTINGS.cliAccountConcurrency),
-  );
-  return { accounts, roleName, concurrency };
-}
-
-/** `--progress-interval` in milliseconds: whole seconds from 1 to 3600; refused with `--quiet`. */
-function parseProgressInterval(value: string | undefined, quiet: boolean): number {
-  if (value === undefined) return PROGRESS_INTERVAL_SECONDS * 1000;
-  if (quiet) {
-    throw new UsageError(
-      '--progress-interval is not read with --quiet: --quiet writes no progress at all',
-    );
-  }
-  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
-    throw new UsageError(
-      `--progress-interval=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a whole number of seconds from 1 to 3600`,
-    );
-  }
-  return seconds * 1000;
-}
-
-function parseTimeLimit(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
-    throw new UsageError(
-      `--time-limit=${JSON.stringify(value.slice(0, 60))} is not allowed: expected a whole number of seconds from 1 to 86400`,
-    );
-  }
-  return seconds * 1000;
+  return {
+    accounts: all ? 'organization' : [...new Set(flag(RUN_FLAGS.accounts))],
+    roleName: flag(RUN_FLAGS['role-name']),
+    concurrency: flag(RUN_FLAGS['account-concurrency']),
+  };
 }
 
 /** `--as-of +90d`: whole days from now, so a forecast in a script or a page never goes stale. */
@@ -530,92 +320,4 @@ export function checkDistinctFiles(
   throw new UsageError(
     `${first} and ${second} name the same file: the report would be written over the change record (the only copy of a deleted certificate's body); give each its own file`,
   );
-}
-
-/** `--help`: every flag with its default, the policy flags generated from the settings table. */
-export function helpText(): string {
-  const line = helpLine;
-  const policy = POLICY_KEYS.map((key) => {
-    const setting = SETTINGS[key];
-    const fallback =
-      setting.default !== undefined ? String(setting.default) : (setting.defaultText ?? 'none');
-    return line(setting.flag, setting.placeholder, `${setting.help} (default ${fallback})`);
-  });
-  const run = Object.entries(RUN_FLAGS).map(([flag, spec]) =>
-    line(flag, 'placeholder' in spec ? spec.placeholder : undefined, spec.help),
-  );
-  const aws = Object.entries(AWS_FLAGS).map(([flag, spec]) =>
-    line(flag, spec.placeholder, spec.help),
-  );
-  return `Usage: signing-cert-audit [flags]
-       signing-cert-audit restore --run RUN_ID [flags]   undo a run's changes (restore --help)
-
-Audits every IAM user's X.509 signing certificates against an age policy, with the same engine
-as the scheduled Lambda. In deactivate or delete mode it prints the plan and changes nothing
-unless --apply is given.
-
-Policy:
-${policy.join('\n')}
-
-Run:
-${run.join('\n')}
-
-AWS (the standard sources: default credential chain, AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL):
-${aws.join('\n')}
-
-  -h, --help              show this help
-  --version               show the version
-
-Examples:
-  signing-cert-audit --format table                  audit the account of your credentials
-  signing-cert-audit --mode deactivate               plan the changes; nothing changes
-  signing-cert-audit --mode deactivate --apply       carry the plan out (at most --max-actions)
-  signing-cert-audit --as-of 2027-06-01              what will be over age by then
-  signing-cert-audit --as-of +30d                    … and 30 days from now
-  signing-cert-audit --format html --output a.html   the self-contained HTML report
-  signing-cert-audit --accounts 111111111111,222222222222 --role-name SigningCertAuditMember
-  signing-cert-audit --mode delete --apply --change-record changes.jsonl
-  signing-cert-audit restore --run RUN_ID --change-record changes.jsonl    plan the undo
-
-${wrap(`Exit status, the same for one account and across accounts: 0 no failing finding; 1 a failing finding, one the check table marks failing, whatever the certificate's status (${failingVerdicts()}; --fail-on none turns it off; Security Hub reports it FAILED only while the certificate can still be used); 2 bad flags or configuration (no region included); 3 an AWS or network failure, users or accounts that could not be audited, or --time-limit reached (the partial report is written); 130 interrupted (Ctrl-C or SIGTERM: no new change starts, calls in flight finish, and the partial report is written with complete=false; a second Ctrl-C quits at once).`)}
-`;
-}
-
-/** A flag's line of `--help`: its help at column 26, wrapped within HELP_WIDTH columns with a hanging indent. */
-export function helpLine(flag: string, placeholder: string | undefined, help: string): string {
-  const head = `  --${flag}${placeholder ? ` ${placeholder}` : ''}`;
-  const body = wrap(help, HELP_WIDTH - 26).replaceAll('\n', `\n${' '.repeat(26)}`);
-  return head.length >= 26 ? `${head}\n${' '.repeat(26)}${body}` : `${head.padEnd(26)}${body}`;
-}
-
-/** Every flag's name, for suggestions. */
-function flagNames(): string[] {
-  return [...Object.keys(OPTIONS), 'help', 'version'];
-}
-
-/**
- * parseArgs' message for an unknown flag, with the known flag it most likely meant
- * (`--max-age-day` → `--max-age-days`), as `cdk synth` does for a context key.
- */
-export function withSuggestion(message: string, known: readonly string[] = flagNames()): string {
-  const unknown = /Unknown option '--([^'=]+)/.exec(message)?.[1];
-  if (unknown === undefined) return message;
-  const suggestion = closest(unknown, known);
-  return suggestion ? `${message.replace(/\.?\s*$/, '')}. Did you mean --${suggestion}?` : message;
-}
-
-/** `--help` fits a 100-column terminal. */
-export const HELP_WIDTH = 100;
-
-/** Wraps a paragraph at `width` columns, for `--help`. */
-export function wrap(text: string, width = HELP_WIDTH): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  return [...lines, line].join('\n');
 }

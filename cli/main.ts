@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../lambda/core/errors';
-import { type CliOptions, EXIT, helpText, parseCliArgs, UsageError } from './args';
+import { type CliOptions, EXIT, parseCliArgs } from './args';
+import { UsageError } from './flags';
+import { helpText } from './help';
 import type { CliIo } from './io';
 
 export type { CliIo } from './io';

@@ -3,16 +3,9 @@ import type * as config from 'aws-cdk-lib/aws-config';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { parseConfig } from '../lambda/core/settings';
-import {
-  checkBoolean,
-  checkBucketName,
-  checkConfigRuleFrequency,
-  checkEmails,
-  policyFromContext,
-  readList,
-  runtimeFromContext,
-} from './deploy-settings';
+import { parseSetting, SETTINGS } from '../lambda/core/settings';
+import { fromContext, policyFromContext, runtimeFromContext } from './context';
+import { DEPLOY_SETTINGS } from './deploy-settings';
 import { SigningCertAuditor } from './signing-cert-auditor';
 
 /**
@@ -28,55 +21,46 @@ export class AuditorStack extends Stack {
     super(scope, id, props);
 
     const policy = policyFromContext(this.node, 'account');
-
-    const topicArn: unknown = this.node.tryGetContext('topicArn');
-    const existingTopic =
-      topicArn === undefined || topicArn === ''
-        ? undefined
-        : sns.Topic.fromTopicArn(
-            this,
-            'ExistingTopic',
-            parseConfig({ topicArn }, 'context').topicArn,
-          );
-
-    const archiveBucketName = emptyAsAbsent(this.node.tryGetContext('archiveBucketName'));
+    // Read by their rows; a value left empty (`-c topicArn=`) means "not set".
+    const givenTopic = emptyAsAbsent(this.node.tryGetContext('topicArn'));
+    const topicArn =
+      givenTopic === undefined ? undefined : parseSetting(SETTINGS.topicArn, 'context', givenTopic);
+    const archiveBucketName = fromContext(this.node, DEPLOY_SETTINGS.archiveBucketName, true);
+    // Checked by the construct, and only when Security Hub is on.
+    const securityHubRegion = emptyAsAbsent(this.node.tryGetContext('securityHubRegion'));
     this.auditor = new SigningCertAuditor(this, 'Auditor', {
       ...policy,
       schedule: this.node.tryGetContext('schedule'),
-      fullScanSchedule: emptyAsAbsent(this.node.tryGetContext('fullScanSchedule')),
+      fullScanSchedule: fromContext(this.node, DEPLOY_SETTINGS.fullScanSchedule, true),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
       securityHub: {
-        enabled: checkBoolean(this.node.tryGetContext('securityHub') ?? false, 'securityHub'),
-        ...(emptyAsAbsent(this.node.tryGetContext('securityHubRegion')) === undefined
-          ? {}
-          : { region: emptyAsAbsent(this.node.tryGetContext('securityHubRegion')) as string }),
+        enabled: fromContext(this.node, DEPLOY_SETTINGS.securityHub),
+        ...(securityHubRegion === undefined ? {} : { region: securityHubRegion as string }),
       },
       configRule: {
-        enabled: checkBoolean(this.node.tryGetContext('configRule') ?? false, 'configRule'),
-        ...(emptyAsAbsent(this.node.tryGetContext('configRuleFrequency')) === undefined
-          ? {}
-          : {
-              frequency: checkConfigRuleFrequency(
-                this.node.tryGetContext('configRuleFrequency'),
-              ) as config.MaximumExecutionFrequency,
-            }),
+        enabled: fromContext(this.node, DEPLOY_SETTINGS.configRule),
+        frequency: fromContext(
+          this.node,
+          DEPLOY_SETTINGS.configRuleFrequency,
+          true,
+        ) as config.MaximumExecutionFrequency,
       },
-      objectLockDays: emptyAsAbsent(this.node.tryGetContext('objectLockDays')) as
-        | number
-        | undefined,
+      objectLockDays: fromContext(this.node, DEPLOY_SETTINGS.objectLockDays, true),
       ...(archiveBucketName === undefined
         ? {}
         : {
             existingArchiveBucket: s3.Bucket.fromBucketName(
               this,
               'ExistingArchiveBucket',
-              checkBucketName(archiveBucketName),
+              archiveBucketName,
             ),
           }),
       timeZone: this.node.tryGetContext('timeZone'),
-      runtime: runtimeFromContext(this.node.tryGetContext('lambdaRuntime')),
-      notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
-      existingTopic,
+      runtime: runtimeFromContext(this.node),
+      notificationEmails: fromContext(this.node, DEPLOY_SETTINGS.notificationEmails),
+      ...(topicArn === undefined
+        ? {}
+        : { existingTopic: sns.Topic.fromTopicArn(this, 'ExistingTopic', topicArn) }),
     });
 
     // What an operator needs after deploying: where to subscribe, what to invoke, where failures go.
@@ -106,7 +90,6 @@ export class AuditorStack extends Stack {
 }
 
 /** A context value left empty (`-c fullScanSchedule=`) means "not set". */
-function emptyAsAbsent(value: unknown): string | undefined {
-  // A non-string is passed on, so the construct's check names it.
-  return value === '' || value === null ? undefined : (value as string);
+function emptyAsAbsent(value: unknown): unknown {
+  return value === '' ? undefined : value;
 }

@@ -13,9 +13,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ORGANIZATION_ID, ROLE_ARN } from '../lambda/core/patterns';
-import { DEFAULT_MEMBER_ROLE_NAME, type Policy } from '../lambda/core/settings';
+import { ORG_SETTINGS, type Policy, parseSetting } from '../lambda/core/settings';
 import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
-import { checkRoleName } from './deploy-settings';
 
 /** Properties of {@link MemberRole}. */
 export interface MemberRoleProps {
@@ -51,7 +50,7 @@ export class MemberRole extends Construct {
   constructor(scope: Construct, id: string, props: MemberRoleProps) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
-      roleName: checkRoleName(props.roleName ?? DEFAULT_MEMBER_ROLE_NAME),
+      roleName: parseSetting(ORG_SETTINGS.memberRoleName, 'prop', props.roleName),
       description: 'Lets the central signing-certificate auditor audit this account',
       assumedBy: new iam.ArnPrincipal(props.trustedRoleArn).withConditions({
         StringEquals: { 'aws:PrincipalOrgID': props.organizationId },

@@ -1,21 +1,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import {
-  checkAccountConcurrency,
-  checkBoolean,
-  checkEmails,
-  parseDeploySetting,
-  policyFromContext,
-  readList,
-  runtimeFromContext,
-} from './deploy-settings';
+import { ORG_SETTINGS, type Setting } from '../lambda/core/settings';
+import { fromContext, policyFromContext, runtimeFromContext } from './context';
+import { DEPLOY_SETTINGS } from './deploy-settings';
 import { MemberRoleStack } from './member-role';
 import { SigningCertOrgAuditor } from './signing-cert-org-auditor';
-
-/** Reads a context list of strings (a JSON array in cdk.json, or comma-separated with `-c`). */
-function list(stack: Stack, key: NonNullable<Parameters<typeof readList>[1]>): string[] {
-  return readList(stack.node.tryGetContext(key), key).map(String);
-}
 
 /**
  * The organization auditor's stack, in the management account or a delegated administrator
@@ -28,34 +17,31 @@ export class OrgAuditorStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     const policy = policyFromContext(this.node, 'organization');
-    const concurrency = this.node.tryGetContext('accountConcurrency');
+    const context = <T extends Setting & { readonly context: string }>(row: T) =>
+      fromContext(this.node, row);
+    const memberRoleName: unknown = this.node.tryGetContext('memberRoleName');
+    const securityHubRegion: unknown = this.node.tryGetContext('securityHubRegion');
     this.auditor = new SigningCertOrgAuditor(this, 'OrgAuditor', {
       ...policy,
       organizationId: String(this.node.tryGetContext('organizationId') ?? ''),
-      memberTargets: list(this, 'memberTargets'),
-      ...(this.node.tryGetContext('memberRoleName')
-        ? { memberRoleName: String(this.node.tryGetContext('memberRoleName')) }
-        : {}),
-      ...(concurrency === undefined
-        ? {}
-        : { maxConcurrency: checkAccountConcurrency(concurrency) }),
-      includeOus: list(this, 'includeOus'),
-      excludeOus: list(this, 'excludeOus'),
-      includeAccounts: list(this, 'includeAccounts'),
-      excludeAccounts: list(this, 'excludeAccounts'),
+      memberTargets: context(DEPLOY_SETTINGS.memberTargets),
+      ...(memberRoleName ? { memberRoleName: String(memberRoleName) } : {}),
+      maxConcurrency: context(ORG_SETTINGS.accountConcurrency),
+      includeOus: context(ORG_SETTINGS.includeOus),
+      excludeOus: context(ORG_SETTINGS.excludeOus),
+      includeAccounts: context(ORG_SETTINGS.includeAccounts),
+      excludeAccounts: context(ORG_SETTINGS.excludeAccounts),
       schedule: this.node.tryGetContext('schedule'),
       timeZone: this.node.tryGetContext('timeZone'),
-      runtime: runtimeFromContext(this.node.tryGetContext('lambdaRuntime')),
-      notificationEmails: checkEmails(readList(this.node.tryGetContext('notificationEmails'))),
+      runtime: runtimeFromContext(this.node),
+      notificationEmails: context(DEPLOY_SETTINGS.notificationEmails),
       reportRetentionDays: this.node.tryGetContext('reportRetentionDays'),
       securityHub: {
-        enabled: checkBoolean(this.node.tryGetContext('securityHub') ?? false, 'securityHub'),
-        ...(this.node.tryGetContext('securityHubRegion')
-          ? { region: String(this.node.tryGetContext('securityHubRegion')) }
-          : {}),
+        enabled: context(DEPLOY_SETTINGS.securityHub),
+        ...(securityHubRegion ? { region: String(securityHubRegion) } : {}),
       },
       // By its table row: a value other than the two is refused, never read as SELF.
-      callAs: parseDeploySetting('callAs', this.node.tryGetContext('callAs')),
+      callAs: context(DEPLOY_SETTINGS.callAs),
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.auditor.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TopicArn', { value: this.auditor.topic.topicArn });

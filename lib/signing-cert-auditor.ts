@@ -1,5 +1,5 @@
 import { Annotations, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
-import * as config from 'aws-cdk-lib/aws-config';
+import type * as config from 'aws-cdk-lib/aws-config';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +17,10 @@ import {
   POLICY_KEYS,
   type Policy,
   parsePolicy,
+  parseSetting,
+  parseSettings,
   type ScanStrategy,
+  SETTINGS,
   toEnvironment,
 } from '../lambda/core/settings';
 import { type AuditConfigRule, createAuditConfigRule } from './audit-config-rule';
@@ -32,16 +35,7 @@ import {
 } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
 import { grantAuditAccess } from './auditor-permissions';
-import {
-  checkConfigRuleFrequency,
-  checkDays,
-  checkEmails,
-  checkRegion,
-  checkSchedule,
-  checkTimeZone,
-  DEPLOY_DEFAULTS,
-  DEPLOY_SETTINGS_ALLOWED,
-} from './deploy-settings';
+import { DEPLOY_SETTINGS } from './deploy-settings';
 import { chooseRuntime } from './runtime';
 import { grantSinks } from './sink-grants';
 
@@ -243,27 +237,32 @@ export class SigningCertAuditor extends Construct {
     // Indexing the props by every policy key makes a setting missing from the props a type error.
     this.policy = parsePolicy(
       Object.fromEntries(POLICY_KEYS.map((key) => [key, props[key]])),
-      'context',
+      'prop',
     );
     const runtime = chooseRuntime(props.runtime);
-    const scheduleExpression = checkSchedule(props.schedule ?? DEPLOY_DEFAULTS.schedule);
-    const fullScanExpression =
-      props.fullScanSchedule === undefined
-        ? undefined
-        : checkSchedule(props.fullScanSchedule, 'fullScanSchedule');
-    const timeZone = checkTimeZone(props.timeZone ?? DEPLOY_DEFAULTS.timeZone);
-    const emails = checkEmails(props.notificationEmails ?? []);
-    const retentionDays = checkDays(
-      props.reportRetentionDays ?? DEPLOY_DEFAULTS.reportRetentionDays,
-      'reportRetentionDays',
+    const {
+      schedule: scheduleExpression,
+      fullScanSchedule: fullScanExpression,
+      timeZone,
+      notificationEmails: emails,
+      reportRetentionDays: retentionDays,
+      objectLockDays,
+    } = parseSettings(
+      DEPLOY_SETTINGS,
+      [
+        'schedule',
+        'fullScanSchedule',
+        'timeZone',
+        'notificationEmails',
+        'reportRetentionDays',
+        'objectLockDays',
+      ],
+      'prop',
+      props,
     );
-    const objectLockDays =
-      props.objectLockDays === undefined
-        ? undefined
-        : checkDays(props.objectLockDays, 'objectLockDays');
     if (objectLockDays !== undefined && objectLockDays > retentionDays) {
       throw new ConfigError(
-        `objectLockDays=${objectLockDays} is not allowed: expected ${DEPLOY_SETTINGS_ALLOWED.objectLockDays} (${retentionDays})`,
+        `objectLockDays=${objectLockDays} is not allowed: expected ${DEPLOY_SETTINGS.objectLockDays.allowed} (${retentionDays})`,
       );
     }
     if (objectLockDays !== undefined && props.existingArchiveBucket) {
@@ -273,9 +272,7 @@ export class SigningCertAuditor extends Construct {
     }
     if (props.securityHub?.enabled) {
       this.securityHubRegion =
-        props.securityHub.region === undefined
-          ? Aws.REGION
-          : checkRegion(props.securityHub.region, 'securityHubRegion');
+        parseSetting(SETTINGS.securityHubRegion, 'prop', props.securityHub.region) ?? Aws.REGION;
     }
     this.archive = new AuditArchive(this, 'Archive', {
       retentionDays,
@@ -313,10 +310,11 @@ export class SigningCertAuditor extends Construct {
       description: 'Audits IAM users’ X.509 signing certificates against an age policy',
       roleDescription: 'Signing-certificate audit function',
       asset: this.securityHubRegion !== undefined ? 'scheduled' : 'scheduled-without-security-hub',
-      environment: toEnvironment(this.policy, {
+      environment: toEnvironment({
+        ...this.policy,
         topicArn: this.topic.topicArn,
         archiveBucket: this.archive.bucket.bucketName,
-        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
+        securityHubRegion: this.securityHubRegion,
       }),
       // Lambda's maximum, so a large account (IAM allows 5000 users) is never cut short.
       timeout: Duration.minutes(15),
@@ -394,8 +392,10 @@ export class SigningCertAuditor extends Construct {
     if (props.configRule?.enabled) {
       this.configRule = createAuditConfigRule(this, 'ConfigRule', {
         policy: this.policy,
-        frequency: checkConfigRuleFrequency(
-          props.configRule.frequency ?? config.MaximumExecutionFrequency.TWENTY_FOUR_HOURS,
+        frequency: parseSetting(
+          DEPLOY_SETTINGS.configRuleFrequency,
+          'prop',
+          props.configRule.frequency,
         ) as config.MaximumExecutionFrequency,
         logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         runtime,

@@ -9,14 +9,15 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from '../lambda/core/archive-layout';
-import { ConfigError } from '../lambda/core/errors';
 import {
-  DEFAULT_MEMBER_ROLE_NAME,
+  ORG_SETTINGS,
   POLICY_KEYS,
   type Policy,
   parsePolicy,
+  parseSetting,
+  parseSettings,
+  SETTINGS,
   toEnvironment,
-  toOrgEnvironment,
 } from '../lambda/core/settings';
 import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
@@ -24,18 +25,7 @@ import { createAuditSchedules } from './audit-schedule';
 import { createAuditTopic } from './audit-topic';
 import { AuditArchive } from './auditor-archive';
 import { grantOrgFunctions } from './auditor-permissions';
-import {
-  checkDays,
-  checkEmails,
-  checkIdList,
-  checkMemberTargets,
-  checkOrganizationId,
-  checkRegion,
-  checkRoleName,
-  checkSchedule,
-  checkTimeZone,
-  DEPLOY_DEFAULTS,
-} from './deploy-settings';
+import { DEPLOY_SETTINGS } from './deploy-settings';
 import type { HandlerAsset } from './handler-assets';
 import { createMemberStackSet } from './member-role';
 import {
@@ -146,60 +136,63 @@ export class SigningCertOrgAuditor extends Construct {
     super(scope, id);
     this.policy = parsePolicy(
       Object.fromEntries(POLICY_KEYS.map((key) => [key, props[key]])),
-      'context',
+      'prop',
     );
     const runtime = chooseRuntime(props.runtime);
     // Every id by the settings tables' patterns, naming the setting and the bad id: a typo would
     // otherwise select nothing, or fail every run at enumerate.
-    const organizationId = checkOrganizationId(props.organizationId);
-    const memberTargets = checkMemberTargets(props.memberTargets);
-    const selection = {
-      includeOus: checkIdList('includeOus', props.includeOus ?? []),
-      excludeOus: checkIdList('excludeOus', props.excludeOus ?? []),
-      includeAccounts: checkIdList('includeAccounts', props.includeAccounts ?? []),
-      excludeAccounts: checkIdList('excludeAccounts', props.excludeAccounts ?? []),
-    };
-    const maxConcurrency = props.maxConcurrency ?? 20;
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 1000) {
-      throw new ConfigError(
-        `maxConcurrency=${JSON.stringify(props.maxConcurrency)} is not allowed: expected a whole number from 1 to 1000`,
+    const { organizationId, memberTargets, schedule, timeZone, reportRetentionDays } =
+      parseSettings(
+        DEPLOY_SETTINGS,
+        ['organizationId', 'memberTargets', 'schedule', 'timeZone', 'reportRetentionDays'],
+        'prop',
+        props,
       );
-    }
-    // Checked: the worker's grant is sts:AssumeRole on this name in every account.
-    const memberRoleName = checkRoleName(props.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME);
-    const schedule = checkSchedule(props.schedule ?? DEPLOY_DEFAULTS.schedule);
-    const timeZone = checkTimeZone(props.timeZone ?? DEPLOY_DEFAULTS.timeZone);
-    const retentionDays = checkDays(
-      props.reportRetentionDays ?? DEPLOY_DEFAULTS.reportRetentionDays,
-      'reportRetentionDays',
+    // The member role is checked too: the worker's grant is sts:AssumeRole on this name in every account.
+    const { memberRoleName, ...selection } = parseSettings(
+      ORG_SETTINGS,
+      ['memberRoleName', 'includeOus', 'excludeOus', 'includeAccounts', 'excludeAccounts'],
+      'prop',
+      props,
+    );
+    const maxConcurrency = parseSetting(
+      ORG_SETTINGS.accountConcurrency,
+      'prop',
+      props.maxConcurrency,
     );
 
     // The organization layout: the findings table sees every member account the workers archive.
-    this.archive = new AuditArchive(this, 'Archive', { retentionDays, layout: 'organization' });
+    this.archive = new AuditArchive(this, 'Archive', {
+      retentionDays: reportRetentionDays,
+      layout: 'organization',
+    });
     const notifications = createAuditTopic(this, {
       displayName: 'Signing certificate audit (organization)',
       keyDescription: 'Encrypts the organization audit topic',
     });
     this.topic = notifications.topic;
-    for (const email of checkEmails(props.notificationEmails ?? [])) {
+    for (const email of parseSetting(
+      DEPLOY_SETTINGS.notificationEmails,
+      'prop',
+      props.notificationEmails,
+    )) {
       this.topic.addSubscription(new EmailSubscription(email));
     }
 
     // Each member's findings go to that member's own Security Hub (BatchImportFindings is called
     // by the account the findings belong to), through its role: the worker needs no grant for it.
     const securityHubRegion = props.securityHub?.enabled
-      ? props.securityHub.region === undefined
-        ? undefined
-        : checkRegion(props.securityHub.region, 'securityHubRegion')
+      ? parseSetting(SETTINGS.securityHubRegion, 'prop', props.securityHub.region)
       : undefined;
-    const environment = {
-      ...toEnvironment(this.policy, {
-        topicArn: this.topic.topicArn,
-        archiveBucket: this.archive.bucket.bucketName,
-      }),
-      // The organization's settings, by their table (lambda/core/settings.ts).
-      ...toOrgEnvironment({ memberRoleName, ...selection }),
+    // The policy, where reports go and the organization's settings, by their tables.
+    const settings = {
+      ...this.policy,
+      topicArn: this.topic.topicArn,
+      archiveBucket: this.archive.bucket.bucketName,
+      memberRoleName,
+      ...selection,
     };
+    const environment = toEnvironment(settings);
     const fn = (
       name: string,
       entry: HandlerAsset,
@@ -224,11 +217,7 @@ export class SigningCertOrgAuditor extends Construct {
       'Audits one member account through its role',
       Duration.minutes(15),
       props.securityHub?.enabled
-        ? toEnvironment(this.policy, {
-            topicArn: this.topic.topicArn,
-            archiveBucket: this.archive.bucket.bucketName,
-            securityHubRegion: securityHubRegion ?? Aws.REGION,
-          })
+        ? toEnvironment({ ...settings, securityHubRegion: securityHubRegion ?? Aws.REGION })
         : {},
     );
     const enumerate = fn(

@@ -1,18 +1,11 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ConfigError, describeError } from '../../lambda/core/errors';
+import * as z from 'zod/mini';
+import { describeError } from '../../lambda/core/errors';
 import { ACCOUNT_ID, RUN_ID } from '../../lambda/core/patterns';
-import { parseSetting, SETTINGS } from '../../lambda/core/settings';
-import {
-  checkDistinctFiles,
-  checkOutput,
-  helpLine,
-  oneOf,
-  parseOrg,
-  UsageError,
-  withSuggestion,
-  wrap,
-} from '../args';
+import { listOf, SETTINGS, setting, settingsTable } from '../../lambda/core/settings';
+import { checkDistinctFiles, checkOutput, parseOrg } from '../args';
+import { RUN_FLAGS, readFlags, switchFlag, textFlag, UsageError } from '../flags';
+import { flagLines, wrap } from '../help';
 
 /** A restore report's formats: one row a recorded change. */
 export const RESTORE_FORMATS = ['table', 'json', 'csv'] as const;
@@ -20,89 +13,71 @@ export const RESTORE_FORMATS = ['table', 'json', 'csv'] as const;
 /** IAM's certificate id pattern (`[\w]+`, 24 to 128): ids are never checked more strictly. */
 const CERTIFICATE_ID = /^\w{24,128}$/;
 
-/** The restore's flags, each with its help. */
-const RESTORE_FLAGS = {
-  run: {
-    type: 'string',
-    multiple: true,
+/** The restore's flags, each a row: its check, default and help. */
+const RESTORE_FLAGS = settingsTable('flag', {
+  run: setting({
     placeholder: 'RUN_ID',
+    multiple: true,
+    allowed: 'a run id such as 1e32aee1-34ce-43db-8004-9d3e52a4f0c1',
     help: 'the run to undo (its report, digest or archive names it); repeat it to undo several runs, the newest change first',
-  },
+    ...listOf(RUN_ID),
+  }),
   'archive-bucket': {
-    type: 'string',
-    placeholder: 'BUCKET',
+    ...SETTINGS.archiveBucket,
     help: 'read the record from this evidence archive (where the functions and --archive-bucket keep it); the restore records its own changes there',
   },
-  'change-record': {
-    type: 'string',
-    placeholder: 'FILE',
-    help: 'read the record from this local file (an audit run with --change-record FILE); the restore appends its own changes to it',
-  },
-  account: {
-    type: 'string',
+  'change-record': textFlag(
+    'FILE',
+    'read the record from this local file (an audit run with --change-record FILE); the restore appends its own changes to it',
+  ),
+  account: setting({
     placeholder: 'ID',
+    allowed: 'a 12-digit account id',
     help: "restore only this account's changes",
-  },
-  certificate: {
-    type: 'string',
-    multiple: true,
+    schema: z.optional(z.string().check(z.regex(ACCOUNT_ID))),
+  }),
+  certificate: setting({
     placeholder: 'ID',
+    multiple: true,
+    allowed: 'a certificate id (24 to 128 letters, digits or _)',
     help: 'restore only this certificate (its id when the run changed it); repeat it for more',
-  },
-  apply: {
-    type: 'boolean',
-    help: 'carry out the plan; without it nothing changes',
-  },
-  activate: {
-    type: 'boolean',
-    help: 'leave a re-uploaded certificate Active (default: the status it had before, Inactive)',
-  },
-  'include-incomplete': {
-    type: 'boolean',
-    help: 'also undo a change recorded with no outcome (the run stopped between the two) when IAM shows it was made',
-  },
+    ...listOf(CERTIFICATE_ID),
+  }),
+  apply: switchFlag('carry out the plan; without it nothing changes'),
+  activate: switchFlag(
+    'leave a re-uploaded certificate Active (default: the status it had before, Inactive)',
+  ),
+  'include-incomplete': switchFlag(
+    'also undo a change recorded with no outcome (the run stopped between the two) when IAM shows it was made',
+  ),
   'max-actions': {
-    type: 'string',
-    placeholder: 'N',
+    ...SETTINGS.maxActionsPerRun,
     help: `make no change at all if more than N are planned (default ${SETTINGS.maxActionsPerRun.default})`,
   },
-  format: {
-    type: 'string',
+  format: setting({
     placeholder: 'FORMAT',
+    allowed: `one of ${RESTORE_FORMATS.join(', ')}`,
     help: `${RESTORE_FORMATS.join(' | ')} (default: table on a terminal, json otherwise)`,
-  },
-  output: {
-    type: 'string',
-    placeholder: 'FILE',
-    help: 'write the report to FILE instead of standard output (checked before the run)',
-  },
+    schema: z.optional(z.enum(RESTORE_FORMATS)),
+  }),
+  output: textFlag(
+    'FILE',
+    'write the report to FILE instead of standard output (checked before the run)',
+  ),
   accounts: {
-    type: 'string',
-    placeholder: 'ID,ID',
+    ...RUN_FLAGS.accounts,
     help: 'restore in these member accounts, through --role-name (which needs iam:UploadSigningCertificate to undo a deletion: the member role never has it)',
   },
-  organization: {
-    type: 'boolean',
-    help: 'restore in every ACTIVE account of the organization that has a record of the run',
-  },
+  organization: switchFlag(
+    'restore in every ACTIVE account of the organization that has a record of the run',
+  ),
   'role-name': {
-    type: 'string',
-    placeholder: 'NAME',
+    ...RUN_FLAGS['role-name'],
     help: 'the role to assume in each account (default the member role)',
   },
-  profile: { type: 'string', placeholder: 'NAME', help: 'the shared-config profile to use' },
-  region: { type: 'string', placeholder: 'REGION', help: 'the region of the calls' },
-} as const;
-
-const OPTIONS = {
-  ...Object.fromEntries(
-    Object.entries(RESTORE_FLAGS).map(([flag, spec]) => [
-      flag,
-      { type: spec.type, ...('multiple' in spec ? { multiple: true } : {}) },
-    ]),
-  ),
-  help: { type: 'boolean', short: 'h' },
-} as NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+  profile: textFlag('NAME', 'the shared-config profile to use'),
+  region: textFlag('REGION', 'the region of the calls'),
+});
 
 /** Everything the restore's flags decided, validated. */
 export interface RestoreCliOptions {
@@ -124,63 +99,33 @@ export interface RestoreCliOptions {
   readonly help: boolean;
 }
 
-/** Parses and validates the restore's flags; throws a UsageError naming the bad one. */
+/** Parses and validates the restore's flags; throws a UsageError or ConfigError naming the bad one. */
 export function parseRestoreArgs(
   argv: readonly string[],
   { stdoutIsTTY }: { readonly stdoutIsTTY: boolean },
 ): RestoreCliOptions {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true }));
-  } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(withSuggestion(message, [...Object.keys(RESTORE_FLAGS), 'help']));
-  }
-  const text = (name: string) => values[name] as string | undefined;
-  const list = (name: string) => (values[name] as string[] | undefined) ?? [];
+  const given = readFlags(argv, RESTORE_FLAGS);
+  const { values, text, read: flag } = given;
   const help = values.help === true;
-  const format =
-    oneOf('--format', text('format'), RESTORE_FORMATS) ?? (stdoutIsTTY ? 'table' : 'json');
+  const format = flag(RESTORE_FLAGS.format) ?? (stdoutIsTTY ? 'table' : 'json');
   if (help) return { ...EMPTY, help, format };
-  const runs = list('run');
+  const runs = flag(RESTORE_FLAGS.run);
   if (runs.length === 0) {
     throw new UsageError(
       '--run is required: the id of the run to undo (its report has runId; so do the email digest and the archive: changes/account=<account>/run=<run id>/)',
     );
   }
-  const badRun = runs.find((run) => !RUN_ID.test(run));
-  if (badRun !== undefined) {
-    throw new UsageError(
-      `--run=${JSON.stringify(badRun.slice(0, 80))} is not allowed: expected a run id such as 1e32aee1-34ce-43db-8004-9d3e52a4f0c1`,
-    );
-  }
-  const bucket = text('archive-bucket');
   const file = text('change-record');
-  if ((bucket === undefined) === (file === undefined)) {
+  if ((text('archive-bucket') === undefined) === (file === undefined)) {
     throw new UsageError(
       'restore reads the record from one place: give --archive-bucket BUCKET or --change-record FILE',
     );
   }
-  if (bucket !== undefined && !SETTINGS.archiveBucket.schema.safeParse(bucket).success) {
-    throw new UsageError(
-      `--archive-bucket=${JSON.stringify(bucket.slice(0, 80))} is not allowed: expected ${SETTINGS.archiveBucket.allowed}`,
-    );
-  }
+  const bucket = flag(RESTORE_FLAGS['archive-bucket']);
   const apply = values.apply === true;
   if (file !== undefined) checkRecordFile(file, apply);
-  const account = text('account');
-  if (account !== undefined && !ACCOUNT_ID.test(account)) {
-    throw new UsageError(
-      `--account=${JSON.stringify(account.slice(0, 40))} is not allowed: expected a 12-digit account id`,
-    );
-  }
-  const certificates = list('certificate');
-  const badCertificate = certificates.find((id) => !CERTIFICATE_ID.test(id));
-  if (badCertificate !== undefined) {
-    throw new UsageError(
-      `--certificate=${JSON.stringify(badCertificate.slice(0, 80))} is not allowed: expected a certificate id (24 to 128 letters, digits or _)`,
-    );
-  }
+  const account = flag(RESTORE_FLAGS.account);
+  const certificates = flag(RESTORE_FLAGS.certificate);
   const output = text('output');
   // A plan writes only its report: never over the record it reads.
   checkDistinctFiles([
@@ -188,18 +133,8 @@ export function parseRestoreArgs(
     ['--output', output],
   ]);
   if (output !== undefined) checkOutput(output);
-  let maxActions: number;
-  try {
-    maxActions = parseSetting(
-      { ...SETTINGS.maxActionsPerRun, env: null, flag: 'max-actions', context: null },
-      '--max-actions',
-      text('max-actions'),
-    );
-  } catch (error: unknown) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-  const org = parseOrg(values as Record<string, string | boolean | undefined>, text);
+  const maxActions = flag(RESTORE_FLAGS['max-actions']);
+  const org = parseOrg(given);
   return {
     runs: [...new Set(runs)],
     record: bucket !== undefined ? { bucket } : { file: file as string },
@@ -248,15 +183,12 @@ function checkRecordFile(file: string, apply: boolean): void {
 
 /** `restore --help`. */
 export function restoreHelpText(): string {
-  const flags = Object.entries(RESTORE_FLAGS).map(([flag, spec]) =>
-    helpLine(flag, 'placeholder' in spec ? spec.placeholder : undefined, spec.help),
-  );
   return `Usage: signing-cert-audit restore --run RUN_ID
          (--archive-bucket BUCKET | --change-record FILE) [flags]
 
 ${wrap('Undoes what an audit run changed, from its change record: reactivates a certificate the run deactivated (if it is still Inactive), and uploads again the body of one it deleted (a new id, the same fingerprint), then sets the status it had before. Certificates are matched by fingerprint, so a restore run twice changes nothing the second time. It plans by default; --apply carries the plan out, each change recorded first, as the audit does.')}
 
-${flags.join('\n')}
+${flagLines(RESTORE_FLAGS)}
   -h, --help              show this help
 
 Examples:

@@ -20,8 +20,9 @@ import {
 import { accountRunId, isRunIn } from '../../lambda/core/run-id';
 import { archiveChangeRecorder } from '../../lambda/record/archive';
 import { lockArchive } from '../../lambda/record/s3';
-import { EXIT, UsageError } from '../args';
+import { EXIT } from '../args';
 import { fileChangeRecorder, lockRecordFile, readChangeRecordFile } from '../change-record-file';
+import { UsageError } from '../flags';
 import type { CliIo } from '../io';
 import { shellQuote } from '../paths';
 import { type Connection, checkArchiveBucket, connect, stderrLogger, stopSignal } from '../wiring';

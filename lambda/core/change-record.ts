@@ -10,6 +10,21 @@ import { describeError, type ErrorDetail, SigningCertAuditError } from './errors
  * change this tool makes can be undone from its own evidence (`signing-cert-audit restore`).
  */
 
+/**
+ * Delete mode's one prerequisite: a place for the change record. Every change is recorded
+ * before it is made, with the certificate's body, so that `restore` can undo even a deletion;
+ * without such a place delete mode refuses to start (at synth, at the function's start-up, in
+ * the CLI), naming what to set. Returns the sentence that says so, or undefined.
+ */
+export function changeRecordProblem(
+  mode: string | undefined,
+  hasPlace: boolean,
+  names: { readonly mode: string; readonly place: string },
+): string | undefined {
+  if (mode !== 'delete' || hasPlace) return undefined;
+  return `${names.mode}=delete needs ${names.place}: delete mode records every change before making it, with the certificate's body so that restore can undo even a deletion, and deletes nothing without that record`;
+}
+
 /** Where change records go in the evidence archive, beside reports/ and findings/. */
 export const CHANGES_PREFIX = 'changes/';
 

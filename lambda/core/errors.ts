@@ -14,6 +14,38 @@ export class ConfigError extends SigningCertAuditError {
     super(message, { cause: options.cause });
     this.problems = options.problems ?? [message];
   }
+
+  /** One error for all the problems: the problem itself, or a line each. */
+  static of(problems: readonly string[]): ConfigError {
+    const message =
+      problems.length === 1
+        ? (problems[0] as string)
+        : `${problems.length} settings are not allowed:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+    return new ConfigError(message, { problems });
+  }
+
+  /** Runs every parse, gathering the problems of each ConfigError: the results, or one error for all. */
+  static gather<T>(parses: readonly (() => T)[]): T[] {
+    const problems: string[] = [];
+    const results = parses.flatMap((parse) => {
+      try {
+        return [parse()];
+      } catch (error: unknown) {
+        if (!(error instanceof ConfigError)) throw error;
+        problems.push(...error.problems);
+        return [];
+      }
+    });
+    if (problems.length > 0) throw ConfigError.of(problems);
+    return results;
+  }
+}
+
+/** `name=value is not allowed: expected …`, the one form every refused setting is named in. */
+export function notAllowedAs(name: string, value: unknown, allowed: string): string {
+  const shown = JSON.stringify(value) ?? String(value);
+  const bounded = shown.length > 80 ? `${shown.slice(0, 80)}…` : shown;
+  return `${name}=${bounded} is not allowed: expected ${allowed}`;
 }
 
 /** The error code and message of a failed AWS call, as recorded in a finding. */

@@ -1,6 +1,7 @@
 /**
- * The forms of the identifiers the tool takes from its users, each written once: the settings
- * tables (settings.ts, lib/deploy-settings.ts), the CLI, the functions, the event rules and the
+ * The forms of the identifiers (and of the other values: paths, tag keys, addresses, schedules,
+ * time zones) the tool takes from its users, each written once: the settings tables
+ * (settings.ts, lib/deploy-settings.ts), the CLI, the functions, the event rules and the
  * constructs (CloudFormation parameters take `.source`) all read them from here, so a pattern
  * cannot drift between the place that refuses a value and the place that uses it.
  */
@@ -67,3 +68,48 @@ export const USER_ARN = new RegExp(
 export const ROLE_ARN = whole(
   `arn:${PATTERN_PARTS.partition}:iam::${PATTERN_PARTS.accountId}:role/.+`,
 );
+
+// IAM's own patterns: PathPrefix `\u002F[\u0021-\u007F]*` ending in '/', tag keys `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`.
+/** An IAM path: `/`, or `/` and printable characters ending in `/`. */
+export const IAM_PATH = /^\/(?:[\u0021-\u007e]*\/)?$/;
+/**
+ * What an IAM path may not hold here although IAM allows it: it also becomes the function's IAM
+ * resource `user<path>*`, where IAM reads `*` and `?` as wildcards and `${…}` as a policy
+ * variable, which would widen the grants.
+ */
+export const NO_POLICY_WILDCARD = /^[^*?$]*$/;
+/** An IAM tag key's characters. */
+export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u;
+/** An email address, as SNS subscribes it: no space, comma or semicolon, one `@`, a dot after it. */
+export const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+
+const RATE = /^rate\((\d+) (minute|hour|day)(s?)\)$/;
+const CRON = /^cron\(([^()]+)\)$/;
+const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
+
+/** A recurring EventBridge Scheduler expression: `rate(…)`, or a six-field `cron(…)` with one `?`. */
+export function isSchedule(value: string): boolean {
+  const rate = RATE.exec(value);
+  if (rate) {
+    // Scheduler wants "rate(1 day)" but "rate(2 days)".
+    return Number(rate[1]) >= 1 && (Number(rate[1]) === 1) === (rate[3] === '');
+  }
+  const fields = CRON.exec(value)?.[1]?.trim().split(/\s+/) ?? [];
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  return (
+    fields.length === 6 &&
+    fields.every((field) => CRON_FIELD.test(field)) &&
+    (dayOfMonth === '?') !== (dayOfWeek === '?')
+  );
+}
+
+/** An IANA time zone name the runtime knows. */
+export function isTimeZone(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+/-]*$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,11 +1,5 @@
-import { ConfigError } from '../core/errors';
-import {
-  loadOrgSettingsFromEnv,
-  loadPolicyFromEnv,
-  notAllowedAs,
-  type Policy,
-  SETTINGS,
-} from '../core/settings';
+import { ConfigError, notAllowedAs } from '../core/errors';
+import { loadOrgSettingsFromEnv, loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
 
 /** What every organization function reads from its environment. */
 export interface OrgEnvironment {

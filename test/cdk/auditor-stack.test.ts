@@ -1,7 +1,7 @@
 import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
-import { POLICY_DEFAULTS, SETTINGS } from '../../lambda/core/settings';
+import { POLICY_DEFAULTS } from '../../lambda/core/settings';
 import {
   INCOMPLETE_METRIC,
   METRIC_NAMES,
@@ -10,7 +10,8 @@ import {
 } from '../../lambda/handlers/metrics';
 import { AuditorStack } from '../../lib/auditor-stack';
 import { HANDLER_BUNDLE, NODE_MAJOR } from '../../lib/bundling';
-import { DEPLOY_DEFAULTS, DEPLOY_SETTINGS_ALLOWED } from '../../lib/deploy-settings';
+import { CONTEXT_SETTINGS } from '../../lib/context';
+import { DEPLOY_SETTINGS } from '../../lib/deploy-settings';
 import {
   CDK_JSON_CONTEXT,
   createApp,
@@ -46,7 +47,13 @@ const BASE_PERMISSIONS = {
 describe('cdk.json', () => {
   it('holds the documented policy defaults and the deployment defaults', () => {
     // Assess: the file users edit says what the engine would do anyway.
-    expect(CDK_JSON_CONTEXT).toMatchObject({ ...POLICY_DEFAULTS, ...DEPLOY_DEFAULTS });
+    const { schedule, timeZone, reportRetentionDays } = DEPLOY_SETTINGS;
+    expect(CDK_JSON_CONTEXT).toMatchObject({
+      ...POLICY_DEFAULTS,
+      schedule: schedule.default,
+      timeZone: timeZone.default,
+      reportRetentionDays: reportRetentionDays.default,
+    });
     expect(CDK_JSON_CONTEXT.notificationEmails).toEqual([]);
     // deleteAfterDays defaults to maxAgeDays, so a fixed value here would break `-c maxAgeDays=120`.
     expect(CDK_JSON_CONTEXT).not.toHaveProperty('deleteAfterDays');
@@ -603,11 +610,7 @@ describe('AuditorStack context validation', () => {
       // Assess
       expect(error).toBeInstanceOf(ConfigError);
       expect(error.message.startsWith(`${key}=${shown} is not allowed: expected `)).toBe(true);
-      const allowed =
-        key in SETTINGS
-          ? SETTINGS[key as keyof typeof SETTINGS].allowed
-          : DEPLOY_SETTINGS_ALLOWED[key as keyof typeof DEPLOY_SETTINGS_ALLOWED];
-      expect(error.message).toContain(allowed);
+      expect(error.message).toContain(CONTEXT_SETTINGS[key]?.allowed);
     },
   );
 

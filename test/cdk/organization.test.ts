@@ -3,8 +3,9 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
+import { parseSetting } from '../../lambda/core/settings';
 import { AuditorStack } from '../../lib/auditor-stack';
-import { checkDeployment, type Deployment } from '../../lib/deploy-settings';
+import { DEPLOY_SETTINGS, type Deployment } from '../../lib/deploy-settings';
 import { MemberRoleStack } from '../../lib/member-role';
 import { OrgAuditorStack, StandaloneMemberStack } from '../../lib/org-auditor-stack';
 import { CDK_JSON_CONTEXT, createApp, createOrgApp, definitionOf, errorOf } from './helpers';
@@ -349,7 +350,7 @@ describe('the organization settings', () => {
   });
 
   it('refuses an unknown deployment, naming what is allowed', () => {
-    const error = errorOf(() => checkDeployment('everything'));
+    const error = errorOf(() => parseSetting(DEPLOY_SETTINGS.deployment, 'context', 'everything'));
 
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toBe(

@@ -5,9 +5,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lambda/core/errors';
-import type { Mode } from '../../lambda/core/settings';
+import { type Mode, parseSetting } from '../../lambda/core/settings';
 import { remediationActions } from '../../lib/auditor-permissions';
-import { checkSchedule, checkTimeZone } from '../../lib/deploy-settings';
+import { DEPLOY_SETTINGS } from '../../lib/deploy-settings';
 import { SigningCertAuditor, type SigningCertAuditorProps } from '../../lib/signing-cert-auditor';
 import { errorOf, functionPermissions } from './helpers';
 
@@ -172,7 +172,9 @@ describe('remediationActions', () => {
   });
 });
 
-describe('checkSchedule', () => {
+describe('the schedule', () => {
+  const checkSchedule = (value: unknown) => parseSetting(DEPLOY_SETTINGS.schedule, 'prop', value);
+
   it.each([
     'rate(1 minute)',
     'rate(30 minutes)',
@@ -202,12 +204,16 @@ describe('checkSchedule', () => {
   });
 });
 
-describe('checkTimeZone', () => {
+describe('the time zone', () => {
+  const checkTimeZone = (value: unknown) => parseSetting(DEPLOY_SETTINGS.timeZone, 'prop', value);
+
   it('accepts IANA names and refuses anything else', () => {
     expect(checkTimeZone('UTC')).toBe('UTC');
     expect(checkTimeZone('America/Argentina/Buenos_Aires')).toBe('America/Argentina/Buenos_Aires');
     expect(() => checkTimeZone('Europe/Atlantis')).toThrow(ConfigError);
     expect(() => checkTimeZone('+02:00')).toThrow(ConfigError);
-    expect(() => checkTimeZone(undefined)).toThrow(ConfigError);
+    expect(() => checkTimeZone(42)).toThrow(ConfigError);
+    // Not given, it is the default.
+    expect(checkTimeZone(undefined)).toBe('UTC');
   });
 });

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { HELP_WIDTH, helpText, MIN_NODE, parseCliArgs, unsupportedNode } from '../../../cli/args';
+import { MIN_NODE, parseCliArgs, unsupportedNode } from '../../../cli/args';
+import { HELP_WIDTH, helpText } from '../../../cli/help';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';
 import { TOPIC_ARN } from '../fixtures';
 

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { helpText } from '../../../cli/args';
+import { helpText } from '../../../cli/help';
 import { type CliIo, main } from '../../../cli/main';
 import { PROGRESS_PREFIX } from '../../../cli/progress';
 import { POLICY_DEFAULTS } from '../../../lambda/core/settings';

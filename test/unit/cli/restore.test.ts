@@ -6,7 +6,7 @@ import {
   UpdateSigningCertificateCommand,
 } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { HELP_WIDTH } from '../../../cli/args';
+import { HELP_WIDTH } from '../../../cli/help';
 import { type CliIo, main } from '../../../cli/main';
 import { parseRestoreArgs, restoreHelpText } from '../../../cli/restore/args';
 import { fingerprintOf } from '../../../lambda/core/change-record';

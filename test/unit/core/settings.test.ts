@@ -12,7 +12,6 @@ import {
   SETTINGS,
   settingName,
   toEnvironment,
-  toOrgEnvironment,
 } from '../../../lambda/core/settings';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:signing-cert-audit';
@@ -177,6 +176,12 @@ describe('parsePolicy', () => {
   it('treats an undefined value as not given', () => {
     expect(parsePolicy({ mode: undefined }, 'context').mode).toBe(POLICY_DEFAULTS.mode);
   });
+
+  it('refuses a value given as null (cdk.json’s "maxAgeDays": null), never replacing it by the default', () => {
+    expect(() => parsePolicy({ maxAgeDays: null }, 'context')).toThrow(
+      /^maxAgeDays=null is not allowed: expected/,
+    );
+  });
 });
 
 describe('toEnvironment', () => {
@@ -185,7 +190,7 @@ describe('toEnvironment', () => {
     const policy = parsePolicy({ maxAgeDays: 30, mode: 'delete', deleteAfterDays: 45 }, 'context');
 
     // Act
-    const env = toEnvironment(policy, { topicArn: TOPIC, archiveBucket: 'evidence' });
+    const env = toEnvironment({ ...policy, topicArn: TOPIC, archiveBucket: 'evidence' });
 
     // Assess
     expect(env.MAX_AGE_DAYS).toBe('30');
@@ -212,10 +217,10 @@ describe('delete mode needs a place for the change record', () => {
   it('is refused at synth: no function environment is built for delete mode without an archive', () => {
     const policy = parsePolicy({ mode: 'delete' }, 'context');
 
-    expect(() => toEnvironment(policy, { topicArn: TOPIC })).toThrow(
+    expect(() => toEnvironment({ ...policy, topicArn: TOPIC })).toThrow(
       /^mode=delete needs an archive bucket/,
     );
-    expect(toEnvironment(policy, { topicArn: TOPIC, archiveBucket: 'evidence' }).MODE).toBe(
+    expect(toEnvironment({ ...policy, topicArn: TOPIC, archiveBucket: 'evidence' }).MODE).toBe(
       'delete',
     );
   });
@@ -223,15 +228,15 @@ describe('delete mode needs a place for the change record', () => {
 
 describe('settingName', () => {
   it('gives each source its own name for a setting', () => {
-    expect(settingName('concurrency', 'env')).toBe(SETTINGS.concurrency.env);
-    expect(settingName('concurrency', 'env')).toBe('SCAN_CONCURRENCY');
-    expect(settingName('concurrency', 'flag')).toBe('--concurrency');
-    expect(settingName('concurrency', 'context')).toBe('concurrency');
+    expect(settingName(SETTINGS.concurrency, 'env')).toBe(SETTINGS.concurrency.env);
+    expect(settingName(SETTINGS.concurrency, 'env')).toBe('SCAN_CONCURRENCY');
+    expect(settingName(SETTINGS.concurrency, 'flag')).toBe('--concurrency');
+    expect(settingName(SETTINGS.concurrency, 'context')).toBe('concurrency');
   });
 });
 
 describe('the organization settings', () => {
-  it('reads what toOrgEnvironment writes, by the same table', () => {
+  it('reads what toEnvironment writes, by the same table', () => {
     const settings = {
       memberRoleName: 'AuditRole',
       includeOus: ['r-ab12', 'ou-ab12-abcdefgh'],
@@ -240,7 +245,7 @@ describe('the organization settings', () => {
       excludeAccounts: ['111111111111'],
     };
 
-    const env = toOrgEnvironment(settings);
+    const env = toEnvironment(settings);
 
     expect(env).toEqual({
       [ORG_SETTINGS.memberRoleName.env]: 'AuditRole',
@@ -283,7 +288,9 @@ describe('the organization settings', () => {
     [ORG_SETTINGS.includeOus, 'ou-sandbox'],
     [ORG_SETTINGS.includeAccounts, '12345678901'],
   ])('refuses an id of the wrong form in a list (%#)', (declared, bad) => {
-    expect(() => parseSetting(declared, 'list', [bad])).toThrow(`list="${bad}" is not allowed`);
+    expect(() => parseSetting(declared, 'context', [bad])).toThrow(
+      `${declared.context}="${bad}" is not allowed`,
+    );
   });
 
   it('declares each environment variable name once', () => {
