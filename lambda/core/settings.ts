@@ -377,22 +377,16 @@ export function splitList(value: unknown): unknown[] | undefined {
 
 /** Validates a policy, resolving `deleteAfterDays`; throws one ConfigError naming every bad setting. */
 export function parsePolicy(raw: RawSettings<PolicyKey>, source: SettingSource): Policy {
-  // A policy value given as null (`"maxAgeDays": null` in cdk.json) is a value given: refused,
-  // never replaced by the default.
-  const nulls = POLICY_KEYS.filter((key) => raw[key] === null);
-  if (nulls.length > 0) {
-    throw ConfigError.of(
-      nulls.map((key) =>
-        notAllowedAs(settingName(SETTINGS[key], source), null, SETTINGS[key].allowed),
-      ),
-    );
-  }
+  // A value given as null (`"maxAgeDays": null` in cdk.json) is given: refused, never the default.
+  const refuse = (key: PolicyKey, value: unknown) =>
+    notAllowedAs(settingName(SETTINGS[key], source), value, SETTINGS[key].allowed);
+  const nulls = POLICY_KEYS.filter((key) => raw[key] === null).map((key) => refuse(key, null));
+  if (nulls.length > 0) throw ConfigError.of(nulls);
   const policy = parseSettings(SETTINGS, POLICY_KEYS, source, raw);
   const { maxAgeDays, deleteAfterDays = maxAgeDays } = policy;
   if (deleteAfterDays < maxAgeDays) {
-    const { deleteAfterDays: row, maxAgeDays: base } = SETTINGS;
-    const refused = notAllowedAs(settingName(row, source), raw.deleteAfterDays, row.allowed);
-    throw ConfigError.of([`${refused} (${settingName(base, source)} is ${maxAgeDays})`]);
+    const base = `${settingName(SETTINGS.maxAgeDays, source)} is ${maxAgeDays}`;
+    throw ConfigError.of([`${refuse('deleteAfterDays', raw.deleteAfterDays)} (${base})`]);
   }
   return { ...policy, deleteAfterDays };
 }
