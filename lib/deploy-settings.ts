@@ -7,7 +7,7 @@ import {
   ORGANIZATION_ID,
   OU_OR_ROOT_ID,
 } from '../lambda/core/patterns';
-import { count, listOf, setting, settingsTable, wholeNumber } from '../lambda/core/settings';
+import { count, listOf, onOff, setting, settingsTable, wholeNumber } from '../lambda/core/settings';
 
 export type { Deployment } from '../lambda/core/settings';
 
@@ -20,11 +20,6 @@ export const CONFIG_RULE_FREQUENCIES = [
   'TwentyFour_Hours',
 ] as const;
 const schedule = z.string().check(z.refine(isSchedule));
-// CDK context gives strings with `-c`, cdk.json and props booleans.
-const boolean = z.pipe(
-  z.union([z.boolean(), z.enum(['true', 'false'])]),
-  z.transform((value: boolean | 'true' | 'false') => value === true || value === 'true'),
-);
 
 /**
  * The deployment settings, rows of the one form (lambda/core/settings.ts, with the policy's and
@@ -73,14 +68,14 @@ export const DEPLOY_SETTINGS = settingsTable('context', {
     default: false,
     allowed: 'true or false',
     help: "send the findings to Security Hub (an organization's, to each member's own)",
-    schema: boolean,
+    schema: onOff,
     deployments: ['account', 'organization'],
   }),
   configRule: setting({
     default: false,
     allowed: 'true or false',
     help: 'add an AWS Config rule that evaluates each IAM user (a second function, report only)',
-    schema: boolean,
+    schema: onOff,
     deployments: ['account'],
   }),
   configRuleFrequency: setting({

@@ -11,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { CredentialType } from '../lambda/core/credential';
 import { ConfigError } from '../lambda/core/errors';
 import {
   type Mode,
@@ -108,6 +109,32 @@ export interface SigningCertAuditorProps {
    * @default 'full'
    */
   readonly scanStrategy?: ScanStrategy;
+  /**
+   * The kinds of IAM user credential read and reported.
+   * @default ['signing-certificate']
+   */
+  readonly credentialKinds?: readonly CredentialType[];
+  /**
+   * The kinds deactivate or delete mode changes; the other kinds read are reported only, so an
+   * upgrade never starts switching off credentials it never touched before.
+   * @default ['signing-certificate']
+   */
+  readonly remediateKinds?: readonly CredentialType[];
+  /**
+   * Whether delete mode may delete service-specific credentials, which can never be restored.
+   * @default false
+   */
+  readonly deleteServiceCredentials?: boolean;
+  /**
+   * The maximum age of an SSH public key.
+   * @default - maxAgeDays
+   */
+  readonly sshKeyMaxAgeDays?: number;
+  /**
+   * The maximum age, and the longest expiry, of a service-specific credential.
+   * @default - maxAgeDays
+   */
+  readonly serviceCredentialMaxAgeDays?: number;
   /**
    * A second schedule whose runs scan in full whatever scanStrategy says, e.g. weekly. With
    * `credential-report`, these sweeps are what see Inactive-only users (and, in delete mode,

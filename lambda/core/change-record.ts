@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import * as z from 'zod/mini';
+import { CREDENTIAL_TYPES, type CredentialType } from './credential';
 import { describeError, type ErrorDetail, SigningCertAuditError } from './errors';
 
 /**
@@ -27,6 +28,9 @@ export function changeRecordProblem(
 
 /** Where change records go in the evidence archive, beside reports/ and findings/. */
 export const CHANGES_PREFIX = 'changes/';
+
+/** The fingerprint an entry of a credential without a public body carries. */
+export const NO_BODY = 'none';
 
 /** What a run changes: the audit deactivates and deletes; a restore reactivates and uploads. */
 export const CHANGE_KINDS = ['DEACTIVATE', 'DELETE', 'REACTIVATE', 'UPLOAD'] as const;
@@ -87,9 +91,17 @@ export interface ChangeIntent extends ChangeKey {
   /** The certificate as the run listed it, before the change. */
   readonly status: string;
   readonly uploadDate: string | null;
-  /** SHA-256 fingerprint of the certificate (see {@link fingerprintOf}). */
+  /**
+   * The kind of credential, when not a signing certificate (the record's `certificateId` is
+   * then that credential's id). Absent in entries of signing certificates, and in version 1.
+   */
+  readonly credentialType?: CredentialType;
+  /** SHA-256 fingerprint of the certificate (see {@link fingerprintOf}); {@link NO_BODY} for a kind without a public body. */
   readonly fingerprint256: string;
-  /** The PEM body as IAM returned it: public material, kept so a deletion can be undone. */
+  /**
+   * The public body as IAM returned it (a certificate's PEM, an SSH key): kept so a deletion can
+   * be undone; '' for a kind whose secret IAM never returns again (it cannot be restored).
+   */
   readonly body: string;
   /** For a restore's change: the recorded change it undoes. */
   readonly restores?: { readonly runId: string; readonly certificateId: string };
@@ -226,10 +238,11 @@ const ENTRY = z.discriminatedUnion('entry', [
     userName: z.string().check(z.minLength(1)),
     userArn: z.string(),
     userId: z.optional(z.string().check(z.minLength(1))),
+    credentialType: z.optional(z.enum(CREDENTIAL_TYPES)),
     status: z.string(),
     uploadDate: z.nullable(z.string()),
     fingerprint256: z.string().check(z.minLength(1)),
-    body: z.string().check(z.minLength(1)),
+    body: z.string(),
     restores: z.optional(z.object({ runId: z.string(), certificateId: z.string() })),
   }),
   z.object({
@@ -260,6 +273,16 @@ export function parseChangeEntry(value: unknown, where: string): ChangeEntry {
   const result = ENTRY.safeParse(value);
   if (result.success) {
     const entry = result.data as ChangeEntry;
+    // A body is kept for every kind that has one: only a service credential's entry has none.
+    if (
+      entry.entry === 'intent' &&
+      entry.body === '' &&
+      entry.credentialType !== 'service-specific-credential'
+    ) {
+      throw new ChangeRecordError(
+        `${where} is not a change record entry at body: its kind keeps a body`,
+      );
+    }
     // From version 2 on, every intent names its user's id: one without is not a whole entry.
     if (entry.entry === 'intent' && entry.recordVersion !== '1' && entry.userId === undefined) {
       throw new ChangeRecordError(

@@ -1,6 +1,7 @@
 import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from './checks/check';
 import { type Verdict, verdictSeverity } from './checks/table';
 import { countFindings, SUMMARY_KEYS, type SummaryKey } from './counts';
+import type { CredentialType } from './credential';
 import type { ErrorDetail } from './errors';
 import { ACCOUNT_SCOPE, type RunScope } from './scope';
 import type { Policy, ScanStrategy } from './settings';
@@ -20,8 +21,18 @@ export type Action = 'NONE' | 'DEACTIVATED' | 'DELETED' | 'WITHHELD' | 'GONE' | 
 export interface Finding {
   readonly userName: string;
   readonly userArn: string;
-  /** Null when the user's certificates could not be listed. */
+  /** Null when the user's certificates could not be listed, or for another kind of credential. */
   readonly certificateId: string | null;
+  /**
+   * The kind of credential the finding is about (an addition): `signing-certificate`,
+   * `ssh-public-key`, `service-specific-credential`; null for a finding about a user whose
+   * credentials could not be listed.
+   */
+  readonly credentialType: CredentialType | null;
+  /** IAM's id of the credential, whatever its kind (an addition); null as for certificateId. */
+  readonly credentialId: string | null;
+  /** A service-specific credential's service (`bedrock.amazonaws.com`…); null for other kinds (an addition). */
+  readonly serviceName: string | null;
   /** The status seen when the certificate was listed, before any action. */
   readonly status: string | null;
   readonly uploadDate: string | null;

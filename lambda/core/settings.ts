@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { changeRecordProblem } from './change-record';
+import { CREDENTIAL_TYPE, CREDENTIAL_TYPES, type CredentialType } from './credential';
 import { ConfigError, notAllowedAs } from './errors';
 import {
   ACCOUNT_ID,
@@ -13,6 +14,22 @@ import {
   SNS_TOPIC_ARN,
   TAG_KEY,
 } from './patterns';
+import {
+  count,
+  listOf,
+  onOff,
+  type Parsed,
+  parseSettings,
+  type RawSettings,
+  type Setting,
+  type SettingSource,
+  setting,
+  settingName,
+  settingsTable,
+  type Table,
+  valuesFrom,
+  wholeNumber,
+} from './setting';
 import { MAX_DAYS } from './time';
 
 /** What a run may change: `report` nothing; `deactivate` over-age Active certificates; `delete` also deletes. */
@@ -24,75 +41,6 @@ export type Mode = (typeof MODES)[number];
 export const SCAN_STRATEGIES = ['full', 'credential-report'] as const;
 /** One of {@link SCAN_STRATEGIES}. */
 export type ScanStrategy = (typeof SCAN_STRATEGIES)[number];
-
-/** Which stack the CDK app deploys: one account, an organization, or the member role alone. */
-export type Deployment = 'account' | 'organization' | 'member';
-
-/** A whole number from `min` to `max`, given as a number or as digits (environment, `-c`, a flag). */
-export const wholeNumber = (min: number, max: number) =>
-  z.pipe(
-    z.union([z.number(), z.string().check(z.regex(/^[0-9]+$/))]),
-    z.pipe(z.transform(Number), z.int().check(z.minimum(min), z.maximum(max))),
-  );
-
-/**
- * One setting, declared once: each name it goes by where it is read (the functions' environment,
- * a CLI flag, CDK context, a construct prop), its default, what it allows, its help and schema.
- */
-export interface Setting<S extends z.ZodMiniType = z.ZodMiniType> {
-  /** The functions' environment variable, where a function reads it. */
-  readonly env?: string;
-  /** The CLI flag, without `--`, where the CLI reads it. */
-  readonly flag?: string;
-  /** The CDK context key, where context sets it; the construct prop too, unless `prop` says otherwise. */
-  readonly context?: string;
-  /** The construct prop, where it is not named as the context key. */
-  readonly prop?: string;
-  /** The flag's value in `--help` (`N`, `MODE`, …); a flag without one is a switch. */
-  readonly placeholder?: string;
-  /** What an absent value means; without one, absent is what the schema makes of nothing. */
-  readonly default?: z.output<S>;
-  /** What the default is, in words, where it is not a plain value. */
-  readonly defaultText?: string;
-  /** What a valid value looks like, for error messages. */
-  readonly allowed: string;
-  /** One line for `--help` and the docs. */
-  readonly help: string;
-  readonly schema: S;
-  /** Set for a list, given comma-separated or as an array: one item's schema (a refusal names the bad one). */
-  readonly item?: z.ZodMiniType<string>;
-  /** The deployments that read it from CDK context, when not all of them do. */
-  readonly deployments?: readonly Deployment[];
-}
-
-/** Declares a setting: its default is checked against its schema, its names kept as written. */
-export const setting = <S extends z.ZodMiniType, const N extends Partial<Setting>>(
-  row: Setting<S> & N,
-) => row;
-
-/** A table of settings in which each row's `facet` name (its context key, or its flag) is its key. */
-export function settingsTable<
-  const F extends 'context' | 'flag',
-  const T extends Readonly<Record<string, Setting>>,
->(facet: F, rows: T) {
-  return Object.fromEntries(
-    Object.entries(rows).map(([key, row]) => [key, { [facet]: key, ...row }]),
-  ) as unknown as { readonly [K in keyof T]: T[K] & { readonly [P in F]: K & string } };
-}
-
-/** The parts of a list setting whose items match `item`: empty by default, or at least `least` items. */
-export const listOf = (item: RegExp, least = 0) => ({
-  item: z.string().check(z.regex(item)),
-  schema: z.array(z.string()).check(z.minLength(least)),
-  ...(least === 0 ? { default: [] as string[] } : {}),
-});
-
-/** The parts of a whole-number setting: `N` from `min` to `max` (of `unit`, then `more` said). */
-export const count = (min: number, max: number, unit = '', more = '') => ({
-  placeholder: 'N',
-  allowed: `a whole number ${unit && `of ${unit} `}from ${min} to ${max}${more}`,
-  schema: wholeNumber(min, max),
-});
 
 /**
  * The policy's settings and where reports go: the {@link Policy} type, the Lambda environment,
@@ -188,6 +136,50 @@ export const SETTINGS = settingsTable('context', {
     help: "full lists every user's certificates; credential-report only those of users whose credential-report row shows an Active certificate (Inactive-only users, and certificates reactivated since the report, up to 4 hours old, are seen by full sweeps only; an older report is refused for a full scan)",
     schema: z.enum(SCAN_STRATEGIES),
   }),
+  credentialKinds: setting({
+    ...listOf(CREDENTIAL_TYPE, 1),
+    env: 'CREDENTIAL_KINDS',
+    flag: 'credential-kinds',
+    placeholder: 'KINDS',
+    default: ['signing-certificate'] as CredentialType[],
+    allowed: `kinds of credential separated by commas: ${CREDENTIAL_TYPES.join(', ')}`,
+    help: 'the kinds of IAM user credential that are read and reported',
+    schema: z.array(z.enum(CREDENTIAL_TYPES)).check(z.minLength(1)),
+  }),
+  remediateKinds: setting({
+    ...listOf(CREDENTIAL_TYPE),
+    env: 'REMEDIATE_KINDS',
+    flag: 'remediate-kinds',
+    placeholder: 'KINDS',
+    default: ['signing-certificate'] as CredentialType[],
+    allowed: `kinds of credential separated by commas (of credentialKinds): ${CREDENTIAL_TYPES.join(', ')}`,
+    help: 'deactivate or delete mode changes only credentials of these kinds; the others are reported only',
+    schema: z.array(z.enum(CREDENTIAL_TYPES)),
+  }),
+  deleteServiceCredentials: setting({
+    env: 'DELETE_SERVICE_CREDENTIALS',
+    flag: 'delete-service-credentials',
+    default: false,
+    allowed: 'true or false',
+    help: 'delete mode may also delete service-specific credentials, which can never be restored (their secret is never readable again)',
+    schema: onOff,
+  }),
+  sshKeyMaxAgeDays: setting({
+    env: 'SSH_KEY_MAX_AGE_DAYS',
+    flag: 'ssh-key-max-age-days',
+    defaultText: 'the maximum age',
+    help: 'the maximum age of an SSH public key, when not the account’s',
+    ...count(1, MAX_DAYS, 'days'),
+    schema: z.optional(wholeNumber(1, MAX_DAYS)),
+  }),
+  serviceCredentialMaxAgeDays: setting({
+    env: 'SERVICE_CREDENTIAL_MAX_AGE_DAYS',
+    flag: 'service-credential-max-age-days',
+    defaultText: 'the maximum age',
+    help: 'the maximum age (and longest expiry) of a service-specific credential, when not the account’s',
+    ...count(1, MAX_DAYS, 'days'),
+    schema: z.optional(wholeNumber(1, MAX_DAYS)),
+  }),
   topicArn: setting({
     env: 'TOPIC_ARN',
     flag: 'topic-arn',
@@ -276,16 +268,6 @@ export const ORG_SETTINGS = settingsTable('context', {
   }),
 });
 
-type Table = Readonly<Record<string, Setting>>;
-/** A setting's value once parsed. */
-export type SettingValue<T extends Setting> = z.output<T['schema']>;
-/** Some settings of a table, parsed. */
-export type Parsed<T extends Table, K extends keyof T> = { readonly [P in K]: SettingValue<T[P]> };
-/** Raw, unvalidated values keyed by setting; absent or `undefined` means "use the default". */
-export type RawSettings<K extends string = string> = Readonly<Partial<Record<K, unknown>>>;
-/** Where a value was read; decides which of its setting's names an error message gives. */
-export type SettingSource = 'env' | 'flag' | 'context' | 'prop';
-
 /** The name of a setting, as used in CDK context and construct props. */
 export type SettingKey = keyof typeof SETTINGS;
 /** The settings that say where reports go rather than how to audit. */
@@ -318,62 +300,6 @@ export const POLICY_DEFAULTS = Object.fromEntries(
     return row.default === undefined ? [] : [[key, row.default]];
   }),
 ) as Omit<Policy, 'deleteAfterDays'>;
-
-/** The name a setting goes by where it was read: `MAX_AGE_DAYS`, `--max-age-days` or `maxAgeDays`. */
-export function settingName(row: Setting, source: SettingSource): string {
-  if (source === 'flag') return `--${row.flag}`;
-  if (source === 'prop') return row.prop ?? row.context ?? '';
-  return row[source] ?? '';
-}
-
-/**
- * Parses one value of a setting read from `source`: absent (undefined or null) gives its default;
- * a list's items are each checked. A ConfigError names the setting, the bad value, what is allowed.
- */
-export function parseSetting<T extends Setting>(row: T, source: SettingSource, value: unknown) {
-  const name = settingName(row, source);
-  if (value === undefined || value === null) {
-    if (row.default !== undefined) return row.default as SettingValue<T>;
-    const absent = row.schema.safeParse(undefined);
-    if (absent.success) return absent.data as SettingValue<T>;
-    throw ConfigError.of([`${name} is required: ${row.allowed}`]);
-  }
-  const items = row.item ? splitList(value) : undefined;
-  const bad = items?.find((item) => !row.item?.safeParse(item).success);
-  if (bad !== undefined) throw ConfigError.of([notAllowedAs(name, bad, row.allowed)]);
-  const result = row.schema.safeParse(items ?? value);
-  if (!result.success) throw ConfigError.of([notAllowedAs(name, value, row.allowed)]);
-  return result.data as SettingValue<T>;
-}
-
-/**
- * Parses the settings `keys` of a table from `raw` (keyed by setting), leaving out what parses to
- * nothing; one ConfigError names every bad one, so a configuration is fixed in one go.
- */
-export function parseSettings<T extends Table, K extends keyof T & string>(
-  table: T,
-  keys: readonly K[],
-  source: SettingSource,
-  raw: RawSettings<K>,
-): Parsed<T, K> {
-  const parsed = ConfigError.gather(
-    keys.map((key) => () => [key, parseSetting(table[key] as Setting, source, raw[key])]),
-  );
-  return Object.fromEntries(parsed.filter(([, value]) => value !== undefined)) as Parsed<T, K>;
-}
-
-/** The values a source (an environment, parsed flags) holds for a table, keyed by setting. */
-export function valuesFrom(table: Table, source: 'env' | 'flag', input: RawSettings): RawSettings {
-  return Object.fromEntries(
-    Object.entries(table).map(([key, row]) => [key, row[source] && input[row[source]]]),
-  );
-}
-
-/** A list from a comma-separated string (trimmed, empty items dropped) or an array; else undefined. */
-export function splitList(value: unknown): unknown[] | undefined {
-  if (typeof value === 'string') return value.split(',').flatMap((item) => item.trim() || []);
-  return Array.isArray(value) ? value : undefined;
-}
 
 /** Validates a policy, resolving `deleteAfterDays`; throws one ConfigError naming every bad setting. */
 export function parsePolicy(raw: RawSettings<PolicyKey>, source: SettingSource): Policy {
@@ -448,3 +374,23 @@ export function toEnvironment(
 
 /** Every environment variable name of the tool, from the tables, where alone they are written (a test holds it). */
 export const ENVIRONMENT_NAMES: readonly string[] = ENVIRONMENT_ROWS.map(([, name]) => name);
+
+export {
+  count,
+  type Deployment,
+  listOf,
+  onOff,
+  type Parsed,
+  parseSetting,
+  parseSettings,
+  type RawSettings,
+  type Setting,
+  type SettingSource,
+  type SettingValue,
+  setting,
+  settingName,
+  settingsTable,
+  splitList,
+  valuesFrom,
+  wholeNumber,
+} from './setting';

@@ -1,15 +1,11 @@
-import {
-  deactivateSigningCertificate,
-  deleteSigningCertificate,
-  getUserId,
-  isNoSuchEntity,
-} from '../aws/iam';
+import { getUserId, isNoSuchEntity } from '../aws/iam';
 import {
   type ChangeKind,
   type ChangeOutcome,
   type ChangeRecorder,
   fingerprintOf,
   intentEntry,
+  NO_BODY,
   runEntry,
   unwritable,
 } from '../core/change-record';
@@ -18,6 +14,7 @@ import type { PlannedAction } from '../core/checks/check';
 import { describeError, type ErrorDetail } from '../core/errors';
 import type { Finding } from '../core/report';
 import type { Policy } from '../core/settings';
+import { kindOf } from '../kinds';
 import { type FindingFields, finding, type PendingFinding } from './findings';
 import { recordThenAct } from './record-then-act';
 import type { AuditDeps, Limit } from './types';
@@ -133,7 +130,10 @@ async function recordAndAct(
     }
     return act(deps, fields, plannedAction);
   }
-  if (body === '') {
+  const kind = kindOf(fields.credentialType ?? 'signing-certificate');
+  // A kind restore can upload again needs its public body in the record; one whose secret IAM
+  // never returns (a service credential) has none, and its record says it cannot be restored.
+  if (body === '' && kind.restore === 'reupload') {
     return notMade(
       'not changed: IAM returned it without its body, so the change could not be recorded',
       {
@@ -166,14 +166,15 @@ async function recordAndAct(
     intentEntry({
       runId: deps.runId,
       accountId: deps.accountId,
-      certificateId: fields.certificateId as string,
+      certificateId: fields.credentialId as string,
+      ...(kind.type === 'signing-certificate' ? {} : { credentialType: kind.type }),
       change: CHANGE_OF[plannedAction],
       userName: fields.userName,
       userArn: fields.userArn,
       userId,
       status: fields.status ?? 'Unknown',
       uploadDate: fields.uploadDate,
-      fingerprint256: fingerprintOf(body),
+      fingerprint256: body === '' ? NO_BODY : fingerprintOf(body),
       body,
     }),
     () => act(deps, fields, plannedAction),
@@ -226,13 +227,14 @@ async function act(
   fields: FindingFields,
   plannedAction: PlannedAction,
 ): Promise<Finding> {
-  const certificateId = fields.certificateId as string;
+  const credentialId = fields.credentialId as string;
+  const kind = kindOf(fields.credentialType ?? 'signing-certificate');
   try {
     if (plannedAction === 'DELETE') {
-      await deleteSigningCertificate(deps.iam, fields.userName, certificateId);
+      await kind.remove(deps.iam, fields.userName, credentialId);
       return finding(fields, 'DELETED', null);
     }
-    await deactivateSigningCertificate(deps.iam, fields.userName, certificateId);
+    await kind.setStatus(deps.iam, fields.userName, credentialId, 'Inactive');
     return finding(fields, 'DEACTIVATED', null);
   } catch (error: unknown) {
     if (isNoSuchEntity(error)) return finding(fields, 'GONE', null);
@@ -240,7 +242,7 @@ async function act(
     const detail = describeError(error);
     deps.logger.warn('Remediation failed', {
       userName: fields.userName,
-      certificateId,
+      credentialId,
       plannedAction,
       error: detail,
     });

@@ -23,6 +23,9 @@ export function userLevel(user: IamUser) {
     userName: user.userName,
     userArn: user.userArn,
     certificateId: null,
+    credentialType: null,
+    credentialId: null,
+    serviceName: null,
     status: null,
     uploadDate: null,
     ageDays: null,
@@ -31,7 +34,7 @@ export function userLevel(user: IamUser) {
 }
 
 /** What identifies a certificate in a finding: its facts, never its body; null when unreadable. */
-export function identityOf(cert: SigningCertificate): CertificateIdentity | null {
+export function identityOf(cert: Pick<SigningCertificate, 'content'>): CertificateIdentity | null {
   if (!cert.content.parsed) return null;
   const { fingerprint256, subject, notAfter } = cert.content.facts;
   return { fingerprint256, subject, notAfter: notAfter.toISOString() };

@@ -1,24 +1,20 @@
 import { CredentialReportUnavailableError, fetchCredentialReport } from '../aws/credential-report';
-import {
-  type IamUser,
-  listSigningCertificates,
-  listUsers,
-  readUser,
-  rootHasSigningCertificate,
-  type SigningCertificate,
-} from '../aws/iam';
+import { type IamUser, listUsers, readUser, rootHasSigningCertificate } from '../aws/iam';
 import { partitionOfRegion } from '../aws/partition';
 import type { AccountFacts } from '../core/checks/check';
 import { ACCOUNT_CHECKS } from '../core/checks/table';
+import type { Credential } from '../core/credential';
 import { describeError } from '../core/errors';
 import { type Finding, ROOT_USER_NAME, type ScanInfo } from '../core/report';
 import type { Policy, ScanStrategy } from '../core/settings';
+import { KIND_INDEX } from '../kinds';
+import type { CredentialKind } from '../kinds/kind';
 import { finding, userLevel } from './findings';
 import type { AuditDeps, Limit, ScannedUser } from './types';
 
-/** One user's listing: its certificates, the error that stopped it, or skipped (the run stopped). */
+/** One user's listing: its credentials, the error that stopped it, or skipped (the run stopped). */
 export type UserScan =
-  | { readonly user: IamUser; readonly certificates: SigningCertificate[] }
+  | { readonly user: IamUser; readonly credentials: Credential[] }
   | { readonly user: IamUser; readonly error: unknown }
   | { readonly user: IamUser; readonly skipped: true };
 
@@ -55,11 +51,15 @@ export async function scanUsers(
       const rows = parseCredentialReport(report.csv).filter((row) =>
         row.path.startsWith(policy.userPathPrefix),
       );
+      // The report says who holds an Active signing certificate; other kinds have no column
+      // there, so every user's credentials of those kinds are still listed.
+      const kinds = perUserKinds(policy);
+      const others = kinds.filter((kind) => kind.type !== 'signing-certificate');
       const scans = await scanEach(
         deps,
         rows.map((row) => ({
           user: { userName: row.userName, userArn: row.userArn },
-          holder: row.activeCertificates > 0,
+          kinds: row.activeCertificates > 0 ? kinds : others,
         })),
         limit,
       );
@@ -137,7 +137,7 @@ export async function scanNamedUsers(
         scanned();
         return undefined;
       }
-      return scanUser(deps, user, limit, scanned);
+      return scanUser(deps, user, perUserKinds(policy), limit, scanned);
     }),
   );
   return {
@@ -147,15 +147,31 @@ export async function scanNamedUsers(
   };
 }
 
+/** The kinds the policy reads that are listed user by user (the kind index's order). */
+function perUserKinds(policy: Policy): readonly CredentialKind[] {
+  return KIND_INDEX.filter(
+    (kind) => kind.listing === 'per-user' && policy.credentialKinds.includes(kind.type),
+  );
+}
+
 /**
- * Lists one user's certificates within the run's limit; `done` is told once the user is
- * finished, listed or not. A user not yet started when the run is stopped is skipped.
+ * Lists one user's credentials of `kinds` within the run's limit; `done` is told once the user
+ * is finished, listed or not. A user not yet started when the run is stopped is skipped; a
+ * listing that fails fails the user's scan (its findings say so; nothing is guessed).
  */
-function scanUser(deps: AuditDeps, user: IamUser, limit: Limit, done: () => void) {
+function scanUser(
+  deps: AuditDeps,
+  user: IamUser,
+  kinds: readonly CredentialKind[],
+  limit: Limit,
+  done: () => void,
+) {
   return limit(async (): Promise<UserScan> => {
     if (deps.stop?.aborted) return { user, skipped: true };
     try {
-      return { user, certificates: await listSigningCertificates(deps.iam, user.userName) };
+      const credentials: Credential[] = [];
+      for (const kind of kinds) credentials.push(...(await kind.listUser(deps.iam, user.userName)));
+      return { user, credentials };
     } catch (error: unknown) {
       return { user, error };
     } finally {
@@ -164,10 +180,10 @@ function scanUser(deps: AuditDeps, user: IamUser, limit: Limit, done: () => void
   });
 }
 
-/** Lists the certificates of the given users (holders only; the others have none to list). */
+/** Lists each user's credentials of the kinds given for it (none to list: counted scanned at once). */
 async function scanEach(
   deps: AuditDeps,
-  users: readonly { readonly user: IamUser; readonly holder: boolean }[],
+  users: readonly { readonly user: IamUser; readonly kinds: readonly CredentialKind[] }[],
   limit: Limit,
 ): Promise<UserScan[]> {
   let usersScanned = 0;
@@ -176,12 +192,12 @@ async function scanEach(
     deps.onProgress?.({ usersListed: users.length, usersScanned, listingDone: true });
   };
   return Promise.all(
-    users.map(({ user, holder }) => {
-      if (!holder) {
+    users.map(({ user, kinds }) => {
+      if (kinds.length === 0) {
         usersScanned += 1;
-        return { user, certificates: [] };
+        return { user, credentials: [] };
       }
-      return scanUser(deps, user, limit, scanned);
+      return scanUser(deps, user, kinds, limit, scanned);
     }),
   );
 }
@@ -205,7 +221,7 @@ async function scanAllUsers(
     for await (const user of listUsers(deps.iam, policy.userPathPrefix)) {
       // The page in flight is finished, but no further page is asked for.
       if (deps.stop?.aborted) break;
-      pendingScans.push(scanUser(deps, user, limit, scanned));
+      pendingScans.push(scanUser(deps, user, perUserKinds(policy), limit, scanned));
     }
   } catch (error: unknown) {
     // Users already listed are still scanned, so their findings are kept in the partial report.
@@ -221,7 +237,7 @@ async function scanAllUsers(
 export function scannedUsers(scans: readonly UserScan[]): ScannedUser[] {
   return scans.flatMap((scan) => {
     if ('skipped' in scan) return [];
-    return [{ user: scan.user, certificates: 'error' in scan ? null : scan.certificates.length }];
+    return [{ user: scan.user, certificates: 'error' in scan ? null : scan.credentials.length }];
   });
 }
 
@@ -231,7 +247,11 @@ export async function scanAccount(deps: AuditDeps): Promise<Finding[]> {
   // aws-us-gov in GovCloud), as the Security Hub sink's is. A client without a region reaches no
   // endpoint: its GetAccountSummary fails below, and the ERROR names the root user in `aws`.
   const rootArn = `arn:${await partitionOf(deps)}:iam::${deps.accountId}:root`;
-  const base = { ...userLevel({ userName: ROOT_USER_NAME, userArn: rootArn }) };
+  // About the root user's signing certificates (GetAccountSummary counts those alone).
+  const base = {
+    ...userLevel({ userName: ROOT_USER_NAME, userArn: rootArn }),
+    credentialType: 'signing-certificate' as const,
+  };
   let facts: AccountFacts;
   try {
     facts = { rootSigningCertificatePresent: await rootHasSigningCertificate(deps.iam) };

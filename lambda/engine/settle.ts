@@ -1,10 +1,18 @@
-import { type IamUser, isNoSuchEntity, listUserTags, type SigningCertificate } from '../aws/iam';
-import { ACCOUNT_RULES, type Outcome, type UserRules } from '../core/checks/check';
+import { type IamUser, isNoSuchEntity, listUserTags } from '../aws/iam';
+import { joinDetails } from '../core/checks/age';
+import {
+  ACCOUNT_RULES,
+  type Outcome,
+  type PlannedAction,
+  type UserRules,
+} from '../core/checks/check';
 import { CERTIFICATE_CHECKS, VERDICTS, type Verdict } from '../core/checks/table';
+import type { Credential } from '../core/credential';
 import { describeError } from '../core/errors';
 import type { Finding } from '../core/report';
 import { resolveUserRules } from '../core/rules';
 import type { Policy } from '../core/settings';
+import { kindOf } from '../kinds';
 import {
   type FindingFields,
   finding,
@@ -15,14 +23,14 @@ import {
 import type { UserScan } from './scan';
 import type { AuditDeps, Limit } from './types';
 
-/** A user's certificates with what the certificate checks said of each. */
+/** A user's credentials with what the checks of their kinds said of each. */
 export interface JudgedUser {
   readonly user: IamUser;
-  readonly certificates: readonly JudgedCertificate[];
+  readonly credentials: readonly JudgedCredential[];
 }
 
-interface JudgedCertificate {
-  readonly certificate: SigningCertificate;
+interface JudgedCredential {
+  readonly credential: Credential;
   readonly outcomes: readonly Outcome<Verdict>[];
 }
 
@@ -62,20 +70,20 @@ export async function settleScans(
       settled.push(userFailureFinding(deps, scan.user, scan.error));
       continue;
     }
-    certificatesScanned += scan.certificates.length;
+    certificatesScanned += scan.credentials.filter((c) => c.type === 'signing-certificate').length;
     judged.push({
       user: scan.user,
-      certificates: scan.certificates.map((certificate) => ({
-        certificate,
-        outcomes: evaluateCertificate(certificate, deps.now, policy, ACCOUNT_RULES),
+      credentials: scan.credentials.map((credential) => ({
+        credential,
+        outcomes: evaluateCredential(credential, deps.now, policy, ACCOUNT_RULES),
       })),
     });
   }
 
   // Tags are read only for users with something to report under the account policy.
-  const needTags = judged.filter(({ certificates }) =>
-    certificates.some(
-      ({ certificate, outcomes }) => outcomes.length > 0 || certificate.uploadDate === undefined,
+  const needTags = judged.filter(({ credentials }) =>
+    credentials.some(
+      ({ credential, outcomes }) => outcomes.length > 0 || credential.uploadDate === undefined,
     ),
   );
   const tagReads = await readTags(deps, needTags, limit);
@@ -88,17 +96,21 @@ export async function settleScans(
   return { usersScanned, certificatesScanned, settled, pending };
 }
 
-/** Runs every certificate check whose outcome `rules` can change (all of them for the account's rules). */
-function evaluateCertificate(
-  certificate: SigningCertificate,
+/**
+ * Runs every check of the credential's kind (those whose outcome `rules` can change, with
+ * `only`), against the kind's own maximum age where the policy sets one.
+ */
+function evaluateCredential(
+  credential: Credential,
   now: Date,
   policy: Policy,
   rules: UserRules,
   only?: (check: (typeof CERTIFICATE_CHECKS)[number]) => boolean,
 ): Outcome<Verdict>[] {
-  return CERTIFICATE_CHECKS.filter((check) => only?.(check) ?? true).flatMap((check) =>
-    check.evaluate(certificate, { now, policy, rules }),
-  );
+  const kindPolicy = policyForKind(policy, credential.type);
+  return CERTIFICATE_CHECKS.filter(
+    (check) => check.kinds.includes(credential.type) && (only?.(check) ?? true),
+  ).flatMap((check) => check.evaluate(credential, { now, policy: kindPolicy, rules }));
 }
 
 async function readTags(
@@ -125,7 +137,7 @@ async function readTags(
 function settleUser(
   deps: AuditDeps,
   policy: Policy,
-  { user, certificates }: JudgedUser,
+  { user, credentials }: JudgedUser,
   tagRead: TagRead | undefined,
 ): { settled: Finding[]; pending: PendingFinding[] } {
   const settled: Finding[] = [];
@@ -160,19 +172,15 @@ function settleUser(
       ),
     );
   }
-  for (const { certificate, outcomes } of certificates) {
-    const base = {
-      userName: user.userName,
-      userArn: user.userArn,
-      certificateId: certificate.certificateId,
-      status: certificate.status,
-      uploadDate: certificate.uploadDate?.toISOString() ?? null,
-      certificate: identityOf(certificate),
-    };
-    if (certificate.uploadDate === undefined) {
+  for (const { credential, outcomes } of credentials) {
+    const base = credentialFields(user, credential);
+    if (credential.uploadDate === undefined) {
       const error = {
         code: 'MissingUploadDate',
-        message: 'IAM returned the certificate without an UploadDate',
+        message:
+          credential.type === 'signing-certificate'
+            ? 'IAM returned the certificate without an UploadDate'
+            : `IAM returned the ${kindOf(credential.type).label} without its date`,
       };
       settled.push(
         finding({ ...base, ageDays: null, verdict: 'ERROR', detail: null }, 'NONE', error),
@@ -184,27 +192,28 @@ function settleUser(
         ? outcomes
         : [
             ...outcomes.filter((o) => !ruleBound(o.verdict)),
-            ...evaluateCertificate(certificate, deps.now, policy, rules, (c) => c.usesUserRules),
+            ...evaluateCredential(credential, deps.now, policy, rules, (c) => c.usesUserRules),
           ];
     for (const outcome of final) {
+      const planned = remediable(policy, credential, outcome.plannedAction);
       const fields: FindingFields = {
         ...base,
         ageDays: outcome.ageDays,
         verdict: outcome.verdict,
-        plannedAction: outcome.plannedAction ?? null,
-        detail: outcome.detail,
+        plannedAction: planned.action ?? null,
+        detail: joinDetails(outcome.detail, planned.why ?? null),
         override: outcome.override ?? null,
       };
       // A held user's failing age verdicts carry the hold's action and reason, change or not.
       if (
-        outcome.plannedAction ||
+        planned.action ||
         (hold && ruleBound(outcome.verdict) && VERDICTS[outcome.verdict].failing)
       ) {
         pending.push({
           finding: fields,
-          plannedAction: outcome.plannedAction,
+          plannedAction: planned.action,
           hold,
-          body: certificate.body,
+          body: credential.body,
         });
       } else settled.push(finding(fields, 'NONE', null));
     }
@@ -234,4 +243,65 @@ function userFailureFinding(deps: AuditDeps, user: IamUser, error: unknown): Fin
     error: detail,
   });
   return finding({ ...base, verdict: 'ERROR' }, 'NONE', detail);
+}
+
+/** A credential's fields in a finding: whose, which (by kind and id), its status and dates. */
+function credentialFields(user: IamUser, credential: Credential) {
+  const certificate = credential.type === 'signing-certificate';
+  return {
+    userName: user.userName,
+    userArn: user.userArn,
+    // A certificate keeps every field it had; another kind is named by credentialType and credentialId.
+    certificateId: certificate ? credential.credentialId : null,
+    credentialType: credential.type,
+    credentialId: credential.credentialId,
+    serviceName: credential.type === 'service-specific-credential' ? credential.serviceName : null,
+    status: credential.status,
+    uploadDate: credential.uploadDate?.toISOString() ?? null,
+    certificate: certificate ? identityOf(credential) : null,
+  };
+}
+
+/**
+ * What the mode's change to a credential becomes under the policy: made only to the kinds
+ * `remediateKinds` names (the others are reported, so an upgrade never starts switching off a
+ * kind it never touched), and a service-specific credential deleted only with
+ * `deleteServiceCredentials` (its secret is never readable again: a deletion cannot be undone).
+ */
+function remediable(
+  policy: Policy,
+  credential: Credential,
+  action: PlannedAction | undefined,
+): { readonly action?: PlannedAction; readonly why?: string } {
+  if (action === undefined) return {};
+  if (!policy.remediateKinds.includes(credential.type)) {
+    return { why: `not changed: remediateKinds does not name ${credential.type}` };
+  }
+  if (
+    action === 'DELETE' &&
+    credential.type === 'service-specific-credential' &&
+    !policy.deleteServiceCredentials
+  ) {
+    return {
+      why: 'not deleted: a service-specific credential can never be restored, and deleteServiceCredentials is off',
+    };
+  }
+  return { action };
+}
+
+/** The policy a kind is judged by: its own maximum age where the policy sets one. */
+function policyForKind(policy: Policy, type: Credential['type']): Policy {
+  const own =
+    type === 'ssh-public-key'
+      ? policy.sshKeyMaxAgeDays
+      : type === 'service-specific-credential'
+        ? policy.serviceCredentialMaxAgeDays
+        : undefined;
+  if (own === undefined) return policy;
+  // The delete grace period after the maximum age stays the account's.
+  return {
+    ...policy,
+    maxAgeDays: own,
+    deleteAfterDays: own + (policy.deleteAfterDays - policy.maxAgeDays),
+  };
 }

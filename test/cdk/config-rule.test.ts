@@ -108,6 +108,9 @@ describe('the AWS Config rule (configRule)', () => {
         MAX_ACTIONS_PER_RUN: '25',
         SCAN_CONCURRENCY: '8',
         SCAN_STRATEGY: 'full',
+        CREDENTIAL_KINDS: 'signing-certificate',
+        REMEDIATE_KINDS: 'signing-certificate',
+        DELETE_SERVICE_CREDENTIALS: 'false',
       },
     });
     // Not reserved: a rule's run changes nothing, so two never need to be kept apart.

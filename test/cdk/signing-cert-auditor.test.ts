@@ -38,6 +38,9 @@ describe('SigningCertAuditor', () => {
       maxActionsPerRun: 25,
       concurrency: 8,
       scanStrategy: 'full',
+      credentialKinds: ['signing-certificate'],
+      remediateKinds: ['signing-certificate'],
+      deleteServiceCredentials: false,
     });
     expect(auditor.key).toBeInstanceOf(kms.Key);
     expect(auditor.topic).toBeInstanceOf(sns.Topic);

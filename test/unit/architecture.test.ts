@@ -300,7 +300,9 @@ describe('the construct props', () => {
           ? documented.get(key)
           : typeof value === 'string'
             ? `'${value}'`
-            : String(value);
+            : Array.isArray(value)
+              ? `[${value.map((item) => `'${item}'`).join(', ')}]`
+              : String(value);
       expect({ key, documented: documented.get(key) }).toEqual({ key, documented: expected });
       expect(documented.has(key)).toBe(true);
     }

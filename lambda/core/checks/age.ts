@@ -1,3 +1,4 @@
+import { CREDENTIAL_TYPES } from '../credential';
 import type { Mode, Policy } from '../settings';
 import { DAY_MS } from '../time';
 import type { CertificateCheck, Outcome, PlannedAction, TagOverride, UserRules } from './check';
@@ -85,6 +86,7 @@ export const ageCheck: CertificateCheck<AgeVerdict, AgeCount> = {
   id: 'age',
   scope: 'certificate',
   description: 'Signing certificates are rotated within the maximum age',
+  kinds: CREDENTIAL_TYPES,
   usesUserRules: true,
   verdicts: {
     NON_COMPLIANT: {

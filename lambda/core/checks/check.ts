@@ -1,5 +1,5 @@
+import type { CredentialType, CredentialView } from '../credential';
 import type { Policy } from '../settings';
-import type { CertificateContent } from '../x509';
 
 /** How urgently a human should look, highest first. */
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'] as const;
@@ -83,13 +83,8 @@ export interface UserRules {
 /** The rules of a user whose tags were not read, or say nothing: the account policy. */
 export const ACCOUNT_RULES: UserRules = { override: undefined, exemptReason: undefined };
 
-/** A certificate as the checks see it: its listing facts and what is inside it, never its body. */
-export interface CertificateView {
-  readonly status: string;
-  /** Absent only if IAM omitted it. */
-  readonly uploadDate: Date | undefined;
-  readonly content: CertificateContent;
-}
+/** A signing certificate as the checks see it: its listing facts and what is inside it, never its body. */
+export type CertificateView = Extract<CredentialView, { readonly type: 'signing-certificate' }>;
 
 /** What a certificate check is judged against. */
 export interface CertificateContext {
@@ -112,13 +107,18 @@ interface CheckBase<V extends string, K extends string> {
   readonly verdicts: VerdictTable<V, K>;
 }
 
-/** A check of one certificate. Pure: no I/O, `now` comes in the context. */
+/**
+ * A check of one credential (a certificate, an SSH key, a service credential). Pure: no I/O,
+ * `now` comes in the context. It is given only credentials of the kinds it declares.
+ */
 export interface CertificateCheck<V extends string = string, K extends string = string>
   extends CheckBase<V, K> {
   readonly scope: 'certificate';
+  /** The kinds of credential it judges. */
+  readonly kinds: readonly CredentialType[];
   /** True when a user's tags (exemption, maximum age) can change the outcome. */
   readonly usesUserRules: boolean;
-  evaluate(certificate: CertificateView, context: CertificateContext): readonly Outcome<V>[];
+  evaluate(credential: CredentialView, context: CertificateContext): readonly Outcome<V>[];
 }
 
 /** A check of the account as a whole. Pure. */

@@ -129,6 +129,7 @@ export const contentCheck: CertificateCheck<ContentVerdict, 'contentIssues'> = {
   id: 'content',
   scope: 'certificate',
   description: 'Signing certificates are valid, with sound keys and signatures',
+  kinds: ['signing-certificate'],
   usesUserRules: false,
   verdicts: {
     CERT_EXPIRED: {
@@ -173,8 +174,9 @@ export const contentCheck: CertificateCheck<ContentVerdict, 'contentIssues'> = {
       count: CONTENT_ISSUES,
     },
   },
-  evaluate(certificate, { now, policy }): Outcome<ContentVerdict>[] {
-    const { content } = certificate;
+  evaluate(credential, { now, policy }): Outcome<ContentVerdict>[] {
+    if (credential.type !== 'signing-certificate') return [];
+    const { content } = credential;
     if (!content.parsed) return [{ verdict: 'UNPARSEABLE', detail: content.reason, ageDays: null }];
     return checkCertificateContent(content.facts, now, policy.warnBeforeDays).map((issue) => ({
       ...issue,

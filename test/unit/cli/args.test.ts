@@ -120,6 +120,9 @@ describe('parseCliArgs', () => {
       maxActionsPerRun: 5,
       concurrency: 4,
       scanStrategy: 'full',
+      credentialKinds: ['signing-certificate'],
+      remediateKinds: ['signing-certificate'],
+      deleteServiceCredentials: false,
     });
   });
 

@@ -33,6 +33,9 @@ describe('loadConfigFromEnv', () => {
       maxActionsPerRun: 25,
       concurrency: 8,
       scanStrategy: 'full',
+      credentialKinds: ['signing-certificate'],
+      remediateKinds: ['signing-certificate'],
+      deleteServiceCredentials: false,
       topicArn: TOPIC,
     });
   });

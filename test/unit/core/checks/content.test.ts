@@ -171,11 +171,17 @@ describe('contentCheck', () => {
 
   it('reports an unparseable body, and every issue of a parsed one, never with an age', () => {
     const unparseable = contentCheck.evaluate(
-      { status: 'Active', uploadDate: DURING, content: { parsed: false, reason: 'garbage' } },
+      {
+        type: 'signing-certificate',
+        status: 'Active',
+        uploadDate: DURING,
+        content: { parsed: false, reason: 'garbage' },
+      },
       context,
     );
     const weak = contentCheck.evaluate(
       {
+        type: 'signing-certificate',
         status: 'Active',
         uploadDate: DURING,
         content: readCertificate(

@@ -10,6 +10,7 @@ export const longLivedCheck: CertificateCheck<'TEST_LONG_LIVED', 'longLived'> = 
   id: 'test-long-lived',
   scope: 'certificate',
   description: 'Signing certificates are not valid for more than five more years',
+  kinds: ['signing-certificate'],
   usesUserRules: false,
   verdicts: {
     TEST_LONG_LIVED: {
@@ -22,6 +23,7 @@ export const longLivedCheck: CertificateCheck<'TEST_LONG_LIVED', 'longLived'> = 
     },
   },
   evaluate(certificate, { now }) {
+    if (certificate.type !== 'signing-certificate') return [];
     const { content } = certificate;
     if (!content.parsed) return [];
     const left = content.facts.notAfter.getTime() - now.getTime();
