@@ -10,8 +10,11 @@ import { flagLines, wrap } from '../help';
 /** A restore report's formats: one row a recorded change. */
 export const RESTORE_FORMATS = ['table', 'json', 'csv'] as const;
 
-/** IAM's certificate id pattern (`[\w]+`, 24 to 128): ids are never checked more strictly. */
-const CERTIFICATE_ID = /^\w{24,128}$/;
+/**
+ * IAM's credential id patterns (`[\w]+`: a certificate's 24 to 128, an SSH key's or a service
+ * credential's 20 to 128): ids are never checked more strictly.
+ */
+const CREDENTIAL_ID = /^\w{20,128}$/;
 
 /** The restore's flags, each a row: its check, default and help. */
 const RESTORE_FLAGS = settingsTable('flag', {
@@ -39,13 +42,13 @@ const RESTORE_FLAGS = settingsTable('flag', {
   certificate: setting({
     placeholder: 'ID',
     multiple: true,
-    allowed: 'a certificate id (24 to 128 letters, digits or _)',
-    help: 'restore only this certificate (its id when the run changed it); repeat it for more',
-    ...listOf(CERTIFICATE_ID),
+    allowed: 'a credential id (20 to 128 letters, digits or _)',
+    help: 'restore only this certificate or other credential (its id when the run changed it); repeat it for more',
+    ...listOf(CREDENTIAL_ID),
   }),
   apply: switchFlag('carry out the plan; without it nothing changes'),
   activate: switchFlag(
-    'leave a re-uploaded certificate Active (default: the status it had before, Inactive)',
+    'leave a re-uploaded certificate or SSH key Active (default: the status it had before, Inactive)',
   ),
   'include-incomplete': switchFlag(
     'also undo a change recorded with no outcome (the run stopped between the two) when IAM shows it was made',
@@ -186,7 +189,7 @@ export function restoreHelpText(): string {
   return `Usage: signing-cert-audit restore --run RUN_ID
          (--archive-bucket BUCKET | --change-record FILE) [flags]
 
-${wrap('Undoes what an audit run changed, from its change record: reactivates a certificate the run deactivated (if it is still Inactive), and uploads again the body of one it deleted (a new id, the same fingerprint), then sets the status it had before. Certificates are matched by fingerprint, so a restore run twice changes nothing the second time. It plans by default; --apply carries the plan out, each change recorded first, as the audit does.')}
+${wrap("Undoes what an audit run changed, from its change record: reactivates a certificate the run deactivated (if it is still Inactive), and uploads again the body of one it deleted (a new id, the same fingerprint), then sets the status it had before. Certificates are matched by fingerprint, so a restore run twice changes nothing the second time. SSH public keys are restored the same way (their fingerprint is the key's, whichever encoding IAM returns); a service-specific credential can be reactivated, never given back once deleted (IAM never shows its secret again). It plans by default; --apply carries the plan out, each change recorded first, as the audit does.")}
 
 ${flagLines(RESTORE_FLAGS)}
   -h, --help              show this help
@@ -196,7 +199,7 @@ Examples:
   signing-cert-audit restore --run RUN_ID --change-record changes.jsonl --apply    undo the run
   signing-cert-audit restore --run RUN_1 --run RUN_2 --archive-bucket BUCKET --apply
 
-${wrap("Refused, each saying why: a user deleted since, or created again under the same name (another IAM id: never given the old user's certificate), a user already holding two certificates, an expired certificate (IAM refuses to upload it), a change recorded without an outcome (unless IAM shows it made and --include-incomplete is given), a restore of a restore, and an entry its own run could not have made (a deletion outside delete mode or of a certificate listed Active, a change its archived report does not list). A run id the record never held is exit 2, naming the runs it holds.")}
+${wrap("Refused, each saying why: a user deleted since, or created again under the same name (another IAM id: never given the old user's certificate), a user already holding two certificates (or five SSH keys), an expired certificate (IAM refuses to upload it), a change recorded without an outcome (unless IAM shows it made and --include-incomplete is given), a deleted service-specific credential (it cannot be restored), a restore of a restore, and an entry its own run could not have made (a deletion outside delete mode or of a certificate listed Active, a change its archived report does not list). A run id the record never held is exit 2, naming the runs it holds.")}
 
 ${wrap('With --apply the record is locked (FILE.lock, or changes/restore.lock in the archive) until the restore ends: a second restore from it is refused.')}
 

@@ -1,22 +1,17 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import pLimit from 'p-limit';
+import { getUser, isNoSuchEntity } from '../../lambda/aws/iam';
 import {
-  getUser,
-  isNoSuchEntity,
-  listSigningCertificates,
-  setSigningCertificateStatus,
-  uploadSigningCertificate,
-} from '../../lambda/aws/iam';
-import {
+  bodyFingerprint,
   type ChangeIntent,
   type ChangeKind,
   type ChangeRecorder,
-  fingerprintOf,
   intentEntry,
   type RecordedChange,
   runEntry,
   unwritable,
 } from '../../lambda/core/change-record';
+import type { CredentialType } from '../../lambda/core/credential';
 import { describeError, type ErrorDetail } from '../../lambda/core/errors';
 import {
   planRestore,
@@ -31,6 +26,8 @@ import {
 import type { RestoreStepResult } from '../../lambda/core/restore-report';
 import type { AuditLogger } from '../../lambda/engine/audit';
 import { type OutcomeFields, recordThenAct } from '../../lambda/engine/record-then-act';
+import { KIND_INDEX, kindOf } from '../../lambda/kinds';
+import type { CredentialKind } from '../../lambda/kinds/kind';
 
 /** A step of the restore with what became of it. */
 type RestoreResult = RestoreStepResult;
@@ -64,10 +61,17 @@ export interface AccountPlan {
   readonly userIds: ReadonlyMap<string, string>;
 }
 
+/** The kind of credential a recorded change was made to (an entry without one: a certificate). */
+function typeOf(intent: ChangeIntent): CredentialType {
+  return intent.credentialType ?? 'signing-certificate';
+}
+
 /**
- * Plans the restore of one account: reads who each recorded user is now and its certificates
- * (GetUser, ListSigningCertificates), and plans the inverse of each change against that state
- * (core/restore-plan.ts). A plan is never made on a state that could not be read.
+ * Plans the restore of one account: reads who each recorded user is now and its credentials of
+ * the kinds the record holds for it (GetUser, then each kind's listing: ListSigningCertificates,
+ * ListSSHPublicKeys and GetSSHPublicKey, …), and plans the inverse of each change against that
+ * state (core/restore-plan.ts), with each kind's limit, fingerprint and restore ability. A plan
+ * is never made on a state that could not be read.
  */
 export async function planAccount(
   deps: Pick<RestoreDeps, 'iam' | 'accountId'>,
@@ -75,23 +79,33 @@ export async function planAccount(
   options: RestoreOptions,
   runs: ReadonlyMap<string, RunFacts>,
 ): Promise<AccountPlan> {
-  const users = [...new Set(changes.map((change) => change.intent.userName))];
+  const users = new Map<string, Set<CredentialType>>();
+  for (const { intent } of changes) {
+    users.set(intent.userName, (users.get(intent.userName) ?? new Set()).add(typeOf(intent)));
+  }
   const states = await readUserStates(deps.iam, deps.accountId, users);
-  const steps = planRestore(changes, states, options, { accountId: deps.accountId, runs });
+  const steps = planRestore(changes, states, options, {
+    accountId: deps.accountId,
+    runs,
+    kinds: KIND_INDEX,
+  });
   const userIds = new Map<string, string>();
   for (const [key, state] of states) if ('userId' in state) userIds.set(key, state.userId);
   return { steps, userIds };
 }
 
-/** Each user as IAM holds it now: its id, creation time and certificates by fingerprint; gone or unreadable users say so. */
+/**
+ * Each user as IAM holds it now: its id, creation time and its credentials of the kinds given for
+ * it, by fingerprint; gone or unreadable users say so.
+ */
 export async function readUserStates(
   iam: IAMClient,
   accountId: string,
-  userNames: readonly string[],
+  users: ReadonlyMap<string, ReadonlySet<CredentialType>>,
 ): Promise<Map<string, UserState>> {
   const limit = pLimit(READ_CONCURRENCY);
   const read = await Promise.all(
-    userNames.map((userName) =>
+    [...users].map(([userName, types]) =>
       limit(async (): Promise<[string, UserState]> => {
         const key = stateKey(accountId, userName);
         try {
@@ -101,7 +115,7 @@ export async function readUserStates(
             {
               userId,
               ...(createDate ? { createDate: createDate.toISOString() } : {}),
-              certificates: await currentCertificates(iam, userName),
+              certificates: await currentCredentials(iam, userName, types),
             },
           ];
         } catch (error: unknown) {
@@ -114,12 +128,29 @@ export async function readUserStates(
   return new Map(read);
 }
 
-async function currentCertificates(iam: IAMClient, userName: string) {
-  return (await listSigningCertificates(iam, userName)).map((c) => ({
-    certificateId: c.certificateId,
-    status: c.status,
-    fingerprint256: fingerprintOf(c.body),
-  }));
+/** A user's credentials of `types` now, each by id, status and fingerprint (the kind index's order). */
+async function currentCredentials(
+  iam: IAMClient,
+  userName: string,
+  types: ReadonlySet<CredentialType>,
+) {
+  const held = [];
+  for (const kind of KIND_INDEX.filter((k) => types.has(k.type))) {
+    for (const credential of await kind.listUser(iam, userName)) {
+      held.push({
+        certificateId: credential.credentialId,
+        status: credential.status,
+        fingerprint256: bodyFingerprint(kind, credential.body),
+        ...(kind.type === 'signing-certificate' ? {} : { credentialType: kind.type }),
+      });
+    }
+  }
+  return held;
+}
+
+/** The name of the IAM call an action list starts with, as its errors name it: `UpdateSSHPublicKey`. */
+function callOf(actions: readonly string[]): string {
+  return (actions[0] ?? '').replace(/^iam:/, '');
 }
 
 /** How a planned restore is carried out: a plan only, held back by the guard, or made. */
@@ -169,8 +200,8 @@ export async function carryOutRestore(
       intent,
     ]),
   );
-  // The certificates this restore uploaded, by fingerprint: an older deactivation of the same
-  // certificate is undone on its new id.
+  // The credentials this restore uploaded, by kind and fingerprint: an older deactivation of the
+  // same one is undone on its new id.
   const uploaded = new Map<string, string>();
   const results: RestoreResult[] = [];
   // One step at a time, newest change first: a step may depend on the one before it.
@@ -216,7 +247,7 @@ async function restoreStep(
   const target =
     plannedAction === 'UPLOAD'
       ? step.certificateId
-      : (uploaded.get(step.fingerprint256) ?? step.currentCertificateId ?? step.certificateId);
+      : (uploaded.get(uploadKey(step)) ?? step.currentCertificateId ?? step.certificateId);
   if (target === TO_BE_UPLOADED) {
     // The upload this reactivation was planned on did not happen: nothing to set Active.
     return result(step, 'NONE', {
@@ -240,7 +271,7 @@ async function restoreStep(
     // Read again just before: another restore (from another place, or one that took no lock)
     // may have uploaded it since the plan was made; a second copy is never uploaded.
     try {
-      const now = await currentCertificates(deps.iam, step.userName);
+      const now = await currentCredentials(deps.iam, step.userName, new Set([step.credentialType]));
       const back = now.find((c) => c.fingerprint256 === step.fingerprint256);
       if (back) {
         return result(step, 'NONE', {
@@ -260,6 +291,9 @@ async function restoreStep(
       runId: deps.runId,
       accountId: deps.accountId,
       certificateId: target,
+      ...(step.credentialType === 'signing-certificate'
+        ? {}
+        : { credentialType: step.credentialType }),
       change,
       userName: recorded.userName,
       userArn: recorded.userArn,
@@ -311,14 +345,16 @@ async function carryOutStep(
   failed: (why: string, error: ErrorDetail, newCertificateId?: string | null) => RestoreResult,
 ): Promise<StepDone> {
   const plannedAction = step.plannedAction ?? 'REACTIVATE';
+  const kind = kindOf(step.credentialType);
+  const update = callOf(kind.actions.deactivate);
   if (plannedAction !== 'UPLOAD') {
     const status = plannedAction === 'REACTIVATE' ? 'Active' : 'Inactive';
     try {
-      await setSigningCertificateStatus(deps.iam, step.userName, target, status);
+      await kind.setStatus(deps.iam, step.userName, target, status);
     } catch (error: unknown) {
       const detail = describeError(error);
       return {
-        result: failed(`UpdateSigningCertificate ${target} failed`, detail),
+        result: failed(`${update} ${target} failed`, detail),
         outcome: { outcome: 'FAILED', error: detail },
       };
     }
@@ -329,31 +365,33 @@ async function carryOutStep(
     };
   }
   let newId: string;
+  const upload = callOf(kind.actions.restore);
   try {
-    newId = await uploadSigningCertificate(deps.iam, step.userName, recorded.body);
+    if (kind.upload === undefined) throw new Error(`a ${kind.label} cannot be uploaded again`);
+    newId = await kind.upload(deps.iam, step.userName, recorded.body);
   } catch (error: unknown) {
     const detail = describeError(error);
     const hint =
       detail.code === 'AccessDenied'
-        ? ' (uploading needs iam:UploadSigningCertificate, which no role this tool deploys holds: restore with credentials, or a --role-name, that have it)'
+        ? ` (uploading needs iam:${upload}, which no role this tool deploys holds: restore with credentials, or a --role-name, that have it)`
         : '';
     return {
-      result: failed(`UploadSigningCertificate failed${hint}`, detail),
+      result: failed(`${upload} failed${hint}`, detail),
       outcome: { outcome: 'FAILED', error: detail },
     };
   }
-  uploaded.set(step.fingerprint256, newId);
+  uploaded.set(uploadKey(step), newId);
   // IAM leaves an uploaded certificate Active; set the status it had before, unless --activate.
   // Cut between the two (a crash, a second Ctrl-C), the copy is Active: a second restore sees
   // the status is not the recorded one and finishes the job.
   if (step.targetStatus === 'Inactive') {
     try {
-      await setSigningCertificateStatus(deps.iam, step.userName, newId, 'Inactive');
+      await kind.setStatus(deps.iam, step.userName, newId, 'Inactive');
     } catch (error: unknown) {
       const detail = describeError(error);
       return {
         result: failed(
-          `uploaded again as ${newId}, but it is Active: setting it Inactive failed; restore again to finish it, or set it by hand (aws iam update-signing-certificate --user-name ${step.userName} --certificate-id ${newId} --status Inactive)`,
+          `uploaded again as ${newId}, but it is Active: setting it Inactive failed; restore again to finish it, or set it by hand (${byHand(kind, step.userName, newId)})`,
           detail,
           newId,
         ),
@@ -378,4 +416,16 @@ async function carryOutStep(
       statusAfter: step.targetStatus ?? 'Active',
     },
   };
+}
+
+/** The key of a credential this restore uploaded: its kind and fingerprint. */
+function uploadKey(step: RestoreStep): string {
+  return `${step.credentialType}|${step.fingerprint256}`;
+}
+
+/** How to set an uploaded copy Inactive by hand: the AWS CLI command for a certificate, the call for another kind. */
+function byHand(kind: CredentialKind, userName: string, id: string): string {
+  return kind.type === 'signing-certificate'
+    ? `aws iam update-signing-certificate --user-name ${userName} --certificate-id ${id} --status Inactive`
+    : `${callOf(kind.actions.deactivate)} of ${id} for ${userName}, Status Inactive`;
 }

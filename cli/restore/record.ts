@@ -154,8 +154,14 @@ async function readReportFacts(
     return undefined;
   }
   const changes = new Set<string>();
-  for (const finding of findings as { certificateId?: unknown; plannedAction?: unknown }[]) {
-    const { certificateId, plannedAction } = finding ?? {};
+  for (const finding of findings as {
+    certificateId?: unknown;
+    credentialId?: unknown;
+    plannedAction?: unknown;
+  }[]) {
+    // A credential of any kind by its credentialId; a report written before kinds by certificateId.
+    const { credentialId, plannedAction } = finding ?? {};
+    const certificateId = typeof credentialId === 'string' ? credentialId : finding?.certificateId;
     if (typeof certificateId !== 'string') continue;
     if (plannedAction === 'DEACTIVATE' || plannedAction === 'DELETE') {
       changes.add(reportChangeKey(certificateId, plannedAction));

@@ -383,3 +383,34 @@ export function notAfterOf(body: string): Date | undefined {
     return undefined;
   }
 }
+
+/** Whether IAM would take a public body uploaded again now: what it is, for a person, or why not. */
+export type UploadCheck =
+  | { readonly ok: true; readonly summary: string }
+  | { readonly ok: false; readonly why: string };
+
+/** Whether IAM would take a certificate body again: readable X.509, not expired. */
+export function certificateUploadable(body: string, now: Date): UploadCheck {
+  const notAfter = notAfterOf(body);
+  if (notAfter === undefined) {
+    return {
+      ok: false,
+      why: 'its body is not a readable X.509 certificate: IAM would refuse to upload it',
+    };
+  }
+  if (notAfter.getTime() <= now.getTime()) {
+    return {
+      ok: false,
+      why: `it expired on ${notAfter.toISOString()}: IAM refuses to upload an expired certificate (MalformedCertificate)`,
+    };
+  }
+  return { ok: true, summary: subjectOf(body) };
+}
+
+/** The fingerprint a record entry of this kind carries for `body`: {@link NO_BODY} for a kind without one. */
+export function bodyFingerprint(
+  kind: { fingerprint?(body: string): string },
+  body: string,
+): string {
+  return body === '' || kind.fingerprint === undefined ? NO_BODY : kind.fingerprint(body);
+}

@@ -1,14 +1,17 @@
 import {
+  bodyFingerprint,
   type ChangeIntent,
   type ChangeKind,
   type ChangeOutcome,
+  certificateUploadable,
   fingerprintOf,
-  notAfterOf,
+  NO_BODY,
   type RecordedChange,
   type RecordedMode,
   runKey,
-  subjectOf,
+  type UploadCheck,
 } from './change-record';
+import type { CredentialType } from './credential';
 import type { ErrorDetail } from './errors';
 import type { Mode } from './settings';
 
@@ -18,20 +21,55 @@ export const TO_BE_UPLOADED = '(to be uploaded)';
 /** IAM's limit: a user holds at most two signing certificates (LimitExceeded beyond). */
 export const CERTIFICATES_PER_USER = 2;
 
-/** A certificate a user holds now, as restore reads it from IAM. */
+/**
+ * What restore needs of a kind of credential (each kind's module supplies it, lambda/kinds/):
+ * its name, IAM's per-user limit, whether a deletion can be undone by uploading the recorded
+ * body again (`reupload`) or not at all (`reactivate-only`: IAM never returns the secret
+ * again), the fingerprint restore finds a credential by whatever id IAM gives it, and whether
+ * IAM would take a body again.
+ */
+export interface RestorableKind {
+  readonly type: CredentialType;
+  /** What a person calls one: `signing certificate`, `SSH public key`. */
+  readonly label: string;
+  readonly perUserLimit: number;
+  readonly restore: 'reupload' | 'reactivate-only';
+  /** A public body's fingerprint, the same for the same key however IAM encodes or names it; absent for a kind without a body. */
+  fingerprint?(body: string): string;
+  /** Whether IAM would take the body uploaded again at `now` (kinds that reupload). */
+  uploadable?(body: string, now: Date): UploadCheck;
+}
+
+/** Signing certificates as restore knows them when no kinds are handed in (the kind module says the same). */
+export const CERTIFICATE_RESTORE: RestorableKind = {
+  type: 'signing-certificate',
+  label: 'signing certificate',
+  perUserLimit: CERTIFICATES_PER_USER,
+  restore: 'reupload',
+  fingerprint: fingerprintOf,
+  uploadable: certificateUploadable,
+};
+
+/**
+ * A credential a user holds now, as restore reads it from IAM: a certificate, or (named by its
+ * `credentialType`) a credential of another kind, by its id.
+ */
 export interface CurrentCertificate {
   readonly certificateId: string;
   readonly status: string;
   readonly fingerprint256: string;
+  /** Its kind; absent for a signing certificate. */
+  readonly credentialType?: CredentialType;
 }
 
-/** A user as IAM shows it now: who it is and its certificates, gone, or unreadable. */
+/** A user as IAM shows it now: who it is and its credentials, gone, or unreadable. */
 export type UserState =
   | {
       /** IAM's id of the user now (GetUser): another id than the record's is another person. */
       readonly userId: string;
       /** When the user now holding the name was created (GetUser). */
       readonly createDate?: string;
+      /** Its credentials of the kinds the record holds for it (certificates without a `credentialType`). */
       readonly certificates: readonly CurrentCertificate[];
     }
   | { readonly gone: true }
@@ -73,7 +111,9 @@ export interface RestoreStep {
   /** The run that made the change. */
   readonly runId: string;
   readonly userName: string;
-  /** The certificate's id when the run changed it. */
+  /** The kind of credential the change was made to. */
+  readonly credentialType: CredentialType;
+  /** The credential's id when the run changed it (a certificate's, an SSH key's, …). */
   readonly certificateId: string;
   readonly fingerprint256: string;
   /** What the run did (or was about to do). */
@@ -127,6 +167,8 @@ export interface RestoreContext {
   readonly accountId?: string;
   /** By {@link runKey}: the runs' own entries and reports. */
   readonly runs?: ReadonlyMap<string, RunFacts>;
+  /** The kinds restore serves (the kind index); signing certificates alone when not given. */
+  readonly kinds?: readonly RestorableKind[];
 }
 
 /** A certificate of the state restore plans against: its status changes as steps are planned. */
@@ -184,15 +226,21 @@ export function planRestore(
       'certificates' in s ? { ...s, certificates: s.certificates.map((c) => ({ ...c })) } : s,
     ]),
   );
+  const kinds = context.kinds ?? [CERTIFICATE_RESTORE];
   return [...changes].reverse().map((change) => {
     const { intent, outcome } = change;
+    const type = intent.credentialType ?? 'signing-certificate';
+    const kind = kinds.find((k) => k.type === type);
     const verdict =
-      contradiction(change, context) ??
-      judge(change, state.get(stateKey(intent.accountId, intent.userName)), options);
+      kind === undefined
+        ? refuse(`this restore knows no credential kind ${type}: nothing is planned on it`)
+        : (contradiction(change, context, kind) ??
+          judge(change, state.get(stateKey(intent.accountId, intent.userName)), options, kind));
     return {
       accountId: intent.accountId,
       runId: intent.runId,
       userName: intent.userName,
+      credentialType: type,
       certificateId: intent.certificateId,
       fingerprint256: intent.fingerprint256,
       change: intent.change,
@@ -207,46 +255,66 @@ export function stateKey(accountId: string, userName: string): string {
   return `${accountId}|${userName}`;
 }
 
+/** How a kind's credentials are named in a sentence: certificates keep their word of old. */
+function nounsOf(kind: RestorableKind): { readonly one: string; readonly many: string } {
+  return kind.type === 'signing-certificate'
+    ? { one: 'certificate', many: 'certificates' }
+    : { one: kind.label, many: `${kind.label}s` };
+}
+
 function judge(
   { intent, outcome }: RecordedChange,
   user: PlannedState | undefined,
   options: RestoreOptions,
+  kind: RestorableKind,
 ): Verdict {
+  const { one, many } = nounsOf(kind);
   if (user === undefined) return refuse('its user was not read');
   if ('error' in user) {
     return refuse(
-      `its user's certificates could not be listed (${user.error.code}): nothing is planned on a state not read`,
+      `its user's ${many} could not be listed (${user.error.code}): nothing is planned on a state not read`,
       user.error,
     );
   }
   if ('gone' in user) {
     return refuse(
-      `the user ${intent.userName} no longer exists: a certificate is never given to a user created again under the same name (another person to IAM, with another id); upload it by hand to whoever should hold it`,
+      `the user ${intent.userName} no longer exists: a ${one} is never given to a user created again under the same name (another person to IAM, with another id); ${kind.restore === 'reupload' ? 'upload it by hand to whoever should hold it' : 'create a new one for whoever should hold it'}`,
     );
   }
-  const stranger = anotherUser(intent, user);
+  const stranger = anotherUser(intent, user, one);
   if (stranger) return refuse(stranger);
-  const { certificates } = user;
+  // Only the user's credentials of the change's kind are the change's to find.
+  const certificates = user.certificates.filter(
+    (c) => (c.credentialType ?? 'signing-certificate') === kind.type,
+  );
   // The id the record names, held now with another body: the record is not IAM's history.
   const reused = certificates.find(
     (c) => c.certificateId === intent.certificateId && c.fingerprint256 !== intent.fingerprint256,
   );
   if (reused) {
     return refuse(
-      `IAM holds ${intent.certificateId} with another fingerprint than the record names: the record does not describe this certificate (check who can write the record)`,
+      `IAM holds ${intent.certificateId} with another fingerprint than the record names: the record does not describe this ${one} (check who can write the record)`,
     );
   }
   // By id first (IAM refuses a second copy of a body, but an emulator may hold two), then by
-  // fingerprint: a certificate uploaded again has a new id.
+  // fingerprint: a certificate uploaded again has a new id. A kind without a body is found by
+  // its id alone (it never has another).
+  const hasBody = intent.fingerprint256 !== NO_BODY;
   const current =
     certificates.find(
       (c) => c.certificateId === intent.certificateId && c.fingerprint256 === intent.fingerprint256,
-    ) ?? certificates.find((c) => c.fingerprint256 === intent.fingerprint256);
+    ) ??
+    (hasBody ? certificates.find((c) => c.fingerprint256 === intent.fingerprint256) : undefined);
+  const by = hasBody ? 'with its fingerprint' : 'with its id';
   const deactivation = intent.change === 'DEACTIVATE';
   if (outcome?.outcome === 'GONE') {
-    return settled(
-      'NOTHING_TO_RESTORE',
-      'the run changed nothing: the certificate was already gone',
+    return settled('NOTHING_TO_RESTORE', `the run changed nothing: the ${one} was already gone`);
+  }
+  // A kind whose secret IAM shows only once cannot be given back once deleted: nothing is
+  // uploaded, whatever the record says of the deletion.
+  if (!deactivation && kind.restore === 'reactivate-only' && current === undefined) {
+    return refuse(
+      `a deleted ${one} cannot be restored: its secret is never readable again (IAM shows it once, when it is created), so no record holds what to give back. Create a new one for ${intent.userName} and hand it to whoever used this one`,
     );
   }
   const made = outcome?.outcome === 'DEACTIVATED' || outcome?.outcome === 'DELETED';
@@ -259,13 +327,13 @@ function judge(
     if (untouched) {
       return settled(
         'NOTHING_TO_RESTORE',
-        `${why}; IAM shows the certificate ${deactivation ? 'Active' : 'still present'} (${current?.certificateId}): the change was not made`,
+        `${why}; IAM shows the ${one} ${deactivation ? 'Active' : 'still present'} (${current?.certificateId}): the change was not made`,
         current?.certificateId ?? null,
       );
     }
     const shows =
       current === undefined
-        ? 'IAM holds no certificate with its fingerprint'
+        ? `IAM holds no ${one} ${by}`
         : `IAM shows it ${current.status} (${current.certificateId})`;
     if (!options.includeIncomplete) {
       return refuse(
@@ -276,7 +344,7 @@ function judge(
   if (deactivation) {
     if (current === undefined) {
       return refuse(
-        'no certificate with its fingerprint exists now: it was deleted since (by a later run? restore that run too: --run both, the later one is undone first)',
+        `no ${one} ${by} exists now: it was deleted since (by a later run? restore that run too: --run both, the later one is undone first)`,
       );
     }
     if (current.status === 'Active') {
@@ -301,7 +369,7 @@ function judge(
     if (current.status === targetStatus) {
       return settled(
         'ALREADY_RESTORED',
-        `the certificate is back, as ${current.certificateId} (${current.status})`,
+        `the ${one} is back, as ${current.certificateId} (${current.status})`,
         current.certificateId,
       );
     }
@@ -315,35 +383,32 @@ function judge(
       plannedAction,
       targetStatus,
       currentCertificateId: current.certificateId,
-      detail: `the certificate is back as ${current.certificateId} but ${was}: set it ${targetStatus}, the status it had${targetStatus === 'Active' && options.activate ? ' (--activate)' : ''}`,
+      detail: `the ${one} is back as ${current.certificateId} but ${was}: set it ${targetStatus}, the status it had${targetStatus === 'Active' && options.activate ? ' (--activate)' : ''}`,
       error: null,
     };
   }
-  if (certificates.length >= CERTIFICATES_PER_USER) {
+  if (certificates.length >= kind.perUserLimit) {
     return refuse(
-      `the user already holds IAM's ${CERTIFICATES_PER_USER} signing certificates (${certificates.map((c) => c.certificateId).join(', ')}): delete or restore elsewhere first`,
+      `the user already holds IAM's ${kind.perUserLimit} ${kind.label}s (${certificates.map((c) => c.certificateId).join(', ')}): delete or restore elsewhere first`,
     );
   }
-  const notAfter = notAfterOf(intent.body);
-  if (notAfter === undefined) {
-    return refuse('its body is not a readable X.509 certificate: IAM would refuse to upload it');
-  }
-  if (notAfter.getTime() <= options.now.getTime()) {
-    return refuse(
-      `it expired on ${notAfter.toISOString()}: IAM refuses to upload an expired certificate (MalformedCertificate)`,
-    );
-  }
-  certificates.push({
+  const check = kind.uploadable?.(intent.body, options.now) ?? {
+    ok: false,
+    why: `a ${one} cannot be uploaded again`,
+  };
+  if (!check.ok) return refuse(check.why);
+  user.certificates.push({
     certificateId: TO_BE_UPLOADED,
     status: targetStatus,
     fingerprint256: intent.fingerprint256,
+    ...(kind.type === 'signing-certificate' ? {} : { credentialType: kind.type }),
   });
   return {
     verdict: 'RESTORABLE',
     plannedAction: 'UPLOAD',
     targetStatus,
     currentCertificateId: null,
-    detail: `upload its body again (${subjectOf(intent.body)}, the same fingerprint, a new id), then leave it ${targetStatus}; IAM dates the copy on upload, so age checks count from then (first uploaded ${intent.uploadDate ?? 'on an unknown date'})`,
+    detail: `upload its body again (${check.summary}, the same fingerprint, a new id), then leave it ${targetStatus}; IAM dates the copy on upload, so age checks count from then (first uploaded ${intent.uploadDate ?? 'on an unknown date'})`,
     error: null,
   };
 }
@@ -353,14 +418,19 @@ function judge(
  * change, a body that is not the certificate named, an entry of another account's record, or a
  * change its own run could not have made (its mode, its report, delete mode's rules).
  */
-function contradiction({ intent }: RecordedChange, context: RestoreContext): Verdict | undefined {
+function contradiction(
+  { intent }: RecordedChange,
+  context: RestoreContext,
+  kind: RestorableKind,
+): Verdict | undefined {
+  const { one, many } = nounsOf(kind);
   if (intent.change === 'REACTIVATE' || intent.change === 'UPLOAD' || intent.restores) {
     return refuse(
-      `a restore's own change (${intent.change}): restore does not undo a restore; run the audit in deactivate or delete mode to act on the certificate again`,
+      `a restore's own change (${intent.change}): restore does not undo a restore; run the audit in deactivate or delete mode to act on the ${one} again`,
     );
   }
-  // The record's own consistency: the body it would upload is the certificate it names.
-  if (fingerprintOf(intent.body) !== intent.fingerprint256) {
+  // The record's own consistency: the body it would upload is the credential it names.
+  if (bodyFingerprint(kind, intent.body) !== intent.fingerprint256) {
     return refuse(
       "the record is inconsistent: its body's fingerprint is not the one it names; nothing is planned on it (check who can write the record)",
     );
@@ -380,7 +450,7 @@ function contradiction({ intent }: RecordedChange, context: RestoreContext): Ver
   }
   if (intent.change === 'DELETE' && intent.status !== 'Inactive') {
     return refuse(
-      `the entry deletes a certificate listed ${intent.status}: delete mode deletes only certificates listed Inactive (an Active one is deactivated first), so no run of this tool made it (check who can write the record)`,
+      `the entry deletes a ${one} listed ${intent.status}: delete mode deletes only ${many} listed Inactive (an Active one is deactivated first), so no run of this tool made it (check who can write the record)`,
     );
   }
   const report = run?.report;
@@ -418,13 +488,14 @@ function runMode(intent: ChangeIntent, run: RunFacts | undefined): string | Verd
 function anotherUser(
   intent: ChangeIntent,
   user: { readonly userId: string; readonly createDate?: string },
+  one: string,
 ): string | undefined {
   if (intent.userId !== undefined) {
     if (intent.userId === user.userId) return undefined;
-    return `the user ${intent.userName} is now ${user.userId}, not ${intent.userId} whose certificate the run changed: a user deleted and created again under the same name is another person to IAM, and is never given the old user's certificate`;
+    return `the user ${intent.userName} is now ${user.userId}, not ${intent.userId} whose ${one} the run changed: a user deleted and created again under the same name is another person to IAM, and is never given the old user's ${one}`;
   }
   if (user.createDate !== undefined && user.createDate > intent.recordedAt) {
-    return `the user ${intent.userName} was created ${user.createDate}, after the change was recorded (${intent.recordedAt}): another person under the same name, never given the old user's certificate`;
+    return `the user ${intent.userName} was created ${user.createDate}, after the change was recorded (${intent.recordedAt}): another person under the same name, never given the old user's ${one}`;
   }
   return undefined;
 }

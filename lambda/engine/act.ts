@@ -1,11 +1,10 @@
 import { getUserId, isNoSuchEntity } from '../aws/iam';
 import {
+  bodyFingerprint,
   type ChangeKind,
   type ChangeOutcome,
   type ChangeRecorder,
-  fingerprintOf,
   intentEntry,
-  NO_BODY,
   runEntry,
   unwritable,
 } from '../core/change-record';
@@ -136,10 +135,12 @@ async function recordAndAct(
   if (body === '' && kind.restore === 'reupload') {
     return notMade(
       'not changed: IAM returned it without its body, so the change could not be recorded',
-      {
-        code: 'NoCertificateBody',
-        message: 'ListSigningCertificates returned no CertificateBody',
-      },
+      kind.type === 'signing-certificate'
+        ? {
+            code: 'NoCertificateBody',
+            message: 'ListSigningCertificates returned no CertificateBody',
+          }
+        : { code: 'NoCredentialBody', message: `IAM returned the ${kind.label} without its body` },
     );
   }
   const unrecordable = await context.recording;
@@ -174,7 +175,7 @@ async function recordAndAct(
       userId,
       status: fields.status ?? 'Unknown',
       uploadDate: fields.uploadDate,
-      fingerprint256: body === '' ? NO_BODY : fingerprintOf(body),
+      fingerprint256: bodyFingerprint(kind, body),
       body,
     }),
     () => act(deps, fields, plannedAction),

@@ -1,4 +1,5 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { UploadCheck } from '../core/change-record';
 import type { Credential, CredentialType } from '../core/credential';
 
 /**
@@ -47,4 +48,11 @@ export interface CredentialKind {
   remove(iam: IAMClient, userName: string, credentialId: string): Promise<void>;
   /** Uploads a deleted credential's public body again (kinds that `reupload`): its new id. */
   upload?(iam: IAMClient, userName: string, body: string): Promise<string>;
+  /**
+   * A public body's fingerprint, the same for one key however IAM encodes it and whatever id it
+   * gives it (restore finds a credential uploaded again by it); absent for a kind without a body.
+   */
+  fingerprint?(body: string): string;
+  /** Whether IAM would take a recorded body uploaded again now (kinds that `reupload`). */
+  uploadable?(body: string, now: Date): UploadCheck;
 }

@@ -5,6 +5,7 @@ import {
   setSigningCertificateStatus,
   uploadSigningCertificate,
 } from '../aws/iam';
+import { certificateUploadable, fingerprintOf } from '../core/change-record';
 import type { Credential } from '../core/credential';
 import type { CredentialKind } from './kind';
 
@@ -42,4 +43,6 @@ export const signingCertificates: CredentialKind = {
   setStatus: setSigningCertificateStatus,
   remove: deleteSigningCertificate,
   upload: uploadSigningCertificate,
+  fingerprint: fingerprintOf,
+  uploadable: certificateUploadable,
 };

@@ -220,6 +220,7 @@ describe('runAudit: verdicts and report mode', () => {
       deleted: 0,
       exempt: 0,
       exemptionsExpiring: 0,
+      sshKeyIssues: 0,
       overridden: 0,
       withheld: 0,
       errors: 0,

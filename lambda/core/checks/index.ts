@@ -1,6 +1,7 @@
 import { ageCheck } from './age';
 import { contentCheck } from './content';
 import { rootCheck } from './root';
+import { sshKeyCheck } from './ssh-key';
 
 /**
  * Every check, one module each: the check index. The verdict union, the severity table, the
@@ -8,4 +9,4 @@ import { rootCheck } from './root';
  * (`npm run docs`) and Security Hub's titles and remediation all derive from this list
  * (table.ts): a new check is its module, a line here, and the regenerated README.
  */
-export const CHECKS = [ageCheck, contentCheck, rootCheck] as const;
+export const CHECKS = [ageCheck, contentCheck, rootCheck, sshKeyCheck] as const;

@@ -54,6 +54,7 @@ describe('buildReport', () => {
       deleted: 1,
       exempt: 0,
       exemptionsExpiring: 0,
+      sshKeyIssues: 0,
       overridden: 1,
       withheld: 1,
       errors: 2,
