@@ -1,5 +1,6 @@
 import type { CredentialType } from '../core/credential';
 import type { CredentialKind } from './kind';
+import { serviceSpecificCredentials } from './service-specific-credential';
 import { signingCertificates } from './signing-certificate';
 
 /**
@@ -7,7 +8,10 @@ import { signingCertificates } from './signing-certificate';
  * restore, the constructs' grants and the outputs follow it: a new kind is its module and a line
  * here.
  */
-export const KIND_INDEX: readonly CredentialKind[] = [signingCertificates];
+export const KIND_INDEX: readonly CredentialKind[] = [
+  signingCertificates,
+  serviceSpecificCredentials,
+];
 
 /** The kind of a credential type; throws for a type no module serves yet. */
 export function kindOf(type: CredentialType): CredentialKind {

@@ -1,5 +1,6 @@
 import { ageCheck } from './age';
 import { contentCheck } from './content';
+import { expiryCheck } from './expiry';
 import { rootCheck } from './root';
 
 /**
@@ -8,4 +9,4 @@ import { rootCheck } from './root';
  * (`npm run docs`) and Security Hub's titles and remediation all derive from this list
  * (table.ts): a new check is its module, a line here, and the regenerated README.
  */
-export const CHECKS = [ageCheck, contentCheck, rootCheck] as const;
+export const CHECKS = [ageCheck, contentCheck, expiryCheck, rootCheck] as const;
