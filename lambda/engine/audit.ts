@@ -4,7 +4,7 @@ import { buildReport, type Report } from '../core/report';
 import { ACCOUNT_SCOPE } from '../core/scope';
 import type { Policy } from '../core/settings';
 import { carryOutActions } from './act';
-import { scanAccount, scanNamedUsers, scannedUsers, scanUsers } from './scan';
+import { scanAccount, scanNamedUsers, scannedUsers, scanUsers, type UnreadKind } from './scan';
 import { settleScans } from './settle';
 import type { AuditDeps, AuditOptions } from './types';
 
@@ -39,13 +39,13 @@ export async function runAudit(
 
   const strategy = options.scanStrategy ?? policy.scanStrategy;
   const scope = options.scope ?? ACCOUNT_SCOPE;
-  const [{ scans, listingError, scan }, accountFindings] = await Promise.all([
+  const [{ scans, listingError, unreadKinds, scan }, accountFindings] = await Promise.all([
     scope.kind === 'users'
       ? scanNamedUsers(deps, policy, scope.userNames, limit)
       : scanUsers(deps, policy, strategy, limit),
     scope.kind === 'account' ? scanAccount(deps) : [],
   ]);
-  deps.onUsersScanned?.(scannedUsers(scans));
+  deps.onUsersScanned?.(scannedUsers(scans, unreadKinds));
   const { usersScanned, certificatesScanned, settled, pending } = await settleScans(
     deps,
     policy,
@@ -59,7 +59,7 @@ export async function runAudit(
     now: deps.now,
     policy,
     dryRun,
-    incompleteReason: incompleteReason(deps, listingError, usersScanned),
+    incompleteReason: incompleteReason(deps, listingError, usersScanned, unreadKinds),
     scan,
     scope,
     usersScanned,
@@ -68,19 +68,35 @@ export async function runAudit(
   });
 }
 
-/** Why the run did not see the whole account, or null when it did. */
+/**
+ * Why the run did not see the whole account, or null when it did: ListUsers failed, or it was
+ * stopped, and each account-wide kind whose listing failed (none of its credentials is reported).
+ */
 function incompleteReason(
   deps: AuditDeps,
   listingError: unknown,
   usersScanned: number,
+  unreadKinds: readonly UnreadKind[],
 ): string | null {
+  const reasons: string[] = [];
   if (listingError !== undefined) {
     const { code, message } = describeError(listingError);
-    return `ListUsers failed after ${usersScanned} users (${code}: ${message}); the report covers only those users`;
+    reasons.push(
+      `ListUsers failed after ${usersScanned} users (${code}: ${message}); the report covers only those users`,
+    );
+  } else if (deps.stop?.aborted) {
+    reasons.push(
+      `stopped early (${stopReason(deps.stop)}): users not yet scanned and changes not yet started were left alone`,
+    );
   }
-  return deps.stop?.aborted
-    ? `stopped early (${stopReason(deps.stop)}): users not yet scanned and changes not yet started were left alone`
-    : null;
+  for (const { label, action, error } of unreadKinds) {
+    if (error === undefined) continue;
+    const { code, message } = describeError(error);
+    reasons.push(
+      `${action} failed (${code}: ${message}): no ${label} was read, so the report holds none`,
+    );
+  }
+  return reasons.length === 0 ? null : reasons.join('; ');
 }
 
 function stopReason(signal: AbortSignal): string {

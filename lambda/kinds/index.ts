@@ -1,5 +1,6 @@
 import type { CredentialType } from '../core/credential';
 import type { CredentialKind } from './kind';
+import { serviceSpecificCredentials } from './service-specific-credential';
 import { signingCertificates } from './signing-certificate';
 import { sshPublicKeys } from './ssh-public-key';
 
@@ -8,7 +9,11 @@ import { sshPublicKeys } from './ssh-public-key';
  * restore, the constructs' grants and the outputs follow it: a new kind is its module and a line
  * here.
  */
-export const KIND_INDEX: readonly CredentialKind[] = [signingCertificates, sshPublicKeys];
+export const KIND_INDEX: readonly CredentialKind[] = [
+  signingCertificates,
+  sshPublicKeys,
+  serviceSpecificCredentials,
+];
 
 /** The kind of a credential type; throws for a type no module serves yet. */
 export function kindOf(type: CredentialType): CredentialKind {

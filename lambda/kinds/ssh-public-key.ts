@@ -4,7 +4,7 @@ import {
   type SshPublicKey,
   setSshPublicKeyStatus,
   uploadSshPublicKey,
-} from '../aws/iam';
+} from '../aws/ssh-keys';
 import type { Credential } from '../core/credential';
 import { sshKeyFingerprint, sshKeyUploadable } from '../core/ssh-key';
 import type { CredentialKind } from './kind';

@@ -29,6 +29,7 @@ export type Evaluation =
  * warnBeforeDays of that; otherwise COMPLIANT. An over-age Active certificate is deactivated
  * (deactivate and delete modes); in delete mode an over-age Inactive one older than
  * deleteAfterDays is deleted. Delete mode never deletes a certificate that was Active when listed.
+ * An Expired credential is judged but never changed.
  */
 export function evaluateAge(cert: CertificateAge, now: Date, policy: AgePolicy): Evaluation {
   const ageMs = now.getTime() - cert.uploadDate.getTime();
@@ -48,6 +49,9 @@ function planAction(
   policy: AgePolicy,
 ): PlannedAction | undefined {
   if (policy.mode === 'report') return undefined;
+  // An Expired credential no longer works (IAM stopped it at its own date): it is reported,
+  // never changed, in every mode and for every kind.
+  if (cert.status === 'Expired') return undefined;
   // Nothing irreversible in one step: a certificate Active when listed is only deactivated, in
   // delete mode too, so whatever still used it breaks visibly and recoverably first; a later run
   // deletes it once it is Inactive and older than deleteAfterDays.

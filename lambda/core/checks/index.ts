@@ -1,5 +1,6 @@
 import { ageCheck } from './age';
 import { contentCheck } from './content';
+import { expiryCheck } from './expiry';
 import { rootCheck } from './root';
 import { sshKeyCheck } from './ssh-key';
 
@@ -9,4 +10,4 @@ import { sshKeyCheck } from './ssh-key';
  * (`npm run docs`) and Security Hub's titles and remediation all derive from this list
  * (table.ts): a new check is its module, a line here, and the regenerated README.
  */
-export const CHECKS = [ageCheck, contentCheck, rootCheck, sshKeyCheck] as const;
+export const CHECKS = [ageCheck, contentCheck, expiryCheck, rootCheck, sshKeyCheck] as const;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type AgePolicy, evaluateAge, userAgePolicy } from '../../../../lambda/core/checks/age';
+import {
+  type AgePolicy,
+  ageCheck,
+  evaluateAge,
+  userAgePolicy,
+} from '../../../../lambda/core/checks/age';
+import { ACCOUNT_RULES } from '../../../../lambda/core/checks/check';
+import { CREDENTIAL_TYPES, type CredentialView } from '../../../../lambda/core/credential';
+import { POLICY_DEFAULTS } from '../../../../lambda/core/settings';
 import { DAY_MS } from '../../../../lambda/core/time';
 
 const NOW = new Date('2026-11-23T06:00:00.000Z');
@@ -114,6 +122,51 @@ describe('evaluateAge', () => {
     expect(youngInactive).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
     expect(atGrace).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: undefined });
     expect(old).toMatchObject({ verdict: 'NON_COMPLIANT', plannedAction: 'DELETE' });
+  });
+
+  it.each(['report', 'deactivate', 'delete'] as const)(
+    'judges an Expired credential by its age but plans no change for it in %s mode',
+    (mode) => {
+      const expired = evaluateAge(
+        { status: 'Expired', uploadDate: daysAgo(500) },
+        NOW,
+        policy({ mode, deleteAfterDays: 90 }),
+      );
+
+      // The control: the same credential Inactive is deleted in delete mode.
+      const inactive = evaluateAge(
+        { status: 'Inactive', uploadDate: daysAgo(500) },
+        NOW,
+        policy({ mode, deleteAfterDays: 90 }),
+      );
+      expect(expired).toEqual({ verdict: 'NON_COMPLIANT', ageDays: 500, plannedAction: undefined });
+      expect(inactive.verdict === 'NON_COMPLIANT' && inactive.plannedAction).toBe(
+        mode === 'delete' ? 'DELETE' : undefined,
+      );
+    },
+  );
+});
+
+describe('ageCheck', () => {
+  it.each(CREDENTIAL_TYPES)('plans no change for an Expired %s in delete mode', (type) => {
+    const view = {
+      status: 'Expired',
+      uploadDate: daysAgo(400),
+      ...(type === 'signing-certificate'
+        ? { type, content: { parsed: false as const, reason: 'not read' } }
+        : type === 'ssh-public-key'
+          ? { type, key: { parsed: false as const, reason: 'not read' } }
+          : { type, serviceName: 'bedrock.amazonaws.com', expiresAt: daysAgo(300) }),
+    } as CredentialView;
+
+    const outcomes = ageCheck.evaluate(view, {
+      now: NOW,
+      policy: { ...POLICY_DEFAULTS, mode: 'delete', maxAgeDays: 90, deleteAfterDays: 90 },
+      rules: ACCOUNT_RULES,
+    });
+
+    expect(outcomes).toEqual([expect.objectContaining({ verdict: 'NON_COMPLIANT', ageDays: 400 })]);
+    expect(outcomes[0]?.plannedAction).toBeUndefined();
   });
 });
 
