@@ -1,8 +1,11 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { findingsJsonLines } from '../../lambda/core/archive-layout';
 import { ConfigError } from '../../lambda/core/errors';
 import { METRIC_NAMES } from '../../lambda/handlers/metrics';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import { findingOf, reportOf } from '../unit/fixtures';
+import { EVERY_KIND, everyKindPolicy } from '../unit/kind-findings';
 import { createOrgApp, errorOf, functionPermissions, onlyResource, synthStack } from './helpers';
 
 describe('the evidence archive bucket', () => {
@@ -202,6 +205,47 @@ describe('the findings table', () => {
     template.hasResourceProperties('AWS::Glue::Database', {
       DatabaseInput: { Name: Match.stringLikeRegexp('^[a-z0-9_]+$') },
     });
+  });
+});
+
+describe('the findings table’s columns', () => {
+  const columnsOf = (template: ReturnType<typeof synthStack>) => {
+    const table = onlyResource(template, 'AWS::Glue::Table');
+    const input = table.properties.TableInput as {
+      StorageDescriptor: { Columns: { Name: string }[] };
+    };
+    return input.StorageDescriptor.Columns.map((c) => c.Name);
+  };
+
+  it('name each finding’s kind of credential, its id and its service', () => {
+    expect(columnsOf(synthStack())).toEqual(
+      expect.arrayContaining(['credentialtype', 'credentialid', 'servicename']),
+    );
+  });
+
+  it('hold every key a findings line of any kind has, and nothing a line lacks', () => {
+    // Prepare: a line of every kind, and one about a user whose credentials were unread.
+    const lines = findingsJsonLines(
+      reportOf(
+        [
+          ...EVERY_KIND.map(([, of]) => of()),
+          findingOf({ certificateId: null, credentialType: null, credentialId: null }),
+        ],
+        { policy: everyKindPolicy() },
+      ),
+    )
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const keys = new Set(lines.flatMap((line) => Object.keys(line).map((k) => k.toLowerCase())));
+
+    // Act
+    const columns = columnsOf(synthStack());
+
+    // Assess: the JSON keys are camelCase, the columns lower case (case.insensitive).
+    expect(lines).toHaveLength(4);
+    expect([...keys].filter((key) => !columns.includes(key))).toEqual([]);
+    expect(columns.filter((column) => !keys.has(column))).toEqual([]);
   });
 });
 

@@ -53,3 +53,9 @@ export const ofUser = (userName: string, finding: Finding): Finding => ({
 /** The default policy, listing every kind of credential. */
 export const everyKindPolicy = (overrides: Partial<Policy> = {}): Policy =>
   policyWith({ credentialKinds: [...CREDENTIAL_TYPES], ...overrides });
+
+/** A finding as a report archived before findings named their kind holds it: without the three fields. */
+export const withoutKind = (finding: Finding): Finding => {
+  const { credentialType: _type, credentialId: _id, serviceName: _service, ...legacy } = finding;
+  return legacy as Finding;
+};

@@ -11,10 +11,15 @@ import {
   maxAgeDaysOf,
   speaksOfKinds,
 } from '../../../lambda/core/credential-wording';
-import type { Finding } from '../../../lambda/core/report';
 import { KIND_INDEX } from '../../../lambda/kinds';
 import { findingOf, policyWith, reportOf } from '../fixtures';
-import { bedrockKeyFinding, EVERY_KIND, everyKindPolicy, sshKeyFinding } from '../kind-findings';
+import {
+  bedrockKeyFinding,
+  EVERY_KIND,
+  everyKindPolicy,
+  sshKeyFinding,
+  withoutKind,
+} from '../kind-findings';
 
 /** Every row of the verdict table a finding of `type` can carry: its checks', and the engine's. */
 function verdictRowsOf(type: CredentialType) {
@@ -104,13 +109,11 @@ describe('what a finding is about', () => {
   });
 
   it('names a certificate by its certificateId, and a report archived before kinds as certificates', () => {
-    const legacy = { ...findingOf({ certificateId: 'CERTOLD' }) } as Partial<Finding>;
-    delete legacy.credentialType;
-    delete legacy.credentialId;
-    delete legacy.serviceName;
+    const legacy = withoutKind(findingOf({ certificateId: 'CERTOLD' }));
 
-    expect(credentialTypeOf(legacy as Finding)).toBe('signing-certificate');
-    expect(credentialIdOf(legacy as Finding)).toBe('CERTOLD');
+    expect(credentialTypeOf(legacy)).toBe('signing-certificate');
+    expect(credentialIdOf(legacy)).toBe('CERTOLD');
+    expect(legacy).not.toHaveProperty('credentialType');
   });
 
   it('is nothing for a finding about a user or the account', () => {
