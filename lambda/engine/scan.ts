@@ -3,7 +3,7 @@ import { type IamUser, listUsers, readUser, rootHasSigningCertificate } from '..
 import { partitionOfRegion } from '../aws/partition';
 import type { AccountFacts } from '../core/checks/check';
 import { ACCOUNT_CHECKS } from '../core/checks/table';
-import type { Credential } from '../core/credential';
+import type { Credential, CredentialType } from '../core/credential';
 import { describeError } from '../core/errors';
 import { type Finding, ROOT_USER_NAME, type ScanInfo } from '../core/report';
 import type { Policy, ScanStrategy } from '../core/settings';
@@ -235,9 +235,12 @@ async function scanAllUsers(
 
 /** The users a scan reached, with their certificate counts (null where listing failed). */
 export function scannedUsers(scans: readonly UserScan[]): ScannedUser[] {
-  return scans.flatMap((scan) => {
+  return scans.flatMap((scan): ScannedUser[] => {
     if ('skipped' in scan) return [];
-    return [{ user: scan.user, certificates: 'error' in scan ? null : scan.credentials.length }];
+    if ('error' in scan) return [{ user: scan.user, certificates: null }];
+    const byKind: Partial<Record<CredentialType, number>> = {};
+    for (const { type } of scan.credentials) byKind[type] = (byKind[type] ?? 0) + 1;
+    return [{ user: scan.user, certificates: scan.credentials.length, byKind }];
   });
 }
 
