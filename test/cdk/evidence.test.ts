@@ -1,8 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { findingsJsonLines } from '../../lambda/core/archive-layout';
+import { CREDENTIAL_TYPES } from '../../lambda/core/credential';
 import { ConfigError } from '../../lambda/core/errors';
-import { METRIC_NAMES } from '../../lambda/handlers/metrics';
+import { CREDENTIAL_TYPE_DIMENSION, METRIC_NAMES } from '../../lambda/handlers/metrics';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
 import { findingOf, reportOf } from '../unit/fixtures';
 import { EVERY_KIND, everyKindPolicy } from '../unit/kind-findings';
@@ -271,5 +272,27 @@ describe('the dashboard', () => {
     const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(5);
     for (const alarm of alarms) expect(body).toContain(alarm);
+  });
+
+  it('charts the non-compliant and changed credentials of each kind; no alarm reads a kind’s series', () => {
+    const template = synthStack();
+
+    const dashboard = onlyResource(template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.properties.DashboardBody);
+    for (const type of CREDENTIAL_TYPES) {
+      for (const metric of [METRIC_NAMES.nonCompliant, METRIC_NAMES.deactivated]) {
+        // The metric with its kind's dimension beside the service's (CDK orders them by name).
+        expect(body).toContain(
+          `\\"${metric}\\",\\"${CREDENTIAL_TYPE_DIMENSION}\\",\\"${type}\\",\\"service\\"`,
+        );
+      }
+    }
+    // The alarms read the account-wide series (service alone), whatever kinds a run lists.
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const dimensions = alarms.flatMap(
+      (alarm) => (alarm.Properties.Dimensions ?? []) as { Name: string }[],
+    );
+    expect(dimensions.map((d) => d.Name)).not.toContain(CREDENTIAL_TYPE_DIMENSION);
+    expect(dimensions.map((d) => d.Name)).toContain('service');
   });
 });
