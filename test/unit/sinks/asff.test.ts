@@ -9,6 +9,7 @@ import {
   resolvedTwin,
   toAsffFindings,
 } from '../../../lambda/sinks/asff';
+import { problemsOf, validateRequests } from '../../../tools/emulator/service-model';
 import { ACCOUNT_ID, findingOf, NOW, reportOf as sharedReportOf } from '../fixtures';
 import { bedrockKeyFinding, EVERY_KIND, everyKindPolicy, sshKeyFinding } from '../kind-findings';
 
@@ -284,6 +285,27 @@ describe('toAsffFindings: every kind of credential', () => {
     );
 
     expect(new Set(findings.map((f) => f.Id)).size).toBe(3);
+  });
+
+  it('imports every kind as a request botocore’s model of BatchImportFindings accepts', () => {
+    const findings = toAsffFindings(
+      kindsReport([
+        findingOf({ userArn: ALICE }),
+        sshKeyFinding({ userArn: ALICE }),
+        bedrockKeyFinding({ userArn: ALICE, status: 'Expired', severity: 'MEDIUM' }),
+      ]),
+      TARGET,
+    );
+
+    expect(findings).toHaveLength(3);
+    expect(
+      problemsOf(validateRequests('securityhub', 'BatchImportFindings', [{ Findings: findings }])),
+    ).toEqual([]);
+    // The control: the model refuses a finding without its Resources.
+    const broken = findings.map(({ Resources: _resources, ...rest }) => rest);
+    expect(
+      problemsOf(validateRequests('securityhub', 'BatchImportFindings', [{ Findings: broken }])),
+    ).not.toEqual([]);
   });
 
   it.each(EVERY_KIND)('reports a %s FAILED only while it can be used', (_type, of) => {
