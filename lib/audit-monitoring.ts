@@ -3,7 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../lambda/handlers/metrics';
+import type { CredentialType } from '../lambda/core/credential';
+import { KIND_WORDING } from '../lambda/core/credential-wording';
+import {
+  CREDENTIAL_TYPE_DIMENSION,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../lambda/handlers/metrics';
 import { declareAlarmNotifies } from './service-paths';
 
 /**
@@ -13,15 +19,32 @@ import { declareAlarmNotifies } from './service-paths';
  */
 export class RunMetricFactory {
   /** A metric the functions emit once per run (as a Count), read over an hour. */
-  metric(metricName: string, label?: string, statistic = 'Maximum'): cloudwatch.Metric {
+  metric(
+    metricName: string,
+    label?: string,
+    statistic = 'Maximum',
+    dimensions: Readonly<Record<string, string>> = {},
+  ): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,
       metricName,
-      dimensionsMap: { service: SERVICE_NAME },
+      dimensionsMap: { service: SERVICE_NAME, ...dimensions },
       statistic,
       ...(label ? { label } : {}),
       // A run a day by default: one point per run, however the schedule is set.
       period: Duration.hours(1),
+    });
+  }
+
+  /**
+   * The count of one kind of credential that a run listing more than signing certificates emits
+   * (lambda/handlers/metrics.ts `KIND_METRIC_KEYS`): the same name with the `credentialType`
+   * dimension, a metric of its own that no alarm reads. Labelled with the kind when no label is
+   * given.
+   */
+  kindMetric(metricName: string, type: CredentialType, label?: string): cloudwatch.Metric {
+    return this.metric(metricName, label ?? KIND_WORDING[type].plural, 'Maximum', {
+      [CREDENTIAL_TYPE_DIMENSION]: type,
     });
   }
 }

@@ -3,6 +3,8 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { CREDENTIAL_TYPES } from '../lambda/core/credential';
+import { KIND_WORDING } from '../lambda/core/credential-wording';
 import { DURATION_METRIC, INCOMPLETE_METRIC, METRIC_NAMES } from '../lambda/handlers/metrics';
 import {
   createNotifyingAlarms,
@@ -77,7 +79,8 @@ export function createAuditAlarms(
 /**
  * The single-account dashboard's graphs: what each run scanned and found, what it changed or
  * held back, its errors, the subjects it could not read (a gap in a "found" line there means
- * unknown, not zero) and its duration.
+ * unknown, not zero), its duration, and the non-compliant and changed credentials of each kind
+ * (every kind of the kind table: a run listing more than signing certificates emits them).
  */
 export function auditDashboardGraphs(metrics: RunMetricFactory): DashboardGraph[] {
   const graphs: [title: string, lines: [metric: string, label: string][]][] = [
@@ -115,8 +118,26 @@ export function auditDashboardGraphs(metrics: RunMetricFactory): DashboardGraph[
     ],
     ['Run duration', [[DURATION_METRIC, 'duration (ms)']]],
   ];
-  return graphs.map(([title, lines]) => ({
-    title,
-    metrics: lines.map(([name, label]) => metrics.metric(name, label)),
-  }));
+  return [
+    ...graphs.map(([title, lines]) => ({
+      title,
+      metrics: lines.map(([name, label]) => metrics.metric(name, label)),
+    })),
+    // Per kind of credential (a run listing more than signing certificates emits them).
+    {
+      title: 'Non-compliant per run, by credential kind',
+      metrics: CREDENTIAL_TYPES.map((type) => metrics.kindMetric(METRIC_NAMES.nonCompliant, type)),
+    },
+    {
+      title: 'Changed per run, by credential kind',
+      metrics: CREDENTIAL_TYPES.flatMap((type) => [
+        metrics.kindMetric(
+          METRIC_NAMES.deactivated,
+          type,
+          `${KIND_WORDING[type].plural} deactivated`,
+        ),
+        metrics.kindMetric(METRIC_NAMES.deleted, type, `${KIND_WORDING[type].plural} deleted`),
+      ]),
+    },
+  ];
 }

@@ -34,6 +34,11 @@ const FINDING_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
   { name: 'username', type: 'string' },
   { name: 'userarn', type: 'string' },
   { name: 'certificateid', type: 'string' },
+  // Which credential, of any kind: `signing-certificate`, `ssh-public-key`,
+  // `service-specific-credential`; its IAM id; a service credential's service.
+  { name: 'credentialtype', type: 'string' },
+  { name: 'credentialid', type: 'string' },
+  { name: 'servicename', type: 'string' },
   { name: 'status', type: 'string' },
   { name: 'uploaddate', type: 'string' },
   { name: 'agedays', type: 'int' },

@@ -77,8 +77,11 @@ export function archiveLocation(bucket: string, report: Report): ArchiveLocation
 }
 
 /**
- * The findings as JSON Lines, one finding a line with the run it belongs to, for Athena. An
- * empty file for a clean run: the run happened, and found nothing.
+ * The findings as JSON Lines, one finding a line with the run it belongs to, for Athena (the
+ * Glue table's columns, lib/auditor-archive.ts, are these keys). Every line names its
+ * credential's kind, id and service (`credentialType`, `credentialId`, `serviceName`), null
+ * where the finding has none. An empty file for a clean run: the run happened, and found
+ * nothing.
  */
 export function findingsJsonLines(report: Report): string {
   return report.findings
@@ -88,6 +91,10 @@ export function findingsJsonLines(report: Report): string {
         evaluatedAt: report.evaluatedAt,
         accountId: report.accountId,
         ...finding,
+        // A finding from before findings named their kind still has every column.
+        credentialType: finding.credentialType ?? null,
+        credentialId: finding.credentialId ?? null,
+        serviceName: finding.serviceName ?? null,
       }),
     )
     .map((line) => `${line}\n`)

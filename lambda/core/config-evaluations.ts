@@ -1,4 +1,6 @@
 import { isFailing, VERDICTS } from './checks/table';
+import { CREDENTIAL_TYPES, type CredentialType } from './credential';
+import { countOfKind, credentialIdOf, credentialTypeOf, KIND_WORDING } from './credential-wording';
 import { type Finding, ROOT_USER_NAME, unreadSubjects } from './report';
 
 /** The resource type AWS Config records an IAM user as; its resource id is the user's id (`AIDA…`). */
@@ -21,14 +23,29 @@ export const MAX_ANNOTATION_LENGTH = 256;
  */
 export type RuleCompliance = 'COMPLIANT' | 'NON_COMPLIANT' | 'NOT_APPLICABLE';
 
-/** A user as the scan reached it: who, and how many certificates it was listed holding. */
+/** A user as the scan reached it: who, and how many credentials it was listed holding. */
 export interface EvaluatedUser {
   readonly userName: string;
   readonly userArn: string;
   /** IAM's id of the user, the resource id Config knows it by; absent when the scan had none. */
   readonly userId: string | undefined;
-  /** The certificates listed; null when listing them failed. */
+  /** The credentials listed (signing certificates, for a run of no other kind); null when listing them failed. */
   readonly certificates: number | null;
+  /**
+   * The same credentials by kind, when the scan counted them so: a COMPLIANT annotation then
+   * names each kind (`1 signing certificate and 2 SSH public keys, none failing`).
+   */
+  readonly byKind?: Readonly<Partial<Record<CredentialType, number>>>;
+}
+
+/** What the evaluations are of, beyond the users and findings. */
+export interface EvaluationOptions {
+  /**
+   * The kinds of credential the run listed (`policy.credentialKinds`): a user holding none is
+   * NOT_APPLICABLE, and the annotation names them.
+   * @default ['signing-certificate']
+   */
+  readonly kinds?: readonly CredentialType[];
 }
 
 /** One user's evaluation, before it is stamped with the invocation's token and time. */
@@ -56,12 +73,12 @@ export interface OmittedUser {
  * The evaluation of every user the scan reached, from the run's findings (the report's, in report
  * mode), by the check table's one rule of what fails ({@link isFailing}):
  * - NON_COMPLIANT: a finding about the user has a failing verdict, whether about one of its
- *   certificates or about the user itself (a tag it carries that the run read but could not use,
- *   `exempt=yes` or `max-age-days=forever`: an ERROR, which the command line exits 1 on too);
- *   the annotation names each such finding of the user, then each such certificate, its verdicts
- *   and its age;
- * - COMPLIANT: it holds certificates and nothing about it fails (an exempt or tag-overridden
- *   certificate included: the policy's own verdicts are not failing);
+ *   credentials, of any kind, or about the user itself (a tag it carries that the run read but
+ *   could not use, `exempt=yes` or `max-age-days=forever`: an ERROR, which the command line exits
+ *   1 on too); the annotation names each such finding of the user, then how many credentials of
+ *   each kind fail (`1 failing SSH public key`), then each one, its verdicts and its age;
+ * - COMPLIANT: it holds credentials of the kinds listed and nothing about it fails (an exempt or
+ *   tag-overridden one included: the policy's own verdicts are not failing);
  * - NOT_APPLICABLE: it holds none.
  *
  * Left out, never guessed: a user the run could not read (its certificates could not be listed,
@@ -75,7 +92,9 @@ export interface OmittedUser {
 export function evaluateUsers(
   users: readonly EvaluatedUser[],
   findings: readonly Finding[],
+  options: EvaluationOptions = {},
 ): { evaluations: RuleEvaluation[]; omitted: OmittedUser[] } {
+  const kinds = options.kinds ?? ['signing-certificate'];
   const unread = unreadSubjects(findings).userArns;
   const byUser = new Map<string, Finding[]>();
   for (const finding of findings) {
@@ -114,14 +133,13 @@ export function evaluateUsers(
         annotation: failingAnnotation(failing),
       });
     } else if (user.certificates > 0) {
-      const count = plural(user.certificates, 'signing certificate');
-      evaluations.push({ ...base, compliance: 'COMPLIANT', annotation: `${count}, none failing` });
-    } else {
       evaluations.push({
         ...base,
-        compliance: 'NOT_APPLICABLE',
-        annotation: 'no signing certificate',
+        compliance: 'COMPLIANT',
+        annotation: `${heldAnnotation(user.certificates, user.byKind)}, none failing`,
       });
+    } else {
+      evaluations.push({ ...base, compliance: 'NOT_APPLICABLE', annotation: noneOf(kinds) });
     }
   }
   return { evaluations, omitted };
@@ -132,34 +150,84 @@ const MORE_ROOM = 20;
 
 /**
  * "2 failing signing certificates: <id> NON_COMPLIANT+WEAK_KEY, 400 days old; <id> …": one entry
- * per certificate, in the report's order, after one per failing finding about the user itself
+ * per credential, in the report's order, after one per failing finding about the user itself
  * ("1 failing user finding and 1 failing signing certificate: ERROR: tag … is not allowed: …;
- * <id> …"). Entries that do not fit in the annotation are dropped whole and counted ("…and 3
- * more"), so an id is never cut in two; a user's own entry (a sentence that quotes a tag value
- * of up to 256 characters) is cut to fit instead, so its reason is always there.
+ * <id> …"). The head counts each kind apart ("1 failing signing certificate and 1 failing SSH
+ * public key: …"), in the kind table's order, and a service credential's entry names its
+ * service ("<id> (bedrock.amazonaws.com) NON_COMPLIANT, …"). Entries that do not fit in the
+ * annotation are dropped whole and counted ("…and 3 more"), so an id is never cut in two; a
+ * user's own entry (a sentence that quotes a tag value of up to 256 characters) is cut to fit
+ * instead, so its reason is always there.
  */
 function failingAnnotation(failing: readonly Finding[]): string {
-  const byCertificate = new Map<string, Finding[]>();
+  const byCredential = new Map<string, { type: CredentialType; findings: Finding[] }>();
   const ofUser: Finding[] = [];
   for (const finding of failing) {
-    const id = finding.certificateId;
-    if (id === null) ofUser.push(finding);
-    else byCertificate.set(id, [...(byCertificate.get(id) ?? []), finding]);
+    const type = credentialTypeOf(finding);
+    const id = credentialIdOf(finding);
+    if (type === null || id === null) {
+      ofUser.push(finding);
+      continue;
+    }
+    const key = `${type}/${id}`;
+    const known = byCredential.get(key) ?? { type, findings: [] };
+    known.findings.push(finding);
+    byCredential.set(key, known);
   }
-  const head = `${[
+  const credentials = [...byCredential.values()];
+  const kindCounts = CREDENTIAL_TYPES.flatMap((type) => {
+    const count = credentials.filter((c) => c.type === type).length;
+    return count > 0 ? [countOfKind(count, type, 'failing')] : [];
+  });
+  const head = `${listOf([
     ...(ofUser.length > 0 ? [plural(ofUser.length, 'failing user finding')] : []),
-    ...(byCertificate.size > 0 ? [plural(byCertificate.size, 'failing signing certificate')] : []),
-  ].join(' and ')}: `;
+    ...kindCounts,
+  ])}: `;
   const room = MAX_ANNOTATION_LENGTH - lengthOf(head) - MORE_ROOM;
   const userEntries = ofUser.map((f) =>
     truncateAnnotation(`${f.verdict}: ${f.detail ?? VERDICTS[f.verdict].when}`, room),
   );
-  const certificateEntries = [...byCertificate].map(([id, findings]) => {
+  const credentialEntries = credentials.map(({ findings }) => {
+    const [first] = findings as [Finding, ...Finding[]];
     const verdicts = [...new Set(findings.map((f) => f.verdict))].join('+');
     const age = findings.find((f) => f.ageDays !== null)?.ageDays;
-    return `${id} ${verdicts}, ${age === undefined || age === null ? 'age unknown' : `${age} days old`}`;
+    const service = first.serviceName ? ` (${first.serviceName})` : '';
+    const days = age === undefined || age === null ? 'age unknown' : `${age} days old`;
+    return `${credentialIdOf(first)}${service} ${verdicts}, ${days}`;
   });
-  return fitEntries(head, [...userEntries, ...certificateEntries]);
+  return fitEntries(head, [...userEntries, ...credentialEntries]);
+}
+
+/**
+ * What a compliant user holds: `2 signing certificates`, or by kind when the scan counted them
+ * so and one is not a certificate (`1 signing certificate and 2 SSH public keys`).
+ */
+function heldAnnotation(
+  total: number,
+  byKind: Readonly<Partial<Record<CredentialType, number>>> | undefined,
+): string {
+  const held = CREDENTIAL_TYPES.flatMap((type) => {
+    const count = byKind?.[type] ?? 0;
+    return count > 0 ? [{ type, count }] : [];
+  });
+  if (held.every(({ type }) => type === 'signing-certificate')) {
+    return countOfKind(total, 'signing-certificate');
+  }
+  return listOf(held.map(({ type, count }) => countOfKind(count, type)));
+}
+
+/** `no signing certificate`, or for a run of more kinds `no signing certificate, SSH public key or service-specific credential`. */
+function noneOf(kinds: readonly CredentialType[]): string {
+  const labels = CREDENTIAL_TYPES.filter((type) => kinds.includes(type)).map(
+    (type) => KIND_WORDING[type].label,
+  );
+  return `no ${listOf(labels.length > 0 ? labels : [KIND_WORDING['signing-certificate'].label], 'or')}`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items: readonly string[], conjunction = 'and'): string {
+  if (items.length <= 2) return items.join(` ${conjunction} `);
+  return `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
 }
 
 /**

@@ -412,17 +412,20 @@ async function scanAllUsers(
 }
 
 /**
- * The users a scan reached, with their credential counts: null where listing them failed, and
- * for every user when an account-wide kind could not be listed (what each holds is not known).
+ * The users a scan reached, with their credential counts, in all and by kind: null where listing
+ * them failed, and for every user when an account-wide kind could not be listed (what each holds
+ * is not known).
  */
 export function scannedUsers(
   scans: readonly UserScan[],
   unreadKinds: readonly UnreadKind[] = [],
 ): ScannedUser[] {
-  return scans.flatMap((scan) => {
+  return scans.flatMap((scan): ScannedUser[] => {
     if ('skipped' in scan) return [];
-    const unknown = 'error' in scan || unreadKinds.length > 0;
-    return [{ user: scan.user, certificates: unknown ? null : scan.credentials.length }];
+    if ('error' in scan || unreadKinds.length > 0) return [{ user: scan.user, certificates: null }];
+    const byKind: Partial<Record<CredentialType, number>> = {};
+    for (const { type } of scan.credentials) byKind[type] = (byKind[type] ?? 0) + 1;
+    return [{ user: scan.user, certificates: scan.credentials.length, byKind }];
   });
 }
 

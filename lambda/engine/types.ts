@@ -3,6 +3,7 @@ import type pLimit from 'p-limit';
 import type { CredentialReportWait } from '../aws/credential-report';
 import type { IamUser } from '../aws/iam';
 import type { ChangeRecorder } from '../core/change-record';
+import type { CredentialType } from '../core/credential';
 import type { RunScope } from '../core/scope';
 import type { ScanStrategy } from '../core/settings';
 
@@ -29,6 +30,8 @@ export interface ScannedUser {
    * strategy a user whose row shows no Active certificate is not listed, and counts 0.
    */
   readonly certificates: number | null;
+  /** The same credentials by kind (the Config rule's annotation names them); absent where listing failed. */
+  readonly byKind?: Readonly<Partial<Record<CredentialType, number>>>;
 }
 
 /** Everything the audit talks to, built once by the caller and passed in. */

@@ -103,13 +103,15 @@ async function deliverEvaluations(
 ): Promise<RuleRunSummary> {
   const { report, event: invocation } = run;
   const { evaluations, omitted } = evaluateUsers(
-    run.scanned.map(({ user, certificates }) => ({
+    run.scanned.map(({ user, certificates, byKind }) => ({
       userName: user.userName,
       userArn: user.userArn,
       userId: user.userId,
       certificates,
+      ...(byKind ? { byKind } : {}),
     })),
     report.findings,
+    { kinds: report.policy.credentialKinds },
   );
   for (const user of omitted) {
     deps.logger.warn('User not evaluated; Config keeps its previous evaluation', { ...user });

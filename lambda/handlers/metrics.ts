@@ -1,5 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRIC_OF, type MetricKey, POSTURE } from '../core/counts';
+import { countFindings, METRIC_OF, type MetricKey, POSTURE } from '../core/counts';
+import type { CredentialType } from '../core/credential';
+import { credentialTypeOf, speaksOfKinds } from '../core/credential-wording';
 import type { OrgReport } from '../core/org-report';
 import { type Report, unreadSubjects } from '../core/report';
 import { coversAccount } from '../core/scope';
@@ -30,13 +32,35 @@ export const DURATION_METRIC = 'RunDuration';
 export const SCOPE_DIMENSION = 'scope';
 
 /**
+ * The dimension of the counts per kind of credential (`credentialType` = `ssh-public-key`…):
+ * another set of dimensions, so another metric than the account-wide one of the same name that
+ * the alarms read (`service` alone), which keeps counting every kind together.
+ */
+export const CREDENTIAL_TYPE_DIMENSION = 'credentialType';
+
+/**
+ * The counts emitted per kind as well: those every kind shares, the age check's (it judges every
+ * kind) and the changes the run made, so an operator sees which kind is over age and which the
+ * run switched off. A check of one kind alone needs none: its own metric is about that kind.
+ */
+export const KIND_METRIC_KEYS = [
+  'nonCompliant',
+  'expiringSoon',
+  'deactivated',
+  'deleted',
+  'withheld',
+] as const satisfies readonly MetricKey[];
+
+/**
  * Adds one Count per summary figure, `Incomplete` and the run's duration to the Powertools
  * Metrics buffer (flushed as EMF by the caller; publishing clears the run's dimension). A
  * users-scoped run's metrics carry {@link SCOPE_DIMENSION}. A posture count that is zero while some of its
  * subjects were not read (a user whose certificates could not be listed, root when
  * GetAccountSummary failed, users never reached by a partial run) is left out: no data point
  * says "unknown", where a 0 would say "fixed". A count above zero is emitted: there are at least
- * that many, and its alarm fires. `Unread` says how many subjects were not read.
+ * that many, and its alarm fires. `Unread` says how many subjects were not read. A run that
+ * lists more than signing certificates also emits {@link KIND_METRIC_KEYS} per kind it listed
+ * (see {@link recordKindMetrics}).
  */
 export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: number): void {
   if (!coversAccount(report.scope)) metrics.addDimension(SCOPE_DIMENSION, report.scope.kind);
@@ -49,6 +73,31 @@ export function recordRunMetrics(metrics: Metrics, report: Report, durationMs: n
   }
   metrics.addMetric(INCOMPLETE_METRIC, 'Count', report.complete ? 0 : 1);
   metrics.addMetric(DURATION_METRIC, 'Milliseconds', durationMs);
+  recordKindMetrics(metrics, report, unknown.users);
+}
+
+/**
+ * The counts of {@link KIND_METRIC_KEYS} for each kind the run listed, each with the
+ * {@link CREDENTIAL_TYPE_DIMENSION} of its kind (and a users-scoped run's
+ * {@link SCOPE_DIMENSION}), for a run that speaks of more than signing certificates (a
+ * certificates-only run's counts are the account-wide ones already). Each is its own EMF
+ * document (Powertools' single metric: one set of dimensions a document), emitted at once. A
+ * posture count at zero is left out while some user was not read, as the account-wide ones are;
+ * a kind the run did not list gets no data point: nothing is known of it.
+ */
+export function recordKindMetrics(metrics: Metrics, report: Report, usersUnknown: boolean): void {
+  if (!speaksOfKinds(report)) return;
+  const listed = report.policy.credentialKinds as readonly CredentialType[];
+  for (const type of listed) {
+    const counts = countFindings(report.findings.filter((f) => credentialTypeOf(f) === type));
+    for (const key of KIND_METRIC_KEYS) {
+      if (POSTURE[key] === 'users' && usersUnknown && counts[key] === 0) continue;
+      const single = metrics.singleMetric();
+      if (!coversAccount(report.scope)) single.addDimension(SCOPE_DIMENSION, report.scope.kind);
+      single.addDimension(CREDENTIAL_TYPE_DIMENSION, type);
+      single.addMetric(METRIC_NAMES[key], 'Count', counts[key]);
+    }
+  }
 }
 
 /**

@@ -1,5 +1,13 @@
 import type { ArchiveLocation } from '../core/archive-layout';
 import { VERDICTS, type Verdict } from '../core/checks/table';
+import {
+  credentialIdOf,
+  credentialTypeOf,
+  forKind,
+  KIND_WORDING,
+  kindCell,
+  speaksOfKinds,
+} from '../core/credential-wording';
 import { type Finding, type Report, SEVERITIES } from '../core/report';
 import { describeScope } from '../core/scope';
 
@@ -17,15 +25,18 @@ export type DigestArchive = { readonly written: ArchiveLocation } | 'failed' | u
 /**
  * The plain-text digest email subscribers get: account, time, mode, severity, counts, the most
  * severe findings as a short table, what to do about each kind, and where the whole report is:
- * an archived object only once it was written.
+ * an archived object only once it was written. A report that speaks of more than signing
+ * certificates (core/credential-wording.ts) is a credential audit: its table names each
+ * finding's kind, and what to do is said for each kind in its own words.
  */
 export function renderDigest(report: Report, archive: DigestArchive): string {
   const { summary } = report;
+  const kinds = speaksOfKinds(report);
   const top = [...report.findings]
     .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))
     .slice(0, DIGEST_FINDINGS);
   const lines = [
-    `Signing certificate audit of account ${report.accountId}`,
+    `${kinds ? 'IAM credential' : 'Signing certificate'} audit of account ${report.accountId}`,
     '',
     `When:      ${report.evaluatedAt}`,
     `Mode:      ${report.policy.mode}${report.policy.dryRun ? ' (dry run: nothing was changed)' : ''}`,
@@ -39,6 +50,7 @@ export function renderDigest(report: Report, archive: DigestArchive): string {
     `Users scanned ${summary.usersScanned}, certificates ${summary.certificatesScanned}.`,
     `Non-compliant ${summary.nonCompliant}, expiring soon ${summary.expiringSoon}, deactivated ${summary.deactivated}, deleted ${summary.deleted}, withheld ${summary.withheld}, exempt ${summary.exempt}, overridden by tag ${summary.overridden}, content issues ${summary.contentIssues}, errors ${summary.errors}.`,
   ];
+  if (kinds) lines.push(findingsByKind(report));
   if (summary.rootSigningCertificate > 0) {
     lines.push('', 'THE ROOT USER HOLDS A SIGNING CERTIFICATE: see the first finding below.');
   }
@@ -47,13 +59,27 @@ export function renderDigest(report: Report, archive: DigestArchive): string {
       '',
       `Most severe findings (${top.length} of ${report.findings.length}):`,
       '',
-      ...table(top),
+      ...table(top, kinds),
     );
-    const verdicts = [...new Set(top.map((finding) => finding.verdict))];
     lines.push('', 'What to do:');
-    for (const verdict of verdicts) lines.push(`- ${verdict}: ${remediationOf(verdict)}`);
+    if (kinds) {
+      // One line a verdict and kind: an SSH key is rotated with its own command.
+      const seen = new Map<string, Finding>();
+      for (const f of top) seen.set(`${f.verdict} ${credentialTypeOf(f) ?? ''}`, f);
+      for (const f of seen.values()) {
+        const type = credentialTypeOf(f);
+        const of = type ? ` (${KIND_WORDING[type].label})` : '';
+        lines.push(`- ${f.verdict}${of}: ${forKind(remediationOf(f.verdict), type)}`);
+      }
+    } else {
+      const verdicts = [...new Set(top.map((finding) => finding.verdict))];
+      for (const verdict of verdicts) lines.push(`- ${verdict}: ${remediationOf(verdict)}`);
+    }
   } else {
-    lines.push('', 'No findings: every certificate is within the policy.');
+    lines.push(
+      '',
+      `No findings: every ${kinds ? 'credential' : 'certificate'} is within the policy.`,
+    );
   }
   lines.push(
     '',
@@ -68,20 +94,45 @@ export function renderDigest(report: Report, archive: DigestArchive): string {
   return text.length > DIGEST_MAX_CHARS ? `${text.slice(0, DIGEST_MAX_CHARS - 2)}…\n` : text;
 }
 
+/**
+ * `Findings by kind: signing certificate 12, SSH public key 2, service-specific credential 0.`:
+ * every kind the run listed, and any other a finding is about, in the kind table's order.
+ */
+function findingsByKind(report: Report): string {
+  const listed = new Set<string>(report.policy.credentialKinds ?? []);
+  for (const f of report.findings) listed.add(credentialTypeOf(f) ?? '');
+  const counts = (Object.keys(KIND_WORDING) as (keyof typeof KIND_WORDING)[])
+    .filter((type) => listed.has(type))
+    .map((type) => {
+      const n = report.findings.filter((f) => credentialTypeOf(f) === type).length;
+      return `${KIND_WORDING[type].label} ${n}`;
+    });
+  return `Findings by kind: ${counts.join(', ')}.`;
+}
+
 function remediationOf(verdict: Verdict): string {
   return VERDICTS[verdict]?.remediation ?? 'Look at the finding.';
 }
 
-function table(findings: readonly Finding[]): string[] {
+function table(findings: readonly Finding[], kinds: boolean): string[] {
   const rows = findings.map((f) => [
     f.severity,
     clip(f.userName, 32),
-    clip(f.certificateId ?? '-', 32),
+    ...(kinds
+      ? [kindCell(f), clip(credentialIdOf(f) ?? '-', 32)]
+      : [clip(f.certificateId ?? '-', 32)]),
     f.ageDays === null ? '-' : String(f.ageDays),
     f.verdict,
     f.action,
   ]);
-  const header = ['severity', 'user', 'certificate', 'age', 'verdict', 'action'];
+  const header = [
+    'severity',
+    'user',
+    ...(kinds ? ['kind', 'credential'] : ['certificate']),
+    'age',
+    'verdict',
+    'action',
+  ];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
   );

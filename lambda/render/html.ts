@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
 import { VERDICTS } from '../core/checks/table';
+import { CREDENTIAL_TYPES } from '../core/credential';
+import {
+  credentialIdOf,
+  credentialTypeOf,
+  forKind,
+  KIND_WORDING,
+  maxAgeDaysOf,
+  speaksOfKinds,
+} from '../core/credential-wording';
 import { type Finding, type Report, SEVERITIES, type Severity } from '../core/report';
 import { describeScope } from '../core/scope';
 
@@ -103,9 +112,14 @@ const CSP = `default-src 'none'; style-src ${cspHash(STYLE)}; script-src ${cspHa
  * link or an auditor's laptop): summary tiles (risks highlighted, zeros quiet), the certificates'
  * ages against the policy, the findings most severe first and sortable by any column from the
  * keyboard, what to do about each verdict found, the policy and run details, and a print style.
- * Every value is escaped; the certificate body is not in a report, so it cannot be here.
+ * Every value is escaped; the certificate body is not in a report, so it cannot be here. A report
+ * that speaks of more than signing certificates (core/credential-wording.ts) is a credential
+ * audit: a `kind` column, a `credential` column (IAM's id, whatever the kind) where a
+ * certificates-only page has `certificate`, and what to do said for each kind in its words.
  */
 export function renderHtml(report: Report): string {
+  const kinds = speaksOfKinds(report);
+  const what = kinds ? 'IAM credential audit' : 'Signing certificate audit';
   const findings = [...report.findings].sort(
     (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
   );
@@ -122,7 +136,7 @@ export function renderHtml(report: Report): string {
       return `<div class="tile ${level}"><b>${escapeHtml(value)}</b><span>${escapeHtml(labelOf(name))}</span></div>`;
     })
     .join('');
-  const rows = findings.map(findingRow).join('\n');
+  const rows = findings.map((finding) => findingRow(finding, kinds)).join('\n');
   const policy = Object.entries(report.policy)
     .map(
       ([name, value]) => `<dt>${escapeHtml(name)}</dt><dd><code>${escapeHtml(value)}</code></dd>`,
@@ -139,7 +153,7 @@ export function renderHtml(report: Report): string {
   const headers = [
     'severity',
     'user',
-    'certificate',
+    ...(kinds ? ['kind', 'credential'] : ['certificate']),
     'subject',
     'status',
     'age (days)',
@@ -156,24 +170,24 @@ export function renderHtml(report: Report): string {
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
-<title>Signing certificate audit ${escapeHtml(report.accountId)} ${escapeHtml(report.evaluatedAt)}</title>
+<title>${what} ${escapeHtml(report.accountId)} ${escapeHtml(report.evaluatedAt)}</title>
 <style>${STYLE}</style></head>
 <body>
-<h1>Signing certificate audit: account ${escapeHtml(report.accountId)}</h1>
+<h1>${what}: account ${escapeHtml(report.accountId)}</h1>
 <p class="meta">Evaluated at ${escapeHtml(report.evaluatedAt)} · ${escapeHtml(report.policy.mode)} mode${report.policy.dryRun ? ' (dry run: nothing was changed)' : ''} · severity <span class="sev sev-${escapeHtml(report.severity)}">${escapeHtml(report.severity)}</span> · run <code>${escapeHtml(report.runId)}</code></p>
 ${incomplete}
 <div class="tiles">${tiles}</div>
-${ageChart(report)}
+${ageCharts(report, kinds)}
 <h2>Findings (${findings.length})</h2>
 ${
   findings.length === 0
-    ? '<p>No findings: every certificate is within the policy.</p>'
+    ? `<p>No findings: every ${kinds ? 'credential' : 'certificate'} is within the policy.</p>`
     : `<table id="findings"><thead><tr>${headers}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table>`
 }
-${whatToDo(findings)}
+${whatToDo(findings, kinds)}
 <h2>Policy and run</h2>
 <dl>${policy}
 <dt>scan</dt><dd><code>${escapeHtml(report.scan.strategy)}</code>${report.scan.fallbackReason ? ` (${escapeHtml(report.scan.fallbackReason)})` : ''}</dd>
@@ -190,16 +204,29 @@ function shortFingerprint(fingerprint: string): string {
   return parts.length > 8 ? `${parts.slice(0, 8).join(':')}…` : fingerprint;
 }
 
-function findingRow(finding: Finding): string {
+/** A finding's kind, and a service credential's service under it: `service-specific credential` / `bedrock.amazonaws.com`. */
+function kindCell(finding: Finding): string {
+  const type = credentialTypeOf(finding);
+  const service = finding.serviceName
+    ? `<br><small>${escapeHtml(finding.serviceName)}</small>`
+    : '';
+  return `<td data-kind="${escapeHtml(type ?? '')}">${escapeHtml(type ? KIND_WORDING[type].label : '-')}${service}</td>`;
+}
+
+function findingRow(finding: Finding, kinds: boolean): string {
   const rank = SEVERITIES.indexOf(finding.severity);
+  const type = credentialTypeOf(finding);
+  const title = VERDICTS[finding.verdict]?.title;
   const detail = finding.error
     ? `${finding.error.code}: ${finding.error.message}`
-    : (finding.detail ?? VERDICTS[finding.verdict]?.title ?? '');
+    : (finding.detail ?? (title === undefined ? '' : forKind(title, type)));
   const fingerprint = finding.certificate?.fingerprint256;
+  const id = kinds ? credentialIdOf(finding) : finding.certificateId;
   const cells = [
     `<td data-key="${rank}"><span class="sev sev-${escapeHtml(finding.severity)}">${escapeHtml(finding.severity)}</span></td>`,
     `<td title="${escapeHtml(finding.userArn)}">${escapeHtml(finding.userName)}</td>`,
-    `<td><code>${escapeHtml(finding.certificateId ?? '-')}</code>${fingerprint ? `<br><small title="SHA-256 ${escapeHtml(fingerprint)}">${escapeHtml(shortFingerprint(fingerprint))}</small>` : ''}</td>`,
+    ...(kinds ? [kindCell(finding)] : []),
+    `<td><code>${escapeHtml(id ?? '-')}</code>${fingerprint ? `<br><small title="SHA-256 ${escapeHtml(fingerprint)}">${escapeHtml(shortFingerprint(fingerprint))}</small>` : ''}</td>`,
     `<td>${escapeHtml(finding.certificate?.subject ?? '-')}</td>`,
     `<td>${escapeHtml(finding.status ?? '-')}</td>`,
     `<td data-key="${String(finding.ageDays ?? -1).padStart(6, '0')}">${escapeHtml(finding.ageDays ?? '-')}</td>`,
@@ -211,30 +238,65 @@ function findingRow(finding: Finding): string {
   return `<tr data-severity="${escapeHtml(finding.severity)}">${cells.join('')}</tr>`;
 }
 
-/** What to do about each verdict the report holds, from the check table's remediation. */
-function whatToDo(findings: readonly Finding[]): string {
-  const verdicts = [...new Set(findings.map((finding) => finding.verdict))];
-  if (verdicts.length === 0) return '';
-  const items = verdicts
-    .map((verdict) => {
+/**
+ * What to do about each verdict the report holds, from the check table's remediation; on a page
+ * that speaks of kinds, about each verdict of each kind, in the kind's words (an SSH key is
+ * rotated with its own command).
+ */
+function whatToDo(findings: readonly Finding[], kinds: boolean): string {
+  const groups = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    const key = kinds ? `${finding.verdict} ${credentialTypeOf(finding) ?? ''}` : finding.verdict;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
+  }
+  if (groups.size === 0) return '';
+  const items = [...groups.values()]
+    .map((group) => {
+      const [first] = group as [Finding, ...Finding[]];
+      const { verdict } = first;
+      const type = kinds ? credentialTypeOf(first) : null;
       const spec = VERDICTS[verdict];
-      const count = findings.filter((finding) => finding.verdict === verdict).length;
-      return `<dt>${escapeHtml(verdict)} (${count}): ${escapeHtml(spec?.title ?? verdict)}</dt><dd>${escapeHtml(spec?.remediation ?? 'Look at these findings: the verdict is newer than this page.')}</dd>`;
+      const of = type ? ` (${KIND_WORDING[type].label})` : '';
+      const title = spec ? forKind(spec.title, type) : verdict;
+      const remediation = spec
+        ? forKind(spec.remediation, type)
+        : 'Look at these findings: the verdict is newer than this page.';
+      return `<dt>${escapeHtml(verdict)}${escapeHtml(of)} (${group.length}): ${escapeHtml(title)}</dt><dd>${escapeHtml(remediation)}</dd>`;
     })
     .join('');
   return `<h2>What to do</h2>\n<dl class="todo">${items}</dl>`;
 }
 
 /**
- * The ages of the listed certificates against the policy: one dot a certificate (coloured by
- * severity), the warning line and the maximum age. An SVG drawn inline: no script, no asset.
+ * The ages of the listed certificates against the policy: one dot each (coloured by severity),
+ * the warning line and the maximum age. An SVG drawn inline: no script, no asset. On a page that
+ * speaks of kinds, one chart a kind, each against the maximum age that kind is judged by.
  */
-function ageChart(report: Report): string {
+function ageCharts(report: Report, kinds: boolean): string {
   const aged = report.findings.filter(
     (finding): finding is Finding & { ageDays: number } => typeof finding.ageDays === 'number',
   );
+  if (!kinds) {
+    return ageChart('Certificate ages', 'certificates', aged, report.policy.maxAgeDays, report);
+  }
+  return CREDENTIAL_TYPES.map((type) => {
+    const words = KIND_WORDING[type];
+    const title = `${words.label.charAt(0).toUpperCase()}${words.label.slice(1)} ages`;
+    const ofKind = aged.filter((finding) => credentialTypeOf(finding) === type);
+    return ageChart(title, words.plural, ofKind, maxAgeDaysOf(report.policy, type), report);
+  })
+    .filter((chart) => chart !== '')
+    .join('\n');
+}
+
+function ageChart(
+  title: string,
+  noun: string,
+  aged: readonly (Finding & { ageDays: number })[],
+  max: number,
+  report: Report,
+): string {
   if (aged.length === 0) return '';
-  const max = report.policy.maxAgeDays;
   const warn = Math.max(0, max - report.policy.warnBeforeDays);
   const top = Math.max(max * 1.25, ...aged.map((finding) => finding.ageDays)) * 1.05;
   const width = 800;
@@ -248,8 +310,8 @@ function ageChart(report: Report): string {
   // The warning label left of its line, the maximum's right of its: they never overlap.
   const line = (days: number, colour: string, label: string, side: 'start' | 'end') =>
     `<line x1="${x(days)}" y1="14" x2="${x(days)}" y2="76" stroke="${colour}" stroke-dasharray="4 3"/><text x="${x(days) + (side === 'start' ? 4 : -4)}" y="12" text-anchor="${side}">${label}</text>`;
-  return `<h2>Certificate ages</h2>
-<svg role="img" aria-label="Ages of the listed certificates against the maximum age of ${max} days" viewBox="0 0 ${width} 96" width="100%" height="96" preserveAspectRatio="xMinYMid meet">
+  return `<h2>${title}</h2>
+<svg role="img" aria-label="Ages of the listed ${noun} against the maximum age of ${max} days" viewBox="0 0 ${width} 96" width="100%" height="96" preserveAspectRatio="xMinYMid meet">
 <line x1="20" y1="78" x2="${width - 20}" y2="78" stroke="#d1d5da"/>
 <text x="20" y="92">0 days</text><text x="${width - 80}" y="92">${Math.round(top)} days</text>
 ${report.policy.warnBeforeDays > 0 ? line(warn, '#b7950b', `warn ${warn}`, 'end') : ''}${line(max, '#c0392b', `max ${max}`, 'start')}

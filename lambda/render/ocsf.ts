@@ -1,4 +1,12 @@
 import { isFailing, VERDICTS } from '../core/checks/table';
+import type { CredentialType } from '../core/credential';
+import {
+  credentialIdOf,
+  credentialPhrase,
+  credentialTypeOf,
+  forKind,
+  KIND_WORDING,
+} from '../core/credential-wording';
 import { checkOf, findingId, findingSubject, stillUsable } from '../core/finding-id';
 import {
   type Finding,
@@ -37,7 +45,7 @@ export const OCSF_SEVERITY: Readonly<Record<Severity, { id: number; caption: str
 
 /** The compliance object's `status_id` values the records use, with their captions. */
 export const OCSF_COMPLIANCE_STATUS = {
-  /** The check ran and the certificate (or root) does not meet it. */
+  /** The check ran and the credential (or root) does not meet it. */
   fail: { id: 3, caption: 'Fail' },
   /** The check could not run: an engine ERROR, "missing information" in OCSF's words. */
   warning: { id: 2, caption: 'Warning' },
@@ -45,29 +53,39 @@ export const OCSF_COMPLIANCE_STATUS = {
 
 /** The finding's own `status_id` (its life cycle) the records use, with their captions. */
 export const OCSF_FINDING_STATUS = {
-  /** Still to act on: the certificate can still be used (or the check could not run). */
+  /** Still to act on: the credential can still be used (or the check could not run). */
   new: { id: 1, caption: 'New' },
-  /** Nothing left to do: the certificate was Inactive, or this run deactivated or deleted it. */
+  /** Nothing left to do: the credential was Inactive or Expired, or this run deactivated or deleted it. */
   resolved: { id: 4, caption: 'Resolved' },
 } as const;
 
-/** The resource types the records name: the IAM user, the account (root), the certificate. */
+/**
+ * The resource types the records name: the IAM user, the account (root), the certificate, and
+ * each other kind of credential by its kind's resource type (core/credential-wording.ts).
+ */
 export const OCSF_RESOURCE_TYPES = {
   user: 'AWS::IAM::User',
   account: 'AWS::::Account',
-  certificate: 'AWS::IAM::SigningCertificate',
+  certificate: KIND_WORDING['signing-certificate'].resourceType,
 } as const;
 
 /** A resource of a record (OCSF's `resource_details`): what the finding is about. */
 export interface OcsfResource {
   readonly type: string;
+  /** The user's ARN, the account id, or IAM's id of the credential. */
   readonly uid: string;
   readonly name?: string;
-  /** When the certificate was uploaded, epoch milliseconds. */
+  /** When the credential was uploaded or created, epoch milliseconds. */
   readonly created_time?: number;
-  /** What identifies the certificate without its body; never the body. */
+  /**
+   * What identifies the credential without its body or secret: its status; a certificate's
+   * facts; another kind's `credentialType` (the report's word for it) and a service
+   * credential's `serviceName`.
+   */
   readonly data?: {
     readonly status: string | null;
+    readonly credentialType?: CredentialType;
+    readonly serviceName?: string;
     readonly fingerprint256?: string;
     readonly subject?: string;
     readonly notAfter?: string;
@@ -121,6 +139,7 @@ export interface OcsfComplianceFinding {
 
 /**
  * The report's failing findings as OCSF Compliance Findings: one record per (subject, check),
+ * a subject being a credential of any kind (named by its kind and id), root, or a user,
  * the same grouping and the same id as Security Hub's findings (core/finding-id.ts), so a rerun
  * updates each record instead of adding one, and a certificate that is both expired and
  * weak-keyed is one record of the content check naming both. A finding whose verdict the check
@@ -156,6 +175,7 @@ function toRecord(
   const severity = highestSeverity(findings.map((f) => f.severity));
   const worst = findings.find((f) => f.severity === severity) ?? first;
   const check = checkOf(first);
+  const type = credentialTypeOf(first);
   // An engine ERROR means the check could not run: OCSF's Warning, not a Fail it never saw.
   const compliance =
     check === 'engine' ? OCSF_COMPLIANCE_STATUS.warning : OCSF_COMPLIANCE_STATUS.fail;
@@ -186,7 +206,7 @@ function toRecord(
     },
     finding_info: {
       uid,
-      title: VERDICTS[worst.verdict].title,
+      title: forKind(VERDICTS[worst.verdict].title, type),
       desc: describe(first, findings),
       // The model does not know when a problem was first seen (each run stands alone), so
       // first_seen_time and created_time are left out rather than guessed.
@@ -197,7 +217,9 @@ function toRecord(
       control: check,
       status_id: compliance.id,
       status: compliance.caption,
-      status_details: findings.map((f) => `${f.verdict}: ${VERDICTS[f.verdict].when}`),
+      status_details: findings.map(
+        (f) => `${f.verdict}: ${forKind(VERDICTS[f.verdict].when, type)}`,
+      ),
     },
     resources: resourcesOf(report, first),
     cloud: {
@@ -205,30 +227,36 @@ function toRecord(
       // IAM is global and the report does not say where the run ran: no region is claimed.
       account: { uid: report.accountId, type_id: 10, type: 'AWS Account' },
     },
-    remediation: { desc: VERDICTS[worst.verdict].remediation },
+    remediation: { desc: forKind(VERDICTS[worst.verdict].remediation, type) },
   };
 }
 
 /** Who and what, the verdicts with why, and what this run did: the record's description. */
 function describe(first: Finding, findings: readonly Finding[]): string {
+  const credential = credentialPhrase(first);
   const who =
     first.userName === ROOT_USER_NAME
       ? 'The root user'
-      : first.certificateId === null
+      : credential === null
         ? `User ${first.userName}`
-        : `User ${first.userName}, certificate ${first.certificateId} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
+        : `User ${first.userName}, ${credential} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
+  const type = credentialTypeOf(first);
   const what = findings
     .map((f) => {
       const why = f.error
         ? `${f.error.code}: ${f.error.message}`
-        : (f.detail ?? VERDICTS[f.verdict].when);
+        : (f.detail ?? forKind(VERDICTS[f.verdict].when, type));
       return `${f.verdict}: ${why}`;
     })
     .join('; ');
   return `${who}. ${what}. Action this run: ${first.action}.`;
 }
 
-/** The account (root), or the IAM user and, when the finding names one, its certificate. */
+/**
+ * The account (root), or the IAM user and, when the finding names one, its credential: a
+ * certificate as it always was; another kind by its resource type, its id, and its kind (and
+ * service) in `data`.
+ */
 function resourcesOf(report: Report, first: Finding): OcsfResource[] {
   if (first.userName === ROOT_USER_NAME) {
     return [{ type: OCSF_RESOURCE_TYPES.account, uid: report.accountId, name: 'root' }];
@@ -238,15 +266,33 @@ function resourcesOf(report: Report, first: Finding): OcsfResource[] {
     uid: first.userArn,
     name: first.userName,
   };
-  if (first.certificateId === null) return [user];
+  const type = credentialTypeOf(first);
+  const id = credentialIdOf(first);
+  if (type === null || id === null) return [user];
   const uploaded = first.uploadDate === null ? Number.NaN : Date.parse(first.uploadDate);
+  const made = Number.isNaN(uploaded) ? {} : { created_time: uploaded };
+  if (type !== 'signing-certificate') {
+    return [
+      user,
+      {
+        type: KIND_WORDING[type].resourceType,
+        uid: id,
+        ...made,
+        data: {
+          status: first.status,
+          credentialType: type,
+          ...(first.serviceName ? { serviceName: first.serviceName } : {}),
+        },
+      },
+    ];
+  }
   const identity = first.certificate;
   return [
     user,
     {
       type: OCSF_RESOURCE_TYPES.certificate,
-      uid: first.certificateId,
-      ...(Number.isNaN(uploaded) ? {} : { created_time: uploaded }),
+      uid: id,
+      ...made,
       data: {
         status: first.status,
         ...(identity

@@ -1,3 +1,4 @@
+import { credentialIdOf, kindCell, speaksOfKinds } from '../core/credential-wording';
 import type { OrgReport } from '../core/org-report';
 import { type Finding, type Report, SEVERITIES, type Summary } from '../core/report';
 import type { RestoreReport } from '../core/restore-report';
@@ -22,7 +23,16 @@ export const CSV_COLUMNS = [
   'detail',
 ] as const;
 
-type CsvColumn = (typeof CSV_COLUMNS)[number];
+/**
+ * The columns that name each finding's credential, after the others, in the CSV of a report
+ * that speaks of more than signing certificates (core/credential-wording.ts `speaksOfKinds`):
+ * the kind, IAM's id of the credential and a service credential's service. A certificates-only
+ * report's CSV keeps its columns; the certificate's own (`certificateId`, `fingerprint256`,
+ * `subject`, `notAfter`) stay empty for another kind.
+ */
+export const CSV_KIND_COLUMNS = ['credentialType', 'credentialId', 'serviceName'] as const;
+
+type CsvColumn = (typeof CSV_COLUMNS)[number] | (typeof CSV_KIND_COLUMNS)[number];
 
 function csvValues(finding: Finding): Record<CsvColumn, string | number | null> {
   return {
@@ -42,7 +52,15 @@ function csvValues(finding: Finding): Record<CsvColumn, string | number | null> 
     errorCode: finding.error?.code ?? null,
     errorMessage: finding.error?.message ?? null,
     detail: finding.detail,
+    credentialType: finding.credentialType ?? null,
+    credentialId: credentialIdOf(finding),
+    serviceName: finding.serviceName ?? null,
   };
+}
+
+/** The CSV's columns for a report: the kind's columns too when it speaks of more than certificates. */
+export function csvColumnsOf(report: Report): readonly CsvColumn[] {
+  return speaksOfKinds(report) ? [...CSV_COLUMNS, ...CSV_KIND_COLUMNS] : CSV_COLUMNS;
 }
 
 /**
@@ -51,7 +69,7 @@ function csvValues(finding: Finding): Record<CsvColumn, string | number | null> 
  * it instead of running it (OWASP's CSV injection guidance; IAM user names may start with those).
  */
 export function formatCsv(report: Report): string {
-  return csvDocument(CSV_COLUMNS, report.findings.map(csvValues));
+  return csvDocument(csvColumnsOf(report), report.findings.map(csvValues));
 }
 
 /** A CSV document (RFC 4180, CRLF): a header of `columns`, then a row for each of `rows`. */
@@ -76,12 +94,17 @@ export function formatJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** The findings as an aligned text table for a terminal, with the summary under it. */
+/**
+ * The findings as an aligned text table for a terminal, with the summary under it. A report that
+ * speaks of more than signing certificates has a `kind` column and a `credential` column (IAM's
+ * id, whatever the kind) where a certificates-only one has `certificate`.
+ */
 export function formatTable(report: Report): string {
+  const kinds = speaksOfKinds(report);
   const header = [
     'severity',
     'user',
-    'certificate',
+    ...(kinds ? ['kind', 'credential'] : ['certificate']),
     'status',
     'age',
     'verdict',
@@ -89,17 +112,17 @@ export function formatTable(report: Report): string {
     'action',
     'detail',
   ];
-  // Most severe first, then by user and certificate: what to look at is on top.
+  // Most severe first, then by user and credential: what to look at is on top.
   const findings = [...report.findings].sort(
     (a, b) =>
       SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
       a.userName.localeCompare(b.userName) ||
-      (a.certificateId ?? '').localeCompare(b.certificateId ?? ''),
+      (credentialIdOf(a) ?? '').localeCompare(credentialIdOf(b) ?? ''),
   );
   const rows = findings.map((f) => [
     f.severity,
     f.userName,
-    f.certificateId ?? '-',
+    ...(kinds ? [kindCell(f), credentialIdOf(f) ?? '-'] : [f.certificateId ?? '-']),
     f.status ?? '-',
     f.ageDays === null ? '-' : String(f.ageDays),
     f.verdict,

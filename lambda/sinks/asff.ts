@@ -1,5 +1,12 @@
 import type { AwsSecurityFinding, SeverityLabel } from '@aws-sdk/client-securityhub';
-import { isFailing, VERDICTS, type Verdict } from '../core/checks/table';
+import { isFailing, VERDICTS } from '../core/checks/table';
+import {
+  credentialIdOf,
+  credentialPhrase,
+  credentialTypeOf,
+  forKind,
+  KIND_WORDING,
+} from '../core/credential-wording';
 import { FINDING_ID_PREFIX, findingId, findingSubject, stillUsable } from '../core/finding-id';
 import { type Finding, highestSeverity, type Report, type Severity } from '../core/report';
 
@@ -50,9 +57,10 @@ export function productArn(target: AsffTarget, accountId: string): string {
 }
 
 /**
- * The stable Id of the finding of one check on one certificate (or on the account, for root):
- * built from the account, the certificate id and the check, never the user name, since users
- * can be renamed. The same identity as the OCSF records' finding uid (core/finding-id.ts).
+ * The stable Id of the finding of one check on one credential (or on the account, for root):
+ * built from the account, the credential (a certificate's id as ever; `<kind>/<id>` for another
+ * kind) and the check, never the user name, since users can be renamed. The same identity as
+ * the OCSF records' finding uid (core/finding-id.ts).
  */
 export function asffId(accountId: string, subject: string, checkId: string): string {
   return findingId(accountId, subject, checkId);
@@ -74,10 +82,10 @@ export function checkOfId(id: string): string {
 }
 
 /**
- * The report's findings as ASFF, one per (certificate, check): the content check's verdicts on
- * one certificate are one finding at the highest of their severities. A finding whose
- * certificate can no longer be used (Inactive when listed, deactivated, deleted, gone) is
- * imported resolved: Compliance PASSED, RecordState ARCHIVED. Engine verdicts (ERROR,
+ * The report's findings as ASFF, one per (credential, check), whatever the credential's kind:
+ * the content check's verdicts on one certificate are one finding at the highest of their
+ * severities. A finding whose credential can no longer be used (Inactive or Expired when listed,
+ * deactivated, deleted, gone) is imported resolved: Compliance PASSED, RecordState ARCHIVED. Engine verdicts (ERROR,
  * NOT_EVALUATED) are about the run, not the account's posture: they stay in the report.
  * `createdAt` gives the CreatedAt of findings Security Hub already has.
  */
@@ -115,6 +123,7 @@ function toAsff(
   const severity = highestSeverity(findings.map((f) => f.severity));
   const worst = findings.find((f) => f.severity === severity) ?? first;
   const spec = VERDICTS[worst.verdict];
+  const type = credentialTypeOf(first);
   const resolved = !stillUsable(first);
   const failing = findings.some((f) => isFailing(f.verdict));
   const label = LABELS[severity];
@@ -129,13 +138,16 @@ function toAsff(
     UpdatedAt: report.evaluatedAt,
     Severity: { Label: label, Original: severity },
     FindingProviderFields: { Severity: { Label: label, Original: severity }, Types: ASFF_TYPES },
-    Title: clip(spec.title, 256),
+    Title: clip(forKind(spec.title, type), 256),
     Description: clip(describe(first, findings), 1024),
-    Remediation: { Recommendation: { Text: clip(spec.remediation, 512) } },
+    Remediation: { Recommendation: { Text: clip(forKind(spec.remediation, type), 512) } },
     ProductFields: {
       'signing-cert-audit/Verdicts': findings.map((f) => f.verdict).join(','),
       'signing-cert-audit/Action': first.action,
       'signing-cert-audit/RunId': clip(report.runId, 1024),
+      // The kind, to filter on in the console (ProductFields is a filter): an addition.
+      ...(type ? { 'signing-cert-audit/CredentialType': type } : {}),
+      ...(first.serviceName ? { 'signing-cert-audit/ServiceName': first.serviceName } : {}),
     },
     Resources: resourcesOf(report, target, first),
     Compliance: { Status: resolved ? 'PASSED' : failing ? 'FAILED' : 'WARNING' },
@@ -143,18 +155,24 @@ function toAsff(
   };
 }
 
+/** Who and which credential (`User bob, SSH public key APKA… (Active, 400 days old)`), the verdicts, the action. */
 function describe(first: Finding, findings: readonly Finding[]): string {
+  const type = credentialTypeOf(first);
   const who =
     first.verdict === 'ROOT_SIGNING_CERTIFICATE'
       ? 'The root user'
-      : `User ${first.userName}, certificate ${first.certificateId} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
+      : `User ${first.userName}, ${credentialPhrase(first) ?? `certificate ${first.certificateId}`} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
   const what = findings
-    .map((f) => `${f.verdict}: ${f.detail ?? VERDICTS[f.verdict as Verdict].when}`)
+    .map((f) => `${f.verdict}: ${f.detail ?? forKind(VERDICTS[f.verdict].when, type)}`)
     .join('; ');
   return `${who}. ${what}. Action this run: ${first.action}.`;
 }
 
-/** The IAM user and the certificate itself (as `Other`, its id derived from the user's ARN). */
+/**
+ * The IAM user and the credential itself (as `Other`, its id the user's ARN, the kind and the
+ * credential id). A certificate's details are those it always had; another kind's name the
+ * kind, the id, its status and when it was made, and a service credential's service.
+ */
 function resourcesOf(report: Report, target: AsffTarget, first: Finding) {
   if (first.verdict === 'ROOT_SIGNING_CERTIFICATE') {
     return [
@@ -166,27 +184,53 @@ function resourcesOf(report: Report, target: AsffTarget, first: Finding) {
       },
     ];
   }
-  return [
-    {
-      Type: 'AwsIamUser',
-      Id: first.userArn,
-      Partition: target.partition as 'aws',
-      Region: target.region,
-      Details: { AwsIamUser: { UserName: first.userName } },
-    },
-    {
-      Type: 'Other',
-      Id: `${first.userArn}/signing-certificate/${first.certificateId}`,
-      Partition: target.partition as 'aws',
-      Region: target.region,
-      Details: {
-        Other: {
-          CertificateId: first.certificateId ?? '',
-          Status: first.status ?? '',
-          UploadDate: first.uploadDate ?? '',
-          Fingerprint: first.certificate?.fingerprint256 ?? '',
+  const user = {
+    Type: 'AwsIamUser',
+    Id: first.userArn,
+    Partition: target.partition as 'aws',
+    Region: target.region,
+    Details: { AwsIamUser: { UserName: first.userName } },
+  };
+  const type = credentialTypeOf(first) ?? 'signing-certificate';
+  if (type === 'signing-certificate') {
+    return [
+      user,
+      {
+        Type: 'Other',
+        Id: `${first.userArn}/signing-certificate/${first.certificateId}`,
+        Partition: target.partition as 'aws',
+        Region: target.region,
+        Details: {
+          Other: {
+            CertificateId: first.certificateId ?? '',
+            Status: first.status ?? '',
+            UploadDate: first.uploadDate ?? '',
+            Fingerprint: first.certificate?.fingerprint256 ?? '',
+          },
         },
       },
+    ];
+  }
+  const id = credentialIdOf(first) ?? '';
+  const made = KIND_WORDING[type].made === 'created' ? 'CreateDate' : 'UploadDate';
+  // Only the facts the finding has: an empty value says nothing a missing one does not.
+  const details: Record<string, string> = Object.fromEntries(
+    Object.entries({
+      CredentialType: type,
+      CredentialId: id,
+      ServiceName: first.serviceName,
+      Status: first.status,
+      [made]: first.uploadDate,
+    }).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+  return [
+    user,
+    {
+      Type: 'Other',
+      Id: `${first.userArn}/${type}/${id}`,
+      Partition: target.partition as 'aws',
+      Region: target.region,
+      Details: { Other: details },
     },
   ];
 }

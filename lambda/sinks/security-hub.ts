@@ -6,7 +6,9 @@ import {
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { CHECKS } from '../core/checks/index';
+import type { CredentialType } from '../core/credential';
 import { SigningCertAuditError } from '../core/errors';
+import { credentialTypeOfId } from '../core/finding-id';
 import { type Report, type UnreadSubjects, unreadSubjects } from '../core/report';
 import { coversUser, describeScope, type RunScope } from '../core/scope';
 import {
@@ -40,7 +42,9 @@ export class SecurityHubError extends SigningCertAuditError {
  * archived (prowler#2843) because the sweep covers every finding the run did not produce.
  * The sweep follows the run's scope: a users-scoped run resolves only the findings of the users
  * it re-read (by name: the one thing a user that no longer exists still has), never another
- * user's nor root's, since it did not look at them.
+ * user's nor root's, since it did not look at them. It resolves by credential, and only for the
+ * kinds of credential the run listed (`policy.credentialKinds`, read from each finding's Id): a
+ * run that did not list SSH keys proves nothing about them, so their findings stand.
  */
 export function securityHubSink(
   client: SecurityHubClient,
@@ -58,6 +62,7 @@ export function securityHubSink(
       const produced = new Set(current.map((f) => f.Id));
       const sweepable = report.complete && report.scan.strategy === 'full';
       const ran = new Set<string>(CHECKS.map((check) => check.id));
+      const listed = kindsListed(report);
       const prefix = options.userPathPrefix ?? report.policy.userPathPrefix;
       // A subject the run could not read produced nothing, and proves nothing: its findings stand.
       const unread = unreadSubjects(report.findings);
@@ -66,6 +71,7 @@ export function securityHubSink(
             .filter((f) => f.RecordState === 'ACTIVE')
             .filter((f) => !produced.has(f.Id))
             .filter((f) => ran.has(checkOfId(f.Id ?? '')))
+            .filter((f) => ofKindListed(f, report.accountId, listed))
             .filter((f) => underPrefix(f, prefix))
             .filter((f) => inScope(f, report.scope))
             .filter((f) => !wasUnread(f, unread))
@@ -145,6 +151,25 @@ async function ourFindings(
     throw new SecurityHubError(`GetFindings failed (${message})`, { cause: error });
   }
   return found;
+}
+
+/**
+ * The kinds of credential a run listed: its policy's; signing certificates alone for a report
+ * from before runs named their kinds.
+ */
+function kindsListed(report: Report): ReadonlySet<CredentialType> {
+  const kinds = report.policy.credentialKinds as readonly CredentialType[] | undefined;
+  return new Set(kinds ?? ['signing-certificate']);
+}
+
+/** Whether a finding is about a kind the run listed (one about root or the account always is). */
+function ofKindListed(
+  finding: AwsSecurityFinding,
+  accountId: string,
+  listed: ReadonlySet<CredentialType>,
+): boolean {
+  const type = credentialTypeOfId(finding.Id ?? '', accountId);
+  return type === null || listed.has(type);
 }
 
 /**

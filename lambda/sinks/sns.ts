@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ARCHIVE_SINK_NAME } from '../core/archive-layout';
+import { speaksOfKinds } from '../core/credential-wording';
 import { describeError, SigningCertAuditError } from '../core/errors';
 import { type OrgReport, reportForMessage } from '../core/org-report';
 import { byteLength, isClean, type Report, splitReport } from '../core/report';
@@ -127,7 +128,7 @@ export function toReportMessages(
           email:
             i === 0
               ? digest
-              : `Part ${i + 1} of ${parts.length} of the signing certificate audit report ${report.runId}: the digest is in part 1.${typeof archive === 'object' ? ` The whole report: ${archive.written.report}` : ''}\n`,
+              : `Part ${i + 1} of ${parts.length} of the ${speaksOfKinds(report) ? 'IAM credential' : 'signing certificate'} audit report ${report.runId}: the digest is in part 1.${typeof archive === 'object' ? ` The whole report: ${archive.written.report}` : ''}\n`,
           attributes,
         }),
       );
@@ -161,10 +162,14 @@ export function shrinkToFit<T>(
   throw new RangeError(what);
 }
 
-/** The Subject: the account and the count, under SNS's 100-character limit. */
+/**
+ * The Subject: the account and the count, under SNS's 100-character limit; an `IAM credential
+ * audit`, as the digest says, for a report that speaks of more than signing certificates.
+ */
 export function subjectFor(report: Report, index = 1, count = 1): string {
   const { nonCompliant, errors } = report.summary;
-  let subject = `Signing certificate audit ${report.accountId}: ${nonCompliant} non-compliant`;
+  const what = speaksOfKinds(report) ? 'IAM credential' : 'Signing certificate';
+  let subject = `${what} audit ${report.accountId}: ${nonCompliant} non-compliant`;
   if (errors > 0) subject += `, ${errors} error${errors === 1 ? '' : 's'}`;
   if (!report.complete) subject += ', INCOMPLETE';
   if (count > 1) subject += ` (part ${index}/${count})`;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type Finding } from '../../lambda/core/report';
 import { renderHtml } from '../../lambda/render/html';
 import { ACCOUNT_ID, NOW, policyWith } from '../unit/fixtures';
+import { bedrockKeyFinding, everyKindPolicy, sshKeyFinding } from '../unit/kind-findings';
 
 /**
  * The HTML report in a real browser: the headless Chromium that `npm ci` brings
@@ -171,5 +172,128 @@ describe('the HTML report in headless Chromium', () => {
       mkdirSync(dir, { recursive: true });
       await page.screenshot({ path: new URL('html-report.png', dir).pathname, fullPage: true });
     }
+  });
+});
+
+/**
+ * A report of every kind: a certificate, an SSH key and a Bedrock API key among the rows (one
+ * hostile user among them), in its own page of the same browser.
+ */
+const KINDS_REPORT = buildReport({
+  runId: 'browser-kinds-run',
+  accountId: ACCOUNT_ID,
+  now: NOW,
+  policy: everyKindPolicy({ mode: 'deactivate', sshKeyMaxAgeDays: 365 }),
+  dryRun: false,
+  usersScanned: 3,
+  certificatesScanned: 1,
+  findings: [
+    finding({ userName: 'alice', ageDays: 120 }),
+    sshKeyFinding({
+      userName: 'bob',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/bob`,
+      ageDays: 400,
+      plannedAction: 'DEACTIVATE',
+      action: 'DEACTIVATED',
+    }),
+    bedrockKeyFinding({
+      userName: HOSTILE,
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/mallory`,
+      serviceName: HOSTILE,
+      detail: HOSTILE,
+      ageDays: 200,
+      status: 'Expired',
+      severity: 'MEDIUM',
+    }),
+  ],
+});
+
+describe('the HTML report of every kind in headless Chromium', () => {
+  let kinds: Page;
+  const kindErrors: string[] = [];
+
+  beforeAll(async () => {
+    kinds = await browser.newPage();
+    kinds.on('console', (message) => {
+      if (message.type() === 'error') kindErrors.push(message.text());
+    });
+    kinds.on('pageerror', (error) => kindErrors.push(String(error)));
+    await kinds.evaluateOnNewDocument(() => {
+      (window as unknown as { __violations: string[] }).__violations = [];
+      document.addEventListener('securitypolicyviolation', (event) =>
+        (window as unknown as { __violations: string[] }).__violations.push(
+          event.violatedDirective,
+        ),
+      );
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'report-kinds-')), 'report.html');
+    writeFileSync(file, renderHtml(KINDS_REPORT));
+    await kinds.setViewport({ width: 1280, height: 900 });
+    await kinds.goto(`file://${file}`, { waitUntil: 'load' });
+  }, 60_000);
+
+  const column = (index: number) =>
+    kinds.$$eval(
+      '#findings tbody tr',
+      (rows, i) => rows.map((row) => (row as HTMLTableRowElement).cells[i]?.textContent ?? ''),
+      index,
+    );
+
+  it('loads with no console error, no CSP violation and no injected script', async () => {
+    const violations = await kinds.evaluate(
+      () => (window as unknown as { __violations: string[] }).__violations,
+    );
+    const pwned = await kinds.evaluate(() => (window as unknown as { __pwned?: number }).__pwned);
+
+    expect(kindErrors).toEqual([]);
+    expect(violations).toEqual([]);
+    expect(pwned).toBeUndefined();
+    expect(await kinds.$$('#findings img')).toHaveLength(0);
+  });
+
+  it('shows each row’s kind and credential, the Bedrock key’s service as text', async () => {
+    const headers = await kinds.$$eval('#findings th', (ths) => ths.map((th) => th.textContent));
+
+    expect(headers.slice(0, 4)).toEqual(['severity', 'user', 'kind', 'credential']);
+    expect(await column(2)).toEqual([
+      'signing certificate',
+      'SSH public key',
+      `service-specific credential${HOSTILE}`,
+    ]);
+    expect(await column(3)).toEqual([
+      'CERTALICE0000000000000001AA:BB:CC:DD:EE:FF:00:11…',
+      'APKAALICE000000000001',
+      'ACCAALICE000000000001',
+    ]);
+  });
+
+  it('sorts by kind from the keyboard', async () => {
+    await kinds.focus('th:nth-child(3) button');
+    await kinds.keyboard.press('Enter');
+    const ascending = await column(2);
+    await kinds.keyboard.press('Enter');
+    const descending = await column(2);
+
+    expect(ascending.map((cell) => cell.split(HOSTILE)[0])).toEqual([
+      'service-specific credential',
+      'signing certificate',
+      'SSH public key',
+    ]);
+    expect(descending).toEqual([...ascending].reverse());
+  });
+
+  it('draws each kind’s ages against its own maximum', async () => {
+    const charts = await kinds.$$eval('svg', (svgs) => svgs.map((svg) => svg.textContent ?? ''));
+    const titles = await kinds.$$eval('h2', (h2s) => h2s.map((h2) => h2.textContent));
+
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Signing certificate ages',
+        'SSH public key ages',
+        'Service-specific credential ages',
+      ]),
+    );
+    expect(charts[1]).toContain('max 365');
+    expect(charts[2]).toContain('max 90');
   });
 });

@@ -1,8 +1,12 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { findingsJsonLines } from '../../lambda/core/archive-layout';
+import { CREDENTIAL_TYPES } from '../../lambda/core/credential';
 import { ConfigError } from '../../lambda/core/errors';
-import { METRIC_NAMES } from '../../lambda/handlers/metrics';
+import { CREDENTIAL_TYPE_DIMENSION, METRIC_NAMES } from '../../lambda/handlers/metrics';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import { findingOf, reportOf } from '../unit/fixtures';
+import { EVERY_KIND, everyKindPolicy } from '../unit/kind-findings';
 import { createOrgApp, errorOf, functionPermissions, onlyResource, synthStack } from './helpers';
 
 describe('the evidence archive bucket', () => {
@@ -205,6 +209,47 @@ describe('the findings table', () => {
   });
 });
 
+describe('the findings table’s columns', () => {
+  const columnsOf = (template: ReturnType<typeof synthStack>) => {
+    const table = onlyResource(template, 'AWS::Glue::Table');
+    const input = table.properties.TableInput as {
+      StorageDescriptor: { Columns: { Name: string }[] };
+    };
+    return input.StorageDescriptor.Columns.map((c) => c.Name);
+  };
+
+  it('name each finding’s kind of credential, its id and its service', () => {
+    expect(columnsOf(synthStack())).toEqual(
+      expect.arrayContaining(['credentialtype', 'credentialid', 'servicename']),
+    );
+  });
+
+  it('hold every key a findings line of any kind has, and nothing a line lacks', () => {
+    // Prepare: a line of every kind, and one about a user whose credentials were unread.
+    const lines = findingsJsonLines(
+      reportOf(
+        [
+          ...EVERY_KIND.map(([, of]) => of()),
+          findingOf({ certificateId: null, credentialType: null, credentialId: null }),
+        ],
+        { policy: everyKindPolicy() },
+      ),
+    )
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const keys = new Set(lines.flatMap((line) => Object.keys(line).map((k) => k.toLowerCase())));
+
+    // Act
+    const columns = columnsOf(synthStack());
+
+    // Assess: the JSON keys are camelCase, the columns lower case (case.insensitive).
+    expect(lines).toHaveLength(4);
+    expect([...keys].filter((key) => !columns.includes(key))).toEqual([]);
+    expect(columns.filter((column) => !keys.has(column))).toEqual([]);
+  });
+});
+
 describe('the dashboard', () => {
   it('charts every run metric and shows every alarm', () => {
     const template = synthStack();
@@ -227,5 +272,27 @@ describe('the dashboard', () => {
     const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(5);
     for (const alarm of alarms) expect(body).toContain(alarm);
+  });
+
+  it('charts the non-compliant and changed credentials of each kind; no alarm reads a kind’s series', () => {
+    const template = synthStack();
+
+    const dashboard = onlyResource(template, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.properties.DashboardBody);
+    for (const type of CREDENTIAL_TYPES) {
+      for (const metric of [METRIC_NAMES.nonCompliant, METRIC_NAMES.deactivated]) {
+        // The metric with its kind's dimension beside the service's (CDK orders them by name).
+        expect(body).toContain(
+          `\\"${metric}\\",\\"${CREDENTIAL_TYPE_DIMENSION}\\",\\"${type}\\",\\"service\\"`,
+        );
+      }
+    }
+    // The alarms read the account-wide series (service alone), whatever kinds a run lists.
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const dimensions = alarms.flatMap(
+      (alarm) => (alarm.Properties.Dimensions ?? []) as { Name: string }[],
+    );
+    expect(dimensions.map((d) => d.Name)).not.toContain(CREDENTIAL_TYPE_DIMENSION);
+    expect(dimensions.map((d) => d.Name)).toContain('service');
   });
 });

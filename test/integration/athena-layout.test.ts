@@ -4,15 +4,16 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../lambda/aws/s3';
 import { createStsClient } from '../../lambda/aws/sts';
+import { CREDENTIAL_TYPES } from '../../lambda/core/credential';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
 import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
-
 import { AuditorStack } from '../../lib/auditor-stack';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
 import {
   createMailbox,
   MOTO_ACCOUNT_ID,
   memberClients,
+  seedUserCredentials,
   seedUsers,
 } from '../../tools/emulator/emulator';
 import { lambdaContext } from '../../tools/emulator/lambda-context';
@@ -172,5 +173,53 @@ describe("the README's Athena queries see every account they should (archived by
 
     expect(await accountsSeen(table, 30)).toEqual([MOTO_ACCOUNT_ID]);
     expect(await accountsSeen(table)).toEqual([MOTO_ACCOUNT_ID]);
+  });
+
+  it('every key of every line the function archived is a column of the table (every kind listed)', async () => {
+    // Prepare: a user with an over-age certificate, SSH key and Bedrock API key, audited with
+    // every kind of credential listed (what the engine lists of them, it archives).
+    await seedUsers(clients.iam, endpoint, [
+      { userName: 'stale', certificates: [{ ageDays: 200 }] },
+    ]);
+    await seedUserCredentials(clients.iam, endpoint, [
+      {
+        userName: 'stale',
+        sshPublicKeys: [{ ageDays: 200 }],
+        serviceCredentials: [{ serviceName: 'bedrock.amazonaws.com', ageDays: 200 }],
+      },
+    ]);
+    const mailbox = await createMailbox(clients);
+    await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: BUCKET,
+      CREDENTIAL_KINDS: CREDENTIAL_TYPES.join(','),
+    });
+    const template = Template.fromStack(new AuditorStack(createApp(), 'Account'));
+    const [table] = Object.values(template.findResources('AWS::Glue::Table'));
+    const input = table?.Properties.TableInput as {
+      StorageDescriptor: { Columns: { Name: string }[] };
+    };
+    const columns = input.StorageDescriptor.Columns.map((column) => column.Name);
+
+    // Act: every line under the table's location.
+    const { Contents = [] } = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'findings/' }),
+    );
+    const lines: Record<string, unknown>[] = [];
+    for (const object of Contents) {
+      const { Body } = await clients.s3.send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: object.Key }),
+      );
+      for (const line of ((await Body?.transformToString()) ?? '').split('\n')) {
+        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+    }
+
+    // Assess: Athena reads a key by its lower-case column (case.insensitive); none is lost.
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.map((line) => line.credentialType)).toContain('signing-certificate');
+    const keys = new Set(lines.flatMap((line) => Object.keys(line).map((k) => k.toLowerCase())));
+    expect([...keys].filter((key) => !columns.includes(key))).toEqual([]);
+    expect(['credentialtype', 'credentialid', 'servicename'].every((c) => keys.has(c))).toBe(true);
   });
 });

@@ -1,15 +1,20 @@
 import { DeleteSigningCertificateCommand, DeleteUserCommand } from '@aws-sdk/client-iam';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Finding } from '../../lambda/core/report';
+import { securityHubSink } from '../../lambda/sinks/security-hub';
 import {
   createMailbox,
   EMULATOR_ENV,
   type Mailbox,
+  MOTO_ACCOUNT_ID,
   type SeededCertificate,
   seedUsers,
 } from '../../tools/emulator/emulator';
 import { iamErrorXml, startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto } from '../../tools/emulator/moto';
+import { findingOf, reportOf } from '../unit/fixtures';
+import { bedrockKeyFinding, everyKindPolicy, sshKeyFinding } from '../unit/kind-findings';
 import { clients, endpoint, invokeHandler } from './harness';
 
 const hub = new SecurityHubClient({
@@ -74,7 +79,8 @@ async function auditWithMetrics(env: Record<string, string>) {
       .split('\n')
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { summary, metrics: emf[0] ?? {} };
+    // The account-wide document: a run listing more kinds also prints one a kind and count.
+    return { summary, metrics: emf.find((doc) => !('credentialType' in doc)) ?? {} };
   } finally {
     spy.mockRestore();
   }
@@ -200,3 +206,50 @@ describe('CreatedAt is the first time a finding was seen (real handler, moto)', 
     expect(await createdAt()).toEqual(first);
   });
 });
+
+describe('every kind of credential in Security Hub (the sink, on moto)', () => {
+  it('imports an SSH key and a Bedrock key beside a certificate, then resolves by credential', async () => {
+    // Prepare: findings of every kind in moto's account (the fixtures' account).
+    const sink = securityHubSink(hub, { region: EMULATOR_ENV.AWS_REGION, partition: 'aws' });
+    const kinds = (findings: Finding[]) =>
+      reportOf(findings, { accountId: MOTO_ACCOUNT_ID, policy: everyKindPolicy() });
+    const arn = (name: string) => `arn:aws:iam::${MOTO_ACCOUNT_ID}:user/${name}`;
+    const certificate = findingOf({ userName: 'alice', userArn: arn('alice') });
+    const ssh = sshKeyFinding({ userName: 'bob', userArn: arn('bob') });
+    const bedrock = bedrockKeyFinding({ userName: 'carol', userArn: arn('carol') });
+
+    // Act: a run that finds all three, then one where bob's key was switched off and carol's
+    // is gone.
+    await sink.deliver(kinds([certificate, ssh, bedrock]));
+    const first = await heldById();
+    await sink.deliver(kinds([certificate, { ...ssh, status: 'Inactive' }]));
+    const second = await heldById();
+
+    // Assess
+    const id = (subject: string) => `signing-cert-audit/${MOTO_ACCOUNT_ID}/${subject}/age`;
+    expect(first).toEqual({
+      [id('CERTALICE0000000000000001')]: 'ACTIVE FAILED',
+      [id('ssh-public-key/APKAALICE000000000001')]: 'ACTIVE FAILED',
+      [id('service-specific-credential/ACCAALICE000000000001')]: 'ACTIVE FAILED',
+    });
+    expect(second).toEqual({
+      [id('CERTALICE0000000000000001')]: 'ACTIVE FAILED',
+      [id('ssh-public-key/APKAALICE000000000001')]: 'ARCHIVED PASSED',
+      [id('service-specific-credential/ACCAALICE000000000001')]: 'ARCHIVED PASSED',
+    });
+    const stored = (await ours()).find(
+      (f) => f.Id === id('service-specific-credential/ACCAALICE000000000001'),
+    );
+    expect(stored?.Resources?.[1]?.Details?.Other).toMatchObject({
+      CredentialType: 'service-specific-credential',
+      ServiceName: 'bedrock.amazonaws.com',
+    });
+  });
+});
+
+/** Our findings as Security Hub holds them, by whole Id: record state and compliance. */
+async function heldById(): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    (await ours()).map((f) => [f.Id ?? '', `${f.RecordState} ${f.Compliance?.Status}`]),
+  );
+}

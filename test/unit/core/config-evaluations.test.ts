@@ -9,6 +9,7 @@ import {
 } from '../../../lambda/core/config-evaluations';
 import { ROOT_USER_NAME } from '../../../lambda/core/report';
 import { ACCOUNT_ID, findingOf } from '../fixtures';
+import { bedrockKeyFinding, EVERY_KIND, sshKeyFinding } from '../kind-findings';
 
 const arnOf = (name: string) => `arn:aws:iam::${ACCOUNT_ID}:user/${name}`;
 const userOf = (name: string, certificates: number | null): EvaluatedUser => ({
@@ -226,6 +227,113 @@ describe('evaluateUsers', () => {
     expect(annotation.endsWith(`; …and ${30 - kept.length} more`)).toBe(true);
     // Every id shown is whole.
     expect(kept.every((id) => id.length === 24)).toBe(true);
+  });
+});
+
+describe('evaluateUsers: every kind of credential', () => {
+  const EVERY = ['signing-certificate', 'ssh-public-key', 'service-specific-credential'] as const;
+  const ofAlice = (finding: ReturnType<typeof findingOf>) => ({
+    ...finding,
+    userName: 'alice',
+    userArn: arnOf('alice'),
+  });
+
+  it.each(EVERY_KIND)('says NON_COMPLIANT for a failing %s, naming its kind', (type, of) => {
+    const label = {
+      'signing-certificate': 'signing certificate',
+      'ssh-public-key': 'SSH public key',
+      'service-specific-credential': 'service-specific credential',
+    }[type];
+    const finding = ofAlice(of({ ageDays: 400 }));
+
+    const [evaluation] = evaluateUsers([userOf('alice', 1)], [finding], {
+      kinds: EVERY,
+    }).evaluations;
+
+    expect(evaluation?.compliance).toBe('NON_COMPLIANT');
+    expect(evaluation?.annotation).toMatch(
+      new RegExp(`^1 failing ${label}: ${finding.credentialId}[ (].*NON_COMPLIANT, 400 days old$`),
+    );
+  });
+
+  it('counts each kind apart and names a service credential’s service', () => {
+    const findings = [
+      ofAlice(sshKeyFinding({ ageDays: 400 })),
+      ofAlice(sshKeyFinding({ credentialId: 'APKAALICE000000000002', ageDays: 500 })),
+      ofAlice(bedrockKeyFinding({ ageDays: 200 })),
+    ];
+
+    const [evaluation] = evaluateUsers([userOf('alice', 3)], findings, {
+      kinds: EVERY,
+    }).evaluations;
+
+    expect(evaluation?.annotation).toBe(
+      '2 failing SSH public keys and 1 failing service-specific credential: ' +
+        'APKAALICE000000000001 NON_COMPLIANT, 400 days old; APKAALICE000000000002 NON_COMPLIANT, 500 days old; ' +
+        'ACCAALICE000000000001 (bedrock.amazonaws.com) NON_COMPLIANT, 200 days old',
+    );
+  });
+
+  it('keeps the annotation of every kind within 256 characters, counting what it drops', () => {
+    const findings = [
+      ofAlice(findingOf({ ageDays: 120 })),
+      ofAlice(sshKeyFinding({ ageDays: 400 })),
+      ofAlice(sshKeyFinding({ credentialId: 'APKAALICE000000000002', ageDays: 500 })),
+      ofAlice(bedrockKeyFinding({ ageDays: 200 })),
+    ];
+
+    const annotation = evaluateUsers([userOf('alice', 4)], findings, { kinds: EVERY })
+      .evaluations[0]?.annotation as string;
+
+    expect(lengthOf(annotation)).toBeLessThanOrEqual(MAX_ANNOTATION_LENGTH);
+    expect(annotation).toMatch(
+      /^1 failing signing certificate, 2 failing SSH public keys and 1 failing service-specific credential: CERTALICE0000000000000001 NON_COMPLIANT, 120 days old; .*…and \d more$/,
+    );
+  });
+
+  it('tells apart an SSH key and a certificate that share an id', () => {
+    const findings = [
+      ofAlice(findingOf({ certificateId: 'SAMEID', credentialId: 'SAMEID' })),
+      ofAlice(sshKeyFinding({ credentialId: 'SAMEID' })),
+    ];
+
+    expect(
+      evaluateUsers([userOf('alice', 2)], findings, { kinds: EVERY }).evaluations[0]?.annotation,
+    ).toMatch(/^1 failing signing certificate and 1 failing SSH public key: /);
+  });
+
+  it('says COMPLIANT for a user whose SSH key is only expiring soon, naming what it holds (the control)', () => {
+    const findings = [ofAlice(sshKeyFinding({ verdict: 'EXPIRING_SOON', ageDays: 80 }))];
+
+    const [evaluation] = evaluateUsers(
+      [{ ...userOf('alice', 3), byKind: { 'signing-certificate': 1, 'ssh-public-key': 2 } }],
+      findings,
+      { kinds: EVERY },
+    ).evaluations;
+
+    expect(evaluation).toMatchObject({
+      compliance: 'COMPLIANT',
+      annotation: '1 signing certificate and 2 SSH public keys, none failing',
+    });
+  });
+
+  it('says NOT_APPLICABLE for a user holding none of the kinds listed, naming them', () => {
+    const none = (kinds?: readonly (typeof EVERY)[number][]) =>
+      evaluateUsers([{ ...userOf('carol', 0), byKind: {} }], [], kinds ? { kinds } : {})
+        .evaluations[0]?.annotation;
+
+    expect(none(EVERY)).toBe(
+      'no signing certificate, SSH public key or service-specific credential',
+    );
+    expect(none(['ssh-public-key'])).toBe('no SSH public key');
+    expect(none()).toBe('no signing certificate');
+  });
+
+  it('words a certificates-only user as before, with or without counts by kind', () => {
+    expect(
+      evaluateUsers([{ ...userOf('bob', 2), byKind: { 'signing-certificate': 2 } }], [])
+        .evaluations[0]?.annotation,
+    ).toBe('2 signing certificates, none failing');
   });
 });
 

@@ -9,6 +9,7 @@ import {
   GetAccountSummaryCommand,
   IAMClient,
   ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   ServiceFailureException,
@@ -88,6 +89,24 @@ beforeEach(() => {
 afterEach(() => captured.stop());
 
 describe('the Config rule handler', () => {
+  it('names the kinds of credential the run lists in a NOT_APPLICABLE user’s annotation', async () => {
+    // Prepare: SSH keys listed too; nobody holds one (the kind's own tests list real ones).
+    givenAccount({ bob: [iamCert('bob', 'CERTBOBYOUNG00000000000001', daysAgo(5))], carol: [] });
+    iamMock.on(ListSSHPublicKeysCommand).resolves({ SSHPublicKeys: [], IsTruncated: false });
+
+    // Act
+    await coldStart({ CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key' })(
+      periodicRuleEvent({ notificationCreationTime: TRIGGERED, resultToken: 'token-k' }),
+      context,
+    );
+
+    // Assess
+    expect(evaluationsSent().map((e) => [e.ComplianceType, e.Annotation])).toEqual([
+      ['COMPLIANT', '1 signing certificate, none failing'],
+      ['NOT_APPLICABLE', 'no signing certificate or SSH public key'],
+    ]);
+  });
+
   it('evaluates each user once: NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE, stamped with the token and trigger time', async () => {
     // Prepare
     givenAccount({

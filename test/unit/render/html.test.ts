@@ -5,6 +5,7 @@ import { buildReport, type Finding } from '../../../lambda/core/report';
 import { usersScope } from '../../../lambda/core/scope';
 import { escapeHtml, renderHtml } from '../../../lambda/render/html';
 import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
+import { bedrockKeyFinding, everyKindPolicy, ofUser, sshKeyFinding } from '../kind-findings';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -223,6 +224,91 @@ function reportInputs() {
     findings: [],
   };
 }
+
+describe('renderHtml: every kind of credential', () => {
+  const kindsReport = (findings: Finding[], policy = everyKindPolicy({ mode: 'deactivate' })) =>
+    sharedReportOf(findings, { policy });
+  const html = renderHtml(
+    kindsReport([
+      finding({}),
+      ofUser('bob', sshKeyFinding({ ageDays: 200 })),
+      ofUser('carol', bedrockKeyFinding({ status: 'Expired', severity: 'MEDIUM', ageDays: 400 })),
+    ]),
+  );
+  const document = parse(html);
+  const all = elements(document);
+  const rows = all.filter(
+    (element) => element.tagName === 'tr' && element.attrs.some((a) => a.name === 'data-severity'),
+  );
+  const cells = (row: Element) => row.childNodes.filter((n) => n.nodeName === 'td').map(text);
+
+  it('is a credential audit with a kind column and a credential column', () => {
+    const headers = all.filter((element) => element.tagName === 'th').map(text);
+
+    expect(text(document)).toContain(`IAM credential audit: account ${ACCOUNT_ID}`);
+    expect(headers.slice(0, 5)).toEqual(['severity', 'user', 'kind', 'credential', 'subject']);
+  });
+
+  it('names each row’s kind, its id, and a service credential’s service', () => {
+    expect(rows.map((row) => cells(row).slice(1, 5))).toEqual([
+      ['alice', 'signing certificate', 'CERTALICE0000000000000001AB:CD', 'CN=alice'],
+      ['bob', 'SSH public key', 'APKAALICE000000000001', '-'],
+      ['carol', 'service-specific credentialbedrock.amazonaws.com', 'ACCAALICE000000000001', '-'],
+    ]);
+    expect(rows.map((row) => cells(row)[5])).toEqual(['Active', 'Active', 'Expired']);
+  });
+
+  it('says what to do about each verdict of each kind, in the kind’s words', () => {
+    const todo = all.filter((element) => element.tagName === 'dt').map(text);
+
+    expect(todo).toEqual(
+      expect.arrayContaining([
+        'NON_COMPLIANT (signing certificate) (1): IAM signing certificate older than the maximum age',
+        'NON_COMPLIANT (SSH public key) (1): IAM SSH public key older than the maximum age',
+        'NON_COMPLIANT (service-specific credential) (1): IAM service-specific credential older than the maximum age',
+      ]),
+    );
+    expect(text(document)).toContain('`aws iam upload-ssh-public-key`');
+  });
+
+  it('draws each kind’s ages against the maximum age that kind is judged by', () => {
+    const page = parse(
+      renderHtml(
+        kindsReport(
+          [finding({}), ofUser('bob', sshKeyFinding({ ageDays: 200 }))],
+          everyKindPolicy({ sshKeyMaxAgeDays: 365 }),
+        ),
+      ),
+    );
+    const charts = elements(page).filter((element) => element.tagName === 'svg');
+    const titles = elements(page)
+      .filter((element) => element.tagName === 'h2')
+      .map(text);
+
+    expect(titles).toEqual(
+      expect.arrayContaining(['Signing certificate ages', 'SSH public key ages']),
+    );
+    expect(charts).toHaveLength(2);
+    expect(text(charts[0] as Element)).toContain('max 90');
+    expect(text(charts[1] as Element)).toContain('max 365');
+  });
+
+  it('keeps its CSP: no style attribute, one script, nothing external', () => {
+    expect(all.filter((element) => element.attrs.some((a) => a.name === 'style'))).toEqual([]);
+    expect(all.filter((element) => element.tagName === 'script')).toHaveLength(1);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('has no kind column for a certificates-only report (the control)', () => {
+    const page = parse(renderHtml(sharedReportOf([finding({})])));
+    const headers = elements(page)
+      .filter((element) => element.tagName === 'th')
+      .map(text);
+
+    expect(headers.slice(0, 3)).toEqual(['severity', 'user', 'certificate']);
+    expect(text(page)).toContain('Signing certificate audit');
+  });
+});
 
 describe('escapeHtml', () => {
   it('escapes the characters that mean something in HTML', () => {

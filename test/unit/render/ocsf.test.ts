@@ -23,6 +23,13 @@ import {
   recordingLogger,
   reportOf,
 } from '../fixtures';
+import {
+  bedrockKeyFinding,
+  EVERY_KIND,
+  everyKindPolicy,
+  ofUser,
+  sshKeyFinding,
+} from '../kind-findings';
 import { loadOcsfSchema, validateOcsfRecord } from './ocsf-schema';
 
 const schema = loadOcsfSchema();
@@ -260,6 +267,96 @@ describe('ocsfFindings from a real audit', () => {
     expect(text).not.toContain('BEGIN CERTIFICATE');
     expect(validate(JSON.parse(text))).toEqual([]);
   });
+});
+
+describe('ocsfFindings: every kind of credential', () => {
+  const kindsReport = (findings: Finding[]) => reportOf(findings, { policy: everyKindPolicy() });
+
+  it.each(EVERY_KIND)('writes a valid record of a %s, naming its kind and id', (type, of) => {
+    const finding = of();
+    const [record] = ocsfFindings(kindsReport([finding]));
+
+    expect(validate(record)).toEqual([]);
+    expect(record?.resources[1]).toMatchObject({ uid: finding.credentialId });
+    expect(record?.finding_info.desc).toContain(finding.credentialId as string);
+    if (type !== 'signing-certificate') {
+      expect(record?.resources[1]?.data).toMatchObject({ credentialType: type });
+      expect(JSON.stringify(record)).not.toMatch(/certificate/i);
+    }
+  });
+
+  it('names an SSH key and a Bedrock key by their resource types, and the key’s service', () => {
+    const records = ocsfFindings(kindsReport([sshKeyFinding(), bedrockKeyFinding()]));
+
+    expect(records.map((r) => r.resources[1])).toEqual([
+      {
+        type: 'AWS::IAM::SSHPublicKey',
+        uid: 'APKAALICE000000000001',
+        created_time: Date.parse('2026-01-01T00:00:00.000Z'),
+        data: { status: 'Active', credentialType: 'ssh-public-key' },
+      },
+      {
+        type: 'AWS::IAM::ServiceSpecificCredential',
+        uid: 'ACCAALICE000000000001',
+        created_time: Date.parse('2026-01-01T00:00:00.000Z'),
+        data: {
+          status: 'Active',
+          credentialType: 'service-specific-credential',
+          serviceName: 'bedrock.amazonaws.com',
+        },
+      },
+    ]);
+    expect(records.map((r) => r.finding_info.title)).toEqual([
+      'IAM SSH public key older than the maximum age',
+      'IAM service-specific credential older than the maximum age',
+    ]);
+    expect(records[1]?.finding_info.desc).toMatch(
+      /^User alice, service-specific credential ACCAALICE000000000001 for bedrock\.amazonaws\.com \(Active, 326 days old\)\. NON_COMPLIANT: created more than/,
+    );
+  });
+
+  it('writes one record per credential and check: the same id in three kinds is three records', () => {
+    const id = 'SAMEID0000000000000000001';
+    const records = ocsfFindings(
+      kindsReport([
+        findingOf({ certificateId: id, credentialId: id }),
+        sshKeyFinding({ credentialId: id }),
+        bedrockKeyFinding({ credentialId: id }),
+        // The control: two findings of one credential's check are one record.
+        ofUser('alice', sshKeyFinding({ credentialId: id, verdict: 'NON_COMPLIANT' })),
+      ]),
+    );
+
+    expect(records.map((r) => r.finding_info.uid).sort()).toEqual([
+      `signing-cert-audit/${ACCOUNT_ID}/${id}/age`,
+      `signing-cert-audit/${ACCOUNT_ID}/service-specific-credential/${id}/age`,
+      `signing-cert-audit/${ACCOUNT_ID}/ssh-public-key/${id}/age`,
+    ]);
+    // The same identity as Security Hub's findings.
+    expect(records.map((r) => r.finding_info.uid)).toEqual(
+      toAsffFindings(
+        kindsReport([
+          findingOf({ certificateId: id, credentialId: id }),
+          sshKeyFinding({ credentialId: id }),
+          bedrockKeyFinding({ credentialId: id }),
+        ]),
+        { region: 'us-east-1', partition: 'aws' },
+      ).map((f) => f.Id),
+    );
+  });
+
+  it.each(EVERY_KIND)(
+    'marks a %s resolved once it cannot be used: Inactive, Expired, switched off',
+    (_type, of) => {
+      const statusOf = (overrides: Partial<Finding>) =>
+        ocsfFindings(kindsReport([of(overrides)]))[0]?.status;
+
+      expect(statusOf({ status: 'Active' })).toBe('New');
+      expect(statusOf({ status: 'Inactive' })).toBe('Resolved');
+      expect(statusOf({ status: 'Expired' })).toBe('Resolved');
+      expect(statusOf({ action: 'DEACTIVATED' })).toBe('Resolved');
+    },
+  );
 });
 
 describe('the OCSF validator (controls: it can fail)', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../lambda/core/report';
 import { formatCsv, formatResult, formatTable } from '../../../lambda/render/text';
 import { ACCOUNT_ID, findingOf, policyWith, reportOf as sharedReportOf } from '../fixtures';
+import { bedrockKeyFinding, everyKindPolicy, ofUser, sshKeyFinding } from '../kind-findings';
 
 describe('formatters', () => {
   const finding = (overrides: Partial<Finding>): Finding =>
@@ -110,5 +111,70 @@ describe('formatters', () => {
         '1 error, 2 not read — exit 3',
       );
     });
+  });
+});
+
+describe('formatters: every kind of credential', () => {
+  const report = (findings: Finding[]) =>
+    sharedReportOf(findings, { policy: everyKindPolicy({ mode: 'deactivate' }), dryRun: true });
+  const mixed = () =>
+    report([
+      findingOf({ plannedAction: 'DEACTIVATE' }),
+      ofUser('bob', sshKeyFinding({ plannedAction: 'DEACTIVATE' })),
+      ofUser('carol', bedrockKeyFinding({ status: 'Expired', severity: 'MEDIUM' })),
+    ]);
+
+  it('writes a kind column and each credential’s id in the table', () => {
+    expect(formatTable(mixed()).split('\n')).toEqual([
+      'severity  user   kind                          credential                 status   age  verdict        plan        action  detail',
+      '--------  -----  ----------------------------  -------------------------  -------  ---  -------------  ----------  ------  ------',
+      'HIGH      alice  certificate                   CERTALICE0000000000000001  Active   326  NON_COMPLIANT  DEACTIVATE  NONE',
+      'HIGH      bob    SSH key                       APKAALICE000000000001      Active   326  NON_COMPLIANT  DEACTIVATE  NONE',
+      'MEDIUM    carol  service credential (bedrock)  ACCAALICE000000000001      Expired  326  NON_COMPLIANT  -           NONE',
+      '',
+    ]);
+  });
+
+  it('adds the kind’s columns to the CSV; a certificate’s own stay empty for another kind', () => {
+    const [header, certificate, ssh, bedrock] = formatCsv(mixed()).split('\r\n');
+    const columns = (header ?? '').split(',');
+    const cells = (row: string | undefined) =>
+      Object.fromEntries((row ?? '').split(',').map((cell, i) => [columns[i], cell]));
+
+    expect(columns.slice(-3)).toEqual(['credentialType', 'credentialId', 'serviceName']);
+    expect(cells(certificate)).toMatchObject({
+      certificateId: 'CERTALICE0000000000000001',
+      fingerprint256: 'AB:CD',
+      credentialType: 'signing-certificate',
+      credentialId: 'CERTALICE0000000000000001',
+      serviceName: '',
+    });
+    for (const row of [ssh, bedrock]) {
+      expect(cells(row)).toMatchObject({
+        certificateId: '',
+        fingerprint256: '',
+        subject: '',
+        notAfter: '',
+      });
+    }
+    expect(cells(ssh)).toMatchObject({
+      credentialType: 'ssh-public-key',
+      credentialId: 'APKAALICE000000000001',
+    });
+    expect(cells(bedrock)).toMatchObject({
+      credentialType: 'service-specific-credential',
+      credentialId: 'ACCAALICE000000000001',
+      serviceName: 'bedrock.amazonaws.com',
+      status: 'Expired',
+    });
+  });
+
+  it('keeps a certificates-only report’s table and CSV as they were (the control)', () => {
+    const only = sharedReportOf([findingOf()]);
+
+    expect(formatTable(only).split('\n')[0]).toMatch(/^severity {2}user {3}certificate /);
+    expect(formatCsv(only).split('\r\n')[0]).not.toContain('credentialType');
+    // The same certificate in a run listing every kind is named by its kind.
+    expect(formatCsv(report([findingOf()])).split('\r\n')[0]).toContain('credentialType');
   });
 });

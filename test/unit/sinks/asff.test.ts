@@ -9,7 +9,9 @@ import {
   resolvedTwin,
   toAsffFindings,
 } from '../../../lambda/sinks/asff';
+import { problemsOf, validateRequests } from '../../../tools/emulator/service-model';
 import { ACCOUNT_ID, findingOf, NOW, reportOf as sharedReportOf } from '../fixtures';
+import { bedrockKeyFinding, EVERY_KIND, everyKindPolicy, sshKeyFinding } from '../kind-findings';
 
 const TARGET = { region: 'eu-west-1', partition: 'aws' };
 const PRODUCT = `arn:aws:securityhub:eu-west-1:${ACCOUNT_ID}:product/${ACCOUNT_ID}/default`;
@@ -176,6 +178,148 @@ describe('toAsffFindings', () => {
     );
 
     expectValid(asff as AwsSecurityFinding);
+  });
+});
+
+describe('toAsffFindings: every kind of credential', () => {
+  const ALICE = `arn:aws:iam::${ACCOUNT_ID}:user/eng/alice`;
+  const kindsReport = (findings: Finding[]) =>
+    sharedReportOf(findings, { policy: everyKindPolicy(), usersScanned: 1 });
+
+  it('names an SSH key in the Id, the title, the description and the resource', () => {
+    const [asff] = toAsffFindings(kindsReport([sshKeyFinding({ userArn: ALICE })]), TARGET);
+
+    expectValid(asff as AwsSecurityFinding);
+    expect(asff).toMatchObject({
+      Id: `signing-cert-audit/${ACCOUNT_ID}/ssh-public-key/APKAALICE000000000001/age`,
+      GeneratorId: 'signing-cert-audit/age',
+      Title: 'IAM SSH public key older than the maximum age',
+      Description: expect.stringMatching(
+        /^User alice, SSH public key APKAALICE000000000001 \(Active, 326 days old\)\. NON_COMPLIANT: uploaded more than `maxAgeDays` ago\./,
+      ),
+      ProductFields: { 'signing-cert-audit/CredentialType': 'ssh-public-key' },
+      Compliance: { Status: 'FAILED' },
+      RecordState: 'ACTIVE',
+      Resources: [
+        { Type: 'AwsIamUser', Id: ALICE },
+        {
+          Type: 'Other',
+          Id: `${ALICE}/ssh-public-key/APKAALICE000000000001`,
+          Details: {
+            Other: {
+              CredentialType: 'ssh-public-key',
+              CredentialId: 'APKAALICE000000000001',
+              Status: 'Active',
+              UploadDate: '2026-01-01T00:00:00.000Z',
+            },
+          },
+        },
+      ],
+    });
+    expect(asff?.Remediation?.Recommendation?.Text).toMatch(
+      /^Rotate the SSH public key: upload a new one with `aws iam upload-ssh-public-key`/,
+    );
+    expect(JSON.stringify(asff)).not.toMatch(/certificate/i);
+  });
+
+  it('names a Bedrock API key’s service, and when it was created', () => {
+    const [asff] = toAsffFindings(kindsReport([bedrockKeyFinding({ userArn: ALICE })]), TARGET);
+
+    expectValid(asff as AwsSecurityFinding);
+    expect(asff).toMatchObject({
+      Id: `signing-cert-audit/${ACCOUNT_ID}/service-specific-credential/ACCAALICE000000000001/age`,
+      Title: 'IAM service-specific credential older than the maximum age',
+      Description: expect.stringContaining(
+        'User alice, service-specific credential ACCAALICE000000000001 for bedrock.amazonaws.com (Active, 326 days old)',
+      ),
+      ProductFields: {
+        'signing-cert-audit/CredentialType': 'service-specific-credential',
+        'signing-cert-audit/ServiceName': 'bedrock.amazonaws.com',
+      },
+      Resources: [
+        { Type: 'AwsIamUser' },
+        {
+          Type: 'Other',
+          Id: `${ALICE}/service-specific-credential/ACCAALICE000000000001`,
+          Details: {
+            Other: {
+              CredentialType: 'service-specific-credential',
+              CredentialId: 'ACCAALICE000000000001',
+              ServiceName: 'bedrock.amazonaws.com',
+              Status: 'Active',
+              CreateDate: '2026-01-01T00:00:00.000Z',
+            },
+          },
+        },
+      ],
+    });
+    expect(JSON.stringify(asff)).not.toMatch(/certificate/i);
+  });
+
+  it('keeps a certificate’s Id, title and resource as they were (the control)', () => {
+    const [asff] = toAsffFindings(kindsReport([findingOf({ userArn: ALICE })]), TARGET);
+
+    expect(asff).toMatchObject({
+      Id: `signing-cert-audit/${ACCOUNT_ID}/CERTALICE0000000000000001/age`,
+      Title: 'IAM signing certificate older than the maximum age',
+      ProductFields: { 'signing-cert-audit/CredentialType': 'signing-certificate' },
+      Resources: [
+        { Type: 'AwsIamUser' },
+        {
+          Id: `${ALICE}/signing-certificate/CERTALICE0000000000000001`,
+          Details: { Other: { CertificateId: 'CERTALICE0000000000000001', Fingerprint: 'AB:CD' } },
+        },
+      ],
+    });
+  });
+
+  it('makes one finding per kind and id: the same id in two kinds is two findings', () => {
+    const id = 'SAMEID0000000000000000001';
+    const findings = toAsffFindings(
+      kindsReport([
+        findingOf({ certificateId: id, credentialId: id }),
+        sshKeyFinding({ credentialId: id }),
+        bedrockKeyFinding({ credentialId: id }),
+      ]),
+      TARGET,
+    );
+
+    expect(new Set(findings.map((f) => f.Id)).size).toBe(3);
+  });
+
+  it('imports every kind as a request botocore’s model of BatchImportFindings accepts', () => {
+    const findings = toAsffFindings(
+      kindsReport([
+        findingOf({ userArn: ALICE }),
+        sshKeyFinding({ userArn: ALICE }),
+        bedrockKeyFinding({ userArn: ALICE, status: 'Expired', severity: 'MEDIUM' }),
+      ]),
+      TARGET,
+    );
+
+    expect(findings).toHaveLength(3);
+    expect(
+      problemsOf(validateRequests('securityhub', 'BatchImportFindings', [{ Findings: findings }])),
+    ).toEqual([]);
+    // The control: the model refuses a finding without its Resources.
+    const broken = findings.map(({ Resources: _resources, ...rest }) => rest);
+    expect(
+      problemsOf(validateRequests('securityhub', 'BatchImportFindings', [{ Findings: broken }])),
+    ).not.toEqual([]);
+  });
+
+  it.each(EVERY_KIND)('reports a %s FAILED only while it can be used', (_type, of) => {
+    const statusOf = (overrides: Partial<Finding>) => {
+      const [asff] = toAsffFindings(kindsReport([of(overrides)]), TARGET);
+      return [asff?.Compliance?.Status, asff?.RecordState];
+    };
+
+    expect(statusOf({ status: 'Active' })).toEqual(['FAILED', 'ACTIVE']);
+    expect(statusOf({ status: 'Inactive', severity: 'MEDIUM' })).toEqual(['PASSED', 'ARCHIVED']);
+    expect(statusOf({ status: 'Expired', severity: 'MEDIUM' })).toEqual(['PASSED', 'ARCHIVED']);
+    expect(statusOf({ action: 'DEACTIVATED' })).toEqual(['PASSED', 'ARCHIVED']);
+    expect(statusOf({ action: 'DELETED' })).toEqual(['PASSED', 'ARCHIVED']);
+    expect(statusOf({ action: 'WITHHELD' })).toEqual(['FAILED', 'ACTIVE']);
   });
 });
 

@@ -11,6 +11,7 @@ import { usersScope } from '../../../lambda/core/scope';
 import { ocsfJsonLines } from '../../../lambda/render/ocsf';
 import { ArchiveError, archiveSink } from '../../../lambda/sinks/s3-archive';
 import { ACCOUNT_ID, findingOf, NOW, reportOf as sharedReportOf } from '../fixtures';
+import { EVERY_KIND, withoutKind } from '../kind-findings';
 
 const s3Mock = mockClient(S3Client);
 
@@ -74,6 +75,37 @@ describe('findingsJsonLines', () => {
       { runId: 'run-1', evaluatedAt: NOW.toISOString(), accountId: ACCOUNT_ID, ...finding(2) },
     ]);
     expect(findingsJsonLines(reportOf([]))).toBe('');
+  });
+});
+
+describe('findingsJsonLines: every kind of credential', () => {
+  it.each(EVERY_KIND)('names a %s’s kind, id and service on its line', (type, of) => {
+    const finding = of();
+
+    const [line] = findingsJsonLines(reportOf([finding]))
+      .trimEnd()
+      .split('\n');
+
+    expect(JSON.parse(line as string)).toMatchObject({
+      credentialType: type,
+      credentialId: finding.credentialId,
+      serviceName: finding.serviceName,
+      certificateId: type === 'signing-certificate' ? finding.certificateId : null,
+    });
+  });
+
+  it('gives a finding from before findings named their kind every column, null', () => {
+    const legacy = withoutKind(finding(1));
+
+    const [line] = findingsJsonLines(reportOf([legacy]))
+      .trimEnd()
+      .split('\n');
+
+    expect(JSON.parse(line as string)).toMatchObject({
+      credentialType: null,
+      credentialId: null,
+      serviceName: null,
+    });
   });
 });
 

@@ -6,11 +6,13 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { CredentialType } from '../../../lambda/core/credential';
 import type { Finding, ScanInfo } from '../../../lambda/core/report';
 import { type RunScope, usersScope } from '../../../lambda/core/scope';
 import { asffId, productArn } from '../../../lambda/sinks/asff';
 import { SecurityHubError, securityHubSink } from '../../../lambda/sinks/security-hub';
 import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
+import { bedrockKeyFinding, sshKeyFinding } from '../kind-findings';
 
 const hubMock = mockClient(SecurityHubClient);
 const TARGET = { region: 'us-east-1', partition: 'aws' };
@@ -28,11 +30,15 @@ const reportOf = (
     scan?: ScanInfo;
     userPathPrefix?: string;
     scope?: RunScope;
+    credentialKinds?: CredentialType[];
   } = {},
 ) =>
   sharedReportOf(findings, {
     runId: 'run-2',
-    policy: policyWith({ userPathPrefix: extra.userPathPrefix ?? '/' }),
+    policy: policyWith({
+      userPathPrefix: extra.userPathPrefix ?? '/',
+      ...(extra.credentialKinds ? { credentialKinds: extra.credentialKinds } : {}),
+    }),
     usersScanned: 1,
     certificatesScanned: 1,
     ...(extra.incompleteReason ? { incompleteReason: extra.incompleteReason } : {}),
@@ -287,5 +293,61 @@ describe('securityHubSink', () => {
     await expect(
       securityHubSink(new SecurityHubClient({}), TARGET).deliver(reportOf([finding('CERTALICE')])),
     ).rejects.toThrow(/refused 1 of 1 findings, e\.g\. .*CERTALICE\/age: InvalidInput bad/);
+  });
+
+  it('imports and sweeps by credential, whatever its kind', async () => {
+    // Prepare: Security Hub holds alice's old SSH key and her Bedrock key, and bob's SSH key.
+    const sshOld = 'ssh-public-key/APKAALICEOLD0000000001';
+    const bedrock = 'service-specific-credential/ACCAALICE000000000001';
+    const bobSsh = 'ssh-public-key/APKABOB00000000000001';
+    hubMock.on(GetFindingsCommand).resolves({
+      Findings: [held(sshOld), held(bedrock), held(bobSsh)],
+    });
+
+    // Act: a run over every kind that finds alice's new SSH key and her Bedrock key, now Expired.
+    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(
+      reportOf(
+        [
+          sshKeyFinding({ credentialId: 'APKAALICENEW0000000001' }),
+          bedrockKeyFinding({ status: 'Expired', severity: 'MEDIUM' }),
+        ],
+        {
+          credentialKinds: ['signing-certificate', 'ssh-public-key', 'service-specific-credential'],
+        },
+      ),
+    );
+
+    // Assess: the new key is active, the expired one resolved; what the run no longer found is
+    // archived, each by its own Id.
+    expect(imported().map((f) => [f.Id, f.RecordState, f.Compliance?.Status])).toEqual([
+      [asffId(ACCOUNT_ID, 'ssh-public-key/APKAALICENEW0000000001', 'age'), 'ACTIVE', 'FAILED'],
+      [asffId(ACCOUNT_ID, bedrock, 'age'), 'ARCHIVED', 'PASSED'],
+      [asffId(ACCOUNT_ID, sshOld, 'age'), 'ARCHIVED', 'PASSED'],
+      [asffId(ACCOUNT_ID, bobSsh, 'age'), 'ARCHIVED', 'PASSED'],
+    ]);
+  });
+
+  it('leaves alone the findings of a kind the run did not list: it proves nothing of them', async () => {
+    hubMock.on(GetFindingsCommand).resolves({
+      Findings: [
+        held('ssh-public-key/APKABOB00000000000001'),
+        held('service-specific-credential/ACCABOB00000000000001'),
+        held('CERTBOBGONE'),
+      ],
+    });
+
+    // A run of signing certificates alone (the default) sweeps only certificates.
+    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(reportOf([]));
+    const certificatesOnly = imported().map((f) => f.Id);
+    hubMock.resetHistory();
+    // The control: a run of SSH keys alone sweeps only SSH keys.
+    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(
+      reportOf([], { credentialKinds: ['ssh-public-key'] }),
+    );
+
+    expect(certificatesOnly).toEqual([asffId(ACCOUNT_ID, 'CERTBOBGONE', 'age')]);
+    expect(imported().map((f) => f.Id)).toEqual([
+      asffId(ACCOUNT_ID, 'ssh-public-key/APKABOB00000000000001', 'age'),
+    ]);
   });
 });

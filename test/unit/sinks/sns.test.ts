@@ -14,6 +14,7 @@ import {
   toReportMessages,
 } from '../../../lambda/sinks/sns';
 import { ACCOUNT_ID, deactivateReportOf, numberedFinding } from '../fixtures';
+import { everyKindPolicy, sshKeyFinding } from '../kind-findings';
 
 const finding = numberedFinding;
 
@@ -29,6 +30,17 @@ describe('subjectFor', () => {
     expect(
       subjectFor(reportOf([finding(1)], { incompleteReason: 'ListUsers failed' }), 12, 345).length,
     ).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('subjectFor: every kind of credential', () => {
+  it('calls a report of more than signing certificates an IAM credential audit, as its digest does', () => {
+    const report = reportOf([sshKeyFinding()], { policy: everyKindPolicy() });
+
+    expect(subjectFor(report)).toBe(`IAM credential audit ${ACCOUNT_ID}: 1 non-compliant`);
+    expect(renderDigest(report, undefined).split('\n')[0]).toBe(
+      `IAM credential audit of account ${ACCOUNT_ID}`,
+    );
   });
 });
 
