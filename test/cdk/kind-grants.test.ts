@@ -115,7 +115,7 @@ describe('report mode', () => {
     for (const action of kindOfType(TEST_KEY).actions.read) {
       expect(permissions).not.toHaveProperty(action);
     }
-    expect(permissions['iam:ListTestTokens']).toEqual(['*']);
+    expect(permissions['iam:ListMFADevices']).toEqual(['*']);
     expect(permissions['iam:ListSigningCertificates']).toEqual([USERS]);
   });
 });
@@ -128,17 +128,17 @@ describe('deactivate mode', () => {
       remediateKinds: TEST_KEY,
     });
 
-    expect(permissions['iam:UpdateTestKey']).toEqual([USERS]);
+    expect(permissions['iam:UpdateAccessKey']).toEqual([USERS]);
     expect(permissions['iam:GetUser']).toEqual([USERS]);
     // Control: the kinds it does not name keep their reads and get no write.
     expect(permissions['iam:ListSigningCertificates']).toEqual([USERS]);
-    expect(permissions['iam:ListTestTokens']).toEqual(['*']);
+    expect(permissions['iam:ListMFADevices']).toEqual(['*']);
     for (const action of [
       'iam:UpdateSigningCertificate',
-      'iam:UpdateTestToken',
-      'iam:DeleteTestKey',
+      'iam:DeactivateMFADevice',
+      'iam:DeleteAccessKey',
       'iam:DeleteSigningCertificate',
-      'iam:DeleteTestToken',
+      'iam:DeleteLoginProfile',
     ]) {
       expect(permissions).not.toHaveProperty(action);
     }
@@ -156,8 +156,8 @@ describe('deactivate mode', () => {
       remediateKinds: `signing-certificate,${TEST_KEY}`,
     });
 
-    expect(unread).not.toHaveProperty('iam:UpdateTestKey');
-    expect(read['iam:UpdateTestKey']).toEqual([USERS]);
+    expect(unread).not.toHaveProperty('iam:UpdateAccessKey');
+    expect(read['iam:UpdateAccessKey']).toEqual([USERS]);
   });
 
   it('keeps the default, signing certificates only, changing no other kind', () => {
@@ -184,14 +184,14 @@ describe('delete mode', () => {
     for (const action of [
       'iam:UpdateSigningCertificate',
       'iam:DeleteSigningCertificate',
-      'iam:UpdateTestKey',
-      'iam:DeleteTestKey',
-      'iam:UpdateTestToken',
+      'iam:UpdateAccessKey',
+      'iam:DeleteAccessKey',
+      'iam:DeactivateMFADevice',
       'iam:GetUser',
     ]) {
       expect(permissions[action], action).toEqual([ROBOTS]);
     }
-    expect(permissions).not.toHaveProperty('iam:DeleteTestToken');
+    expect(permissions).not.toHaveProperty('iam:DeleteLoginProfile');
   });
 
   it('deletes a kind whose deletion is final only with deleteServiceCredentials (the control above has it off)', () => {
@@ -202,7 +202,7 @@ describe('delete mode', () => {
       deleteServiceCredentials: true,
     });
 
-    expect(permissions['iam:DeleteTestToken']).toEqual([USERS]);
+    expect(permissions['iam:DeleteLoginProfile']).toEqual([USERS]);
   });
 
   it('gives deleteServiceCredentials no grant outside delete mode', () => {
@@ -213,8 +213,8 @@ describe('delete mode', () => {
       deleteServiceCredentials: true,
     });
 
-    expect(permissions['iam:UpdateTestToken']).toEqual([USERS]);
-    expect(permissions).not.toHaveProperty('iam:DeleteTestToken');
+    expect(permissions['iam:DeactivateMFADevice']).toEqual([USERS]);
+    expect(permissions).not.toHaveProperty('iam:DeleteLoginProfile');
   });
 });
 
@@ -231,7 +231,7 @@ describe('restore', () => {
 
       // The list can fail: the test key's upload is one of them.
       expect(RESTORE_ONLY).toEqual(
-        expect.arrayContaining(['iam:UploadSigningCertificate', 'iam:UploadTestKey']),
+        expect.arrayContaining(['iam:UploadSigningCertificate', 'iam:CreateAccessKey']),
       );
       expect(Object.keys(permissions).filter((action) => RESTORE_ONLY.includes(action))).toEqual(
         [],
@@ -277,9 +277,9 @@ describe('the member role', () => {
     const deactivate = memberPermissions({ mode: 'deactivate', ...kinds });
 
     expect(Object.keys(report).filter((action) => EVERY_WRITE.includes(action))).toEqual([]);
-    expect(report['iam:ListTestTokens']).toEqual(['*']);
+    expect(report['iam:ListMFADevices']).toEqual(['*']);
     expect(Object.keys(deactivate).filter((action) => EVERY_WRITE.includes(action))).toEqual([
-      'iam:UpdateTestKey',
+      'iam:UpdateAccessKey',
     ]);
   });
 
@@ -291,7 +291,7 @@ describe('the member role', () => {
     });
 
     expect(permissions).toHaveProperty('iam:DeleteSigningCertificate');
-    expect(permissions).not.toHaveProperty('iam:DeleteTestKey');
+    expect(permissions).not.toHaveProperty('iam:DeleteAccessKey');
   });
 });
 

@@ -4,9 +4,11 @@ import type { CredentialKind } from '../../../lambda/kinds/kind';
 /**
  * Credential kinds that exist only in the tests, to prove what adding one takes: a module like
  * this one, its type in CREDENTIAL_TYPES and a line in the kind index (the tests add both lines
- * with vi.mock, as new-kind.test.ts does). Their IAM actions are made up (no such action
- * exists), so a grant of one can only come from the kind table. They keep their credentials in
- * memory (`store`), as IAM would: the engine reaches them only through the kind's functions.
+ * with vi.mock, as new-kind.test.ts does). Their IAM actions are real ones this tool never uses
+ * (access keys', MFA devices' and a login profile's: the policy evaluator of the permissions
+ * proof knows only real actions, each with the `user` resource type), so a grant of one can come
+ * only from the kind table. They keep their credentials in memory (`store`), not in IAM: the
+ * engine reaches them only through the kind's functions.
  */
 
 /** A test-only credential: what the engine holds of it. */
@@ -77,10 +79,10 @@ export const testKeyKind: CredentialKind = {
   perUserLimit: 3,
   restore: 'reupload',
   actions: {
-    read: ['iam:ListTestKeys', 'iam:GetTestKey'],
-    deactivate: ['iam:UpdateTestKey'],
-    delete: ['iam:DeleteTestKey'],
-    restore: ['iam:UploadTestKey', 'iam:UpdateTestKey'],
+    read: ['iam:ListAccessKeys'],
+    deactivate: ['iam:UpdateAccessKey'],
+    delete: ['iam:DeleteAccessKey'],
+    restore: ['iam:CreateAccessKey', 'iam:UpdateAccessKey'],
   },
   listUser: async (_iam, userName) => listed(TEST_KEY, userName),
   ...changes,
@@ -94,10 +96,10 @@ export const testTokenKind: CredentialKind = {
   perUserLimit: 2,
   restore: 'reactivate-only',
   actions: {
-    read: ['iam:ListTestTokens'],
-    deactivate: ['iam:UpdateTestToken'],
-    delete: ['iam:DeleteTestToken'],
-    restore: ['iam:UpdateTestToken'],
+    read: ['iam:ListMFADevices'],
+    deactivate: ['iam:DeactivateMFADevice'],
+    delete: ['iam:DeleteLoginProfile'],
+    restore: ['iam:EnableMFADevice'],
   },
   listUser: async (_iam, userName) => listed(TEST_TOKEN, userName),
   listAccount: async () => [...store.keys()].flatMap((userName) => listed(TEST_TOKEN, userName)),
