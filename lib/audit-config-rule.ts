@@ -56,10 +56,14 @@ export function createAuditConfigRule(
     runtime: props.runtime,
   });
   const { role } = built;
+  // The reads of every kind the policy reads, and no write of any kind: report mode.
   grantAuditAccess(role, {
     mode: 'report',
     userPathPrefix: props.policy.userPathPrefix,
     scanStrategy: 'full',
+    credentialKinds: props.policy.credentialKinds,
+    remediateKinds: props.policy.remediateKinds,
+    deleteServiceCredentials: props.policy.deleteServiceCredentials,
   });
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
@@ -75,7 +79,7 @@ export function createAuditConfigRule(
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'config:PutEvaluations has no resource-level permissions (Service Authorization Reference, AWS Config), so Resource "*" is its only form; with it only iam:ListUsers and iam:GetAccountSummary, which have none either. All read IAM, or deliver the rule’s evaluations.',
+      'config:PutEvaluations has no resource-level permissions (Service Authorization Reference, AWS Config), so Resource "*" is its only form; with it only the IAM reads that have none either or name no user (iam:ListUsers, iam:GetAccountSummary, an account-wide kind’s listing). All read IAM, or deliver the rule’s evaluations.',
   });
   // CustomRule attaches the AWS managed AWSConfigRulesExecutionRole to the function's role, which
   // would let it read every Config snapshot and write any Config setting (config:Put*). Handing

@@ -3,15 +3,78 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from '../lambda/core/archive-layout';
 import { ConfigError } from '../lambda/core/errors';
-import { type Mode, type Policy, SETTINGS } from '../lambda/core/settings';
+import { type Mode, POLICY_DEFAULTS, type Policy, SETTINGS } from '../lambda/core/settings';
+import { KIND_INDEX } from '../lambda/kinds';
+import type { CredentialKind } from '../lambda/kinds/kind';
 import type { AuditArchive } from './auditor-archive';
 
-/** Grants the audit role the IAM permissions its mode needs, and not one more. */
-export function grantAuditAccess(
-  role: iam.Role,
-  policy: Pick<Policy, 'mode' | 'userPathPrefix' | 'scanStrategy'>,
-): void {
+/**
+ * The settings an audit role's IAM permissions follow: its mode, the path its users are under,
+ * how it scans, and the kinds of credential it reads and changes (each defaulting as the
+ * settings table says).
+ */
+export type AuditGrantPolicy = Pick<Policy, 'mode' | 'userPathPrefix' | 'scanStrategy'> &
+  Partial<Pick<Policy, 'credentialKinds' | 'remediateKinds' | 'deleteServiceCredentials'>>;
+
+/** The settings that choose which kinds' actions a role holds. */
+export type KindGrantPolicy = Pick<AuditGrantPolicy, 'mode'> &
+  Partial<Pick<Policy, 'credentialKinds' | 'remediateKinds' | 'deleteServiceCredentials'>>;
+
+/** The IAM actions of the credential kinds a policy reads and changes, from the kind table. */
+export interface KindActions {
+  /** Read actions of the kinds listed user by user: granted on the users under the path. */
+  readonly readUsers: readonly string[];
+  /**
+   * Read actions of the kinds listed account-wide, whose listing names no user (granted on
+   * `*`, see {@link grantAuditAccess}).
+   */
+  readonly readAccount: readonly string[];
+  /** Deactivate and delete actions, as the mode allows: granted on the users under the path. */
+  readonly write: readonly string[];
+}
+
+/**
+ * What a policy's kinds take, by the kind table (lambda/kinds/index.ts): the read actions of
+ * every kind in `credentialKinds`; in deactivate and delete mode the deactivate actions of every
+ * kind in `remediateKinds` (that is also read: a kind never listed is never changed); in delete
+ * mode their delete actions too, except a kind whose deletion cannot be undone (its restore is
+ * `reactivate-only`: a service-specific credential, whose secret IAM never returns again) unless
+ * `deleteServiceCredentials` opts in, as the engine decides (lambda/engine/settle.ts). Never a
+ * kind's restore actions: only the operator restores (an upload), never a deployed role.
+ */
+export function kindActions(policy: KindGrantPolicy): KindActions {
+  const read = policy.credentialKinds ?? POLICY_DEFAULTS.credentialKinds;
+  const remediate = policy.remediateKinds ?? POLICY_DEFAULTS.remediateKinds;
+  const deleteFinal = policy.deleteServiceCredentials ?? POLICY_DEFAULTS.deleteServiceCredentials;
+  const reads = KIND_INDEX.filter((kind) => read.includes(kind.type));
+  const changed = policy.mode === 'report' ? [] : reads.filter((k) => remediate.includes(k.type));
+  const deletes = (kind: CredentialKind) =>
+    policy.mode === 'delete' && (kind.restore !== 'reactivate-only' || deleteFinal);
+  return {
+    readUsers: unique(reads.filter((k) => k.listing === 'per-user').flatMap((k) => k.actions.read)),
+    readAccount: unique(
+      reads.filter((k) => k.listing === 'account-wide').flatMap((k) => k.actions.read),
+    ),
+    write: unique(
+      changed.flatMap((kind) => [
+        ...kind.actions.deactivate,
+        ...(deletes(kind) ? kind.actions.delete : []),
+      ]),
+    ),
+  };
+}
+
+function unique(actions: readonly string[]): string[] {
+  return [...new Set(actions)];
+}
+
+/**
+ * Grants the audit role the IAM permissions its mode and its kinds of credential need, and not
+ * one more (see {@link kindActions}).
+ */
+export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void {
   const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`;
+  const kinds = kindActions(policy);
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ListUsersAndAccountSummary',
@@ -24,16 +87,41 @@ export function grantAuditAccess(
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ReadUsersUnderThePath',
-      // ListUserTags reads the exemption and per-user maximum-age tags, only for users with a
-      // certificate to act on or report.
-      actions: ['iam:ListSigningCertificates', 'iam:ListUserTags'],
+      // Each kind's listing of one user's credentials (its `user` resource type: Service
+      // Authorization Reference, "Actions, resources, and condition keys for AWS Identity and
+      // Access Management"); ListUserTags reads the exemption and per-user maximum-age tags, only
+      // for users with a credential to act on or report.
+      actions: [...kinds.readUsers, 'iam:ListUserTags'],
       resources: [users],
     }),
   );
+  if (kinds.readAccount.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListCredentialsOfEveryUser',
+        // An account-wide kind is listed by one paged call over every user
+        // (ListServiceSpecificCredentials with AllUsers=true, which may not name a UserName).
+        // The Service Authorization Reference gives the action one resource type, `user`, and no
+        // ARN for a request that names none: `*` is the only resource sure to match it. The call
+        // reads metadata only (IAM never returns a secret again), of every user of the account
+        // whatever its path: the scan keeps those under the path, and every change stays scoped
+        // to them below.
+        actions: [...kinds.readAccount],
+        resources: ['*'],
+      }),
+    );
+  }
+  const everyResource = [
+    'iam:ListUsers',
+    'iam:GetAccountSummary',
+    ...kinds.readAccount,
+    ...(policy.scanStrategy === 'credential-report'
+      ? ['iam:GenerateCredentialReport', 'iam:GetCredentialReport']
+      : []),
+  ];
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'Only iam:ListUsers, iam:GetAccountSummary and (with the credential-report scan strategy) iam:GenerateCredentialReport and iam:GetCredentialReport use Resource "*": none supports resource-level permissions, and all only read.',
+    reason: `Only ${everyResource.join(', ')} use Resource "*": none supports resource-level permissions, or (an account-wide listing) its request names no user, and all only read.`,
   });
   try {
     Validations.of(role).acknowledge({
@@ -58,11 +146,11 @@ export function grantAuditAccess(
       }),
     );
   }
-  const writes = remediationActions(policy.mode);
+  const writes = remediationActions(policy);
   if (writes.length > 0) {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'RemediateCertificatesUnderThePath',
+        sid: 'ChangeCredentialsUnderThePath',
         actions: writes,
         resources: [users],
       }),
@@ -70,14 +158,16 @@ export function grantAuditAccess(
   }
 }
 
-/** The IAM write actions a mode needs: none in report mode. */
-export function remediationActions(mode: Mode): string[] {
-  if (mode === 'report') return [];
+/**
+ * The IAM write actions a policy needs: none in report mode; in deactivate and delete mode
+ * GetUser and the changes of the kinds it remediates ({@link kindActions}).
+ */
+export function remediationActions(policy: KindGrantPolicy): string[] {
+  if (policy.mode === 'report') return [];
   // GetUser reads the user's IAM id just before a change, for the change record: restore then
-  // never gives a certificate to another user created under the same name.
-  // UpdateSigningCertificate deactivates; delete mode deactivates inside the grace period too.
-  if (mode === 'deactivate') return ['iam:GetUser', 'iam:UpdateSigningCertificate'];
-  return ['iam:GetUser', 'iam:UpdateSigningCertificate', 'iam:DeleteSigningCertificate'];
+  // never gives a credential to another user created under the same name. Delete mode
+  // deactivates too (inside the grace period, and what is Active when listed).
+  return ['iam:GetUser', ...kindActions(policy).write];
 }
 
 /**

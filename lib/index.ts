@@ -19,6 +19,7 @@ export type { AuditFunction } from './audit-function';
 export { AuditDashboard, type DashboardGraph } from './audit-monitoring';
 export type { SigningCertAuditorAlarms } from './auditor-alarms';
 export { AuditArchive, type AuditArchiveProps } from './auditor-archive';
+export type { AuditGrantPolicy } from './auditor-permissions';
 export { AuditorStack } from './auditor-stack';
 export {
   MemberRole,

@@ -13,8 +13,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ORGANIZATION_ID, ROLE_ARN } from '../lambda/core/patterns';
-import { ORG_SETTINGS, type Policy, parseSetting } from '../lambda/core/settings';
-import { grantAuditAccess, grantSecurityHub } from './auditor-permissions';
+import { ORG_SETTINGS, parseSetting } from '../lambda/core/settings';
+import { type AuditGrantPolicy, grantAuditAccess, grantSecurityHub } from './auditor-permissions';
 
 /** Properties of {@link MemberRole}. */
 export interface MemberRoleProps {
@@ -27,8 +27,11 @@ export interface MemberRoleProps {
   readonly trustedRoleArn: string;
   /** The organization's id (`o-…`): the trust also requires `aws:PrincipalOrgID` to match. */
   readonly organizationId: string;
-  /** The policy whose mode, path prefix and scan strategy decide the role's permissions. */
-  readonly policy: Pick<Policy, 'mode' | 'userPathPrefix' | 'scanStrategy'>;
+  /**
+   * The policy whose mode, path prefix, scan strategy and kinds of credential (read, changed,
+   * deleted for good: each defaulting as the settings table says) decide the role's permissions.
+   */
+  readonly policy: AuditGrantPolicy;
   /**
    * Security Hub's home region when the worker imports each member's findings into that
    * member's own Security Hub (the account a finding belongs to must import it); the role then

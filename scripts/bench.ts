@@ -5,12 +5,21 @@
  * runs the real Lambda bundle — built exactly as deployed — in fresh `node` processes through the
  * fault proxy rate-limited to R IAM requests/s with L ms of latency:
  *
- * 1. `full` and `credential-report` on the same account, side by side: calls, wall time, the
- *    floor the rate allows, the ratio between the two, and whether their findings are identical;
- * 2. both again at a throttled rate (`--throttled-rate`, default 5) with a shortened Lambda
+ * 1. each kind of credential of the kind table (lambda/kinds/index.ts) alone, a full scan of it
+ *    (`credentialKinds` that kind): its calls by action, wall time and the floor the rate
+ *    allows, side by side with the signing-certificate scan (the first kind's run); the same
+ *    `holders` share of users holds SSH public keys and service-specific credentials, other
+ *    users than the certificates' holders;
+ * 2. every kind at once, with the credential-report prefilter (which knows only signing
+ *    certificates: the other kinds are still listed as their kind lists them), when the table
+ *    holds more than one kind: its findings must be those of the kinds alone;
+ * 3. `full` and `credential-report` of signing certificates on the same account, side by side:
+ *    calls, wall time, the floor, the ratio between the two, and whether their findings are
+ *    identical;
+ * 4. both again at a throttled rate (`--throttled-rate`, default 5) with a shortened Lambda
  *    limit (`--limit-seconds`), showing the deadline stop a full scan with a partial report
  *    while the prefilter finishes;
- * 3. the cold start of the bundle against a bare IAMClient bundle (scripts/cold-start.ts).
+ * 5. the cold start of the bundle against a bare IAMClient bundle (scripts/cold-start.ts).
  *
  * Prints the results and writes them to `--output`.
  */
@@ -20,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Report } from '../lambda/core/report';
+import { KIND_INDEX } from '../lambda/kinds';
 import { beginCallRecord, recordSession } from '../tools/emulator/call-record';
 import {
   createMailbox,
@@ -28,10 +38,13 @@ import {
   reassemble,
   receiveAll,
   type SeedUser,
+  type SeedUserCredentials,
+  seedUserCredentials,
   seedUsers,
 } from '../tools/emulator/emulator';
 import { startFaultProxy } from '../tools/emulator/fault-proxy';
 import { startMoto } from '../tools/emulator/moto';
+import { generateSshPublicKey } from '../tools/emulator/ssh-keys';
 import { measureCliStart } from './cli-start';
 import { measureColdStart } from './cold-start';
 import { buildHandlerBundle, ENTRY_FILE, writeHandlerBundle } from './handler-bundle';
@@ -98,16 +111,58 @@ function account(count: number): SeedUser[] {
   });
 }
 
+/**
+ * The other kinds' credentials: the same `holders` share of users (other users than the
+ * certificates' holders, so the credential-report prefilter cannot skip them) hold one or two
+ * SSH public keys, and one or two service-specific credentials (an API key that expires, and a
+ * CodeCommit credential that never does), of mixed ages.
+ */
+function credentials(count: number): SeedUserCredentials[] {
+  const every = Math.max(1, Math.round(1 / holderShare));
+  // Two keys serve every holder: IAM refuses a body only to a user who already has it.
+  const keys = [generateSshPublicKey(), generateSshPublicKey()];
+  return Array.from({ length: count }, (_, index) => index).flatMap((index) => {
+    const userName = `bench-user-${String(index).padStart(5, '0')}`;
+    const age = (n: number) => AGES[(index + n) % AGES.length] ?? 5;
+    const held: SeedUserCredentials[] = [];
+    if (index % every === Math.min(1, every - 1)) {
+      held.push({
+        userName,
+        sshPublicKeys: keys.slice(0, 1 + (index % 2)).map((body, n) => ({ ageDays: age(n), body })),
+      });
+    }
+    if (index % every === Math.min(2, every - 1)) {
+      held.push({
+        userName,
+        serviceCredentials: [
+          { serviceName: 'bedrock.amazonaws.com', ageDays: age(0), credentialAgeDays: 365 },
+          ...(index % 2 === 0
+            ? [{ serviceName: 'codecommit.amazonaws.com', ageDays: age(1) }]
+            : []),
+        ],
+      });
+    }
+    return held;
+  });
+}
+
+/** The IAM operations counted: the scan's own, and every action of every kind in the table. */
 const IAM_ACTIONS = [
-  'ListUsers',
-  'ListSigningCertificates',
-  'ListUserTags',
-  'GetAccountSummary',
-  'GenerateCredentialReport',
-  'GetCredentialReport',
-  'UpdateSigningCertificate',
-  'DeleteSigningCertificate',
+  ...new Set([
+    'ListUsers',
+    'ListUserTags',
+    'GetAccountSummary',
+    'GenerateCredentialReport',
+    'GetCredentialReport',
+    ...KIND_INDEX.flatMap((kind) =>
+      [...kind.actions.read, ...kind.actions.deactivate, ...kind.actions.delete].map((action) =>
+        action.replace(/^iam:/, ''),
+      ),
+    ),
+  ]),
 ];
+/** Every kind of the table, as the credentialKinds setting lists them. */
+const EVERY_KIND = KIND_INDEX.map((kind) => kind.type).join(',');
 
 const dir = mkdtempSync(join(tmpdir(), 'signing-cert-audit-bench-'));
 const bundlePath = join(dir, ENTRY_FILE);
@@ -137,13 +192,22 @@ try {
   console.error(`Seeding ${users} users (${values.layout}) into moto…`);
   const seedStart = performance.now();
   const seeded = await seedUsers(clients.iam, moto.endpoint, account(users));
+  const others = await seedUserCredentials(clients.iam, moto.endpoint, credentials(users));
   console.error(
-    `  ${seeded.length} certificates in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+    `  ${seeded.length} certificates, ${others.sshPublicKeys.length} SSH public keys, ${others.serviceCredentials.length} service-specific credentials in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
   );
   const mailbox = await createMailbox(clients, 'bench');
 
-  /** One audit through a fresh rate-limited proxy; report mode, so the account stays as seeded. */
-  const audit = async (strategy: string, requestsPerSecond: number, limitMs: number) => {
+  /**
+   * One audit of these kinds through a fresh rate-limited proxy; report mode, so the account
+   * stays as seeded.
+   */
+  const audit = async (
+    strategy: string,
+    requestsPerSecond: number,
+    limitMs: number,
+    kinds = 'signing-certificate',
+  ) => {
     const proxy = await startFaultProxy(moto.endpoint, {
       ratePerSecond: requestsPerSecond,
       // IAM's bucket refills continuously; one second's worth may arrive at once.
@@ -152,11 +216,15 @@ try {
       // moto answers every list at once; the proxy pages it as IAM does (up to 1000 a page).
       pageSize: 1000,
     });
-    console.error(`  ${strategy} at ${requestsPerSecond} requests/s, limit ${limitMs / 1000} s…`);
+    console.error(
+      `  ${kinds}: ${strategy} at ${requestsPerSecond} requests/s, limit ${limitMs / 1000} s…`,
+    );
     const functionEnv = {
       TOPIC_ARN: mailbox.topicArn,
       MODE: 'report',
       SCAN_STRATEGY: strategy,
+      // Always named: the comparison of strategies is of signing certificates whatever the default.
+      CREDENTIAL_KINDS: kinds,
     };
     const child = spawn(process.execPath, [runner], {
       env: {
@@ -169,7 +237,7 @@ try {
         POWERTOOLS_METRICS_DISABLED: 'true',
         BENCH_LIMIT_MS: String(limitMs),
         // The deployed bundle's calls go into the record the permissions proof checks.
-        ...recordSession('function', functionEnv, `npm run bench (${strategy})`),
+        ...recordSession('function', functionEnv, `npm run bench (${kinds}, ${strategy})`),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -198,6 +266,7 @@ try {
     );
     const floorMs = (iamCalls / requestsPerSecond) * 1000;
     return {
+      kinds,
       strategy,
       usedStrategy: report?.scan.strategy ?? strategy,
       rate: requestsPerSecond,
@@ -215,14 +284,26 @@ try {
       peakRssMb: Number((run.maxRssKb / 1024).toFixed(1)),
       nonCompliantIds: (report?.findings ?? [])
         .filter((f) => f.verdict === 'NON_COMPLIANT')
-        .map((f) => f.certificateId ?? '')
+        .map((f) => f.credentialId ?? f.certificateId ?? '')
         .sort(),
     };
   };
 
-  console.error('Side by side at the normal rate (Lambda limit 900 s):');
-  const full = await audit('full', rate, 900_000);
+  console.error('Each kind alone, a full scan, at the normal rate (Lambda limit 900 s):');
+  const byKind: Awaited<ReturnType<typeof audit>>[] = [];
+  for (const kind of KIND_INDEX) byKind.push(await audit('full', rate, 900_000, kind.type));
+  // The first kind's run is the signing-certificate full scan the strategies compare.
+  const full = byKind.find((run) => run.kinds === 'signing-certificate') ?? byKind[0];
+  if (full === undefined) throw new Error('the kind table holds no kind');
+  console.error('Signing certificates with the credential-report prefilter:');
   const prefilter = await audit('credential-report', rate, 900_000);
+  const together =
+    KIND_INDEX.length > 1
+      ? await (async () => {
+          console.error('Every kind at once, with the credential-report prefilter:');
+          return audit('credential-report', rate, 900_000, EVERY_KIND);
+        })()
+      : null;
   console.error(`Throttled to ${throttledRate} requests/s with a ${limitSeconds} s Lambda limit:`);
   const throttledFull = await audit('full', throttledRate, limitSeconds * 1000);
   const throttledPrefilter = await audit('credential-report', throttledRate, limitSeconds * 1000);
@@ -234,12 +315,35 @@ try {
     ...rest,
     nonCompliant: nonCompliantIds.length,
   });
+  const aloneIds = byKind.flatMap((run) => run.nonCompliantIds).sort();
   const result = {
     users,
     layout: values.layout,
     holderShare: values.layout === 'dense' ? null : holderShare,
     certificates: seeded.length,
+    sshPublicKeys: others.sshPublicKeys.length,
+    serviceCredentials: others.serviceCredentials.length,
     latencyMs,
+    // Each kind alone, side by side with the signing-certificate scan (its first row).
+    kinds: Object.fromEntries(
+      byKind.map((run) => [
+        run.kinds,
+        {
+          listing: KIND_INDEX.find((kind) => kind.type === run.kinds)?.listing ?? null,
+          ...strip(run),
+          callsRelativeToCertificates: Number((run.iamCalls / full.iamCalls).toFixed(3)),
+          wallRelativeToCertificates: Number((run.wallSeconds / full.wallSeconds).toFixed(3)),
+        },
+      ]),
+    ),
+    everyKind:
+      together === null
+        ? null
+        : {
+            ...strip(together),
+            identicalFindings:
+              JSON.stringify(together.nonCompliantIds) === JSON.stringify(aloneIds),
+          },
     sideBySide: {
       full: strip(full),
       credentialReport: strip(prefilter),
@@ -259,11 +363,21 @@ try {
   writeFileSync(values.output, `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
   console.error(`Written to ${values.output}`);
+  console.error(
+    'kind (listing)                                    IAM calls   wall s  floor s  non-compliant',
+  );
+  for (const run of [...byKind, ...(together ? [together] : [])]) {
+    const kind = KIND_INDEX.find((k) => k.type === run.kinds);
+    const name = kind ? `${run.kinds} (${kind.listing})` : `every kind (${run.strategy})`;
+    console.error(
+      `${name.padEnd(48)} ${String(run.iamCalls).padStart(10)} ${run.wallSeconds.toFixed(1).padStart(8)} ${run.floorSeconds.toFixed(1).padStart(8)} ${String(run.nonCompliantIds.length).padStart(14)}`,
+    );
+  }
   const failed =
     !result.sideBySide.identicalFindings ||
-    full.failedUsers > 0 ||
+    byKind.some((run) => run.failedUsers > 0 || run.usersScanned !== users || !run.complete) ||
     prefilter.failedUsers > 0 ||
-    full.usersScanned !== users ||
+    (together !== null && (together.failedUsers > 0 || !result.everyKind?.identicalFindings)) ||
     !throttledPrefilter.complete;
   if (failed) process.exitCode = 1;
 } finally {

@@ -265,8 +265,9 @@ function credentialFields(user: IamUser, credential: Credential) {
 /**
  * What the mode's change to a credential becomes under the policy: made only to the kinds
  * `remediateKinds` names (the others are reported, so an upgrade never starts switching off a
- * kind it never touched), and a service-specific credential deleted only with
- * `deleteServiceCredentials` (its secret is never readable again: a deletion cannot be undone).
+ * kind it never touched), and a kind whose deletion cannot be undone (restore `reactivate-only`:
+ * a service-specific credential, whose secret is never readable again) deleted only with
+ * `deleteServiceCredentials`. The constructs' grants follow the same rule (lib/auditor-permissions.ts).
  */
 function remediable(
   policy: Policy,
@@ -277,13 +278,14 @@ function remediable(
   if (!policy.remediateKinds.includes(credential.type)) {
     return { why: `not changed: remediateKinds does not name ${credential.type}` };
   }
+  const kind = kindOf(credential.type);
   if (
     action === 'DELETE' &&
-    credential.type === 'service-specific-credential' &&
+    kind.restore === 'reactivate-only' &&
     !policy.deleteServiceCredentials
   ) {
     return {
-      why: 'not deleted: a service-specific credential can never be restored, and deleteServiceCredentials is off',
+      why: `not deleted: a ${kind.label} can never be restored, and deleteServiceCredentials is off`,
     };
   }
   return { action };

@@ -162,16 +162,27 @@ describe('SigningCertAuditor', () => {
 
 describe('remediationActions', () => {
   it('gives report mode no IAM write action and each other mode only what it uses', () => {
-    expect(remediationActions('report')).toEqual([]);
-    expect(remediationActions('deactivate')).toEqual([
+    expect(remediationActions({ mode: 'report' })).toEqual([]);
+    expect(remediationActions({ mode: 'deactivate' })).toEqual([
       'iam:GetUser',
       'iam:UpdateSigningCertificate',
     ]);
-    expect(remediationActions('delete')).toEqual([
+    expect(remediationActions({ mode: 'delete' })).toEqual([
       'iam:GetUser',
       'iam:UpdateSigningCertificate',
       'iam:DeleteSigningCertificate',
     ]);
+  });
+
+  it('changes only the kinds remediateKinds names (control: signing certificates named)', () => {
+    const kinds = { credentialKinds: ['signing-certificate' as const] };
+
+    expect(remediationActions({ mode: 'delete', ...kinds, remediateKinds: [] })).toEqual([
+      'iam:GetUser',
+    ]);
+    expect(
+      remediationActions({ mode: 'delete', ...kinds, remediateKinds: ['signing-certificate'] }),
+    ).toContain('iam:DeleteSigningCertificate');
   });
 });
 

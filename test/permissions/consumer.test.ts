@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { POLICY_DEFAULTS } from '../../lambda/core/settings';
 import { TESTED_NODE_RUNTIMES } from '../../lib/runtime';
 import { assemblyDeployment } from './deployments';
 import { type DeploymentProof, proveDeployment } from './proof';
@@ -217,6 +218,10 @@ describe("the consumer's app", () => {
         mode: 'deactivate',
         scanStrategy: 'full',
         userPathPrefix: '/',
+        // The consumer's app names no kind: the settings table's defaults.
+        credentialKinds: POLICY_DEFAULTS.credentialKinds,
+        remediateKinds: POLICY_DEFAULTS.remediateKinds,
+        deleteServiceCredentials: POLICY_DEFAULTS.deleteServiceCredentials,
         securityHub: false,
         memberRoleName: 'SigningCertAuditMember',
         selection: { includeOus: false, excludeOus: false },

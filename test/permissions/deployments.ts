@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { type App, type CfnResource, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { DEFAULT_MEMBER_ROLE_NAME } from '../../lambda/aws/sts';
+import { CREDENTIAL_TYPES } from '../../lambda/core/credential';
 import type { Mode, ScanStrategy } from '../../lambda/core/settings';
 import { AuditorStack } from '../../lib/auditor-stack';
+import { policyFromContext } from '../../lib/context';
 import { OrgAuditorStack, StandaloneMemberStack } from '../../lib/org-auditor-stack';
 import { SERVICE_PATH_METADATA, type ServicePath, servicePathsOf } from '../../lib/service-paths';
 import type { Principal } from '../../tools/emulator/call-record';
 import { createApp } from '../cdk/helpers';
+import type { KindSettings } from './record';
 import { type DeployedPolicies, gatherPolicies, type Pseudo, ResolvedTemplate } from './template';
 
 /** The account every deployment is resolved in: moto's default, where the suites' calls land. */
@@ -33,7 +36,7 @@ export interface ResolvedPath extends ServicePath {
 }
 
 /** What a deployment's settings say about the calls its code makes. */
-export interface DeploymentSettings {
+export interface DeploymentSettings extends KindSettings {
   readonly mode: Mode;
   readonly scanStrategy: ScanStrategy;
   readonly userPathPrefix: string;
@@ -65,6 +68,9 @@ export interface Deployment {
   readonly organizationId?: string;
 }
 
+/** Every kind of credential, as a list setting is given on the command line. */
+const EVERY_KIND = CREDENTIAL_TYPES.join(',');
+
 /** A variant of the account deployment: the context it is synthesized with. */
 const ACCOUNT_FEATURES: Readonly<Record<string, Record<string, unknown>>> = {
   default: {},
@@ -78,6 +84,16 @@ const ACCOUNT_FEATURES: Readonly<Record<string, Record<string, unknown>>> = {
   'object-lock': { objectLockDays: 30 },
   // The AWS Config rule: a second function, report only, whatever the deployment's mode.
   'config-rule': { configRule: true },
+  // Every kind of credential read and changed, service-specific credentials deleted too (in
+  // delete mode): the grants of every row of the kind table (report mode: their reads alone).
+  'all kinds': {
+    credentialKinds: EVERY_KIND,
+    remediateKinds: EVERY_KIND,
+    deleteServiceCredentials: true,
+  },
+  // Every kind read, only signing certificates changed (remediateKinds' default): the other
+  // kinds' writes are refused.
+  'all kinds read': { credentialKinds: EVERY_KIND },
 };
 const MODES: readonly Mode[] = ['report', 'deactivate', 'delete'];
 
@@ -102,6 +118,15 @@ export function deploymentMatrix(): { name: string; build: () => Deployment }[] 
     ...MODES.map((mode) => ({
       name: `organization · ${mode}`,
       build: () => organizationDeployment(`organization · ${mode}`, { mode }),
+    })),
+    // Every kind read and changed in each member account, through the member role.
+    ...MODES.map((mode) => ({
+      name: `organization · ${mode} · all kinds`,
+      build: () =>
+        organizationDeployment(`organization · ${mode} · all kinds`, {
+          mode,
+          ...ACCOUNT_FEATURES['all kinds'],
+        }),
     })),
     // Each member's findings imported into its own Security Hub, through the member role.
     {
@@ -245,17 +270,11 @@ export function memberDeployment(name: string, context: Record<string, unknown>)
   const body = app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
   const parameters = { TrustedRoleArn: OPERATOR_ROLE_ARN, OrganizationId: ORGANIZATION_ID };
   const members = new Map<string, DeployedSide>();
+  const policy = policyFromContext(app.node, 'member');
   return {
     name,
     kind: 'member',
-    settings: {
-      mode: String(context.mode ?? 'report') as Mode,
-      scanStrategy: 'full',
-      userPathPrefix: '/',
-      securityHub: false,
-      memberRoleName: String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME),
-      selection: { includeOus: false, excludeOus: false },
-    },
+    settings: settingsOf(policy, false, String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME)),
     central: undefined,
     member: (accountId) => {
       if (!members.has(accountId)) {
@@ -347,7 +366,7 @@ function side(app: App, stack: Stack): DeployedSide {
 }
 
 function settingsOf(
-  policy: { mode: Mode; scanStrategy: ScanStrategy; userPathPrefix: string },
+  policy: KindSettings & { mode: Mode; scanStrategy: ScanStrategy; userPathPrefix: string },
   securityHub: boolean,
   memberRoleName: string = DEFAULT_MEMBER_ROLE_NAME,
   context: Record<string, unknown> = {},
@@ -356,6 +375,9 @@ function settingsOf(
     mode: policy.mode,
     scanStrategy: policy.scanStrategy,
     userPathPrefix: policy.userPathPrefix,
+    credentialKinds: policy.credentialKinds,
+    remediateKinds: policy.remediateKinds,
+    deleteServiceCredentials: policy.deleteServiceCredentials,
     securityHub,
     memberRoleName,
     selection: { includeOus: !!context.includeOus, excludeOus: !!context.excludeOus },

@@ -76,6 +76,14 @@ describe.each(deploymentMatrix())('$name', ({ build }) => {
     ).toEqual([]);
   });
 
+  it('holds no action of a kind its settings rule out (in report mode: no write of any kind)', () => {
+    expect(
+      proof.ruledOutByKinds.map(
+        (g) => `${shortArn(g.role)} ${g.action} on ${g.resources.join(', ')} (${g.policy})`,
+      ),
+    ).toEqual([]);
+  });
+
   it('refuses what other settings, principals and accounts would do', () => {
     expect(
       proof.refusals

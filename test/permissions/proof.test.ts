@@ -141,8 +141,10 @@ describe('the permissions proof', () => {
       ),
     );
 
-    const leaks = (proof: typeof refused) =>
-      proof.refusals.filter((v) => v.result === 'Allowed').map((v) => v.request.action);
+    // Each action once: the record's call and the kind table's probe may both try it.
+    const leaks = (proof: typeof refused) => [
+      ...new Set(proof.refusals.filter((v) => v.result === 'Allowed').map((v) => v.request.action)),
+    ];
     expect(refused.refusals.map((v) => [v.request.action, v.result])).toContainEqual([
       'iam:DeleteSigningCertificate',
       'ImplicitlyDenied',

@@ -1,8 +1,10 @@
 import { type RunSimulationResults, runSimulation } from '@cloud-copilot/iam-simulate';
 import type { Mode } from '../../lambda/core/settings';
+import { KIND_INDEX } from '../../lambda/kinds';
+import type { CredentialKind } from '../../lambda/kinds/kind';
 import type { Principal } from '../../tools/emulator/call-record';
 import type { DeployedSide, Deployment } from './deployments';
-import type { AttributedCall, CallRecord, RunSettings } from './record';
+import type { AttributedCall, CallRecord, KindSettings, RunSettings } from './record';
 import { type PolicyDocument, type ResolvedTemplate, resourcePolicyOf } from './template';
 
 /** One request put to the policy evaluator. */
@@ -47,6 +49,11 @@ export interface DeploymentProof {
   readonly grants: readonly Grant[];
   /** The grants no expected call exercised. */
   readonly unexercised: readonly Grant[];
+  /**
+   * The grants of a kind's action that the role's settings never make (by the kind table: a
+   * write of a kind it does not change, any write in report mode, a restore): none may be held.
+   */
+  readonly ruledOutByKinds: readonly Grant[];
   /** For each grant (`role|policy|statement|action`), why it is used: the requests' reasons. */
   readonly uses: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -72,6 +79,79 @@ const WHO: Readonly<Record<string, string>> = {
   trusted: 'worker or CLI entering the member account',
   'config-rule': 'Config rule function’s code',
 };
+
+/** What a kind's action is for. */
+type Purpose = keyof CredentialKind['actions'];
+const PURPOSES: readonly Purpose[] = ['read', 'deactivate', 'delete', 'restore'];
+
+/** The kinds that take an action, and what for (an action may serve two: a deactivation and a reactivation). */
+function purposesOf(action: string): { kind: CredentialKind; purpose: Purpose }[] {
+  return KIND_INDEX.flatMap((kind) =>
+    PURPOSES.filter((purpose) => kind.actions[purpose].includes(action)).map((purpose) => ({
+      kind,
+      purpose,
+    })),
+  );
+}
+
+/** What a principal's code runs with, as far as the kinds go. */
+export type KindRun = KindSettings & { readonly mode: Mode };
+
+/**
+ * Whether code running with these settings makes a kind's action, by the kind table, stated here
+ * apart from the constructs' grants (lib/auditor-permissions.ts) so the proof checks them: a
+ * kind's reads when credentialKinds names it; its deactivation outside report mode when
+ * remediateKinds names it too; its deletion in delete mode only, and for a kind whose deletion is
+ * final (restore `reactivate-only`, a service-specific credential) only with
+ * deleteServiceCredentials; a restore never (only the operator restores, with its own
+ * credentials). Undefined for an action no kind takes.
+ */
+export function kindMakes(action: string, run: KindRun): boolean | undefined {
+  const purposes = purposesOf(action);
+  if (purposes.length === 0) return undefined;
+  return purposes.some(({ kind, purpose }) => {
+    const read = run.credentialKinds.includes(kind.type);
+    const changed = read && run.mode !== 'report' && run.remediateKinds.includes(kind.type);
+    if (purpose === 'read') return read;
+    if (purpose === 'deactivate') return changed;
+    if (purpose === 'delete') {
+      return (
+        changed &&
+        run.mode === 'delete' &&
+        (kind.restore !== 'reactivate-only' || run.deleteServiceCredentials)
+      );
+    }
+    return false;
+  });
+}
+
+/** Runs nothing of any kind: the roles that never touch a user's credentials. */
+const NO_KINDS: KindRun = {
+  mode: 'report',
+  credentialKinds: [],
+  remediateKinds: [],
+  deleteServiceCredentials: false,
+};
+
+/**
+ * What a role of the deployment runs with, as far as the kinds go: the audit function and the
+ * member role its settings; the Config rule's function the same kinds in report mode; any other
+ * role (the organization's worker, enumerate, summarize) nothing of any kind.
+ */
+function kindRunOf(role: string, deployment: Deployment): KindRun {
+  const { settings, roleOf } = deployment;
+  const rule = roleOf['config-rule'];
+  if (rule !== undefined && roleKey(rule, deployment) === role)
+    return { ...settings, mode: 'report' };
+  if (
+    (roleOf.function !== undefined && roleKey(roleOf.function, deployment) === role) ||
+    role === `member:${settings.memberRoleName}` ||
+    role.endsWith(`:role/${settings.memberRoleName}`)
+  ) {
+    return settings;
+  }
+  return NO_KINDS;
+}
 
 /** Which deployments a recorded call belongs to, and as which of their principals. */
 function roleKinds(call: AttributedCall): { kind: Deployment['kind']; as: string }[] {
@@ -206,7 +286,12 @@ export function recordedRequests(record: CallRecord, deployment: Deployment): Re
           reason: `the ${WHO[kind.as] ?? `${kind.as} code`} (${call.operation})`,
         },
         settings: session.settings,
-        compatible: compatible(session.settings, deployment),
+        // The session's settings cover the deployment's, and the deployment's role makes this
+        // call of its kind (a session reading every kind also makes the calls of a deployment
+        // reading fewer: those of the kinds that deployment reads).
+        compatible:
+          compatible(session.settings, deployment) &&
+          kindMakes(call.action, kindRunOf(roleKey(principal, deployment), deployment)) !== false,
       });
     }
   }
@@ -504,6 +589,12 @@ function ruledOut(recorded: readonly RecordedRequest[], deployment: Deployment):
     (s) => selects(s, d),
   ];
   const out = new Map<string, RecordedRequest>();
+  // What the deployment's kinds rule out, call by call: the record's calls of a kind its role
+  // does not read, change or delete (the kind table's rule, kindMakes).
+  for (const r of recorded) {
+    const run = kindRunOf(roleKey(r.request.principal, deployment), deployment);
+    if (kindMakes(r.request.action, run) === false) out.set(JSON.stringify(r.request), r);
+  }
   for (const covers of settings) {
     const key = (r: RecordedRequest) =>
       `${roleKey(r.request.principal, deployment)}|${r.request.action}`;
@@ -559,16 +650,11 @@ export async function proveDeployment(
       `a user outside ${deployment.settings.userPathPrefix}`,
     );
   }
-  // No role this tool deploys may upload a certificate: a deleted one is given back by the
-  // operator's restore, with the operator's own credentials, never by the functions or the
-  // member role (each change they can make is tried as an upload).
-  await refuse(
-    all
-      .map((r) => r.request)
-      .filter((r) => /^iam:(Update|Delete|List)SigningCertificates?$/.test(r.action))
-      .map((r) => ({ ...r, action: 'iam:UploadSigningCertificate' })),
-    'a deployed role uploads a certificate (only the operator restores one)',
-  );
+  // By the kind table, whatever the record holds: what each role that audits users never does
+  // (a kind's reads it does not read, the writes its mode and remediateKinds rule out, a final
+  // deletion without deleteServiceCredentials, and every restore: only the operator restores,
+  // with its own credentials), tried as that role on a user under the path, is refused.
+  await refuse(kindProbes(all, deployment), 'the kind table rules this out for the role');
   // The Config rule's function only reads and evaluates: whatever the audit function's code does
   // that the rule's code never does (IAM writes, the archive, the topic, Security Hub, the
   // credential report), tried as the rule's role, is refused, in every mode.
@@ -627,5 +713,73 @@ export async function proveDeployment(
     }
   }
   const unexercised = grants.filter((g) => !uses.has(grantKey(g)));
-  return { deployment: deployment.name, expected, refusals, grants, unexercised, uses };
+  const ruledOutByKinds = grants.filter((g) =>
+    KIND_ACTIONS.some(
+      (action) =>
+        matchesAction(g.action, action) &&
+        kindMakes(action, kindRunOf(g.role, deployment)) === false,
+    ),
+  );
+  return {
+    deployment: deployment.name,
+    expected,
+    refusals,
+    grants,
+    unexercised,
+    ruledOutByKinds,
+    uses,
+  };
+}
+
+/** Every action of the kind table. */
+const KIND_ACTIONS: readonly string[] = [
+  ...new Set(KIND_INDEX.flatMap((kind) => PURPOSES.flatMap((purpose) => kind.actions[purpose]))),
+];
+
+/** Whether a policy's action pattern (`iam:Update*`, `iam:*`, `*`) covers an action, as IAM matches them. */
+function matchesAction(pattern: string, action: string): boolean {
+  const regex = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${regex}$`, 'i').test(action);
+}
+
+/**
+ * The kind table's refusals: for each role of the deployment that audits users (the audit
+ * function, the Config rule's function, the member role as the record shows it assumed), every
+ * action of every kind its settings never make ({@link kindMakes}), on a user under the
+ * deployment's path (an account-wide listing on `*`, as its call names no user).
+ */
+function kindProbes(recorded: readonly RecordedRequest[], deployment: Deployment): ProofRequest[] {
+  const { roleOf, settings } = deployment;
+  const roles = new Set<string>(
+    [roleOf.function, roleOf['config-rule']].filter((r): r is string => r !== undefined),
+  );
+  for (const r of recorded) {
+    if (r.request.principal.endsWith(`:role/${settings.memberRoleName}`)) {
+      roles.add(r.request.principal);
+    }
+  }
+  const central = deployment.central?.template.pseudo.accountId ?? '123456789012';
+  return [...roles].flatMap((principal) => {
+    const run = kindRunOf(roleKey(principal, deployment), deployment);
+    const user = `arn:aws:iam::${accountOf(principal) ?? central}:user${settings.userPathPrefix}kind-probe`;
+    return KIND_ACTIONS.filter((action) => kindMakes(action, run) === false).map((action) => {
+      const takers = purposesOf(action);
+      const accountWide = takers.some(
+        ({ kind, purpose }) => purpose === 'read' && kind.listing === 'account-wide',
+      );
+      const what = takers.map(({ kind, purpose }) => `${kind.type} ${purpose}`).join(', ');
+      return {
+        principal,
+        action,
+        resource: accountWide ? '*' : user,
+        context: { 'aws:RequestedRegion': 'us-east-1' },
+        why: `${what}, as ${roleKey(principal, deployment)} (mode ${run.mode}, credentialKinds ${run.credentialKinds.join(',') || 'none'}, remediateKinds ${run.remediateKinds.join(',') || 'none'})`,
+        origin: 'refusal' as const,
+        reason: `the ${what} of a kind its settings rule out`,
+      };
+    });
+  });
 }

@@ -3,6 +3,7 @@ import { DEFAULT_MEMBER_ROLE_NAME } from '../../lambda/aws/sts';
 import {
   loadPolicyFromEnv,
   type Mode,
+  type Policy,
   type ScanStrategy,
   SETTINGS,
 } from '../../lambda/core/settings';
@@ -15,8 +16,14 @@ import {
   type SessionLine,
 } from '../../tools/emulator/call-record';
 
+/** The settings that decide which kinds of credential a run reads, changes and deletes for good. */
+export type KindSettings = Pick<
+  Policy,
+  'credentialKinds' | 'remediateKinds' | 'deleteServiceCredentials'
+>;
+
 /** The settings of a session that decide which calls it makes, and to which resources. */
-export interface RunSettings {
+export interface RunSettings extends KindSettings {
   readonly mode: Mode;
   readonly scanStrategy: ScanStrategy;
   readonly userPathPrefix: string;
@@ -117,6 +124,7 @@ function settingsOf(line: SessionLine): RunSettings | undefined {
         mode: options.policy.mode,
         scanStrategy: options.policy.scanStrategy,
         userPathPrefix: options.policy.userPathPrefix,
+        ...kindsOf(options.policy),
         ...(options.publishTo ? { topicArn: options.publishTo.topicArn } : {}),
         ...(options.archiveBucket ? { archiveBucket: options.archiveBucket } : {}),
         ...(options.securityHub
@@ -134,6 +142,7 @@ function settingsOf(line: SessionLine): RunSettings | undefined {
       mode: policy.mode,
       scanStrategy: policy.scanStrategy,
       userPathPrefix: policy.userPathPrefix,
+      ...kindsOf(policy),
       ...(topicArn ? { topicArn } : {}),
       ...(archiveBucket ? { archiveBucket } : {}),
       ...(securityHubRegion ? { securityHubRegion } : {}),
@@ -145,4 +154,13 @@ function settingsOf(line: SessionLine): RunSettings | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The kinds a policy reads, changes and may delete for good, as the code parsed them. */
+function kindsOf(policy: KindSettings): KindSettings {
+  return {
+    credentialKinds: policy.credentialKinds,
+    remediateKinds: policy.remediateKinds,
+    deleteServiceCredentials: policy.deleteServiceCredentials,
+  };
 }

@@ -40,13 +40,28 @@ export type ResourceRef =
   /** Not a call the code makes (the emulator's own routes, test tooling). */
   | { readonly kind: 'none' };
 
-/** The operations the code may call with a user name, whose resource is that user. */
+/**
+ * The operations the code may call with a user name, whose resource is that user (each has the
+ * `user` resource type alone: Service Authorization Reference, "Actions, resources, and condition
+ * keys for AWS Identity and Access Management"). ListServiceSpecificCredentials with
+ * `AllUsers=true` names no user: its resource is then `*`.
+ */
 const IAM_USER_OPERATIONS = new Set([
   'ListSigningCertificates',
   'ListUserTags',
   'UpdateSigningCertificate',
   'DeleteSigningCertificate',
   'UploadSigningCertificate',
+  'ListSSHPublicKeys',
+  'GetSSHPublicKey',
+  'UpdateSSHPublicKey',
+  'DeleteSSHPublicKey',
+  'UploadSSHPublicKey',
+  'ListServiceSpecificCredentials',
+  'UpdateServiceSpecificCredential',
+  'DeleteServiceSpecificCredential',
+  'CreateServiceSpecificCredential',
+  'ResetServiceSpecificCredential',
   'GetUser',
   'CreateUser',
   'DeleteUser',
@@ -140,6 +155,10 @@ export function decodeRequest(
   for (const name of [
     'UserName',
     'CertificateId',
+    'SSHPublicKeyId',
+    'ServiceSpecificCredentialId',
+    'ServiceName',
+    'AllUsers',
     'Status',
     'TopicArn',
     'TargetArn',

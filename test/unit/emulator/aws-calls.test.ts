@@ -40,6 +40,46 @@ describe('decodeRequest', () => {
     });
   });
 
+  it('names the calls of every kind of user credential by their user, and an account-wide listing by `*`', () => {
+    const iam = (params: Record<string, string>) =>
+      decodeRequest('POST', '/', signed('iam'), form({ Version: '2010-05-08', ...params }));
+
+    expect(
+      iam({
+        Action: 'UpdateSSHPublicKey',
+        UserName: 'bob',
+        SSHPublicKeyId: 'K1',
+        Status: 'Inactive',
+      }),
+    ).toMatchObject({
+      action: 'iam:UpdateSSHPublicKey',
+      resource: { kind: 'iam-user', userName: 'bob' },
+      params: { SSHPublicKeyId: 'K1' },
+    });
+    expect(
+      iam({
+        Action: 'DeleteServiceSpecificCredential',
+        UserName: 'bob',
+        ServiceSpecificCredentialId: 'S1',
+      }),
+    ).toMatchObject({ resource: { kind: 'iam-user', userName: 'bob' } });
+    expect(iam({ Action: 'ListServiceSpecificCredentials', UserName: 'bob' })).toMatchObject({
+      resource: { kind: 'iam-user', userName: 'bob' },
+    });
+    // Control: the account-wide listing names no user.
+    expect(
+      iam({
+        Action: 'ListServiceSpecificCredentials',
+        AllUsers: 'true',
+        ServiceName: 'bedrock.amazonaws.com',
+      }),
+    ).toMatchObject({
+      action: 'iam:ListServiceSpecificCredentials',
+      resource: { kind: 'any' },
+      params: { AllUsers: 'true', ServiceName: 'bedrock.amazonaws.com' },
+    });
+  });
+
   it('reads S3 path-style requests as the IAM actions that authorize them', () => {
     expect(
       decodeRequest(

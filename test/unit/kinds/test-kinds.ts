@@ -1,0 +1,110 @@
+import type { Credential, CredentialType } from '../../../lambda/core/credential';
+import type { CredentialKind } from '../../../lambda/kinds/kind';
+
+/**
+ * Credential kinds that exist only in the tests, to prove what adding one takes: a module like
+ * this one, its type in CREDENTIAL_TYPES and a line in the kind index (the tests add both lines
+ * with vi.mock, as new-kind.test.ts does). Their IAM actions are real ones this tool never uses
+ * (access keys', MFA devices' and a login profile's: the policy evaluator of the permissions
+ * proof knows only real actions, each with the `user` resource type), so a grant of one can come
+ * only from the kind table. They keep their credentials in memory (`store`), not in IAM: the
+ * engine reaches them only through the kind's functions.
+ */
+
+/** A test-only credential: what the engine holds of it. */
+interface StoredCredential {
+  readonly credentialId: string;
+  status: 'Active' | 'Inactive';
+  readonly uploadDate: Date;
+  readonly body: string;
+}
+
+/** The test kinds' credentials, by user: what `listUser` lists and the changes change. */
+export const store = new Map<string, StoredCredential[]>();
+
+/** What the test kinds were asked to do, in order (`setStatus user id status`, `remove user id`). */
+export const calls: string[] = [];
+
+function listed(type: string, userName: string): Credential[] {
+  return (store.get(userName) ?? [])
+    .filter((c) => c.credentialId.startsWith(prefixOf(type)))
+    .map(
+      (c) =>
+        ({
+          type,
+          userName,
+          credentialId: c.credentialId,
+          status: c.status,
+          uploadDate: c.uploadDate,
+          body: c.body,
+        }) as unknown as Credential,
+    );
+}
+
+const prefixOf = (type: string) => (type === TEST_KEY ? 'TESTKEY' : 'TESTTOKEN');
+
+function find(userName: string, credentialId: string): StoredCredential {
+  const found = store.get(userName)?.find((c) => c.credentialId === credentialId);
+  if (found === undefined) {
+    throw Object.assign(new Error(`no ${credentialId}`), { name: 'NoSuchEntityException' });
+  }
+  return found;
+}
+
+const changes: Pick<CredentialKind, 'setStatus' | 'remove'> = {
+  async setStatus(_iam, userName, credentialId, status) {
+    calls.push(`setStatus ${userName} ${credentialId} ${status}`);
+    find(userName, credentialId).status = status;
+  },
+  async remove(_iam, userName, credentialId) {
+    calls.push(`remove ${userName} ${credentialId}`);
+    find(userName, credentialId);
+    store.set(
+      userName,
+      (store.get(userName) ?? []).filter((c) => c.credentialId !== credentialId),
+    );
+  },
+};
+
+/** The test key's type: a per-user kind whose public body restore can upload again. */
+export const TEST_KEY = 'test-key' as CredentialType;
+/** The test token's type: an account-wide kind whose secret is never returned again. */
+export const TEST_TOKEN = 'test-token' as CredentialType;
+
+/** A per-user kind that restore can upload again, as SSH public keys are. */
+export const testKeyKind: CredentialKind = {
+  type: TEST_KEY,
+  label: 'test key',
+  listing: 'per-user',
+  perUserLimit: 3,
+  restore: 'reupload',
+  actions: {
+    read: ['iam:ListAccessKeys'],
+    deactivate: ['iam:UpdateAccessKey'],
+    delete: ['iam:DeleteAccessKey'],
+    restore: ['iam:CreateAccessKey', 'iam:UpdateAccessKey'],
+  },
+  listUser: async (_iam, userName) => listed(TEST_KEY, userName),
+  ...changes,
+};
+
+/** An account-wide kind whose deletion is final, as service-specific credentials are. */
+export const testTokenKind: CredentialKind = {
+  type: TEST_TOKEN,
+  label: 'test token',
+  listing: 'account-wide',
+  perUserLimit: 2,
+  restore: 'reactivate-only',
+  actions: {
+    read: ['iam:ListMFADevices'],
+    deactivate: ['iam:DeactivateMFADevice'],
+    delete: ['iam:DeleteLoginProfile'],
+    restore: ['iam:EnableMFADevice'],
+  },
+  listUser: async (_iam, userName) => listed(TEST_TOKEN, userName),
+  listAccount: async () => [...store.keys()].flatMap((userName) => listed(TEST_TOKEN, userName)),
+  ...changes,
+};
+
+/** The test kinds, as their index lines add them. */
+export const TEST_KINDS: readonly CredentialKind[] = [testKeyKind, testTokenKind];
