@@ -13,9 +13,10 @@ import { mockedAccount } from '../accounts';
 import { ACCOUNT_ID, daysAgo, memoryRecorder, NOW, policyWith, recordingLogger } from '../fixtures';
 import { calls, store, TEST_KEY } from './test-kinds';
 
-// The two lines a new kind adds, and nothing else: its type in CREDENTIAL_TYPES, and its module
-// in the kind index. The scan, the checks, the act phase, the change record, the constructs'
-// grants and the CLI's flags below reach the test-only kind through them alone.
+// What a new kind adds, and nothing else: its type in CREDENTIAL_TYPES, its words in KIND_WORDING
+// (the outputs', kept in the pure core) and its module in the kind index. The scan, the checks,
+// the act phase, the change record, the constructs' grants, the dashboard and the CLI's flags
+// below reach the test-only kinds through them alone.
 vi.mock('../../../lambda/core/credential', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../../lambda/core/credential')>();
   const types = [...real.CREDENTIAL_TYPES, 'test-key', 'test-token'] as const;
@@ -23,6 +24,27 @@ vi.mock('../../../lambda/core/credential', async (importOriginal) => {
     ...real,
     CREDENTIAL_TYPES: types,
     CREDENTIAL_TYPE: new RegExp(`^(?:${types.join('|')})$`),
+  };
+});
+vi.mock('../../../lambda/core/credential-wording', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../../lambda/core/credential-wording')>();
+  const words = (label: string) => ({
+    label,
+    article: 'a',
+    plural: `${label}s`,
+    short: label,
+    made: 'issued',
+    makeVerb: 'issue',
+    makeCommand: `\`issue-${label.replace(' ', '-')}\``,
+    resourceType: 'AWS::IAM::User',
+  });
+  return {
+    ...real,
+    KIND_WORDING: {
+      ...real.KIND_WORDING,
+      'test-key': words('test key'),
+      'test-token': words('test token'),
+    },
   };
 });
 vi.mock('../../../lambda/kinds/index', async (importOriginal) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Credential, CredentialType } from '../../../lambda/core/credential';
 import type { CredentialKind } from '../../../lambda/kinds/kind';
 
@@ -85,6 +86,7 @@ export const testKeyKind: CredentialKind = {
     restore: ['iam:CreateAccessKey', 'iam:UpdateAccessKey'],
   },
   listUser: async (_iam, userName) => listed(TEST_KEY, userName),
+  fingerprint: (body) => `text:${createHash('sha256').update(body).digest('hex')}`,
   ...changes,
 };
 
