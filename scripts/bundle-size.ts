@@ -8,8 +8,12 @@ import { buildHandlerBundle } from './handler-bundle';
  * `--max-kb N` also fails when the bundle is larger than N KB.
  */
 
-/** The budget for the minified bundle: 450 KB before the evidence archive, whose S3 client adds 138 KB. */
-const DEFAULT_BUDGET_KB = 650;
+/**
+ * The budget for the minified bundle: 450 KB before the evidence archive, whose S3 client adds
+ * 138 KB; 650 KB until SSH public keys and service-specific credentials, whose kinds, checks and
+ * words add 21 KB (648 KB before them, 669 KB with them, measured side by side).
+ */
+const DEFAULT_BUDGET_KB = 680;
 
 const budgetArg = process.argv.indexOf('--max-kb');
 const budgetKb = budgetArg === -1 ? DEFAULT_BUDGET_KB : Number(process.argv[budgetArg + 1]);
