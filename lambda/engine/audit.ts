@@ -3,8 +3,9 @@ import { describeError } from '../core/errors';
 import { buildReport, type Report } from '../core/report';
 import { ACCOUNT_SCOPE } from '../core/scope';
 import type { Policy } from '../core/settings';
+import { scanAccount } from './account-checks';
 import { carryOutActions } from './act';
-import { scanAccount, scanNamedUsers, scannedUsers, scanUsers, type UnreadKind } from './scan';
+import { scanNamedUsers, scannedUsers, scanUsers, type UnreadKind } from './scan';
 import { settleScans } from './settle';
 import type { AuditDeps, AuditOptions } from './types';
 
