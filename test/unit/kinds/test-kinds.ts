@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Credential, CredentialType } from '../../../lambda/core/credential';
+import type { KindWording } from '../../../lambda/core/credential-wording';
 import type { CredentialKind } from '../../../lambda/kinds/kind';
 
 /**
@@ -110,3 +111,25 @@ export const testTokenKind: CredentialKind = {
 
 /** The test kinds, as their index lines add them. */
 export const TEST_KINDS: readonly CredentialKind[] = [testKeyKind, testTokenKind];
+
+/** The test kinds' words for the outputs, as a new kind's row in KIND_WORDING adds them. */
+export const TEST_KIND_WORDING: Readonly<Record<string, KindWording>> = Object.fromEntries(
+  (
+    [
+      [TEST_KEY, 'test key'],
+      [TEST_TOKEN, 'test token'],
+    ] as const
+  ).map(([type, label]) => [
+    type,
+    {
+      label,
+      article: 'a',
+      plural: `${label}s`,
+      short: label,
+      made: 'issued',
+      makeVerb: 'issue',
+      makeCommand: `\`issue-${label.replace(' ', '-')}\``,
+      resourceType: 'AWS::IAM::User',
+    } satisfies KindWording,
+  ]),
+);
