@@ -33,7 +33,16 @@ import { asffId, productArn } from '../../../lambda/sinks/asff';
 import { periodicRuleEvent } from '../../../tools/emulator/config-rule-event';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
 import { capturedOutput } from '../accounts';
-import { ACCOUNT_ID, daysAgo, getUserAnswer, iamCert, iamUser, NOW, TOPIC_ARN } from '../fixtures';
+import {
+  ACCOUNT_ID,
+  answerNoOtherCredentials,
+  daysAgo,
+  getUserAnswer,
+  iamCert,
+  iamUser,
+  NOW,
+  TOPIC_ARN,
+} from '../fixtures';
 import { usersTrigger } from './users-trigger';
 
 // The seam of a trigger, as new-check.test.ts proves a check's: a trigger is its event parser,
@@ -93,6 +102,7 @@ const archived = () =>
 
 beforeEach(() => {
   for (const mock of [iamMock, s3Mock, snsMock, hubMock, configMock]) mock.reset();
+  answerNoOtherCredentials(iamMock);
   // alice and bob each hold an over-age certificate; Security Hub holds each one's old one.
   iamMock.on(ListUsersCommand).resolves({ Users: [iamUser('alice'), iamUser('bob')] });
   iamMock.on(GetUserCommand).callsFake(getUserAnswer);

@@ -21,6 +21,7 @@ import { snsSink } from '../../../lambda/sinks/sns';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
 import { capturedOutput } from '../accounts';
 import {
+  answerNoOtherCredentials,
   CERT_BODY_MARKER,
   daysAgo,
   getUserAnswer,
@@ -78,6 +79,7 @@ const logLines = () => captured.jsonLines();
 
 beforeEach(() => {
   iamMock.reset();
+  answerNoOtherCredentials(iamMock);
   snsMock.reset();
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
