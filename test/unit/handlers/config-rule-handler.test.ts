@@ -146,7 +146,8 @@ describe('the Config rule handler', () => {
             ComplianceResourceType: 'AWS::IAM::User',
             ComplianceResourceId: idOf('carol'),
             ComplianceType: 'NOT_APPLICABLE',
-            Annotation: 'no signing certificate',
+            // Every kind is listed by default: carol holds none of any.
+            Annotation: 'no signing certificate, SSH public key or service-specific credential',
             OrderingTimestamp: new Date(TRIGGERED),
           },
         ],

@@ -27,7 +27,11 @@ import {
   createConfigRuleHandler,
 } from '../../../lambda/handlers/config-rule-handler';
 import { createAuditHandler } from '../../../lambda/handlers/lambda-handler';
-import { SCOPE_DIMENSION, SERVICE_NAME } from '../../../lambda/handlers/metrics';
+import {
+  CREDENTIAL_TYPE_DIMENSION,
+  SCOPE_DIMENSION,
+  SERVICE_NAME,
+} from '../../../lambda/handlers/metrics';
 import { SCHEDULED_TRIGGER } from '../../../lambda/handlers/scheduled-handler';
 import { asffId, productArn } from '../../../lambda/sinks/asff';
 import { periodicRuleEvent } from '../../../tools/emulator/config-rule-event';
@@ -169,7 +173,9 @@ describe('a trigger added as its event parser, its run scope and its output', ()
   it('reaches the metrics: emitted with its scope, apart from the account’s', async () => {
     await handler()({ userNames: ['alice'] }, context);
 
-    const emf = captured.jsonLines().find((line) => '_aws' in line);
+    // The run's counts, and those of each kind it listed (every kind, by default), all scoped.
+    const documents = captured.jsonLines().filter((line) => '_aws' in line);
+    const emf = documents.find((line) => !(CREDENTIAL_TYPE_DIMENSION in line));
     expect(emf).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Dimensions: [['service', SCOPE_DIMENSION]] }] },
       service: SERVICE_NAME,
@@ -177,6 +183,8 @@ describe('a trigger added as its event parser, its run scope and its output', ()
       NonCompliant: 1,
       UsersScanned: 1,
     });
+    expect(documents.length).toBeGreaterThan(1);
+    for (const document of documents) expect(document[SCOPE_DIMENSION]).toBe('users');
   });
 
   it('reaches the Security Hub sweep: it resolves alice’s stale finding, never bob’s', async () => {
