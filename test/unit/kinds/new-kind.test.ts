@@ -28,24 +28,8 @@ vi.mock('../../../lambda/core/credential', async (importOriginal) => {
 });
 vi.mock('../../../lambda/core/credential-wording', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../../lambda/core/credential-wording')>();
-  const words = (label: string) => ({
-    label,
-    article: 'a',
-    plural: `${label}s`,
-    short: label,
-    made: 'issued',
-    makeVerb: 'issue',
-    makeCommand: `\`issue-${label.replace(' ', '-')}\``,
-    resourceType: 'AWS::IAM::User',
-  });
-  return {
-    ...real,
-    KIND_WORDING: {
-      ...real.KIND_WORDING,
-      'test-key': words('test key'),
-      'test-token': words('test token'),
-    },
-  };
+  const { TEST_KIND_WORDING } = await import('./test-kinds');
+  return { ...real, KIND_WORDING: { ...real.KIND_WORDING, ...TEST_KIND_WORDING } };
 });
 vi.mock('../../../lambda/kinds/index', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../../lambda/kinds/index')>();

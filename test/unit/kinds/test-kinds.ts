@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Credential, CredentialType } from '../../../lambda/core/credential';
+import type { KindWording } from '../../../lambda/core/credential-wording';
 import type { CredentialKind } from '../../../lambda/kinds/kind';
 
 /**
@@ -110,3 +111,21 @@ export const testTokenKind: CredentialKind = {
 
 /** The test kinds, as their index lines add them. */
 export const TEST_KINDS: readonly CredentialKind[] = [testKeyKind, testTokenKind];
+
+/** A test kind's words, as its line in KIND_WORDING (lambda/core/credential-wording.ts) says them. */
+const wordsOf = (label: string): KindWording => ({
+  label,
+  article: 'a',
+  plural: `${label}s`,
+  short: label,
+  made: 'issued',
+  makeVerb: 'issue',
+  makeCommand: `\`issue-${label.replace(' ', '-')}\``,
+  resourceType: 'AWS::IAM::User',
+});
+
+/** The test kinds' words, as their lines in KIND_WORDING add them. */
+export const TEST_KIND_WORDING: Readonly<Record<string, KindWording>> = {
+  [TEST_KEY]: wordsOf('test key'),
+  [TEST_TOKEN]: wordsOf('test token'),
+};
