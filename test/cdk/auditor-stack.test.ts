@@ -385,14 +385,18 @@ describe('AuditorStack permissions', () => {
       'iam:ListSigningCertificates',
       'iam:ListSSHPublicKeys',
       'iam:GetSSHPublicKey',
+      // Listed user by user under a path (AllUsers takes none): scoped to it too.
+      'iam:ListServiceSpecificCredentials',
       'iam:ListUserTags',
       'iam:GetUser',
       'iam:UpdateSigningCertificate',
       'iam:DeleteSigningCertificate',
     ]) {
-      expect(permissions[action]).toEqual([engineering]);
+      expect(permissions[action], action).toEqual([engineering]);
     }
     expect(permissions['iam:ListUsers']).toEqual(['*']);
+    // The control: every user's (path /) are listed at once, which only * allows.
+    expect(BASE_PERMISSIONS['iam:ListServiceSpecificCredentials']).toEqual(['*']);
   });
 });
 
