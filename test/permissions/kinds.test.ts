@@ -10,10 +10,11 @@ import { accountDeployment, CENTRAL_ACCOUNT } from './deployments';
 import { type DeploymentProof, proveDeployment } from './proof';
 import { loadCallRecord } from './record';
 
-// The kind table with two test-only kinds added, as a new kind's two lines would add them: a
-// per-user kind (as SSH public keys are) and an account-wide one whose deletion is final (as
-// service-specific credentials are). Their actions are real IAM actions nothing else of this
-// tool takes, so whatever the proof says of them, it says from the kind table.
+// The kind table with two test-only kinds added, as a new kind's lines would add them (its type,
+// its words, its module in the index): a per-user kind (as SSH public keys are) and an
+// account-wide one whose deletion is final (as service-specific credentials are). Their actions
+// are real IAM actions nothing else of this tool takes, so whatever the proof says of them, it
+// says from the kind table. Their words are the dashboard's (a chart line per kind).
 vi.mock('../../lambda/core/credential', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lambda/core/credential')>();
   const types = [...real.CREDENTIAL_TYPES, 'test-key', 'test-token'] as const;
@@ -22,6 +23,11 @@ vi.mock('../../lambda/core/credential', async (importOriginal) => {
     CREDENTIAL_TYPES: types,
     CREDENTIAL_TYPE: new RegExp(`^(?:${types.join('|')})$`),
   };
+});
+vi.mock('../../lambda/core/credential-wording', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../lambda/core/credential-wording')>();
+  const { TEST_KIND_WORDING } = await import('../unit/kinds/test-kinds');
+  return { ...real, KIND_WORDING: { ...real.KIND_WORDING, ...TEST_KIND_WORDING } };
 });
 vi.mock('../../lambda/kinds/index', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lambda/kinds/index')>();
