@@ -5,7 +5,7 @@ import { ORG_REPORTS_PREFIX, ORG_RUNS_PREFIX } from '../lambda/core/archive-layo
 import { ConfigError } from '../lambda/core/errors';
 import { type Mode, POLICY_DEFAULTS, type Policy, SETTINGS } from '../lambda/core/settings';
 import { KIND_INDEX } from '../lambda/kinds';
-import type { CredentialKind } from '../lambda/kinds/kind';
+import { type CredentialKind, listsAccountWide } from '../lambda/kinds/kind';
 import type { AuditArchive } from './auditor-archive';
 
 /**
@@ -74,7 +74,17 @@ function unique(actions: readonly string[]): string[] {
  */
 export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void {
   const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`;
-  const kinds = kindActions(policy);
+  const actions = kindActions(policy);
+  // Under a path narrower than `/` the engine lists an account-wide kind user by user
+  // (listsAccountWide): its reads are then granted on the users under the path, as a per-user
+  // kind's are, never on every user of the account.
+  const kinds = listsAccountWide(policy)
+    ? actions
+    : {
+        ...actions,
+        readUsers: unique([...actions.readUsers, ...actions.readAccount]),
+        readAccount: [],
+      };
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'ListUsersAndAccountSummary',
@@ -100,12 +110,11 @@ export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void
       new iam.PolicyStatement({
         sid: 'ListCredentialsOfEveryUser',
         // An account-wide kind is listed by one paged call over every user
-        // (ListServiceSpecificCredentials with AllUsers=true, which may not name a UserName).
-        // The Service Authorization Reference gives the action one resource type, `user`, and no
-        // ARN for a request that names none: `*` is the only resource sure to match it. The call
-        // reads metadata only (IAM never returns a secret again), of every user of the account
-        // whatever its path: the scan keeps those under the path, and every change stays scoped
-        // to them below.
+        // (ListServiceSpecificCredentials with AllUsers=true, which may not name a UserName),
+        // for a deployment of every user (path `/`) only. The Service Authorization Reference
+        // gives the action one resource type, `user`, and no ARN for a request that names none:
+        // `*` is the only resource sure to match it. The call reads metadata only (IAM never
+        // returns a secret again), and every change stays scoped to the users under the path.
         actions: [...kinds.readAccount],
         resources: ['*'],
       }),

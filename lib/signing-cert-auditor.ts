@@ -110,8 +110,9 @@ export interface SigningCertAuditorProps {
    */
   readonly scanStrategy?: ScanStrategy;
   /**
-   * The kinds of IAM user credential read and reported.
-   * @default ['signing-certificate']
+   * The kinds of IAM user credential read and reported (every kind is read by default; only
+   * `remediateKinds` are ever changed).
+   * @default ['signing-certificate', 'ssh-public-key', 'service-specific-credential']
    */
   readonly credentialKinds?: readonly CredentialType[];
   /**

@@ -109,7 +109,8 @@ export const DEMO_STEP: SessionStep = {
   sample: {
     page: 'docs/emulator.md',
     name: 'demo',
-    excerpt: { from: 'Running the Lambda handler', lines: 40 },
+    // The findings of every kind, the summary, what moto holds, and the report's first lines.
+    excerpt: { from: 'Running the Lambda handler', lines: 49 },
     noPrompt: true,
   },
 };

@@ -141,7 +141,7 @@ export const SETTINGS = settingsTable('context', {
     env: 'CREDENTIAL_KINDS',
     flag: 'credential-kinds',
     placeholder: 'KINDS',
-    default: ['signing-certificate'] as CredentialType[],
+    default: [...CREDENTIAL_TYPES] as CredentialType[],
     allowed: `kinds of credential separated by commas: ${CREDENTIAL_TYPES.join(', ')}`,
     help: 'the kinds of IAM user credential that are read and reported',
     schema: z.array(z.enum(CREDENTIAL_TYPES)).check(z.minLength(1)),

@@ -5,7 +5,7 @@ import { describeError } from '../core/errors';
 import type { ScanInfo } from '../core/report';
 import type { Policy, ScanStrategy } from '../core/settings';
 import { KIND_INDEX } from '../kinds';
-import type { CredentialKind } from '../kinds/kind';
+import { type CredentialKind, listsAccountWide } from '../kinds/kind';
 import { partitionOf } from './account-checks';
 import type { AuditDeps, Limit, ScannedUser } from './types';
 
@@ -136,16 +136,6 @@ async function scanListedUsers(
     listingError,
     scan: { strategy: 'full', credentialReportGeneratedAt: null, fallbackReason },
   };
-}
-
-/**
- * Whether a run lists the account-wide kinds account-wide: only when it audits every user (path
- * prefix `/`). `AllUsers` takes no path, so under a narrower prefix it would read credentials of
- * users the deployment is not granted (its grants are scoped to the prefix): they are then
- * listed user by user, as for a users-scoped run.
- */
-function listsAccountWide(policy: Policy): boolean {
-  return policy.userPathPrefix === '/';
 }
 
 /** The account-wide kinds the policy reads, when the run lists them account-wide. */

@@ -1,6 +1,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { UploadCheck } from '../core/change-record';
 import type { Credential, CredentialType } from '../core/credential';
+import type { Policy } from '../core/settings';
 
 /**
  * One kind of IAM user credential, behind the one interface the engine, restore, the constructs'
@@ -55,4 +56,14 @@ export interface CredentialKind {
   fingerprint?(body: string): string;
   /** Whether IAM would take a recorded body uploaded again now (kinds that `reupload`). */
   uploadable?(body: string, now: Date): UploadCheck;
+}
+
+/**
+ * Whether a run lists the `account-wide` kinds account-wide: only when it audits every user
+ * (path prefix `/`). `AllUsers` takes no path, so under a narrower prefix those kinds are listed
+ * user by user, and a deployment's grants of their reads are scoped to the prefix as the
+ * per-user kinds' are.
+ */
+export function listsAccountWide(policy: Pick<Policy, 'userPathPrefix'>): boolean {
+  return policy.userPathPrefix === '/';
 }

@@ -1,5 +1,6 @@
 import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { CREDENTIAL_TYPES } from '../../lambda/core/credential';
 import { ConfigError } from '../../lambda/core/errors';
 import { POLICY_DEFAULTS } from '../../lambda/core/settings';
 import {
@@ -8,6 +9,7 @@ import {
   METRICS_NAMESPACE,
   SERVICE_NAME,
 } from '../../lambda/handlers/metrics';
+import { KIND_INDEX } from '../../lambda/kinds';
 import { AuditorStack } from '../../lib/auditor-stack';
 import { HANDLER_BUNDLE, NODE_MAJOR } from '../../lib/bundling';
 import { CONTEXT_SETTINGS } from '../../lib/context';
@@ -21,6 +23,14 @@ import {
   synthStack,
 } from './helpers';
 
+/** The kinds other than signing certificates, and every IAM write of theirs (restore's too). */
+const OTHER_KINDS = KIND_INDEX.filter((kind) => kind.type !== 'signing-certificate');
+const OTHER_WRITES = OTHER_KINDS.flatMap((kind) => [
+  ...kind.actions.deactivate,
+  ...kind.actions.delete,
+  ...kind.actions.restore,
+]);
+
 const EXISTING_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:security-findings';
 const ALL_USERS = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/*';
 /** The change record's objects in the archive: written in deactivate and delete mode only. */
@@ -32,6 +42,11 @@ const BASE_PERMISSIONS = {
   'iam:GetAccountSummary': ['*'],
   'iam:ListSigningCertificates': [ALL_USERS],
   'iam:ListUserTags': [ALL_USERS],
+  // Every kind is read by default: SSH public keys user by user, service-specific credentials
+  // for the whole account at once (AllUsers, which IAM authorizes on *).
+  'iam:ListSSHPublicKeys': [ALL_USERS],
+  'iam:GetSSHPublicKey': [ALL_USERS],
+  'iam:ListServiceSpecificCredentials': ['*'],
   'logs:CreateLogStream': ['{AWS::Logs::LogGroup.Arn}'],
   'logs:PutLogEvents': ['{AWS::Logs::LogGroup.Arn}'],
   'sns:Publish': ['{AWS::SNS::Topic}'],
@@ -172,7 +187,7 @@ describe('AuditorStack function', () => {
         MAX_ACTIONS_PER_RUN: '25',
         SCAN_CONCURRENCY: '8',
         SCAN_STRATEGY: 'full',
-        CREDENTIAL_KINDS: 'signing-certificate',
+        CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key,service-specific-credential',
         REMEDIATE_KINDS: 'signing-certificate',
         DELETE_SERVICE_CREDENTIALS: 'false',
         TOPIC_ARN: { Ref: topic.id },
@@ -211,7 +226,7 @@ describe('AuditorStack function', () => {
           MAX_ACTIONS_PER_RUN: '5',
           SCAN_CONCURRENCY: '4',
           SCAN_STRATEGY: 'credential-report',
-          CREDENTIAL_KINDS: 'signing-certificate',
+          CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key,service-specific-credential',
           REMEDIATE_KINDS: 'signing-certificate',
           DELETE_SERVICE_CREDENTIALS: 'false',
           TOPIC_ARN: { Ref: Match.anyValue() },
@@ -314,6 +329,42 @@ describe('AuditorStack permissions', () => {
     });
   });
 
+  it.each(['report', 'deactivate', 'delete'])(
+    '%s mode: grants no write action of a kind other than signing certificates by default, though it reads every kind',
+    (mode) => {
+      // Act
+      const permissions = functionPermissions(synthStack({ mode }));
+      // The control: the same mode, naming every kind to remediate, deleting the final ones too.
+      const named = functionPermissions(
+        synthStack({
+          mode,
+          remediateKinds: CREDENTIAL_TYPES.join(','),
+          deleteServiceCredentials: true,
+        }),
+      );
+
+      // Assess
+      for (const kind of OTHER_KINDS) {
+        for (const action of kind.actions.read) expect(permissions, action).toHaveProperty(action);
+      }
+      expect(Object.keys(permissions).filter((action) => OTHER_WRITES.includes(action))).toEqual(
+        [],
+      );
+      expect(
+        Object.keys(named)
+          .filter((action) => OTHER_WRITES.includes(action))
+          .sort(),
+      ).toEqual(
+        mode === 'report'
+          ? []
+          : OTHER_KINDS.flatMap((kind) => [
+              ...kind.actions.deactivate,
+              ...(mode === 'delete' ? kind.actions.delete : []),
+            ]).sort(),
+      );
+    },
+  );
+
   it('never grants UploadSigningCertificate: only the operator restores a deleted certificate', () => {
     for (const mode of ['report', 'deactivate', 'delete']) {
       expect(Object.keys(functionPermissions(synthStack({ mode })))).not.toContain(
@@ -332,14 +383,20 @@ describe('AuditorStack permissions', () => {
     const engineering = 'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/engineering/*';
     for (const action of [
       'iam:ListSigningCertificates',
+      'iam:ListSSHPublicKeys',
+      'iam:GetSSHPublicKey',
+      // Listed user by user under a path (AllUsers takes none): scoped to it too.
+      'iam:ListServiceSpecificCredentials',
       'iam:ListUserTags',
       'iam:GetUser',
       'iam:UpdateSigningCertificate',
       'iam:DeleteSigningCertificate',
     ]) {
-      expect(permissions[action]).toEqual([engineering]);
+      expect(permissions[action], action).toEqual([engineering]);
     }
     expect(permissions['iam:ListUsers']).toEqual(['*']);
+    // The control: every user's (path /) are listed at once, which only * allows.
+    expect(BASE_PERMISSIONS['iam:ListServiceSpecificCredentials']).toEqual(['*']);
   });
 });
 

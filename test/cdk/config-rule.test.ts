@@ -108,7 +108,7 @@ describe('the AWS Config rule (configRule)', () => {
         MAX_ACTIONS_PER_RUN: '25',
         SCAN_CONCURRENCY: '8',
         SCAN_STRATEGY: 'full',
-        CREDENTIAL_KINDS: 'signing-certificate',
+        CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key,service-specific-credential',
         REMEDIATE_KINDS: 'signing-certificate',
         DELETE_SERVICE_CREDENTIALS: 'false',
       },
@@ -127,6 +127,13 @@ describe('the AWS Config rule (configRule)', () => {
       'iam:GetAccountSummary': ['*'],
       'iam:ListSigningCertificates': ['arn:{AWS::Partition}:iam::{AWS::AccountId}:user/robots/*'],
       'iam:ListUserTags': ['arn:{AWS::Partition}:iam::{AWS::AccountId}:user/robots/*'],
+      // Every kind is read by default, under the path (service-specific credentials too: under
+      // a path they are listed user by user); none is changed (the rule only reports).
+      'iam:ListSSHPublicKeys': ['arn:{AWS::Partition}:iam::{AWS::AccountId}:user/robots/*'],
+      'iam:GetSSHPublicKey': ['arn:{AWS::Partition}:iam::{AWS::AccountId}:user/robots/*'],
+      'iam:ListServiceSpecificCredentials': [
+        'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/robots/*',
+      ],
       'config:PutEvaluations': ['*'],
       'logs:CreateLogStream': ['{AWS::Logs::LogGroup.Arn}'],
       'logs:PutLogEvents': ['{AWS::Logs::LogGroup.Arn}'],

@@ -10,10 +10,11 @@ import { MemberRoleStack } from '../../lib/member-role';
 import { TEST_KEY, TEST_TOKEN } from '../unit/kinds/test-kinds';
 import { createApp, functionPermissions, synthStack } from './helpers';
 
-// The kind table with two test-only kinds added, as a new kind's two lines would add them (its
-// type, its module in the index): a per-user kind restore can upload again (as SSH public keys
-// are), and an account-wide one whose deletion is final (as service-specific credentials are).
-// Their actions exist nowhere else: every grant of one below comes from the table.
+// The kind table with two test-only kinds added, as a new kind's lines would add them (its type,
+// its words, its module in the index): a per-user kind restore can upload again (as SSH public
+// keys are), and an account-wide one whose deletion is final (as service-specific credentials
+// are). Their actions exist nowhere else: every grant of one below comes from the table. Their
+// words are the dashboard's (a chart line per kind), as they are the outputs'.
 vi.mock('../../lambda/core/credential', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lambda/core/credential')>();
   const types = [...real.CREDENTIAL_TYPES, 'test-key', 'test-token'] as const;
@@ -22,6 +23,11 @@ vi.mock('../../lambda/core/credential', async (importOriginal) => {
     CREDENTIAL_TYPES: types,
     CREDENTIAL_TYPE: new RegExp(`^(?:${types.join('|')})$`),
   };
+});
+vi.mock('../../lambda/core/credential-wording', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../lambda/core/credential-wording')>();
+  const { TEST_KIND_WORDING } = await import('../unit/kinds/test-kinds');
+  return { ...real, KIND_WORDING: { ...real.KIND_WORDING, ...TEST_KIND_WORDING } };
 });
 vi.mock('../../lambda/kinds/index', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lambda/kinds/index')>();

@@ -231,12 +231,16 @@ describe('the member role', () => {
     )
       .flatMap((statement) => [statement.Action].flat())
       .sort();
+    // Every kind is read by default; only signing certificates are changed.
     expect(actions).toEqual(
       [
         'iam:GetAccountSummary',
         'iam:ListSigningCertificates',
         'iam:ListUserTags',
         'iam:ListUsers',
+        'iam:ListSSHPublicKeys',
+        'iam:GetSSHPublicKey',
+        'iam:ListServiceSpecificCredentials',
         ...writes,
       ].sort(),
     );

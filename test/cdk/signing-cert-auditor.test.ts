@@ -38,7 +38,7 @@ describe('SigningCertAuditor', () => {
       maxActionsPerRun: 25,
       concurrency: 8,
       scanStrategy: 'full',
-      credentialKinds: ['signing-certificate'],
+      credentialKinds: ['signing-certificate', 'ssh-public-key', 'service-specific-credential'],
       remediateKinds: ['signing-certificate'],
       deleteServiceCredentials: false,
     });
@@ -64,9 +64,15 @@ describe('SigningCertAuditor', () => {
         .sort(),
     ).toEqual([
       'iam:GetAccountSummary',
+      'iam:GetSSHPublicKey',
+      'iam:ListSSHPublicKeys',
+      'iam:ListServiceSpecificCredentials',
       'iam:ListSigningCertificates',
       'iam:ListUserTags',
       'iam:ListUsers',
+    ]);
+    expect(permissions['iam:ListSSHPublicKeys']).toEqual([
+      'arn:{AWS::Partition}:iam::{AWS::AccountId}:user/vendors/*',
     ]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ EXEMPT_TAG_KEY: 'vendor:keep' }) },

@@ -9,6 +9,8 @@ import {
   receiveAll,
   type SeededCertificate,
   type SeedUser,
+  type SeedUserCredentials,
+  seedUserCredentials,
   seedUsers,
 } from '../../tools/emulator/emulator';
 import { resetMoto } from '../../tools/emulator/moto';
@@ -24,6 +26,23 @@ const ACCOUNT: readonly SeedUser[] = [
   { userName: 'frank' },
   { userName: 'grace', path: '/robots/', certificates: [{ ageDays: 95 }] },
   { userName: 'heidi', path: '/robots/', certificates: [{ ageDays: 300, status: 'Inactive' }] },
+];
+
+/**
+ * Over-age credentials of the other kinds, which a run reads by default, on each side of the
+ * path `/robots/`: grace's SSH key and CodeCommit password under it, alice's outside it.
+ */
+const OTHER_KINDS: readonly SeedUserCredentials[] = [
+  {
+    userName: 'grace',
+    sshPublicKeys: [{ ageDays: 200 }],
+    serviceCredentials: [{ serviceName: 'codecommit.amazonaws.com', ageDays: 200 }],
+  },
+  {
+    userName: 'alice',
+    sshPublicKeys: [{ ageDays: 200 }],
+    serviceCredentials: [{ serviceName: 'codecommit.amazonaws.com', ageDays: 200 }],
+  },
 ];
 
 /** The archive every deployed function has: delete mode keeps its change record there. */
@@ -97,15 +116,27 @@ describe('report mode', () => {
     expect(messages).toEqual([]);
   });
 
-  it('audits only the users under USER_PATH_PREFIX', async () => {
+  it('audits only the users under USER_PATH_PREFIX, every kind of theirs', async () => {
+    await seedUserCredentials(clients.iam, endpoint, OTHER_KINDS);
+
     const { summary, messages } = await audit({ USER_PATH_PREFIX: '/robots/' });
 
-    expect(summary).toMatchObject({ usersScanned: 2, certificatesScanned: 2, nonCompliant: 2 });
-    expect(reassemble(messages).findings.map((f) => f.userName)).toEqual(['grace', 'heidi']);
+    expect(summary).toMatchObject({ usersScanned: 2, certificatesScanned: 2, nonCompliant: 4 });
+    expect(
+      reassemble(messages)
+        .findings.map((f) => `${f.userName} ${f.credentialType}`)
+        .sort(),
+    ).toEqual([
+      'grace service-specific-credential',
+      'grace signing-certificate',
+      'grace ssh-public-key',
+      'heidi signing-certificate',
+    ]);
   });
 
   it('changes only the users under USER_PATH_PREFIX in delete mode, and archives the report', async () => {
     await clients.s3.send(new CreateBucketCommand({ Bucket: 'robots-evidence' }));
+    await seedUserCredentials(clients.iam, endpoint, OTHER_KINDS);
     const before = await readStatuses(clients.iam);
 
     const { summary } = await audit({

@@ -85,11 +85,16 @@ describe('signing-cert-audit output', () => {
 
     expect(run.status).toBe(1);
     const lines = run.stdout.split('\n');
+    // Every kind is read by default: each row names its kind, then the credential's id.
     expect(lines[0]).toMatch(
-      /^severity\s+user\s+certificate\s+status\s+age\s+verdict\s+plan\s+action\s+detail$/,
+      /^severity\s+user\s+kind\s+credential\s+status\s+age\s+verdict\s+plan\s+action\s+detail$/,
     );
-    expect(lines[2]).toMatch(/^HIGH\s+alice\s+\w+\s+Active\s+400\s+NON_COMPLIANT\s+-\s+NONE$/);
-    expect(lines[3]).toMatch(/^LOW\s+carol\s+\w+\s+Active\s+80\s+EXPIRING_SOON\s+-\s+NONE$/);
+    expect(lines[2]).toMatch(
+      /^HIGH\s+alice\s+certificate\s+\w+\s+Active\s+400\s+NON_COMPLIANT\s+-\s+NONE$/,
+    );
+    expect(lines[3]).toMatch(
+      /^LOW\s+carol\s+certificate\s+\w+\s+Active\s+80\s+EXPIRING_SOON\s+-\s+NONE$/,
+    );
   });
 
   it('writes CSV to --output, one row per finding', async () => {

@@ -3,7 +3,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_AGE_TAG_KEY } from '../../lambda/core/rules';
 import { POLICY_DEFAULTS, toEnvironment } from '../../lambda/core/settings';
 import { periodicRuleEvent } from '../../tools/emulator/config-rule-event';
-import { readStatuses, type SeedUser, seedUsers } from '../../tools/emulator/emulator';
+import {
+  readStatuses,
+  type SeedUser,
+  type SeedUserCredentials,
+  seedUserCredentials,
+  seedUsers,
+} from '../../tools/emulator/emulator';
 import { resetMoto } from '../../tools/emulator/moto';
 import { problemsOf, validateRequests } from '../../tools/emulator/service-model';
 import { clients, endpoint, invokeConfigRule } from './harness';
@@ -17,6 +23,18 @@ const ACCOUNT: readonly SeedUser[] = [
   { userName: 'erin', certificates: [{ ageDays: 80 }] },
   { userName: 'frank' },
   { userName: 'grace', path: '/robots/', certificates: [{ ageDays: 95 }] },
+];
+
+/**
+ * The other kinds, which the rule reads by default: bob's young SSH key beside his certificate,
+ * and ivan's over-age CodeCommit password, all he holds.
+ */
+const OTHER_KINDS: readonly SeedUserCredentials[] = [
+  { userName: 'bob', sshPublicKeys: [{ ageDays: 10 }] },
+  {
+    userName: 'ivan',
+    serviceCredentials: [{ serviceName: 'codecommit.amazonaws.com', ageDays: 200 }],
+  },
 ];
 
 /** The environment the construct gives the rule's function: the policy, in report mode. */
@@ -44,7 +62,8 @@ beforeEach(async () => {
 describe('the AWS Config rule on the emulator', () => {
   it('evaluates every user by its IAM id, changes nothing, and sends requests the service model allows', async () => {
     // Prepare
-    await seedUsers(clients.iam, endpoint, ACCOUNT);
+    await seedUsers(clients.iam, endpoint, [...ACCOUNT, { userName: 'ivan' }]);
+    await seedUserCredentials(clients.iam, endpoint, OTHER_KINDS);
     const before = await readStatuses(clients.iam);
     const names = await userIds(clients.iam);
 
@@ -69,6 +88,7 @@ describe('the AWS Config rule on the emulator', () => {
       erin: 'COMPLIANT',
       frank: 'NOT_APPLICABLE',
       grace: 'NON_COMPLIANT',
+      ivan: 'NON_COMPLIANT',
     });
     expect(
       evaluations.every(
@@ -85,8 +105,15 @@ describe('the AWS Config rule on the emulator', () => {
         /^1 failing signing certificate: \w+ NON_COMPLIANT, 120 days old$/,
       ),
     });
+    // Every kind is read by default: what bob and ivan hold of the others is evaluated too.
+    const annotationOf = (user: string) =>
+      evaluations.find((e) => names.get(e.ComplianceResourceId ?? '') === user)?.Annotation;
+    expect(annotationOf('bob')).toBe('1 signing certificate and 1 SSH public key, none failing');
+    expect(annotationOf('ivan')).toMatch(
+      /^1 failing service-specific credential: \w+ \(codecommit\.amazonaws\.com\) NON_COMPLIANT, 200 days old$/,
+    );
     expect(summary).toEqual({
-      evaluations: { NON_COMPLIANT: 4, COMPLIANT: 2, NOT_APPLICABLE: 1 },
+      evaluations: { NON_COMPLIANT: 5, COMPLIANT: 2, NOT_APPLICABLE: 1 },
       omitted: 0,
       requests: 1,
       complete: true,

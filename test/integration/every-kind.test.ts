@@ -110,22 +110,25 @@ const EXPECTED: Readonly<Record<Mode, string[]>> = {
 };
 
 describe('every kind in every mode, through the real handler', () => {
-  it.each(MODES)('%s mode: every kind the table holds is read, and changed as the mode says', async (mode) => {
-    await seedEveryType(clients.iam);
+  it.each(MODES)(
+    '%s mode: every kind the table holds is read, and changed as the mode says',
+    async (mode) => {
+      await seedEveryType(clients.iam);
 
-    await invokeHandler({
-      TOPIC_ARN: mailbox.topicArn,
-      ARCHIVE_BUCKET: EVIDENCE,
-      MODE: mode,
-      ...ALL_KINDS,
-    });
+      await invokeHandler({
+        TOPIC_ARN: mailbox.topicArn,
+        ARCHIVE_BUCKET: EVIDENCE,
+        MODE: mode,
+        ...ALL_KINDS,
+      });
 
-    const report = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
-    expect(report.complete).toBe(true);
-    expect(actionsByKind(report.findings)).toEqual(
-      Object.fromEntries(KIND_INDEX.map((kind) => [kind.type, EXPECTED[mode]])),
-    );
-  });
+      const report = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+      expect(report.complete).toBe(true);
+      expect(actionsByKind(report.findings)).toEqual(
+        Object.fromEntries(KIND_INDEX.map((kind) => [kind.type, EXPECTED[mode]])),
+      );
+    },
+  );
 });
 
 /** The organization worker with every kind, as the Distributed Map runs it. */
@@ -172,25 +175,28 @@ function workerOf(env: Record<string, string>) {
 }
 
 describe('every kind in every mode, through the organization worker and the member role', () => {
-  it.each(MODES)('%s mode: every kind the table holds is read, and changed as the mode says', async (mode) => {
-    await seedEveryType((await memberClients(endpoint, MEMBER)).iam);
-    const worker = workerOf({ MODE: mode, ...ALL_KINDS });
+  it.each(MODES)(
+    '%s mode: every kind the table holds is read, and changed as the mode says',
+    async (mode) => {
+      await seedEveryType((await memberClients(endpoint, MEMBER)).iam);
+      const worker = workerOf({ MODE: mode, ...ALL_KINDS });
 
-    const result = await worker(
-      { accountId: MEMBER, runId: `every-kind-${mode}` },
-      lambdaContext('worker', 'arn:aws:lambda:us-east-1:123456789012:function:worker'),
-    );
+      const result = await worker(
+        { accountId: MEMBER, runId: `every-kind-${mode}` },
+        lambdaContext('worker', 'arn:aws:lambda:us-east-1:123456789012:function:worker'),
+      );
 
-    expect(result).toMatchObject({ accountId: MEMBER, status: 'AUDITED' });
-    const archived = await clients.s3.send(
-      new GetObjectCommand({
-        Bucket: EVIDENCE,
-        Key: result.reportLocation?.replace(`s3://${EVIDENCE}/`, ''),
-      }),
-    );
-    const report = JSON.parse((await archived.Body?.transformToString()) ?? '{}') as Report;
-    expect(actionsByKind(report.findings)).toEqual(
-      Object.fromEntries(KIND_INDEX.map((kind) => [kind.type, EXPECTED[mode]])),
-    );
-  });
+      expect(result).toMatchObject({ accountId: MEMBER, status: 'AUDITED' });
+      const archived = await clients.s3.send(
+        new GetObjectCommand({
+          Bucket: EVIDENCE,
+          Key: result.reportLocation?.replace(`s3://${EVIDENCE}/`, ''),
+        }),
+      );
+      const report = JSON.parse((await archived.Body?.transformToString()) ?? '{}') as Report;
+      expect(actionsByKind(report.findings)).toEqual(
+        Object.fromEntries(KIND_INDEX.map((kind) => [kind.type, EXPECTED[mode]])),
+      );
+    },
+  );
 });

@@ -29,7 +29,7 @@ import { clients, endpoint, invokeHandler } from './harness';
  * demo account (its never-expiring Bedrock key, one expiring in 20 days, one Expired, a CloudWatch
  * Logs key, CodeCommit and Keyspaces credentials) and two more: an over-age Bedrock key already
  * Expired, and an over-age CodeCommit password switched off by a human. The kinds are named
- * explicitly: signing certificates alone are the default until every kind has landed.
+ * explicitly, but in the test of the default (every kind is read by default).
  */
 const KINDS = 'signing-certificate,service-specific-credential';
 const SSC = 'service-specific-credential';
@@ -204,11 +204,20 @@ describe('the report, with --credential-kinds naming service-specific credential
     expect(report.policy).toMatchObject({ credentialKinds: ['signing-certificate', SSC] });
   });
 
-  it('reports none without them: signing certificates alone are the default', async () => {
-    const run = await runCli(['--format', 'json']);
+  it('lists them by default too (every kind is read), and none when --credential-kinds names signing certificates alone', async () => {
+    const byDefault = await runCli(['--format', 'json']);
+    const certificatesOnly = await runCli([
+      '--credential-kinds',
+      'signing-certificate',
+      '--format',
+      'json',
+    ]);
 
-    const report = JSON.parse(run.stdout) as Report;
-    expect(report.findings.filter((f) => f.credentialType === SSC)).toEqual([]);
+    const report = JSON.parse(byDefault.stdout) as Report;
+    expect(report.policy.credentialKinds).toEqual(['signing-certificate', 'ssh-public-key', SSC]);
+    expect(verdictsById(report.findings)).toEqual(expectedVerdicts());
+    const control = JSON.parse(certificatesOnly.stdout) as Report;
+    expect(control.findings.filter((f) => f.credentialType === SSC)).toEqual([]);
   });
 
   it('lists them in a few calls for the whole account, not one a user', async () => {

@@ -34,8 +34,8 @@ import { clients, endpoint, invokeHandler } from './harness';
  * SSH public keys on the same engine as signing certificates, through the real scheduled
  * function and the real command on moto: listed and reported by kind, switched off only when
  * remediateKinds names them, deleted in two steps behind the change record, and uploaded again
- * by restore with the fingerprint they had. credentialKinds is given in every run: its default
- * (signing certificates alone, for now) keeps the docs' samples as they are.
+ * by restore with the fingerprint they had. credentialKinds is given in every run but the test
+ * of its default (every kind).
  */
 
 const BUCKET = 'signing-cert-audit-evidence';
@@ -175,12 +175,26 @@ describe('SSH public keys in the report (the real function, then the real comman
     expect(await sshKeys()).toEqual(before);
   });
 
-  it('reads no SSH key without credentialKinds naming them (the default, for now)', async () => {
+  it('reads SSH keys by default (every kind is read), and none when credentialKinds names signing certificates alone', async () => {
     await invokeHandler({ TOPIC_ARN: mailbox.topicArn, MODE: 'report' });
-    const report = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+    const byDefault = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+    await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      MODE: 'report',
+      CREDENTIAL_KINDS: 'signing-certificate',
+    });
+    const certificatesOnly = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
 
-    expect(report.findings.map((f) => f.credentialType)).toEqual(['signing-certificate']);
-    expect(report.summary.sshKeyIssues).toBe(0);
+    expect(sshFindings(byDefault).map((f) => [f.userName, f.credentialId, f.verdict])).toEqual([
+      ['alice', keyId('alice', 400), 'NON_COMPLIANT'],
+      ['bob', keyId('bob', 300), 'NON_COMPLIANT'],
+      ['carol', keyId('carol', 5), 'SSH_KEY_WEAK'],
+      ['heidi', keyId('heidi', 700), 'NON_COMPLIANT'],
+    ]);
+    expect(byDefault.summary.sshKeyIssues).toBe(1);
+    // The control: signing certificates alone.
+    expect(certificatesOnly.findings.map((f) => f.credentialType)).toEqual(['signing-certificate']);
+    expect(certificatesOnly.summary.sshKeyIssues).toBe(0);
   });
 
   it('reports the demo account’s SSH keys: its old, PEM, Inactive and exempt ones', async () => {

@@ -4,7 +4,7 @@ import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityh
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FINDINGS_PREFIX, REPORTS_PREFIX } from '../../lambda/core/archive-layout';
 import type { Report } from '../../lambda/core/report';
-import { SCOPE_DIMENSION } from '../../lambda/handlers/metrics';
+import { CREDENTIAL_TYPE_DIMENSION, SCOPE_DIMENSION } from '../../lambda/handlers/metrics';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -94,7 +94,9 @@ async function withMetrics<T>(run: () => Promise<T>) {
       .split('\n')
       .filter((line) => line.includes('"_aws"'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { result, emf };
+    // The run's counts, apart from those of each kind it listed (every kind, by default).
+    const counts = emf.filter((document) => !(CREDENTIAL_TYPE_DIMENSION in document));
+    return { result, emf, counts };
   } finally {
     spy.mockRestore();
   }
@@ -127,7 +129,7 @@ describe('a trigger of the tests’ own reaches the run’s every output through
     const archivedBefore = await keys();
 
     // Act: the test trigger, scope users=[alice], its metrics on.
-    const { result, emf } = await withMetrics(() =>
+    const { result, emf, counts } = await withMetrics(() =>
       invokeTrigger(usersTrigger, env({ POWERTOOLS_METRICS_DISABLED: 'false' }), {
         userNames: ['alice'],
       }),
@@ -153,9 +155,12 @@ describe('a trigger of the tests’ own reaches the run’s every output through
     ]);
     const findingsKey = added.find((key) => key.endsWith('.findings.jsonl')) ?? '';
     expect(await read(findingsKey)).toContain(idOf('alice', 200));
-    // The metrics: its own series, with the scope, apart from the account's.
-    expect(emf).toHaveLength(1);
-    expect(emf[0]).toMatchObject({
+    // The metrics: its own series, with the scope, apart from the account's; its counts per
+    // kind too.
+    expect(counts).toHaveLength(1);
+    expect(emf.length).toBeGreaterThan(1);
+    for (const document of emf) expect(document[SCOPE_DIMENSION]).toBe('users');
+    expect(counts[0]).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Dimensions: [['service', SCOPE_DIMENSION]] }] },
       [SCOPE_DIMENSION]: 'users',
       NonCompliant: 1,
@@ -179,7 +184,7 @@ describe('a trigger of the tests’ own reaches the run’s every output through
     const archivedBefore = await keys();
 
     // Act
-    const { emf } = await withMetrics(() =>
+    const { emf, counts } = await withMetrics(() =>
       invokeHandler(env({ POWERTOOLS_METRICS_DISABLED: 'false' })),
     );
 
@@ -190,8 +195,9 @@ describe('a trigger of the tests’ own reaches the run’s every output through
     expect(after[idOf('alice', 200)]).toMatch(/^ACTIVE FAILED /);
     const added = (await keys()).filter((key) => !archivedBefore.includes(key));
     expect(added.filter((key) => key.startsWith(FINDINGS_PREFIX))).toHaveLength(1);
-    expect(emf[0]).not.toHaveProperty(SCOPE_DIMENSION);
-    expect(emf[0]).toMatchObject({ NonCompliant: 1, UsersScanned: 3 });
+    expect(counts).toHaveLength(1);
+    for (const document of emf) expect(document).not.toHaveProperty(SCOPE_DIMENSION);
+    expect(counts[0]).toMatchObject({ NonCompliant: 1, UsersScanned: 3 });
   });
 
   it('reports a named user deleted since as gone, and resolves nothing of anyone else', async () => {

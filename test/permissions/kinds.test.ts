@@ -11,10 +11,10 @@ import { type DeploymentProof, proveDeployment } from './proof';
 import { loadCallRecord } from './record';
 
 // The kind table with two test-only kinds added, as a new kind's lines would add them (its type,
-// its words, its index line): a
-// per-user kind (as SSH public keys are) and an account-wide one whose deletion is final (as
-// service-specific credentials are). Their actions are real IAM actions nothing else of this
-// tool takes, so whatever the proof says of them, it says from the kind table.
+// its words, its module in the index): a per-user kind (as SSH public keys are) and an
+// account-wide one whose deletion is final (as service-specific credentials are). Their actions
+// are real IAM actions nothing else of this tool takes, so whatever the proof says of them, it
+// says from the kind table. Their words are the dashboard's (a chart line per kind).
 vi.mock('../../lambda/core/credential', async (importOriginal) => {
   const real = await importOriginal<typeof import('../../lambda/core/credential')>();
   const types = [...real.CREDENTIAL_TYPES, 'test-key', 'test-token'] as const;

@@ -38,11 +38,23 @@ function call(action: string, resource: string, extra: Partial<CallLine> = {}): 
   };
 }
 
+/**
+ * What a run of the default kinds reads of an account whose one user, alice, holds an SSH key:
+ * her certificates and SSH keys (the key's body too), and the account's service-specific
+ * credentials in one listing (AllUsers: no user, so `*`).
+ */
+const KIND_READS = (extra: Partial<CallLine> = {}): CallLine[] => [
+  call('iam:ListSigningCertificates', user('alice'), extra),
+  call('iam:ListSSHPublicKeys', user('alice'), extra),
+  call('iam:GetSSHPublicKey', user('alice'), extra),
+  call('iam:ListServiceSpecificCredentials', '*', extra),
+];
+
 /** What one report-mode run of the function sends (with the archive and the topic). */
 const REPORT_RUN: readonly CallLine[] = [
   call('iam:GetAccountSummary', '*'),
   call('iam:ListUsers', '*'),
-  call('iam:ListSigningCertificates', user('alice')),
+  ...KIND_READS(),
   call('iam:ListUserTags', user('alice')),
   call('s3:PutObject', 'arn:aws:s3:::evidence/reports/account=123456789012/date=2026-12-01/r.json'),
   call(
@@ -187,7 +199,7 @@ describe('the permissions proof', () => {
     const ruleRun = [
       call('iam:GetAccountSummary', '*', { accessKeyId: ruleKey }),
       call('iam:ListUsers', '*', { accessKeyId: ruleKey }),
-      call('iam:ListSigningCertificates', user('alice'), { accessKeyId: ruleKey }),
+      ...KIND_READS({ accessKeyId: ruleKey }),
       call('iam:ListUserTags', user('alice'), { accessKeyId: ruleKey }),
       call('config:PutEvaluations', '*', { accessKeyId: ruleKey }),
     ];

@@ -10,7 +10,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type MockInstance, vi } from 'vitest';
-import { ACCOUNT_ID, getUserAnswer, iamUser } from './fixtures';
+import { ACCOUNT_ID, answerNoOtherCredentials, getUserAnswer, iamUser } from './fixtures';
 
 /**
  * IAM and STS mocked as one account, for a run of the CLI or the engine: `answer` resets both
@@ -37,6 +37,7 @@ export function mockedAccount() {
           .resolves({ Certificates: [...(certificates[user] ?? [])] });
       }
       iam.on(ListUserTagsCommand).resolves({ Tags: [] });
+      answerNoOtherCredentials(iam);
       iam.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
       iam.on(GetUserCommand).callsFake(getUserAnswer);
     },

@@ -22,6 +22,7 @@ import { type AuditProgress, runAudit, type ScannedUser } from '../../lambda/eng
 import { generateTestCertificate } from '../../tools/emulator/certs';
 import {
   ACCOUNT_ID,
+  answerNoOtherCredentials,
   CERT_BODY,
   CERT_BODY_MARKER,
   daysAgo,
@@ -101,6 +102,7 @@ const mixedAccount = () => ({
 
 beforeEach(() => {
   iamMock.reset();
+  answerNoOtherCredentials(iamMock);
   // An untagged user and a root user without certificates, unless a test says otherwise.
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });

@@ -1,4 +1,11 @@
-import type { SigningCertificate, User } from '@aws-sdk/client-iam';
+import {
+  type IAMClient,
+  ListServiceSpecificCredentialsCommand,
+  ListSSHPublicKeysCommand,
+  type SigningCertificate,
+  type User,
+} from '@aws-sdk/client-iam';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { ChangeEntry } from '../../lambda/core/change-record';
 import { buildReport, type Finding, type Report, type ReportInput } from '../../lambda/core/report';
 import { POLICY_DEFAULTS, type Policy } from '../../lambda/core/settings';
@@ -153,3 +160,14 @@ export const deactivateReportOf = (
   findings: readonly Finding[],
   extra: Partial<ReportInput> = {},
 ): Report => reportOf(findings, { policy: policyWith({ mode: 'deactivate' }), ...extra });
+
+/**
+ * Answers IAM's listings of SSH public keys and service-specific credentials with none, as in an
+ * account that holds only signing certificates: every kind is read by default, and a mocked IAM
+ * that answers nothing for a listing makes the engine report the user (or the kind) unread. Call
+ * it after the mock's reset; a test about those kinds answers them more precisely afterwards.
+ */
+export function answerNoOtherCredentials(iam: AwsClientStub<IAMClient>): void {
+  iam.on(ListSSHPublicKeysCommand).resolves({ SSHPublicKeys: [] });
+  iam.on(ListServiceSpecificCredentialsCommand).resolves({ ServiceSpecificCredentials: [] });
+}

@@ -50,9 +50,17 @@ export const ofUser = (userName: string, finding: Finding): Finding => ({
   userArn: `arn:aws:iam::${ACCOUNT_ID}:user/${userName}`,
 });
 
-/** The default policy, listing every kind of credential. */
+/** The default policy, listing every kind of credential (the default; said here, for the reader). */
 export const everyKindPolicy = (overrides: Partial<Policy> = {}): Policy =>
   policyWith({ credentialKinds: [...CREDENTIAL_TYPES], ...overrides });
+
+/**
+ * The policy of a run that lists signing certificates alone (`credentialKinds:
+ * ['signing-certificate']`): the control of the outputs that speak of kinds, which must read
+ * for it exactly as they did before there were kinds.
+ */
+export const certificatesOnlyPolicy = (overrides: Partial<Policy> = {}): Policy =>
+  policyWith({ credentialKinds: ['signing-certificate'], ...overrides });
 
 /** A finding as a report archived before findings named their kind holds it: without the three fields. */
 export const withoutKind = (finding: Finding): Finding => {

@@ -120,7 +120,7 @@ describe('parseCliArgs', () => {
       maxActionsPerRun: 5,
       concurrency: 4,
       scanStrategy: 'full',
-      credentialKinds: ['signing-certificate'],
+      credentialKinds: ['signing-certificate', 'ssh-public-key', 'service-specific-credential'],
       remediateKinds: ['signing-certificate'],
       deleteServiceCredentials: false,
     });

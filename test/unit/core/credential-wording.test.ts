@@ -15,6 +15,7 @@ import { KIND_INDEX } from '../../../lambda/kinds';
 import { findingOf, policyWith, reportOf } from '../fixtures';
 import {
   bedrockKeyFinding,
+  certificatesOnlyPolicy,
   EVERY_KIND,
   everyKindPolicy,
   sshKeyFinding,
@@ -141,9 +142,12 @@ describe('what a finding is about', () => {
 
 describe('speaksOfKinds', () => {
   it('is false for a certificates-only run, true when the run lists or finds another kind', () => {
-    expect(speaksOfKinds(reportOf([findingOf()]))).toBe(false);
+    const certificatesOnly = { policy: certificatesOnlyPolicy() };
+    expect(speaksOfKinds(reportOf([findingOf()], certificatesOnly))).toBe(false);
     expect(speaksOfKinds(reportOf([findingOf()], { policy: everyKindPolicy() }))).toBe(true);
-    expect(speaksOfKinds(reportOf([sshKeyFinding()]))).toBe(true);
+    // The default lists every kind.
+    expect(speaksOfKinds(reportOf([findingOf()]))).toBe(true);
+    expect(speaksOfKinds(reportOf([sshKeyFinding()], certificatesOnly))).toBe(true);
     expect(
       speaksOfKinds(reportOf([], { policy: policyWith({ credentialKinds: ['ssh-public-key'] }) })),
     ).toBe(true);

@@ -33,7 +33,7 @@ describe('loadConfigFromEnv', () => {
       maxActionsPerRun: 25,
       concurrency: 8,
       scanStrategy: 'full',
-      credentialKinds: ['signing-certificate'],
+      credentialKinds: ['signing-certificate', 'ssh-public-key', 'service-specific-credential'],
       remediateKinds: ['signing-certificate'],
       deleteServiceCredentials: false,
       topicArn: TOPIC,

@@ -17,6 +17,7 @@ import { ACCOUNT_SCOPE, usersScope } from '../../../lambda/core/scope';
 import { runAudit, type ScannedUser } from '../../../lambda/engine/audit';
 import {
   ACCOUNT_ID,
+  answerNoOtherCredentials,
   daysAgo,
   iamCert,
   iamUser,
@@ -76,6 +77,7 @@ async function audit(
 
 beforeEach(() => {
   iamMock.reset();
+  answerNoOtherCredentials(iamMock);
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
   iamMock.on(UpdateSigningCertificateCommand).resolves({});

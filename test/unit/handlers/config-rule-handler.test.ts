@@ -31,7 +31,7 @@ import { periodicRuleEvent } from '../../../tools/emulator/config-rule-event';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
 import { problemsOf, validateRequests } from '../../../tools/emulator/service-model';
 import { capturedOutput } from '../accounts';
-import { daysAgo, iamCert, iamUser, NOW } from '../fixtures';
+import { answerNoOtherCredentials, daysAgo, iamCert, iamUser, NOW } from '../fixtures';
 
 const iamMock = mockClient(IAMClient);
 const configMock = mockClient(ConfigServiceClient);
@@ -79,6 +79,7 @@ const idOf = (name: string) => iamUser(name).UserId;
 
 beforeEach(() => {
   iamMock.reset();
+  answerNoOtherCredentials(iamMock);
   configMock.reset();
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
@@ -145,7 +146,8 @@ describe('the Config rule handler', () => {
             ComplianceResourceType: 'AWS::IAM::User',
             ComplianceResourceId: idOf('carol'),
             ComplianceType: 'NOT_APPLICABLE',
-            Annotation: 'no signing certificate',
+            // Every kind is listed by default: carol holds none of any.
+            Annotation: 'no signing certificate, SSH public key or service-specific credential',
             OrderingTimestamp: new Date(TRIGGERED),
           },
         ],

@@ -10,7 +10,13 @@ import {
 } from '../../../lambda/handlers/metrics';
 import { capturedOutput } from '../accounts';
 import { findingOf, reportOf } from '../fixtures';
-import { bedrockKeyFinding, everyKindPolicy, ofUser, sshKeyFinding } from '../kind-findings';
+import {
+  bedrockKeyFinding,
+  certificatesOnlyPolicy,
+  everyKindPolicy,
+  ofUser,
+  sshKeyFinding,
+} from '../kind-findings';
 
 const captured = capturedOutput();
 
@@ -34,8 +40,13 @@ describe('recordRunMetrics: the run scope', () => {
     recordRunMetrics(metrics, reportOf(findings), 10);
     metrics.publishStoredMetrics();
 
-    // Assess
-    const [account, users, again] = emf();
+    // Assess: the account-wide documents (a run listing every kind, the default, emits its
+    // counts per kind beside them, each with the same scope as its run's).
+    const [account, users, again] = emf().filter((doc) => !(CREDENTIAL_TYPE_DIMENSION in doc));
+    const perKindOf = (scoped: boolean) =>
+      emf().filter((doc) => CREDENTIAL_TYPE_DIMENSION in doc && SCOPE_DIMENSION in doc === scoped);
+    expect(perKindOf(false)).toHaveLength(2 * 15);
+    expect(perKindOf(true)).toHaveLength(15);
     const dimensions = (doc: Record<string, unknown> | undefined) =>
       (doc?._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] } | undefined)
         ?.CloudWatchMetrics[0]?.Dimensions;
@@ -115,7 +126,7 @@ describe('recordRunMetrics: counts per kind of credential', () => {
   it('emits no per-kind count for a certificates-only run: the account-wide ones say it (the control)', () => {
     const m = metrics();
 
-    recordRunMetrics(m, reportOf([findingOf()]), 10);
+    recordRunMetrics(m, reportOf([findingOf()], { policy: certificatesOnlyPolicy() }), 10);
     m.publishStoredMetrics();
 
     expect(perKind()).toEqual([]);

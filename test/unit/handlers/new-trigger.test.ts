@@ -27,13 +27,26 @@ import {
   createConfigRuleHandler,
 } from '../../../lambda/handlers/config-rule-handler';
 import { createAuditHandler } from '../../../lambda/handlers/lambda-handler';
-import { SCOPE_DIMENSION, SERVICE_NAME } from '../../../lambda/handlers/metrics';
+import {
+  CREDENTIAL_TYPE_DIMENSION,
+  SCOPE_DIMENSION,
+  SERVICE_NAME,
+} from '../../../lambda/handlers/metrics';
 import { SCHEDULED_TRIGGER } from '../../../lambda/handlers/scheduled-handler';
 import { asffId, productArn } from '../../../lambda/sinks/asff';
 import { periodicRuleEvent } from '../../../tools/emulator/config-rule-event';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
 import { capturedOutput } from '../accounts';
-import { ACCOUNT_ID, daysAgo, getUserAnswer, iamCert, iamUser, NOW, TOPIC_ARN } from '../fixtures';
+import {
+  ACCOUNT_ID,
+  answerNoOtherCredentials,
+  daysAgo,
+  getUserAnswer,
+  iamCert,
+  iamUser,
+  NOW,
+  TOPIC_ARN,
+} from '../fixtures';
 import { usersTrigger } from './users-trigger';
 
 // The seam of a trigger, as new-check.test.ts proves a check's: a trigger is its event parser,
@@ -93,6 +106,7 @@ const archived = () =>
 
 beforeEach(() => {
   for (const mock of [iamMock, s3Mock, snsMock, hubMock, configMock]) mock.reset();
+  answerNoOtherCredentials(iamMock);
   // alice and bob each hold an over-age certificate; Security Hub holds each one's old one.
   iamMock.on(ListUsersCommand).resolves({ Users: [iamUser('alice'), iamUser('bob')] });
   iamMock.on(GetUserCommand).callsFake(getUserAnswer);
@@ -159,7 +173,9 @@ describe('a trigger added as its event parser, its run scope and its output', ()
   it('reaches the metrics: emitted with its scope, apart from the account’s', async () => {
     await handler()({ userNames: ['alice'] }, context);
 
-    const emf = captured.jsonLines().find((line) => '_aws' in line);
+    // The run's counts, and those of each kind it listed (every kind, by default), all scoped.
+    const documents = captured.jsonLines().filter((line) => '_aws' in line);
+    const emf = documents.find((line) => !(CREDENTIAL_TYPE_DIMENSION in line));
     expect(emf).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Dimensions: [['service', SCOPE_DIMENSION]] }] },
       service: SERVICE_NAME,
@@ -167,6 +183,8 @@ describe('a trigger added as its event parser, its run scope and its output', ()
       NonCompliant: 1,
       UsersScanned: 1,
     });
+    expect(documents.length).toBeGreaterThan(1);
+    for (const document of documents) expect(document[SCOPE_DIMENSION]).toBe('users');
   });
 
   it('reaches the Security Hub sweep: it resolves alice’s stale finding, never bob’s', async () => {

@@ -15,12 +15,17 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfigFromEnv } from '../../../lambda/core/settings';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambda/handlers/metrics';
+import {
+  CREDENTIAL_TYPE_DIMENSION,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../../../lambda/handlers/metrics';
 import { createHandler, productionDeps } from '../../../lambda/handlers/scheduled-handler';
 import { snsSink } from '../../../lambda/sinks/sns';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
 import { capturedOutput } from '../accounts';
 import {
+  answerNoOtherCredentials,
   CERT_BODY_MARKER,
   daysAgo,
   getUserAnswer,
@@ -75,9 +80,16 @@ function givenAccount(): void {
 }
 
 const logLines = () => captured.jsonLines();
+/**
+ * The run's account-wide EMF document, the one the alarms read (a run listing every kind, the
+ * default, prints its counts per kind beside it, each with a credentialType dimension).
+ */
+const accountEmf = () =>
+  logLines().find((line) => '_aws' in line && !(CREDENTIAL_TYPE_DIMENSION in line));
 
 beforeEach(() => {
   iamMock.reset();
+  answerNoOtherCredentials(iamMock);
   snsMock.reset();
   iamMock.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false });
   iamMock.on(GetAccountSummaryCommand).resolves({ SummaryMap: {} });
@@ -112,7 +124,8 @@ describe('handler', () => {
     expect(snsMock).toReceiveCommandTimes(PublishCommand, 1);
     expect(snsMock).toReceiveCommandWith(PublishCommand, {
       TopicArn: TOPIC_ARN,
-      Subject: 'Signing certificate audit 123456789012: 1 non-compliant',
+      // Every kind is read by default: an IAM credential audit, though only certificates were found.
+      Subject: 'IAM credential audit 123456789012: 1 non-compliant',
       MessageAttributes: {
         severity: { DataType: 'String', StringValue: 'HIGH' },
         nonCompliant: { DataType: 'Number', StringValue: '1' },
@@ -145,7 +158,7 @@ describe('handler', () => {
       function_request_id: 'req-123',
       summary: { nonCompliant: 1 },
     });
-    const emf = logLines().find((line) => '_aws' in line);
+    const emf = accountEmf();
     expect(emf).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Namespace: 'SigningCertAudit', Dimensions: [['service']] }] },
       service: 'signing-cert-audit',
@@ -176,8 +189,7 @@ describe('handler', () => {
 
       // Assess
       expect(iamMock).toReceiveCommandTimes(DeleteSigningCertificateCommand, metrics.Deleted);
-      const emf = logLines().find((line) => '_aws' in line);
-      expect(emf).toMatchObject({ ...metrics, NonCompliant: 1 });
+      expect(accountEmf()).toMatchObject({ ...metrics, NonCompliant: 1 });
       expect(snsMock).toReceiveCommandWith(PublishCommand, {
         MessageAttributes: expect.objectContaining({
           severity: { DataType: 'String', StringValue: severity },

@@ -112,24 +112,20 @@ export const testTokenKind: CredentialKind = {
 /** The test kinds, as their index lines add them. */
 export const TEST_KINDS: readonly CredentialKind[] = [testKeyKind, testTokenKind];
 
-/** The test kinds' words for the outputs, as a new kind's row in KIND_WORDING adds them. */
-export const TEST_KIND_WORDING: Readonly<Record<string, KindWording>> = Object.fromEntries(
-  (
-    [
-      [TEST_KEY, 'test key'],
-      [TEST_TOKEN, 'test token'],
-    ] as const
-  ).map(([type, label]) => [
-    type,
-    {
-      label,
-      article: 'a',
-      plural: `${label}s`,
-      short: label,
-      made: 'issued',
-      makeVerb: 'issue',
-      makeCommand: `\`issue-${label.replace(' ', '-')}\``,
-      resourceType: 'AWS::IAM::User',
-    } satisfies KindWording,
-  ]),
-);
+/** A test kind's words, as its line in KIND_WORDING (lambda/core/credential-wording.ts) says them. */
+const wordsOf = (label: string): KindWording => ({
+  label,
+  article: 'a',
+  plural: `${label}s`,
+  short: label,
+  made: 'issued',
+  makeVerb: 'issue',
+  makeCommand: `\`issue-${label.replace(' ', '-')}\``,
+  resourceType: 'AWS::IAM::User',
+});
+
+/** The test kinds' words, as their lines in KIND_WORDING add them. */
+export const TEST_KIND_WORDING: Readonly<Record<string, KindWording>> = {
+  [TEST_KEY]: wordsOf('test key'),
+  [TEST_TOKEN]: wordsOf('test token'),
+};

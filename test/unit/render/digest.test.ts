@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../lambda/core/report';
 import { renderDigest } from '../../../lambda/render/digest';
 import { findingOf, reportOf } from '../fixtures';
-import { bedrockKeyFinding, everyKindPolicy, ofUser, sshKeyFinding } from '../kind-findings';
+import {
+  bedrockKeyFinding,
+  certificatesOnlyPolicy,
+  everyKindPolicy,
+  ofUser,
+  sshKeyFinding,
+} from '../kind-findings';
 
 const kindsReport = (findings: Finding[]) => reportOf(findings, { policy: everyKindPolicy() });
 
@@ -55,7 +61,10 @@ describe('renderDigest: every kind of credential', () => {
   });
 
   it('reads as before for a certificates-only run (the control)', () => {
-    const only = renderDigest(reportOf([findingOf()]), undefined);
+    const only = renderDigest(
+      reportOf([findingOf()], { policy: certificatesOnlyPolicy() }),
+      undefined,
+    );
 
     expect(only.split('\n')[0]).toBe('Signing certificate audit of account 123456789012');
     expect(tableOf(only)[0]).toBe(

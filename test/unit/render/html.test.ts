@@ -5,7 +5,13 @@ import { buildReport, type Finding } from '../../../lambda/core/report';
 import { usersScope } from '../../../lambda/core/scope';
 import { escapeHtml, renderHtml } from '../../../lambda/render/html';
 import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
-import { bedrockKeyFinding, everyKindPolicy, ofUser, sshKeyFinding } from '../kind-findings';
+import {
+  bedrockKeyFinding,
+  certificatesOnlyPolicy,
+  everyKindPolicy,
+  ofUser,
+  sshKeyFinding,
+} from '../kind-findings';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -42,12 +48,16 @@ describe('renderHtml', () => {
       certificateId: 'CERTBOB',
     }),
     finding({ userName: HOSTILE, detail: HOSTILE, certificateId: 'CERTEVIL' }),
+    // As the engine makes it: about root's signing certificates, none of them in particular.
     finding({
       userName: '<root>',
       verdict: 'ROOT_SIGNING_CERTIFICATE',
       severity: 'CRITICAL',
       certificateId: null,
+      credentialId: null,
       status: null,
+      ageDays: null,
+      certificate: null,
     }),
   ];
   const html = renderHtml(reportOf(findings));
@@ -77,8 +87,14 @@ describe('renderHtml', () => {
       'HIGH',
       'LOW',
     ]);
+    // Every kind is listed by default: a kind column, then the credential's id.
     expect(rows.map((row) => text(row.childNodes[2] as Node))).toEqual([
-      '-AB:CD',
+      '-',
+      'signing certificate',
+      'signing certificate',
+    ]);
+    expect(rows.map((row) => text(row.childNodes[3] as Node))).toEqual([
+      '-',
       'CERTEVILAB:CD',
       'CERTBOBAB:CD',
     ]);
@@ -139,7 +155,8 @@ describe('renderHtml', () => {
     expect(headers.map(text)).toEqual([
       'severity',
       'user',
-      'certificate',
+      'kind',
+      'credential',
       'subject',
       'status',
       'age (days)',
@@ -158,7 +175,7 @@ describe('renderHtml', () => {
     const page = text(document);
 
     expect(page).toContain('What to do');
-    expect(page).toMatch(/NON_COMPLIANT \(1\): /);
+    expect(page).toMatch(/NON_COMPLIANT \(signing certificate\) \(1\): /);
     expect(page).toMatch(/ROOT_SIGNING_CERTIFICATE \(1\): /);
     expect(page).toContain('sign in as the root user');
   });
@@ -190,7 +207,8 @@ describe('renderHtml', () => {
     const svg = all.find((element) => element.tagName === 'svg') as Element;
 
     expect(svg).toBeDefined();
-    expect(elements(svg).filter((element) => element.tagName === 'circle')).toHaveLength(3);
+    // bob's and the hostile user's; root's finding has no age.
+    expect(elements(svg).filter((element) => element.tagName === 'circle')).toHaveLength(2);
     expect(text(svg)).toContain('max 90');
     expect(text(svg)).toContain('warn 76');
   });
@@ -300,13 +318,20 @@ describe('renderHtml: every kind of credential', () => {
   });
 
   it('has no kind column for a certificates-only report (the control)', () => {
-    const page = parse(renderHtml(sharedReportOf([finding({})])));
+    const page = parse(
+      renderHtml(sharedReportOf([finding({})], { policy: certificatesOnlyPolicy() })),
+    );
     const headers = elements(page)
       .filter((element) => element.tagName === 'th')
+      .map(text);
+    const titles = elements(page)
+      .filter((element) => element.tagName === 'h2')
       .map(text);
 
     expect(headers.slice(0, 3)).toEqual(['severity', 'user', 'certificate']);
     expect(text(page)).toContain('Signing certificate audit');
+    expect(titles).toContain('Certificate ages');
+    expect(text(page)).toMatch(/NON_COMPLIANT \(1\): /);
   });
 });
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../lambda/core/report';
 import { formatCsv, formatResult, formatTable } from '../../../lambda/render/text';
 import { ACCOUNT_ID, findingOf, policyWith, reportOf as sharedReportOf } from '../fixtures';
-import { bedrockKeyFinding, everyKindPolicy, ofUser, sshKeyFinding } from '../kind-findings';
+import {
+  bedrockKeyFinding,
+  certificatesOnlyPolicy,
+  everyKindPolicy,
+  ofUser,
+  sshKeyFinding,
+} from '../kind-findings';
 
 describe('formatters', () => {
   const finding = (overrides: Partial<Finding>): Finding =>
@@ -31,12 +37,13 @@ describe('formatters', () => {
       ]),
     );
 
+    // Every kind is listed by default: each row ends with its kind, its id and its service.
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'userName,userArn,certificateId,status,uploadDate,ageDays,verdict,plannedAction,action,severity,fingerprint256,subject,notAfter,errorCode,errorMessage,detail',
+      'userName,userArn,certificateId,status,uploadDate,ageDays,verdict,plannedAction,action,severity,fingerprint256,subject,notAfter,errorCode,errorMessage,detail,credentialType,credentialId,serviceName',
     );
     expect(lines[1]).toBe(
-      `'=cmd,arn:aws:iam::${ACCOUNT_ID}:user/alice,CERTX,Active,2026-01-01T00:00:00.000Z,326,NON_COMPLIANT,DEACTIVATE,NONE,HIGH,AB:CD,"CN=alice, O=Acme",2030-01-01T00:00:00.000Z,,,"said ""no"", twice"`,
+      `'=cmd,arn:aws:iam::${ACCOUNT_ID}:user/alice,CERTX,Active,2026-01-01T00:00:00.000Z,326,NON_COMPLIANT,DEACTIVATE,NONE,HIGH,AB:CD,"CN=alice, O=Acme",2030-01-01T00:00:00.000Z,,,"said ""no"", twice",signing-certificate,CERTX,`,
     );
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
@@ -55,9 +62,9 @@ describe('formatters', () => {
     const table = formatTable(reportOf([finding({})]));
 
     expect(table.split('\n')).toEqual([
-      'severity  user   certificate                status  age  verdict        plan        action  detail',
-      '--------  -----  -------------------------  ------  ---  -------------  ----------  ------  ------',
-      'HIGH      alice  CERTALICE0000000000000001  Active  326  NON_COMPLIANT  DEACTIVATE  NONE',
+      'severity  user   kind         credential                 status  age  verdict        plan        action  detail',
+      '--------  -----  -----------  -------------------------  ------  ---  -------------  ----------  ------  ------',
+      'HIGH      alice  certificate  CERTALICE0000000000000001  Active  326  NON_COMPLIANT  DEACTIVATE  NONE',
       '',
     ]);
   });
@@ -170,7 +177,7 @@ describe('formatters: every kind of credential', () => {
   });
 
   it('keeps a certificates-only report’s table and CSV as they were (the control)', () => {
-    const only = sharedReportOf([findingOf()]);
+    const only = sharedReportOf([findingOf()], { policy: certificatesOnlyPolicy() });
 
     expect(formatTable(only).split('\n')[0]).toMatch(/^severity {2}user {3}certificate /);
     expect(formatCsv(only).split('\r\n')[0]).not.toContain('credentialType');

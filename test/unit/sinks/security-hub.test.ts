@@ -336,8 +336,10 @@ describe('securityHubSink', () => {
       ],
     });
 
-    // A run of signing certificates alone (the default) sweeps only certificates.
-    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(reportOf([]));
+    // A run of signing certificates alone sweeps only certificates.
+    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(
+      reportOf([], { credentialKinds: ['signing-certificate'] }),
+    );
     const certificatesOnly = imported().map((f) => f.Id);
     hubMock.resetHistory();
     // The control: a run of SSH keys alone sweeps only SSH keys.
@@ -349,5 +351,19 @@ describe('securityHubSink', () => {
     expect(imported().map((f) => f.Id)).toEqual([
       asffId(ACCOUNT_ID, 'ssh-public-key/APKABOB00000000000001', 'age'),
     ]);
+    // A run of every kind (the default) sweeps them all.
+    hubMock.resetHistory();
+    await securityHubSink(new SecurityHubClient({}), TARGET).deliver(reportOf([]));
+    expect(
+      imported()
+        .map((f) => f.Id)
+        .sort(),
+    ).toEqual(
+      [
+        asffId(ACCOUNT_ID, 'ssh-public-key/APKABOB00000000000001', 'age'),
+        asffId(ACCOUNT_ID, 'service-specific-credential/ACCABOB00000000000001', 'age'),
+        asffId(ACCOUNT_ID, 'CERTBOBGONE', 'age'),
+      ].sort(),
+    );
   });
 });

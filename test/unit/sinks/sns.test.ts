@@ -2,11 +2,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { archiveLocation } from '../../../lambda/core/archive-layout';
-import type { Report } from '../../../lambda/core/report';
+import { type Report, splitReport } from '../../../lambda/core/report';
 import { usersScope } from '../../../lambda/core/scope';
 import { renderDigest } from '../../../lambda/render/digest';
 import {
   PublishError,
+  type ReportMessage,
   SNS_MAX_MESSAGE_BYTES,
   snsSink,
   structuredMessage,
@@ -14,9 +15,31 @@ import {
   toReportMessages,
 } from '../../../lambda/sinks/sns';
 import { ACCOUNT_ID, deactivateReportOf, numberedFinding } from '../fixtures';
-import { everyKindPolicy, sshKeyFinding } from '../kind-findings';
+import {
+  bedrockKeyFinding,
+  certificatesOnlyPolicy,
+  everyKindPolicy,
+  ofUser,
+  sshKeyFinding,
+} from '../kind-findings';
 
 const finding = numberedFinding;
+/** The `i`-th user's SSH key, and Bedrock key, as numberedFinding names its certificate. */
+const sshKeyOf = (i: number) =>
+  ofUser(`user-${i}`, sshKeyFinding({ credentialId: `APKA${String(i).padStart(17, '0')}` }));
+const bedrockKeyOf = (i: number) =>
+  ofUser(`user-${i}`, bedrockKeyFinding({ credentialId: `ACCA${String(i).padStart(17, '0')}` }));
+
+/** The bytes SNS counts of a Publish request: the structured message, subject and attributes. */
+const publishedBytes = (message: ReportMessage | undefined) =>
+  message === undefined
+    ? Number.NaN
+    : Buffer.byteLength(structuredMessage(message)) +
+      Buffer.byteLength(message.subject) +
+      Object.entries(message.attributes).reduce(
+        (sum, [name, a]) => sum + Buffer.byteLength(name + a.DataType + a.StringValue),
+        0,
+      );
 
 const reportOf = deactivateReportOf;
 
@@ -24,9 +47,8 @@ describe('subjectFor', () => {
   it('names the account and the count, under 100 characters', () => {
     const report = reportOf([finding(1), finding(2, { action: 'FAILED' })]);
 
-    expect(subjectFor(report)).toBe(
-      `Signing certificate audit ${ACCOUNT_ID}: 2 non-compliant, 1 error`,
-    );
+    // Every kind is read by default: an IAM credential audit, though it found certificates only.
+    expect(subjectFor(report)).toBe(`IAM credential audit ${ACCOUNT_ID}: 2 non-compliant, 1 error`);
     expect(
       subjectFor(reportOf([finding(1)], { incompleteReason: 'ListUsers failed' }), 12, 345).length,
     ).toBeLessThanOrEqual(100);
@@ -40,6 +62,19 @@ describe('subjectFor: every kind of credential', () => {
     expect(subjectFor(report)).toBe(`IAM credential audit ${ACCOUNT_ID}: 1 non-compliant`);
     expect(renderDigest(report, undefined).split('\n')[0]).toBe(
       `IAM credential audit of account ${ACCOUNT_ID}`,
+    );
+  });
+
+  it('keeps a certificates-only run a signing certificate audit (the control)', () => {
+    const report = reportOf([finding(1), finding(2, { action: 'FAILED' })], {
+      policy: certificatesOnlyPolicy({ mode: 'deactivate' }),
+    });
+
+    expect(subjectFor(report)).toBe(
+      `Signing certificate audit ${ACCOUNT_ID}: 2 non-compliant, 1 error`,
+    );
+    expect(subjectFor(reportOf([sshKeyFinding()], { policy: certificatesOnlyPolicy() }))).toBe(
+      `IAM credential audit ${ACCOUNT_ID}: 1 non-compliant`,
     );
   });
 });
@@ -93,14 +128,38 @@ describe('toReportMessages', () => {
     expect(parts.flatMap((p) => p.findings)).toEqual(report.findings);
   });
 
-  it('honours a smaller size limit and never emits an over-size part', () => {
-    const report = reportOf(Array.from({ length: 50 }, (_, i) => finding(i)));
+  it('honours a smaller size limit and never emits an over-size part, whatever the kinds', () => {
+    // Prepare: 50 findings of every kind, in a run listing every kind (the default).
+    const ofKind = (i: number) =>
+      i % 3 === 0 ? finding(i) : i % 3 === 1 ? sshKeyOf(i) : bedrockKeyOf(i);
+    const report = reportOf(Array.from({ length: 50 }, (_, i) => ofKind(i)));
+    const limit = 6144;
 
-    const messages = toReportMessages(report, 4096);
+    // Act
+    const messages = toReportMessages(report, limit);
 
+    // Assess: the whole Publish request (structured message, subject, attributes) fits.
     expect(messages.length).toBeGreaterThan(3);
-    for (const message of messages) expect(Buffer.byteLength(message.body)).toBeLessThan(4096);
-    expect(messages.flatMap((m) => (JSON.parse(m.body) as Report).findings)).toHaveLength(50);
+    for (const message of messages) {
+      expect(publishedBytes(message)).toBeLessThanOrEqual(limit);
+    }
+    expect(messages.flatMap((m) => (JSON.parse(m.body) as Report).findings)).toEqual(
+      report.findings,
+    );
+  });
+
+  it('refuses a limit the digest and one finding cannot fit in, naming it', () => {
+    // The digest (about 2.5 KB for a run of every kind) rides in the first part with the report
+    // envelope and at least one finding: 4 KiB cannot hold them.
+    const report = reportOf(Array.from({ length: 50 }, (_, i) => finding(i)));
+    const [smallest] = splitReport(report, 0);
+    const first = toReportMessages(report, 6144)[0];
+    const least = first && { ...first, body: JSON.stringify(smallest) };
+
+    expect(publishedBytes(least)).toBeGreaterThan(4096);
+    expect(() => toReportMessages(report, 4096)).toThrow(
+      new RangeError('the report cannot be split into SNS messages of 4096 bytes'),
+    );
   });
 
   it('sends an incomplete run with no findings as one part', () => {
@@ -145,11 +204,16 @@ describe('the email digest (SNS per-protocol message)', () => {
     expect(Object.keys(structured).sort()).toEqual(['default', 'email']);
     expect(JSON.parse(structured.default)).toEqual(report);
     const digest = structured.email;
-    expect(digest).toContain(`Signing certificate audit of account ${ACCOUNT_ID}`);
+    // Every kind is read by default: the digest names each finding's kind.
+    expect(digest).toContain(`IAM credential audit of account ${ACCOUNT_ID}`);
     expect(digest).toContain('Severity:  HIGH');
     expect(digest).toMatch(/Non-compliant 1, expiring soon 1/);
-    expect(digest).toMatch(/^HIGH\s+user-00001\s+CERT0+1\s+1057\s+NON_COMPLIANT\s+DEACTIVATED$/m);
-    expect(digest).toContain('What to do:\n- NON_COMPLIANT: Rotate the certificate');
+    expect(digest).toMatch(
+      /^HIGH\s+user-00001\s+certificate\s+CERT0+1\s+1057\s+NON_COMPLIANT\s+DEACTIVATED$/m,
+    );
+    expect(digest).toContain(
+      'What to do:\n- NON_COMPLIANT (signing certificate): Rotate the certificate',
+    );
     expect(digest).toContain(
       `The whole report: s3://evidence/reports/account=${ACCOUNT_ID}/date=2026-11-23/run-1.json`,
     );
@@ -181,9 +245,7 @@ describe('the email digest (SNS per-protocol message)', () => {
       ).toBeLessThan(SNS_MAX_MESSAGE_BYTES);
     }
     expect(messages[0]?.email).toContain('Most severe findings (15 of 3000)');
-    expect(messages[1]?.email).toMatch(
-      /^Part 2 of \d+ of the signing certificate audit report run-1/,
-    );
+    expect(messages[1]?.email).toMatch(/^Part 2 of \d+ of the IAM credential audit report run-1/);
     expect(messages.flatMap((m) => (JSON.parse(m.body) as Report).findings)).toHaveLength(3000);
   });
 });
