@@ -1,3 +1,5 @@
+import { POLICY_DEFAULTS } from '../../lambda/core/settings';
+import { KIND_INDEX } from '../../lambda/kinds';
 import type { Deployment } from './deployments';
 import { type DeploymentProof, grantKey } from './proof';
 import type { CallRecord } from './record';
@@ -181,6 +183,26 @@ export function renderPermissionsReference(
 }
 
 /**
+ * The flags beyond the mode that make the CLI change a kind's credentials, by the kind table:
+ * `--remediate-kinds` naming the kind, unless the default names it, and for a deletion that can
+ * never be undone `--delete-service-credentials`.
+ */
+function kindFlags(action: string): string {
+  const kind = KIND_INDEX.find((k) =>
+    [...k.actions.deactivate, ...k.actions.delete].includes(action),
+  );
+  if (kind === undefined) return '';
+  const remediate = POLICY_DEFAULTS.remediateKinds.includes(kind.type)
+    ? ''
+    : ` --remediate-kinds ${kind.type}`;
+  const final =
+    kind.restore === 'reactivate-only' && kind.actions.delete.includes(action)
+      ? ' --delete-service-credentials'
+      : '';
+  return `${remediate}${final}`;
+}
+
+/**
  * What the CLI's operator calls with their own credentials, by what makes it call them: read from
  * the record of the CLI's runs (no template grants these; the operator's own policy must).
  */
@@ -190,7 +212,7 @@ function operatorSection(record: CallRecord): string[] {
     if (session.principal !== 'operator' || assumedRole || !session.settings) continue;
     const because =
       call.action.startsWith('iam:') && /Update|Delete/.test(call.action)
-        ? `\`--mode ${call.action.includes('Delete') ? 'delete' : 'deactivate'} --apply\``
+        ? `\`--mode ${call.action.includes('Delete') ? 'delete' : 'deactivate'} --apply${kindFlags(call.action)}\``
         : call.action === 'iam:GetUser'
           ? '`--apply` (the user id each change is recorded with)'
           : call.action.startsWith('iam:GenerateCredentialReport') ||
