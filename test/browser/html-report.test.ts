@@ -7,8 +7,13 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type Finding } from '../../lambda/core/report';
 import { renderHtml } from '../../lambda/render/html';
-import { ACCOUNT_ID, NOW, policyWith } from '../unit/fixtures';
-import { bedrockKeyFinding, everyKindPolicy, sshKeyFinding } from '../unit/kind-findings';
+import { ACCOUNT_ID, NOW } from '../unit/fixtures';
+import {
+  bedrockKeyFinding,
+  certificatesOnlyPolicy,
+  everyKindPolicy,
+  sshKeyFinding,
+} from '../unit/kind-findings';
 
 /**
  * The HTML report in a real browser: the headless Chromium that `npm ci` brings
@@ -47,7 +52,8 @@ const REPORT = buildReport({
   runId: 'browser-run',
   accountId: ACCOUNT_ID,
   now: NOW,
-  policy: policyWith({ mode: 'deactivate' }),
+  // A certificates-only run: the columns below (the age is the sixth) are that layout's.
+  policy: certificatesOnlyPolicy({ mode: 'deactivate' }),
   dryRun: false,
   usersScanned: 4,
   certificatesScanned: 4,
