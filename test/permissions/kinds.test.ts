@@ -15,33 +15,15 @@ import { loadCallRecord } from './record';
 // account-wide one whose deletion is final (as service-specific credentials are). Their actions
 // are real IAM actions nothing else of this tool takes, so whatever the proof says of them, it
 // says from the kind table. Their words are the dashboard's (a chart line per kind).
-vi.mock('../../lambda/core/credential', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../lambda/core/credential')>();
-  const types = [...real.CREDENTIAL_TYPES, 'test-key', 'test-token'] as const;
-  return {
-    ...real,
-    CREDENTIAL_TYPES: types,
-    CREDENTIAL_TYPE: new RegExp(`^(?:${types.join('|')})$`),
-  };
-});
-vi.mock('../../lambda/core/credential-wording', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../lambda/core/credential-wording')>();
-  const { TEST_KIND_WORDING } = await import('../unit/kinds/test-kinds');
-  return { ...real, KIND_WORDING: { ...real.KIND_WORDING, ...TEST_KIND_WORDING } };
-});
-vi.mock('../../lambda/kinds/index', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../lambda/kinds/index')>();
-  const { TEST_KINDS } = await import('../unit/kinds/test-kinds');
-  const KIND_INDEX = [...real.KIND_INDEX, ...TEST_KINDS];
-  return {
-    KIND_INDEX,
-    kindOf: (type: string) => {
-      const kind = KIND_INDEX.find((k) => k.type === type);
-      if (kind === undefined) throw new Error(`no credential kind serves ${type}`);
-      return kind;
-    },
-  };
-});
+vi.mock('../../lambda/core/credential', async (original) =>
+  (await import('../unit/kinds/test-kinds')).addTestKinds.credential(original),
+);
+vi.mock('../../lambda/core/credential-wording', async (original) =>
+  (await import('../unit/kinds/test-kinds')).addTestKinds.wording(original),
+);
+vi.mock('../../lambda/kinds/index', async (original) =>
+  (await import('../unit/kinds/test-kinds')).addTestKinds.index(original),
+);
 
 /**
  * The proof's controls for the kinds: fixture records of runs reading and changing the test

@@ -17,33 +17,15 @@ import { calls, store, TEST_KEY } from './test-kinds';
 // (the outputs', kept in the pure core) and its module in the kind index. The scan, the checks,
 // the act phase, the change record, the constructs' grants, the dashboard and the CLI's flags
 // below reach the test-only kinds through them alone.
-vi.mock('../../../lambda/core/credential', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../lambda/core/credential')>();
-  const types = [...real.CREDENTIAL_TYPES, 'test-key', 'test-token'] as const;
-  return {
-    ...real,
-    CREDENTIAL_TYPES: types,
-    CREDENTIAL_TYPE: new RegExp(`^(?:${types.join('|')})$`),
-  };
-});
-vi.mock('../../../lambda/core/credential-wording', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../lambda/core/credential-wording')>();
-  const { TEST_KIND_WORDING } = await import('./test-kinds');
-  return { ...real, KIND_WORDING: { ...real.KIND_WORDING, ...TEST_KIND_WORDING } };
-});
-vi.mock('../../../lambda/kinds/index', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../../lambda/kinds/index')>();
-  const { TEST_KINDS } = await import('./test-kinds');
-  const KIND_INDEX = [...real.KIND_INDEX, ...TEST_KINDS];
-  return {
-    KIND_INDEX,
-    kindOf: (type: string) => {
-      const kind = KIND_INDEX.find((k) => k.type === type);
-      if (kind === undefined) throw new Error(`no credential kind serves ${type}`);
-      return kind;
-    },
-  };
-});
+vi.mock('../../../lambda/core/credential', async (original) =>
+  (await import('./test-kinds')).addTestKinds.credential(original),
+);
+vi.mock('../../../lambda/core/credential-wording', async (original) =>
+  (await import('./test-kinds')).addTestKinds.wording(original),
+);
+vi.mock('../../../lambda/kinds/index', async (original) =>
+  (await import('./test-kinds')).addTestKinds.index(original),
+);
 
 const account = mockedAccount();
 const KINDS = ['signing-certificate', TEST_KEY] as Policy['credentialKinds'];

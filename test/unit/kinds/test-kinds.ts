@@ -129,3 +129,39 @@ export const TEST_KIND_WORDING: Readonly<Record<string, KindWording>> = {
   [TEST_KEY]: wordsOf('test key'),
   [TEST_TOKEN]: wordsOf('test token'),
 };
+
+/** A module's real exports, as vi.mock's `importOriginal` gives them. */
+type Original<T> = () => Promise<T>;
+
+/**
+ * The three lines a new kind adds, as `vi.mock` factories adding the test kinds (a test file
+ * names each module and hands its factory here): its type in CREDENTIAL_TYPES, its words in
+ * KIND_WORDING, its module in the kind index.
+ */
+export const addTestKinds = {
+  async credential(original: Original<typeof import('../../../lambda/core/credential')>) {
+    const real = await original();
+    const types = [...real.CREDENTIAL_TYPES, TEST_KEY, TEST_TOKEN] as const;
+    return {
+      ...real,
+      CREDENTIAL_TYPES: types,
+      CREDENTIAL_TYPE: new RegExp(`^(?:${types.join('|')})$`),
+    };
+  },
+  async wording(original: Original<typeof import('../../../lambda/core/credential-wording')>) {
+    const real = await original();
+    return { ...real, KIND_WORDING: { ...real.KIND_WORDING, ...TEST_KIND_WORDING } };
+  },
+  async index(original: Original<typeof import('../../../lambda/kinds/index')>) {
+    const real = await original();
+    const KIND_INDEX = [...real.KIND_INDEX, ...TEST_KINDS];
+    return {
+      KIND_INDEX,
+      kindOf: (type: string) => {
+        const kind = KIND_INDEX.find((k) => k.type === type);
+        if (kind === undefined) throw new Error(`no credential kind serves ${type}`);
+        return kind;
+      },
+    };
+  },
+};
