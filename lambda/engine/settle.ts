@@ -8,6 +8,7 @@ import {
 } from '../core/checks/check';
 import { CERTIFICATE_CHECKS, VERDICTS, type Verdict } from '../core/checks/table';
 import type { Credential } from '../core/credential';
+import { maxAgeDaysOf } from '../core/credential-wording';
 import { describeError } from '../core/errors';
 import type { Finding } from '../core/report';
 import { resolveUserRules } from '../core/rules';
@@ -293,13 +294,8 @@ function remediable(
 
 /** The policy a kind is judged by: its own maximum age where the policy sets one. */
 function policyForKind(policy: Policy, type: Credential['type']): Policy {
-  const own =
-    type === 'ssh-public-key'
-      ? policy.sshKeyMaxAgeDays
-      : type === 'service-specific-credential'
-        ? policy.serviceCredentialMaxAgeDays
-        : undefined;
-  if (own === undefined) return policy;
+  const own = maxAgeDaysOf(policy, type);
+  if (own === policy.maxAgeDays) return policy;
   // The delete grace period after the maximum age stays the account's.
   return {
     ...policy,
