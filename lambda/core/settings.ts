@@ -314,6 +314,15 @@ export function parsePolicy(raw: RawSettings<PolicyKey>, source: SettingSource):
     const base = `${settingName(SETTINGS.maxAgeDays, source)} is ${maxAgeDays}`;
     throw ConfigError.of([`${refuse('deleteAfterDays', raw.deleteAfterDays)} (${base})`]);
   }
+  // A kind named to be changed but not read would be changed never, silently: refused when the
+  // operator named it (the default, signing certificates, is left alone by a narrower read).
+  const unread = policy.remediateKinds.filter((kind) => !policy.credentialKinds.includes(kind));
+  if (raw.remediateKinds !== undefined && unread.length > 0) {
+    const read = `${settingName(SETTINGS.credentialKinds, source)} is ${policy.credentialKinds.join(',')}`;
+    throw ConfigError.of([
+      `${refuse('remediateKinds', raw.remediateKinds)}: ${unread.join(', ')} is not read (${read})`,
+    ]);
+  }
   return { ...policy, deleteAfterDays };
 }
 

@@ -132,19 +132,20 @@ describe('deactivate mode', () => {
     }
   });
 
-  it('changes no kind it does not read, even when remediateKinds names it (control: read, it is changed)', () => {
-    const unread = permissionsWith({
-      mode: 'deactivate',
-      credentialKinds: 'signing-certificate',
-      remediateKinds: `signing-certificate,${TEST_KEY}`,
-    });
+  it('refuses to synthesize a kind named to be changed that is not read (control: read, it is changed)', () => {
+    const unread = () =>
+      permissionsWith({
+        mode: 'deactivate',
+        credentialKinds: 'signing-certificate',
+        remediateKinds: `signing-certificate,${TEST_KEY}`,
+      });
     const read = permissionsWith({
       mode: 'deactivate',
       credentialKinds: `signing-certificate,${TEST_KEY}`,
       remediateKinds: `signing-certificate,${TEST_KEY}`,
     });
 
-    expect(unread).not.toHaveProperty('iam:UpdateAccessKey');
+    expect(unread).toThrow(`${TEST_KEY} is not read`);
     expect(read['iam:UpdateAccessKey']).toEqual([USERS]);
   });
 

@@ -302,3 +302,31 @@ describe('the organization settings', () => {
     expect(ENVIRONMENT_NAMES).toContain(SETTINGS.topicArn.env);
   });
 });
+
+describe('remediateKinds against credentialKinds', () => {
+  it('refuses a kind named to be changed that is not read, naming both settings', () => {
+    const load = () =>
+      loadConfigFromEnv({
+        TOPIC_ARN: TOPIC,
+        CREDENTIAL_KINDS: 'signing-certificate',
+        REMEDIATE_KINDS: 'signing-certificate,ssh-public-key',
+      });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      'REMEDIATE_KINDS="signing-certificate,ssh-public-key" is not allowed: expected kinds of credential separated by commas (of credentialKinds): signing-certificate, ssh-public-key, service-specific-credential: ssh-public-key is not read (CREDENTIAL_KINDS is signing-certificate)',
+    );
+  });
+
+  it('takes the same kinds when they are read (the control), and the default with a narrower read', () => {
+    const named = loadConfigFromEnv({
+      TOPIC_ARN: TOPIC,
+      CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key',
+      REMEDIATE_KINDS: 'signing-certificate,ssh-public-key',
+    });
+    const narrower = loadConfigFromEnv({ TOPIC_ARN: TOPIC, CREDENTIAL_KINDS: 'ssh-public-key' });
+
+    expect(named.remediateKinds).toEqual(['signing-certificate', 'ssh-public-key']);
+    expect(narrower.credentialKinds).toEqual(['ssh-public-key']);
+  });
+});
