@@ -15,6 +15,11 @@ export type RunScope =
       readonly kind: 'users';
       /** The users asked for, as asked (IAM's names are unique whatever their case). */
       readonly userNames: readonly string[];
+      /**
+       * The root user too (an event about a call the root user made for itself): the account's
+       * own facts are read (GetAccountSummary), and its finding is the run's to import and resolve.
+       */
+      readonly root?: true;
     };
 
 /** The scope of every run that names no users: the whole account. */
@@ -26,10 +31,14 @@ export class RunScopeError extends SigningCertAuditError {
 }
 
 /**
- * The scope of the named users: at least one, each a name IAM accepts, each once (IAM's names
- * are unique without regard to case, so `Alice` and `alice` are one user).
+ * The scope of the named users: at least one (or none, with the root user), each a name IAM
+ * accepts, each once (IAM's names are unique without regard to case, so `Alice` and `alice` are
+ * one user).
  */
-export function usersScope(userNames: Iterable<string>): RunScope {
+export function usersScope(
+  userNames: Iterable<string>,
+  options: { readonly root?: boolean } = {},
+): RunScope {
   const unique = new Map<string, string>();
   for (const name of userNames) {
     if (!USER_NAME.test(name)) {
@@ -39,8 +48,14 @@ export function usersScope(userNames: Iterable<string>): RunScope {
     }
     if (!unique.has(name.toLowerCase())) unique.set(name.toLowerCase(), name);
   }
-  if (unique.size === 0) throw new RunScopeError('A users scope names at least one user');
-  return { kind: 'users', userNames: [...unique.values()] };
+  if (unique.size === 0 && !options.root) {
+    throw new RunScopeError('A users scope names at least one user, or the root user');
+  }
+  return {
+    kind: 'users',
+    userNames: [...unique.values()],
+    ...(options.root ? { root: true as const } : {}),
+  };
 }
 
 /** Whether a run of this scope speaks for the whole account (and not only for some users). */
@@ -55,7 +70,13 @@ export function coversUser(scope: RunScope, userName: string): boolean {
   return scope.userNames.some((named) => named.toLowerCase() === name);
 }
 
-/** The scope in a few words, for logs and pages: `account`, `users: alice, bob`. */
+/** Whether a run of this scope reads the root user (the account's own facts). */
+export function coversRoot(scope: RunScope): boolean {
+  return scope.kind === 'account' || scope.root === true;
+}
+
+/** The scope in a few words, for logs and pages: `account`, `users: alice, bob`, `users: root`. */
 export function describeScope(scope: RunScope): string {
-  return scope.kind === 'account' ? 'account' : `users: ${scope.userNames.join(', ')}`;
+  if (scope.kind === 'account') return 'account';
+  return `users: ${[...(scope.root ? ['the root user'] : []), ...scope.userNames].join(', ')}`;
 }

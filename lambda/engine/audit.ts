@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { describeError } from '../core/errors';
 import { buildReport, type Report } from '../core/report';
-import { ACCOUNT_SCOPE } from '../core/scope';
+import { ACCOUNT_SCOPE, coversRoot } from '../core/scope';
 import type { Policy } from '../core/settings';
 import { scanAccount } from './account-checks';
 import { carryOutActions } from './act';
@@ -44,7 +44,7 @@ export async function runAudit(
     scope.kind === 'users'
       ? scanNamedUsers(deps, policy, scope.userNames, limit)
       : scanUsers(deps, policy, strategy, limit),
-    scope.kind === 'account' ? scanAccount(deps) : [],
+    coversRoot(scope) ? scanAccount(deps) : [],
   ]);
   deps.onUsersScanned?.(scannedUsers(scans, unreadKinds));
   const { usersScanned, certificatesScanned, settled, pending } = await settleScans(

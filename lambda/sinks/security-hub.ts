@@ -10,7 +10,7 @@ import type { CredentialType } from '../core/credential';
 import { SigningCertAuditError } from '../core/errors';
 import { credentialTypeOfId } from '../core/finding-id';
 import { type Report, type UnreadSubjects, unreadSubjects } from '../core/report';
-import { coversUser, describeScope, type RunScope } from '../core/scope';
+import { coversRoot, coversUser, describeScope, type RunScope } from '../core/scope';
 import {
   type AsffTarget,
   batches,
@@ -174,12 +174,14 @@ function ofKindListed(
 
 /**
  * Whether a finding is about a subject the run's scope covers: anything for the account's; for
- * named users, a finding about one of them (the account-level root finding never is).
+ * named users, a finding about one of them (the account-level root finding only when the
+ * scope names the root user).
  */
 function inScope(finding: AwsSecurityFinding, scope: RunScope): boolean {
   if (scope.kind === 'account') return true;
-  const name = userOf(finding)?.name;
-  return name !== undefined && coversUser(scope, name);
+  const user = userOf(finding);
+  if (!user) return coversRoot(scope);
+  return coversUser(scope, user.name);
 }
 
 /** Whether a finding is about a subject the run could not read (root, or a user by ARN or name). */
