@@ -2,6 +2,7 @@ import type { IAMClientConfig } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { createIamClient } from './aws/iam';
 import { enterMemberAccount } from './aws/sts';
+import type { ChangeBudget } from './core/change-budget';
 import type { ChangeRecorder } from './core/change-record';
 import { type AccountResult, accountResultOf, failedAccount } from './core/org-report';
 import type { Report } from './core/report';
@@ -27,6 +28,8 @@ export interface AccountRunDeps {
   readonly sinks: readonly ReportSink[];
   /** Where each change in the account is recorded before it is made, with the central credentials. */
   readonly changeRecord?: ChangeRecorder;
+  /** The blast-radius guard over a window, for the organization's real-time function. */
+  readonly changeBudget?: ChangeBudget;
   /**
    * Sinks that deliver inside the member account, built with the member role's client settings
    * (Security Hub: the account a finding belongs to imports it); after `sinks`.
@@ -84,6 +87,7 @@ export async function auditAccount(
         ...(deps.memberSinks?.(memberConfig as Readonly<Record<string, unknown>>) ?? []),
       ],
       ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
+      ...(deps.changeBudget ? { changeBudget: deps.changeBudget } : {}),
       ...(deps.stop ? { stop: deps.stop } : {}),
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },

@@ -32,12 +32,26 @@ export async function carryOutActions(
 ): Promise<Finding[]> {
   const planned = pending.filter((p) => !p.hold && p.plannedAction).length;
   // Blast-radius guard: a run that wants more changes than allowed makes none of them.
-  const withhold = planned > policy.maxActionsPerRun;
+  let withhold = planned > policy.maxActionsPerRun;
+  let withheldWhy: string | null = null;
   if (withhold) {
     deps.logger.warn('Blast-radius guard: planned changes exceed the limit; none were made', {
       planned,
       maxActionsPerRun: policy.maxActionsPerRun,
     });
+  } else if (planned > 0 && !dryRun && policy.mode !== 'report' && deps.changeBudget) {
+    // And over a window, for runs that come one event at a time: the changes are reserved in
+    // the account's window first, and none is made when they do not fit.
+    const answer = await deps.changeBudget.reserve(deps.accountId, planned, deps.now);
+    if (!answer.granted) {
+      withhold = true;
+      withheldWhy = `withheld: ${answer.reason}`;
+      deps.logger.warn('Blast-radius guard over the window: none of the planned changes was made', {
+        planned,
+        reason: answer.reason,
+        where: deps.changeBudget.where,
+      });
+    }
   }
   // The run's own entry goes first, in every run that may change something, changes or not: the
   // record then knows the run and its mode. Without it no change is made.
@@ -53,7 +67,10 @@ export async function carryOutActions(
         return finding({ ...fields, plannedAction: null, detail }, hold.action, null);
       }
       if (plannedAction === undefined) return finding(fields, 'NONE', null);
-      if (withhold) return finding(fields, 'WITHHELD', null);
+      if (withhold) {
+        const detail = withheldWhy ? joinDetails(fields.detail, withheldWhy) : fields.detail;
+        return finding({ ...fields, detail }, 'WITHHELD', null);
+      }
       if (dryRun) return finding(fields, 'NONE', null);
       return limit(() => {
         // A change not yet started when the run is stopped is not made, and says so.

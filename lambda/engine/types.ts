@@ -2,6 +2,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type pLimit from 'p-limit';
 import type { CredentialReportWait } from '../aws/credential-report';
 import type { IamUser } from '../aws/iam';
+import type { ChangeBudget } from '../core/change-budget';
 import type { ChangeRecorder } from '../core/change-record';
 import type { CredentialType } from '../core/credential';
 import type { RunScope } from '../core/scope';
@@ -54,6 +55,13 @@ export interface AuditDeps {
    * deletion is refused.
    */
   readonly changeRecord?: ChangeRecorder;
+  /**
+   * The blast-radius guard over a window (core/change-budget.ts): before a run makes its
+   * changes, it reserves them there, and makes none when they would take the account's window
+   * past its limit. The functions that audit as events arrive have one; a scheduled run needs
+   * none (its own limit is the guard).
+   */
+  readonly changeBudget?: ChangeBudget;
   /** How long to wait for the credential report, and how often to ask; the defaults suit Lambda. */
   readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
   /**

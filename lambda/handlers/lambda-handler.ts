@@ -3,6 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { Context } from 'aws-lambda';
 import type { CredentialReportWait } from '../aws/credential-report';
+import type { ChangeBudget } from '../core/change-budget';
 import type { ChangeRecorder } from '../core/change-record';
 import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
 import type { Summary } from '../core/report';
@@ -135,6 +136,8 @@ export interface AuditHandlerDeps extends LambdaDeps {
   readonly sinks: readonly ReportSink[];
   /** Where each change is recorded before it is made (the archive), in deactivate and delete mode. */
   readonly changeRecord?: ChangeRecorder;
+  /** The blast-radius guard over a window, for a trigger that runs as events arrive. */
+  readonly changeBudget?: ChangeBudget;
   /** The run metrics' buffer, flushed after each run; absent for a function that emits none. */
   readonly metrics?: Metrics;
   /** How long to wait for the credential report; the defaults of aws/credential-report.ts. */
@@ -180,39 +183,68 @@ export function createAuditHandler<E, O, D extends AuditHandlerDeps>(
 ): LambdaHandler<O> {
   return createLambdaHandler(deps, {
     parse: trigger.parse,
-    run: async (event, stop, context) => {
-      let scanned: readonly ScannedUser[] = [];
-      const started = performance.now();
-      const result = await runAndDeliver(
+    run: (event, stop, context) =>
+      runScoped(
+        deps,
         {
-          iam: deps.iam,
-          logger: deps.logger,
-          now: deps.now(),
           runId: context.awsRequestId,
           accountId:
             trigger.accountId?.(event) ??
             accountOfFunction(context.invokedFunctionArn) ??
             'unknown',
-          sinks: deps.sinks,
-          ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
-          stop,
-          ...(deps.credentialReportWait ? { credentialReportWait: deps.credentialReportWait } : {}),
-          onUsersScanned: (users) => {
-            scanned = users;
-          },
+          options: { ...trigger.options?.(event), scope: trigger.scope(event) },
         },
-        deps.policy,
-        { ...trigger.options?.(event), scope: trigger.scope(event) },
-      );
-      if (deps.metrics) {
-        recordRunMetrics(deps.metrics, result.report, performance.now() - started);
-        deps.metrics.publishStoredMetrics();
-      }
-      return { ...result, scanned };
-    },
+        stop,
+      ),
     output: ({ event, result, deadline, context }) =>
       trigger.output({ ...result, event, deadline, context }, deps),
   });
+}
+
+/** One run of a trigger that audits: which run, of which account, over which scope. */
+export interface ScopedRun {
+  readonly runId: string;
+  readonly accountId: string;
+  readonly options: AuditOptions;
+}
+
+/**
+ * One run (audit → sinks → log) with a trigger's dependencies, and its metrics (with the scope's
+ * dimension for a users-scoped run): what {@link createAuditHandler} does for each invocation,
+ * and what a trigger that runs more than once an invocation (one run per account of a batch of
+ * events) does for each.
+ */
+export async function runScoped(
+  deps: AuditHandlerDeps,
+  run: ScopedRun,
+  stop: AbortSignal,
+): Promise<RunResult & { readonly scanned: readonly ScannedUser[] }> {
+  let scanned: readonly ScannedUser[] = [];
+  const started = performance.now();
+  const result = await runAndDeliver(
+    {
+      iam: deps.iam,
+      logger: deps.logger,
+      now: deps.now(),
+      runId: run.runId,
+      accountId: run.accountId,
+      sinks: deps.sinks,
+      ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
+      ...(deps.changeBudget ? { changeBudget: deps.changeBudget } : {}),
+      stop,
+      ...(deps.credentialReportWait ? { credentialReportWait: deps.credentialReportWait } : {}),
+      onUsersScanned: (users) => {
+        scanned = users;
+      },
+    },
+    deps.policy,
+    run.options,
+  );
+  if (deps.metrics) {
+    recordRunMetrics(deps.metrics, result.report, performance.now() - started);
+    deps.metrics.publishStoredMetrics();
+  }
+  return { ...result, scanned };
 }
 
 /** A run that did not end well: incomplete, or its report could not be delivered. */
