@@ -9,6 +9,15 @@ import {
   type RuleRunSummary,
 } from '../../lambda/handlers/config-rule-handler';
 import { type AuditTrigger, createAuditHandler } from '../../lambda/handlers/lambda-handler';
+import {
+  createOrgRealtimeHandler,
+  orgRealtimeProductionDeps,
+} from '../../lambda/handlers/org-realtime-handler';
+import {
+  createAccountRealtimeHandler,
+  realtimeProductionDeps,
+} from '../../lambda/handlers/realtime-account';
+import type { RealtimeOutput } from '../../lambda/handlers/realtime-handler';
 import { createHandler, productionDeps } from '../../lambda/handlers/scheduled-handler';
 import { invokeBundle, runsBundles } from '../../tools/emulator/bundles';
 import { clientCredentials, type Principal, recordSession } from '../../tools/emulator/call-record';
@@ -137,6 +146,46 @@ export async function invokeTrigger<E, O>(
     const context = nextContext();
     const handler = createAuditHandler(trigger, productionAuditDeps(lambdaEnv));
     return { output: await handler(event, context), runId: context.awsRequestId };
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+/**
+ * Cold-starts the real-time function (the account's, or with `organization` the organization's)
+ * with this Lambda environment and invokes it once with `event` (an EventBridge event, or an SQS
+ * batch of them): through its pre-built bundle on the Node.js under test, as deployed, or on the
+ * sources when the suites run them. Recorded as its own role.
+ */
+export async function invokeRealtime(
+  env: Record<string, string>,
+  event: unknown,
+  { organization = false }: { readonly organization?: boolean } = {},
+): Promise<RealtimeOutput> {
+  const lambdaEnv = lambdaEnvironment(organization ? 'org-realtime' : 'realtime', env);
+  const context = nextContext();
+  if (runsBundles()) {
+    return (await invokeBundle({
+      asset: organization
+        ? lambdaEnv[SETTINGS.securityHubRegion.env]
+          ? 'org-realtime-security-hub'
+          : 'org-realtime'
+        : lambdaEnv[SETTINGS.securityHubRegion.env]
+          ? 'realtime'
+          : 'realtime-without-security-hub',
+      env: { PATH: process.env.PATH ?? '', ...lambdaEnv },
+      event,
+      awsRequestId: context.awsRequestId,
+      invokedFunctionArn: context.invokedFunctionArn,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+    })) as RealtimeOutput;
+  }
+  for (const [name, value] of Object.entries(lambdaEnv)) vi.stubEnv(name, value);
+  try {
+    const handler = organization
+      ? createOrgRealtimeHandler(orgRealtimeProductionDeps(lambdaEnv))
+      : createAccountRealtimeHandler(realtimeProductionDeps(lambdaEnv));
+    return await handler(event, context);
   } finally {
     vi.unstubAllEnvs();
   }

@@ -26,6 +26,10 @@ export type Principal =
   | 'function'
   /** The AWS Config rule's function's role (the account deployment with configRule). */
   | 'config-rule'
+  /** The real-time function's role (the account deployment with realtime). */
+  | 'realtime'
+  /** The organization's real-time function's role (the organization deployment with realtime). */
+  | 'org-realtime'
   /** The organization's worker, enumerate and summarize functions' roles. */
   | 'worker'
   | 'enumerate'

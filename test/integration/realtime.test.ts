@@ -1,0 +1,269 @@
+import { DeleteUserCommand, UntagUserCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { windowStarts } from '../../lambda/core/change-budget';
+import type { Report } from '../../lambda/core/report';
+import type { AccountOutcome, RealtimeOutput } from '../../lambda/handlers/realtime-handler';
+import { cloudTrailEvent, sqsBatch } from '../../tools/emulator/cloudtrail-events';
+import {
+  createMailbox,
+  readStatuses,
+  type SeededCertificate,
+  type SeedUser,
+  seedUsers,
+} from '../../tools/emulator/emulator';
+import { startFaultProxy } from '../../tools/emulator/fault-proxy';
+import { resetMoto } from '../../tools/emulator/moto';
+import { clients, endpoint, invokeRealtime } from './harness';
+
+/**
+ * The real-time function, through its real handler (its pre-built bundle, as deployed) on the
+ * emulator, fed IAM calls as EventBridge delivers them from CloudTrail: each event's user
+ * audited at once, by one users-scoped run that reads only that user, with the scheduled
+ * audit's policy, mode, change record and archive; refused events change nothing and say why;
+ * the window guard holds across invocations.
+ */
+
+const BUCKET = 'signing-cert-audit-evidence';
+const EXEMPT = 'signing-cert-audit:exempt';
+
+/** alice, bob and dave each hold an over-age certificate; carol a young one; erin is exempt; frank none. */
+const ACCOUNT: SeedUser[] = [
+  { userName: 'alice', certificates: [{ ageDays: 400 }] },
+  { userName: 'bob', certificates: [{ ageDays: 400 }] },
+  { userName: 'carol', certificates: [{ ageDays: 10 }] },
+  { userName: 'dave', certificates: [{ ageDays: 400 }] },
+  {
+    userName: 'erin',
+    certificates: [{ ageDays: 400 }],
+    tags: [{ Key: EXEMPT, Value: 'true' }],
+  },
+  { userName: 'frank' },
+];
+
+const DEACTIVATE = {
+  MODE: 'deactivate',
+  ARCHIVE_BUCKET: BUCKET,
+  CREDENTIAL_KINDS: 'signing-certificate',
+  REALTIME_WINDOW_MAX_ACTIONS: '25',
+  REALTIME_WINDOW_MINUTES: '60',
+};
+
+let seeded: SeededCertificate[];
+let env: Record<string, string>;
+const idOf = (userName: string) =>
+  seeded.find((certificate) => certificate.userName === userName)?.certificateId ?? '';
+
+beforeEach(async () => {
+  await resetMoto(endpoint);
+  await clients.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  seeded = await seedUsers(clients.iam, endpoint, ACCOUNT);
+  env = { ...DEACTIVATE, TOPIC_ARN: (await createMailbox(clients)).topicArn };
+});
+
+const upload = (userName: string) =>
+  cloudTrailEvent({
+    eventName: 'UploadSigningCertificate',
+    requestParameters: { userName, certificateBody: '-----BEGIN CERTIFICATE-----…' },
+  });
+
+/** Every key of the archive bucket under `prefix`. */
+async function keys(prefix = ''): Promise<string[]> {
+  const { Contents = [] } = await clients.s3.send(
+    new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }),
+  );
+  return Contents.map((object) => object.Key ?? '').sort();
+}
+
+async function readReport(runId: string): Promise<Report> {
+  const key = (await keys('reports/')).find((k) => k.endsWith(`/${runId}.json`));
+  if (!key) throw new Error(`no archived report for run ${runId}`);
+  const { Body } = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  return JSON.parse((await Body?.transformToString('utf8')) ?? '{}') as Report;
+}
+
+function audited(output: RealtimeOutput): readonly AccountOutcome[] {
+  if (!('audited' in output)) throw new Error('expected a direct invocation summary');
+  return output.audited;
+}
+
+describe('the real-time function on the emulator', () => {
+  it('deactivates an over-age certificate the moment it is uploaded, reading only that user', async () => {
+    const output = await invokeRealtime(env, upload('alice'));
+
+    const [outcome] = audited(output);
+    expect(outcome).toMatchObject({ scope: 'users: alice', ok: true });
+    expect(outcome?.summary).toMatchObject({ usersScanned: 1, deactivated: 1 });
+    const statuses = await readStatuses(clients.iam);
+    expect(statuses.get(idOf('alice'))).toBe('Inactive');
+    // Control: bob's certificate is as over age, and no event named him.
+    expect(statuses.get(idOf('bob'))).toBe('Active');
+
+    const report = await readReport(outcome?.runId ?? '');
+    expect(report.scope).toEqual({ kind: 'users', userNames: ['alice'] });
+    expect(report.findings.map((f) => f.userName)).toEqual(['alice']);
+    // The change was recorded before it was made, as any run's.
+    expect((await keys('changes/')).length).toBeGreaterThan(0);
+    // The findings stay out of the account's Athena table (findings/).
+    expect(await keys('findings/')).toEqual([]);
+  });
+
+  it('audits a certificate set Active again, and ignores one set Inactive', async () => {
+    const reactivate = (status: string) =>
+      cloudTrailEvent({
+        eventName: 'UpdateSigningCertificate',
+        requestParameters: { userName: 'dave', certificateId: idOf('dave'), status },
+      });
+    const refused = await invokeRealtime(env, reactivate('Inactive'));
+    expect(refused).toEqual({
+      audited: [],
+      refused: [expect.stringContaining('only a credential set Active is audited')],
+    });
+    expect((await readStatuses(clients.iam)).get(idOf('dave'))).toBe('Active');
+
+    const [outcome] = audited(await invokeRealtime(env, reactivate('Active')));
+    expect(outcome?.summary).toMatchObject({ usersScanned: 1, deactivated: 1 });
+    expect((await readStatuses(clients.iam)).get(idOf('dave'))).toBe('Inactive');
+  });
+
+  it("reports the root user's certificate when the root user uploaded one for itself", async () => {
+    const proxy = await startFaultProxy(endpoint, {
+      respond: (request) =>
+        request.action === 'GetAccountSummary'
+          ? { status: 200, xml: ROOT_CERTIFICATE_SUMMARY }
+          : undefined,
+    });
+    try {
+      const rootUpload = cloudTrailEvent({
+        eventName: 'UploadSigningCertificate',
+        caller: { type: 'Root' },
+        requestParameters: { certificateBody: '-----BEGIN CERTIFICATE-----…' },
+      });
+      const [outcome] = audited(
+        await invokeRealtime({ ...env, AWS_ENDPOINT_URL: proxy.endpoint }, rootUpload),
+      );
+      expect(outcome).toMatchObject({ scope: 'users: the root user', ok: true });
+      expect(outcome?.summary).toMatchObject({ rootSigningCertificate: 1, usersScanned: 0 });
+      const report = await readReport(outcome?.runId ?? '');
+      expect(report.findings.map((f) => f.verdict)).toEqual(['ROOT_SIGNING_CERTIFICATE']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("audits a user's certificate at once when its exemption tag is removed", async () => {
+    const untag = cloudTrailEvent({
+      eventName: 'UntagUser',
+      requestParameters: { userName: 'erin', tagKeys: [EXEMPT] },
+    });
+    // While erin is exempt, the event's audit changes nothing (the exemption holds).
+    const [exempt] = audited(await invokeRealtime(env, untag));
+    expect(exempt?.summary).toMatchObject({ exempt: 1, deactivated: 0 });
+    expect((await readStatuses(clients.iam)).get(idOf('erin'))).toBe('Active');
+
+    await clients.iam.send(new UntagUserCommand({ UserName: 'erin', TagKeys: [EXEMPT] }));
+    const [outcome] = audited(await invokeRealtime(env, untag));
+    expect(outcome?.summary).toMatchObject({ exempt: 0, deactivated: 1 });
+    expect((await readStatuses(clients.iam)).get(idOf('erin'))).toBe('Inactive');
+  });
+
+  it('changes nothing for another API, a failed call, another tag or a malformed event, and says why', async () => {
+    const events = [
+      cloudTrailEvent({ eventName: 'CreateUser', requestParameters: { userName: 'alice' } }),
+      cloudTrailEvent({
+        eventName: 'UploadSigningCertificate',
+        requestParameters: { userName: 'alice' },
+        errorCode: 'LimitExceededException',
+      }),
+      cloudTrailEvent({
+        eventName: 'TagUser',
+        requestParameters: { userName: 'alice', tags: [{ key: 'team', value: 'x' }] },
+      }),
+      cloudTrailEvent({ eventName: 'UploadSigningCertificate', eventSource: 's3.amazonaws.com' }),
+      { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} },
+      'not an event',
+    ];
+    const batch = sqsBatch(events);
+    (batch.Records as { body: string }[]).push({
+      ...(batch.Records as { body: string }[])[0],
+      body: '{not json',
+    } as never);
+    const before = await readStatuses(clients.iam);
+
+    const output = await invokeRealtime(env, batch);
+
+    // From the queue: nothing failed, so nothing comes again (a refused event never would do better).
+    expect(output).toEqual({ batchItemFailures: [] });
+    expect(await readStatuses(clients.iam)).toEqual(before);
+    expect(await keys()).toEqual([]);
+    // Each refusal, one by one, as the direct invocation answers it.
+    const reasons = await Promise.all(
+      events.map(async (event) => {
+        const answer = await invokeRealtime(env, event);
+        return 'refused' in answer ? answer.refused : [];
+      }),
+    );
+    expect(reasons).toEqual([
+      [expect.stringContaining('"CreateUser", which cannot change what an audit finds')],
+      [expect.stringContaining('failed (errorCode "LimitExceededException")')],
+      [expect.stringContaining('touched neither signing-cert-audit:exempt nor')],
+      [expect.stringContaining('only "iam.amazonaws.com" calls are taken')],
+      [expect.stringContaining('only "AWS API Call via CloudTrail" events are taken')],
+      [expect.stringContaining('not a JSON object')],
+    ]);
+    expect(await readStatuses(clients.iam)).toEqual(before);
+  });
+
+  it('makes one change for duplicate events, in one batch or again later', async () => {
+    const event = upload('alice');
+    const first = await invokeRealtime(env, sqsBatch([event, event, upload('ALICE')]));
+    expect(first).toEqual({ batchItemFailures: [] });
+    // A late repeat: IAM's state is read again, and there is nothing left to change.
+    const [again] = audited(await invokeRealtime(env, event));
+    expect(again?.summary).toMatchObject({ usersScanned: 1, deactivated: 0 });
+
+    const intents = (await keys('changes/')).filter((key) =>
+      key.endsWith('.DEACTIVATE.intent.json'),
+    );
+    expect(intents).toHaveLength(1);
+    expect((await readStatuses(clients.iam)).get(idOf('alice'))).toBe('Inactive');
+  });
+
+  it('reports a user deleted since the event as gone, not as an error', async () => {
+    await clients.iam.send(new DeleteUserCommand({ UserName: 'frank' }));
+    const [outcome] = audited(await invokeRealtime(env, upload('frank')));
+    expect(outcome).toMatchObject({ ok: true });
+    expect(outcome?.summary).toMatchObject({ gone: 1, errors: 0 });
+  });
+
+  it('holds the blast-radius guard over a window, across invocations', async () => {
+    const windowed = { ...env, REALTIME_WINDOW_MAX_ACTIONS: '2' };
+    const outcomes: AccountOutcome[] = [];
+    for (const userName of ['alice', 'bob', 'dave']) {
+      outcomes.push(...audited(await invokeRealtime(windowed, upload(userName))));
+    }
+    expect(outcomes.map((o) => [o.summary?.deactivated, o.summary?.withheld])).toEqual([
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
+    const statuses = await readStatuses(clients.iam);
+    expect(['alice', 'bob', 'dave'].map((u) => statuses.get(idOf(u)))).toEqual([
+      'Inactive',
+      'Inactive',
+      'Active',
+    ]);
+    const report = await readReport(outcomes[2]?.runId ?? '');
+    expect(report.findings[0]?.detail).toContain(
+      'the window guard allows 2 change(s) per 60 minutes',
+    );
+    // The count is kept in the archive, one object a window.
+    const { current } = windowStarts(new Date(), 60);
+    expect(await keys('guard/')).toEqual([
+      `guard/account=123456789012/window=${current.toISOString()}.json`,
+    ]);
+  });
+});
+
+/** GetAccountSummary's answer when the root user holds a signing certificate. */
+const ROOT_CERTIFICATE_SUMMARY = `<GetAccountSummaryResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetAccountSummaryResult><SummaryMap><entry><key>AccountSigningCertificatesPresent</key><value>1</value></entry></SummaryMap></GetAccountSummaryResult><ResponseMetadata><RequestId>root</RequestId></ResponseMetadata></GetAccountSummaryResponse>`;
