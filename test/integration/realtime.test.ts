@@ -4,9 +4,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { windowStarts } from '../../lambda/core/change-budget';
 import type { Report } from '../../lambda/core/report';
 import type { AccountOutcome, RealtimeOutput } from '../../lambda/handlers/realtime-handler';
+import { s3ChangeBudget } from '../../lambda/record/window-budget';
 import { cloudTrailEvent, sqsBatch } from '../../tools/emulator/cloudtrail-events';
 import {
   createMailbox,
+  memberClients,
   readStatuses,
   type SeededCertificate,
   type SeedUser,
@@ -262,6 +264,98 @@ describe('the real-time function on the emulator', () => {
     expect(await keys('guard/')).toEqual([
       `guard/account=123456789012/window=${current.toISOString()}.json`,
     ]);
+  });
+});
+
+describe("the window guard's count on the emulator's S3", () => {
+  it('grants exactly the limit to runs racing for it (conditional writes), and nothing past it', async () => {
+    const budget = s3ChangeBudget(clients.s3, BUCKET, {
+      maxActions: 5,
+      minutes: 60,
+    });
+    const now = new Date();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => budget.reserve('123456789012', 1, now)),
+    );
+    const granted = answers.filter((a) => a.granted).length;
+    // Runs that lost every race are refused too (never granted past the count): at most 5.
+    expect(granted).toBeLessThanOrEqual(5);
+    expect(granted).toBeGreaterThan(0);
+    // Taken one at a time, the rest of the window is granted, and then nothing more.
+    const more = [];
+    for (let i = 0; i < 6; i += 1) more.push(await budget.reserve('123456789012', 1, now));
+    expect(granted + more.filter((a) => a.granted).length).toBe(5);
+    // Another account's window is its own.
+    expect((await budget.reserve('210987654321', 5, now)).granted).toBe(true);
+  });
+});
+
+describe("the organization's real-time function on the emulator", () => {
+  it("audits each member account's users through the member role, one run per account", async () => {
+    const STALE = '111111111111';
+    const CLEAN = '222222222222';
+    const seededIn: Record<string, SeededCertificate[]> = {};
+    for (const [account, users] of [
+      [
+        STALE,
+        [
+          { userName: 'old', certificates: [{ ageDays: 400 }] },
+          { userName: 'other', certificates: [{ ageDays: 400 }] },
+        ],
+      ],
+      [CLEAN, [{ userName: 'fresh', certificates: [{ ageDays: 10 }] }]],
+    ] as const) {
+      seededIn[account] = await seedUsers(
+        (await memberClients(endpoint, account)).iam,
+        endpoint,
+        users,
+      );
+    }
+    const orgEnv = {
+      MODE: 'deactivate',
+      ARCHIVE_BUCKET: BUCKET,
+      MEMBER_ROLE_NAME: 'SigningCertAuditMember',
+      CREDENTIAL_KINDS: 'signing-certificate',
+      REALTIME_WINDOW_MAX_ACTIONS: '25',
+      REALTIME_WINDOW_MINUTES: '60',
+    };
+    const batch = sqsBatch([
+      cloudTrailEvent({
+        eventName: 'UploadSigningCertificate',
+        accountId: STALE,
+        requestParameters: { userName: 'old' },
+      }),
+      cloudTrailEvent({
+        eventName: 'UploadSigningCertificate',
+        accountId: CLEAN,
+        requestParameters: { userName: 'fresh' },
+      }),
+    ]);
+
+    expect(await invokeRealtime(orgEnv, batch, { organization: true })).toEqual({
+      batchItemFailures: [],
+    });
+
+    const statusOf = async (account: string, userName: string) => {
+      const id = seededIn[account]?.find((c) => c.userName === userName)?.certificateId ?? '';
+      return (await readStatuses((await memberClients(endpoint, account)).iam)).get(id);
+    };
+    expect(await statusOf(STALE, 'old')).toBe('Inactive');
+    // Controls: the same account's other over-age holder, named by no event; the other account.
+    expect(await statusOf(STALE, 'other')).toBe('Active');
+    expect(await statusOf(CLEAN, 'fresh')).toBe('Active');
+    // The central account's own users are not the organization function's to audit.
+    expect((await readStatuses(clients.iam)).get(idOf('alice'))).toBe('Active');
+    // Each account's report, in the organization archive, says its scope.
+    const reports = (await keys('reports/')).filter((k) => k.endsWith('.json'));
+    expect(reports.map((k) => k.split('/')[1]).sort()).toEqual([
+      `account=${STALE}`,
+      `account=${CLEAN}`,
+    ]);
+    // The change was recorded in the member account's prefix of the central archive.
+    expect(
+      (await keys(`changes/account=${STALE}/`)).some((k) => k.endsWith('.DEACTIVATE.intent.json')),
+    ).toBe(true);
   });
 });
 
