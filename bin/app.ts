@@ -5,8 +5,7 @@ import { AuditorStack } from '../lib/auditor-stack';
 import { fromContext } from '../lib/context';
 import { DEPLOY_SETTINGS } from '../lib/deploy-settings';
 import { OrgAuditorStack, StandaloneMemberStack } from '../lib/org-auditor-stack';
-import { IAM_EVENTS_REGION } from '../lib/realtime-events';
-import { RealtimeForwarderStack } from '../lib/realtime-forwarder';
+import { forwardIamEvents } from '../lib/realtime-forwarder';
 
 const app = new App();
 try {
@@ -29,17 +28,12 @@ try {
     // us-east-1, or add a RealtimeForwarderStack yourself (docs/realtime.md).
     const realtime = fromContext(app.node, DEPLOY_SETTINGS.realtime);
     const region = realtime ? process.env.CDK_DEFAULT_REGION || undefined : undefined;
-    new AuditorStack(app, 'SigningCertAudit', {
+    const stack = new AuditorStack(app, 'SigningCertAudit', {
       description:
         'Audits IAM users’ X.509 signing certificates on a schedule (signing-cert-audit)',
       ...(region === undefined ? {} : { env: { region } }),
     });
-    if (region !== undefined && region !== IAM_EVENTS_REGION) {
-      new RealtimeForwarderStack(app, 'SigningCertAuditRealtimeForwarder', {
-        auditorRegion: region,
-        description: `Forwards IAM credential events from ${IAM_EVENTS_REGION} to the signing-cert-audit real-time audit in ${region}`,
-      });
-    }
+    if (stack.auditor.realtime) forwardIamEvents(app, stack);
   }
 } catch (error: unknown) {
   if (!(error instanceof ConfigError)) throw error;

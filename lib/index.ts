@@ -36,6 +36,7 @@ export type { OrgAuditorAlarms } from './org-auditor-alarms';
 export { OrgAuditorStack, StandaloneMemberStack } from './org-auditor-stack';
 export { IAM_EVENTS_REGION, REALTIME_EVENT_NAMES, REALTIME_EVENT_PATTERN } from './realtime-events';
 export {
+  forwardIamEvents,
   MemberRealtimeForwarderStack,
   RealtimeForwarder,
   type RealtimeForwarderProps,

@@ -125,3 +125,24 @@ export function memberForwarderTemplateBody(): string {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return JSON.stringify(app.synth().getStackByName(stack.stackName).template);
 }
+
+/**
+ * Adds the forwarder a single-account auditor stack with realtime on needs: a
+ * {@link RealtimeForwarderStack} in us-east-1 (as `id`, beside `stack` in `scope`) when the
+ * stack's region is known and is not us-east-1; nothing when it is us-east-1 (IAM's events are
+ * there) or unknown (an environment-agnostic stack: its region is decided at deploy time, so the
+ * target bus cannot be named; deploy it in us-east-1, or add the forwarder yourself).
+ */
+export function forwardIamEvents(
+  scope: Construct,
+  stack: Stack,
+  id = `${stack.stackName}RealtimeForwarder`,
+): RealtimeForwarderStack | undefined {
+  const region = stack.region;
+  if (Token.isUnresolved(region) || region === IAM_EVENTS_REGION) return undefined;
+  return new RealtimeForwarderStack(scope, id, {
+    auditorRegion: region,
+    ...(Token.isUnresolved(stack.account) ? {} : { env: { account: stack.account } }),
+    description: `Forwards IAM credential events from ${IAM_EVENTS_REGION} to the signing-cert-audit real-time audit in ${region}`,
+  });
+}
