@@ -110,7 +110,7 @@ export class RealtimeAudit extends Construct {
   public readonly rule: events.Rule;
   /** The events waiting for a run. */
   public readonly queue: sqs.Queue;
-  /** Where a message goes after {@link REALTIME_MAX_RECEIVE_COUNT} failed receives. */
+  /** Where a message goes after 5 failed receives (REALTIME_MAX_RECEIVE_COUNT). */
   public readonly deadLetterQueue: sqs.Queue;
   /** The real-time function. */
   public readonly function: lambda.Function;
