@@ -69,28 +69,46 @@ function unique(actions: readonly string[]): string[] {
 }
 
 /**
- * Grants the audit role the IAM permissions its mode and its kinds of credential need, and not
- * one more (see {@link kindActions}).
+ * Which users a role's runs cover (lambda/core/scope.ts): `account`, every user under the path,
+ * listed (the scheduled function, the member role); `users`, the users an event names, each
+ * read by name (the real-time function).
  */
-export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void {
+export type AuditGrantScope = 'account' | 'users';
+
+/**
+ * Grants the audit role the IAM permissions its mode, its kinds of credential and its scope
+ * need, and not one more (see {@link kindActions}). A users-scoped run (lambda/engine/scan.ts
+ * `scanNamedUsers`) reads each named user with GetUser and lists every kind user by user: it
+ * never calls ListUsers, the credential report or an account-wide listing, so its role has none
+ * of them.
+ */
+export function grantAuditAccess(
+  role: iam.Role,
+  policy: AuditGrantPolicy,
+  scope: AuditGrantScope = 'account',
+): void {
   const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`;
   const actions = kindActions(policy);
   // Under a path narrower than `/` the engine lists an account-wide kind user by user
   // (listsAccountWide): its reads are then granted on the users under the path, as a per-user
-  // kind's are, never on every user of the account.
-  const kinds = listsAccountWide(policy)
-    ? actions
-    : {
-        ...actions,
-        readUsers: unique([...actions.readUsers, ...actions.readAccount]),
-        readAccount: [],
-      };
+  // kind's are, never on every user of the account. A users-scoped run always does.
+  const kinds =
+    scope === 'account' && listsAccountWide(policy)
+      ? actions
+      : {
+          ...actions,
+          readUsers: unique([...actions.readUsers, ...actions.readAccount]),
+          readAccount: [],
+        };
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'ListUsersAndAccountSummary',
+      sid: scope === 'account' ? 'ListUsersAndAccountSummary' : 'AccountSummary',
       // Neither action supports resource-level permissions. GetAccountSummary detects the
       // root user's certificates, which ListUsers cannot see.
-      actions: ['iam:ListUsers', 'iam:GetAccountSummary'],
+      actions:
+        scope === 'account'
+          ? ['iam:ListUsers', 'iam:GetAccountSummary']
+          : ['iam:GetAccountSummary'],
       resources: ['*'],
     }),
   );
@@ -100,8 +118,13 @@ export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void
       // Each kind's listing of one user's credentials (its `user` resource type: Service
       // Authorization Reference, "Actions, resources, and condition keys for AWS Identity and
       // Access Management"); ListUserTags reads the exemption and per-user maximum-age tags, only
-      // for users with a credential to act on or report.
-      actions: [...kinds.readUsers, 'iam:ListUserTags'],
+      // for users with a credential to act on or report. A users-scoped run reads each named
+      // user first (GetUser: its path, and whether IAM still knows it).
+      actions: [
+        ...(scope === 'users' ? ['iam:GetUser'] : []),
+        ...kinds.readUsers,
+        'iam:ListUserTags',
+      ],
       resources: [users],
     }),
   );
@@ -120,13 +143,12 @@ export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void
       }),
     );
   }
+  const credentialReport = scope === 'account' && policy.scanStrategy === 'credential-report';
   const everyResource = [
-    'iam:ListUsers',
+    ...(scope === 'account' ? ['iam:ListUsers'] : []),
     'iam:GetAccountSummary',
     ...kinds.readAccount,
-    ...(policy.scanStrategy === 'credential-report'
-      ? ['iam:GenerateCredentialReport', 'iam:GetCredentialReport']
-      : []),
+    ...(credentialReport ? ['iam:GenerateCredentialReport', 'iam:GetCredentialReport'] : []),
   ];
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
@@ -145,7 +167,7 @@ export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void
       { cause: error },
     );
   }
-  if (policy.scanStrategy === 'credential-report') {
+  if (credentialReport) {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'CredentialReport',
@@ -165,6 +187,20 @@ export function grantAuditAccess(role: iam.Role, policy: AuditGrantPolicy): void
       }),
     );
   }
+}
+
+/**
+ * iam:GetUser on the users under the path: what a users-scoped run adds to an account-scoped
+ * role's reads (the member role, when the real-time function assumes it too), whatever the mode.
+ */
+export function grantNamedUserReads(role: iam.Role, policy: Pick<Policy, 'userPathPrefix'>): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadNamedUsersUnderThePath',
+      actions: ['iam:GetUser'],
+      resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user${policy.userPathPrefix}*`],
+    }),
+  );
 }
 
 /**
@@ -218,6 +254,22 @@ export interface OrgFunctionGrants {
   readonly selectsOus: { readonly include: boolean; readonly exclude: boolean };
 }
 
+/** sts:AssumeRole on the member role, by name, in any account of the organization and no other. */
+export function grantAssumeMemberRole(
+  role: iam.Role,
+  memberRoleName: string,
+  organizationId: string,
+): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'AssumeMemberRoles',
+      actions: ['sts:AssumeRole'],
+      resources: [`arn:${Aws.PARTITION}:iam::*:role/${memberRoleName}`],
+      conditions: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+    }),
+  );
+}
+
 /**
  * The organization's functions get what each does and no more: the worker assumes the member
  * role (by name, inside the organization) and writes reports; enumerate reads the organization
@@ -226,14 +278,7 @@ export interface OrgFunctionGrants {
  */
 export function grantOrgFunctions(grants: OrgFunctionGrants): void {
   const { archive } = grants;
-  grants.worker.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'AssumeMemberRoles',
-      actions: ['sts:AssumeRole'],
-      resources: [`arn:${Aws.PARTITION}:iam::*:role/${grants.memberRoleName}`],
-      conditions: { StringEquals: { 'aws:ResourceOrgID': grants.organizationId } },
-    }),
-  );
+  grantAssumeMemberRole(grants.worker, grants.memberRoleName, grants.organizationId);
   archive.grantWriteReports(grants.worker);
   // The record of every change in a member account, written before the change is made.
   if (grants.mode !== 'report') archive.grantWriteChanges(grants.worker);

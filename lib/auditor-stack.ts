@@ -46,6 +46,13 @@ export class AuditorStack extends Stack {
         ) as config.MaximumExecutionFrequency,
       },
       objectLockDays: fromContext(this.node, DEPLOY_SETTINGS.objectLockDays, true),
+      realtime: fromContext(this.node, DEPLOY_SETTINGS.realtime),
+      realtimeWindowMaxActions: fromContext(
+        this.node,
+        DEPLOY_SETTINGS.realtimeWindowMaxActions,
+        true,
+      ),
+      realtimeWindowMinutes: fromContext(this.node, DEPLOY_SETTINGS.realtimeWindowMinutes, true),
       ...(archiveBucketName === undefined
         ? {}
         : {
@@ -76,6 +83,16 @@ export class AuditorStack extends Stack {
     new CfnOutput(this, 'DashboardName', {
       value: this.auditor.dashboard.dashboard.dashboardName,
     });
+    if (this.auditor.realtime) {
+      new CfnOutput(this, 'RealtimeQueueUrl', {
+        value: this.auditor.realtime.queue.queueUrl,
+        description: 'The IAM events waiting for the real-time audit',
+      });
+      new CfnOutput(this, 'RealtimeDeadLetterQueueUrl', {
+        value: this.auditor.realtime.deadLetterQueue.queueUrl,
+        description: 'The IAM events the real-time audit failed on five times',
+      });
+    }
     if (this.auditor.configRule) {
       new CfnOutput(this, 'ConfigRuleName', {
         value: this.auditor.configRule.rule.configRuleName,

@@ -85,6 +85,26 @@ export const DEPLOY_SETTINGS = settingsTable('context', {
     schema: z.enum(CONFIG_RULE_FREQUENCIES),
     deployments: ['account'],
   }),
+  realtime: setting({
+    default: false,
+    allowed: 'true or false',
+    help: 'also audit a user as soon as IAM records a change to its credentials or tags (an EventBridge rule, a queue and a second function; docs/realtime.md)',
+    schema: onOff,
+    deployments: ['account', 'organization'],
+  }),
+  realtimeWindowMaxActions: setting({
+    defaultText: '= maxActionsPerRun',
+    help: 'the real-time runs together make no more changes than this in a window',
+    ...count(0, 10_000, '', ' (0 withholds every change)'),
+    schema: z.optional(wholeNumber(0, 10_000)),
+    deployments: ['account', 'organization'],
+  }),
+  realtimeWindowMinutes: setting({
+    default: 60,
+    help: 'the real-time window guard’s window',
+    ...count(1, 1440, 'minutes'),
+    deployments: ['account', 'organization'],
+  }),
   archiveBucketName: setting({
     allowed:
       'the name of an existing S3 bucket (3 to 63 lowercase letters, digits, dots and hyphens)',

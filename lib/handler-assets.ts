@@ -36,6 +36,17 @@ export const HANDLER_ASSETS = {
   },
   // The Config rule's function: the audit and PutEvaluations, no sink (securityHub false drops none).
   'config-rule': { entry: 'lambda/handlers/config-rule.ts', features: { securityHub: false } },
+  // The real-time audit's functions (lib/audit-realtime.ts): one account's, and the organization's.
+  realtime: { entry: 'lambda/handlers/realtime.ts', features: { securityHub: true } },
+  'realtime-without-security-hub': {
+    entry: 'lambda/handlers/realtime.ts',
+    features: { securityHub: false },
+  },
+  'org-realtime': { entry: 'lambda/handlers/org-realtime.ts', features: { securityHub: false } },
+  'org-realtime-security-hub': {
+    entry: 'lambda/handlers/org-realtime.ts',
+    features: { securityHub: true },
+  },
 } as const satisfies Readonly<Record<string, { entry: string; features: BundleFeatures }>>;
 
 /** The name of a pre-built handler. */

@@ -17,6 +17,11 @@ export {
 export type { AuditConfigRule } from './audit-config-rule';
 export type { AuditFunction } from './audit-function';
 export { AuditDashboard, type DashboardGraph } from './audit-monitoring';
+export {
+  RealtimeAudit,
+  type RealtimeAuditProps,
+  type RealtimeWindow,
+} from './audit-realtime';
 export type { SigningCertAuditorAlarms } from './auditor-alarms';
 export { AuditArchive, type AuditArchiveProps } from './auditor-archive';
 export type { AuditGrantPolicy } from './auditor-permissions';
@@ -29,6 +34,15 @@ export {
 } from './member-role';
 export type { OrgAuditorAlarms } from './org-auditor-alarms';
 export { OrgAuditorStack, StandaloneMemberStack } from './org-auditor-stack';
+export { IAM_EVENTS_REGION, REALTIME_EVENT_NAMES, REALTIME_EVENT_PATTERN } from './realtime-events';
+export {
+  forwardIamEvents,
+  MemberRealtimeForwarderStack,
+  RealtimeForwarder,
+  type RealtimeForwarderProps,
+  RealtimeForwarderStack,
+  type RealtimeForwarderStackProps,
+} from './realtime-forwarder';
 export { TESTED_NODE_RUNTIMES } from './runtime';
 export { SigningCertAuditor, type SigningCertAuditorProps } from './signing-cert-auditor';
 export { SigningCertOrgAuditor, type SigningCertOrgAuditorProps } from './signing-cert-org-auditor';

@@ -14,7 +14,14 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ORGANIZATION_ID, ROLE_ARN } from '../lambda/core/patterns';
 import { ORG_SETTINGS, parseSetting } from '../lambda/core/settings';
-import { type AuditGrantPolicy, grantAuditAccess, grantSecurityHub } from './auditor-permissions';
+import {
+  type AuditGrantPolicy,
+  grantAuditAccess,
+  grantNamedUserReads,
+  grantSecurityHub,
+} from './auditor-permissions';
+import { IAM_EVENTS_REGION } from './realtime-events';
+import { memberForwarderTemplateBody } from './realtime-forwarder';
 
 /** Properties of {@link MemberRole}. */
 export interface MemberRoleProps {
@@ -39,6 +46,13 @@ export interface MemberRoleProps {
    * @default - no Security Hub permission
    */
   readonly securityHubRegion?: string;
+  /**
+   * The ARN of the central real-time function's role, when realtime is on: the role then trusts
+   * it too (from inside the organization) and may read a user by name (iam:GetUser), as a
+   * users-scoped run does, whatever the mode.
+   * @default - no real-time audit
+   */
+  readonly realtimeRoleArn?: string;
 }
 
 /**
@@ -63,6 +77,16 @@ export class MemberRole extends Construct {
     });
     grantAuditAccess(this.role, props.policy);
     if (props.securityHubRegion !== undefined) grantSecurityHub(this.role, props.securityHubRegion);
+    if (props.realtimeRoleArn !== undefined) {
+      this.role.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({
+          actions: ['sts:AssumeRole'],
+          principals: [new iam.ArnPrincipal(props.realtimeRoleArn)],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+        }),
+      );
+      grantNamedUserReads(this.role, props.policy);
+    }
   }
 }
 
@@ -76,6 +100,12 @@ export interface MemberRoleStackProps extends StackProps {
    * @default - no Security Hub permission
    */
   readonly securityHubRegion?: string;
+  /**
+   * Whether the role also serves the central real-time function: its role ARN is then the
+   * template's `RealtimeRoleArn` parameter.
+   * @default false
+   */
+  readonly realtime?: boolean;
 }
 
 /**
@@ -103,7 +133,15 @@ export class MemberRoleStack extends Stack {
       description: 'The organization id, o-…',
       allowedPattern: ORGANIZATION_ID.source,
     });
+    const realtimeRoleArn = props.realtime
+      ? new CfnParameter(this, 'RealtimeRoleArn', {
+          type: 'String',
+          description: "The ARN of the central auditor's real-time function role",
+          allowedPattern: ROLE_ARN.source,
+        }).valueAsString
+      : undefined;
     this.member = new MemberRole(this, 'Member', {
+      ...(realtimeRoleArn === undefined ? {} : { realtimeRoleArn }),
       ...(props.roleName ? { roleName: props.roleName } : {}),
       trustedRoleArn: trustedRoleArn.valueAsString,
       organizationId: organizationId.valueAsString,
@@ -141,6 +179,8 @@ export interface MemberStackSetProps {
   readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
   /** Security Hub's home region for each member's own findings (`stack`: the member stack's). */
   readonly securityHubRegion?: string;
+  /** The central real-time function's role, which the member roles then trust too. */
+  readonly realtimeRoleArn?: string;
 }
 
 /**
@@ -166,14 +206,64 @@ export function createMemberStackSet(scope: Construct, props: MemberStackSetProp
       ...(props.roleName ? { roleName: props.roleName } : {}),
       policy: props.policy,
       ...(props.securityHubRegion ? { securityHubRegion: props.securityHubRegion } : {}),
+      ...(props.realtimeRoleArn ? { realtime: true } : {}),
     }),
     parameters: [
       { parameterKey: 'TrustedRoleArn', parameterValue: props.trustedRoleArn },
       { parameterKey: 'OrganizationId', parameterValue: props.organizationId },
+      ...(props.realtimeRoleArn
+        ? [{ parameterKey: 'RealtimeRoleArn', parameterValue: props.realtimeRoleArn }]
+        : []),
     ],
     // IAM is global: the role is deployed once per account, in this stack's region.
     stackInstancesGroup: [
       { deploymentTargets: { organizationalUnitIds: [...props.targets] }, regions: [Aws.REGION] },
+    ],
+  });
+}
+
+/** What {@link createMemberForwarderStackSet} deploys, and where. */
+export interface MemberForwarderStackSetProps {
+  /** The central real-time bus, whose resource policy admits the organization's principals. */
+  readonly centralBusArn: string;
+  /** The organization's root id or OU ids: the member role's targets. */
+  readonly targets: readonly string[];
+  readonly callAs: 'SELF' | 'DELEGATED_ADMIN';
+}
+
+/**
+ * Each member account's real-time forwarder (lib/realtime-forwarder.ts): a second
+ * service-managed StackSet (created in `scope` as `MemberRealtimeForwarders`) to the member
+ * role's targets, in us-east-1 only, the one region IAM's events reach. A StackSet of its own,
+ * rather than a second region of the member role's: that template creates a named IAM role,
+ * which a second region would create twice (IAM is global), and a region condition in one
+ * template would be the harder of the two to read.
+ */
+export function createMemberForwarderStackSet(
+  scope: Construct,
+  props: MemberForwarderStackSetProps,
+): CfnStackSet {
+  return new CfnStackSet(scope, 'MemberRealtimeForwarders', {
+    stackSetName: `${Stack.of(scope).stackName}-member-realtime-forwarders`,
+    description:
+      'Forwards IAM credential events from each member account to the signing-certificate auditor',
+    permissionModel: 'SERVICE_MANAGED',
+    autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
+    managedExecution: { Active: true },
+    callAs: props.callAs,
+    capabilities: ['CAPABILITY_IAM'],
+    operationPreferences: {
+      failureTolerancePercentage: 10,
+      maxConcurrentPercentage: 25,
+      regionConcurrencyType: 'PARALLEL',
+    },
+    templateBody: memberForwarderTemplateBody(),
+    parameters: [{ parameterKey: 'CentralBusArn', parameterValue: props.centralBusArn }],
+    stackInstancesGroup: [
+      {
+        deploymentTargets: { organizationalUnitIds: [...props.targets] },
+        regions: [IAM_EVENTS_REGION],
+      },
     ],
   });
 }

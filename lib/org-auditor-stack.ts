@@ -42,10 +42,23 @@ export class OrgAuditorStack extends Stack {
       },
       // By its table row: a value other than the two is refused, never read as SELF.
       callAs: context(DEPLOY_SETTINGS.callAs),
+      realtime: context(DEPLOY_SETTINGS.realtime),
+      realtimeWindowMaxActions: fromContext(
+        this.node,
+        DEPLOY_SETTINGS.realtimeWindowMaxActions,
+        true,
+      ),
+      realtimeWindowMinutes: fromContext(this.node, DEPLOY_SETTINGS.realtimeWindowMinutes, true),
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.auditor.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TopicArn', { value: this.auditor.topic.topicArn });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.auditor.archive.bucket.bucketName });
+    if (this.auditor.realtimeBus) {
+      new CfnOutput(this, 'RealtimeBusArn', {
+        value: this.auditor.realtimeBus.eventBusArn,
+        description: "The bus the members' forwarders send IAM events to (CentralBusArn)",
+      });
+    }
     new CfnOutput(this, 'WorkerRoleArn', {
       value: this.auditor.worker.role?.roleArn ?? '',
       description: 'The principal member roles trust (a parameter of the member template)',

@@ -1,5 +1,6 @@
 import { Annotations, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as config from 'aws-cdk-lib/aws-config';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
@@ -24,9 +25,11 @@ import {
   SETTINGS,
   toEnvironment,
 } from '../lambda/core/settings';
+import { METRIC_NAMES, SCOPE_DIMENSION } from '../lambda/handlers/metrics';
 import { type AuditConfigRule, createAuditConfigRule } from './audit-config-rule';
 import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
+import { RealtimeAudit, realtimeWindow } from './audit-realtime';
 import { createAuditSchedules, SCHEDULER_RETRY } from './audit-schedule';
 import { createAuditTopic } from './audit-topic';
 import {
@@ -35,7 +38,7 @@ import {
   type SigningCertAuditorAlarms,
 } from './auditor-alarms';
 import { AuditArchive } from './auditor-archive';
-import { grantAuditAccess } from './auditor-permissions';
+import { type AuditGrantScope, grantAuditAccess } from './auditor-permissions';
 import { DEPLOY_SETTINGS } from './deploy-settings';
 import { chooseRuntime } from './runtime';
 import { grantSinks } from './sink-grants';
@@ -214,6 +217,27 @@ export interface SigningCertAuditorProps {
     readonly frequency?: config.MaximumExecutionFrequency;
   };
   /**
+   * Also audits a user as soon as IAM records a change to one of its credentials or to its tags
+   * (docs/realtime.md): an EventBridge rule on the stack's region's default bus, an SQS queue
+   * with a dead-letter queue, and a second function that audits the users the events name, with
+   * the same policy and sinks as the scheduled function. IAM's events reach EventBridge only in
+   * us-east-1, and only while a CloudTrail trail records management events: in another region,
+   * deploy a `RealtimeForwarderStack` in us-east-1 too (the app does it for you).
+   * @default false
+   */
+  readonly realtime?: boolean;
+  /**
+   * With realtime, the real-time runs together make no more changes than this within
+   * realtimeWindowMinutes (the window guard; each run is also held to maxActionsPerRun).
+   * @default - maxActionsPerRun
+   */
+  readonly realtimeWindowMaxActions?: number;
+  /**
+   * With realtime, the window guard's window, in minutes.
+   * @default 60
+   */
+  readonly realtimeWindowMinutes?: number;
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -258,6 +282,8 @@ export class SigningCertAuditor extends Construct {
   public readonly securityHubRegion?: string;
   /** The AWS Config rule, its function, role and log group, when configRule is enabled. */
   public readonly configRule?: AuditConfigRule;
+  /** The real-time audit (rule, queues, function, alarms), when realtime is on. */
+  public readonly realtime?: RealtimeAudit;
 
   constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
     super(scope, id);
@@ -333,17 +359,21 @@ export class SigningCertAuditor extends Construct {
         'This queue is itself the dead-letter store of failed audit runs (Lambda on-failure destination and scheduler DLQ); nothing consumes it, so it needs no DLQ of its own.',
     });
 
+    // The scheduled function's settings; the real-time function runs with the same.
+    const environment = toEnvironment({
+      ...this.policy,
+      topicArn: this.topic.topicArn,
+      archiveBucket: this.archive.bucket.bucketName,
+      securityHubRegion: this.securityHubRegion,
+    });
+    // Checked whether realtime is on or not, so a bad value never waits for the day it is.
+    const window = realtimeWindow(props, this.policy.maxActionsPerRun);
     const built = createAuditFunction(this, 'Function', {
       name: 'the audit function',
       description: 'Audits IAM users’ X.509 signing certificates against an age policy',
       roleDescription: 'Signing-certificate audit function',
       asset: this.securityHubRegion !== undefined ? 'scheduled' : 'scheduled-without-security-hub',
-      environment: toEnvironment({
-        ...this.policy,
-        topicArn: this.topic.topicArn,
-        archiveBucket: this.archive.bucket.bucketName,
-        securityHubRegion: this.securityHubRegion,
-      }),
+      environment,
       // Lambda's maximum, so a large account (IAM allows 5000 users) is never cut short.
       timeout: Duration.minutes(15),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -356,31 +386,7 @@ export class SigningCertAuditor extends Construct {
     });
     this.function = built.function;
     this.logGroup = built.logGroup;
-    const role = built.role;
-    grantAuditAccess(role, this.policy);
-    // What its sinks deliver to: the grants of the sinks its settings turn on, by registry name.
-    grantSinks(
-      {
-        role,
-        archive: this.archive,
-        topic: this.topic,
-        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
-      },
-      {
-        archiveBucket: this.archive.bucket.bucketName,
-        topicArn: this.topic.topicArn,
-        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
-      },
-    );
-    // The record of every change, written before the change is made (none in report mode).
-    if (this.policy.mode !== 'report') this.archive.grantWriteChanges(role);
-    if (this.key) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason:
-          'Added by topic.grantPublish to publish to the KMS-encrypted topic; the grant is on that one key only.',
-      });
-    }
+    this.grantRun(built.role, 'account');
 
     const schedules = createAuditSchedules(this, {
       what: 'the signing-certificate audit',
@@ -431,10 +437,72 @@ export class SigningCertAuditor extends Construct {
     }
 
     const metrics = new RunMetricFactory();
+    if (parseSetting(DEPLOY_SETTINGS.realtime, 'prop', props.realtime)) {
+      this.realtime = new RealtimeAudit(this, 'Realtime', {
+        asset: this.securityHubRegion !== undefined ? 'realtime' : 'realtime-without-security-hub',
+        name: 'the real-time audit function',
+        description: 'Audits the IAM users named by IAM events as they happen',
+        environment,
+        window,
+        mode: this.policy.mode,
+        archive: this.archive,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        runtime,
+        topic: this.topic,
+        alarmNamePrefix,
+        extraAlarms: {
+          withheld: {
+            id: 'WithheldAlarm',
+            suffix: 'realtime-withheld',
+            description:
+              'A guard withheld the changes of a real-time audit run (more than maxActionsPerRun in the run, or than realtimeWindowMaxActions in the window). Review the WITHHELD findings in its report.',
+            // Users-scoped runs emit their metrics with scope=users (lambda/handlers/metrics.ts):
+            // a series the scheduled function's Withheld alarm, on `service` alone, never reads.
+            metric: metrics.metric(METRIC_NAMES.withheld, undefined, 'Maximum', {
+              [SCOPE_DIMENSION]: 'users',
+            }),
+          },
+        },
+      });
+      // What a users-scoped run of the deployment's mode reads and changes, and its sinks.
+      this.grantRun(this.realtime.role, 'users');
+    }
     this.alarms = createAuditAlarms(this, metrics, this.function, this.topic, alarmNamePrefix);
     this.dashboard = new AuditDashboard(this, 'Dashboard', {
       graphs: auditDashboardGraphs(metrics),
       alarms: Object.values(this.alarms),
     });
+  }
+
+  /**
+   * A run's grants, the same for the scheduled and the real-time function but for the scope:
+   * IAM by the mode, the kinds and the scope (lib/auditor-permissions.ts), the sinks its settings
+   * turn on, and the change record outside report mode.
+   */
+  private grantRun(role: iam.Role, scope: AuditGrantScope): void {
+    grantAuditAccess(role, this.policy, scope);
+    // What its sinks deliver to: the grants of the sinks its settings turn on, by registry name.
+    grantSinks(
+      {
+        role,
+        archive: this.archive,
+        topic: this.topic,
+        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
+      },
+      {
+        archiveBucket: this.archive.bucket.bucketName,
+        topicArn: this.topic.topicArn,
+        ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
+      },
+    );
+    // The record of every change, written before the change is made (none in report mode).
+    if (this.policy.mode !== 'report') this.archive.grantWriteChanges(role);
+    if (this.key) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'Added by topic.grantPublish to publish to the KMS-encrypted topic; the grant is on that one key only.',
+      });
+    }
   }
 }

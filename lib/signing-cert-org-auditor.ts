@@ -1,5 +1,6 @@
 import { Aws, type CfnResource, type CfnStackSet, Duration, Stack, Validations } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -21,13 +22,14 @@ import {
 } from '../lambda/core/settings';
 import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
+import { RealtimeAudit, realtimeWindow } from './audit-realtime';
 import { createAuditSchedules } from './audit-schedule';
 import { createAuditTopic } from './audit-topic';
 import { AuditArchive } from './auditor-archive';
-import { grantOrgFunctions } from './auditor-permissions';
+import { grantAssumeMemberRole, grantOrgFunctions } from './auditor-permissions';
 import { DEPLOY_SETTINGS } from './deploy-settings';
 import type { HandlerAsset } from './handler-assets';
-import { createMemberStackSet } from './member-role';
+import { createMemberForwarderStackSet, createMemberStackSet } from './member-role';
 import {
   createOrgAuditAlarms,
   type OrgAuditorAlarms,
@@ -97,6 +99,27 @@ export interface SigningCertOrgAuditorProps
    * @default 'SELF'
    */
   readonly callAs?: 'SELF' | 'DELEGATED_ADMIN';
+  /**
+   * Also audits a member's user as soon as IAM records a change to one of its credentials or to
+   * its tags (docs/realtime.md): an event bus here that the organization's principals may send
+   * to, a rule on it, an SQS queue and a function that audits the named users through the member
+   * role; a second StackSet puts in each member account, in us-east-1 (the one region IAM's
+   * events reach), a rule forwarding them to that bus. The events exist only while a CloudTrail
+   * trail records each member's management events (an organization trail does).
+   * @default false
+   */
+  readonly realtime?: boolean;
+  /**
+   * With realtime, the real-time runs of one account together make no more changes than this
+   * within realtimeWindowMinutes.
+   * @default - maxActionsPerRun
+   */
+  readonly realtimeWindowMaxActions?: number;
+  /**
+   * With realtime, the window guard's window, in minutes.
+   * @default 60
+   */
+  readonly realtimeWindowMinutes?: number;
 }
 
 /**
@@ -136,6 +159,12 @@ export class SigningCertOrgAuditor extends Construct {
   public readonly alarms: OrgAuditorAlarms;
   /** The CloudWatch dashboard of the runs and alarms. */
   public readonly dashboard: AuditDashboard;
+  /** The real-time audit (rule on {@link realtimeBus}, queues, function, alarms), when realtime is on. */
+  public readonly realtime?: RealtimeAudit;
+  /** The bus the members' forwarders send IAM's events to, when realtime is on. */
+  public readonly realtimeBus?: events.EventBus;
+  /** Deploys each member's forwarder in us-east-1, when realtime is on. */
+  public readonly forwarderStackSet?: CfnStackSet;
 
   constructor(scope: Construct, id: string, props: SigningCertOrgAuditorProps) {
     super(scope, id);
@@ -216,14 +245,16 @@ export class SigningCertOrgAuditor extends Construct {
       });
       return { handler: built.function, role: built.role };
     };
+    const workerEnvironment = props.securityHub?.enabled
+      ? toEnvironment({ ...settings, securityHubRegion: securityHubRegion ?? Aws.REGION })
+      : {};
+    const window = realtimeWindow(props, this.policy.maxActionsPerRun);
     const worker = fn(
       'Worker',
       props.securityHub?.enabled ? 'org-worker-security-hub' : 'org-worker',
       'Audits one member account through its role',
       Duration.minutes(15),
-      props.securityHub?.enabled
-        ? toEnvironment({ ...settings, securityHubRegion: securityHubRegion ?? Aws.REGION })
-        : {},
+      workerEnvironment,
     );
     const enumerate = fn(
       'Enumerate',
@@ -288,7 +319,58 @@ export class SigningCertOrgAuditor extends Construct {
       graphs: orgDashboardGraphs(metrics, this.stateMachine),
       alarms: Object.values(this.alarms),
     });
+    if (parseSetting(DEPLOY_SETTINGS.realtime, 'prop', props.realtime)) {
+      const bus = new events.EventBus(this, 'RealtimeBus', {
+        description: "IAM credential events forwarded from the organization's member accounts",
+      });
+      // Any principal of the organization, and no one else: each member's forwarder sends with
+      // its role (a rule sending to a bus whose policy admits an organization must give a
+      // RoleArn: EventBridge API Reference, PutPermission,
+      // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html).
+      bus.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OrganizationMembersForwardIamEvents',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+        }),
+      );
+      this.realtimeBus = bus;
+      this.realtime = new RealtimeAudit(this, 'Realtime', {
+        eventBus: bus,
+        asset: props.securityHub?.enabled ? 'org-realtime-security-hub' : 'org-realtime',
+        name: 'the organization real-time audit function',
+        description: 'Audits the member users named by IAM events as they happen',
+        // The worker's settings (lambda/handlers/org-environment.ts): the policy, the archive,
+        // the member role, Security Hub's region.
+        environment: { ...environment, ...workerEnvironment },
+        window,
+        mode: this.policy.mode,
+        archive: this.archive,
+        logRetention: logs.RetentionDays.ONE_YEAR,
+        runtime,
+        topic: this.topic,
+        alarmNamePrefix: notifications.alarmNamePrefix,
+      });
+      // As the worker: the member role, by name, inside the organization; the reports, and the
+      // change record outside report mode.
+      grantAssumeMemberRole(this.realtime.role, memberRoleName, organizationId);
+      this.archive.grantWriteReports(this.realtime.role);
+      if (this.policy.mode !== 'report') this.archive.grantWriteChanges(this.realtime.role);
+      Validations.of(this.realtime.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}]`,
+        reason:
+          'The member role, by its name, in whichever account an event comes from; the aws:ResourceOrgID condition keeps it inside the organization.',
+      });
+      this.forwarderStackSet = createMemberForwarderStackSet(this, {
+        centralBusArn: bus.eventBusArn,
+        targets: memberTargets,
+        callAs: props.callAs ?? 'SELF',
+      });
+    }
     this.stackSet = createMemberStackSet(this, {
+      ...(this.realtime ? { realtimeRoleArn: this.realtime.role.roleArn } : {}),
       ...(props.memberRoleName ? { roleName: props.memberRoleName } : {}),
       policy: this.policy,
       trustedRoleArn: worker.role.roleArn,
