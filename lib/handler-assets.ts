@@ -23,17 +23,6 @@ export const HANDLER_ASSETS = {
   },
   'org-enumerate': { entry: 'lambda/handlers/org-enumerate.ts', features: { securityHub: false } },
   'org-summarize': { entry: 'lambda/handlers/org-summarize.ts', features: { securityHub: false } },
-  // The real-time functions: one user's audit as its IAM event arrives (account, organization).
-  realtime: { entry: 'lambda/handlers/realtime.ts', features: { securityHub: true } },
-  'realtime-without-security-hub': {
-    entry: 'lambda/handlers/realtime.ts',
-    features: { securityHub: false },
-  },
-  'org-realtime': { entry: 'lambda/handlers/org-realtime.ts', features: { securityHub: false } },
-  'org-realtime-security-hub': {
-    entry: 'lambda/handlers/org-realtime.ts',
-    features: { securityHub: true },
-  },
   // The Config rule's function: the audit and PutEvaluations, no sink (securityHub false drops none).
   'config-rule': { entry: 'lambda/handlers/config-rule.ts', features: { securityHub: false } },
   // The real-time audit's functions (lib/audit-realtime.ts): one account's, and the organization's.
