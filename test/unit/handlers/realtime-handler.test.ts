@@ -372,6 +372,24 @@ describe('createAccountRealtimeHandler', () => {
     );
   });
 
+  it('returns every message of an account whose run was stopped by the deadline', async () => {
+    // 20 ms of time before the real-time margin (30 s), and GetUser answering after 100 ms: the
+    // deadline stops the run before it lists alice's certificates.
+    iamMock.on(GetUserCommand).callsFake(async (input: { UserName?: string }) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return getUserAnswer(input);
+    });
+    const short = lambdaContext('req-short', context.invokedFunctionArn, 30_020);
+    const batch = sqsBatch([upload('alice'), createUser()]);
+    const [alice] = messageIds(batch);
+
+    const output = await coldStart()(batch, short);
+
+    expect(reports[0]?.complete).toBe(false);
+    expect(output).toEqual({ batchItemFailures: [{ itemIdentifier: alice }] });
+    expect(iamMock).not.toReceiveCommand(UpdateSigningCertificateCommand);
+  });
+
   it('fails a direct event whose run did not finish, saying why', async () => {
     const handler = coldStart([failing]);
 
