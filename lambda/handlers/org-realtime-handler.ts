@@ -79,7 +79,9 @@ export function createOrgRealtimeHandler(deps: OrgRealtimeDeps): LambdaHandler<R
         env.policy,
         { dryRun: false, scope: events.scope },
       );
-      const ok = result.status !== 'FAILED' && report?.complete === true;
+      // AUDITED only: INCOMPLETE is a run stopped early or a subject it could not read, whose
+      // events come again.
+      const ok = result.status === 'AUDITED' && report?.complete === true;
       return {
         accountId: events.accountId,
         scope: describeScope(events.scope),

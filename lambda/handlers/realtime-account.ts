@@ -34,6 +34,11 @@ export function createAccountRealtimeHandler(
       const { report, failures } = run;
       const problems = [
         ...(report.complete ? [] : [`incomplete: ${report.incompleteReason}`]),
+        // A user the run could not read (IAM throttling it, say) was not audited: its events
+        // come again, as an incomplete run's do, rather than being taken as done.
+        ...(report.summary.unread > 0
+          ? [`not fully audited: ${report.summary.unread} subject(s) could not be read`]
+          : []),
         ...failures.map((f) => `delivering to ${f.sink} failed: ${f.error.message}`),
       ];
       return {
