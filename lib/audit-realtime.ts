@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { GUARD_PREFIX, WINDOW_SETTINGS } from '../lambda/core/change-budget';
 import { ConfigError } from '../lambda/core/errors';
 import { type Mode, parseSettings } from '../lambda/core/settings';
 import { createAuditFunction } from './audit-function';
@@ -22,12 +23,12 @@ import type { RuntimeChoice } from './runtime';
 
 /** The real-time function's own settings, as environment variables (beside the scheduled function's). */
 export const REALTIME_ENVIRONMENT = {
-  windowMaxActions: 'REALTIME_WINDOW_MAX_ACTIONS',
-  windowMinutes: 'REALTIME_WINDOW_MINUTES',
+  windowMaxActions: WINDOW_SETTINGS.maxActions.env,
+  windowMinutes: WINDOW_SETTINGS.minutes.env,
 } as const;
 
 /** Where the window guard keeps its counters in the archive (`guard/account=<id>/…`). */
-export const GUARD_PREFIX = 'guard/';
+export { GUARD_PREFIX };
 
 /** The real-time function's Lambda timeout: a run audits the few users a batch of events names. */
 export const REALTIME_TIMEOUT = Duration.minutes(5);

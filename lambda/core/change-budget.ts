@@ -21,6 +21,9 @@ export type BudgetAnswer =
   | { readonly granted: true; readonly used: number; readonly limit: number }
   | { readonly granted: false; readonly reason: string };
 
+/** Where the window counts go in the evidence archive, beside reports/ and changes/. */
+export const GUARD_PREFIX = 'guard/';
+
 /** The window's limit and length. */
 export interface WindowLimit {
   /** Changes allowed over one window, across every run of the account. */

@@ -2,13 +2,11 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import {
   type BudgetAnswer,
   type ChangeBudget,
+  GUARD_PREFIX,
   type WindowLimit,
   windowStarts,
 } from '../core/change-budget';
 import { describeError } from '../core/errors';
-
-/** Where the window counts go in the evidence archive, beside reports/ and changes/. */
-export const GUARD_PREFIX = 'guard/';
 
 /** How many times a reservation is tried again when another run wrote the count first. */
 const ATTEMPTS = 8;

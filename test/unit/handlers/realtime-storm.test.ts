@@ -12,12 +12,12 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { windowStarts } from '../../../lambda/core/change-budget';
+import { GUARD_PREFIX, windowStarts } from '../../../lambda/core/change-budget';
 import type { Summary } from '../../../lambda/core/report';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../lambda/handlers/metrics';
 import { createAccountRealtimeHandler } from '../../../lambda/handlers/realtime-account';
 import type { RealtimeOutput } from '../../../lambda/handlers/realtime-handler';
-import { GUARD_PREFIX, s3ChangeBudget } from '../../../lambda/record/window-budget';
+import { s3ChangeBudget } from '../../../lambda/record/window-budget';
 import type { ReportSink } from '../../../lambda/sinks/sink';
 import { cloudTrailEvent, sqsBatch } from '../../../tools/emulator/cloudtrail-events';
 import { lambdaContext } from '../../../tools/emulator/lambda-context';
