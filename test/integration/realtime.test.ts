@@ -91,7 +91,31 @@ function audited(output: RealtimeOutput): readonly AccountOutcome[] {
 
 describe('the real-time function on the emulator', () => {
   it('deactivates an over-age certificate the moment it is uploaded, reading only that user', async () => {
-    const output = await invokeRealtime(env, upload('alice'));
+    // Every IAM call the function makes, with the user it names, seen on its way to the emulator.
+    const iamCalls: string[] = [];
+    const proxy = await startFaultProxy(endpoint, {
+      respond: (request) => {
+        if (request.service === 'iam') {
+          iamCalls.push(`${request.action} ${request.params.get('UserName') ?? '-'}`);
+        }
+        return undefined;
+      },
+    });
+    let output: RealtimeOutput;
+    try {
+      output = await invokeRealtime({ ...env, AWS_ENDPOINT_URL: proxy.endpoint }, upload('alice'));
+    } finally {
+      await proxy.close();
+    }
+    // Only alice is read: by name, never by listing the account's users or its credential report.
+    expect(new Set(iamCalls)).toEqual(
+      new Set([
+        'GetUser alice',
+        'ListSigningCertificates alice',
+        'ListUserTags alice',
+        'UpdateSigningCertificate alice',
+      ]),
+    );
 
     const [outcome] = audited(output);
     expect(outcome).toMatchObject({ scope: 'users: alice', ok: true });
