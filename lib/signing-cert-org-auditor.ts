@@ -20,6 +20,7 @@ import {
   SETTINGS,
   toEnvironment,
 } from '../lambda/core/settings';
+import { METRIC_NAMES, SCOPE_DIMENSION } from '../lambda/handlers/metrics';
 import { createAuditFunction } from './audit-function';
 import { AuditDashboard, RunMetricFactory } from './audit-monitoring';
 import { RealtimeAudit, realtimeWindow } from './audit-realtime';
@@ -352,6 +353,19 @@ export class SigningCertOrgAuditor extends Construct {
         runtime,
         topic: this.topic,
         alarmNamePrefix: notifications.alarmNamePrefix,
+        extraAlarms: {
+          withheld: {
+            id: 'WithheldAlarm',
+            suffix: 'realtime-withheld',
+            description:
+              'A guard withheld the changes of a real-time audit run in a member account (more than maxActionsPerRun in the run, or than realtimeWindowMaxActions in the window). Review the WITHHELD findings in its report.',
+            // Each member account's users-scoped run emits its metrics with scope=users
+            // (lambda/handlers/org-realtime-handler.ts, lambda/handlers/metrics.ts).
+            metric: new RunMetricFactory().metric(METRIC_NAMES.withheld, undefined, 'Maximum', {
+              [SCOPE_DIMENSION]: 'users',
+            }),
+          },
+        },
       });
       // As the worker: the member role, by name, inside the organization; the reports, and the
       // change record outside report mode.

@@ -1,3 +1,4 @@
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { createS3Client } from '../aws/s3';
@@ -15,6 +16,7 @@ import {
   partitionOfFunction,
   requireSecurityHubBundled,
 } from './lambda-handler';
+import { METRICS_NAMESPACE, recordRunMetrics, SERVICE_NAME } from './metrics';
 import { loadOrgEnvironment, type OrgEnvironment } from './org-environment';
 import {
   type AccountOutcome,
@@ -31,6 +33,11 @@ export interface OrgRealtimeDeps extends LambdaDeps {
   readonly changeBudget?: ChangeBudget;
   /** Settings for each member's IAM client (an endpoint in tests). */
   readonly iamConfig?: Record<string, unknown>;
+  /**
+   * The run metrics' buffer, flushed after each account's run: a users-scoped run's, with the
+   * `scope` dimension, which the stack's real-time Withheld alarm reads.
+   */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -47,6 +54,7 @@ export function createOrgRealtimeHandler(deps: OrgRealtimeDeps): LambdaHandler<R
     policy: env.policy,
     onlyAccount: () => undefined,
     audit: async (events, runId, stop, context): Promise<AccountOutcome> => {
+      const started = performance.now();
       const { result, report } = await auditAccount(
         {
           sts: deps.sts,
@@ -79,6 +87,10 @@ export function createOrgRealtimeHandler(deps: OrgRealtimeDeps): LambdaHandler<R
         env.policy,
         { dryRun: false, scope: events.scope },
       );
+      if (deps.metrics && report) {
+        recordRunMetrics(deps.metrics, report, performance.now() - started);
+        deps.metrics.publishStoredMetrics();
+      }
       // AUDITED only: INCOMPLETE is a run stopped early or a subject it could not read, whose
       // events come again.
       const ok = result.status === 'AUDITED' && report?.complete === true;
@@ -109,6 +121,7 @@ export function orgRealtimeProductionDeps(
         ? {}
         : { changeBudget: s3ChangeBudget(s3, orgEnv.archiveBucket, windowLimitFromEnv(env)) }),
       logger,
+      metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
       now: () => new Date(),
     };
   });

@@ -290,6 +290,21 @@ describe('the real-time audit, an organization', () => {
     return { app, stack, template: Template.fromStack(stack) };
   };
 
+  it('alarms on a member run whose changes a guard withheld (the users-scoped Withheld series)', () => {
+    const { template } = orgTemplate();
+    const withheld = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      ([id]) => id.includes('RealtimeWithheld'),
+    );
+    expect(withheld).toHaveLength(1);
+    expect(withheld[0]?.[1].Properties).toMatchObject({
+      MetricName: 'Withheld',
+      Namespace: 'SigningCertAudit',
+    });
+    expect(withheld[0]?.[1].Properties.Dimensions).toEqual(
+      expect.arrayContaining([{ Name: 'scope', Value: 'users' }]),
+    );
+  });
+
   it('has a bus only the organization may send to, with the rule → queue → org-realtime function', () => {
     const { template } = orgTemplate();
     const bus = onlyResource(template, 'AWS::Events::EventBus');

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   GetUserCommand,
   IAMClient,
@@ -9,7 +10,7 @@ import {
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadPolicyFromEnv } from '../../../lambda/core/settings';
 import { createOrgRealtimeHandler } from '../../../lambda/handlers/org-realtime-handler';
 import { cloudTrailEvent, sqsBatch } from '../../../tools/emulator/cloudtrail-events';
@@ -29,8 +30,9 @@ const upload = (userName: string) =>
     accountId: MEMBER,
   });
 
-function coldStart() {
+function coldStart(metrics?: Metrics) {
   return createOrgRealtimeHandler({
+    ...(metrics ? { metrics } : {}),
     env: {
       policy: loadPolicyFromEnv({ MODE: 'report', CREDENTIAL_KINDS: 'signing-certificate' }),
       archiveBucket: 'evidence',
@@ -95,5 +97,31 @@ describe("the organization's real-time handler", () => {
     await expect(coldStart()(upload('bob'), context)).rejects.toThrow(
       /not fully audited: 1 subject\(s\) could not be read \(bob: Throttling\)/,
     );
+  });
+
+  it("emits each member account's run metrics with the users scope, which the Withheld alarm reads", async () => {
+    const metrics = new Metrics({
+      namespace: 'SigningCertAudit',
+      serviceName: 'signing-cert-audit',
+    });
+    const added: [string, number][] = [];
+    const dimensions: Record<string, string>[] = [];
+    vi.spyOn(metrics, 'addMetric').mockImplementation((name, _unit, value) => {
+      added.push([name, value]);
+    });
+    vi.spyOn(metrics, 'addDimension').mockImplementation((name, value) => {
+      dimensions.push({ [name]: value });
+    });
+    const published = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+
+    await coldStart(metrics)(sqsBatch([upload('alice')]), context);
+
+    expect(added).toEqual(expect.arrayContaining([['NonCompliant', 1]]));
+    expect(dimensions).toEqual(expect.arrayContaining([{ scope: 'users' }]));
+    expect(published).toHaveBeenCalledTimes(1);
+    // Control: without a metrics buffer (tests, the CLI), nothing is emitted and nothing fails.
+    await expect(coldStart()(sqsBatch([upload('alice')]), context)).resolves.toEqual({
+      batchItemFailures: [],
+    });
   });
 });
