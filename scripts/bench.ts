@@ -19,18 +19,34 @@
  * 4. both again at a throttled rate (`--throttled-rate`, default 5) with a shortened Lambda
  *    limit (`--limit-seconds`), showing the deadline stop a full scan with a partial report
  *    while the prefilter finishes;
- * 5. the cold start of the bundle against a bare IAMClient bundle (scripts/cold-start.ts).
+ * 5. the event path, on the same account, after those runs (which change nothing): the real-time
+ *    function's bundle (lambda/handlers/realtime.ts, as deployed without Security Hub) in
+ *    deactivate mode, with an archive bucket and the window guard's settings, handed one
+ *    UploadSigningCertificate event (tools/emulator/cloudtrail-events.ts) about the first user
+ *    whose over-age certificate the signing-certificate full scan (step 1) found non-compliant,
+ *    then an SQS batch of that user's event ×10 and 9 other users' events (one run): each one's
+ *    IAM calls by action, its time from the event handed to the handler to its answer (the
+ *    report delivered, the change made) and from the process started with the event to that
+ *    answer (a cold start included), side by side with the full scan's, with the ratios
+ *    scheduled/event; the bench fails when the certificate is still Active afterwards, when
+ *    either run called ListUsers (the event path reads the users it names, by name), or when
+ *    either run did not finish;
+ * 6. the cold start of the bundle against a bare IAMClient bundle (scripts/cold-start.ts).
  *
  * Prints the results and writes them to `--output`.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ListSigningCertificatesCommand } from '@aws-sdk/client-iam';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Report } from '../lambda/core/report';
 import { KIND_INDEX } from '../lambda/kinds';
-import { beginCallRecord, recordSession } from '../tools/emulator/call-record';
+import { HANDLER_ASSETS } from '../lib/handler-assets';
+import { beginCallRecord, type Principal, recordSession } from '../tools/emulator/call-record';
+import { cloudTrailEvent, sqsBatch } from '../tools/emulator/cloudtrail-events';
 import {
   createMailbox,
   EMULATOR_ENV,
@@ -42,12 +58,17 @@ import {
   seedUserCredentials,
   seedUsers,
 } from '../tools/emulator/emulator';
-import { startFaultProxy } from '../tools/emulator/fault-proxy';
+import { type FaultProxy, startFaultProxy } from '../tools/emulator/fault-proxy';
 import { startMoto } from '../tools/emulator/moto';
 import { generateSshPublicKey } from '../tools/emulator/ssh-keys';
 import { measureCliStart } from './cli-start';
 import { measureColdStart } from './cold-start';
-import { buildHandlerBundle, ENTRY_FILE, writeHandlerBundle } from './handler-bundle';
+import {
+  buildHandlerBundle,
+  ENTRY_FILE,
+  type HandlerBundle,
+  writeHandlerBundle,
+} from './handler-bundle';
 
 const { values } = parseArgs({
   options: {
@@ -150,6 +171,8 @@ function credentials(count: number): SeedUserCredentials[] {
 const IAM_ACTIONS = [
   ...new Set([
     'ListUsers',
+    // A users scope reads each user by name (the event path).
+    'GetUser',
     'ListUserTags',
     'GetAccountSummary',
     'GenerateCredentialReport',
@@ -165,25 +188,141 @@ const IAM_ACTIONS = [
 const EVERY_KIND = KIND_INDEX.map((kind) => kind.type).join(',');
 
 const dir = mkdtempSync(join(tmpdir(), 'signing-cert-audit-bench-'));
-const bundlePath = join(dir, ENTRY_FILE);
-const bundle = await buildHandlerBundle();
-await writeHandlerBundle(bundle, dir);
-const runner = join(dir, 'run.mjs');
-// The deployed handler in a fresh process, as Lambda would run it, with the Lambda time limit
-// the benchmark gives it: the handler's own deadline margin applies.
-writeFileSync(
-  runner,
-  `const { handler } = await import(${JSON.stringify(bundlePath)});
+
+/**
+ * Writes a bundle into `into` with a runner beside it: the deployed handler in a fresh process,
+ * as Lambda would run it, with the Lambda time limit the benchmark gives it (the handler's own
+ * deadline margin applies), the event read from `BENCH_EVENT_FILE` (none: `{}`). It prints the
+ * handler's answer, the time from the event handed to the handler to its answer, and the
+ * process's start-up (Node.js) and the bundle's import before it.
+ */
+async function writeRunner(bundle: HandlerBundle, into: string): Promise<string> {
+  mkdirSync(into, { recursive: true });
+  await writeHandlerBundle(bundle, into);
+  const runnerFile = join(into, 'run.mjs');
+  writeFileSync(
+    runnerFile,
+    `import { readFileSync } from 'node:fs';
+const booted = performance.now();
+const { handler } = await import(${JSON.stringify(join(into, ENTRY_FILE))});
+const importMs = performance.now() - booted;
 const limitMs = Number(process.env.BENCH_LIMIT_MS);
 const started = Date.now();
-const context = { awsRequestId: 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench', getRemainingTimeInMillis: () => Math.max(0, limitMs - (Date.now() - started)) };
-const event = process.env.BENCH_EVENT ? JSON.parse(process.env.BENCH_EVENT) : {};
+const context = { awsRequestId: process.env.BENCH_REQUEST_ID || 'bench', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench', getRemainingTimeInMillis: () => Math.max(0, limitMs - (Date.now() - started)) };
+const event = process.env.BENCH_EVENT_FILE ? JSON.parse(readFileSync(process.env.BENCH_EVENT_FILE, 'utf8')) : {};
 const t = performance.now();
 const summary = await handler(event, context);
 const wallMs = performance.now() - t;
-process.stdout.write('\\nBENCH ' + JSON.stringify({ summary, wallMs, maxRssKb: process.resourceUsage().maxRSS }) + '\\n');
+process.stdout.write('\\nBENCH ' + JSON.stringify({ summary, wallMs, bootMs: booted, importMs, maxRssKb: process.resourceUsage().maxRSS }) + '\\n');
 `,
+  );
+  return runnerFile;
+}
+
+const bundle = await buildHandlerBundle();
+const runner = await writeRunner(bundle, dir);
+// The real-time function's bundle, as deployed without Security Hub.
+const realtimeAsset = HANDLER_ASSETS['realtime-without-security-hub'];
+const realtimeRunner = await writeRunner(
+  await buildHandlerBundle(realtimeAsset.features, realtimeAsset.entry),
+  join(dir, 'realtime'),
 );
+
+/** What a runner printed, and what the process and the proxy in front of moto saw. */
+interface BundleRun {
+  readonly answer: {
+    summary: unknown;
+    wallMs: number;
+    bootMs: number;
+    importMs: number;
+    maxRssKb: number;
+  };
+  /** From the process spawned (its event handed over) to its answer printed. */
+  readonly processMs: number;
+  /** Everything the process printed on stdout (its logs at the level asked for, and the answer). */
+  readonly output: string;
+  readonly proxy: FaultProxy;
+}
+
+/**
+ * Runs one invocation of a bundle in a fresh process through a fresh proxy in front of moto,
+ * rate-limited as IAM is, the calls recorded as `principal`'s (the permissions proof).
+ */
+async function runBundle(
+  motoEndpoint: string,
+  options: {
+    readonly runnerFile: string;
+    readonly principal: Principal;
+    readonly functionEnv: Readonly<Record<string, string>>;
+    readonly label: string;
+    readonly requestsPerSecond: number;
+    readonly limitMs: number;
+    readonly event?: unknown;
+    readonly requestId?: string;
+    readonly logLevel?: string;
+  },
+): Promise<BundleRun> {
+  const proxy = await startFaultProxy(motoEndpoint, {
+    ratePerSecond: options.requestsPerSecond,
+    // IAM's bucket refills continuously; one second's worth may arrive at once.
+    burst: options.requestsPerSecond,
+    latencyMs,
+    // moto answers every list at once; the proxy pages it as IAM does (up to 1000 a page).
+    pageSize: 1000,
+  });
+  const eventFile =
+    options.event === undefined
+      ? undefined
+      : join(dir, `event-${options.requestId ?? 'bench'}.json`);
+  if (eventFile) writeFileSync(eventFile, JSON.stringify(options.event));
+  const spawned = performance.now();
+  let answeredAt: number | undefined;
+  const child = spawn(process.execPath, [options.runnerFile], {
+    env: {
+      ...process.env,
+      ...EMULATOR_ENV,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      ...options.functionEnv,
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      BENCH_LIMIT_MS: String(options.limitMs),
+      ...(eventFile ? { BENCH_EVENT_FILE: eventFile } : {}),
+      ...(options.requestId ? { BENCH_REQUEST_ID: options.requestId } : {}),
+      // The deployed bundle's calls go into the record the permissions proof checks.
+      ...recordSession(options.principal, options.functionEnv, options.label),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (answeredAt === undefined && output.includes('\nBENCH ')) answeredAt = performance.now();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await proxy.close();
+  const line = output.split('\n').find((text) => text.startsWith('BENCH '));
+  if (code !== 0 || !line) throw new Error(`the audit process failed (exit ${code}):\n${output}`);
+  return {
+    answer: JSON.parse(line.slice('BENCH '.length)) as BundleRun['answer'],
+    processMs: (answeredAt ?? performance.now()) - spawned,
+    output,
+    proxy,
+  };
+}
+
+/** The IAM calls a proxy forwarded, by action (every action counted, zeros included). */
+function iamCallsOf(proxy: FaultProxy) {
+  const callsByAction = Object.fromEntries(
+    IAM_ACTIONS.map((action) => [action, proxy.counts.forwarded.get(action) ?? 0]),
+  );
+  const iamCalls = Object.values(callsByAction).reduce((sum, n) => sum + n, 0);
+  const received = IAM_ACTIONS.reduce(
+    (sum, action) => sum + (proxy.counts.received.get(action) ?? 0),
+    0,
+  );
+  return { callsByAction, iamCalls, retries: received - iamCalls };
+}
 
 beginCallRecord('bench');
 const moto = await startMoto();
@@ -191,7 +330,8 @@ try {
   const clients = emulatorClients(moto.endpoint);
   console.error(`Seeding ${users} users (${values.layout}) into moto…`);
   const seedStart = performance.now();
-  const seeded = await seedUsers(clients.iam, moto.endpoint, account(users));
+  const seedAccount = account(users);
+  const seeded = await seedUsers(clients.iam, moto.endpoint, seedAccount);
   const others = await seedUserCredentials(clients.iam, moto.endpoint, credentials(users));
   console.error(
     `  ${seeded.length} certificates, ${others.sshPublicKeys.length} SSH public keys, ${others.serviceCredentials.length} service-specific credentials in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
@@ -208,14 +348,6 @@ try {
     limitMs: number,
     kinds = 'signing-certificate',
   ) => {
-    const proxy = await startFaultProxy(moto.endpoint, {
-      ratePerSecond: requestsPerSecond,
-      // IAM's bucket refills continuously; one second's worth may arrive at once.
-      burst: requestsPerSecond,
-      latencyMs,
-      // moto answers every list at once; the proxy pages it as IAM does (up to 1000 a page).
-      pageSize: 1000,
-    });
     console.error(
       `  ${kinds}: ${strategy} at ${requestsPerSecond} requests/s, limit ${limitMs / 1000} s…`,
     );
@@ -226,44 +358,18 @@ try {
       // Always named: the comparison of strategies is of signing certificates whatever the default.
       CREDENTIAL_KINDS: kinds,
     };
-    const child = spawn(process.execPath, [runner], {
-      env: {
-        ...process.env,
-        ...EMULATOR_ENV,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        AWS_ENDPOINT_URL: proxy.endpoint,
-        ...functionEnv,
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        BENCH_LIMIT_MS: String(limitMs),
-        // The deployed bundle's calls go into the record the permissions proof checks.
-        ...recordSession('function', functionEnv, `npm run bench (${kinds}, ${strategy})`),
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const { answer, processMs, proxy } = await runBundle(moto.endpoint, {
+      runnerFile: runner,
+      principal: 'function',
+      functionEnv,
+      label: `npm run bench (${kinds}, ${strategy})`,
+      requestsPerSecond,
+      limitMs,
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await proxy.close();
-    const line = output.split('\n').find((text) => text.startsWith('BENCH '));
-    if (code !== 0 || !line) throw new Error(`the audit process failed (exit ${code}):\n${output}`);
-    const run = JSON.parse(line.slice('BENCH '.length)) as {
-      summary: { usersScanned: number; errors: number };
-      wallMs: number;
-      maxRssKb: number;
-    };
+    const run = answer as typeof answer & { summary: { usersScanned: number; errors: number } };
     const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
     const report: Report | undefined = messages.length > 0 ? reassemble(messages) : undefined;
-    const callsByAction = Object.fromEntries(
-      IAM_ACTIONS.map((action) => [action, proxy.counts.forwarded.get(action) ?? 0]),
-    );
-    const iamCalls = Object.values(callsByAction).reduce((sum, n) => sum + n, 0);
-    const received = IAM_ACTIONS.reduce(
-      (sum, action) => sum + (proxy.counts.received.get(action) ?? 0),
-      0,
-    );
+    const { callsByAction, iamCalls, retries } = iamCallsOf(proxy);
     const floorMs = (iamCalls / requestsPerSecond) * 1000;
     return {
       kinds,
@@ -275,10 +381,11 @@ try {
       callsByAction,
       iamCalls,
       wallSeconds: Number((run.wallMs / 1000).toFixed(2)),
+      processSeconds: Number((processMs / 1000).toFixed(2)),
       floorSeconds: Number((floorMs / 1000).toFixed(2)),
       ratioToFloor: Number((run.wallMs / floorMs).toFixed(3)),
       throttlingAnswers: proxy.counts.throttled,
-      retries: received - iamCalls,
+      retries,
       usersScanned: run.summary.usersScanned,
       failedUsers: run.summary.errors,
       peakRssMb: Number((run.maxRssKb / 1024).toFixed(1)),
@@ -307,6 +414,136 @@ try {
   console.error(`Throttled to ${throttledRate} requests/s with a ${limitSeconds} s Lambda limit:`);
   const throttledFull = await audit('full', throttledRate, limitSeconds * 1000);
   const throttledPrefilter = await audit('credential-report', throttledRate, limitSeconds * 1000);
+  // The event path, after the runs above: they were in report mode, so the account is as seeded.
+  console.error(
+    `The event path (real-time function, deactivate mode) at ${rate} requests/s, beside the full scan:`,
+  );
+  // The user: the first whose certificate the signing-certificate full scan found over age.
+  const target = seeded.find(
+    (certificate) =>
+      certificate.status === 'Active' && full.nonCompliantIds.includes(certificate.certificateId),
+  );
+  if (target === undefined) {
+    throw new Error('the full scan found no over-age certificate for the event path to change');
+  }
+  const bucket = 'bench-evidence';
+  await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const realtimeEnv = {
+    TOPIC_ARN: mailbox.topicArn,
+    MODE: 'deactivate',
+    ARCHIVE_BUCKET: bucket,
+    CREDENTIAL_KINDS: 'signing-certificate',
+    REALTIME_WINDOW_MAX_ACTIONS: '25',
+    REALTIME_WINDOW_MINUTES: '60',
+  };
+  const upload = (userName: string, eventTime: Date) =>
+    cloudTrailEvent({
+      eventName: 'UploadSigningCertificate',
+      requestParameters: { userName, certificateBody: '-----BEGIN CERTIFICATE-----…' },
+      eventTime,
+    });
+  /**
+   * One invocation of the real-time function. The events' time is a whole second, as CloudTrail
+   * writes it, taken just before the process is spawned: the `secondsSinceCall` the handler logs
+   * is then its own count of the time since the event was handed over.
+   */
+  const eventAudit = async (label: string, requestId: string, events: (at: Date) => unknown) => {
+    console.error(`  ${label}…`);
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+    const { answer, processMs, output, proxy } = await runBundle(moto.endpoint, {
+      runnerFile: realtimeRunner,
+      principal: 'realtime',
+      functionEnv: realtimeEnv,
+      label: `npm run bench (event path: ${label})`,
+      requestsPerSecond: rate,
+      limitMs: 900_000,
+      event: events(new Date()),
+      requestId,
+      // The handler's own account of each run: 'Event-driven audit finished'.
+      logLevel: 'INFO',
+    });
+    const finished = output.split('\n').flatMap((line) => {
+      try {
+        const entry = JSON.parse(line) as { message?: string; secondsSinceCall?: number };
+        return entry.message === 'Event-driven audit finished' ? [entry] : [];
+      } catch {
+        return [];
+      }
+    });
+    const messages = await receiveAll(clients.sqs, mailbox.queueUrl);
+    const report: Report | undefined = messages.length > 0 ? reassemble(messages) : undefined;
+    const { callsByAction, iamCalls, retries } = iamCallsOf(proxy);
+    return {
+      answer: answer.summary,
+      runs: finished.length,
+      reportDelivered: report !== undefined,
+      scope: report?.scope ?? null,
+      usersScanned: report?.summary.usersScanned ?? 0,
+      deactivated: report?.summary.deactivated ?? 0,
+      // Only the actions called: the event path calls a few of them.
+      callsByAction: Object.fromEntries(Object.entries(callsByAction).filter(([, n]) => n > 0)),
+      iamCalls,
+      listUsersCalls: proxy.counts.received.get('ListUsers') ?? 0,
+      // The other services' requests: SNS's Publish, and S3's (the change record, the window
+      // guard's counts, the archived report: REST requests, which name no action).
+      otherRequests: Object.fromEntries(
+        [...proxy.counts.forwarded]
+          .filter(([action]) => !IAM_ACTIONS.includes(action))
+          .map(([action, n]) => [action === 'unknown' ? 'S3' : action, n]),
+      ),
+      handlerSeconds: Number((answer.wallMs / 1000).toFixed(3)),
+      processSeconds: Number((processMs / 1000).toFixed(3)),
+      startupSeconds: Number(((answer.bootMs + answer.importMs) / 1000).toFixed(3)),
+      secondsSinceCall: finished[0]?.secondsSinceCall ?? null,
+      throttlingAnswers: proxy.counts.throttled,
+      retries,
+      peakRssMb: Number((answer.maxRssKb / 1024).toFixed(1)),
+    };
+  };
+  /** A certificate's status as moto holds it now, read directly (not through the proxy). */
+  const statusOf = async (userName: string, certificateId: string) => {
+    const { Certificates = [] } = await clients.iam.send(
+      new ListSigningCertificatesCommand({ UserName: userName }),
+    );
+    return Certificates.find((c) => c.CertificateId === certificateId)?.Status ?? 'gone';
+  };
+  const oneEvent = await eventAudit(
+    `one UploadSigningCertificate event about ${target.userName}`,
+    'bench-event',
+    (at) => upload(target.userName, at),
+  );
+  const targetStatus = await statusOf(target.userName, target.certificateId);
+  // The burst: the same user's event ten times and nine other users' (certificate holders first).
+  const otherNames = [
+    ...new Set([
+      ...seedAccount.filter((user) => (user.certificates?.length ?? 0) > 0),
+      ...seedAccount,
+    ]),
+  ]
+    .map((user) => user.userName)
+    .filter((name) => name !== target.userName)
+    .slice(0, 9);
+  const burst = await eventAudit(
+    `an SQS batch: ${target.userName}'s event ×10 and ${otherNames.length} other users' events`,
+    'bench-burst',
+    (at) =>
+      sqsBatch([
+        ...Array.from({ length: 10 }, () => upload(target.userName, at)),
+        ...otherNames.map((name) => upload(name, at)),
+      ]),
+  );
+  // The burst's own changes: every over-age certificate of its users is Inactive afterwards.
+  const burstOverAge = seeded.filter(
+    (certificate) =>
+      otherNames.includes(certificate.userName) &&
+      full.nonCompliantIds.includes(certificate.certificateId),
+  );
+  const burstStillActive: string[] = [];
+  for (const certificate of burstOverAge) {
+    if ((await statusOf(certificate.userName, certificate.certificateId)) !== 'Inactive') {
+      burstStillActive.push(certificate.certificateId);
+    }
+  }
   console.error(`Cold start, ${coldRuns} runs each…`);
   const coldStart = await measureColdStart(coldRuns);
   const cliStart = measureCliStart(coldRuns);
@@ -352,6 +589,55 @@ try {
         JSON.stringify(full.nonCompliantIds) === JSON.stringify(prefilter.nonCompliantIds),
     },
     throttled: { full: strip(throttledFull), credentialReport: strip(throttledPrefilter) },
+    // The event path beside the signing-certificate full scan, same account, rate and latency.
+    eventDriven: {
+      mode: 'deactivate',
+      rate,
+      timeMeasured: {
+        handlerSeconds:
+          'from the event handed to the handler to its answer: the users read, the change recorded and made, the report delivered (SNS and the S3 archive); the wall time of the scheduled rows is measured the same way',
+        processSeconds:
+          'from the node process spawned with the event to its answer: Node.js start-up and the bundle import (a cold start) added',
+        startupSeconds: 'the part of processSeconds before the handler is called',
+        secondsSinceCall:
+          "the handler's own log ('Event-driven audit finished'): from the event's time (a whole second, taken as the process is spawned) to the run's end, before the answer",
+      },
+      certificate: {
+        userName: target.userName,
+        certificateId: target.certificateId,
+        ageDays: target.ageDays,
+        statusBefore: target.status,
+        chosen:
+          'the first seeded certificate the signing-certificate full scan found non-compliant (that scan is in report mode: the account is as seeded)',
+        statusAfter: targetStatus,
+      },
+      scheduledFullScan: {
+        iamCalls: full.iamCalls,
+        handlerSeconds: full.wallSeconds,
+        processSeconds: full.processSeconds,
+        usersScanned: full.usersScanned,
+      },
+      oneEvent: {
+        ...oneEvent,
+        scheduledOverEvent: {
+          calls: Number((full.iamCalls / oneEvent.iamCalls).toFixed(1)),
+          handlerTime: Number((full.wallSeconds / oneEvent.handlerSeconds).toFixed(1)),
+          processTime: Number((full.processSeconds / oneEvent.processSeconds).toFixed(1)),
+        },
+      },
+      burst: {
+        events: 10 + otherNames.length,
+        users: [target.userName, ...otherNames],
+        ...burst,
+        overAgeCertificatesOfOthers: burstOverAge.length,
+        stillActive: burstStillActive,
+        scheduledOverEvent: {
+          calls: Number((full.iamCalls / burst.iamCalls).toFixed(1)),
+          handlerTime: Number((full.wallSeconds / burst.handlerSeconds).toFixed(1)),
+          processTime: Number((full.processSeconds / burst.processSeconds).toFixed(1)),
+        },
+      },
+    },
     bundleKb: {
       loadedAtStart: Number((bundle.initBytes / 1024).toFixed(1)),
       total: Number((bundle.totalBytes / 1024).toFixed(1)),
@@ -373,7 +659,66 @@ try {
       `${name.padEnd(48)} ${String(run.iamCalls).padStart(10)} ${run.wallSeconds.toFixed(1).padStart(8)} ${run.floorSeconds.toFixed(1).padStart(8)} ${String(run.nonCompliantIds.length).padStart(14)}`,
     );
   }
+  console.error(
+    `\nThe event path against the scheduled full scan (signing certificates; ${rate} requests/s, ${latencyMs} ms; handler s: event to answer, process s: a cold start added):`,
+  );
+  console.error(
+    'run                                   users  IAM calls  handler s  process s   calls ×  handler ×  process ×',
+  );
+  const eventRows = [
+    [
+      'scheduled full scan (report)',
+      full.usersScanned,
+      full.iamCalls,
+      full.wallSeconds,
+      full.processSeconds,
+    ],
+    [
+      'one event (deactivate)',
+      oneEvent.usersScanned,
+      oneEvent.iamCalls,
+      oneEvent.handlerSeconds,
+      oneEvent.processSeconds,
+    ],
+    [
+      `SQS batch of ${10 + otherNames.length} events (deactivate)`,
+      burst.usersScanned,
+      burst.iamCalls,
+      burst.handlerSeconds,
+      burst.processSeconds,
+    ],
+  ] as const;
+  for (const [name, scanned, calls, handlerSeconds, processSeconds] of eventRows) {
+    console.error(
+      `${name.padEnd(36)} ${String(scanned).padStart(6)} ${String(calls).padStart(10)} ${handlerSeconds.toFixed(3).padStart(10)} ${processSeconds.toFixed(3).padStart(10)} ${(full.iamCalls / calls).toFixed(1).padStart(9)} ${(full.wallSeconds / handlerSeconds).toFixed(1).padStart(10)} ${(full.processSeconds / processSeconds).toFixed(1).padStart(10)}`,
+    );
+  }
+  console.error(
+    `one event's calls: ${JSON.stringify(oneEvent.callsByAction)}; ${target.userName}'s certificate ${target.certificateId} (${target.ageDays} days) ${targetStatus}; handler's secondsSinceCall ${oneEvent.secondsSinceCall}`,
+  );
+  const eventFailures = [
+    ...(targetStatus === 'Inactive' ? [] : [`the certificate is ${targetStatus}, not Inactive`]),
+    ...(oneEvent.listUsersCalls + burst.listUsersCalls > 0
+      ? ['the event path called ListUsers: it must read only the users the events name']
+      : []),
+    ...(oneEvent.runs !== 1 || oneEvent.usersScanned !== 1 || !oneEvent.reportDelivered
+      ? ['the one event was not one run of one user with its report delivered']
+      : []),
+    ...(burst.runs !== 1 ||
+    burst.usersScanned !== 1 + otherNames.length ||
+    !burst.reportDelivered ||
+    JSON.stringify(burst.answer) !== JSON.stringify({ batchItemFailures: [] })
+      ? [
+          'the SQS batch was not one run of its users with its report delivered and no failed message',
+        ]
+      : []),
+    ...(burstStillActive.length > 0
+      ? [`the SQS batch left over-age certificates Active: ${burstStillActive.join(', ')}`]
+      : []),
+  ];
+  for (const failure of eventFailures) console.error(`The event path failed: ${failure}`);
   const failed =
+    eventFailures.length > 0 ||
     !result.sideBySide.identicalFindings ||
     byKind.some((run) => run.failedUsers > 0 || run.usersScanned !== users || !run.complete) ||
     prefilter.failedUsers > 0 ||
