@@ -108,9 +108,11 @@ describe("the organization's real-time handler", () => {
     const dimensions: Record<string, string>[] = [];
     vi.spyOn(metrics, 'addMetric').mockImplementation((name, _unit, value) => {
       added.push([name, value]);
+      return metrics;
     });
     vi.spyOn(metrics, 'addDimension').mockImplementation((name, value) => {
       dimensions.push({ [name]: value });
+      return metrics;
     });
     const published = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
 
