@@ -114,7 +114,7 @@ describe("the organization's real-time handler", () => {
       dimensions.push({ [name]: value });
       return metrics;
     });
-    const published = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+    const published = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => metrics);
 
     await coldStart(metrics)(sqsBatch([upload('alice')]), context);
 
