@@ -3,8 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -20,6 +19,7 @@ import { DEPLOY_SETTINGS } from './deploy-settings';
 import type { HandlerAsset } from './handler-assets';
 import { REALTIME_EVENT_PATTERN } from './realtime-events';
 import type { RuntimeChoice } from './runtime';
+import { declareQueuedRulePaths, SQS_EVENT_SOURCE_ACTIONS } from './service-paths';
 
 /** The real-time function's own settings, as environment variables (beside the scheduled function's). */
 export const REALTIME_ENVIRONMENT = {
@@ -170,15 +170,28 @@ export class RealtimeAudit extends Construct {
     this.function = built.function;
     this.role = built.role;
     this.logGroup = built.logGroup;
-    this.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: 100,
-        maxBatchingWindow: REALTIME_BATCHING_WINDOW,
-        // Two runs at most (SQS's least): the window guard is shared, and IAM's rate is the account's.
-        maxConcurrency: 2,
-        reportBatchItemFailures: true,
-      }),
-    );
+    // Lambda polls the queue with the function's role, which needs sqs:ReceiveMessage,
+    // sqs:DeleteMessage and sqs:GetQueueAttributes and nothing more (Lambda Developer Guide,
+    // "Using Lambda with Amazon SQS"); SqsEventSource's grantConsumeMessages would add
+    // ChangeMessageVisibility and GetQueueUrl, which Lambda does not call.
+    const consume = this.queue.grant(this.role, ...SQS_EVENT_SOURCE_ACTIONS);
+    const mapping = new lambda.EventSourceMapping(this, 'EventSource', {
+      target: this.function,
+      eventSourceArn: this.queue.queueArn,
+      batchSize: 100,
+      maxBatchingWindow: REALTIME_BATCHING_WINDOW,
+      // Two runs at most (SQS's least): the window guard is shared, and IAM's rate is the account's.
+      maxConcurrency: 2,
+      reportBatchItemFailures: true,
+    });
+    // Lambda checks the role may read the queue when the mapping is created.
+    consume.applyBefore(mapping);
+    declareQueuedRulePaths(this, {
+      name: props.name,
+      rule: this.rule,
+      queue: this.queue,
+      role: this.role,
+    });
     // The window guard's counters: read and written under guard/ of the archive, outside report
     // mode only (a report-mode run changes nothing, so counts nothing).
     if (props.mode !== 'report' && props.archive) {

@@ -1,5 +1,6 @@
 import { Aws } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -104,6 +105,48 @@ export function declareFunctionPaths(
       principal: asRole(props.role),
       action: 'sqs:SendMessage',
       resource: props.failureQueue.queueArn,
+    });
+  }
+}
+
+/**
+ * The actions Lambda's poller takes on an SQS event source with the function's role (Lambda
+ * Developer Guide, "Using Lambda with Amazon SQS": execution role permissions): no more.
+ */
+export const SQS_EVENT_SOURCE_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+] as const;
+
+/**
+ * What a rule feeding a function through a queue relies on: EventBridge sends the rule's events
+ * to the queue as `events.amazonaws.com`, naming the rule in `aws:SourceArn` (the queue's policy
+ * must allow it), and Lambda reads and deletes them with the function's role
+ * ({@link SQS_EVENT_SOURCE_ACTIONS}).
+ */
+export function declareQueuedRulePaths(
+  scope: IConstruct,
+  props: {
+    readonly name: string;
+    readonly rule: events.IRule;
+    readonly queue: sqs.IQueue;
+    readonly role: iam.IRole;
+  },
+): void {
+  declareServicePath(scope, {
+    description: `EventBridge sends the events of ${props.name}'s rule to its queue`,
+    principal: { service: 'events.amazonaws.com' },
+    action: 'sqs:SendMessage',
+    resource: props.queue.queueArn,
+    context: { 'aws:SourceArn': props.rule.ruleArn },
+  });
+  for (const action of SQS_EVENT_SOURCE_ACTIONS) {
+    declareServicePath(scope, {
+      description: `Lambda reads ${props.name}'s queue with its role`,
+      principal: asRole(props.role),
+      action,
+      resource: props.queue.queueArn,
     });
   }
 }

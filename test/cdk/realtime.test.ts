@@ -119,6 +119,21 @@ function assertQueueAndEventSource(template: Template, fnWithin: string): void {
     ScalingConfig: { MaximumConcurrency: 2 },
     FunctionResponseTypes: ['ReportBatchItemFailures'],
   });
+  // Lambda reads the queue with the function's role: the three actions its poller takes, on
+  // that queue only (not grantConsumeMessages' ChangeMessageVisibility and GetQueueUrl).
+  const onQueue = statementsOf(template, fnWithin).filter(
+    (s) => JSON.stringify(s.Resource) === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }),
+  );
+  expect(onQueue).toEqual([
+    {
+      Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+    },
+  ]);
+  // The mapping is created once the role may read the queue (Lambda checks it then).
+  const resources = template.toJSON().Resources as Record<string, { DependsOn?: string[] }>;
+  expect(resources[mapping.id]?.DependsOn?.some((id) => id.includes('Policy'))).toBe(true);
   // Only the rule may send: events.amazonaws.com with aws:SourceArn = the rule's ARN.
   const rule = onlyResource(template, 'AWS::Events::Rule', 'Realtime');
   template.hasResourceProperties('AWS::SQS::QueuePolicy', {

@@ -3,7 +3,9 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aw
 import { beforeEach, describe, expect, it } from 'vitest';
 import { windowStarts } from '../../lambda/core/change-budget';
 import type { Report } from '../../lambda/core/report';
+import type { Mode } from '../../lambda/core/settings';
 import type { AccountOutcome, RealtimeOutput } from '../../lambda/handlers/realtime-handler';
+import { KIND_INDEX } from '../../lambda/kinds';
 import { s3ChangeBudget } from '../../lambda/record/window-budget';
 import { cloudTrailEvent, sqsBatch } from '../../tools/emulator/cloudtrail-events';
 import {
@@ -12,6 +14,7 @@ import {
   readStatuses,
   type SeededCertificate,
   type SeedUser,
+  seedUserCredentials,
   seedUsers,
 } from '../../tools/emulator/emulator';
 import { startFaultProxy } from '../../tools/emulator/fault-proxy';
@@ -152,30 +155,36 @@ describe('the real-time function on the emulator', () => {
     expect((await readStatuses(clients.iam)).get(idOf('dave'))).toBe('Inactive');
   });
 
-  it("reports the root user's certificate when the root user uploaded one for itself", async () => {
-    const proxy = await startFaultProxy(endpoint, {
-      respond: (request) =>
-        request.action === 'GetAccountSummary'
-          ? { status: 200, xml: ROOT_CERTIFICATE_SUMMARY }
-          : undefined,
-    });
-    try {
-      const rootUpload = cloudTrailEvent({
-        eventName: 'UploadSigningCertificate',
-        caller: { type: 'Root' },
-        requestParameters: { certificateBody: '-----BEGIN CERTIFICATE-----…' },
+  it.each(['report', 'deactivate'] as const)(
+    "%s mode: reports the root user's certificate when the root user uploaded one for itself",
+    async (mode) => {
+      const proxy = await startFaultProxy(endpoint, {
+        respond: (request) =>
+          request.action === 'GetAccountSummary'
+            ? { status: 200, xml: ROOT_CERTIFICATE_SUMMARY }
+            : undefined,
       });
-      const [outcome] = audited(
-        await invokeRealtime({ ...env, AWS_ENDPOINT_URL: proxy.endpoint }, rootUpload),
-      );
-      expect(outcome).toMatchObject({ scope: 'users: the root user', ok: true });
-      expect(outcome?.summary).toMatchObject({ rootSigningCertificate: 1, usersScanned: 0 });
-      const report = await readReport(outcome?.runId ?? '');
-      expect(report.findings.map((f) => f.verdict)).toEqual(['ROOT_SIGNING_CERTIFICATE']);
-    } finally {
-      await proxy.close();
-    }
-  });
+      try {
+        const rootUpload = cloudTrailEvent({
+          eventName: 'UploadSigningCertificate',
+          caller: { type: 'Root' },
+          requestParameters: { certificateBody: '-----BEGIN CERTIFICATE-----…' },
+        });
+        const [outcome] = audited(
+          await invokeRealtime(
+            { ...env, MODE: mode, AWS_ENDPOINT_URL: proxy.endpoint },
+            rootUpload,
+          ),
+        );
+        expect(outcome).toMatchObject({ scope: 'users: the root user', ok: true });
+        expect(outcome?.summary).toMatchObject({ rootSigningCertificate: 1, usersScanned: 0 });
+        const report = await readReport(outcome?.runId ?? '');
+        expect(report.findings.map((f) => f.verdict)).toEqual(['ROOT_SIGNING_CERTIFICATE']);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   it("audits a user's certificate at once when its exemption tag is removed", async () => {
     const untag = cloudTrailEvent({
@@ -289,6 +298,111 @@ describe('the real-time function on the emulator', () => {
       `guard/account=123456789012/window=${current.toISOString()}.json`,
     ]);
   });
+});
+
+/**
+ * A user holding over-age credentials of every kind, one Active and one Inactive past
+ * deleteAfterDays of each, and what each mode does to them with the default kinds (every kind
+ * read, only signing certificates changed): the runs whose calls the permissions proof's
+ * `realtime` deployments are proven against in each mode (test/permissions/deployments.ts).
+ */
+async function seedEveryKind(iam: typeof clients.iam): Promise<void> {
+  await seedUsers(iam, endpoint, [
+    { userName: 'stale', certificates: [{ ageDays: 200 }, { ageDays: 300, status: 'Inactive' }] },
+  ]);
+  await seedUserCredentials(iam, endpoint, [
+    {
+      userName: 'stale',
+      sshPublicKeys: [{ ageDays: 200 }, { ageDays: 300, status: 'Inactive' }],
+      serviceCredentials: [
+        { serviceName: 'codecommit.amazonaws.com', ageDays: 200 },
+        { serviceName: 'cassandra.amazonaws.com', ageDays: 300, status: 'Inactive' },
+      ],
+    },
+  ]);
+}
+
+const MODES: readonly Mode[] = ['report', 'deactivate', 'delete'];
+/** What a mode does to the two over-age signing certificates; the other kinds are only reported. */
+const CERTIFICATE_ACTIONS: Readonly<Record<Mode, string[]>> = {
+  report: ['NONE', 'NONE'],
+  deactivate: ['DEACTIVATED', 'NONE'],
+  delete: ['DEACTIVATED', 'DELETED'],
+};
+
+function actionsByKind(report: Report): Record<string, string[]> {
+  return Object.fromEntries(
+    KIND_INDEX.map((kind) => [
+      kind.type,
+      report.findings
+        .filter((f) => (f.credentialType ?? 'signing-certificate') === kind.type)
+        .map((f) => f.action)
+        .sort(),
+    ]),
+  );
+}
+
+const EVERY_KIND_EXPECTED = (mode: Mode) =>
+  Object.fromEntries(
+    KIND_INDEX.map((kind) => [
+      kind.type,
+      kind.type === 'signing-certificate' ? CERTIFICATE_ACTIONS[mode] : ['NONE', 'NONE'],
+    ]),
+  );
+
+/** The real-time settings of each mode, with the default kinds. */
+const realtimeEnv = (mode: Mode) => ({
+  MODE: mode,
+  ARCHIVE_BUCKET: BUCKET,
+  REALTIME_WINDOW_MAX_ACTIONS: '25',
+  REALTIME_WINDOW_MINUTES: '60',
+});
+
+describe('the real-time function with every kind, in every mode', () => {
+  it.each(MODES)(
+    "%s mode: the named user's credentials of every kind read by name, changed as the mode says",
+    async (mode) => {
+      await seedEveryKind(clients.iam);
+
+      const [outcome] = audited(
+        await invokeRealtime(
+          { ...realtimeEnv(mode), TOPIC_ARN: env.TOPIC_ARN ?? '' },
+          upload('stale'),
+        ),
+      );
+
+      expect(outcome).toMatchObject({ scope: 'users: stale', ok: true });
+      const report = await readReport(outcome?.runId ?? '');
+      expect(actionsByKind(report)).toEqual(EVERY_KIND_EXPECTED(mode));
+      // The window guard counts the changes outside report mode only.
+      expect((await keys('guard/')).length).toBe(mode === 'report' ? 0 : 1);
+    },
+  );
+
+  it.each(MODES)(
+    "%s mode: the organization's function reads a member's user by name through the member role",
+    async (mode) => {
+      const MEMBER = '333333333333';
+      await seedEveryKind((await memberClients(endpoint, MEMBER)).iam);
+
+      const output = await invokeRealtime(
+        { ...realtimeEnv(mode), MEMBER_ROLE_NAME: 'SigningCertAuditMember' },
+        cloudTrailEvent({
+          eventName: 'UploadSigningCertificate',
+          accountId: MEMBER,
+          requestParameters: { userName: 'stale' },
+        }),
+        { organization: true },
+      );
+
+      const [outcome] = audited(output);
+      expect(outcome).toMatchObject({ accountId: MEMBER, scope: 'users: stale', ok: true });
+      const key = (await keys(`reports/account=${MEMBER}/`)).find((k) => k.endsWith('.json'));
+      const { Body } = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      const report = JSON.parse((await Body?.transformToString('utf8')) ?? '{}') as Report;
+      expect(actionsByKind(report)).toEqual(EVERY_KIND_EXPECTED(mode));
+    },
+  );
 });
 
 describe("the window guard's count on the emulator's S3", () => {

@@ -225,6 +225,7 @@ describe("the consumer's app", () => {
         securityHub: false,
         memberRoleName: 'SigningCertAuditMember',
         selection: { includeOus: false, excludeOus: false },
+        realtime: false,
       }),
     );
   });

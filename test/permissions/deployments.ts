@@ -44,6 +44,8 @@ export interface DeploymentSettings extends KindSettings {
   readonly memberRoleName: string;
   /** Whether the organization's account selection names OUs to include or exclude. */
   readonly selection: { readonly includeOus: boolean; readonly excludeOus: boolean };
+  /** Whether the real-time audit is on: a function whose runs are users-scoped (docs/realtime.md). */
+  readonly realtime: boolean;
 }
 
 /** One deployment of the matrix: its templates resolved, its principals, its declared paths. */
@@ -115,6 +117,11 @@ export function deploymentMatrix(): { name: string; build: () => Deployment }[] 
           userPathPrefix: '/robots/',
         }),
     },
+    // The real-time function beside the scheduled one: its own role, users-scoped, in each mode.
+    ...MODES.map((mode) => ({
+      name: `account · ${mode} · realtime`,
+      build: () => accountDeployment(`account · ${mode} · realtime`, { mode, realtime: true }),
+    })),
     ...MODES.map((mode) => ({
       name: `organization · ${mode}`,
       build: () => organizationDeployment(`organization · ${mode}`, { mode }),
@@ -127,6 +134,13 @@ export function deploymentMatrix(): { name: string; build: () => Deployment }[] 
           mode,
           ...ACCOUNT_FEATURES['all kinds'],
         }),
+    })),
+    // The organization's real-time function, entering each member account through the member
+    // role, which then trusts it too.
+    ...MODES.map((mode) => ({
+      name: `organization · ${mode} · realtime`,
+      build: () =>
+        organizationDeployment(`organization · ${mode} · realtime`, { mode, realtime: true }),
     })),
     // Each member's findings imported into its own Security Hub, through the member role.
     {
@@ -175,10 +189,20 @@ export function accountDeployment(
   const roleArn = central.template.resolve(stack.resolve(fn.role?.roleArn)) as string;
   const env = environmentOf(central.template, stack, fn);
   const rule = stack.auditor.configRule;
+  const realtime = stack.auditor.realtime;
+  // The real-time function runs with the scheduled function's settings (and the window guard's
+  // two of its own): the same topic, archive and Security Hub region to bind.
+  if (realtime) sameBindings(name, env, environmentOf(central.template, stack, realtime.function));
   return {
     name,
     kind: 'account',
-    settings: settingsOf(stack.auditor.policy, stack.auditor.securityHubRegion !== undefined),
+    settings: settingsOf(
+      stack.auditor.policy,
+      stack.auditor.securityHubRegion !== undefined,
+      DEFAULT_MEMBER_ROLE_NAME,
+      {},
+      realtime !== undefined,
+    ),
     central,
     member: () => undefined,
     roleOf: {
@@ -187,6 +211,9 @@ export function accountDeployment(
         ? {
             'config-rule': central.template.resolve(stack.resolve(rule.role.roleArn)) as string,
           }
+        : {}),
+      ...(realtime
+        ? { realtime: central.template.resolve(stack.resolve(realtime.role.roleArn)) as string }
         : {}),
     },
     bindings: bindingsOf(env),
@@ -209,6 +236,12 @@ export function organizationDeployment(name: string, context: Record<string, unk
     central.template.resolve(stack.resolve(fn.role?.roleArn)) as string;
   const workerEnv = environmentOf(central.template, stack, org.worker);
   const summarizeEnv = environmentOf(central.template, stack, org.summarize);
+  const realtime = org.realtime;
+  // The organization's real-time function runs with the worker's settings: the same archive,
+  // member role and Security Hub region.
+  if (realtime) {
+    sameBindings(name, workerEnv, environmentOf(central.template, stack, realtime.function));
+  }
   const stackSetId = stack.resolve(org.stackSet.logicalId) as string;
   const body = JSON.parse(
     central.template.property(stackSetId, 'TemplateBody') as string,
@@ -230,6 +263,7 @@ export function organizationDeployment(name: string, context: Record<string, unk
       context.securityHub === true,
       String(context.memberRoleName ?? DEFAULT_MEMBER_ROLE_NAME),
       context,
+      realtime !== undefined,
     ),
     central,
     member: (accountId) => {
@@ -247,6 +281,13 @@ export function organizationDeployment(name: string, context: Record<string, unk
       worker: arnOf(org.worker),
       enumerate: arnOf(org.enumerate),
       summarize: arnOf(org.summarize),
+      ...(realtime
+        ? {
+            'org-realtime': central.template.resolve(
+              stack.resolve(realtime.role.roleArn),
+            ) as string,
+          }
+        : {}),
     },
     bindings: {
       ...(summarizeEnv.TOPIC_ARN ? { topicArn: summarizeEnv.TOPIC_ARN } : {}),
@@ -370,6 +411,7 @@ function settingsOf(
   securityHub: boolean,
   memberRoleName: string = DEFAULT_MEMBER_ROLE_NAME,
   context: Record<string, unknown> = {},
+  realtime = false,
 ): DeploymentSettings {
   return {
     mode: policy.mode,
@@ -381,7 +423,27 @@ function settingsOf(
     securityHub,
     memberRoleName,
     selection: { includeOus: !!context.includeOus, excludeOus: !!context.excludeOus },
+    realtime,
   };
+}
+
+/**
+ * Checks that a second function of the deployment (the real-time one) names the same topic,
+ * archive and Security Hub region as the one the bindings are read from: the proof binds every
+ * session of the deployment to one set of resources.
+ */
+function sameBindings(
+  deployment: string,
+  env: Readonly<Record<string, string>>,
+  other: Readonly<Record<string, string>>,
+): void {
+  for (const name of ['TOPIC_ARN', 'ARCHIVE_BUCKET', 'SECURITY_HUB_REGION']) {
+    if (other[name] !== undefined && other[name] !== env[name]) {
+      throw new Error(
+        `${deployment}: the real-time function's ${name} (${other[name]}) is not the one its bindings name (${env[name]})`,
+      );
+    }
+  }
 }
 
 /** The resources a function's environment names: its topic, its archive, Security Hub's region. */

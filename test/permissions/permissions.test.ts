@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { callRecordDir } from '../../tools/emulator/call-record';
 import { type Deployment, deploymentMatrix } from './deployments';
-import { type DeploymentProof, type ProofVerdict, proveDeployment } from './proof';
+import {
+  type DeploymentProof,
+  type ProofVerdict,
+  proveDeployment,
+  USERS_SCOPED_ON_EVERY_RESOURCE,
+} from './proof';
 import { loadCallRecord } from './record';
 import { REFERENCE_PAGE, renderPermissionsReference } from './reference';
 
@@ -33,6 +38,23 @@ describe('the record of calls', () => {
         ({ source, call }) =>
           `${source}: ${call.action} ${call.resource} (key ${call.accessKeyId})`,
       ),
+    ).toEqual([]);
+  });
+
+  it('holds real-time runs that read users by name, never the whole account', () => {
+    const usersScoped = record.calls.filter(({ session }) => session.settings?.scope === 'users');
+    expect(usersScoped.some(({ call }) => call.action === 'iam:GetUser')).toBe(true);
+    // No ListUsers, credential report or listing of every user's credentials (AllUsers): on
+    // `*`, only GetAccountSummary, which has no resource-level permissions.
+    expect(
+      usersScoped
+        .filter(
+          ({ call }) =>
+            call.service === 'iam' &&
+            call.resource === '*' &&
+            !USERS_SCOPED_ON_EVERY_RESOURCE.has(call.action),
+        )
+        .map(({ call, session }) => `${call.action} — ${session.label}`),
     ).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
+import type { AuditorStack } from '../../lib/auditor-stack';
 import type { CallLine, RecordLine, SessionLine } from '../../tools/emulator/call-record';
 import { accountDeployment, CENTRAL_ACCOUNT } from './deployments';
 import { proveDeployment } from './proof';
@@ -233,6 +234,88 @@ describe('the permissions proof', () => {
     ];
     expect(asRule(held)).toEqual(['s3:PutObject ImplicitlyDenied', 'sns:Publish ImplicitlyDenied']);
     expect(asRule(leaking)).toContain('sns:Publish Allowed');
+  });
+});
+
+describe('the permissions proof of the real-time function', () => {
+  const realtimeKey = 'ASCAFIXTURE0000000004';
+  const realtimeSession: SessionLine = {
+    kind: 'session',
+    accessKeyId: realtimeKey,
+    principal: 'realtime',
+    env: {
+      ...SESSION.env,
+      REALTIME_WINDOW_MAX_ACTIONS: '25',
+      REALTIME_WINDOW_MINUTES: '60',
+    },
+    label: 'fixture real-time run',
+  };
+  /** What a report-mode real-time run for alice sends: alice read by name, never the account. */
+  const realtimeRun = [
+    call('iam:GetAccountSummary', '*', { accessKeyId: realtimeKey }),
+    call('iam:GetUser', user('alice'), { accessKeyId: realtimeKey }),
+    call('iam:ListSigningCertificates', user('alice'), { accessKeyId: realtimeKey }),
+    call('iam:ListSSHPublicKeys', user('alice'), { accessKeyId: realtimeKey }),
+    call('iam:GetSSHPublicKey', user('alice'), { accessKeyId: realtimeKey }),
+    // Users-scoped: each kind listed user by user, a service-specific credential's too.
+    call('iam:ListServiceSpecificCredentials', user('alice'), { accessKeyId: realtimeKey }),
+    call('iam:ListUserTags', user('alice'), { accessKeyId: realtimeKey }),
+    call(
+      's3:PutObject',
+      'arn:aws:s3:::evidence/reports/account=123456789012/date=2026-12-01/rt.json',
+      { accessKeyId: realtimeKey },
+    ),
+    call('sns:Publish', TOPIC, { accessKeyId: realtimeKey }),
+  ];
+  const record = () => recordOf([SESSION, ...REPORT_RUN, realtimeSession, ...realtimeRun]);
+  const context = { mode: 'report', realtime: true };
+
+  /** The stack with iam:GetUser taken out of the real-time role's policy, as if never granted. */
+  const withoutGetUser = (stack: AuditorStack) => {
+    const policy = stack.auditor.realtime?.role.node.tryFindChild('DefaultPolicy') as iam.Policy;
+    const document = stack.resolve(policy.document) as {
+      Statement: { Action: string | string[] }[];
+    };
+    (policy.node.defaultChild as iam.CfnPolicy).addPropertyOverride('PolicyDocument', {
+      ...document,
+      Statement: document.Statement.map((statement) => ({
+        ...statement,
+        Action: [statement.Action].flat().filter((action) => action !== 'iam:GetUser'),
+      })),
+    });
+  };
+
+  it('passes a fixture real-time run against the stack as synthesized (the control)', async () => {
+    const proof = await proveDeployment(record(), accountDeployment('realtime', context));
+
+    expect(denied(proof)).toEqual([]);
+    // The two runs and the declared paths (the queue, the logs) exercise every grant of both roles.
+    expect(proof.unexercised.map((g) => `${g.role} ${g.action}`)).toEqual([]);
+    // What only an account-wide scan does, tried as the real-time role, is refused.
+    expect(
+      proof.refusals
+        .filter((v) => v.request.why.startsWith('the real-time role'))
+        .map((v) => `${v.request.action} ${v.result}`)
+        .sort(),
+    ).toEqual(['iam:ListUsers ImplicitlyDenied']);
+  });
+
+  it('fails when the real-time role is not granted iam:GetUser, naming the call', async () => {
+    const proof = await proveDeployment(
+      record(),
+      accountDeployment('realtime', context, withoutGetUser),
+    );
+
+    expect(denied(proof)).toEqual([`iam:GetUser ${user('alice')}`]);
+  });
+
+  it('holds a real-time run to its own role, and to none in a deployment without realtime', async () => {
+    const proof = await proveDeployment(record(), accountDeployment('report', { mode: 'report' }));
+
+    // Only the function's calls: the real-time run's GetUser is nobody's to prove there.
+    expect(proof.expected.filter((v) => v.request.origin === 'recorded')).toHaveLength(
+      REPORT_RUN.length,
+    );
   });
 });
 

@@ -63,6 +63,14 @@ export function grantKey(grant: Grant): string {
   return `${grant.role}|${grant.policy}|${grant.statement}|${grant.action}`;
 }
 
+/**
+ * The IAM calls on `*` a users-scoped run makes too: GetAccountSummary (no resource-level
+ * permissions), for the root user's signing certificate.
+ */
+export const USERS_SCOPED_ON_EVERY_RESOURCE: ReadonlySet<string> = new Set([
+  'iam:GetAccountSummary',
+]);
+
 /** IAM answers these without any permission (STS API Reference: GetCallerIdentity). */
 const NO_PERMISSION_NEEDED = new Set(['sts:GetCallerIdentity']);
 const MODE_ORDER: readonly Mode[] = ['report', 'deactivate', 'delete'];
@@ -78,6 +86,8 @@ const WHO: Readonly<Record<string, string>> = {
   member: 'member account’s audit',
   trusted: 'worker or CLI entering the member account',
   'config-rule': 'Config rule function’s code',
+  realtime: 'real-time function’s code',
+  'org-realtime': 'organization’s real-time function’s code',
 };
 
 /** What a kind's action is for. */
@@ -134,17 +144,21 @@ const NO_KINDS: KindRun = {
 };
 
 /**
- * What a role of the deployment runs with, as far as the kinds go: the audit function and the
- * member role its settings; the Config rule's function the same kinds in report mode; any other
- * role (the organization's worker, enumerate, summarize) nothing of any kind.
+ * What a role of the deployment runs with, as far as the kinds go: the audit function, the
+ * real-time function and the member role its settings; the Config rule's function the same kinds
+ * in report mode; any other role (the organization's worker, enumerate, summarize, real-time
+ * function, which enter the member role for their IAM calls) nothing of any kind.
  */
 function kindRunOf(role: string, deployment: Deployment): KindRun {
   const { settings, roleOf } = deployment;
   const rule = roleOf['config-rule'];
   if (rule !== undefined && roleKey(rule, deployment) === role)
     return { ...settings, mode: 'report' };
+  const auditsUsers = [roleOf.function, roleOf.realtime].filter(
+    (r): r is string => r !== undefined,
+  );
   if (
-    (roleOf.function !== undefined && roleKey(roleOf.function, deployment) === role) ||
+    auditsUsers.some((r) => roleKey(r, deployment) === role) ||
     role === `member:${settings.memberRoleName}` ||
     role.endsWith(`:role/${settings.memberRoleName}`)
   ) {
@@ -158,17 +172,23 @@ function roleKinds(call: AttributedCall): { kind: Deployment['kind']; as: string
   const { principal } = call.session;
   if (call.assumedRole) {
     // The member role: the StackSet's template in the organization; the same template deployed
-    // alone, trusting the CLI's operator (or whoever its TrustedRoleArn names).
+    // alone, trusting the CLI's operator (or whoever its TrustedRoleArn names). The organization's
+    // real-time function enters the StackSet's only: the template alone refuses realtime.
     if (principal === 'worker')
       return [
         { kind: 'organization', as: 'member' },
         { kind: 'member', as: 'member' },
       ];
+    if (principal === 'org-realtime') return [{ kind: 'organization', as: 'member' }];
     if (principal === 'operator') return [{ kind: 'member', as: 'member' }];
     return [];
   }
   if (principal === 'function') return [{ kind: 'account', as: 'function' }];
   if (principal === 'config-rule') return [{ kind: 'account', as: 'config-rule' }];
+  if (principal === 'realtime') return [{ kind: 'account', as: 'realtime' }];
+  // Its AssumeRole is held to its own policy here and, as it names the member role, to that
+  // role's trust policy in the StackSet's template (which trusts it only with realtime on).
+  if (principal === 'org-realtime') return [{ kind: 'organization', as: 'org-realtime' }];
   if (principal === 'worker' || principal === 'enumerate' || principal === 'summarize') {
     const own = { kind: 'organization' as const, as: principal };
     // The worker's AssumeRole is also how the member template alone is entered (as its trusted principal).
@@ -188,12 +208,20 @@ function roleKinds(call: AttributedCall): { kind: Deployment['kind']; as: string
  * Whether a deployment's code makes the calls a session made: the session's mode is the same or
  * less (report ⊂ deactivate ⊂ delete), a credential-report scan needs a credential-report
  * deployment (whose full-scan schedule and fallback make full scans too), Security Hub calls
- * need Security Hub, and the session's users are under the deployment's path.
+ * need Security Hub, the session's users are under the deployment's path, and a users-scoped
+ * run (a real-time function's: GetUser for each named user, GetAccountSummary for the root user,
+ * the window guard's counters under guard/ outside report mode) needs realtime on. A
+ * users-scoped run never reads the credential report, so its scan strategy does not matter.
  */
 export function compatible(session: RunSettings, deployment: Deployment): boolean {
   const d = deployment.settings;
   if (MODE_ORDER.indexOf(session.mode) > MODE_ORDER.indexOf(d.mode)) return false;
-  if (session.scanStrategy === 'credential-report' && d.scanStrategy !== 'credential-report')
+  if (session.scope === 'users' && !d.realtime) return false;
+  if (
+    session.scope === 'account' &&
+    session.scanStrategy === 'credential-report' &&
+    d.scanStrategy !== 'credential-report'
+  )
     return false;
   if (session.securityHubRegion !== undefined && !d.securityHub) return false;
   if (!session.userPathPrefix.startsWith(d.userPathPrefix)) return false;
@@ -584,7 +612,13 @@ function ruledOut(recorded: readonly RecordedRequest[], deployment: Deployment):
   const d = deployment.settings;
   const settings: ((s: RunSettings) => boolean)[] = [
     (s) => MODE_ORDER.indexOf(s.mode) <= MODE_ORDER.indexOf(d.mode),
-    (s) => s.scanStrategy !== 'credential-report' || d.scanStrategy === 'credential-report',
+    (s) =>
+      s.scope === 'users' ||
+      s.scanStrategy !== 'credential-report' ||
+      d.scanStrategy === 'credential-report',
+    // What only a real-time run does through the member role (GetUser in report mode) is
+    // refused by a member role that does not trust the real-time function.
+    (s) => s.scope === 'account' || d.realtime,
     (s) => s.securityHubRegion === undefined || d.securityHub,
     (s) => selects(s, d),
   ];
@@ -671,6 +705,29 @@ export async function proveDeployment(
       'the Config rule’s role does what only the audit function does',
     );
   }
+  // The real-time function's role is users-scoped: what only an account-wide scan does (listing
+  // every user, the credential report), as the audit function's code does it, tried as the
+  // real-time role, is refused, in every mode. A kind's account-wide listing is not tried: it is
+  // the kind's read action on `*`, which a policy cannot tell from the same action on a user the
+  // role reads by name (the evaluator lets `user/*` match it): that the real-time runs never make
+  // it (lambda/engine/scan.ts, scanNamedUsers) is checked on the record (permissions.test.ts).
+  const realtimeRole = deployment.roleOf.realtime;
+  if (realtimeRole) {
+    await refuse(
+      all
+        .map((r) => r.request)
+        .filter(
+          (r) =>
+            r.principal === deployment.roleOf.function &&
+            r.action.startsWith('iam:') &&
+            r.resource === '*' &&
+            !USERS_SCOPED_ON_EVERY_RESOURCE.has(r.action) &&
+            purposesOf(r.action).length === 0,
+        )
+        .map((r) => ({ ...r, principal: realtimeRole })),
+      'the real-time role does what only an account-wide scan does',
+    );
+  }
   const assumes = recorded.filter((r) => r.action === 'sts:AssumeRole');
   // The worker (or operator) cannot assume a role of another name.
   await refuse(
@@ -754,7 +811,9 @@ function matchesAction(pattern: string, action: string): boolean {
 function kindProbes(recorded: readonly RecordedRequest[], deployment: Deployment): ProofRequest[] {
   const { roleOf, settings } = deployment;
   const roles = new Set<string>(
-    [roleOf.function, roleOf['config-rule']].filter((r): r is string => r !== undefined),
+    [roleOf.function, roleOf['config-rule'], roleOf.realtime].filter(
+      (r): r is string => r !== undefined,
+    ),
   );
   for (const r of recorded) {
     if (r.request.principal.endsWith(`:role/${settings.memberRoleName}`)) {

@@ -33,7 +33,16 @@ export interface RunSettings extends KindSettings {
   readonly memberRoleName: string;
   /** The organization's enumerate step only: whether its selection names OUs to include or exclude. */
   readonly selection?: { readonly includeOus: boolean; readonly excludeOus: boolean };
+  /**
+   * Which users its runs cover (lib/auditor-permissions.ts, AuditGrantScope): `users` for the
+   * real-time functions, which read each user an event names (GetUser) and never list the
+   * account; `account` for every other session.
+   */
+  readonly scope: 'account' | 'users';
 }
+
+/** The principals whose runs are users-scoped: the real-time functions. */
+const USERS_SCOPED: ReadonlySet<Principal> = new Set(['realtime', 'org-realtime']);
 
 /** A session of the record, with its settings read by the code's own parsers. */
 export interface Session {
@@ -131,6 +140,7 @@ function settingsOf(line: SessionLine): RunSettings | undefined {
           ? { securityHubRegion: options.securityHub.region ?? line.env.AWS_REGION ?? '' }
           : {}),
         memberRoleName: options.org?.roleName ?? DEFAULT_MEMBER_ROLE_NAME,
+        scope: 'account',
       };
     }
     const policy = loadPolicyFromEnv(line.env);
@@ -147,6 +157,7 @@ function settingsOf(line: SessionLine): RunSettings | undefined {
       ...(archiveBucket ? { archiveBucket } : {}),
       ...(securityHubRegion ? { securityHubRegion } : {}),
       memberRoleName: env('MEMBER_ROLE_NAME') ?? DEFAULT_MEMBER_ROLE_NAME,
+      scope: USERS_SCOPED.has(line.principal) ? 'users' : 'account',
       ...(line.principal === 'enumerate'
         ? { selection: { includeOus: !!env('INCLUDE_OUS'), excludeOus: !!env('EXCLUDE_OUS') } }
         : {}),

@@ -280,6 +280,21 @@ export class ResolvedTemplate {
           },
         };
       }
+      case 'AWS::Events::Rule': {
+        const name = named('Name');
+        // A rule on a custom bus has the bus in its ARN (EventBridge's ARN format).
+        const bus = named('EventBusName', 'default');
+        const path = bus === 'default' ? name : `${bus}/${name}`;
+        return {
+          ref: name,
+          attributes: { Arn: `arn:${partition}:events:${region}:${account}:rule/${path}` },
+        };
+      }
+      case 'AWS::Events::EventBus': {
+        const name = named('Name');
+        const arn = `arn:${partition}:events:${region}:${account}:event-bus/${name}`;
+        return { ref: name, attributes: { Arn: arn, Name: name } };
+      }
       case 'AWS::Glue::Database': {
         const input = this.resolve(resource.Properties?.DatabaseInput) as
           | { Name?: string }
