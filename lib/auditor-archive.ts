@@ -246,10 +246,18 @@ export class AuditArchive extends Construct {
    * prefixes (not grantPut, which adds retention, legal-hold and tagging actions), and the one
    * KMS action an SSE-KMS write needs on the archive's key.
    */
-  grantWriteReports(grantee: iam.IGrantable & IConstruct): void {
+  grantWriteReports(
+    grantee: iam.IGrantable & IConstruct,
+    /**
+     * `users` for a function whose runs cover named users only (the real-time ones): their
+     * findings go beside the report under reports/ (lambda/core/archive-layout.ts), never under
+     * findings/, the Athena table that speaks for the whole account, which it may not write.
+     */
+    scope: 'account' | 'users' = 'account',
+  ): void {
     this.grantPutUnder(
       grantee,
-      [REPORTS_PREFIX, FINDINGS_PREFIX],
+      scope === 'users' ? [REPORTS_PREFIX] : [REPORTS_PREFIX, FINDINGS_PREFIX],
       'one object per run, named by the run id',
     );
   }

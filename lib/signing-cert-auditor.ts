@@ -487,6 +487,7 @@ export class SigningCertAuditor extends Construct {
         role,
         archive: this.archive,
         topic: this.topic,
+        scope,
         ...(this.securityHubRegion ? { securityHubRegion: this.securityHubRegion } : {}),
       },
       {

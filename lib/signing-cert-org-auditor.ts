@@ -370,7 +370,7 @@ export class SigningCertOrgAuditor extends Construct {
       // As the worker: the member role, by name, inside the organization; the reports, and the
       // change record outside report mode.
       grantAssumeMemberRole(this.realtime.role, memberRoleName, organizationId);
-      this.archive.grantWriteReports(this.realtime.role);
+      this.archive.grantWriteReports(this.realtime.role, 'users');
       if (this.policy.mode !== 'report') this.archive.grantWriteChanges(this.realtime.role);
       Validations.of(this.realtime.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleName}]`,

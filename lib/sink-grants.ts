@@ -16,6 +16,8 @@ export interface SinkGrantTargets {
   readonly topic: sns.ITopic;
   /** Security Hub's home region, when findings go there. */
   readonly securityHubRegion?: string;
+  /** Whose runs deliver: the account's, or named users' only (no Athena table's findings/). */
+  readonly scope?: 'account' | 'users';
 }
 
 /**
@@ -24,7 +26,7 @@ export interface SinkGrantTargets {
  */
 export const SINK_GRANTS: { readonly [N in SinkName]: (targets: SinkGrantTargets) => void } = {
   // s3:PutObject under reports/ and findings/, and the archive key's kms:GenerateDataKey.
-  's3-archive': (targets) => targets.archive.grantWriteReports(targets.role),
+  's3-archive': (targets) => targets.archive.grantWriteReports(targets.role, targets.scope),
   // sns:Publish, and the topic key's kms:GenerateDataKey* and kms:Decrypt.
   sns: (targets) => {
     targets.topic.grantPublish(targets.role);

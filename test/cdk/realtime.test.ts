@@ -216,6 +216,8 @@ describe('the real-time audit, one account in us-east-1', () => {
       ]),
     );
     expect(deactivate['sns:Publish']).toEqual(['{AWS::SNS::Topic}']);
+    // Its findings go beside its report: the Athena table's findings/ speaks for the account.
+    expect(deactivate['s3:PutObject']).not.toContain('{AWS::S3::Bucket.Arn}/findings/*');
 
     // Control: report mode changes nothing, so counts nothing and records nothing.
     const report = functionPermissions(
@@ -232,6 +234,8 @@ describe('the real-time audit, one account in us-east-1', () => {
       'AuditorFunction',
     );
     expect(scheduled['iam:ListUsers']).toEqual(['*']);
+    // Control: the account-scoped function writes the Athena table's findings/.
+    expect(scheduled['s3:PutObject']).toContain('{AWS::S3::Bucket.Arn}/findings/*');
     expect(scheduled['iam:GetUser']).toBeUndefined();
   });
 
