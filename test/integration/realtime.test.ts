@@ -1,5 +1,13 @@
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { DeleteUserCommand, UntagUserCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { windowStarts } from '../../lambda/core/change-budget';
 import type { Report } from '../../lambda/core/report';
@@ -7,11 +15,13 @@ import type { Mode } from '../../lambda/core/settings';
 import type { AccountOutcome, RealtimeOutput } from '../../lambda/handlers/realtime-handler';
 import { KIND_INDEX } from '../../lambda/kinds';
 import { s3ChangeBudget } from '../../lambda/record/window-budget';
+import { AuditorStack } from '../../lib/auditor-stack';
 import { cloudTrailEvent, sqsBatch } from '../../tools/emulator/cloudtrail-events';
 import {
   createMailbox,
   memberClients,
   readStatuses,
+  receiveAll,
   type SeededCertificate,
   type SeedUser,
   seedUserCredentials,
@@ -19,6 +29,7 @@ import {
 } from '../../tools/emulator/emulator';
 import { startFaultProxy } from '../../tools/emulator/fault-proxy';
 import { resetMoto } from '../../tools/emulator/moto';
+import { createApp } from '../cdk/helpers';
 import { clients, endpoint, invokeRealtime } from './harness';
 
 /**
@@ -403,6 +414,81 @@ describe('the real-time function with every kind, in every mode', () => {
       expect(actionsByKind(report)).toEqual(EVERY_KIND_EXPECTED(mode));
     },
   );
+});
+
+describe("IAM's events through the deployed rule and queue on the emulator", () => {
+  it('reaches the function with the calls the rule matches, and nothing else', async () => {
+    // The rule's pattern as the stack deploys it (the template), not as the code spells it.
+    const stack = new AuditorStack(createApp({ realtime: true }), 'Realtime');
+    const rules = Template.fromStack(stack).findResources('AWS::Events::Rule', {
+      Properties: { EventPattern: { source: ['aws.iam'] } },
+    });
+    const [pattern] = Object.values(rules).map((rule) => rule.Properties.EventPattern);
+    expect(pattern).toBeDefined();
+    const events = new EventBridgeClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
+    const { QueueUrl: queueUrl = '' } = await clients.sqs.send(
+      new CreateQueueCommand({ QueueName: 'signing-cert-audit-realtime' }),
+    );
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    await events.send(
+      new PutRuleCommand({ Name: 'iam-events', EventPattern: JSON.stringify(pattern) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: 'iam-events',
+        Targets: [{ Id: 'queue', Arn: Attributes?.QueueArn ?? '' }],
+      }),
+    );
+    const calls = [
+      upload('alice'),
+      cloudTrailEvent({
+        eventName: 'UploadSigningCertificate',
+        requestParameters: { userName: 'bob' },
+        errorCode: 'LimitExceededException',
+      }),
+      cloudTrailEvent({ eventName: 'CreateUser', requestParameters: { userName: 'bob' } }),
+      cloudTrailEvent({
+        eventName: 'DeleteSigningCertificate',
+        requestParameters: { userName: 'bob' },
+      }),
+      cloudTrailEvent({
+        eventName: 'TagUser',
+        requestParameters: { userName: 'bob', tags: [{ key: 'team', value: 'x' }] },
+      }),
+    ];
+    await events.send(
+      new PutEventsCommand({
+        Entries: calls.map((call) => ({
+          Source: call.source as string,
+          DetailType: call['detail-type'] as string,
+          Detail: JSON.stringify(call.detail),
+        })),
+      }),
+    );
+    const received = await receiveAll(clients.sqs, queueUrl);
+    // The failed call, the other API and the deletion never leave EventBridge; the TagUser does
+    // (its tags are the function's to read), and the function refuses it.
+    expect(
+      received
+        .map((m) => (JSON.parse(m.body) as { detail: { eventName: string } }).detail.eventName)
+        .sort(),
+    ).toEqual(['TagUser', 'UploadSigningCertificate']);
+
+    const output = await invokeRealtime(env, {
+      Records: received.map((m, i) => ({ messageId: `m-${i}`, body: m.body })),
+    });
+
+    expect(output).toEqual({ batchItemFailures: [] });
+    const statuses = await readStatuses(clients.iam);
+    expect(statuses.get(idOf('alice'))).toBe('Inactive');
+    expect(statuses.get(idOf('bob'))).toBe('Active');
+  });
 });
 
 describe("the window guard's count on the emulator's S3", () => {
