@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
+import { SigningCertAuditError } from '../core/errors';
 import type { Summary } from '../core/report';
 import { MAX_AGE_TAG_KEY } from '../core/rules';
-import { describeScope, type RunScope, usersScope } from '../core/scope';
+import { type RunScope, usersScope } from '../core/scope';
 import type { Policy } from '../core/settings';
 import { type EventPolicy, type IamCredentialEvent, readIamEvent } from './cloudtrail-event';
 import {
@@ -227,18 +228,13 @@ export function createRealtimeHandler<D extends LambdaDeps>(
 }
 
 /** An event-driven run did not finish: incomplete, or its report not delivered. */
-export class RealtimeRunFailedError extends Error {
+export class RealtimeRunFailedError extends SigningCertAuditError {
   override readonly name = 'RealtimeRunFailedError';
 }
 
 /** The account of a function (the single-account function takes only its own account's events). */
 export function functionAccount(context: Context): string | undefined {
   return accountOfFunction(context.invokedFunctionArn);
-}
-
-/** The scope, as an outcome names it. */
-export function scopeText(scope: RunScope): string {
-  return describeScope(scope);
 }
 
 function secondsSince(eventTime: string, now: Date): number | undefined {
