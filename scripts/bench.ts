@@ -40,7 +40,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ListSigningCertificatesCommand } from '@aws-sdk/client-iam';
+import { IAMClient, ListSigningCertificatesCommand, paginateListUsers } from '@aws-sdk/client-iam';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Report } from '../lambda/core/report';
 import { KIND_INDEX } from '../lambda/kinds';
@@ -260,6 +260,13 @@ async function runBundle(
     readonly event?: unknown;
     readonly requestId?: string;
     readonly logLevel?: string;
+    /**
+     * Teach the proxy's record the users' ARNs first, with a fixture ListUsers (not the code's
+     * call; the counts are zeroed after it): a run that reads users by name never lists them, and
+     * its first GetUser of a user, if IAM's rate answers it Throttling, is otherwise named by
+     * nothing the record knows, where a deployment knows the user as IAM does.
+     */
+    readonly knowUsers?: boolean;
   },
 ): Promise<BundleRun> {
   const proxy = await startFaultProxy(motoEndpoint, {
@@ -270,6 +277,21 @@ async function runBundle(
     // moto answers every list at once; the proxy pages it as IAM does (up to 1000 a page).
     pageSize: 1000,
   });
+  if (options.knowUsers) {
+    const iam = new IAMClient({
+      endpoint: proxy.endpoint,
+      region: EMULATOR_ENV.AWS_REGION,
+      credentials: {
+        accessKeyId: EMULATOR_ENV.AWS_ACCESS_KEY_ID,
+        secretAccessKey: EMULATOR_ENV.AWS_SECRET_ACCESS_KEY,
+      },
+      maxAttempts: 20,
+    });
+    for await (const _page of paginateListUsers({ client: iam }, {})) {
+      // Each page's answer passes the proxy's record, which learns its users' ARNs.
+    }
+    proxy.resetCounts();
+  }
   const eventFile =
     options.event === undefined
       ? undefined
@@ -461,6 +483,7 @@ try {
       requestId,
       // The handler's own account of each run: 'Event-driven audit finished'.
       logLevel: 'INFO',
+      knowUsers: true,
     });
     const finished = output.split('\n').flatMap((line) => {
       try {
