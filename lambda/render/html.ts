@@ -57,9 +57,12 @@ export function labelOf(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-// Sorting by a column from its header's button (mouse or keyboard): no external asset, reading
-// only the table's own cells; aria-sort says the order to assistive technology.
-const SORT_SCRIPT = `document.querySelectorAll('th[aria-sort] button').forEach(function (button) {
+// Sorting by a column from its header's button (mouse or keyboard), and filtering the rows by the
+// controls above the table (a search over each row's text, and a user, kind, verdict and severity
+// chosen from those the report holds), counting the rows shown: no external asset, reading only
+// the page's own elements; aria-sort says the order to assistive technology. A constant text, so
+// its hash in the CSP is the same for every report.
+const SCRIPT = `document.querySelectorAll('th[aria-sort] button').forEach(function (button) {
   button.addEventListener('click', function () {
     var th = button.parentNode; var table = th.closest('table'); var body = table.tBodies[0];
     var index = Array.prototype.indexOf.call(th.parentNode.children, th);
@@ -75,14 +78,36 @@ const SORT_SCRIPT = `document.querySelectorAll('th[aria-sort] button').forEach(f
     });
     rows.forEach(function (row) { body.appendChild(row); });
   });
-});`;
+});
+(function () {
+  var filters = document.getElementById('filters'); var table = document.getElementById('findings');
+  if (!filters || !table) return;
+  var controls = filters.querySelectorAll('[data-filter]'); var shown = document.getElementById('shown');
+  function apply() {
+    var visible = 0;
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+      var match = Array.prototype.every.call(controls, function (control) {
+        var value = control.value; var field = control.getAttribute('data-filter');
+        if (value === '') return true;
+        if (field === 'search') return row.textContent.toLowerCase().indexOf(value.trim().toLowerCase()) !== -1;
+        return row.getAttribute('data-' + field) === value;
+      });
+      row.hidden = !match;
+      if (match) visible += 1;
+    });
+    shown.textContent = String(visible);
+  }
+  filters.addEventListener('input', apply);
+  filters.addEventListener('change', apply);
+  apply();
+})();`;
 
-const STYLE = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1b1f23;max-width:1200px}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
+const STYLE = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1b1f23;max-width:1600px}
+td.date{white-space:nowrap}h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
 .meta{color:#586069;margin:0 0 16px}.tiles{display:flex;flex-wrap:wrap;gap:8px}
 .tile{border:1px solid #d1d5da;border-radius:6px;padding:8px 12px;min-width:110px}
 .tile b{display:block;font-size:22px}.tile span{color:#586069;font-size:12px}
-.tile.zero{border-color:#eaecef;color:#959da5}.tile.zero span{color:#959da5}
+.zeros{color:#586069;font-size:12px;margin:8px 0 0}.zeros summary{cursor:pointer}
 .tile.risk{border-color:#c0392b;background:#fdecea}.tile.watch{border-color:#b7950b;background:#fff8e1}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e1e4e8;padding:4px 6px;text-align:left;vertical-align:top}
 th button{font:inherit;font-weight:600;border:0;background:none;padding:0;cursor:pointer;color:inherit}
@@ -91,10 +116,19 @@ th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending]
 .sev{color:#fff;border-radius:3px;padding:1px 6px;font-size:12px;font-weight:600}
 ${SEVERITIES.map((severity) => `.sev-${severity}{background:${SEVERITY_COLOURS[severity]}}`).join('')}
 .incomplete{background:#fff5b1;border:1px solid #d9c200;padding:8px;border-radius:6px}
+.filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:end;margin:0 0 8px}
+.filters label{display:flex;flex-direction:column;font-size:12px;color:#586069}
+.filters input,.filters select{font:inherit;font-size:13px;padding:2px 4px}
+.wrap{overflow-x:auto}.arn{word-break:break-all;min-width:14em}
+.fp{word-break:break-all;user-select:all;-webkit-user-select:all;min-width:16em}
+.legend{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:12px;color:#586069;margin:0}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px;vertical-align:middle}
+.line{display:inline-block;width:16px;border-top:2px dashed;margin-right:4px;vertical-align:middle}
+.line.warn{border-color:#b7950b}.line.max{border-color:#c0392b}
 code{font-size:12px}small{color:#586069}dl{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dt{color:#586069}
 .todo dt{font-weight:600;color:#1b1f23}.todo dd{margin:0 0 8px}
 svg text{font-size:11px;fill:#586069}
-@media print{body{margin:0;font-size:11px}th button::after{content:none!important}.tile{break-inside:avoid}tr{break-inside:avoid}}`;
+@media print{body{margin:0;font-size:11px}.filters{display:none}th button::after{content:none!important}.tile{break-inside:avoid}tr{break-inside:avoid}}`;
 
 /** `'sha256-…'`: a CSP source that allows exactly this inline script or style. */
 function cspHash(text: string): string {
@@ -105,13 +139,17 @@ function cspHash(text: string): string {
  * The page's policy: nothing from anywhere, the one style and the one script allowed by their
  * hashes (not `'unsafe-inline'`: a value that escaped escaping could still not run).
  */
-const CSP = `default-src 'none'; style-src ${cspHash(STYLE)}; script-src ${cspHash(SORT_SCRIPT)}; base-uri 'none'; form-action 'none'`;
+const CSP = `default-src 'none'; style-src ${cspHash(STYLE)}; script-src ${cspHash(SCRIPT)}; base-uri 'none'; form-action 'none'`;
 
 /**
  * The report as one self-contained HTML page (no external asset, so it opens from an email
- * link or an auditor's laptop): summary tiles (risks highlighted, zeros quiet), the certificates'
- * ages against the policy, the findings most severe first and sortable by any column from the
- * keyboard, what to do about each verdict found, the policy and run details, and a print style.
+ * link or an auditor's laptop): summary tiles (risks highlighted, the zeros collapsed into one
+ * line), the certificates' ages against the policy (a legend, and outliers past a break so they
+ * do not flatten the rest), the findings most severe first, sortable by any column from the
+ * keyboard and filtered by a search, a user, a kind, a verdict and a severity (the rows shown
+ * counted), with the user's path and ARN, the upload date, the notAfter and the whole
+ * fingerprint, what to do about each verdict found, the policy and run details, and a print
+ * style. The one script and the one style are allowed by their hashes.
  * Every value is escaped; the certificate body is not in a report, so it cannot be here. A report
  * that speaks of more than signing certificates (core/credential-wording.ts) is a credential
  * audit: a `kind` column, a `credential` column (IAM's id, whatever the kind) where a
@@ -123,19 +161,7 @@ export function renderHtml(report: Report): string {
   const findings = [...report.findings].sort(
     (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
   );
-  const tiles = Object.entries(report.summary)
-    .map(([name, value]) => {
-      const level =
-        typeof value === 'number' && value === 0
-          ? 'zero'
-          : RISK_COUNTS.has(name)
-            ? 'risk'
-            : WATCH_COUNTS.has(name)
-              ? 'watch'
-              : '';
-      return `<div class="tile ${level}"><b>${escapeHtml(value)}</b><span>${escapeHtml(labelOf(name))}</span></div>`;
-    })
-    .join('');
+  const tiles = summaryTiles(report);
   const rows = findings.map((finding) => findingRow(finding, kinds)).join('\n');
   const policy = Object.entries(report.policy)
     .map(
@@ -153,10 +179,15 @@ export function renderHtml(report: Report): string {
   const headers = [
     'severity',
     'user',
+    'path',
+    'user ARN',
     ...(kinds ? ['kind', 'credential'] : ['certificate']),
+    'fingerprint (SHA-256)',
     'subject',
     'status',
+    'uploaded',
     'age (days)',
+    'not after',
     'verdict',
     'plan',
     'action',
@@ -176,16 +207,17 @@ export function renderHtml(report: Report): string {
 <h1>${what}: account ${escapeHtml(report.accountId)}</h1>
 <p class="meta">Evaluated at ${escapeHtml(report.evaluatedAt)} · ${escapeHtml(report.policy.mode)} mode${report.policy.dryRun ? ' (dry run: nothing was changed)' : ''} · severity <span class="sev sev-${escapeHtml(report.severity)}">${escapeHtml(report.severity)}</span> · run <code>${escapeHtml(report.runId)}</code></p>
 ${incomplete}
-<div class="tiles">${tiles}</div>
+${tiles}
 ${ageCharts(report, kinds)}
 <h2>Findings (${findings.length})</h2>
 ${
   findings.length === 0
     ? `<p>No findings: every ${kinds ? 'credential' : 'certificate'} is within the policy.</p>`
-    : `<table id="findings"><thead><tr>${headers}</tr></thead>
+    : `${filterControls(findings, kinds)}
+<div class="wrap"><table id="findings"><thead><tr>${headers}</tr></thead>
 <tbody>
 ${rows}
-</tbody></table>`
+</tbody></table></div>`
 }
 ${whatToDo(findings, kinds)}
 <h2>Policy and run</h2>
@@ -193,15 +225,97 @@ ${whatToDo(findings, kinds)}
 <dt>scan</dt><dd><code>${escapeHtml(report.scan.strategy)}</code>${report.scan.fallbackReason ? ` (${escapeHtml(report.scan.fallbackReason)})` : ''}</dd>
 ${scope}<dt>complete</dt><dd><code>${escapeHtml(report.complete)}</code></dd>
 <dt>schema</dt><dd><code>${escapeHtml(report.source)} ${escapeHtml(report.schemaVersion)}</code></dd></dl>
-<script>${SORT_SCRIPT}</script>
+<script>${SCRIPT}</script>
 </body></html>
 `;
 }
 
-/** A fingerprint's first eight bytes, the whole one on hover: enough to tell two apart. */
-function shortFingerprint(fingerprint: string): string {
-  const parts = fingerprint.split(':');
-  return parts.length > 8 ? `${parts.slice(0, 8).join(':')}…` : fingerprint;
+/**
+ * The summary tiles: a tile for each count above zero (risks highlighted), and the counts at zero
+ * collapsed into one line under them, named but not drawn: a dozen empty tiles would bury the
+ * few that say something.
+ */
+function summaryTiles(report: Report): string {
+  const entries = Object.entries(report.summary);
+  const zeros = entries.filter(([, value]) => value === 0).map(([name]) => labelOf(name));
+  const tiles = entries
+    .filter(([, value]) => value !== 0)
+    .map(([name, value]) => {
+      const level = RISK_COUNTS.has(name) ? 'risk' : WATCH_COUNTS.has(name) ? 'watch' : '';
+      return `<div class="tile ${level}"><b>${escapeHtml(value)}</b><span>${escapeHtml(labelOf(name))}</span></div>`;
+    })
+    .join('');
+  const collapsed =
+    zeros.length === 0
+      ? ''
+      : `\n<details class="zeros"><summary>${zeros.length} ${zeros.length === 1 ? 'count' : 'counts'} at zero</summary><p>${zeros.map(escapeHtml).join(', ')}</p></details>`;
+  return `<div class="tiles">${tiles}</div>${collapsed}`;
+}
+
+/** One `<select>` of the filters: every value the findings hold, in the order given, and "all". */
+function filterSelect(
+  field: string,
+  label: string,
+  values: readonly (readonly [string, string])[],
+): string {
+  const options = values
+    .map(([value, text]) => `<option value="${escapeHtml(value)}">${escapeHtml(text)}</option>`)
+    .join('');
+  return `<label>${label}<select data-filter="${field}"><option value="">all</option>${options}</select></label>`;
+}
+
+/**
+ * The controls the page's script filters the findings by (each row carries its user, kind,
+ * verdict and severity as data attributes), and the count of the rows shown. Without the script
+ * they do nothing and every row stays shown, as the count says.
+ */
+function filterControls(findings: readonly Finding[], kinds: boolean): string {
+  const distinct = (values: readonly string[]) => [...new Set(values)];
+  const users = distinct(findings.map((finding) => finding.userName)).sort();
+  const types = distinct(findings.map((finding) => credentialTypeOf(finding) ?? '-'));
+  const verdicts = distinct(findings.map((finding) => finding.verdict)).sort();
+  const severities = SEVERITIES.filter((severity) =>
+    findings.some((finding) => finding.severity === severity),
+  );
+  const kindOptions = CREDENTIAL_TYPES.filter((type) => types.includes(type)).map(
+    (type) => [type, KIND_WORDING[type].label] as const,
+  );
+  return `<div id="filters" class="filters" role="search">
+<label>Search<input type="search" data-filter="search" placeholder="user, ARN, id, fingerprint…" aria-label="Search the findings"></label>
+${filterSelect(
+  'user',
+  'User',
+  users.map((user) => [user, user] as const),
+)}
+${kinds ? `${filterSelect('kind', 'Kind', types.includes('-') ? [...kindOptions, ['-', 'none'] as const] : kindOptions)}\n` : ''}${filterSelect(
+  'verdict',
+  'Verdict',
+  verdicts.map((verdict) => [verdict, verdict] as const),
+)}
+${filterSelect(
+  'severity',
+  'Severity',
+  severities.map((severity) => [severity, severity] as const),
+)}
+<p>Showing <b id="shown">${findings.length}</b> of ${findings.length}</p>
+</div>`;
+}
+
+/**
+ * A user's path from their ARN: `arn:aws:iam::…:user/engineering/alice` → `/engineering/`, `/`
+ * for a user at the root; null for an ARN that is not a user's (the root user's).
+ */
+export function userPathOf(userArn: string): string | null {
+  const resource = userArn.split(':').slice(5).join(':');
+  if (!resource.startsWith('user/')) return null;
+  const parts = resource.slice('user/'.length).split('/');
+  return parts.length > 1 ? `/${parts.slice(0, -1).join('/')}/` : '/';
+}
+
+/** A date cell: the day shown, the whole timestamp on hover and as the sort key. */
+function dateCell(timestamp: string | null | undefined): string {
+  if (!timestamp) return '<td data-key="">-</td>';
+  return `<td class="date" data-key="${escapeHtml(timestamp)}" title="${escapeHtml(timestamp)}">${escapeHtml(timestamp.slice(0, 10))}</td>`;
 }
 
 /** A finding's kind, and a service credential's service under it: `service-specific credential` / `bedrock.amazonaws.com`. */
@@ -213,29 +327,49 @@ function kindCell(finding: Finding): string {
   return `<td data-kind="${escapeHtml(type ?? '')}">${escapeHtml(type ? KIND_WORDING[type].label : '-')}${service}</td>`;
 }
 
+/**
+ * One finding's row. The detail is the finding's own (an exemption, a weak key, an error), never
+ * its verdict's title: that is said once under "What to do", and on the verdict's hover.
+ */
 function findingRow(finding: Finding, kinds: boolean): string {
   const rank = SEVERITIES.indexOf(finding.severity);
   const type = credentialTypeOf(finding);
-  const title = VERDICTS[finding.verdict]?.title;
-  const detail = finding.error
-    ? `${finding.error.code}: ${finding.error.message}`
-    : (finding.detail ?? (title === undefined ? '' : forKind(title, type)));
+  const spec = VERDICTS[finding.verdict];
+  const title = spec === undefined ? undefined : forKind(spec.title, type);
+  const own = finding.error ? `${finding.error.code}: ${finding.error.message}` : finding.detail;
+  const detail = own && own !== title ? own : '-';
   const fingerprint = finding.certificate?.fingerprint256;
   const id = kinds ? credentialIdOf(finding) : finding.certificateId;
+  const path = userPathOf(finding.userArn);
   const cells = [
     `<td data-key="${rank}"><span class="sev sev-${escapeHtml(finding.severity)}">${escapeHtml(finding.severity)}</span></td>`,
-    `<td title="${escapeHtml(finding.userArn)}">${escapeHtml(finding.userName)}</td>`,
+    `<td>${escapeHtml(finding.userName)}</td>`,
+    `<td><code>${escapeHtml(path ?? '-')}</code></td>`,
+    `<td class="arn"><code>${escapeHtml(finding.userArn)}</code></td>`,
     ...(kinds ? [kindCell(finding)] : []),
-    `<td><code>${escapeHtml(id ?? '-')}</code>${fingerprint ? `<br><small title="SHA-256 ${escapeHtml(fingerprint)}">${escapeHtml(shortFingerprint(fingerprint))}</small>` : ''}</td>`,
+    `<td><code>${escapeHtml(id ?? '-')}</code></td>`,
+    fingerprint
+      ? `<td><code class="fp" title="SHA-256 (a click selects it all)">${escapeHtml(fingerprint)}</code></td>`
+      : '<td>-</td>',
     `<td>${escapeHtml(finding.certificate?.subject ?? '-')}</td>`,
     `<td>${escapeHtml(finding.status ?? '-')}</td>`,
+    dateCell(finding.uploadDate),
     `<td data-key="${String(finding.ageDays ?? -1).padStart(6, '0')}">${escapeHtml(finding.ageDays ?? '-')}</td>`,
-    `<td>${escapeHtml(finding.verdict)}</td>`,
+    dateCell(finding.certificate?.notAfter),
+    `<td${title === undefined ? '' : ` title="${escapeHtml(title)}"`}>${escapeHtml(finding.verdict)}</td>`,
     `<td>${escapeHtml(finding.plannedAction ?? '-')}</td>`,
     `<td>${escapeHtml(finding.action)}</td>`,
     `<td>${escapeHtml(detail)}</td>`,
   ];
-  return `<tr data-severity="${escapeHtml(finding.severity)}">${cells.join('')}</tr>`;
+  const data = [
+    ['severity', finding.severity],
+    ['user', finding.userName],
+    ['kind', type ?? '-'],
+    ['verdict', finding.verdict],
+  ]
+    .map(([name, value]) => `data-${name}="${escapeHtml(value)}"`)
+    .join(' ');
+  return `<tr ${data}>${cells.join('')}</tr>`;
 }
 
 /**
@@ -289,6 +423,28 @@ function ageCharts(report: Report, kinds: boolean): string {
     .join('\n');
 }
 
+/** A step of 1, 2 or 5 times a power of ten that cuts `span` into about five. */
+function tickStep(span: number): number {
+  const rough = span / 5;
+  const power = 10 ** Math.floor(Math.log10(Math.max(rough, 1)));
+  return ([1, 2, 5, 10].map((m) => m * power).find((step) => step >= rough) ?? 10 * power) || 1;
+}
+
+/**
+ * The axis's end: past the maximum age, and past every age but the outliers, an age more than
+ * three times both the maximum and the ages' upper quartile. One credential 2,000 days old
+ * beside others of a hundred does not flatten them: it is drawn past a break at the axis's end,
+ * its age written there.
+ */
+export function axisOf(ages: readonly number[], max: number): { top: number; outliers: number } {
+  const sorted = [...ages].sort((a, b) => a - b);
+  const quartile = sorted[Math.floor((sorted.length - 1) * 0.75)] ?? 0;
+  const limit = 3 * Math.max(max, quartile);
+  const inside = sorted.filter((age) => age <= limit);
+  const top = Math.max(max * 1.25, ...inside) * 1.05;
+  return { top, outliers: sorted.length - inside.length };
+}
+
 function ageChart(
   title: string,
   noun: string,
@@ -298,23 +454,60 @@ function ageChart(
 ): string {
   if (aged.length === 0) return '';
   const warn = Math.max(0, max - report.policy.warnBeforeDays);
-  const top = Math.max(max * 1.25, ...aged.map((finding) => finding.ageDays)) * 1.05;
+  const { top, outliers } = axisOf(
+    aged.map((finding) => finding.ageDays),
+    max,
+  );
   const width = 800;
-  const x = (days: number) => Math.round(20 + (days / top) * (width - 40));
+  // The axis runs to `end`; past its break, outliers are drawn at `beyond`.
+  const end = outliers > 0 ? width - 90 : width - 20;
+  const beyond = width - 50;
+  const x = (days: number) => (days > top ? beyond : Math.round(20 + (days / top) * (end - 20)));
   const dots = aged
     .map(
       (finding, index) =>
         `<circle cx="${x(finding.ageDays)}" cy="${30 + (index % 5) * 8}" r="4" fill="${SEVERITY_COLOURS[finding.severity]}"><title>${escapeHtml(finding.userName)}: ${finding.ageDays} days (${escapeHtml(finding.verdict)})</title></circle>`,
     )
     .join('');
+  const step = tickStep(top);
+  const ticks = Array.from({ length: Math.floor(top / step) + 1 }, (_, i) => i * step)
+    .map(
+      (days) =>
+        `<line x1="${x(days)}" y1="78" x2="${x(days)}" y2="82" stroke="#d1d5da"/><text x="${x(days)}" y="94" text-anchor="middle">${days}</text>`,
+    )
+    .join('');
+  const far = aged.filter((finding) => finding.ageDays > top).map((finding) => finding.ageDays);
+  const broken =
+    outliers > 0
+      ? `<line x1="${end + 10}" y1="78" x2="${width - 20}" y2="78" stroke="#d1d5da"/><text x="${end + 5}" y="82" text-anchor="middle" class="break">//</text><text x="${beyond}" y="94" text-anchor="middle">${far.length === 1 ? far[0] : `${Math.min(...far)}–${Math.max(...far)}`}</text>`
+      : '';
   // The warning label left of its line, the maximum's right of its: they never overlap.
   const line = (days: number, colour: string, label: string, side: 'start' | 'end') =>
     `<line x1="${x(days)}" y1="14" x2="${x(days)}" y2="76" stroke="${colour}" stroke-dasharray="4 3"/><text x="${x(days) + (side === 'start' ? 4 : -4)}" y="12" text-anchor="${side}">${label}</text>`;
+  const severities = SEVERITIES.filter((severity) =>
+    aged.some((finding) => finding.severity === severity),
+  );
+  const legend = [
+    ...severities.map(
+      (severity) => `<span><span class="swatch sev-${severity}"></span>${severity}</span>`,
+    ),
+    ...(report.policy.warnBeforeDays > 0
+      ? [`<span><span class="line warn"></span>warning from ${warn} days</span>`]
+      : []),
+    `<span><span class="line max"></span>maximum age ${max} days</span>`,
+    ...(outliers > 0
+      ? [
+          `<span>// ${outliers} ${outliers === 1 ? 'outlier' : 'outliers'} past the axis’s break, at their age</span>`,
+        ]
+      : []),
+    '<span>one dot a credential, its age in days; hover for the user</span>',
+  ].join('');
   return `<h2>${title}</h2>
-<svg role="img" aria-label="Ages of the listed ${noun} against the maximum age of ${max} days" viewBox="0 0 ${width} 96" width="100%" height="96" preserveAspectRatio="xMinYMid meet">
-<line x1="20" y1="78" x2="${width - 20}" y2="78" stroke="#d1d5da"/>
-<text x="20" y="92">0 days</text><text x="${width - 80}" y="92">${Math.round(top)} days</text>
+<svg role="img" aria-label="Ages of the listed ${noun} against the maximum age of ${max} days" viewBox="0 0 ${width} 100" width="100%" height="100" preserveAspectRatio="xMinYMid meet">
+<line x1="20" y1="78" x2="${end}" y2="78" stroke="#d1d5da"/>
+${ticks}${broken}
 ${report.policy.warnBeforeDays > 0 ? line(warn, '#b7950b', `warn ${warn}`, 'end') : ''}${line(max, '#c0392b', `max ${max}`, 'start')}
 ${dots}
-</svg>`;
+</svg>
+<p class="legend">${legend}</p>`;
 }

@@ -52,7 +52,7 @@ const REPORT = buildReport({
   runId: 'browser-run',
   accountId: ACCOUNT_ID,
   now: NOW,
-  // A certificates-only run: the columns below (the age is the sixth) are that layout's.
+  // A certificates-only run: the columns below (the age is the tenth) are that layout's.
   policy: certificatesOnlyPolicy({ mode: 'deactivate' }),
   dryRun: false,
   usersScanned: 4,
@@ -119,6 +119,16 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** The users of the rows the browser lays out (a hidden row has no box), in their order. */
+const visibleUsers = (on: Page) =>
+  on.$$eval('#findings tbody tr', (rows) =>
+    rows
+      .filter((row) => row.getClientRects().length > 0)
+      .map((row) => (row as HTMLTableRowElement).cells[1]?.textContent ?? ''),
+  );
+/** The count of rows shown, as the page says it. */
+const shownCount = (on: Page) => on.$eval('#shown', (shown) => shown.textContent);
+
 const userColumn = () =>
   page.$$eval('#findings tbody tr', (rows) =>
     rows.map((row) => (row as HTMLTableRowElement).cells[1]?.textContent ?? ''),
@@ -152,16 +162,76 @@ describe('the HTML report in headless Chromium', () => {
 
   it('sorts from the keyboard: Tab to a header, Enter, and again for the other order', async () => {
     expect(await userColumn()).toEqual([HOSTILE, 'carol', 'bob']);
-    await page.focus('th:nth-child(6) button');
+    await page.focus('th:nth-child(10) button');
     await page.keyboard.press('Enter');
     const ascending = await userColumn();
-    const order = await page.$eval('th:nth-child(6)', (th) => th.getAttribute('aria-sort'));
+    const order = await page.$eval('th:nth-child(10)', (th) => th.getAttribute('aria-sort'));
     await page.keyboard.press('Enter');
     const descending = await userColumn();
 
+    expect(await page.$eval('th:nth-child(10)', (th) => th.textContent)).toBe('age (days)');
     expect(order).toBe('ascending');
     expect(ascending).toEqual(['bob', 'carol', HOSTILE]);
     expect(descending).toEqual([HOSTILE, 'carol', 'bob']);
+  });
+
+  it('filters by verdict: the rows shown and the count change, and come back', async () => {
+    const before = await visibleUsers(page);
+    const countBefore = await shownCount(page);
+    await page.select('select[data-filter="verdict"]', 'EXPIRING_SOON');
+    const filtered = await visibleUsers(page);
+    const countFiltered = await shownCount(page);
+    await page.select('select[data-filter="verdict"]', '');
+
+    // The control: every row is shown before the filter and after it is cleared.
+    expect(before).toHaveLength(3);
+    expect(countBefore).toBe('3');
+    expect(filtered).toEqual(['bob']);
+    expect(countFiltered).toBe('1');
+    expect(await visibleUsers(page)).toHaveLength(3);
+  });
+
+  it('filters by user (the hostile name too), and by user and verdict together', async () => {
+    await page.select('select[data-filter="user"]', HOSTILE);
+    const hostile = await visibleUsers(page);
+    await page.select('select[data-filter="user"]', 'carol');
+    const carol = await visibleUsers(page);
+    await page.select('select[data-filter="verdict"]', 'EXPIRING_SOON');
+    const none = await visibleUsers(page);
+    const countNone = await shownCount(page);
+    await page.select('select[data-filter="verdict"]', '');
+    await page.select('select[data-filter="user"]', '');
+
+    expect(hostile).toEqual([HOSTILE]);
+    expect(carol).toEqual(['carol']);
+    expect(none).toEqual([]);
+    expect(countNone).toBe('0');
+    expect(await visibleUsers(page)).toHaveLength(3);
+  });
+
+  it('filters by severity, and by a search typed into the box (a fingerprint, a name)', async () => {
+    await page.select('select[data-filter="severity"]', 'MEDIUM');
+    const medium = await visibleUsers(page);
+    await page.select('select[data-filter="severity"]', '');
+    await page.type('input[data-filter="search"]', 'CERTBOB');
+    const searched = await visibleUsers(page);
+    await page.$eval('input[data-filter="search"]', (input) => {
+      (input as HTMLInputElement).value = '';
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+
+    expect(medium).toEqual(['carol']);
+    expect(searched).toEqual(['bob']);
+    expect(await visibleUsers(page)).toHaveLength(3);
+  });
+
+  it('still has no CSP violation after the filters ran', async () => {
+    const violations = await page.evaluate(
+      () => (window as unknown as { __violations: string[] }).__violations,
+    );
+
+    expect(consoleErrors).toEqual([]);
+    expect(violations).toEqual([]);
   });
 
   it('renders the tiles, the chart and what to do; the docs screenshot comes from this run', async () => {
@@ -172,6 +242,12 @@ describe('the HTML report in headless Chromium', () => {
 
     expect(risk).toContain('non compliant');
     expect(dots).toHaveLength(3);
+    expect(await page.$eval('.legend', (legend) => legend.textContent)).toContain(
+      'maximum age 90 days',
+    );
+    expect(await page.$$('.tile')).toHaveLength(
+      Object.values(REPORT.summary).filter((value) => value !== 0).length,
+    );
     expect(await page.$eval('.todo', (dl) => dl.textContent)).toContain('EXPIRING_SOON');
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       const dir = new URL('../../docs/images/', import.meta.url);
@@ -260,25 +336,39 @@ describe('the HTML report of every kind in headless Chromium', () => {
   it('shows each row’s kind and credential, the Bedrock key’s service as text', async () => {
     const headers = await kinds.$$eval('#findings th', (ths) => ths.map((th) => th.textContent));
 
-    expect(headers.slice(0, 4)).toEqual(['severity', 'user', 'kind', 'credential']);
-    expect(await column(2)).toEqual([
+    expect(headers.slice(0, 7)).toEqual([
+      'severity',
+      'user',
+      'path',
+      'user ARN',
+      'kind',
+      'credential',
+      'fingerprint (SHA-256)',
+    ]);
+    expect(await column(4)).toEqual([
       'signing certificate',
       'SSH public key',
       `service-specific credential${HOSTILE}`,
     ]);
-    expect(await column(3)).toEqual([
-      'CERTALICE0000000000000001AA:BB:CC:DD:EE:FF:00:11…',
+    expect(await column(5)).toEqual([
+      'CERTALICE0000000000000001',
       'APKAALICE000000000001',
       'ACCAALICE000000000001',
+    ]);
+    expect(await column(6)).toEqual(['AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99', '-', '-']);
+    expect(await column(3)).toEqual([
+      `arn:aws:iam::${ACCOUNT_ID}:user/alice`,
+      `arn:aws:iam::${ACCOUNT_ID}:user/bob`,
+      `arn:aws:iam::${ACCOUNT_ID}:user/mallory`,
     ]);
   });
 
   it('sorts by kind from the keyboard', async () => {
-    await kinds.focus('th:nth-child(3) button');
+    await kinds.focus('th:nth-child(5) button');
     await kinds.keyboard.press('Enter');
-    const ascending = await column(2);
+    const ascending = await column(4);
     await kinds.keyboard.press('Enter');
-    const descending = await column(2);
+    const descending = await column(4);
 
     expect(ascending.map((cell) => cell.split(HOSTILE)[0])).toEqual([
       'service-specific credential',
@@ -286,6 +376,23 @@ describe('the HTML report of every kind in headless Chromium', () => {
       'SSH public key',
     ]);
     expect(descending).toEqual([...ascending].reverse());
+  });
+
+  it('filters by kind: the SSH key’s row alone, then every row again', async () => {
+    const before = await visibleUsers(kinds);
+    await kinds.select('select[data-filter="kind"]', 'ssh-public-key');
+    const ssh = await visibleUsers(kinds);
+    const count = await shownCount(kinds);
+    await kinds.select('select[data-filter="kind"]', '');
+    const violations = await kinds.evaluate(
+      () => (window as unknown as { __violations: string[] }).__violations,
+    );
+
+    expect(before).toHaveLength(3);
+    expect(ssh).toEqual(['bob']);
+    expect(count).toBe('1');
+    expect(await visibleUsers(kinds)).toHaveLength(3);
+    expect(violations).toEqual([]);
   });
 
   it('draws each kind’s ages against its own maximum', async () => {

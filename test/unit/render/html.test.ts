@@ -3,7 +3,7 @@ import { type DefaultTreeAdapterMap, parse } from 'parse5';
 import { describe, expect, it } from 'vitest';
 import { buildReport, type Finding } from '../../../lambda/core/report';
 import { usersScope } from '../../../lambda/core/scope';
-import { escapeHtml, renderHtml } from '../../../lambda/render/html';
+import { axisOf, escapeHtml, renderHtml, userPathOf } from '../../../lambda/render/html';
 import { ACCOUNT_ID, findingOf, NOW, policyWith, reportOf as sharedReportOf } from '../fixtures';
 import {
   bedrockKeyFinding,
@@ -88,15 +88,15 @@ describe('renderHtml', () => {
       'LOW',
     ]);
     // Every kind is listed by default: a kind column, then the credential's id.
-    expect(rows.map((row) => text(row.childNodes[2] as Node))).toEqual([
+    expect(rows.map((row) => text(row.childNodes[4] as Node))).toEqual([
       '-',
       'signing certificate',
       'signing certificate',
     ]);
-    expect(rows.map((row) => text(row.childNodes[3] as Node))).toEqual([
+    expect(rows.map((row) => text(row.childNodes[5] as Node))).toEqual([
       '-',
-      'CERTEVILAB:CD',
-      'CERTBOBAB:CD',
+      'CERTEVIL',
+      'CERTBOB',
     ]);
   });
 
@@ -119,17 +119,29 @@ describe('renderHtml', () => {
     expect(page).toContain(`account ${ACCOUNT_ID}`);
   });
 
-  it('highlights the risks and quiets the zeros among the tiles', () => {
+  it('highlights the risks, and collapses the zeros into one line instead of tiles', () => {
+    const summary = reportOf(findings).summary;
     const tiles = all.filter((element) =>
-      element.attrs.some((a) => a.name === 'class' && a.value.startsWith('tile')),
+      element.attrs.some((a) => a.name === 'class' && a.value.startsWith('tile ')),
     );
     const classOf = (label: string) =>
       tiles.find((tile) => text(tile).endsWith(label))?.attrs.find((a) => a.name === 'class')
         ?.value;
+    const zeros = all.find((element) =>
+      element.attrs.some((a) => a.name === 'class' && a.value === 'zeros'),
+    ) as Element;
+    const zeroCount = Object.values(summary).filter((value) => value === 0).length;
 
     expect(classOf('non compliant')).toBe('tile risk');
-    expect(classOf('withheld')).toBe('tile zero');
     expect(classOf('users scanned')).toBe('tile ');
+    // A tile for each count above zero, none for a zero.
+    expect(tiles).toHaveLength(Object.keys(summary).length - zeroCount);
+    expect(classOf('withheld')).toBeUndefined();
+    expect(zeroCount).toBeGreaterThan(1);
+    expect(zeros.tagName).toBe('details');
+    expect(text(zeros)).toContain(`${zeroCount} counts at zero`);
+    expect(text(zeros)).toContain('withheld');
+    expect(text(zeros)).not.toContain('non compliant');
   });
 
   it('allows its one script and one style by their hashes, never unsafe-inline', () => {
@@ -155,11 +167,16 @@ describe('renderHtml', () => {
     expect(headers.map(text)).toEqual([
       'severity',
       'user',
+      'path',
+      'user ARN',
       'kind',
       'credential',
+      'fingerprint (SHA-256)',
       'subject',
       'status',
+      'uploaded',
       'age (days)',
+      'not after',
       'verdict',
       'plan',
       'action',
@@ -180,8 +197,9 @@ describe('renderHtml', () => {
     expect(page).toContain('sign in as the root user');
   });
 
-  it('shows a short fingerprint with the whole on hover, and the subject', () => {
-    const long = 'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99';
+  it('shows the whole fingerprint, selectable at a click, and the subject', () => {
+    const long =
+      'AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99';
     const page = renderHtml(
       reportOf([
         finding({
@@ -194,13 +212,110 @@ describe('renderHtml', () => {
       ]),
     );
     const nodes = elements(parse(page));
+    const fingerprints = nodes.filter((n) =>
+      n.attrs.some((a) => a.name === 'class' && a.value === 'fp'),
+    );
 
-    expect(text(parse(page))).toContain('AA:BB:CC:DD:EE:FF:00:11…');
-    expect(
-      nodes.some((n) => n.attrs.some((a) => a.name === 'title' && a.value === `SHA-256 ${long}`)),
-    ).toBe(true);
+    expect(fingerprints.map(text)).toEqual([long]);
+    expect(page).not.toContain('…</');
     expect(nodes.filter((n) => n.tagName === 'td').map(text)).toContain(HOSTILE);
     expect(nodes.filter((n) => n.tagName === 'img')).toEqual([]);
+  });
+
+  it('shows the user’s path and ARN, the upload date and the notAfter in their columns', () => {
+    const arn = `arn:aws:iam::${ACCOUNT_ID}:user/engineering/platform/dora`;
+    const page = parse(
+      renderHtml(
+        reportOf([
+          finding({
+            userName: 'dora',
+            userArn: arn,
+            uploadDate: '2025-03-04T05:06:07.000Z',
+            certificate: {
+              fingerprint256: 'AB:CD',
+              subject: 'CN=dora',
+              notAfter: '2027-08-09T10:11:12.000Z',
+            },
+          }),
+        ]),
+      ),
+    );
+    const headers = elements(page)
+      .filter((element) => element.tagName === 'th')
+      .map(text);
+    const row = elements(page).find(
+      (element) => element.tagName === 'tr' && element.attrs.some((a) => a.name === 'data-user'),
+    ) as Element;
+    const cells = row.childNodes.filter((n) => n.nodeName === 'td') as Element[];
+    const cell = (header: string) => cells[headers.indexOf(header)] as Element;
+
+    expect(text(cell('path'))).toBe('/engineering/platform/');
+    expect(text(cell('user ARN'))).toBe(arn);
+    expect(text(cell('uploaded'))).toBe('2025-03-04');
+    expect(cell('uploaded').attrs.find((a) => a.name === 'data-key')?.value).toBe(
+      '2025-03-04T05:06:07.000Z',
+    );
+    expect(text(cell('not after'))).toBe('2027-08-09');
+    expect(text(cell('fingerprint (SHA-256)'))).toBe('AB:CD');
+  });
+
+  it('names a user at the root path `/`, and the root user none', () => {
+    expect(userPathOf(`arn:aws:iam::${ACCOUNT_ID}:user/alice`)).toBe('/');
+    expect(userPathOf(`arn:aws:iam::${ACCOUNT_ID}:user/a/b/alice`)).toBe('/a/b/');
+    expect(userPathOf(`arn:aws:iam::${ACCOUNT_ID}:root`)).toBeNull();
+  });
+
+  it('does not repeat the verdict’s title in the detail: the finding’s own detail or `-`', () => {
+    const detailOf = (row: Element) => text(row.childNodes.at(-1) as Node);
+    const rows = all.filter(
+      (element) => element.tagName === 'tr' && element.attrs.some((a) => a.name === 'data-user'),
+    );
+
+    // bob's EXPIRING_SOON has no detail of its own; the hostile user's has one.
+    expect(rows.map(detailOf)).toEqual([expect.any(String), HOSTILE, '-']);
+    expect(text(document)).toContain('IAM signing certificate close to the maximum age');
+    expect(
+      rows.some((row) =>
+        detailOf(row).includes('IAM signing certificate close to the maximum age'),
+      ),
+    ).toBe(false);
+  });
+
+  it('offers the filters: a search, and each user, verdict and severity the findings hold', () => {
+    const select = (field: string) =>
+      all.find(
+        (element) =>
+          element.tagName === 'select' &&
+          element.attrs.some((a) => a.name === 'data-filter' && a.value === field),
+      ) as Element;
+    const options = (field: string) =>
+      elements(select(field))
+        .filter((element) => element.tagName === 'option')
+        .map((option) => option.attrs.find((a) => a.name === 'value')?.value);
+    const rows = all.filter(
+      (element) => element.tagName === 'tr' && element.attrs.some((a) => a.name === 'data-user'),
+    );
+
+    expect(
+      all.some((element) =>
+        element.attrs.some((a) => a.name === 'data-filter' && a.value === 'search'),
+      ),
+    ).toBe(true);
+    expect(options('user')).toEqual(['', '<root>', HOSTILE, 'bob'].sort());
+    expect(options('verdict')).toEqual([
+      '',
+      'EXPIRING_SOON',
+      'NON_COMPLIANT',
+      'ROOT_SIGNING_CERTIFICATE',
+    ]);
+    expect(options('severity')).toEqual(['', 'CRITICAL', 'HIGH', 'LOW']);
+    expect(options('kind')).toEqual(['', 'signing-certificate', '-']);
+    expect(rows.map((row) => row.attrs.find((a) => a.name === 'data-user')?.value)).toEqual([
+      '<root>',
+      HOSTILE,
+      'bob',
+    ]);
+    expect(text(document)).toContain('Showing 3 of 3');
   });
 
   it('draws the certificates’ ages against the maximum and warning lines', () => {
@@ -211,6 +326,47 @@ describe('renderHtml', () => {
     expect(elements(svg).filter((element) => element.tagName === 'circle')).toHaveLength(2);
     expect(text(svg)).toContain('max 90');
     expect(text(svg)).toContain('warn 76');
+  });
+
+  it('gives each chart a legend: the severities drawn and the two lines', () => {
+    const legend = all.find((element) =>
+      element.attrs.some((a) => a.name === 'class' && a.value === 'legend'),
+    ) as Element;
+
+    expect(text(legend)).toContain('HIGH');
+    expect(text(legend)).toContain('LOW');
+    expect(text(legend)).not.toContain('CRITICAL');
+    expect(text(legend)).toContain('warning from 76 days');
+    expect(text(legend)).toContain('maximum age 90 days');
+  });
+
+  it('keeps one outlier from flattening the other ages: it sits past a break', () => {
+    const ages = [80, 100, 120, 140, 2000];
+    const page = parse(
+      renderHtml(
+        sharedReportOf(
+          ages.map((ageDays, i) =>
+            finding({ userName: `u${i}`, ageDays, certificateId: `CERT${i}` }),
+          ),
+          { policy: certificatesOnlyPolicy() },
+        ),
+      ),
+    );
+    const svg = elements(page).find((element) => element.tagName === 'svg') as Element;
+    const xs = elements(svg)
+      .filter((element) => element.tagName === 'circle')
+      .map((circle) => Number(circle.attrs.find((a) => a.name === 'cx')?.value));
+
+    // 80 to 140 days spread over more than a third of the axis (about 690 wide before the
+    // break); on an axis to 2,000 days they would take 22 pixels.
+    expect((xs[3] as number) - (xs[0] as number)).toBeGreaterThan(230);
+    expect(xs[4]).toBeGreaterThan(xs[3] as number);
+    expect(text(svg)).toContain('2000');
+    expect(text(page)).toContain('1 outlier past the axis’s break');
+    expect(axisOf(ages, 90)).toEqual({ top: 140 * 1.05, outliers: 1 });
+    // The control: without the outlier there is no break.
+    expect(axisOf([80, 100, 120, 140], 90).outliers).toBe(0);
+    expect(axisOf([80, 100, 120, 140, 400], 90).outliers).toBe(0);
   });
 
   it('says so when a run is incomplete, and when there are no findings', () => {
@@ -264,16 +420,30 @@ describe('renderHtml: every kind of credential', () => {
     const headers = all.filter((element) => element.tagName === 'th').map(text);
 
     expect(text(document)).toContain(`IAM credential audit: account ${ACCOUNT_ID}`);
-    expect(headers.slice(0, 5)).toEqual(['severity', 'user', 'kind', 'credential', 'subject']);
+    expect(headers.slice(0, 8)).toEqual([
+      'severity',
+      'user',
+      'path',
+      'user ARN',
+      'kind',
+      'credential',
+      'fingerprint (SHA-256)',
+      'subject',
+    ]);
   });
 
   it('names each row’s kind, its id, and a service credential’s service', () => {
-    expect(rows.map((row) => cells(row).slice(1, 5))).toEqual([
-      ['alice', 'signing certificate', 'CERTALICE0000000000000001AB:CD', 'CN=alice'],
-      ['bob', 'SSH public key', 'APKAALICE000000000001', '-'],
-      ['carol', 'service-specific credentialbedrock.amazonaws.com', 'ACCAALICE000000000001', '-'],
+    expect(rows.map((row) => [row.childNodes.length, ...cells(row).slice(4, 8)])).toEqual([
+      [16, 'signing certificate', 'CERTALICE0000000000000001', 'AB:CD', 'CN=alice'],
+      [16, 'SSH public key', 'APKAALICE000000000001', '-', '-'],
+      [16, 'service-specific credentialbedrock.amazonaws.com', 'ACCAALICE000000000001', '-', '-'],
     ]);
-    expect(rows.map((row) => cells(row)[5])).toEqual(['Active', 'Active', 'Expired']);
+    expect(rows.map((row) => cells(row)[8])).toEqual(['Active', 'Active', 'Expired']);
+    expect(rows.map((row) => row.attrs.find((a) => a.name === 'data-kind')?.value)).toEqual([
+      'signing-certificate',
+      'ssh-public-key',
+      'service-specific-credential',
+    ]);
   });
 
   it('says what to do about each verdict of each kind, in the kind’s words', () => {
@@ -328,7 +498,14 @@ describe('renderHtml: every kind of credential', () => {
       .filter((element) => element.tagName === 'h2')
       .map(text);
 
-    expect(headers.slice(0, 3)).toEqual(['severity', 'user', 'certificate']);
+    expect(headers.slice(0, 6)).toEqual([
+      'severity',
+      'user',
+      'path',
+      'user ARN',
+      'certificate',
+      'fingerprint (SHA-256)',
+    ]);
     expect(text(page)).toContain('Signing certificate audit');
     expect(titles).toContain('Certificate ages');
     expect(text(page)).toMatch(/NON_COMPLIANT \(1\): /);
