@@ -1,6 +1,11 @@
 import { SEVERITIES, type Severity } from './checks/check';
 import type { Verdict } from './checks/table';
-import type { Finding } from './report';
+
+/** What a filter reads of a finding (report.ts's Finding has it; not imported, as report.ts imports this). */
+interface Listable {
+  readonly severity: Severity;
+  readonly verdict: Verdict;
+}
 
 /** Which findings a report lists: those at or above a severity, of some verdicts (the CLI's --severity, --verdict). */
 export interface ListingCriteria {
@@ -22,7 +27,7 @@ export interface ListingFilter extends ListingCriteria {
 }
 
 /** True when `finding` is listed under `criteria`. */
-export function isListed(finding: Finding, criteria: ListingCriteria): boolean {
+export function isListed(finding: Listable, criteria: ListingCriteria): boolean {
   const severe =
     criteria.severity === null ||
     SEVERITIES.indexOf(finding.severity) <= SEVERITIES.indexOf(criteria.severity);
@@ -33,7 +38,7 @@ export function isListed(finding: Finding, criteria: ListingCriteria): boolean {
  * A report with only the findings `criteria` list, saying so in `filter`; the summary, severity
  * and everything else stay the whole run's. Undefined criteria return the report as it is.
  */
-export function filterReport<R extends { readonly findings: readonly Finding[] }>(
+export function filterReport<R extends { readonly findings: readonly Listable[] }>(
   report: R,
   criteria: ListingCriteria | undefined,
 ): R & { readonly filter?: ListingFilter } {
