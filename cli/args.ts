@@ -2,6 +2,7 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { changeRecordProblem } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
+import type { ListingCriteria } from '../lambda/core/listing-filter';
 import type { Summary } from '../lambda/core/report';
 import {
   type Config,
@@ -14,8 +15,11 @@ import {
 import {
   AWS_FLAGS,
   type FAIL_ON,
+  FILE_FORMATS,
+  type FileFormat,
   type Format,
   type GivenFlags,
+  ORG_FILE_FORMATS,
   POLICY_FLAGS,
   RUN_FLAGS,
   readFlags,
@@ -64,6 +68,12 @@ export interface CliOptions {
   readonly asOf: Date | undefined;
   readonly format: Format;
   readonly output: string | undefined;
+  /** Set when `--output-dir` was given: the directory each format of `formats` is written to. */
+  readonly outputDir: string | undefined;
+  /** The formats `--output-dir` writes, one file each. */
+  readonly formats: readonly FileFormat[];
+  /** Set when `--severity` or `--verdict` was given: which findings are listed. */
+  readonly listing: ListingCriteria | undefined;
   /** Set when `--publish` was given: where to publish. */
   readonly publishTo: Config | undefined;
   /** Set when `--archive-bucket` was given: the evidence bucket. */
@@ -172,6 +182,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
       `--format=${format} is for one account: an organization report is json, table or ocsf`,
     );
   }
+  const { outputDir, formats } = parseOutputDir(given, org !== undefined);
   let publishTo: Config | undefined;
   if (values.publish === true) {
     const topicArn = text('topic-arn') ?? env[SETTINGS.topicArn.env];
@@ -194,6 +205,9 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     asOf,
     format,
     output,
+    outputDir,
+    formats,
+    listing: parseListing(given),
     publishTo,
     archiveBucket,
     changeRecord,
@@ -208,6 +222,54 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     help: values.help === true,
     version: values.version === true,
   };
+}
+
+/**
+ * `--output-dir` and `--formats`, checked by their rows: never with `--output` or `--format`,
+ * `--formats` only with `--output-dir`, csv and html only for one account (`organization`
+ * false), and the directory writable before the run makes any change.
+ */
+export function parseOutputDir(
+  { values, text, read: flag }: GivenFlags,
+  organization: boolean,
+): Pick<CliOptions, 'outputDir' | 'formats'> {
+  const outputDir = text('output-dir');
+  const formats = flag(RUN_FLAGS.formats);
+  if (outputDir === undefined) {
+    if (formats !== undefined) {
+      throw new UsageError(
+        '--formats is only read with --output-dir: add --output-dir DIR to write each format to DIR, or give one --format',
+      );
+    }
+    return { outputDir, formats: [] };
+  }
+  const clash = ['output', 'format'].filter((name) => values[name] !== undefined);
+  if (clash.length > 0) {
+    throw new UsageError(
+      `--output-dir cannot be combined with ${clash.map((name) => `--${name}`).join(' or ')}: --output-dir DIR writes one file per format of --formats (${FILE_FORMATS.join(',')}) into DIR; --format FORMAT with --output FILE writes one report to one file`,
+    );
+  }
+  const oneAccount = organization
+    ? formats?.filter((format) => !ORG_FILE_FORMATS.includes(format))
+    : undefined;
+  if (oneAccount?.length) {
+    throw new UsageError(
+      `--formats ${oneAccount.join(',')} is for one account: an organization report is written as ${ORG_FILE_FORMATS.join(',')}`,
+    );
+  }
+  checkWritableDir('--output-dir', outputDir);
+  return {
+    outputDir,
+    formats: [...new Set(formats ?? (organization ? ORG_FILE_FORMATS : FILE_FORMATS))],
+  };
+}
+
+/** `--severity` and `--verdict`, checked by their rows: undefined when neither is given. */
+export function parseListing({ read: flag }: GivenFlags): ListingCriteria | undefined {
+  const severity = flag(RUN_FLAGS.severity);
+  const verdicts = flag(RUN_FLAGS.verdict);
+  if (severity === undefined && verdicts === undefined) return undefined;
+  return { severity: severity ?? null, verdicts: verdicts ? [...new Set(verdicts)] : null };
 }
 
 /**
@@ -292,6 +354,43 @@ export function checkWritable(flag: string, output: string): void {
   if (stats?.isDirectory()) throw problem('it is a directory');
   try {
     accessSync(stats ? output : dirname(resolvePath(output)), fsConstants.W_OK);
+  } catch (error: unknown) {
+    throw problem(describeError(error).message);
+  }
+}
+
+/**
+ * Refuses a directory flag (--output-dir) whose directory cannot be created or written, before
+ * the run makes any change: its nearest existing part must be a directory this process may write.
+ */
+export function checkWritableDir(flag: string, dir: string): void {
+  if (dir.trim() === '') {
+    throw new UsageError(`${flag}="" is not allowed: expected a directory`);
+  }
+  const problem = (reason: string) =>
+    new UsageError(`${flag}=${JSON.stringify(dir)} cannot be written: ${reason}`);
+  const target = resolvePath(dir);
+  let existing = target;
+  let stats: ReturnType<typeof statSync>;
+  for (;;) {
+    try {
+      stats = statSync(existing);
+      break;
+    } catch {
+      const parent = dirname(existing);
+      if (parent === existing) throw problem('no part of it exists');
+      existing = parent;
+    }
+  }
+  if (!stats.isDirectory()) {
+    throw problem(
+      existing === target
+        ? 'it is not a directory'
+        : `${existing} is not a directory, so it cannot be created`,
+    );
+  }
+  try {
+    accessSync(existing, fsConstants.W_OK | fsConstants.X_OK);
   } catch (error: unknown) {
     throw problem(describeError(error).message);
   }

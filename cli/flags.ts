@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
+import { SEVERITIES } from '../lambda/core/checks/check';
+import { VERDICTS, type Verdict } from '../lambda/core/checks/table';
 import { SigningCertAuditError } from '../lambda/core/errors';
 import { ACCOUNT_ID } from '../lambda/core/patterns';
 import {
@@ -39,6 +41,18 @@ export const textFlag = (placeholder: string, help: string) =>
 export const FORMATS = ['table', 'json', 'csv', 'html', 'ocsf'] as const;
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
+/** The formats `--output-dir` writes, one file each: every format but the terminal's table. */
+export const FILE_FORMATS = ['json', 'csv', 'html', 'ocsf'] as const;
+/** One of {@link FILE_FORMATS}. */
+export type FileFormat = (typeof FILE_FORMATS)[number];
+/** The formats an organization report has in a file (csv and html are one account's). */
+export const ORG_FILE_FORMATS: readonly FileFormat[] = ['json', 'ocsf'];
+/** Every verdict of the check table, for `--verdict`. */
+const VERDICT_NAMES = Object.keys(VERDICTS) as [Verdict, ...Verdict[]];
+/** A pattern that matches exactly one of `values`. */
+const oneOf = (values: readonly string[]) =>
+  new RegExp(`^(?:${values.map((v) => v.replace(/[^\w-]/g, '\\$&')).join('|')})$`);
+
 /** When the audit exits 1. */
 export const FAIL_ON = ['non-compliant', 'none'] as const;
 
@@ -66,6 +80,30 @@ export const RUN_FLAGS = settingsTable('flag', {
     'FILE',
     'write the report to FILE instead of standard output (checked before the run)',
   ),
+  'output-dir': textFlag(
+    'DIR',
+    'write the report once in each format of --formats into DIR, from the one run, each file named by the account and the run id (DIR is created if absent, and checked before the run); not with --output or --format',
+  ),
+  formats: setting({
+    placeholder: 'LIST',
+    allowed: `formats separated by commas: ${FILE_FORMATS.join(', ')}`,
+    help: `the formats --output-dir writes, separated by commas (default: ${FILE_FORMATS.join(',')}; across accounts ${ORG_FILE_FORMATS.join(',')}); only with --output-dir`,
+    item: z.string().check(z.regex(oneOf(FILE_FORMATS))),
+    schema: z.optional(z.array(z.enum(FILE_FORMATS)).check(z.minLength(1))),
+  }),
+  severity: setting({
+    placeholder: 'MIN',
+    allowed: `one of ${SEVERITIES.join(', ')}`,
+    help: `list only the findings of severity MIN or above (${SEVERITIES.join(' > ')}), in every format; the summary and the exit status stay the whole run's, and the output says it was filtered`,
+    schema: z.optional(z.enum(SEVERITIES)),
+  }),
+  verdict: setting({
+    placeholder: 'V,V',
+    allowed: `verdicts separated by commas: ${VERDICT_NAMES.join(', ')}`,
+    help: "list only the findings of these verdicts (with --severity, those of both), in every format; the summary and the exit status stay the whole run's",
+    item: z.string().check(z.regex(oneOf(VERDICT_NAMES))),
+    schema: z.optional(z.array(z.enum(VERDICT_NAMES)).check(z.minLength(1))),
+  }),
   publish: switchFlag('send the report to the SNS topic, exactly as the Lambda does'),
   'security-hub': switchFlag(
     'send the findings to AWS Security Hub (ASFF) and resolve those no longer true, as the Lambda does',

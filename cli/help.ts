@@ -27,6 +27,7 @@ export function helpText(): string {
   });
   return `Usage: signing-cert-audit [flags]
        signing-cert-audit restore --run RUN_ID [flags]   undo a run's changes (restore --help)
+       signing-cert-audit report --input REPORT.json [flags]   re-render a report (report --help)
 
 Audits every IAM user's X.509 signing certificates against an age policy, with the same engine
 as the scheduled Lambda. In deactivate or delete mode it prints the plan and changes nothing
@@ -51,6 +52,9 @@ Examples:
   signing-cert-audit --as-of 2027-06-01              what will be over age by then
   signing-cert-audit --as-of +30d                    … and 30 days from now
   signing-cert-audit --format html --output a.html   the self-contained HTML report
+  signing-cert-audit --output-dir reports            json, csv, html and ocsf from one run
+  signing-cert-audit --severity HIGH --verdict NON_COMPLIANT   list only those findings
+  signing-cert-audit report --input a.json --format html --output a.html   re-render, no AWS call
   signing-cert-audit --accounts 111111111111,222222222222 --role-name SigningCertAuditMember
   signing-cert-audit --mode delete --apply --change-record changes.jsonl
   signing-cert-audit restore --run RUN_ID --change-record changes.jsonl    plan the undo

@@ -20,6 +20,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { restore } = await import('./restore/run');
     return restore(argv.slice(1), io);
   }
+  // `report` re-renders a saved JSON report (report/run.ts): no AWS client, no call.
+  if (argv[0] === 'report') {
+    const { report } = await import('./report/run');
+    return report(argv.slice(1), io);
+  }
   let options: CliOptions;
   try {
     options = parseCliArgs(argv, { env: io.env, stdoutIsTTY: io.stdout.isTTY === true });

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { createOrganizationsClient, selectActiveAccounts } from '../lambda/aws/organizations';
 import type { ChangeRecorder } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
+import { filterReport } from '../lambda/core/listing-filter';
 import { buildOrgReport, failedAccount, type OrgScope } from '../lambda/core/org-report';
 import type { AuditLogger } from '../lambda/engine/audit';
 import { type AccountRun, auditAccount } from '../lambda/org';
@@ -114,19 +115,13 @@ export async function runOrganization(
   );
   const output: OrgOutput = {
     ...report,
-    reports: runs.flatMap((run) =>
-      run.report
-        ? [
-            {
-              ...run.report,
-              findings: run.report.findings.map((f) => ({
-                accountId: run.report?.accountId ?? '',
-                ...f,
-              })),
-            },
-          ]
-        : [],
-    ),
+    // Each account's listing filtered by --severity and --verdict; its summary the whole run's.
+    reports: runs.flatMap((run) => {
+      if (!run.report) return [];
+      const listed = filterReport(run.report, options.listing);
+      const accountId = run.report.accountId;
+      return [{ ...listed, findings: listed.findings.map((f) => ({ accountId, ...f })) }];
+    }),
   };
   // The time limit is not Ctrl-C: a run it cut short could not audit every account (exit 3).
   const unstarted = report.accounts.filter((a) => a.error?.startsWith('not started:')).length;
@@ -134,12 +129,14 @@ export async function runOrganization(
   const awsFailures =
     report.counts.failed +
     report.counts.incomplete +
-    output.reports.flatMap((r) => r.findings).filter((f) => f.error !== null).length;
+    // Every finding of the run, whatever the listing shows: the exit status is the whole run's.
+    runs.flatMap((run) => run.report?.findings ?? []).filter((f) => f.error !== null).length;
   const changed = output.reports
     .filter((r) => r.summary.deactivated + r.summary.deleted > 0)
     .map((r) => r.accountId);
   return {
-    rendered: renderOrgOutput(output, options.format),
+    render: (format) => renderOrgOutput(output, format),
+    names: { account: 'organization', runId: report.runId },
     before: [],
     after: [
       `Organization run ${report.runId}: ${report.counts.accounts} account(s), ${report.counts.audited} audited, ${report.counts.incomplete} incomplete, ${report.counts.failed} failed.`,

@@ -1,8 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeError } from '../lambda/core/errors';
-import type { Summary } from '../lambda/core/report';
-import { formatResult } from '../lambda/render/text';
+import type { Report, Summary } from '../lambda/core/report';
+import { renderHtml } from '../lambda/render/html';
+import { ocsfJsonLines } from '../lambda/render/ocsf';
+import { formatCsv, formatJson, formatResult, formatTable } from '../lambda/render/text';
 import { type CliOptions, EXIT, findingsExit } from './args';
+import type { FileFormat, Format } from './flags';
 import type { CliIo } from './io';
 
 /**
@@ -10,8 +14,10 @@ import type { CliIo } from './io';
  * around it, and what the exit status is decided from. Both paths end in {@link finish}.
  */
 export interface RunOutcome {
-  /** The report, rendered in the chosen format. */
-  readonly rendered: string;
+  /** The report of the one run, rendered in a format (each of --output-dir's from the same report). */
+  readonly render: (format: Format) => string;
+  /** What names the files --output-dir writes: the account (or `organization`) and the run id. */
+  readonly names: ReportNames;
   /** Lines for standard error before the report is written (why the run is incomplete). */
   readonly before: readonly string[];
   /** Lines after it: where the report went, what was run, the counts, accounts not audited. */
@@ -36,7 +42,14 @@ export interface RunOutcome {
  */
 export function finish(outcome: RunOutcome, options: CliOptions, io: CliIo): number {
   for (const line of outcome.before) io.stderr.write(`${line}\n`);
-  let status = writeOutput(outcome.rendered, options, io);
+  let status = options.outputDir
+    ? writeOutputDir(
+        outcome.render,
+        outcome.names,
+        { ...options, outputDir: options.outputDir },
+        io,
+      )
+    : writeOutput(outcome.render(options.format), options, io);
   for (const line of outcome.after) io.stderr.write(`${line}\n`);
   if (outcome.interrupted) {
     if (outcome.interrupted.line) io.stderr.write(`${outcome.interrupted.line}\n`);
@@ -95,4 +108,65 @@ export function writeOutput(
     );
     return EXIT.usage;
   }
+}
+
+/** One account's report in a format. */
+export function renderReport(report: Report, format: Format): string {
+  if (format === 'csv') return formatCsv(report);
+  if (format === 'table') return formatTable(report);
+  if (format === 'html') return renderHtml(report);
+  if (format === 'ocsf') return ocsfJsonLines(report);
+  return formatJson(report);
+}
+
+/** What names a report's files: `signing-cert-audit-<account>-<run id>.<format>`. */
+export interface ReportNames {
+  /** The account's id, or `organization` for a report across accounts. */
+  readonly account: string;
+  readonly runId: string;
+}
+
+/** Each format's file extension: the OCSF records are JSON Lines. */
+const EXTENSIONS: Readonly<Record<FileFormat, string>> = {
+  json: 'json',
+  csv: 'csv',
+  html: 'html',
+  ocsf: 'ocsf.jsonl',
+};
+
+/** The file --output-dir writes a format to. */
+export function reportFileName(names: ReportNames, format: FileFormat): string {
+  const safe = (part: string) => part.replace(/[^\w.-]/g, '_');
+  return `signing-cert-audit-${safe(names.account)}-${safe(names.runId)}.${EXTENSIONS[format]}`;
+}
+
+/**
+ * Writes the report once in each format into --output-dir (created if absent), saying on
+ * standard error where each went. Never loses it: when a file cannot be written, the JSON report
+ * goes to standard output and the status is 2.
+ */
+export function writeOutputDir(
+  render: (format: Format) => string,
+  names: ReportNames,
+  options: { readonly outputDir: string; readonly formats: readonly FileFormat[] },
+  io: CliIo,
+): number {
+  const written: string[] = [];
+  try {
+    mkdirSync(options.outputDir, { recursive: true });
+    for (const format of options.formats) {
+      const path = join(options.outputDir, reportFileName(names, format));
+      writeFileSync(path, render(format));
+      written.push(`Wrote the ${format} report to ${path}.`);
+    }
+  } catch (error: unknown) {
+    for (const line of written) io.stderr.write(`${line}\n`);
+    io.stdout.write(render('json'));
+    io.stderr.write(
+      `signing-cert-audit: --output-dir=${JSON.stringify(options.outputDir)} could not be written (${describeError(error).message}); the json report went to standard output\n`,
+    );
+    return EXIT.usage;
+  }
+  for (const line of written) io.stderr.write(`${line}\n`);
+  return EXIT.clean;
 }

@@ -1,15 +1,14 @@
 import { createIamClient } from '../lambda/aws/iam';
 import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import { CHANGE_RECORD_UNWRITABLE } from '../lambda/core/change-record';
+import { filterReport } from '../lambda/core/listing-filter';
 import type { Finding, Report } from '../lambda/core/report';
 import type { AuditProgress } from '../lambda/engine/audit';
-import { renderHtml } from '../lambda/render/html';
-import { ocsfJsonLines } from '../lambda/render/ocsf';
-import { formatCsv, formatJson, formatSummary, formatTable } from '../lambda/render/text';
+import { formatSummary } from '../lambda/render/text';
 import { runAndDeliver } from '../lambda/run';
 import type { CliOptions } from './args';
 import type { CliIo } from './io';
-import type { RunOutcome } from './output';
+import { type RunOutcome, renderReport } from './output';
 import { progressFor } from './progress';
 import { undoHint } from './undo';
 import type { Wiring } from './wiring';
@@ -67,8 +66,11 @@ export async function runAccount(
   // Exit 3 means an AWS call failed, or a change could not be recorded and so was not made; an
   // ERROR about IAM data (an unusable tag) is a failing finding (exit 1, by the findings rule).
   const failed = report.findings.filter((f) => f.error !== null);
+  const listed = filterReport(report, options.listing);
   return {
-    rendered: renderReport(report, options),
+    // Every format from the one report; the listing filtered, the summary the whole run's.
+    render: (format) => renderReport(listed, format),
+    names: { account: report.accountId, runId: report.runId },
     before:
       report.complete || interrupted ? [] : [`signing-cert-audit: ${report.incompleteReason}`],
     after,
@@ -104,15 +106,6 @@ export function failureLines(failed: readonly Finding[], where = 'its place'): s
     );
   }
   return lines;
-}
-
-/** The report in the format --format names. */
-function renderReport(report: Report, options: CliOptions): string {
-  if (options.format === 'csv') return formatCsv(report);
-  if (options.format === 'table') return formatTable(report);
-  if (options.format === 'html') return renderHtml(report);
-  if (options.format === 'ocsf') return ocsfJsonLines(report);
-  return formatJson(report);
 }
 
 /** One sentence on what was run: the account, the mode, and the plan or what held it back. */

@@ -3,6 +3,7 @@ import { type Verdict, verdictSeverity } from './checks/table';
 import { countFindings, SUMMARY_KEYS, type SummaryKey } from './counts';
 import type { CredentialType } from './credential';
 import type { ErrorDetail } from './errors';
+import type { ListingFilter } from './listing-filter';
 import { ACCOUNT_SCOPE, type RunScope } from './scope';
 import type { Policy, ScanStrategy } from './settings';
 
@@ -129,6 +130,12 @@ export interface Report {
   readonly summary: Summary;
   readonly part: { readonly index: number; readonly count: number };
   readonly findings: readonly Finding[];
+  /**
+   * Set only when the findings listed were filtered (the CLI's --severity, --verdict; an
+   * addition): what was asked, and how many of the run's findings are listed. The summary and
+   * severity stay the whole run's.
+   */
+  readonly filter?: ListingFilter;
 }
 
 /** How the run found the users it listed certificates for (an addition to the schema). */

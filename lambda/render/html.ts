@@ -9,6 +9,7 @@ import {
   maxAgeDaysOf,
   speaksOfKinds,
 } from '../core/credential-wording';
+import { describeFilter } from '../core/listing-filter';
 import { type Finding, type Report, SEVERITIES, type Severity } from '../core/report';
 import { describeScope } from '../core/scope';
 
@@ -210,7 +211,7 @@ ${incomplete}
 ${tiles}
 ${ageCharts(report, kinds)}
 <h2>Findings (${findings.length})</h2>
-${
+${report.filter ? `<p class="filter">${escapeHtml(describeFilter(report.filter))}</p>\n` : ''}${
   findings.length === 0
     ? `<p>No findings: every ${kinds ? 'credential' : 'certificate'} is within the policy.</p>`
     : `${filterControls(findings, kinds)}

@@ -1,4 +1,5 @@
 import { credentialIdOf, kindCell, speaksOfKinds } from '../core/credential-wording';
+import { describeFilter } from '../core/listing-filter';
 import type { OrgReport } from '../core/org-report';
 import { type Finding, type Report, SEVERITIES, type Summary } from '../core/report';
 import type { RestoreReport } from '../core/restore-report';
@@ -69,7 +70,9 @@ export function csvColumnsOf(report: Report): readonly CsvColumn[] {
  * it instead of running it (OWASP's CSV injection guidance; IAM user names may start with those).
  */
 export function formatCsv(report: Report): string {
-  return csvDocument(csvColumnsOf(report), report.findings.map(csvValues));
+  const csv = csvDocument(csvColumnsOf(report), report.findings.map(csvValues));
+  // A filtered listing says so on its first line, before the header, so it is never taken for the whole run's.
+  return report.filter ? `# ${describeFilter(report.filter)}\r\n${csv}` : csv;
 }
 
 /** A CSV document (RFC 4180, CRLF): a header of `columns`, then a row for each of `rows`. */
@@ -132,6 +135,7 @@ export function formatTable(report: Report): string {
   ]);
   const out = alignedTable(header, rows);
   if (rows.length === 0) out.push('(no findings)');
+  if (report.filter) out.push(describeFilter(report.filter));
   return `${out.join('\n')}\n`;
 }
 
