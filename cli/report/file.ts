@@ -6,7 +6,7 @@ import { SUMMARY_KEYS } from '../../lambda/core/counts';
 import { CREDENTIAL_TYPES } from '../../lambda/core/credential';
 import { describeError, SigningCertAuditError } from '../../lambda/core/errors';
 import { ACCOUNT_ID } from '../../lambda/core/patterns';
-import { REPORT_SOURCE, type Report, SCHEMA_VERSION } from '../../lambda/core/report';
+import { ACTIONS, REPORT_SOURCE, type Report, SCHEMA_VERSION } from '../../lambda/core/report';
 
 /** A file `report --input` cannot re-render: the message names the file and what is wrong. */
 export class ReportFileError extends SigningCertAuditError {
@@ -15,7 +15,6 @@ export class ReportFileError extends SigningCertAuditError {
 
 const text = z.string();
 const nullableText = z.nullable(z.string());
-const ACTIONS = ['NONE', 'DEACTIVATED', 'DELETED', 'WITHHELD', 'GONE', 'FAILED'] as const;
 
 /** One finding, as the report schema writes it (fields added later are allowed). */
 const FINDING = z.looseObject({
@@ -56,7 +55,12 @@ const REPORT = z.looseObject({
   }),
   scope: z.union([
     z.object({ kind: z.literal('account') }),
-    z.object({ kind: z.literal('users'), userNames: z.array(text) }),
+    // A real-time run about the root user's own call covers the root user too.
+    z.object({
+      kind: z.literal('users'),
+      userNames: z.array(text),
+      root: z.optional(z.literal(true)),
+    }),
   ]),
   summary: z.looseObject(Object.fromEntries(SUMMARY_KEYS.map((key) => [key, z.number()]))),
   part: z.object({ index: z.number(), count: z.number() }),

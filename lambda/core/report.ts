@@ -16,7 +16,9 @@ export const SCHEMA_VERSION = '1';
 export const REPORT_SOURCE = 'signing-cert-audit';
 
 /** What the run did about a finding. */
-export type Action = 'NONE' | 'DEACTIVATED' | 'DELETED' | 'WITHHELD' | 'GONE' | 'FAILED';
+export const ACTIONS = ['NONE', 'DEACTIVATED', 'DELETED', 'WITHHELD', 'GONE', 'FAILED'] as const;
+/** One of {@link ACTIONS}. */
+export type Action = (typeof ACTIONS)[number];
 
 /** One listed finding: one certificate (or one user whose certificates could not be read). */
 export interface Finding {

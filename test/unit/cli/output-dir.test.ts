@@ -219,6 +219,15 @@ describe('signing-cert-audit report', () => {
     );
   });
 
+  it("keeps a real-time report's scope as it is, the root user included", async () => {
+    const path = join(scratch(), 'root.json');
+    const scope = { kind: 'users', userNames: ['alice'], root: true };
+    writeFileSync(path, JSON.stringify({ ...report, scope }));
+    const run = io();
+    expect(await main(['report', '--input', path, '--format', 'json'], run.streams)).toBe(0);
+    expect((JSON.parse(run.stdout()) as { scope: unknown }).scope).toEqual(scope);
+  });
+
   it.each([
     ['not JSON', '{"schemaVersion":', /is not JSON/],
     [
@@ -238,6 +247,11 @@ describe('signing-cert-audit report', () => {
       'a report without its summary',
       JSON.stringify({ ...report, summary: undefined }),
       /at summary/,
+    ],
+    [
+      'a scope whose root user is not `true`',
+      JSON.stringify({ ...report, scope: { kind: 'users', userNames: [], root: 'yes' } }),
+      /at scope/,
     ],
     [
       'an organization report',
