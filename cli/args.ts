@@ -2,6 +2,7 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { changeRecordProblem } from '../lambda/core/change-record';
 import { describeError } from '../lambda/core/errors';
+import type { ExemptionList } from '../lambda/core/exemptions';
 import type { ListingCriteria } from '../lambda/core/listing-filter';
 import type { Summary } from '../lambda/core/report';
 import {
@@ -72,6 +73,10 @@ export interface CliOptions {
   readonly outputDir: string | undefined;
   /** The formats `--output-dir` writes, one file each. */
   readonly formats: readonly FileFormat[];
+  /** Set when `--exemptions` was given: the file, read and checked before the run (main.ts). */
+  readonly exemptionsFile: string | undefined;
+  /** The exemptions file's checked entries, once read. */
+  readonly exemptions?: ExemptionList;
   /** Set when `--severity` or `--verdict` was given: which findings are listed. */
   readonly listing: ListingCriteria | undefined;
   /** Set when `--publish` was given: where to publish. */
@@ -207,6 +212,7 @@ export function parseCliArgs(argv: readonly string[], { env, stdoutIsTTY }: Args
     output,
     outputDir,
     formats,
+    exemptionsFile: text('exemptions'),
     listing: parseListing(given),
     publishTo,
     archiveBucket,

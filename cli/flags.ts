@@ -91,6 +91,10 @@ export const RUN_FLAGS = settingsTable('flag', {
     item: z.string().check(z.regex(oneOf(FILE_FORMATS))),
     schema: z.optional(z.array(z.enum(FILE_FORMATS)).check(z.minLength(1))),
   }),
+  exemptions: textFlag(
+    'FILE',
+    "the exemptions file (YAML, or JSON when FILE ends in .json): each entry exempts a user's credentials from the age policy until its day, with its reason, approver and ticket; a bad entry is refused (exit 2) before any AWS call",
+  ),
   severity: setting({
     placeholder: 'MIN',
     allowed: `one of ${SEVERITIES.join(', ')}`,

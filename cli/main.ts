@@ -43,6 +43,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(`${version()}\n`);
     return EXIT.clean;
   }
+  if (options.exemptionsFile !== undefined) {
+    // Read before any AWS call, and only when asked: the YAML parser stays out of every other run.
+    const { readExemptionsFile } = await import('../lambda/core/exemptions-file');
+    try {
+      const exemptions = readExemptionsFile(options.exemptionsFile, {
+        now: new Date(),
+        maxExemptionDays: options.policy.maxExemptionDays,
+      });
+      options = { ...options, exemptions };
+    } catch (error: unknown) {
+      if (!(error instanceof ConfigError)) throw error;
+      io.stderr.write(`signing-cert-audit: ${error.message}\n`);
+      return EXIT.usage;
+    }
+  }
   const [{ wire }, { finish }] = await Promise.all([import('./wiring'), import('./output')]);
   const wiring = await wire(options, io);
   if (typeof wiring === 'number') return wiring;

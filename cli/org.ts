@@ -95,6 +95,7 @@ export async function runOrganization(
             iamConfig: deps.clientConfig,
             sinks: deps.sinks,
             ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
+            ...(options.exemptions ? { exemptions: options.exemptions } : {}),
             ...(deps.stop ? { stop: deps.stop } : {}),
             ...(progress ? { onProgress: (p) => progress.update(p, accountId) } : {}),
           },

@@ -36,6 +36,7 @@ export async function runAccount(
       ...(wiring.stop ? { stop: wiring.stop } : {}),
       sinks: wiring.sinks,
       ...(wiring.changeRecord ? { changeRecord: wiring.changeRecord } : {}),
+      ...(options.exemptions ? { exemptions: options.exemptions } : {}),
       // Every report is written to the output; the logs need no copy.
       keepReport: () => undefined,
     },

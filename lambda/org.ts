@@ -4,6 +4,7 @@ import { createIamClient } from './aws/iam';
 import { enterMemberAccount } from './aws/sts';
 import type { ChangeBudget } from './core/change-budget';
 import type { ChangeRecorder } from './core/change-record';
+import type { ExemptionList } from './core/exemptions';
 import { type AccountResult, accountResultOf, failedAccount } from './core/org-report';
 import type { Report } from './core/report';
 import { accountRunId } from './core/run-id';
@@ -30,6 +31,8 @@ export interface AccountRunDeps {
   readonly changeRecord?: ChangeRecorder;
   /** The blast-radius guard over a window, for the organization's real-time function. */
   readonly changeBudget?: ChangeBudget;
+  /** The exemptions file's entries: each account applies those that name it or no account. */
+  readonly exemptions?: ExemptionList;
   /**
    * Sinks that deliver inside the member account, built with the member role's client settings
    * (Security Hub: the account a finding belongs to imports it); after `sinks`.
@@ -88,6 +91,7 @@ export async function auditAccount(
       ],
       ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
       ...(deps.changeBudget ? { changeBudget: deps.changeBudget } : {}),
+      ...(deps.exemptions ? { exemptions: deps.exemptions } : {}),
       ...(deps.stop ? { stop: deps.stop } : {}),
       ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
     },

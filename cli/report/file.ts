@@ -16,6 +16,23 @@ export class ReportFileError extends SigningCertAuditError {
 const text = z.string();
 const nullableText = z.nullable(z.string());
 
+/** An exemptions file entry as a finding or the report names it. */
+const EXEMPTION = z.looseObject({
+  entry: z.number(),
+  reason: text,
+  approvedBy: text,
+  ticket: nullableText,
+  expires: text,
+});
+const NOTES = z.array(
+  z.looseObject({
+    ...EXEMPTION.shape,
+    user: text,
+    credentialId: nullableText,
+    kind: nullableText,
+  }),
+);
+
 /** One finding, as the report schema writes it (fields added later are allowed). */
 const FINDING = z.looseObject({
   userName: text,
@@ -35,6 +52,7 @@ const FINDING = z.looseObject({
   certificate: z.nullable(z.looseObject({ fingerprint256: text, subject: text, notAfter: text })),
   detail: nullableText,
   override: z.nullable(z.looseObject({})),
+  exemption: z.optional(z.nullable(EXEMPTION)),
 });
 
 /** One account's report, schema version 1, as `--format json` writes it (lambda/core/report.ts). */
@@ -65,6 +83,16 @@ const REPORT = z.looseObject({
   summary: z.looseObject(Object.fromEntries(SUMMARY_KEYS.map((key) => [key, z.number()]))),
   part: z.object({ index: z.number(), count: z.number() }),
   findings: z.array(FINDING),
+  exemptions: z.optional(
+    z.looseObject({
+      entries: z.number(),
+      exempted: z.number(),
+      expiredCount: z.number(),
+      expired: NOTES,
+      staleCount: z.nullable(z.number()),
+      stale: z.nullable(NOTES),
+    }),
+  ),
 });
 
 /**

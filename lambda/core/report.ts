@@ -3,6 +3,7 @@ import { type Verdict, verdictSeverity } from './checks/table';
 import { countFindings, SUMMARY_KEYS, type SummaryKey } from './counts';
 import type { CredentialType } from './credential';
 import type { ErrorDetail } from './errors';
+import type { ExemptionsSummary, FindingExemption } from './exemptions';
 import type { ListingFilter } from './listing-filter';
 import { ACCOUNT_SCOPE, type RunScope } from './scope';
 import type { Policy, ScanStrategy } from './settings';
@@ -52,6 +53,12 @@ export interface Finding {
   readonly detail: string | null;
   /** Set when the user's maximum-age tag changed this certificate's verdict or planned action. */
   readonly override: TagOverride | null;
+  /**
+   * Present only when an entry of the exemptions file exempted the credential (an addition): the
+   * entry's position, reason, approver, ticket and last day. Absent otherwise (an exempt tag
+   * says so in `detail`).
+   */
+  readonly exemption?: FindingExemption | null;
 }
 
 /** A certificate's identity from its content: never the body itself. */
@@ -138,6 +145,13 @@ export interface Report {
    * severity stay the whole run's.
    */
   readonly filter?: ListingFilter;
+  /**
+   * Set only when the run had an exemptions file (an addition): how many of its entries apply to
+   * the account, how many findings they exempted, which entries have expired, and which matched
+   * no credential (`stale`; null when the run could not tell: not a complete full scan of the
+   * whole account).
+   */
+  readonly exemptions?: ExemptionsSummary;
 }
 
 /** How the run found the users it listed certificates for (an addition to the schema). */
@@ -166,6 +180,8 @@ export interface ReportInput {
   readonly usersScanned: number;
   readonly certificatesScanned: number;
   readonly findings: readonly Finding[];
+  /** What the exemptions file came to, when the run had one. */
+  readonly exemptions?: ExemptionsSummary;
 }
 
 /**
@@ -212,6 +228,7 @@ export function buildReport(input: ReportInput): Report {
     summary: summaryOf(input, findings),
     part: { index: 1, count: 1 },
     findings,
+    ...(input.exemptions ? { exemptions: input.exemptions } : {}),
   };
 }
 

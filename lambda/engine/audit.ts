@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import { describeError } from '../core/errors';
+import { ExemptionMatcher } from '../core/exemptions';
 import { buildReport, type Report } from '../core/report';
 import { ACCOUNT_SCOPE, coversRoot } from '../core/scope';
 import type { Policy } from '../core/settings';
@@ -47,25 +48,45 @@ export async function runAudit(
     coversRoot(scope) ? scanAccount(deps) : [],
   ]);
   deps.onUsersScanned?.(scannedUsers(scans, unreadKinds));
+  const exemptions = deps.exemptions
+    ? new ExemptionMatcher(deps.exemptions, deps.accountId, deps.now)
+    : undefined;
   const { usersScanned, certificatesScanned, settled, pending } = await settleScans(
     deps,
     policy,
     scans,
     limit,
+    exemptions,
   );
   const acted = await carryOutActions(deps, policy, pending, limit, dryRun);
+  const reason = incompleteReason(deps, listingError, usersScanned, unreadKinds);
+  const findings = [...accountFindings, ...settled, ...acted];
   return buildReport({
     runId: deps.runId,
     accountId: deps.accountId,
     now: deps.now,
     policy,
     dryRun,
-    incompleteReason: incompleteReason(deps, listingError, usersScanned, unreadKinds),
+    incompleteReason: reason,
     scan,
     scope,
     usersScanned,
     certificatesScanned,
-    findings: [...accountFindings, ...settled, ...acted],
+    findings,
+    // An entry is stale only when the run read every credential it could name: a complete full
+    // scan of the whole account in which no user's listing failed.
+    ...(exemptions
+      ? {
+          exemptions: exemptions.summary(
+            reason === null &&
+              scope.kind === 'account' &&
+              scan.strategy === 'full' &&
+              !findings.some(
+                (f) => f.verdict === 'ERROR' && f.error !== null && f.credentialId === null,
+              ),
+          ),
+        }
+      : {}),
   });
 }
 

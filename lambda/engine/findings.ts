@@ -45,6 +45,7 @@ export function finding(
   fields: Omit<FindingFields, 'plannedAction' | 'override'> & {
     readonly plannedAction?: PlannedAction | null;
     readonly override?: Finding['override'];
+    readonly exemption?: Finding['exemption'];
   },
   action: Action,
   error: ErrorDetail | null,
@@ -53,6 +54,8 @@ export function finding(
     ...fields,
     plannedAction: fields.plannedAction ?? null,
     override: fields.override ?? null,
+    // Only where an exemptions file entry exempted it: every other finding keeps its shape.
+    ...(fields.exemption ? { exemption: fields.exemption } : {}),
     action,
     severity: severityOf(fields.verdict, fields.status, action),
     error,

@@ -10,6 +10,14 @@ import { CERTIFICATE_CHECKS, VERDICTS, type Verdict } from '../core/checks/table
 import type { Credential } from '../core/credential';
 import { maxAgeDaysOf } from '../core/credential-wording';
 import { describeError } from '../core/errors';
+import {
+  describeExemption,
+  type Exemption,
+  type ExemptionMatcher,
+  exemptionEnd,
+  findingExemption,
+  inForce,
+} from '../core/exemptions';
 import type { Finding } from '../core/report';
 import { resolveUserRules } from '../core/rules';
 import type { Policy } from '../core/settings';
@@ -59,6 +67,7 @@ export async function settleScans(
   policy: Policy,
   scans: readonly UserScan[],
   limit: Limit,
+  exemptions?: ExemptionMatcher,
 ): Promise<Settled> {
   const settled: Finding[] = [];
   const judged: JudgedUser[] = [];
@@ -90,7 +99,7 @@ export async function settleScans(
   const tagReads = await readTags(deps, needTags, limit);
   const pending: PendingFinding[] = [];
   for (const user of judged) {
-    const outcome = settleUser(deps, policy, user, tagReads.get(user.user.userName));
+    const outcome = settleUser(deps, policy, user, tagReads.get(user.user.userName), exemptions);
     settled.push(...outcome.settled);
     pending.push(...outcome.pending);
   }
@@ -140,6 +149,7 @@ function settleUser(
   policy: Policy,
   { user, credentials }: JudgedUser,
   tagRead: TagRead | undefined,
+  exemptions: ExemptionMatcher | undefined,
 ): { settled: Finding[]; pending: PendingFinding[] } {
   const settled: Finding[] = [];
   const pending: PendingFinding[] = [];
@@ -187,16 +197,32 @@ function settleUser(
         finding({ ...base, ageDays: null, verdict: 'ERROR', detail: null }, 'NONE', error),
       );
     }
+    const entry = exemptions?.entryFor({
+      userName: user.userName,
+      userArn: user.userArn,
+      type: credential.type,
+      credentialId: credential.credentialId,
+    });
+    const credentialRules = withFileExemption(rules, entry, deps.now);
     // Only the checks the user's tags can change are run again, and only when they say something.
     const final =
-      rules === ACCOUNT_RULES
+      credentialRules === ACCOUNT_RULES
         ? outcomes
         : [
             ...outcomes.filter((o) => !ruleBound(o.verdict)),
-            ...evaluateCredential(credential, deps.now, policy, rules, (c) => c.usesUserRules),
+            ...evaluateCredential(
+              credential,
+              deps.now,
+              policy,
+              credentialRules,
+              (c) => c.usesUserRules,
+            ),
           ];
     for (const outcome of final) {
       const planned = remediable(policy, credential, outcome.plannedAction);
+      const exempted =
+        entry !== undefined && inForce(entry, deps.now) && EXEMPT_VERDICTS.has(outcome.verdict);
+      if (exempted) exemptions?.countExempted();
       const fields: FindingFields = {
         ...base,
         ageDays: outcome.ageDays,
@@ -204,6 +230,7 @@ function settleUser(
         plannedAction: planned.action ?? null,
         detail: joinDetails(outcome.detail, planned.why ?? null),
         override: outcome.override ?? null,
+        ...(exempted ? { exemption: findingExemption(entry) } : {}),
       };
       // A held user's failing age verdicts carry the hold's action and reason, change or not.
       if (
@@ -220,6 +247,34 @@ function settleUser(
     }
   }
   return { settled, pending };
+}
+
+/** The verdicts an exemption gives. */
+const EXEMPT_VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['EXEMPT', 'EXEMPTION_EXPIRING']);
+
+/**
+ * A credential's rules once the exemptions file has spoken: an entry in force exempts it until
+ * the day after its last, whatever the exempt tag says (the file is the reviewed word; the
+ * maximum-age tag still applies); an expired entry exempts nothing, leaves the tag to decide,
+ * and is named where the credential is judged as any other.
+ */
+function withFileExemption(rules: UserRules, entry: Exemption | undefined, now: Date): UserRules {
+  if (entry === undefined) return rules;
+  if (inForce(entry, now)) {
+    const { endedExemption: _ended, ...rest } = rules;
+    return {
+      ...rest,
+      exemptReason: describeExemption(findingExemption(entry)),
+      exemptUntil: exemptionEnd(entry),
+    };
+  }
+  return {
+    ...rules,
+    endedExemption: joinDetails(
+      rules.endedExemption,
+      `its exemption (exemptions file entry ${entry.entry}) ended on ${entry.expires}`,
+    ) as string,
+  };
 }
 
 const RULE_BOUND_VERDICTS: ReadonlySet<string> = new Set(

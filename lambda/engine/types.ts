@@ -5,6 +5,7 @@ import type { IamUser } from '../aws/iam';
 import type { ChangeBudget } from '../core/change-budget';
 import type { ChangeRecorder } from '../core/change-record';
 import type { CredentialType } from '../core/credential';
+import type { ExemptionList } from '../core/exemptions';
 import type { RunScope } from '../core/scope';
 import type { ScanStrategy } from '../core/settings';
 
@@ -62,6 +63,11 @@ export interface AuditDeps {
    * none (its own limit is the guard).
    */
   readonly changeBudget?: ChangeBudget;
+  /**
+   * The checked entries of the exemptions file (core/exemptions.ts), when there is one: an entry
+   * in force exempts the credentials it names from the age policy, whatever the exempt tag says.
+   */
+  readonly exemptions?: ExemptionList;
   /** How long to wait for the credential report, and how often to ask; the defaults suit Lambda. */
   readonly credentialReportWait?: Pick<CredentialReportWait, 'maxWaitMs' | 'pollMs'>;
   /**

@@ -3,6 +3,7 @@ import { createIamClient } from '../aws/iam';
 import { type Config, loadConfigFromEnv } from '../core/settings';
 import { archiveChangeRecorder } from '../record/archive';
 import { buildSinks, SINK_REGISTRY, type SinkEntry } from '../sinks/registry';
+import { loadExemptionsFromEnv } from './exemptions-env';
 import { type AuditHandlerDeps, coldStart, requireSecurityHubBundled } from './lambda-handler';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './metrics';
 
@@ -25,8 +26,13 @@ export function productionAuditDeps(
 ): ProductionAuditDeps {
   return coldStart((logger) => {
     const config = requireSecurityHubBundled(loadConfigFromEnv(env), 'function');
+    const exemptions = loadExemptionsFromEnv(env, {
+      now: new Date(),
+      maxExemptionDays: config.maxExemptionDays,
+    });
     return {
       policy: config,
+      ...(exemptions ? { exemptions } : {}),
       iam: createIamClient(),
       // The sinks the configuration turns on, from the one registry (lambda/sinks/registry.ts):
       // the archive first, so the report is kept before anything is published; each sink's

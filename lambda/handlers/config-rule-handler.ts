@@ -4,9 +4,11 @@ import { createConfigClient, putEvaluations } from '../aws/config';
 import { createIamClient } from '../aws/iam';
 import { evaluateUsers, type RuleCompliance } from '../core/config-evaluations';
 import { SigningCertAuditError } from '../core/errors';
+import type { ExemptionList } from '../core/exemptions';
 import { ACCOUNT_SCOPE } from '../core/scope';
 import { loadPolicyFromEnv, type Policy } from '../core/settings';
 import { type ConfigRuleInvocation, parseConfigRuleEvent } from './config-rule-event';
+import { loadExemptionsFromEnv } from './exemptions-env';
 import {
   type AuditHandlerDeps,
   type AuditRun,
@@ -30,6 +32,8 @@ export interface ConfigRuleHandlerDeps extends LambdaDeps {
   readonly policy: Policy;
   readonly iam: IAMClient;
   readonly config: ConfigServiceClient;
+  /** The exemptions file's checked entries, when the function was deployed with one. */
+  readonly exemptions?: ExemptionList;
 }
 
 /** What one evaluation delivered: how many users got each compliance, and what was left out. */
@@ -156,11 +160,19 @@ async function deliverEvaluations(
 export function productionDeps(
   env: Readonly<Record<string, string | undefined>>,
 ): ConfigRuleHandlerDeps {
-  return coldStart((logger) => ({
-    policy: loadPolicyFromEnv(env),
-    iam: createIamClient(),
-    config: createConfigClient(),
-    logger,
-    now: () => new Date(),
-  }));
+  return coldStart((logger) => {
+    const policy = loadPolicyFromEnv(env);
+    const exemptions = loadExemptionsFromEnv(env, {
+      now: new Date(),
+      maxExemptionDays: policy.maxExemptionDays,
+    });
+    return {
+      policy,
+      ...(exemptions ? { exemptions } : {}),
+      iam: createIamClient(),
+      config: createConfigClient(),
+      logger,
+      now: () => new Date(),
+    };
+  });
 }

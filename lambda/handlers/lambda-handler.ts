@@ -6,6 +6,7 @@ import type { CredentialReportWait } from '../aws/credential-report';
 import type { ChangeBudget } from '../core/change-budget';
 import type { ChangeRecorder } from '../core/change-record';
 import { ConfigError, describeError, SigningCertAuditError } from '../core/errors';
+import type { ExemptionList } from '../core/exemptions';
 import type { Summary } from '../core/report';
 import type { RunScope } from '../core/scope';
 import { type Policy, SETTINGS } from '../core/settings';
@@ -138,6 +139,8 @@ export interface AuditHandlerDeps extends LambdaDeps {
   readonly changeRecord?: ChangeRecorder;
   /** The blast-radius guard over a window, for a trigger that runs as events arrive. */
   readonly changeBudget?: ChangeBudget;
+  /** The exemptions file's checked entries, when the function was deployed with one. */
+  readonly exemptions?: ExemptionList;
   /** The run metrics' buffer, flushed after each run; absent for a function that emits none. */
   readonly metrics?: Metrics;
   /** How long to wait for the credential report; the defaults of aws/credential-report.ts. */
@@ -231,6 +234,7 @@ export async function runScoped(
       sinks: deps.sinks,
       ...(deps.changeRecord ? { changeRecord: deps.changeRecord } : {}),
       ...(deps.changeBudget ? { changeBudget: deps.changeBudget } : {}),
+      ...(deps.exemptions ? { exemptions: deps.exemptions } : {}),
       stop,
       ...(deps.credentialReportWait ? { credentialReportWait: deps.credentialReportWait } : {}),
       onUsersScanned: (users) => {

@@ -1,5 +1,7 @@
 import { ConfigError, notAllowedAs } from '../core/errors';
+import type { ExemptionList } from '../core/exemptions';
 import { loadOrgSettingsFromEnv, loadPolicyFromEnv, type Policy, SETTINGS } from '../core/settings';
+import { loadExemptionsFromEnv } from './exemptions-env';
 
 /** What every organization function reads from its environment. */
 export interface OrgEnvironment {
@@ -8,6 +10,8 @@ export interface OrgEnvironment {
   readonly roleName: string;
   /** Security Hub's home region, when each member's findings go to its own Security Hub. */
   readonly securityHubRegion?: string;
+  /** The exemptions file's checked entries, when the construct was given one. */
+  readonly exemptions?: ExemptionList;
 }
 
 /**
@@ -42,10 +46,15 @@ export function loadOrgEnvironment(
       ),
     );
   }
+  const exemptions = loadExemptionsFromEnv(env, {
+    now: new Date(),
+    maxExemptionDays: policy.maxExemptionDays,
+  });
   return {
     policy,
     archiveBucket,
     roleName: memberRoleName,
     ...(securityHubRegion ? { securityHubRegion } : {}),
+    ...(exemptions ? { exemptions } : {}),
   };
 }

@@ -81,6 +81,7 @@ export function createOrgRealtimeHandler(deps: OrgRealtimeDeps): LambdaHandler<R
             ? {}
             : { changeRecord: archiveChangeRecorder(env.archiveBucket, deps.s3) }),
           ...(deps.changeBudget ? { changeBudget: deps.changeBudget } : {}),
+          ...(env.exemptions ? { exemptions: env.exemptions } : {}),
           stop,
         },
         events.accountId,

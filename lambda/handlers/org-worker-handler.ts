@@ -77,6 +77,7 @@ export function createWorkerHandler(deps: WorkerDeps): LambdaHandler<AccountResu
           ...(deps.env.policy.mode === 'report'
             ? {}
             : { changeRecord: archiveChangeRecorder(deps.env.archiveBucket, deps.s3) }),
+          ...(deps.env.exemptions ? { exemptions: deps.env.exemptions } : {}),
           stop,
         },
         event.accountId,

@@ -15,6 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeEntry } from '../../lambda/core/change-record';
+import { checkExemptions } from '../../lambda/core/exemptions';
 import { MAX_AGE_TAG_KEY } from '../../lambda/core/rules';
 import type { Policy } from '../../lambda/core/settings';
 import { DAY_MS } from '../../lambda/core/time';
@@ -898,6 +899,142 @@ describe('runAudit: the users scanned (onUsersScanned)', () => {
     // Assess
     expect(report.complete).toBe(false);
     expect(told).toEqual([[]]);
+  });
+});
+
+describe('runAudit: the exemptions file', () => {
+  // NOW is 2026-11-23T06:00Z; warnBeforeDays is 14.
+  const entry = (fields: Record<string, string>) => ({
+    reason: 'vendor appliance cannot rotate',
+    approvedBy: 'security@example.com',
+    expires: '2027-03-31',
+    ...fields,
+  });
+  const run = (
+    exemptions: Record<string, string>[],
+    policy = policyWith({ mode: 'deactivate' }),
+  ) => {
+    const list = checkExemptions({ exemptions }, { source: 'x.yaml', now: NOW });
+    return runAudit(
+      {
+        iam,
+        logger: recordingLogger(),
+        now: NOW,
+        runId: 'run-1',
+        accountId: ACCOUNT_ID,
+        changeRecord: memoryRecorder(),
+        exemptions: list,
+      },
+      policy,
+    );
+  };
+
+  it('exempts what an entry in force names, carrying its reason, approver and ticket, and never changes it', async () => {
+    givenAccount(mixedAccount());
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await run([
+      entry({ user: 'alice', ticket: 'SEC-1' }),
+      entry({ user: 'nobody' }),
+    ]);
+
+    const alice = report.findings.find((f) => f.userName === 'alice');
+    expect(alice).toMatchObject({
+      verdict: 'EXEMPT',
+      action: 'NONE',
+      exemption: {
+        entry: 1,
+        reason: 'vendor appliance cannot rotate',
+        approvedBy: 'security@example.com',
+        ticket: 'SEC-1',
+        expires: '2027-03-31',
+      },
+    });
+    expect(alice?.detail).toContain(
+      'exemptions file entry 1 (approved by security@example.com, ticket SEC-1',
+    );
+    expect(iamMock).not.toReceiveCommandWith(UpdateSigningCertificateCommand, {
+      UserName: 'alice',
+    });
+    // Control: dave, whom no entry names, is still deactivated, and carries no exemption.
+    expect(iamMock).toReceiveCommandWith(UpdateSigningCertificateCommand, { UserName: 'dave' });
+    expect(report.findings.find((f) => f.userName === 'dave')).not.toHaveProperty('exemption');
+    expect(report.exemptions).toMatchObject({
+      entries: 2,
+      exempted: 1,
+      expiredCount: 0,
+      staleCount: 1,
+      stale: [{ entry: 2, user: 'nobody' }],
+    });
+  });
+
+  it('an expired entry exempts nothing, is reported, and the finding says it ended', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await run([entry({ user: 'alice', expires: '2026-11-22' })]);
+
+    expect(report.findings).toMatchObject([
+      {
+        verdict: 'NON_COMPLIANT',
+        action: 'DEACTIVATED',
+        detail: 'its exemption (exemptions file entry 1) ended on 2026-11-22',
+      },
+    ]);
+    expect(report.exemptions).toMatchObject({
+      expiredCount: 1,
+      expired: [{ entry: 1 }],
+      staleCount: 0,
+    });
+  });
+
+  it('wins over the exempt tag, and an entry ending within warnBeforeDays is EXEMPTION_EXPIRING', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    iamMock.on(ListUserTagsCommand).resolves({
+      Tags: [{ Key: 'signing-cert-audit:exempt', Value: 'true' }],
+      IsTruncated: false,
+    });
+
+    const report = await run([entry({ user: 'alice', expires: '2026-11-30' })]);
+
+    expect(report.findings).toMatchObject([
+      { verdict: 'EXEMPTION_EXPIRING', exemption: { entry: 1, expires: '2026-11-30' } },
+    ]);
+    expect(report.findings[0]?.detail).not.toContain('tagged');
+  });
+
+  it('matches by credential id and kind, and an ARN only in its own account', async () => {
+    givenAccount(mixedAccount());
+    iamMock.on(UpdateSigningCertificateCommand).resolves({});
+
+    const report = await run([
+      entry({ user: 'bob', credentialId: 'CERTBOBOLDINACTIVE00000000001' }),
+      entry({ user: `arn:aws:iam::${ACCOUNT_ID}:user/dave`, kind: 'signing-certificate' }),
+      entry({ user: 'arn:aws:iam::999999999999:user/alice' }),
+      entry({ user: 'carol', kind: 'ssh-public-key' }),
+    ]);
+
+    const verdicts = Object.fromEntries(report.findings.map((f) => [f.userName, f.verdict]));
+    expect(verdicts).toMatchObject({
+      bob: 'EXEMPT',
+      dave: 'EXEMPT',
+      alice: 'NON_COMPLIANT',
+      carol: 'EXPIRING_SOON',
+    });
+    // The other account's entry is not this account's: neither counted nor stale; carol holds no SSH key.
+    expect(report.exemptions).toMatchObject({ entries: 3, exempted: 2, staleCount: 1 });
+    expect(report.exemptions?.stale?.map((n) => n.entry)).toEqual([4]);
+  });
+
+  it('does not call an entry stale when the run could not read every credential', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+    iamMock
+      .on(ListSigningCertificatesCommand)
+      .rejects(new ServiceFailureException({ message: 'boom', $metadata: {} }));
+
+    const report = await run([entry({ user: 'alice' })]);
+
+    expect(report.exemptions).toMatchObject({ staleCount: null, stale: null });
   });
 });
 
