@@ -1,6 +1,7 @@
 import { createIamClient } from '../lambda/aws/iam';
 import { ARCHIVE_SINK_NAME } from '../lambda/core/archive-layout';
 import { CHANGE_RECORD_UNWRITABLE } from '../lambda/core/change-record';
+import { exemptionLines } from '../lambda/core/exemptions';
 import { filterReport } from '../lambda/core/listing-filter';
 import type { Finding, Report } from '../lambda/core/report';
 import type { AuditProgress } from '../lambda/engine/audit';
@@ -62,6 +63,7 @@ export async function runAccount(
     );
   }
   after.push(describeRun(report, options, dryRun), formatSummary(report.summary));
+  after.push(...exemptionLines(report.exemptions));
   const changed = report.summary.deactivated + report.summary.deleted;
   if (changed > 0) after.push(undoHint(report.runId, options, wiring));
   // Exit 3 means an AWS call failed, or a change could not be recorded and so was not made; an

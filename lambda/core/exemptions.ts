@@ -470,3 +470,32 @@ export function exemptionsFileOf(list: ExemptionList): { exemptions: Record<stri
     })),
   };
 }
+
+/**
+ * What the report says of the exemptions file, in lines for a person (the table, the command
+ * line, the digest, the HTML): how many entries and findings, then each expired and each stale
+ * entry; none without a file.
+ */
+export function exemptionLines(summary: ExemptionsSummary | undefined): string[] {
+  if (summary === undefined) return [];
+  const note = (n: ExemptionNote) =>
+    `entry ${n.entry} (${n.user}${n.credentialId ? ` ${n.credentialId}` : ''}${n.kind ? ` ${n.kind}` : ''}, approved by ${n.approvedBy}${n.ticket ? `, ticket ${n.ticket}` : ''}, through ${n.expires})`;
+  const more = (shown: number, count: number) =>
+    count > shown ? ` and ${count - shown} more` : '';
+  const lines = [
+    `Exemptions file: ${summary.entries} ${summary.entries === 1 ? 'entry applies' : 'entries apply'} to this account; ${summary.exempted} ${summary.exempted === 1 ? 'finding' : 'findings'} exempted.`,
+  ];
+  if (summary.expiredCount > 0) {
+    lines.push(
+      `Expired, exempting nothing (renew or remove them): ${summary.expired.map(note).join('; ')}${more(summary.expired.length, summary.expiredCount)}.`,
+    );
+  }
+  if (summary.stale === null) {
+    lines.push('Stale entries: not judged (the run was not a complete full scan of the account).');
+  } else if ((summary.staleCount ?? 0) > 0) {
+    lines.push(
+      `Stale, matching no credential (remove them): ${summary.stale.map(note).join('; ')}${more(summary.stale.length, summary.staleCount ?? 0)}.`,
+    );
+  }
+  return lines;
+}

@@ -8,6 +8,7 @@ import {
   kindCell,
   speaksOfKinds,
 } from '../core/credential-wording';
+import { exemptionLines } from '../core/exemptions';
 import { type Finding, type Report, SEVERITIES } from '../core/report';
 import { describeScope } from '../core/scope';
 
@@ -51,6 +52,8 @@ export function renderDigest(report: Report, archive: DigestArchive): string {
     `Non-compliant ${summary.nonCompliant}, expiring soon ${summary.expiringSoon}, deactivated ${summary.deactivated}, deleted ${summary.deleted}, withheld ${summary.withheld}, exempt ${summary.exempt}, overridden by tag ${summary.overridden}, content issues ${summary.contentIssues}, errors ${summary.errors}.`,
   ];
   if (kinds) lines.push(findingsByKind(report));
+  const exemptions = exemptionLines(report.exemptions);
+  if (exemptions.length > 0) lines.push('', ...exemptions);
   if (summary.rootSigningCertificate > 0) {
     lines.push('', 'THE ROOT USER HOLDS A SIGNING CERTIFICATE: see the first finding below.');
   }

@@ -9,6 +9,7 @@ import {
   maxAgeDaysOf,
   speaksOfKinds,
 } from '../core/credential-wording';
+import { exemptionLines } from '../core/exemptions';
 import { describeFilter } from '../core/listing-filter';
 import { type Finding, type Report, SEVERITIES, type Severity } from '../core/report';
 import { describeScope } from '../core/scope';
@@ -221,7 +222,7 @@ ${rows}
 </tbody></table></div>`
 }
 ${whatToDo(findings, kinds)}
-<h2>Policy and run</h2>
+${exemptionsSection(report)}<h2>Policy and run</h2>
 <dl>${policy}
 <dt>scan</dt><dd><code>${escapeHtml(report.scan.strategy)}</code>${report.scan.fallbackReason ? ` (${escapeHtml(report.scan.fallbackReason)})` : ''}</dd>
 ${scope}<dt>complete</dt><dd><code>${escapeHtml(report.complete)}</code></dd>
@@ -229,6 +230,16 @@ ${scope}<dt>complete</dt><dd><code>${escapeHtml(report.complete)}</code></dd>
 <script>${SCRIPT}</script>
 </body></html>
 `;
+}
+
+/**
+ * What the exemptions file came to, when the run had one: its counts, and each expired and each
+ * stale entry, to renew or remove.
+ */
+function exemptionsSection(report: Report): string {
+  const lines = exemptionLines(report.exemptions);
+  if (lines.length === 0) return '';
+  return `<h2>Exemptions file</h2>\n${lines.map((line) => `<p>${escapeHtml(line)}</p>`).join('\n')}\n`;
 }
 
 /**

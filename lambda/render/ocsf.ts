@@ -7,6 +7,7 @@ import {
   forKind,
   KIND_WORDING,
 } from '../core/credential-wording';
+import { describeExemption } from '../core/exemptions';
 import { checkOf, findingId, findingSubject, stillUsable } from '../core/finding-id';
 import {
   type Finding,
@@ -57,7 +58,12 @@ export const OCSF_FINDING_STATUS = {
   new: { id: 1, caption: 'New' },
   /** Nothing left to do: the credential was Inactive or Expired, or this run deactivated or deleted it. */
   resolved: { id: 4, caption: 'Resolved' },
+  /** Reviewed and set aside: the credential is exempt (an exemptions file entry, or the exempt tag). */
+  suppressed: { id: 3, caption: 'Suppressed' },
 } as const;
+
+/** The verdicts of an exempt credential: recorded as suppressed failures, with why in `comment`. */
+const EXEMPT_VERDICTS: ReadonlySet<string> = new Set(['EXEMPT', 'EXEMPTION_EXPIRING']);
 
 /**
  * The resource types the records name: the IAM user, the account (root), the certificate, and
@@ -111,6 +117,11 @@ export interface OcsfComplianceFinding {
   readonly time: number;
   readonly status_id: number;
   readonly status: string;
+  /**
+   * Why an exempt credential is set aside: the exemptions file entry's number, reason, approver,
+   * ticket and last day, or the exempt tag; only on a suppressed record.
+   */
+  readonly comment?: string;
   readonly metadata: {
     readonly version: string;
     readonly product: { readonly name: string; readonly vendor_name: string };
@@ -149,7 +160,7 @@ export interface OcsfComplianceFinding {
 export function ocsfFindings(report: Report): OcsfComplianceFinding[] {
   const groups = new Map<string, Finding[]>();
   for (const finding of report.findings) {
-    if (!isFailing(finding.verdict)) continue;
+    if (!isFailing(finding.verdict) && !EXEMPT_VERDICTS.has(finding.verdict)) continue;
     const uid = findingId(report.accountId, findingSubject(finding), checkOf(finding));
     groups.set(uid, [...(groups.get(uid) ?? []), finding]);
   }
@@ -179,10 +190,20 @@ function toRecord(
   // An engine ERROR means the check could not run: OCSF's Warning, not a Fail it never saw.
   const compliance =
     check === 'engine' ? OCSF_COMPLIANCE_STATUS.warning : OCSF_COMPLIANCE_STATUS.fail;
+  // An exempt credential is a failure reviewed and set aside (suppressed), as long as it can be used.
+  const exempt = findings.every((f) => EXEMPT_VERDICTS.has(f.verdict));
   const status =
     check !== 'engine' && !stillUsable(first)
       ? OCSF_FINDING_STATUS.resolved
-      : OCSF_FINDING_STATUS.new;
+      : exempt
+        ? OCSF_FINDING_STATUS.suppressed
+        : OCSF_FINDING_STATUS.new;
+  const exemption = findings.find((f) => f.exemption)?.exemption;
+  const comment = exempt
+    ? exemption
+      ? describeExemption(exemption)
+      : (first.detail ?? forKind(VERDICTS[first.verdict].when, type))
+    : undefined;
   const time = Date.parse(report.evaluatedAt);
   return {
     activity_id: ACTIVITY.id,
@@ -198,6 +219,7 @@ function toRecord(
     time,
     status_id: status.id,
     status: status.caption,
+    ...(comment ? { comment } : {}),
     metadata: {
       version: OCSF_VERSION,
       product: { name: REPORT_SOURCE, vendor_name: REPORT_SOURCE },

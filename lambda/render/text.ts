@@ -1,4 +1,5 @@
 import { credentialIdOf, kindCell, speaksOfKinds } from '../core/credential-wording';
+import { exemptionLines } from '../core/exemptions';
 import { describeFilter } from '../core/listing-filter';
 import type { OrgReport } from '../core/org-report';
 import { type Finding, type Report, SEVERITIES, type Summary } from '../core/report';
@@ -33,7 +34,22 @@ export const CSV_COLUMNS = [
  */
 export const CSV_KIND_COLUMNS = ['credentialType', 'credentialId', 'serviceName'] as const;
 
-type CsvColumn = (typeof CSV_COLUMNS)[number] | (typeof CSV_KIND_COLUMNS)[number];
+/**
+ * The columns of an exemptions file entry, last, in the CSV of a report whose run had an
+ * exemptions file: empty for a finding no entry exempted.
+ */
+export const CSV_EXEMPTION_COLUMNS = [
+  'exemptionEntry',
+  'exemptionReason',
+  'exemptionApprovedBy',
+  'exemptionTicket',
+  'exemptionExpires',
+] as const;
+
+type CsvColumn =
+  | (typeof CSV_COLUMNS)[number]
+  | (typeof CSV_KIND_COLUMNS)[number]
+  | (typeof CSV_EXEMPTION_COLUMNS)[number];
 
 function csvValues(finding: Finding): Record<CsvColumn, string | number | null> {
   return {
@@ -56,12 +72,21 @@ function csvValues(finding: Finding): Record<CsvColumn, string | number | null> 
     credentialType: finding.credentialType ?? null,
     credentialId: credentialIdOf(finding),
     serviceName: finding.serviceName ?? null,
+    exemptionEntry: finding.exemption?.entry ?? null,
+    exemptionReason: finding.exemption?.reason ?? null,
+    exemptionApprovedBy: finding.exemption?.approvedBy ?? null,
+    exemptionTicket: finding.exemption?.ticket ?? null,
+    exemptionExpires: finding.exemption?.expires ?? null,
   };
 }
 
 /** The CSV's columns for a report: the kind's columns too when it speaks of more than certificates. */
 export function csvColumnsOf(report: Report): readonly CsvColumn[] {
-  return speaksOfKinds(report) ? [...CSV_COLUMNS, ...CSV_KIND_COLUMNS] : CSV_COLUMNS;
+  return [
+    ...CSV_COLUMNS,
+    ...(speaksOfKinds(report) ? CSV_KIND_COLUMNS : []),
+    ...(report.exemptions ? CSV_EXEMPTION_COLUMNS : []),
+  ];
 }
 
 /**
@@ -136,6 +161,7 @@ export function formatTable(report: Report): string {
   const out = alignedTable(header, rows);
   if (rows.length === 0) out.push('(no findings)');
   if (report.filter) out.push(describeFilter(report.filter));
+  out.push(...exemptionLines(report.exemptions));
   return `${out.join('\n')}\n`;
 }
 

@@ -7,6 +7,7 @@ import {
   forKind,
   KIND_WORDING,
 } from '../core/credential-wording';
+import type { FindingExemption } from '../core/exemptions';
 import { FINDING_ID_PREFIX, findingId, findingSubject, stillUsable } from '../core/finding-id';
 import { type Finding, highestSeverity, type Report, type Severity } from '../core/report';
 
@@ -148,10 +149,26 @@ function toAsff(
       // The kind, to filter on in the console (ProductFields is a filter): an addition.
       ...(type ? { 'signing-cert-audit/CredentialType': type } : {}),
       ...(first.serviceName ? { 'signing-cert-audit/ServiceName': first.serviceName } : {}),
+      // An exemptions file entry's reason, approver, ticket and last day: what an auditor samples.
+      ...exemptionFields(findings.find((f) => f.exemption)?.exemption),
     },
     Resources: resourcesOf(report, target, first),
     Compliance: { Status: resolved ? 'PASSED' : failing ? 'FAILED' : 'WARNING' },
     RecordState: resolved ? 'ARCHIVED' : 'ACTIVE',
+  };
+}
+
+/** The ProductFields of an exemptions file entry (each value at most 2,048 characters). */
+function exemptionFields(exemption: FindingExemption | null | undefined): Record<string, string> {
+  if (!exemption) return {};
+  return {
+    'signing-cert-audit/ExemptionEntry': String(exemption.entry),
+    'signing-cert-audit/ExemptionReason': clip(exemption.reason, 2048),
+    'signing-cert-audit/ExemptionApprovedBy': clip(exemption.approvedBy, 2048),
+    ...(exemption.ticket
+      ? { 'signing-cert-audit/ExemptionTicket': clip(exemption.ticket, 2048) }
+      : {}),
+    'signing-cert-audit/ExemptionExpires': exemption.expires,
   };
 }
 

@@ -39,7 +39,6 @@ describe('checkExemptions', () => {
     expect(list.entries).toEqual([
       {
         entry: 1,
-        user: 'alice',
         userName: 'alice',
         ...good,
         ticket: 'SEC-1',

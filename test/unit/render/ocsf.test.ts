@@ -68,7 +68,11 @@ function findingWith(verdict: Verdict, overrides: Partial<Finding> = {}): Findin
 }
 
 const failingVerdicts = (Object.keys(VERDICTS) as Verdict[]).filter(isFailing);
-const passingVerdicts = (Object.keys(VERDICTS) as Verdict[]).filter((v) => !isFailing(v));
+/** The verdicts that give no record: neither failing nor an exemption (a suppressed record). */
+const EXEMPT: readonly Verdict[] = ['EXEMPT', 'EXEMPTION_EXPIRING'];
+const passingVerdicts = (Object.keys(VERDICTS) as Verdict[]).filter(
+  (v) => !isFailing(v) && !EXEMPT.includes(v),
+);
 
 /** A realistic report: over age, deactivated, expired and weak on one certificate, an ERROR, root. */
 const realisticReport = () =>
@@ -132,6 +136,39 @@ describe('ocsfFindings', () => {
     }
     expect(ocsfJsonLines(reportOf([]))).toBe('');
     expect(ocsfJsonLines(reportOf(passingVerdicts.map((v) => findingWith(v))))).toBe('');
+  });
+
+  it('records an exempt credential as a suppressed failure, the exemptions file entry in its comment, and validates', () => {
+    const exemption = {
+      entry: 3,
+      reason: 'vendor appliance',
+      approvedBy: 'sec@example.com',
+      ticket: 'SEC-9',
+      expires: '2027-03-31',
+    };
+    const records = ocsfFindings(
+      reportOf([
+        findingWith('EXEMPT', { exemption }),
+        findingWith('EXEMPTION_EXPIRING', {
+          certificateId: 'CERTOTHER0000000000000001',
+          credentialId: 'CERTOTHER0000000000000001',
+          detail: 'user is tagged signing-cert-audit:exempt=until 2026-12-01',
+        }),
+      ]),
+    );
+    expect(records.map((r) => [r.status_id, r.status, r.compliance.status, r.comment])).toEqual([
+      [
+        3,
+        'Suppressed',
+        'Fail',
+        'exemptions file entry 3 (approved by sec@example.com, ticket SEC-9, through 2027-03-31): vendor appliance',
+      ],
+      [3, 'Suppressed', 'Fail', 'user is tagged signing-cert-audit:exempt=until 2026-12-01'],
+    ]);
+    for (const record of records) expect(validate(record)).toEqual([]);
+    // Control: a failing finding is New, with no comment.
+    const [failing] = ocsfFindings(reportOf([findingWith('NON_COMPLIANT')]));
+    expect([failing?.status, failing?.comment]).toEqual(['New', undefined]);
   });
 
   it('writes the classification, the time and the schema version', () => {
