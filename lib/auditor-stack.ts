@@ -28,6 +28,7 @@ export class AuditorStack extends Stack {
     const archiveBucketName = fromContext(this.node, DEPLOY_SETTINGS.archiveBucketName, true);
     // Checked by the construct, and only when Security Hub is on.
     const securityHubRegion = emptyAsAbsent(this.node.tryGetContext('securityHubRegion'));
+    const exemptionsFile = fromContext(this.node, DEPLOY_SETTINGS.exemptionsFile, true);
     this.auditor = new SigningCertAuditor(this, 'Auditor', {
       ...policy,
       schedule: this.node.tryGetContext('schedule'),
@@ -53,6 +54,7 @@ export class AuditorStack extends Stack {
         true,
       ),
       realtimeWindowMinutes: fromContext(this.node, DEPLOY_SETTINGS.realtimeWindowMinutes, true),
+      ...(exemptionsFile === undefined ? {} : { exemptions: exemptionsFile }),
       ...(archiveBucketName === undefined
         ? {}
         : {

@@ -105,6 +105,13 @@ export const DEPLOY_SETTINGS = settingsTable('context', {
     ...count(1, 1440, 'minutes'),
     deployments: ['account', 'organization'],
   }),
+  exemptionsFile: setting({
+    allowed:
+      'the path of an exemptions file (YAML, or JSON when it ends in .json), relative to the app',
+    help: 'exemptions kept as reviewed code: each entry exempts a user’s credentials from the age policy until its day (checked at synth; docs/exemptions.md)',
+    schema: z.optional(z.string().check(z.minLength(1))),
+    deployments: ['account', 'organization'],
+  }),
   archiveBucketName: setting({
     allowed:
       'the name of an existing S3 bucket (3 to 63 lowercase letters, digits, dots and hyphens)',

@@ -27,6 +27,12 @@ export { AuditArchive, type AuditArchiveProps } from './auditor-archive';
 export type { AuditGrantPolicy } from './auditor-permissions';
 export { AuditorStack } from './auditor-stack';
 export {
+  AuditExemptions,
+  type AuditExemptionsProps,
+  EXEMPTIONS_LAYER_PATH,
+  type ExemptionEntry,
+} from './exemptions';
+export {
   MemberRole,
   type MemberRoleProps,
   MemberRoleStack,

@@ -21,6 +21,7 @@ export class OrgAuditorStack extends Stack {
       fromContext(this.node, row);
     const memberRoleName: unknown = this.node.tryGetContext('memberRoleName');
     const securityHubRegion: unknown = this.node.tryGetContext('securityHubRegion');
+    const exemptionsFile = fromContext(this.node, DEPLOY_SETTINGS.exemptionsFile, true);
     this.auditor = new SigningCertOrgAuditor(this, 'OrgAuditor', {
       ...policy,
       organizationId: String(this.node.tryGetContext('organizationId') ?? ''),
@@ -49,6 +50,7 @@ export class OrgAuditorStack extends Stack {
         true,
       ),
       realtimeWindowMinutes: fromContext(this.node, DEPLOY_SETTINGS.realtimeWindowMinutes, true),
+      ...(exemptionsFile === undefined ? {} : { exemptions: exemptionsFile }),
     });
     new CfnOutput(this, 'StateMachineArn', { value: this.auditor.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TopicArn', { value: this.auditor.topic.topicArn });

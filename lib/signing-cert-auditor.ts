@@ -40,6 +40,7 @@ import {
 import { AuditArchive } from './auditor-archive';
 import { type AuditGrantScope, grantAuditAccess } from './auditor-permissions';
 import { DEPLOY_SETTINGS } from './deploy-settings';
+import { AuditExemptions, type ExemptionEntry } from './exemptions';
 import { chooseRuntime } from './runtime';
 import { grantSinks } from './sink-grants';
 
@@ -93,6 +94,16 @@ export interface SigningCertAuditorProps {
    * @default - none: an exemption may have no end date
    */
   readonly maxExemptionDays?: number;
+  /**
+   * Exemptions kept as reviewed code: the path of an exemptions file (YAML, or JSON when it ends
+   * in `.json`) or its entries. Each entry exempts a user's credentials (or one credential, or
+   * one kind) from the age policy until its `expires` day, with its reason, approver and ticket,
+   * carried into every output. Checked at synth (a bad entry fails the synth, naming it) and
+   * given to every function that audits as a layer: no grant is added. An entry in force wins
+   * over the exempt tag.
+   * @default - no exemptions file (the exempt tag still works)
+   */
+  readonly exemptions?: string | readonly ExemptionEntry[];
   /**
    * Blast-radius guard: a run that plans more changes than this makes none.
    * @default 25
@@ -284,6 +295,8 @@ export class SigningCertAuditor extends Construct {
   public readonly configRule?: AuditConfigRule;
   /** The real-time audit (rule, queues, function, alarms), when realtime is on. */
   public readonly realtime?: RealtimeAudit;
+  /** The exemptions file, when the `exemptions` prop gave one. */
+  public readonly exemptions?: AuditExemptions;
 
   constructor(scope: Construct, id: string, props: SigningCertAuditorProps = {}) {
     super(scope, id);
@@ -468,6 +481,16 @@ export class SigningCertAuditor extends Construct {
       this.grantRun(this.realtime.role, 'users');
     }
     this.alarms = createAuditAlarms(this, metrics, this.function, this.topic, alarmNamePrefix);
+    if (props.exemptions !== undefined) {
+      this.exemptions = new AuditExemptions(this, 'Exemptions', {
+        exemptions: props.exemptions,
+        maxExemptionDays: this.policy.maxExemptionDays,
+      });
+      // Every function that judges credentials: the scheduled one, the rule's, the real-time one.
+      for (const fn of [this.function, this.configRule?.function, this.realtime?.function]) {
+        if (fn) this.exemptions.bind(fn);
+      }
+    }
     this.dashboard = new AuditDashboard(this, 'Dashboard', {
       graphs: auditDashboardGraphs(metrics),
       alarms: Object.values(this.alarms),

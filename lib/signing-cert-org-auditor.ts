@@ -29,6 +29,7 @@ import { createAuditTopic } from './audit-topic';
 import { AuditArchive } from './auditor-archive';
 import { grantAssumeMemberRole, grantOrgFunctions } from './auditor-permissions';
 import { DEPLOY_SETTINGS } from './deploy-settings';
+import { AuditExemptions } from './exemptions';
 import type { HandlerAsset } from './handler-assets';
 import { createMemberForwarderStackSet, createMemberStackSet } from './member-role';
 import {
@@ -54,6 +55,7 @@ export interface SigningCertOrgAuditorProps
     | 'exemptTagKey'
     | 'maxOverrideDays'
     | 'maxExemptionDays'
+    | 'exemptions'
     | 'maxActionsPerRun'
     | 'concurrency'
     | 'scanStrategy'
@@ -162,6 +164,8 @@ export class SigningCertOrgAuditor extends Construct {
   public readonly dashboard: AuditDashboard;
   /** The real-time audit (rule on {@link realtimeBus}, queues, function, alarms), when realtime is on. */
   public readonly realtime?: RealtimeAudit;
+  /** The exemptions file, when the `exemptions` prop gave one: each account applies its entries. */
+  public readonly exemptions?: AuditExemptions;
   /** The bus the members' forwarders send IAM's events to, when realtime is on. */
   public readonly realtimeBus?: events.EventBus;
   /** Deploys each member's forwarder in us-east-1, when realtime is on. */
@@ -393,6 +397,16 @@ export class SigningCertOrgAuditor extends Construct {
       callAs: props.callAs ?? 'SELF',
       ...(props.securityHub?.enabled ? { securityHubRegion: securityHubRegion ?? 'stack' } : {}),
     });
+
+    if (props.exemptions !== undefined) {
+      this.exemptions = new AuditExemptions(this, 'Exemptions', {
+        exemptions: props.exemptions,
+        maxExemptionDays: this.policy.maxExemptionDays,
+      });
+      // The functions that judge credentials: the worker (every member account) and the real-time one.
+      this.exemptions.bind(worker.handler);
+      if (this.realtime) this.exemptions.bind(this.realtime.function);
+    }
 
     this.acknowledge(
       props,
