@@ -28,8 +28,8 @@ export function readExemptionsFile(
     text = readFileSync(path, 'utf8');
   } catch (error: unknown) {
     if (error instanceof ConfigError) throw error;
-    const { code, message } = describeError(error);
-    throw new ConfigError(`exemptions file ${path} could not be read (${code}: ${message})`);
+    const { message } = describeError(error);
+    throw new ConfigError(`exemptions file ${path} could not be read (${message})`);
   }
   return checkExemptions(parseExemptionsText(text, path), { ...options, source: path });
 }

@@ -23,9 +23,9 @@ export function loadExemptionsFromEnv(
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error: unknown) {
-    const { code, message } = describeError(error);
+    const { message } = describeError(error);
     throw new ConfigError(
-      `${EXEMPTIONS_FILE_ENV}=${path} could not be read as JSON (${code}: ${message}); it is the file the construct's exemptions prop writes into the function's layer`,
+      `${EXEMPTIONS_FILE_ENV}=${path} could not be read as JSON (${message}); it is the file the construct's exemptions prop writes into the function's layer`,
     );
   }
   return checkExemptions(value, { ...options, source: `${EXEMPTIONS_FILE_ENV}=${path}` });
