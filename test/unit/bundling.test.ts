@@ -30,6 +30,15 @@ describe('the function bundle', () => {
     }
   });
 
+  it('reads the exemptions as JSON: the YAML parser is never in a function', async () => {
+    const bundle = await buildHandlerBundle({ securityHub: true });
+    const all = Object.values(bundle.metafile.outputs).flatMap((o) => Object.keys(o.inputs));
+
+    expect(all.filter((input) => input.includes('node_modules/yaml/'))).toEqual([]);
+    // Control: the function does read the exemptions (their checks are in it).
+    expect(all.some((input) => input.endsWith('lambda/core/exemptions.ts'))).toBe(true);
+  });
+
   it('defines nothing for a function with every feature', () => {
     expect(bundleDefines({ securityHub: true })).toEqual({});
   });
