@@ -63,7 +63,10 @@ export async function runAccount(
     );
   }
   after.push(describeRun(report, options, dryRun), formatSummary(report.summary));
-  after.push(...exemptionLines(report.exemptions));
+  // A table on standard output says it under the findings already (formatTable).
+  const tableShown =
+    options.format === 'table' && options.output === undefined && options.outputDir === undefined;
+  if (!tableShown) after.push(...exemptionLines(report.exemptions));
   const changed = report.summary.deactivated + report.summary.deleted;
   if (changed > 0) after.push(undoHint(report.runId, options, wiring));
   // Exit 3 means an AWS call failed, or a change could not be recorded and so was not made; an

@@ -148,7 +148,13 @@ export function checkExemptions(value: unknown, options: ExemptionCheckOptions):
     else entries.push(checked.exemption);
   });
   if (problems.length > 0) {
-    throw ConfigError.of(problems.map((problem) => `exemptions file ${source}: ${problem}`));
+    const named = problems.map((problem) => `exemptions file ${source}: ${problem}`);
+    throw new ConfigError(
+      named.length === 1
+        ? (named[0] as string)
+        : `exemptions file ${source} is refused: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      { problems: named },
+    );
   }
   return { source, entries };
 }

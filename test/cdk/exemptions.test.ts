@@ -45,7 +45,10 @@ function statements(template: Template): string[] {
   const resources = template.toJSON().Resources as Resources;
   return Object.values(resources)
     .filter((r) => r.Type === 'AWS::IAM::Policy')
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: unknown[] }).Statement)
+    .flatMap(
+      (r) =>
+        (r.Properties?.PolicyDocument as { Statement: unknown[] } | undefined)?.Statement ?? [],
+    )
     .map((statement) => JSON.stringify(statement))
     .sort();
 }

@@ -114,19 +114,19 @@ export const ageCheck: CertificateCheck<AgeVerdict, AgeCount> = {
     },
     EXEMPT: {
       title: 'IAM signing certificate of an exempt user',
-      when: 'the user is tagged `exemptTagKey` = `true`; never changed',
+      when: 'an exemptions file entry in force names the credential (or its user or kind), or the user is tagged `exemptTagKey` = `true`; never changed',
       severity: 'INFO',
       remediation:
-        'Review the exemption: remove the exempt tag once the certificate can be rotated, and keep the tag key protected by an SCP.',
+        'Review the exemption: remove its exemptions file entry (or the exempt tag) once the certificate can be rotated, and keep the tag key protected by an SCP.',
       failing: false,
       count: { key: 'exempt', metric: 'Exempt' },
     },
     EXEMPTION_EXPIRING: {
       title: 'IAM signing certificate whose exemption ends soon',
-      when: 'the user is tagged `exemptTagKey` = `until YYYY-MM-DD`, a day within `warnBeforeDays`; never changed until then',
+      when: "the exemptions file entry (its `expires`) or the user's `exemptTagKey` = `until YYYY-MM-DD` tag ends within `warnBeforeDays`; never changed until then",
       severity: 'LOW',
       remediation:
-        'Rotate the certificate before the exemption ends, or have the exemption renewed (a new end date): after it ends, the certificate is judged, and in deactivate or delete mode acted on, as any other.',
+        'Rotate the certificate before the exemption ends, or have the exemption renewed (a new end date, reviewed): after it ends, the certificate is judged, and in deactivate or delete mode acted on, as any other.',
       failing: false,
       count: { key: 'exemptionsExpiring', metric: 'ExemptionsExpiring' },
     },
