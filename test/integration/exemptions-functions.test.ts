@@ -1,14 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checkExemptions, exemptionsFileOf } from '../../lambda/core/exemptions';
 import { POLICY_DEFAULTS, toEnvironment } from '../../lambda/core/settings';
 import { EXEMPTIONS_FILE_ENV } from '../../lambda/handlers/exemptions-env';
+import { cloudTrailEvent } from '../../tools/emulator/cloudtrail-events';
 import { periodicRuleEvent } from '../../tools/emulator/config-rule-event';
 import { createMailbox, seedUsers } from '../../tools/emulator/emulator';
 import { resetMoto } from '../../tools/emulator/moto';
-import { clients, endpoint, invokeConfigRule, invokeHandler } from './harness';
+import { clients, endpoint, invokeConfigRule, invokeHandler, invokeRealtime } from './harness';
 
 const dir = mkdtempSync(join(tmpdir(), 'exemptions-functions-'));
 const day = (daysFromNow: number) =>
@@ -69,6 +71,33 @@ describe('the functions read the exemptions the constructs hand them', () => {
       .map((e) => e.ComplianceType)
       .sort();
     expect(compliance).toEqual(['COMPLIANT', 'NON_COMPLIANT']);
+  }, 120_000);
+
+  it('the real-time function never switches off what the file exempts, and does the rest', async () => {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: 'exemptions-archive' }));
+    const env = {
+      MODE: 'deactivate',
+      ARCHIVE_BUCKET: 'exemptions-archive',
+      CREDENTIAL_KINDS: 'signing-certificate',
+      REALTIME_WINDOW_MAX_ACTIONS: '25',
+      REALTIME_WINDOW_MINUTES: '60',
+      TOPIC_ARN: (await createMailbox(clients)).topicArn,
+      [EXEMPTIONS_FILE_ENV]: layerFile([entry]),
+    };
+    const upload = (userName: string) =>
+      cloudTrailEvent({
+        eventName: 'UploadSigningCertificate',
+        requestParameters: { userName, certificateBody: '-----BEGIN CERTIFICATE-----…' },
+      });
+
+    const alice = await invokeRealtime(env, upload('alice'));
+    // Control: bob, whom no entry names, is deactivated by the same function.
+    const bob = await invokeRealtime(env, upload('bob'));
+
+    const summaryOf = (output: typeof alice) =>
+      'audited' in output ? output.audited[0]?.summary : undefined;
+    expect(summaryOf(alice)).toMatchObject({ exempt: 1, deactivated: 0 });
+    expect(summaryOf(bob)).toMatchObject({ exempt: 0, deactivated: 1 });
   }, 120_000);
 
   it('fails the cold start, naming the variable, when the file is missing or altered', async () => {
