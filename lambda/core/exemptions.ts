@@ -41,8 +41,11 @@ export const EXEMPTION_KEYS = [
 export const MAX_EXEMPTIONS = 10_000;
 /** The longest reason, approver and ticket kept: they travel into Security Hub's 1,024-character description. */
 const MAX_TEXT = { reason: 512, approvedBy: 128, ticket: 128 } as const;
-/** IAM's ids of credentials: letters and digits (ASCA…, APKA…, ACCA…), 16 to 128 characters. */
-const CREDENTIAL_ID = /^[A-Z0-9]{16,128}$/;
+/**
+ * IAM's ids of credentials: the IAM API Reference allows upper or lower case letters and digits
+ * (`[\w]+`) in a CertificateId, an SSHPublicKeyId and a ServiceSpecificCredentialId.
+ */
+const CREDENTIAL_ID = /^\w{16,128}$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** One exemption as checked: where it is in the file, what it matches, and what it says. */
@@ -224,7 +227,7 @@ function checkEntry(
   if (raw.credentialId !== undefined) {
     if (typeof raw.credentialId !== 'string' || !CREDENTIAL_ID.test(raw.credentialId)) {
       refuse(
-        `credentialId=${JSON.stringify(raw.credentialId)} is not allowed: expected IAM's id of a credential (16 to 128 capital letters and digits)`,
+        `credentialId=${JSON.stringify(raw.credentialId)} is not allowed: expected IAM's id of a credential (16 to 128 letters, digits and _)`,
       );
     } else credentialId = raw.credentialId;
   }

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DeleteSigningCertificateCommand } from '@aws-sdk/client-iam';
@@ -15,6 +18,7 @@ import { createS3Client } from '../../lambda/aws/s3';
 import { createSnsClient } from '../../lambda/aws/sns';
 import { createStsClient } from '../../lambda/aws/sts';
 import { fingerprintOf } from '../../lambda/core/change-record';
+import type { ExemptionList } from '../../lambda/core/exemptions';
 import {
   type AccountResult,
   buildOrgReport,
@@ -23,6 +27,7 @@ import {
 } from '../../lambda/core/org-report';
 import type { Summary } from '../../lambda/core/report';
 import { loadPolicyFromEnv } from '../../lambda/core/settings';
+import { loadExemptionsFromEnv } from '../../lambda/handlers/exemptions-env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/handlers/metrics';
 import { createSummarizeHandler } from '../../lambda/handlers/org-summarize-handler';
 import { createWorkerHandler } from '../../lambda/handlers/org-worker-handler';
@@ -156,6 +161,9 @@ function workerOf(env: Record<string, string>, iamConfig: Record<string, unknown
       archiveBucket: BUCKET,
       roleName: 'SigningCertAuditMember',
       ...(env.SECURITY_HUB_REGION ? { securityHubRegion: env.SECURITY_HUB_REGION } : {}),
+      ...(env.EXEMPTIONS_FILE
+        ? { exemptions: loadExemptionsFromEnv(env, { now: new Date() }) as ExemptionList }
+        : {}),
     },
     sts: createStsClient(config),
     s3: createS3Client(config, { AWS_ENDPOINT_URL: proxy.endpoint }),
@@ -383,6 +391,40 @@ describe('the organization worker in report mode (on moto)', () => {
       summary: { nonCompliant: 2, deactivated: 0, deleted: 0 },
     });
     expect(await statusesOf(STALE)).toEqual(['Active', 'Active', 'Active']);
+  });
+});
+
+describe('the organization worker with an exemptions file (on moto)', () => {
+  it("applies the entries that name the member account or none, and not another account's", async () => {
+    const day = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const entry = { reason: 'vendor', approvedBy: 'sec@example.com', expires: day };
+    const file = join(mkdtempSync(join(tmpdir(), 'org-exemptions-')), 'exemptions.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        exemptions: [
+          {
+            ...entry,
+            user: 'old',
+            account: STALE,
+            credentialId: seeded[STALE]?.[0]?.certificateId,
+          },
+          { ...entry, user: 'old', account: CLEAN },
+        ],
+      }),
+    );
+    const { worker } = workerOf({ MODE: 'report', ARCHIVE_BUCKET: BUCKET, EXEMPTIONS_FILE: file });
+
+    const result = await worker(
+      { accountId: STALE, runId: 'exemptions-run' },
+      lambdaContext('worker', 'arn:aws:lambda:us-east-1:123456789012:function:worker'),
+    );
+
+    // One of old's two certificates is named by the STALE entry; CLEAN's entry is not this account's.
+    expect(result).toMatchObject({
+      status: 'AUDITED',
+      summary: { exempt: 1, nonCompliant: 1 },
+    });
   });
 });
 
