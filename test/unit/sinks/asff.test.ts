@@ -375,3 +375,40 @@ describe('resolvedTwin', () => {
     });
   });
 });
+
+describe('toAsffFindings: an exemptions file entry', () => {
+  it('carries the entry, reason, approver, ticket and last day of an exempt credential in ProductFields', () => {
+    const exemption = {
+      entry: 4,
+      reason: 'vendor appliance',
+      approvedBy: 'sec@example.com',
+      ticket: 'SEC-7',
+      expires: '2027-03-31',
+    };
+    const [exempt, plain] = toAsffFindings(
+      reportOf([
+        finding({ verdict: 'EXEMPT', severity: 'INFO', exemption }),
+        finding({
+          verdict: 'EXEMPT',
+          severity: 'INFO',
+          certificateId: 'CERTOTHER00000000000001',
+          credentialId: 'CERTOTHER00000000000001',
+        }),
+      ]),
+      TARGET,
+    );
+
+    expectValid(exempt as AwsSecurityFinding);
+    expect(exempt?.ProductFields).toMatchObject({
+      'signing-cert-audit/ExemptionEntry': '4',
+      'signing-cert-audit/ExemptionReason': 'vendor appliance',
+      'signing-cert-audit/ExemptionApprovedBy': 'sec@example.com',
+      'signing-cert-audit/ExemptionTicket': 'SEC-7',
+      'signing-cert-audit/ExemptionExpires': '2027-03-31',
+    });
+    // Control: an exemption by tag has no entry to carry.
+    expect(Object.keys(plain?.ProductFields ?? {}).filter((k) => k.includes('Exemption'))).toEqual(
+      [],
+    );
+  });
+});
