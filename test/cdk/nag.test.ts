@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type App, type Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -17,6 +20,22 @@ function nagApp(context: Record<string, unknown> = {}): { app: App; stack: Stack
   return { app, stack };
 }
 
+/** An exemptions file whose one entry ends within the default limit from any day this runs. */
+const EXEMPTIONS = join(mkdtempSync(join(tmpdir(), 'nag-exemptions-')), 'exemptions.json');
+writeFileSync(
+  EXEMPTIONS,
+  JSON.stringify({
+    exemptions: [
+      {
+        user: 'build-bot',
+        reason: 'vendor appliance',
+        approvedBy: 'sec@example.com',
+        expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      },
+    ],
+  }),
+);
+
 describe('cdk-nag AwsSolutions checks', () => {
   it.each<[string, Record<string, unknown>]>([
     ['report mode (the default)', {}],
@@ -31,6 +50,10 @@ describe('cdk-nag AwsSolutions checks', () => {
     ],
     ['an existing topic', { topicArn: 'arn:aws:sns:us-east-1:123456789012:findings' }],
     ['the AWS Config rule, in delete mode', { configRule: true, mode: 'delete' }],
+    [
+      'an exemptions file, with the Config rule and the real-time audit',
+      { exemptionsFile: EXEMPTIONS, configRule: true, realtime: true },
+    ],
     [
       'the organization, selected by OUs',
       {
