@@ -53,6 +53,11 @@ const FINDING_COLUMNS: readonly glue.CfnTable.ColumnProperty[] = [
     name: 'override',
     type: 'struct<tag:string,accountverdict:string,accountplannedaction:string>',
   },
+  // The exemptions file entry that exempted the credential; absent (null) otherwise.
+  {
+    name: 'exemption',
+    type: 'struct<entry:int,reason:string,approvedby:string,ticket:string,expires:string>',
+  },
 ];
 
 /**

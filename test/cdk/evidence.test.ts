@@ -231,6 +231,20 @@ describe('the findings table’s columns', () => {
         [
           ...EVERY_KIND.map(([, of]) => of()),
           findingOf({ certificateId: null, credentialType: null, credentialId: null }),
+          // One an exemptions file entry exempted: only it has `exemption`.
+          findingOf({
+            verdict: 'EXEMPT',
+            severity: 'INFO',
+            certificateId: 'CERTEXEMPT00000000000001',
+            credentialId: 'CERTEXEMPT00000000000001',
+            exemption: {
+              entry: 1,
+              reason: 'vendor',
+              approvedBy: 'sec@example.com',
+              ticket: null,
+              expires: '2027-03-31',
+            },
+          }),
         ],
         { policy: everyKindPolicy() },
       ),
@@ -244,7 +258,7 @@ describe('the findings table’s columns', () => {
     const columns = columnsOf(synthStack());
 
     // Assess: the JSON keys are camelCase, the columns lower case (case.insensitive).
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect([...keys].filter((key) => !columns.includes(key))).toEqual([]);
     expect(columns.filter((column) => !keys.has(column))).toEqual([]);
   });
