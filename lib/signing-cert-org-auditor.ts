@@ -62,6 +62,7 @@ export interface SigningCertOrgAuditorProps
     | 'deleteServiceCredentials'
     | 'sshKeyMaxAgeDays'
     | 'serviceCredentialMaxAgeDays'
+    | 'includeCompliant'
     | 'schedule'
     | 'timeZone'
     | 'notificationEmails'
