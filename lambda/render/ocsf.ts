@@ -1,4 +1,4 @@
-import { isFailing, VERDICTS } from '../core/checks/table';
+import { CERTIFICATE_CHECKS, isCompliant, isFailing, VERDICTS } from '../core/checks/table';
 import type { CredentialType } from '../core/credential';
 import {
   credentialIdOf,
@@ -45,6 +45,8 @@ export const OCSF_SEVERITY: Readonly<Record<Severity, { id: number; caption: str
 
 /** The compliance object's `status_id` values the records use, with their captions. */
 export const OCSF_COMPLIANCE_STATUS = {
+  /** The check ran and the credential meets it: a COMPLIANT finding (`includeCompliant`). */
+  pass: { id: 1, caption: 'Pass' },
   /** The check ran and the credential (or root) does not meet it. */
   fail: { id: 3, caption: 'Fail' },
   /** The check could not run: an engine ERROR, "missing information" in OCSF's words. */
@@ -55,7 +57,10 @@ export const OCSF_COMPLIANCE_STATUS = {
 export const OCSF_FINDING_STATUS = {
   /** Still to act on: the credential can still be used (or the check could not run). */
   new: { id: 1, caption: 'New' },
-  /** Nothing left to do: the credential was Inactive or Expired, or this run deactivated or deleted it. */
+  /**
+   * Nothing left to do: the credential was Inactive or Expired, or this run deactivated or
+   * deleted it; or it passed the check (a PASS record).
+   */
   resolved: { id: 4, caption: 'Resolved' },
 } as const;
 
@@ -144,21 +149,39 @@ export interface OcsfComplianceFinding {
  * updates each record instead of adding one, and a certificate that is both expired and
  * weak-keyed is one record of the content check naming both. A finding whose verdict the check
  * table does not mark failing (expiring, exempt, overridden, a user gone) gives no record, as it
- * does not fail the command line either. Pure: the same report gives the same records.
+ * does not fail the command line either. A COMPLIANT finding (listed with `includeCompliant`)
+ * gives a PASS record for each check of its kind, under the uid a failing record of that check
+ * would have: a rerun that finds the credential fixed turns its Fail into a Pass. Pure: the
+ * same report gives the same records.
  */
 export function ocsfFindings(report: Report): OcsfComplianceFinding[] {
-  const groups = new Map<string, Finding[]>();
+  const groups = new Map<string, { check: string; findings: Finding[] }>();
+  const add = (finding: Finding, check: string) => {
+    const uid = findingId(report.accountId, findingSubject(finding), check);
+    const group = groups.get(uid) ?? { check, findings: [] };
+    group.findings.push(finding);
+    groups.set(uid, group);
+  };
   for (const finding of report.findings) {
-    if (!isFailing(finding.verdict)) continue;
-    const uid = findingId(report.accountId, findingSubject(finding), checkOf(finding));
-    groups.set(uid, [...(groups.get(uid) ?? []), finding]);
+    if (isCompliant(finding.verdict)) {
+      for (const check of checksOfKind(finding)) add(finding, check);
+    } else if (isFailing(finding.verdict)) add(finding, checkOf(finding));
   }
-  return [...groups.entries()].map(([uid, findings]) => toRecord(report, uid, findings));
+  return [...groups.entries()].map(([uid, { check, findings }]) =>
+    toRecord(report, uid, check, findings),
+  );
+}
+
+/** The ids of the checks that judge a finding's kind of credential (those a COMPLIANT one passed). */
+function checksOfKind(finding: Finding): string[] {
+  const type = credentialTypeOf(finding);
+  if (type === null) return [];
+  return CERTIFICATE_CHECKS.filter((check) => check.kinds.includes(type)).map((check) => check.id);
 }
 
 /**
  * The records as JSON Lines, one a line; an empty string for a report with no failing finding
- * (the run happened and nothing failed).
+ * (the run happened and nothing failed) and, with `includeCompliant`, no compliant one.
  */
 export function ocsfJsonLines(report: Report): string {
   return ocsfFindings(report)
@@ -169,18 +192,22 @@ export function ocsfJsonLines(report: Report): string {
 function toRecord(
   report: Report,
   uid: string,
+  check: string,
   findings: readonly Finding[],
 ): OcsfComplianceFinding {
   const [first] = findings as [Finding, ...Finding[]];
   const severity = highestSeverity(findings.map((f) => f.severity));
   const worst = findings.find((f) => f.severity === severity) ?? first;
-  const check = checkOf(first);
   const type = credentialTypeOf(first);
+  const passed = isCompliant(first.verdict);
   // An engine ERROR means the check could not run: OCSF's Warning, not a Fail it never saw.
-  const compliance =
-    check === 'engine' ? OCSF_COMPLIANCE_STATUS.warning : OCSF_COMPLIANCE_STATUS.fail;
+  const compliance = passed
+    ? OCSF_COMPLIANCE_STATUS.pass
+    : check === 'engine'
+      ? OCSF_COMPLIANCE_STATUS.warning
+      : OCSF_COMPLIANCE_STATUS.fail;
   const status =
-    check !== 'engine' && !stillUsable(first)
+    passed || (check !== 'engine' && !stillUsable(first))
       ? OCSF_FINDING_STATUS.resolved
       : OCSF_FINDING_STATUS.new;
   const time = Date.parse(report.evaluatedAt);
