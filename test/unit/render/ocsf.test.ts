@@ -362,6 +362,72 @@ describe('ocsfFindings: every kind of credential', () => {
   );
 });
 
+describe('ocsfFindings: COMPLIANT findings (includeCompliant)', () => {
+  const compliantOf = (of: (overrides?: Partial<Finding>) => Finding) =>
+    of({ verdict: 'COMPLIANT', severity: 'INFO', ageDays: 10 });
+  const kindsReport = (findings: Finding[]) => reportOf(findings, { policy: everyKindPolicy() });
+
+  it.each(EVERY_KIND)(
+    'gives a valid PASS record of a compliant %s for each check of its kind',
+    (type, of) => {
+      const finding = compliantOf(of);
+      const records = ocsfFindings(kindsReport([finding]));
+      const subject =
+        type === 'signing-certificate' ? finding.credentialId : `${type}/${finding.credentialId}`;
+      const checks = {
+        'signing-certificate': ['age', 'content'],
+        'ssh-public-key': ['age', 'ssh-key'],
+        'service-specific-credential': ['age', 'expiry'],
+      }[type];
+
+      expect(records.map((r) => r.finding_info.uid)).toEqual(
+        checks.map((check) => `signing-cert-audit/${ACCOUNT_ID}/${subject}/${check}`),
+      );
+      for (const record of records) {
+        expect(validate(record)).toEqual([]);
+        expect(record).toMatchObject({
+          compliance: {
+            status_id: 1,
+            status: 'Pass',
+            status_details: [expect.stringMatching(/^COMPLIANT: /)],
+          },
+          severity_id: 1,
+          severity: 'Informational',
+          status_id: 4,
+          status: 'Resolved',
+        });
+        expect(record.resources[1]).toMatchObject({ uid: finding.credentialId });
+      }
+      expect(records.map((r) => r.compliance.control)).toEqual(checks);
+    },
+  );
+
+  it('gives a failing credential its Fail under the same uid its Pass has once it is fixed', () => {
+    const [failing] = ocsfFindings(reportOf([findingOf()]));
+    const passes = ocsfFindings(reportOf([compliantOf(findingOf)]));
+
+    expect(passes.map((r) => r.finding_info.uid)).toContain(failing?.finding_info.uid);
+    expect(failing?.compliance.status).toBe('Fail');
+  });
+
+  it('writes the failing records of a report unchanged beside them, and none without them (the control)', () => {
+    const failing = realisticReport();
+    const young = compliantOf((overrides) =>
+      findingOf({
+        certificateId: 'CERTALICEYOUNG00000000001',
+        credentialId: 'CERTALICEYOUNG00000000001',
+        ...overrides,
+      }),
+    );
+    const withCompliant = reportOf([...failing.findings, young]);
+
+    const all = ocsfFindings(withCompliant);
+    expect(all.filter((r) => r.compliance.status !== 'Pass')).toEqual(ocsfFindings(failing));
+    expect(all.filter((r) => r.compliance.status === 'Pass')).toHaveLength(2);
+    expect(ocsfFindings(failing).some((r) => r.compliance.status === 'Pass')).toBe(false);
+  });
+});
+
 describe('the OCSF validator (controls: it can fail)', () => {
   // biome-ignore lint/suspicious/noExplicitAny: each control breaks the record where it likes
   type Loose = Record<string, any>;
