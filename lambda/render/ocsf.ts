@@ -149,34 +149,67 @@ export interface OcsfComplianceFinding {
  * updates each record instead of adding one, and a certificate that is both expired and
  * weak-keyed is one record of the content check naming both. A finding whose verdict the check
  * table does not mark failing (expiring, exempt, overridden, a user gone) gives no record, as it
- * does not fail the command line either. A COMPLIANT finding (listed with `includeCompliant`)
- * gives a PASS record for each check of its kind, under the uid a failing record of that check
- * would have: a rerun that finds the credential fixed turns its Fail into a Pass. Pure: the
- * same report gives the same records.
+ * does not fail the command line either.
+ *
+ * The whole population (`includeCompliant`, whose report lists every credential read): each
+ * credential listed also gets a PASS record for every check of its kind it did not fail, under
+ * the uid a failing record of that check has (a rerun that finds it fixed turns its Fail into a
+ * Pass), naming the check's own verdicts that do not fail (EXPIRING_SOON…) where it gave any; a
+ * COMPLIANT finding gives them whatever the policy says. Never for a credential an ERROR is about
+ * (a check could not run: unknown, not passed), nor for root or a user. Pure: the same report
+ * gives the same records.
  */
 export function ocsfFindings(report: Report): OcsfComplianceFinding[] {
-  const groups = new Map<string, { check: string; findings: Finding[] }>();
-  const add = (finding: Finding, check: string) => {
+  const groups = new Map<string, RecordGroup>();
+  for (const finding of report.findings) {
+    if (!isFailing(finding.verdict)) continue;
+    const check = checkOf(finding);
     const uid = findingId(report.accountId, findingSubject(finding), check);
-    const group = groups.get(uid) ?? { check, findings: [] };
+    const group = groups.get(uid) ?? { check, findings: [], passed: false };
     group.findings.push(finding);
     groups.set(uid, group);
-  };
-  for (const finding of report.findings) {
-    if (isCompliant(finding.verdict)) {
-      for (const check of checksOfKind(finding)) add(finding, check);
-    } else if (isFailing(finding.verdict)) add(finding, checkOf(finding));
   }
-  return [...groups.entries()].map(([uid, { check, findings }]) =>
-    toRecord(report, uid, check, findings),
-  );
+  const everyCredential = report.policy.includeCompliant === true;
+  for (const [subject, own] of credentialSubjects(report.findings)) {
+    if (!everyCredential && !own.some((f) => isCompliant(f.verdict))) continue;
+    if (own.some((f) => f.verdict === 'ERROR')) continue;
+    for (const check of checksOfKind(own[0] as Finding)) {
+      const uid = findingId(report.accountId, subject, check.id);
+      if (groups.has(uid)) continue;
+      const verdicts = own.filter((f) => checkOf(f) === check.id);
+      groups.set(uid, {
+        check: check.id,
+        findings: verdicts.length > 0 ? verdicts : own,
+        passed: { description: check.description, verdicts: verdicts.length > 0 },
+      });
+    }
+  }
+  return [...groups.entries()].map(([uid, group]) => toRecord(report, uid, group));
 }
 
-/** The ids of the checks that judge a finding's kind of credential (those a COMPLIANT one passed). */
-function checksOfKind(finding: Finding): string[] {
+/** The findings of one record: its check's, and for a PASS record what it passed. */
+interface RecordGroup {
+  readonly check: string;
+  readonly findings: Finding[];
+  /** False for a Fail or Warning; for a Pass, the check's description and whether it gave verdicts. */
+  readonly passed: false | { readonly description: string; readonly verdicts: boolean };
+}
+
+/** The findings about each credential, by the subject of its records, in the report's order. */
+function credentialSubjects(findings: readonly Finding[]): Map<string, Finding[]> {
+  const subjects = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    if (credentialTypeOf(finding) === null || credentialIdOf(finding) === null) continue;
+    const subject = findingSubject(finding);
+    subjects.set(subject, [...(subjects.get(subject) ?? []), finding]);
+  }
+  return subjects;
+}
+
+/** The checks that judge a finding's kind of credential. */
+function checksOfKind(finding: Finding) {
   const type = credentialTypeOf(finding);
-  if (type === null) return [];
-  return CERTIFICATE_CHECKS.filter((check) => check.kinds.includes(type)).map((check) => check.id);
+  return type === null ? [] : CERTIFICATE_CHECKS.filter((check) => check.kinds.includes(type));
 }
 
 /**
@@ -192,14 +225,15 @@ export function ocsfJsonLines(report: Report): string {
 function toRecord(
   report: Report,
   uid: string,
-  check: string,
-  findings: readonly Finding[],
+  { check, findings, passed }: RecordGroup,
 ): OcsfComplianceFinding {
   const [first] = findings as [Finding, ...Finding[]];
-  const severity = highestSeverity(findings.map((f) => f.severity));
+  // A check passed without a verdict of its own (the credential's others are another check's):
+  // the record names the check, at INFO, and nothing to do.
+  const bare = passed !== false && !passed.verdicts;
+  const severity = bare ? 'INFO' : highestSeverity(findings.map((f) => f.severity));
   const worst = findings.find((f) => f.severity === severity) ?? first;
   const type = credentialTypeOf(first);
-  const passed = isCompliant(first.verdict);
   // An engine ERROR means the check could not run: OCSF's Warning, not a Fail it never saw.
   const compliance = passed
     ? OCSF_COMPLIANCE_STATUS.pass
@@ -233,8 +267,12 @@ function toRecord(
     },
     finding_info: {
       uid,
-      title: forKind(VERDICTS[worst.verdict].title, type),
-      desc: describe(first, findings),
+      title: bare
+        ? checkSentence(passed.description, type)
+        : forKind(VERDICTS[worst.verdict].title, type),
+      desc: bare
+        ? `${describeWho(first)}. COMPLIANT: ${checkSentence(passed.description, type)}. Action this run: ${first.action}.`
+        : describe(first, findings),
       // The model does not know when a problem was first seen (each run stands alone), so
       // first_seen_time and created_time are left out rather than guessed.
       last_seen_time: time,
@@ -244,9 +282,9 @@ function toRecord(
       control: check,
       status_id: compliance.id,
       status: compliance.caption,
-      status_details: findings.map(
-        (f) => `${f.verdict}: ${forKind(VERDICTS[f.verdict].when, type)}`,
-      ),
+      status_details: bare
+        ? [`COMPLIANT: ${checkSentence(passed.description, type)}`]
+        : findings.map((f) => `${f.verdict}: ${forKind(VERDICTS[f.verdict].when, type)}`),
     },
     resources: resourcesOf(report, first),
     cloud: {
@@ -254,19 +292,15 @@ function toRecord(
       // IAM is global and the report does not say where the run ran: no region is claimed.
       account: { uid: report.accountId, type_id: 10, type: 'AWS Account' },
     },
-    remediation: { desc: forKind(VERDICTS[worst.verdict].remediation, type) },
+    remediation: {
+      desc: forKind(VERDICTS[bare ? 'COMPLIANT' : worst.verdict].remediation, type),
+    },
   };
 }
 
 /** Who and what, the verdicts with why, and what this run did: the record's description. */
 function describe(first: Finding, findings: readonly Finding[]): string {
-  const credential = credentialPhrase(first);
-  const who =
-    first.userName === ROOT_USER_NAME
-      ? 'The root user'
-      : credential === null
-        ? `User ${first.userName}`
-        : `User ${first.userName}, ${credential} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
+  const who = describeWho(first);
   const type = credentialTypeOf(first);
   const what = findings
     .map((f) => {
@@ -277,6 +311,22 @@ function describe(first: Finding, findings: readonly Finding[]): string {
     })
     .join('; ');
   return `${who}. ${what}. Action this run: ${first.action}.`;
+}
+
+/** A check's description in a kind's words: `SSH public keys are rotated within the maximum age`. */
+function checkSentence(description: string, type: CredentialType | null): string {
+  const text = forKind(`${description.charAt(0).toLowerCase()}${description.slice(1)}`, type);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/** Who and which credential: `User alice, signing certificate … (Active, 10 days old)`. */
+function describeWho(first: Finding): string {
+  const credential = credentialPhrase(first);
+  return first.userName === ROOT_USER_NAME
+    ? 'The root user'
+    : credential === null
+      ? `User ${first.userName}`
+      : `User ${first.userName}, ${credential} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
 }
 
 /**

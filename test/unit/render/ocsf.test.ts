@@ -428,6 +428,100 @@ describe('ocsfFindings: COMPLIANT findings (includeCompliant)', () => {
   });
 });
 
+describe('ocsfFindings: the whole population (includeCompliant in the policy)', () => {
+  const expiring = findingWith('EXPIRING_SOON', {
+    userName: 'dave',
+    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/dave`,
+    certificateId: 'CERTDAVE00000000000000001',
+    credentialId: 'CERTDAVE00000000000000001',
+    ageDays: 80,
+  });
+  const sshKey = ofUser(
+    'erin',
+    sshKeyFinding({ verdict: 'COMPLIANT', severity: 'INFO', ageDays: 10 }),
+  );
+  const carol = {
+    certificateId: 'CERTCAROL0000000000000001',
+    credentialId: 'CERTCAROL0000000000000001',
+  };
+  const findings = [
+    findingOf(),
+    ofUser('carol', findingWith('CERT_EXPIRED', { ...carol, ageDays: null })),
+    ofUser('carol', findingWith('WEAK_KEY', { ...carol, ageDays: null })),
+    expiring,
+    sshKey,
+    // About a user whose credentials could not be listed: none of its own.
+    findingWith('ERROR', {
+      userName: 'frank',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/frank`,
+      credentialType: null,
+      credentialId: null,
+    }),
+    findingWith('ROOT_SIGNING_CERTIFICATE', { credentialType: null, credentialId: null }),
+  ];
+  const whole = reportOf(findings, { policy: everyKindPolicy({ includeCompliant: true }) });
+  const records = ocsfFindings(whole);
+  const ofSubject = (subject: string) =>
+    records
+      .filter((r) => r.finding_info.uid.startsWith(`signing-cert-audit/${ACCOUNT_ID}/${subject}/`))
+      .map((r) => [r.compliance.control, r.compliance.status, r.compliance.status_details]);
+
+  it('names every credential listed, each check of its kind a Pass or a Fail, all valid', () => {
+    for (const record of records) expect(validate(record)).toEqual([]);
+    const named = new Set(records.flatMap((r) => r.resources.slice(1).map((x) => x.uid)));
+    for (const finding of findings) {
+      if (finding.credentialId !== null) expect(named).toContain(finding.credentialId);
+    }
+    // A verdict that does not fail passes its check, named; the check it gave no verdict passes bare.
+    expect(ofSubject('CERTDAVE00000000000000001')).toEqual([
+      ['age', 'Pass', ['EXPIRING_SOON: within `warnBeforeDays` of `maxAgeDays`']],
+      [
+        'content',
+        'Pass',
+        ['COMPLIANT: Signing certificates are valid, with sound keys and signatures'],
+      ],
+    ]);
+    expect(ofSubject('ssh-public-key/APKAALICE000000000001')).toEqual([
+      ['age', 'Pass', ['COMPLIANT: SSH public keys are rotated within the maximum age']],
+      ['ssh-key', 'Pass', ['COMPLIANT: SSH public keys are RSA keys of at least 2048 bits']],
+    ]);
+    expect(ofSubject('CERTALICE0000000000000001').map(([c, status]) => [c, status])).toEqual([
+      ['age', 'Fail'],
+      ['content', 'Pass'],
+    ]);
+    // carol's certificate failed its content check (expired, weak) and passed its age check.
+    expect(
+      ofSubject('CERTCAROL0000000000000001').map(([control, status]) => [control, status]),
+    ).toEqual([
+      ['content', 'Fail'],
+      ['age', 'Pass'],
+    ]);
+  });
+
+  it('keeps every failing record as it is without it, and adds no Pass without it (the control)', () => {
+    const without = reportOf(findings.filter((f) => f.verdict !== 'COMPLIANT'));
+
+    expect(records.filter((r) => r.compliance.status !== 'Pass')).toEqual(ocsfFindings(without));
+    expect(ocsfFindings(without).some((r) => r.compliance.status === 'Pass')).toBe(false);
+  });
+
+  it('writes no Pass for a credential an ERROR is about, nor for root or a user', () => {
+    const unread = findingWith('ERROR', {
+      certificateId: 'CERTFRANK0000000000000001',
+      credentialId: 'CERTFRANK0000000000000001',
+      userName: 'frank',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/frank`,
+    });
+    const only = ocsfFindings(
+      reportOf([unread, findingWith('ROOT_SIGNING_CERTIFICATE')], {
+        policy: everyKindPolicy({ includeCompliant: true }),
+      }),
+    );
+
+    expect(only.map((r) => r.compliance.status).sort()).toEqual(['Fail', 'Warning']);
+  });
+});
+
 describe('the OCSF validator (controls: it can fail)', () => {
   // biome-ignore lint/suspicious/noExplicitAny: each control breaks the record where it likes
   type Loose = Record<string, any>;
