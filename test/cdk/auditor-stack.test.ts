@@ -242,7 +242,11 @@ describe('AuditorStack function', () => {
 describe('AuditorStack includeCompliant', () => {
   it('tells the function to list every credential with -c includeCompliant=true, and not by default (the control)', () => {
     const variables = (template: ReturnType<typeof synthStack>) =>
-      onlyResource(template, 'AWS::Lambda::Function').properties.Environment.Variables;
+      (
+        onlyResource(template, 'AWS::Lambda::Function').properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
 
     expect(variables(synthStack({ includeCompliant: 'true' })).INCLUDE_COMPLIANT).toBe('true');
     expect(variables(synthStack({ includeCompliant: true })).INCLUDE_COMPLIANT).toBe('true');
