@@ -45,7 +45,7 @@ export const OCSF_SEVERITY: Readonly<Record<Severity, { id: number; caption: str
 
 /** The compliance object's `status_id` values the records use, with their captions. */
 export const OCSF_COMPLIANCE_STATUS = {
-  /** The check ran and the credential meets it: a COMPLIANT finding (`includeCompliant`). */
+  /** The check ran and the credential meets it: written only with `includeCompliant`. */
   pass: { id: 1, caption: 'Pass' },
   /** The check ran and the credential (or root) does not meet it. */
   fail: { id: 3, caption: 'Fail' },
