@@ -73,7 +73,7 @@ export const RUN_FLAGS = settingsTable('flag', {
   format: setting({
     placeholder: 'FORMAT',
     allowed: `one of ${FORMATS.join(', ')}`,
-    help: `${FORMATS.join(' | ')} (default: table on a terminal, json otherwise); ocsf writes the failing findings as OCSF ${OCSF_VERSION} Compliance Findings, a JSON line per certificate and check, nothing for a clean run`,
+    help: `${FORMATS.join(' | ')} (default: table on a terminal, json otherwise); ocsf writes the failing findings as OCSF ${OCSF_VERSION} Compliance Findings, a JSON line per certificate and check, an exempt credential as Suppressed, nothing for a clean run (with --include-compliant, a Pass line too for each check a listed credential did not fail)`,
     schema: z.optional(z.enum(FORMATS)),
   }),
   output: textFlag(

@@ -151,6 +151,13 @@ export interface SigningCertAuditorProps {
    */
   readonly serviceCredentialMaxAgeDays?: number;
   /**
+   * List every credential read in the archived report (JSON, JSON Lines and HTML): a compliant
+   * one as a finding of verdict `COMPLIANT` (severity INFO, never failing). The summary counts,
+   * the metrics, Security Hub, the Config rule and the SNS digest are the same either way.
+   * @default false
+   */
+  readonly includeCompliant?: boolean;
+  /**
    * A second schedule whose runs scan in full whatever scanStrategy says, e.g. weekly. With
    * `credential-report`, these sweeps are what see Inactive-only users (and, in delete mode,
    * delete their certificates) and certificates reactivated after the report was generated.

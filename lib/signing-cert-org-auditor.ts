@@ -64,6 +64,7 @@ export interface SigningCertOrgAuditorProps
     | 'deleteServiceCredentials'
     | 'sshKeyMaxAgeDays'
     | 'serviceCredentialMaxAgeDays'
+    | 'includeCompliant'
     | 'schedule'
     | 'timeZone'
     | 'notificationEmails'

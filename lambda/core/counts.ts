@@ -85,6 +85,8 @@ function findingCounts(): ReadonlyMap<string, FindingCount> {
     Verdict,
     (typeof VERDICTS)[Verdict],
   ][]) {
+    // A verdict counted nowhere (COMPLIANT) adds to no count: the summary is as without it.
+    if (row.count === null) continue;
     const { key, metric } = row.count;
     const known = counts.get(key);
     if (known && known.metric !== metric) {

@@ -1,5 +1,5 @@
 import { type PlannedAction, SEVERITIES, type Severity, type TagOverride } from './checks/check';
-import { type Verdict, verdictSeverity } from './checks/table';
+import { isCompliant, type Verdict, verdictSeverity } from './checks/table';
 import { countFindings, SUMMARY_KEYS, type SummaryKey } from './counts';
 import type { CredentialType } from './credential';
 import type { ErrorDetail } from './errors';
@@ -105,7 +105,8 @@ export interface SchemaOneSummary {
 }
 
 /**
- * Counts for the whole run; compliant certificates are counted here and never listed. Every
+ * Counts for the whole run; compliant certificates are counted here (in `certificatesScanned`)
+ * and listed only with `includeCompliant`, as COMPLIANT findings no count adds. Every
  * count the check table names is a field (the first schema's, and a new check's), so a new
  * check's verdicts are counted without a change here.
  */
@@ -283,6 +284,17 @@ function countUnread(unread: UnreadSubjects): number {
 /** True when the report holds nothing to look at: nothing listed, no error, every user seen. */
 export function isClean(report: Report): boolean {
   return report.findings.length === 0 && report.summary.errors === 0 && report.complete;
+}
+
+/**
+ * The report without its COMPLIANT findings (listed with `includeCompliant`): what every sink
+ * but the archive is given, so SNS, its digest and Security Hub see what they would without the
+ * setting. The summary is untouched (COMPLIANT is counted nowhere); a report without any is
+ * returned as it is.
+ */
+export function withoutCompliant<R extends Report>(report: R): R {
+  if (!report.findings.some((finding) => isCompliant(finding.verdict))) return report;
+  return { ...report, findings: report.findings.filter((f) => !isCompliant(f.verdict)) };
 }
 
 /**

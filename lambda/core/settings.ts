@@ -180,6 +180,14 @@ export const SETTINGS = settingsTable('context', {
     ...count(1, MAX_DAYS, 'days'),
     schema: z.optional(wholeNumber(1, MAX_DAYS)),
   }),
+  includeCompliant: setting({
+    env: 'INCLUDE_COMPLIANT',
+    flag: 'include-compliant',
+    default: false,
+    allowed: 'true or false',
+    help: 'list every credential read: a compliant one as a finding of verdict COMPLIANT (severity INFO, never failing; an OCSF PASS record); the summary counts, the exit status, Security Hub, the Config rule and the SNS digest stay as without it',
+    schema: onOff,
+  }),
   topicArn: setting({
     env: 'TOPIC_ARN',
     flag: 'topic-arn',

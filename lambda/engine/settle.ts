@@ -21,6 +21,7 @@ import {
 import type { Finding } from '../core/report';
 import { resolveUserRules } from '../core/rules';
 import type { Policy } from '../core/settings';
+import { DAY_MS } from '../core/time';
 import { kindOf } from '../kinds';
 import {
   type FindingFields,
@@ -245,6 +246,7 @@ function settleUser(
         });
       } else settled.push(finding(fields, 'NONE', null));
     }
+    settled.push(...compliantFinding(policy, deps.now, base, credential, final));
   }
   return { settled, pending };
 }
@@ -275,6 +277,26 @@ function withFileExemption(rules: UserRules, entry: Exemption | undefined, now: 
       `its exemption (exemptions file entry ${entry.entry}) ended on ${entry.expires}`,
     ) as string,
   };
+}
+
+/**
+ * The finding of a credential every check of its kind passed (its date read, no outcome left
+ * under the rules that applied), listed only when the policy's `includeCompliant` asks for the
+ * whole population: verdict COMPLIANT, nothing planned or done. Counted nowhere (core/counts.ts),
+ * so the summary is the same with the setting as without it.
+ */
+function compliantFinding(
+  policy: Policy,
+  now: Date,
+  base: ReturnType<typeof credentialFields>,
+  credential: Credential,
+  final: readonly Outcome<Verdict>[],
+): Finding[] {
+  if (!policy.includeCompliant || final.length > 0 || credential.uploadDate === undefined) {
+    return [];
+  }
+  const ageDays = Math.floor((now.getTime() - credential.uploadDate.getTime()) / DAY_MS);
+  return [finding({ ...base, ageDays, verdict: 'COMPLIANT', detail: null }, 'NONE', null)];
 }
 
 const RULE_BOUND_VERDICTS: ReadonlySet<string> = new Set(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { VERDICTS } from '../core/checks/table';
+import { isCompliant, VERDICTS } from '../core/checks/table';
 import { CREDENTIAL_TYPES } from '../core/credential';
 import {
   credentialIdOf,
@@ -385,13 +385,15 @@ function findingRow(finding: Finding, kinds: boolean): string {
 }
 
 /**
- * What to do about each verdict the report holds, from the check table's remediation; on a page
+ * What to do about each verdict the report holds but COMPLIANT, from the check table's remediation; on a page
  * that speaks of kinds, about each verdict of each kind, in the kind's words (an SSH key is
  * rotated with its own command).
  */
 function whatToDo(findings: readonly Finding[], kinds: boolean): string {
   const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
+    // A compliant credential (listed with includeCompliant) asks nothing of anyone.
+    if (isCompliant(finding.verdict)) continue;
     const key = kinds ? `${finding.verdict} ${credentialTypeOf(finding) ?? ''}` : finding.verdict;
     groups.set(key, [...(groups.get(key) ?? []), finding]);
   }

@@ -1,4 +1,4 @@
-import { isFailing, VERDICTS } from '../core/checks/table';
+import { CERTIFICATE_CHECKS, isCompliant, isFailing, VERDICTS } from '../core/checks/table';
 import type { CredentialType } from '../core/credential';
 import {
   credentialIdOf,
@@ -46,6 +46,8 @@ export const OCSF_SEVERITY: Readonly<Record<Severity, { id: number; caption: str
 
 /** The compliance object's `status_id` values the records use, with their captions. */
 export const OCSF_COMPLIANCE_STATUS = {
+  /** The check ran and the credential meets it: written only with `includeCompliant`. */
+  pass: { id: 1, caption: 'Pass' },
   /** The check ran and the credential (or root) does not meet it. */
   fail: { id: 3, caption: 'Fail' },
   /** The check could not run: an engine ERROR, "missing information" in OCSF's words. */
@@ -56,7 +58,10 @@ export const OCSF_COMPLIANCE_STATUS = {
 export const OCSF_FINDING_STATUS = {
   /** Still to act on: the credential can still be used (or the check could not run). */
   new: { id: 1, caption: 'New' },
-  /** Nothing left to do: the credential was Inactive or Expired, or this run deactivated or deleted it. */
+  /**
+   * Nothing left to do: the credential was Inactive or Expired, or this run deactivated or
+   * deleted it; or it passed the check (a PASS record).
+   */
   resolved: { id: 4, caption: 'Resolved' },
   /** Reviewed and set aside: the credential is exempt (an exemptions file entry, or the exempt tag). */
   suppressed: { id: 3, caption: 'Suppressed' },
@@ -153,23 +158,75 @@ export interface OcsfComplianceFinding {
  * a subject being a credential of any kind (named by its kind and id), root, or a user,
  * the same grouping and the same id as Security Hub's findings (core/finding-id.ts), so a rerun
  * updates each record instead of adding one, and a certificate that is both expired and
- * weak-keyed is one record of the content check naming both. A finding whose verdict the check
- * table does not mark failing (expiring, exempt, overridden, a user gone) gives no record, as it
- * does not fail the command line either. Pure: the same report gives the same records.
+ * weak-keyed is one record of the content check naming both. An exempt credential (EXEMPT,
+ * EXEMPTION_EXPIRING) is a record too: a failure reviewed and set aside (`Suppressed`), why in
+ * `comment`. Any other finding whose verdict the check table does not mark failing (expiring,
+ * overridden, a user gone) gives no record, as it does not fail the command line either.
+ *
+ * The whole population (`includeCompliant`, whose report lists every credential read): each
+ * credential listed also gets a PASS record for every check of its kind it did not fail, under
+ * the uid a failing record of that check has (a rerun that finds it fixed turns its Fail into a
+ * Pass), naming the check's own verdicts that do not fail (EXPIRING_SOON…) where it gave any; a
+ * COMPLIANT finding gives them whatever the policy says. Never for a credential an ERROR is about
+ * (a check could not run: unknown, not passed), nor for root or a user. Pure: the same report
+ * gives the same records.
  */
 export function ocsfFindings(report: Report): OcsfComplianceFinding[] {
-  const groups = new Map<string, Finding[]>();
+  const groups = new Map<string, RecordGroup>();
   for (const finding of report.findings) {
     if (!isFailing(finding.verdict) && !EXEMPT_VERDICTS.has(finding.verdict)) continue;
-    const uid = findingId(report.accountId, findingSubject(finding), checkOf(finding));
-    groups.set(uid, [...(groups.get(uid) ?? []), finding]);
+    const check = checkOf(finding);
+    const uid = findingId(report.accountId, findingSubject(finding), check);
+    const group = groups.get(uid) ?? { check, findings: [], passed: false };
+    group.findings.push(finding);
+    groups.set(uid, group);
   }
-  return [...groups.entries()].map(([uid, findings]) => toRecord(report, uid, findings));
+  const everyCredential = report.policy.includeCompliant === true;
+  for (const [subject, own] of credentialSubjects(report.findings)) {
+    if (!everyCredential && !own.some((f) => isCompliant(f.verdict))) continue;
+    if (own.some((f) => f.verdict === 'ERROR')) continue;
+    for (const check of checksOfKind(own[0] as Finding)) {
+      const uid = findingId(report.accountId, subject, check.id);
+      if (groups.has(uid)) continue;
+      const verdicts = own.filter((f) => checkOf(f) === check.id);
+      groups.set(uid, {
+        check: check.id,
+        findings: verdicts.length > 0 ? verdicts : own,
+        passed: { description: check.description, verdicts: verdicts.length > 0 },
+      });
+    }
+  }
+  return [...groups.entries()].map(([uid, group]) => toRecord(report, uid, group));
+}
+
+/** The findings of one record: its check's, and for a PASS record what it passed. */
+interface RecordGroup {
+  readonly check: string;
+  readonly findings: Finding[];
+  /** False for a Fail or Warning; for a Pass, the check's description and whether it gave verdicts. */
+  readonly passed: false | { readonly description: string; readonly verdicts: boolean };
+}
+
+/** The findings about each credential, by the subject of its records, in the report's order. */
+function credentialSubjects(findings: readonly Finding[]): Map<string, Finding[]> {
+  const subjects = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    if (credentialTypeOf(finding) === null || credentialIdOf(finding) === null) continue;
+    const subject = findingSubject(finding);
+    subjects.set(subject, [...(subjects.get(subject) ?? []), finding]);
+  }
+  return subjects;
+}
+
+/** The checks that judge a finding's kind of credential. */
+function checksOfKind(finding: Finding) {
+  const type = credentialTypeOf(finding);
+  return type === null ? [] : CERTIFICATE_CHECKS.filter((check) => check.kinds.includes(type));
 }
 
 /**
  * The records as JSON Lines, one a line; an empty string for a report with no failing finding
- * (the run happened and nothing failed).
+ * (the run happened and nothing failed) and, with `includeCompliant`, no compliant one.
  */
 export function ocsfJsonLines(report: Report): string {
   return ocsfFindings(report)
@@ -180,20 +237,25 @@ export function ocsfJsonLines(report: Report): string {
 function toRecord(
   report: Report,
   uid: string,
-  findings: readonly Finding[],
+  { check, findings, passed }: RecordGroup,
 ): OcsfComplianceFinding {
   const [first] = findings as [Finding, ...Finding[]];
-  const severity = highestSeverity(findings.map((f) => f.severity));
+  // A check passed without a verdict of its own (the credential's others are another check's):
+  // the record names the check, at INFO, and nothing to do.
+  const bare = passed !== false && !passed.verdicts;
+  const severity = bare ? 'INFO' : highestSeverity(findings.map((f) => f.severity));
   const worst = findings.find((f) => f.severity === severity) ?? first;
-  const check = checkOf(first);
   const type = credentialTypeOf(first);
   // An engine ERROR means the check could not run: OCSF's Warning, not a Fail it never saw.
-  const compliance =
-    check === 'engine' ? OCSF_COMPLIANCE_STATUS.warning : OCSF_COMPLIANCE_STATUS.fail;
+  const compliance = passed
+    ? OCSF_COMPLIANCE_STATUS.pass
+    : check === 'engine'
+      ? OCSF_COMPLIANCE_STATUS.warning
+      : OCSF_COMPLIANCE_STATUS.fail;
   // An exempt credential is a failure reviewed and set aside (suppressed), as long as it can be used.
-  const exempt = findings.every((f) => EXEMPT_VERDICTS.has(f.verdict));
+  const exempt = passed === false && findings.every((f) => EXEMPT_VERDICTS.has(f.verdict));
   const status =
-    check !== 'engine' && !stillUsable(first)
+    passed || (check !== 'engine' && !stillUsable(first))
       ? OCSF_FINDING_STATUS.resolved
       : exempt
         ? OCSF_FINDING_STATUS.suppressed
@@ -228,8 +290,12 @@ function toRecord(
     },
     finding_info: {
       uid,
-      title: forKind(VERDICTS[worst.verdict].title, type),
-      desc: describe(first, findings),
+      title: bare
+        ? checkSentence(passed.description, type)
+        : forKind(VERDICTS[worst.verdict].title, type),
+      desc: bare
+        ? `${describeWho(first)}. COMPLIANT: ${checkSentence(passed.description, type)}. Action this run: ${first.action}.`
+        : describe(first, findings),
       // The model does not know when a problem was first seen (each run stands alone), so
       // first_seen_time and created_time are left out rather than guessed.
       last_seen_time: time,
@@ -239,9 +305,9 @@ function toRecord(
       control: check,
       status_id: compliance.id,
       status: compliance.caption,
-      status_details: findings.map(
-        (f) => `${f.verdict}: ${forKind(VERDICTS[f.verdict].when, type)}`,
-      ),
+      status_details: bare
+        ? [`COMPLIANT: ${checkSentence(passed.description, type)}`]
+        : findings.map((f) => `${f.verdict}: ${forKind(VERDICTS[f.verdict].when, type)}`),
     },
     resources: resourcesOf(report, first),
     cloud: {
@@ -249,19 +315,15 @@ function toRecord(
       // IAM is global and the report does not say where the run ran: no region is claimed.
       account: { uid: report.accountId, type_id: 10, type: 'AWS Account' },
     },
-    remediation: { desc: forKind(VERDICTS[worst.verdict].remediation, type) },
+    remediation: {
+      desc: forKind(VERDICTS[bare ? 'COMPLIANT' : worst.verdict].remediation, type),
+    },
   };
 }
 
 /** Who and what, the verdicts with why, and what this run did: the record's description. */
 function describe(first: Finding, findings: readonly Finding[]): string {
-  const credential = credentialPhrase(first);
-  const who =
-    first.userName === ROOT_USER_NAME
-      ? 'The root user'
-      : credential === null
-        ? `User ${first.userName}`
-        : `User ${first.userName}, ${credential} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
+  const who = describeWho(first);
   const type = credentialTypeOf(first);
   const what = findings
     .map((f) => {
@@ -272,6 +334,22 @@ function describe(first: Finding, findings: readonly Finding[]): string {
     })
     .join('; ');
   return `${who}. ${what}. Action this run: ${first.action}.`;
+}
+
+/** A check's description in a kind's words: `SSH public keys are rotated within the maximum age`. */
+function checkSentence(description: string, type: CredentialType | null): string {
+  const text = forKind(`${description.charAt(0).toLowerCase()}${description.slice(1)}`, type);
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
+/** Who and which credential: `User alice, signing certificate … (Active, 10 days old)`. */
+function describeWho(first: Finding): string {
+  const credential = credentialPhrase(first);
+  return first.userName === ROOT_USER_NAME
+    ? 'The root user'
+    : credential === null
+      ? `User ${first.userName}`
+      : `User ${first.userName}, ${credential} (${first.status}${first.ageDays === null ? '' : `, ${first.ageDays} days old`})`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ARCHIVE_SINK_NAME, type ArchiveLayout } from '../core/archive-layout';
-import { isClean, type Report } from '../core/report';
+import { isClean, type Report, withoutCompliant } from '../core/report';
 import { lazySink } from './lazy';
 import type { Delivery, OrgReportSink, ReportSink } from './sink';
 
@@ -35,6 +35,12 @@ export interface SinkEntry {
   readonly flag: string;
   /** Whether these settings turn it on. */
   enabled(settings: SinkSettings): boolean;
+  /**
+   * True for a sink that keeps the whole report, COMPLIANT findings included (`includeCompliant`):
+   * the archive. Every other sink is given the report without them, so what it publishes or
+   * imports is the same with the setting as without it.
+   */
+  readonly listsCompliant?: boolean;
   /** A report it does not take, and why (SNS leaves a clean run to the logs). */
   skips?(report: Report): Delivery | undefined;
   /** Builds it: its module and SDK client load on its first delivery (lazy imports). */
@@ -53,6 +59,7 @@ export const SINK_REGISTRY = [
   {
     name: ARCHIVE_SINK_NAME,
     flag: '--archive-bucket',
+    listsCompliant: true,
     enabled: (settings: SinkSettings) => settings.archiveBucket !== undefined,
     load: async (settings: SinkSettings, deps: SinkDeps) => {
       const [{ archiveSink }, { createS3Client }] = await Promise.all([
@@ -135,13 +142,22 @@ export function buildSinks(
 ): ReportSink[] {
   return registry
     .filter((entry) => entry.enabled(settings))
-    .map((entry) =>
-      lazySink(
+    .map((entry) => {
+      const sink = lazySink(
         entry.name,
         (report) => entry.skips?.(report),
         () => entry.load(settings, deps),
-      ),
-    );
+      );
+      return entry.listsCompliant ? sink : judgedOnly(sink);
+    });
+}
+
+/** The sink given each report without its COMPLIANT findings (see {@link SinkEntry.listsCompliant}). */
+function judgedOnly(sink: ReportSink): ReportSink {
+  return {
+    name: sink.name,
+    deliver: (report, context) => sink.deliver(withoutCompliant(report), context),
+  };
 }
 
 /**

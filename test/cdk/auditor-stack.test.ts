@@ -190,6 +190,7 @@ describe('AuditorStack function', () => {
         CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key,service-specific-credential',
         REMEDIATE_KINDS: 'signing-certificate',
         DELETE_SERVICE_CREDENTIALS: 'false',
+        INCLUDE_COMPLIANT: 'false',
         TOPIC_ARN: { Ref: topic.id },
         ARCHIVE_BUCKET: { Ref: onlyResource(template, 'AWS::S3::Bucket', 'ArchiveBucket').id },
       },
@@ -229,11 +230,30 @@ describe('AuditorStack function', () => {
           CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key,service-specific-credential',
           REMEDIATE_KINDS: 'signing-certificate',
           DELETE_SERVICE_CREDENTIALS: 'false',
+          INCLUDE_COMPLIANT: 'false',
           TOPIC_ARN: { Ref: Match.anyValue() },
           ARCHIVE_BUCKET: { Ref: Match.anyValue() },
         }),
       },
     });
+  });
+});
+
+describe('AuditorStack includeCompliant', () => {
+  it('tells the function to list every credential with -c includeCompliant=true, and not by default (the control)', () => {
+    const variables = (template: ReturnType<typeof synthStack>) =>
+      (
+        onlyResource(template, 'AWS::Lambda::Function').properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+
+    expect(variables(synthStack({ includeCompliant: 'true' })).INCLUDE_COMPLIANT).toBe('true');
+    expect(variables(synthStack({ includeCompliant: true })).INCLUDE_COMPLIANT).toBe('true');
+    expect(variables(synthStack()).INCLUDE_COMPLIANT).toBe('false');
+    expect(() => synthStack({ includeCompliant: 'yes' })).toThrow(
+      /includeCompliant="yes" is not allowed: expected true or false/,
+    );
   });
 });
 

@@ -111,6 +111,7 @@ describe('the AWS Config rule (configRule)', () => {
         CREDENTIAL_KINDS: 'signing-certificate,ssh-public-key,service-specific-credential',
         REMEDIATE_KINDS: 'signing-certificate',
         DELETE_SERVICE_CREDENTIALS: 'false',
+        INCLUDE_COMPLIANT: 'false',
       },
     });
     // Not reserved: a rule's run changes nothing, so two never need to be kept apart.

@@ -147,6 +147,11 @@ describe('Security Hub across the organization', () => {
     expect(off.memberActions).toEqual([]);
   });
 
+  it('tells the worker to archive every credential with includeCompliant, and not by default', () => {
+    expect(deployed({ includeCompliant: true }).workerEnv.INCLUDE_COMPLIANT).toBe('true');
+    expect(deployed({}).workerEnv.INCLUDE_COMPLIANT).toBe('false');
+  });
+
   it('tells the worker the home region, and grants the worker itself nothing of Security Hub', () => {
     const on = deployed({ securityHub: true, securityHubRegion: 'eu-west-1' });
     const off = deployed({});

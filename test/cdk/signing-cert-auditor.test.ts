@@ -41,6 +41,7 @@ describe('SigningCertAuditor', () => {
       credentialKinds: ['signing-certificate', 'ssh-public-key', 'service-specific-credential'],
       remediateKinds: ['signing-certificate'],
       deleteServiceCredentials: false,
+      includeCompliant: false,
     });
     expect(auditor.key).toBeInstanceOf(kms.Key);
     expect(auditor.topic).toBeInstanceOf(sns.Topic);

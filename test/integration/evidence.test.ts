@@ -100,6 +100,70 @@ describe('the evidence archive (through the real handler)', () => {
     );
   });
 
+  it('archives every credential with INCLUDE_COMPLIANT, the compliant ones as COMPLIANT; SNS gets the report without them', async () => {
+    const seeded = await seedUsers(clients.iam, endpoint, [
+      { userName: 'stale', certificates: [{ ageDays: 200 }, { ageDays: 400 }] },
+      { userName: 'fresh', certificates: [{ ageDays: 3 }] },
+    ]);
+
+    await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: BUCKET,
+      INCLUDE_COMPLIANT: 'true',
+    });
+    const fresh = seeded.find((c) => c.userName === 'fresh');
+
+    const published = reassemble(await receiveAll(clients.sqs, mailbox.queueUrl));
+    const keys = archiveKeys(published);
+    const archived = JSON.parse(await read(keys.report)) as Report;
+    expect(archived.policy.includeCompliant).toBe(true);
+    expect(
+      archived.findings.map((f) => [f.userName, f.certificateId, f.verdict, f.severity]),
+    ).toEqual([
+      ['fresh', fresh?.certificateId, 'COMPLIANT', 'INFO'],
+      ...published.findings.map((f) => [f.userName, f.certificateId, f.verdict, f.severity]),
+    ]);
+    // SNS: the report without them, the summary the same.
+    expect(published.findings.map((f) => f.verdict)).toEqual(['NON_COMPLIANT', 'NON_COMPLIANT']);
+    expect(published.summary).toEqual(archived.summary);
+    expect({ ...archived, findings: published.findings }).toEqual(published);
+    // The findings' JSON Lines and the HTML page hold it; the OCSF file passes it.
+    expect(await read(keys.findings)).toContain(fresh?.certificateId);
+    expect(await read(keys.html)).toContain(fresh?.certificateId);
+    const records = (await read(keys.ocsf))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as OcsfComplianceFinding);
+    expect(
+      records
+        .filter((r) => r.resources.some((x) => x.uid === fresh?.certificateId))
+        .map((r) => [r.compliance.control, r.compliance.status]),
+    ).toEqual([
+      ['age', 'Pass'],
+      ['content', 'Pass'],
+    ]);
+    for (const record of records) {
+      expect(validateOcsfRecord(ocsfSchema, 'compliance_finding', record)).toEqual([]);
+    }
+  });
+
+  it('archives a run of compliant credentials alone with INCLUDE_COMPLIANT, and publishes nothing: a clean run', async () => {
+    await seedUsers(clients.iam, endpoint, [{ userName: 'fresh', certificates: [{ ageDays: 3 }] }]);
+
+    await invokeHandler({
+      TOPIC_ARN: mailbox.topicArn,
+      ARCHIVE_BUCKET: BUCKET,
+      INCLUDE_COMPLIANT: 'true',
+    });
+
+    expect(await receiveAll(clients.sqs, mailbox.queueUrl)).toEqual([]);
+    const objects = await keysIn();
+    const report = JSON.parse(
+      await read(objects.find((key) => key.endsWith('.json')) ?? ''),
+    ) as Report;
+    expect(report.findings.map((f) => [f.userName, f.verdict])).toEqual([['fresh', 'COMPLIANT']]);
+  });
+
   it('archives a clean run, which publishes nothing', async () => {
     await seedUsers(clients.iam, endpoint, [{ userName: 'fresh', certificates: [{ ageDays: 3 }] }]);
 

@@ -1,7 +1,9 @@
 import type { AccountCheck, CertificateCheck, Severity, VerdictCount, VerdictSpec } from './check';
 import { CHECKS } from './index';
+import { LISTED_VERDICTS } from './listed';
 import { ENGINE_VERDICTS } from './unjudged';
 
+export { LISTED_VERDICTS } from './listed';
 export { ENGINE_VERDICTS } from './unjudged';
 
 type VerdictsOf<C> = C extends { readonly verdicts: infer T } ? keyof T & string : never;
@@ -15,15 +17,22 @@ type CountsOf<C> = C extends { readonly verdicts: infer T }
 export type CheckVerdict = VerdictsOf<(typeof CHECKS)[number]>;
 
 /** Every verdict a finding can carry. */
-export type Verdict = CheckVerdict | keyof typeof ENGINE_VERDICTS;
+export type Verdict = CheckVerdict | keyof typeof ENGINE_VERDICTS | keyof typeof LISTED_VERDICTS;
 
 /** A summary count the verdicts of the check table add to (the schema-1 ones, and any new check's). */
 export type VerdictCountKey =
   | CountsOf<(typeof CHECKS)[number]>
   | (typeof ENGINE_VERDICTS)[keyof typeof ENGINE_VERDICTS]['count']['key'];
 
-/** A row of the verdict table, with the id of the check that gives it ("engine" for the engine's). */
-export type VerdictRow = VerdictSpec & { readonly check: string; readonly scope: Scope };
+/**
+ * A row of the verdict table, with the id of the check that gives it ("engine" for the engine's);
+ * its count null for a verdict counted nowhere (COMPLIANT: listed, never counted).
+ */
+export type VerdictRow = Omit<VerdictSpec, 'count'> & {
+  readonly count: VerdictCount | null;
+  readonly check: string;
+  readonly scope: Scope;
+};
 
 /** What a verdict is about: a certificate (or its user), the account as a whole, or the run. */
 export type Scope = 'certificate' | 'account' | 'engine';
@@ -36,11 +45,20 @@ export const VERDICTS: Readonly<Record<Verdict, VerdictRow>> = Object.fromEntrie
       { ...spec, check: check.id, scope: check.scope },
     ]),
   ),
-  ...Object.entries(ENGINE_VERDICTS).map(([verdict, spec]) => [
+  ...Object.entries({ ...ENGINE_VERDICTS, ...LISTED_VERDICTS }).map(([verdict, spec]) => [
     verdict,
     { ...spec, check: 'engine', scope: 'engine' },
   ]),
 ]) as Record<Verdict, VerdictRow>;
+
+/**
+ * Whether a verdict says a credential passed every check (COMPLIANT, listed only with
+ * `includeCompliant`): what Security Hub never imports, SNS and the digest never see, and OCSF
+ * writes as a PASS record.
+ */
+export function isCompliant(verdict: Verdict): verdict is keyof typeof LISTED_VERDICTS {
+  return verdict in LISTED_VERDICTS;
+}
 
 /** The checks of each certificate. */
 export const CERTIFICATE_CHECKS = CHECKS.filter(

@@ -123,7 +123,16 @@ describe('parseCliArgs', () => {
       credentialKinds: ['signing-certificate', 'ssh-public-key', 'service-specific-credential'],
       remediateKinds: ['signing-certificate'],
       deleteServiceCredentials: false,
+      includeCompliant: false,
     });
+  });
+
+  it('reads --include-compliant as a switch, without a value; off without it', () => {
+    expect(parseCliArgs(['--include-compliant'], argsEnv()).policy.includeCompliant).toBe(true);
+    expect(parseCliArgs([], argsEnv()).policy.includeCompliant).toBe(false);
+    expect(parseCliArgs([], argsEnv({ INCLUDE_COMPLIANT: 'true' })).policy.includeCompliant).toBe(
+      false,
+    );
   });
 
   it('takes the topic for --publish from --topic-arn or TOPIC_ARN', () => {

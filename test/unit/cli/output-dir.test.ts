@@ -219,6 +219,47 @@ describe('signing-cert-audit report', () => {
     );
   });
 
+  it('re-renders a report with COMPLIANT findings and includeCompliant in its policy, and one from before either; --verdict COMPLIANT lists them alone', async () => {
+    const young = findingOf({
+      userName: 'carol',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/carol`,
+      certificateId: 'CERTCAROL0000000000000001',
+      credentialId: 'CERTCAROL0000000000000001',
+      ageDays: 10,
+      verdict: 'COMPLIANT',
+      severity: 'INFO',
+    });
+    const withCompliant = reportOf([...report.findings, young], {
+      policy: { ...report.policy, includeCompliant: true },
+    });
+    const path = join(scratch(), 'compliant.json');
+    writeFileSync(path, renderReport(withCompliant, 'json'));
+    const { includeCompliant: _, ...olderPolicy } = report.policy;
+    const older = join(scratch(), 'older.json');
+    writeFileSync(older, JSON.stringify({ ...report, policy: olderPolicy }));
+
+    const all = io();
+    expect(await main(['report', '--input', path, '--format', 'json'], all.streams)).toBe(0);
+    expect(JSON.parse(all.stdout())).toEqual(withCompliant);
+    const only = io();
+    expect(
+      await main(
+        ['report', '--input', path, '--format', 'csv', '--verdict', 'COMPLIANT'],
+        only.streams,
+      ),
+    ).toBe(0);
+    expect(only.stdout().split('\r\n')[0]).toMatch(/^# filter: verdict COMPLIANT: 1 of 3/);
+    const rows = only.stdout().split('\r\n');
+    expect(rows.filter((row) => row.startsWith('carol,'))).toHaveLength(1);
+    expect(rows.filter((row) => row.startsWith('alice,') || row.startsWith('bob,'))).toEqual([]);
+    const ocsf = io();
+    expect(await main(['report', '--input', path, '--format', 'ocsf'], ocsf.streams)).toBe(0);
+    expect(ocsf.stdout()).toContain('"status":"Pass"');
+    const before = io();
+    expect(await main(['report', '--input', older, '--format', 'json'], before.streams)).toBe(0);
+    expect(JSON.parse(before.stdout()).policy).not.toHaveProperty('includeCompliant');
+  });
+
   it("keeps a real-time report's scope as it is, the root user included", async () => {
     const path = join(scratch(), 'root.json');
     const scope = { kind: 'users', userNames: ['alice'], root: true };

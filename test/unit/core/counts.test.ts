@@ -76,4 +76,15 @@ describe('the counts derived from the check table', () => {
       rootSigningCertificate: 0,
     });
   });
+
+  it('counts a COMPLIANT finding nowhere: every count is as without it', () => {
+    const failing = [{ verdict: 'NON_COMPLIANT', action: 'NONE', override: null }] as const;
+    const compliant = { verdict: 'COMPLIANT', action: 'NONE', override: null } as const;
+
+    expect(countFindings([...failing, compliant, compliant])).toEqual(countFindings(failing));
+    // The control: any other verdict adds to a count.
+    expect(countFindings([...failing, { ...compliant, verdict: 'EXEMPT' }])).not.toEqual(
+      countFindings(failing),
+    );
+  });
 });

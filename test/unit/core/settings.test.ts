@@ -36,6 +36,7 @@ describe('loadConfigFromEnv', () => {
       credentialKinds: ['signing-certificate', 'ssh-public-key', 'service-specific-credential'],
       remediateKinds: ['signing-certificate'],
       deleteServiceCredentials: false,
+      includeCompliant: false,
       topicArn: TOPIC,
     });
   });

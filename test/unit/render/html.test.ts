@@ -520,3 +520,45 @@ describe('escapeHtml', () => {
     expect(escapeHtml(null)).toBe('');
   });
 });
+
+describe('renderHtml: COMPLIANT findings (includeCompliant)', () => {
+  const young = findingOf({
+    certificateId: 'CERTALICEYOUNG00000000001',
+    credentialId: 'CERTALICEYOUNG00000000001',
+    ageDays: 10,
+    verdict: 'COMPLIANT',
+    severity: 'INFO',
+  });
+  const document = parse(renderHtml(reportOf([finding({}), young])));
+  const all = elements(document);
+
+  it('lists each as a row, and offers COMPLIANT in the verdict filter', () => {
+    const rows = all.filter(
+      (element) => element.tagName === 'tr' && element.attrs.some((a) => a.name === 'data-verdict'),
+    );
+    const verdictOptions = all
+      .filter(
+        (element) =>
+          element.tagName === 'select' &&
+          element.attrs.some((a) => a.name === 'data-filter' && a.value === 'verdict'),
+      )
+      .flatMap((select) => elements(select).filter((e) => e.tagName === 'option'))
+      .map((option) => option.attrs.find((a) => a.name === 'value')?.value);
+
+    expect(rows.map((row) => row.attrs.find((a) => a.name === 'data-verdict')?.value)).toEqual([
+      'NON_COMPLIANT',
+      'COMPLIANT',
+    ]);
+    expect(text(rows[1] as Element)).toContain('CERTALICEYOUNG00000000001');
+    expect(verdictOptions).toEqual(['', 'COMPLIANT', 'NON_COMPLIANT']);
+    expect(text(document)).toContain('Showing 2 of 2');
+  });
+
+  it('asks nothing of a compliant credential under What to do, only of the others (the control)', () => {
+    const page = text(document);
+
+    expect(page).toMatch(/NON_COMPLIANT \(signing certificate\) \(1\): /);
+    expect(page).not.toMatch(/(?<!NON_)COMPLIANT \(signing certificate\) \(1\)/);
+    expect(page).not.toContain('Nothing to do: the certificate is within the policy.');
+  });
+});

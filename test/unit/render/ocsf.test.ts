@@ -68,10 +68,13 @@ function findingWith(verdict: Verdict, overrides: Partial<Finding> = {}): Findin
 }
 
 const failingVerdicts = (Object.keys(VERDICTS) as Verdict[]).filter(isFailing);
-/** The verdicts that give no record: neither failing nor an exemption (a suppressed record). */
+/**
+ * The verdicts that give no record: neither failing nor an exemption (a suppressed record);
+ * COMPLIANT, a PASS record, has its own tests.
+ */
 const EXEMPT: readonly Verdict[] = ['EXEMPT', 'EXEMPTION_EXPIRING'];
 const passingVerdicts = (Object.keys(VERDICTS) as Verdict[]).filter(
-  (v) => !isFailing(v) && !EXEMPT.includes(v),
+  (v) => !isFailing(v) && !EXEMPT.includes(v) && v !== 'COMPLIANT',
 );
 
 /** A realistic report: over age, deactivated, expired and weak on one certificate, an ERROR, root. */
@@ -394,6 +397,166 @@ describe('ocsfFindings: every kind of credential', () => {
       expect(statusOf({ action: 'DEACTIVATED' })).toBe('Resolved');
     },
   );
+});
+
+describe('ocsfFindings: COMPLIANT findings (includeCompliant)', () => {
+  const compliantOf = (of: (overrides?: Partial<Finding>) => Finding) =>
+    of({ verdict: 'COMPLIANT', severity: 'INFO', ageDays: 10 });
+  const kindsReport = (findings: Finding[]) => reportOf(findings, { policy: everyKindPolicy() });
+
+  it.each(EVERY_KIND)(
+    'gives a valid PASS record of a compliant %s for each check of its kind',
+    (type, of) => {
+      const finding = compliantOf(of);
+      const records = ocsfFindings(kindsReport([finding]));
+      const subject =
+        type === 'signing-certificate' ? finding.credentialId : `${type}/${finding.credentialId}`;
+      const checks = {
+        'signing-certificate': ['age', 'content'],
+        'ssh-public-key': ['age', 'ssh-key'],
+        'service-specific-credential': ['age', 'expiry'],
+      }[type];
+
+      expect(records.map((r) => r.finding_info.uid)).toEqual(
+        checks.map((check) => `signing-cert-audit/${ACCOUNT_ID}/${subject}/${check}`),
+      );
+      for (const record of records) {
+        expect(validate(record)).toEqual([]);
+        expect(record).toMatchObject({
+          compliance: {
+            status_id: 1,
+            status: 'Pass',
+            status_details: [expect.stringMatching(/^COMPLIANT: /)],
+          },
+          severity_id: 1,
+          severity: 'Informational',
+          status_id: 4,
+          status: 'Resolved',
+        });
+        expect(record.resources[1]).toMatchObject({ uid: finding.credentialId });
+      }
+      expect(records.map((r) => r.compliance.control)).toEqual(checks);
+    },
+  );
+
+  it('gives a failing credential its Fail under the same uid its Pass has once it is fixed', () => {
+    const [failing] = ocsfFindings(reportOf([findingOf()]));
+    const passes = ocsfFindings(reportOf([compliantOf(findingOf)]));
+
+    expect(passes.map((r) => r.finding_info.uid)).toContain(failing?.finding_info.uid);
+    expect(failing?.compliance.status).toBe('Fail');
+  });
+
+  it('writes the failing records of a report unchanged beside them, and none without them (the control)', () => {
+    const failing = realisticReport();
+    const young = compliantOf((overrides) =>
+      findingOf({
+        certificateId: 'CERTALICEYOUNG00000000001',
+        credentialId: 'CERTALICEYOUNG00000000001',
+        ...overrides,
+      }),
+    );
+    const withCompliant = reportOf([...failing.findings, young]);
+
+    const all = ocsfFindings(withCompliant);
+    expect(all.filter((r) => r.compliance.status !== 'Pass')).toEqual(ocsfFindings(failing));
+    expect(all.filter((r) => r.compliance.status === 'Pass')).toHaveLength(2);
+    expect(ocsfFindings(failing).some((r) => r.compliance.status === 'Pass')).toBe(false);
+  });
+});
+
+describe('ocsfFindings: the whole population (includeCompliant in the policy)', () => {
+  const expiring = findingWith('EXPIRING_SOON', {
+    userName: 'dave',
+    userArn: `arn:aws:iam::${ACCOUNT_ID}:user/dave`,
+    certificateId: 'CERTDAVE00000000000000001',
+    credentialId: 'CERTDAVE00000000000000001',
+    ageDays: 80,
+  });
+  const sshKey = ofUser(
+    'erin',
+    sshKeyFinding({ verdict: 'COMPLIANT', severity: 'INFO', ageDays: 10 }),
+  );
+  const carol = {
+    certificateId: 'CERTCAROL0000000000000001',
+    credentialId: 'CERTCAROL0000000000000001',
+  };
+  const findings = [
+    findingOf(),
+    ofUser('carol', findingWith('CERT_EXPIRED', { ...carol, ageDays: null })),
+    ofUser('carol', findingWith('WEAK_KEY', { ...carol, ageDays: null })),
+    expiring,
+    sshKey,
+    // About a user whose credentials could not be listed: none of its own.
+    findingWith('ERROR', {
+      userName: 'frank',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/frank`,
+      credentialType: null,
+      credentialId: null,
+    }),
+    findingWith('ROOT_SIGNING_CERTIFICATE', { credentialType: null, credentialId: null }),
+  ];
+  const whole = reportOf(findings, { policy: everyKindPolicy({ includeCompliant: true }) });
+  const records = ocsfFindings(whole);
+  const ofSubject = (subject: string) =>
+    records
+      .filter((r) => r.finding_info.uid.startsWith(`signing-cert-audit/${ACCOUNT_ID}/${subject}/`))
+      .map((r) => [r.compliance.control, r.compliance.status, r.compliance.status_details]);
+
+  it('names every credential listed, each check of its kind a Pass or a Fail, all valid', () => {
+    for (const record of records) expect(validate(record)).toEqual([]);
+    const named = new Set(records.flatMap((r) => r.resources.slice(1).map((x) => x.uid)));
+    for (const finding of findings) {
+      if (finding.credentialId !== null) expect(named).toContain(finding.credentialId);
+    }
+    // A verdict that does not fail passes its check, named; the check it gave no verdict passes bare.
+    expect(ofSubject('CERTDAVE00000000000000001')).toEqual([
+      ['age', 'Pass', ['EXPIRING_SOON: within `warnBeforeDays` of `maxAgeDays`']],
+      [
+        'content',
+        'Pass',
+        ['COMPLIANT: Signing certificates are valid, with sound keys and signatures'],
+      ],
+    ]);
+    expect(ofSubject('ssh-public-key/APKAALICE000000000001')).toEqual([
+      ['age', 'Pass', ['COMPLIANT: SSH public keys are rotated within the maximum age']],
+      ['ssh-key', 'Pass', ['COMPLIANT: SSH public keys are RSA keys of at least 2048 bits']],
+    ]);
+    expect(ofSubject('CERTALICE0000000000000001').map(([c, status]) => [c, status])).toEqual([
+      ['age', 'Fail'],
+      ['content', 'Pass'],
+    ]);
+    // carol's certificate failed its content check (expired, weak) and passed its age check.
+    expect(
+      ofSubject('CERTCAROL0000000000000001').map(([control, status]) => [control, status]),
+    ).toEqual([
+      ['content', 'Fail'],
+      ['age', 'Pass'],
+    ]);
+  });
+
+  it('keeps every failing record as it is without it, and adds no Pass without it (the control)', () => {
+    const without = reportOf(findings.filter((f) => f.verdict !== 'COMPLIANT'));
+
+    expect(records.filter((r) => r.compliance.status !== 'Pass')).toEqual(ocsfFindings(without));
+    expect(ocsfFindings(without).some((r) => r.compliance.status === 'Pass')).toBe(false);
+  });
+
+  it('writes no Pass for a credential an ERROR is about, nor for root or a user', () => {
+    const unread = findingWith('ERROR', {
+      certificateId: 'CERTFRANK0000000000000001',
+      credentialId: 'CERTFRANK0000000000000001',
+      userName: 'frank',
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/frank`,
+    });
+    const only = ocsfFindings(
+      reportOf([unread, findingWith('ROOT_SIGNING_CERTIFICATE')], {
+        policy: everyKindPolicy({ includeCompliant: true }),
+      }),
+    );
+
+    expect(only.map((r) => r.compliance.status).sort()).toEqual(['Fail', 'Warning']);
+  });
 });
 
 describe('the OCSF validator (controls: it can fail)', () => {

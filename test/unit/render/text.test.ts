@@ -185,3 +185,43 @@ describe('formatters: every kind of credential', () => {
     expect(formatCsv(report([findingOf()])).split('\r\n')[0]).toContain('credentialType');
   });
 });
+
+describe('formatters: COMPLIANT findings (includeCompliant)', () => {
+  const young = findingOf({
+    certificateId: 'CERTALICEYOUNG00000000001',
+    credentialId: 'CERTALICEYOUNG00000000001',
+    ageDays: 10,
+    verdict: 'COMPLIANT',
+    severity: 'INFO',
+  });
+  const withCompliant = sharedReportOf([findingOf(), young], {
+    policy: policyWith({ includeCompliant: true }),
+  });
+
+  it('writes a CSV row for each, verdict COMPLIANT, beside the failing ones', () => {
+    const [header, ...rows] = formatCsv(withCompliant).trimEnd().split('\r\n');
+    const columns = (header ?? '').split(',');
+    const cells = rows.map((row) =>
+      Object.fromEntries(row.split(',').map((cell, i) => [columns[i], cell])),
+    );
+
+    expect(cells.map((c) => [c.certificateId, c.verdict, c.severity, c.action])).toEqual([
+      ['CERTALICE0000000000000001', 'NON_COMPLIANT', 'HIGH', 'NONE'],
+      ['CERTALICEYOUNG00000000001', 'COMPLIANT', 'INFO', 'NONE'],
+    ]);
+    // The control: without them, the one failing row.
+    expect(
+      formatCsv(sharedReportOf([findingOf()]))
+        .trimEnd()
+        .split('\r\n'),
+    ).toHaveLength(2);
+  });
+
+  it('lists each in the table, least severe last', () => {
+    const lines = formatTable(withCompliant).trimEnd().split('\n');
+
+    expect(lines.at(-1)).toMatch(
+      /^INFO +alice +certificate +CERTALICEYOUNG00000000001 +Active +10 +COMPLIANT +- +NONE$/,
+    );
+  });
+});

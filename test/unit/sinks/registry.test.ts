@@ -1,18 +1,19 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../../../cli/main';
-import type { Report } from '../../../lambda/core/report';
+import { type Report, withoutCompliant } from '../../../lambda/core/report';
 import { productionDeps } from '../../../lambda/handlers/scheduled-handler';
 import { buildSinks, SINK_REGISTRY, type SinkEntry } from '../../../lambda/sinks/registry';
 import { mockedAccount } from '../accounts';
-import { daysAgo, iamCert, TOPIC_ARN } from '../fixtures';
+import { daysAgo, findingOf, iamCert, reportOf, TOPIC_ARN } from '../fixtures';
 
 /** A sink of the test's own: its module is this object, its registry line the spread below. */
-function testSink() {
+function testSink(extra: Partial<SinkEntry> = {}) {
   const received: Report[] = [];
   const entry: SinkEntry = {
     name: 'test-sink',
     flag: '--test-sink',
     enabled: () => true,
+    ...extra,
     load: async () => ({
       name: 'test-sink',
       async deliver(report) {
@@ -48,6 +49,53 @@ describe('the sink registry', () => {
     const deps = productionDeps({ TOPIC_ARN, ARCHIVE_BUCKET: 'evidence' }, registry);
 
     expect(deps.sinks.map((sink) => sink.name)).toEqual(['s3-archive', 'sns', 'test-sink']);
+  });
+});
+
+describe('the sinks of a report with COMPLIANT findings (includeCompliant)', () => {
+  const compliant = findingOf({
+    certificateId: 'CERTALICEYOUNG00000000001',
+    credentialId: 'CERTALICEYOUNG00000000001',
+    ageDays: 10,
+    verdict: 'COMPLIANT',
+    severity: 'INFO',
+  });
+  const mixed = reportOf([findingOf(), compliant]);
+
+  it('gives the archive the whole report, and every other sink the report without them', async () => {
+    const archive = testSink({ listsCompliant: true });
+    const other = testSink();
+    const [archiveSink] = buildSinks({}, {}, [archive.entry]);
+    const [otherSink] = buildSinks({}, {}, [other.entry]);
+
+    await archiveSink?.deliver(mixed);
+    await otherSink?.deliver(mixed);
+
+    expect(archive.received).toEqual([mixed]);
+    expect(other.received[0]?.findings.map((f) => f.verdict)).toEqual(['NON_COMPLIANT']);
+    expect(other.received).toEqual([withoutCompliant(mixed)]);
+    expect(other.received[0]?.summary).toEqual(mixed.summary);
+  });
+
+  it('marks the archive alone as keeping them', () => {
+    expect(
+      SINK_REGISTRY.filter((entry) => 'listsCompliant' in entry && entry.listsCompliant).map(
+        (e) => e.name,
+      ),
+    ).toEqual(['s3-archive']);
+  });
+
+  it('leaves a run with only compliant credentials to the logs, as SNS does a clean run', async () => {
+    const [sns] = buildSinks({ topicArn: TOPIC_ARN });
+    const onlyCompliant = reportOf([compliant]);
+
+    await expect(sns?.deliver(onlyCompliant)).resolves.toEqual({
+      status: 'skipped',
+      detail: 'a clean run is only logged',
+    });
+    // The control: given the whole report, SNS's own rule would publish it.
+    const entry = SINK_REGISTRY.find((e) => e.name === 'sns');
+    expect(entry && 'skips' in entry ? entry.skips(onlyCompliant) : 'no rule').toBeUndefined();
   });
 });
 

@@ -113,6 +113,33 @@ describe('securityHubSink', () => {
     });
   });
 
+  it('imports and sweeps the same with COMPLIANT findings in the report, even given them whole', async () => {
+    // bob's certificate was failing; this run found it compliant and, with includeCompliant, lists it.
+    hubMock.on(GetFindingsCommand).resolves({ Findings: [held('CERTALICE'), held('CERTBOB')] });
+    const compliant = findingOf({
+      userArn: `arn:aws:iam::${ACCOUNT_ID}:user/eng/bob`,
+      userName: 'bob',
+      certificateId: 'CERTBOB',
+      credentialId: 'CERTBOB',
+      certificate: null,
+      verdict: 'COMPLIANT',
+      severity: 'INFO',
+    });
+    const sink = securityHubSink(new SecurityHubClient({}), TARGET);
+
+    await sink.deliver(reportOf([finding('CERTALICE')]));
+    const without = imported();
+    hubMock.resetHistory();
+    await sink.deliver(reportOf([finding('CERTALICE'), compliant]));
+
+    expect(imported()).toEqual(without);
+    // The sweep still resolves bob's finding: the credential is fixed.
+    expect(without.map((f) => [f.Id, f.RecordState])).toEqual([
+      [asffId(ACCOUNT_ID, 'CERTALICE', 'age'), 'ACTIVE'],
+      [asffId(ACCOUNT_ID, 'CERTBOB', 'age'), 'ARCHIVED'],
+    ]);
+  });
+
   it('keeps the CreatedAt of a finding already ARCHIVED, and never sweeps it again', async () => {
     hubMock.on(GetFindingsCommand).resolves({
       Findings: [
