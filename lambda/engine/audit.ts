@@ -74,13 +74,14 @@ export async function runAudit(
     certificatesScanned,
     findings,
     // An entry is stale only when the run read every credential it could name: a complete full
-    // scan of the whole account in which no user's listing failed.
+    // scan of the whole account (every path) in which no user's listing failed.
     ...(exemptions
       ? {
           exemptions: exemptions.summary(
             reason === null &&
               scope.kind === 'account' &&
               scan.strategy === 'full' &&
+              policy.userPathPrefix === '/' &&
               !findings.some(
                 (f) => f.verdict === 'ERROR' && f.error !== null && f.credentialId === null,
               ),

@@ -1026,6 +1026,20 @@ describe('runAudit: the exemptions file', () => {
     expect(report.exemptions?.stale?.map((n) => n.entry)).toEqual([4]);
   });
 
+  it('does not call an entry stale when the run covered one path of the account only', async () => {
+    givenAccount({ alice: mixedAccount().alice });
+
+    const scoped = await run(
+      [entry({ user: 'ghost' })],
+      policyWith({ userPathPrefix: '/engineering/' }),
+    );
+    // Control: the same entry over the whole account is stale.
+    const whole = await run([entry({ user: 'ghost' })]);
+
+    expect(scoped.exemptions).toMatchObject({ staleCount: null, stale: null });
+    expect(whole.exemptions).toMatchObject({ staleCount: 1 });
+  });
+
   it('does not call an entry stale when the run could not read every credential', async () => {
     givenAccount({ alice: mixedAccount().alice });
     iamMock
