@@ -8,6 +8,7 @@ import {
   ExemptionMatcher,
   exemptionsFileOf,
   inForce,
+  MAX_EXEMPTIONS,
 } from '../../../lambda/core/exemptions';
 import { readExemptionsFile } from '../../../lambda/core/exemptions-file';
 
@@ -96,6 +97,15 @@ describe('checkExemptions', () => {
     expect(expired && inForce(expired, NOW)).toBe(false);
     // Control: the same entry on its last day still holds.
     expect(expired && inForce(expired, new Date('2026-12-06T23:59:59Z'))).toBe(true);
+  });
+
+  it('refuses more entries than MAX_EXEMPTIONS at once, and takes that many', () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ ...good, user: `u${i}` }));
+    expect(() => check(many(MAX_EXEMPTIONS + 1))).toThrow(
+      `it holds ${MAX_EXEMPTIONS + 1} entries; expected at most ${MAX_EXEMPTIONS}`,
+    );
+    // Control: the limit itself is allowed.
+    expect(check(many(MAX_EXEMPTIONS)).entries).toHaveLength(MAX_EXEMPTIONS);
   });
 
   it('refuses a file that is not an exemptions list', () => {
