@@ -11,9 +11,12 @@ import { buildHandlerBundle } from './handler-bundle';
 /**
  * The budget for the minified bundle: 450 KB before the evidence archive, whose S3 client adds
  * 138 KB; 650 KB until SSH public keys and service-specific credentials, whose kinds, checks and
- * words add 21 KB (648 KB before them, 669 KB with them, measured side by side).
+ * words add 21 KB (648 KB before them, 669 KB with them, measured side by side); 680 KB until the
+ * exemptions file and the whole population (includeCompliant), whose checks, matching and
+ * outputs add 10.8 KB of this project's code and no dependency (674.3 KB before them, 685.1 KB
+ * with them, measured side by side: the YAML parser is never in the bundle).
  */
-const DEFAULT_BUDGET_KB = 680;
+const DEFAULT_BUDGET_KB = 690;
 
 const budgetArg = process.argv.indexOf('--max-kb');
 const budgetKb = budgetArg === -1 ? DEFAULT_BUDGET_KB : Number(process.argv[budgetArg + 1]);
