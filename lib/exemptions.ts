@@ -3,30 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { CredentialType } from '../lambda/core/credential';
-import { checkExemptions, type ExemptionList, exemptionsFileOf } from '../lambda/core/exemptions';
+import {
+  checkExemptions,
+  type ExemptionEntry,
+  type ExemptionList,
+  exemptionsFileOf,
+} from '../lambda/core/exemptions';
 import { readExemptionsFile } from '../lambda/core/exemptions-file';
 import { EXEMPTIONS_FILE_ENV } from '../lambda/handlers/exemptions-env';
 
-/** One exemption, as the constructs' `exemptions` prop takes it (the file's entry). */
-export interface ExemptionEntry {
-  /** The user: its name, or its ARN (only that account's user of that path). */
-  readonly user: string;
-  /** Only in this account (12 digits). @default - every account the entry's user is in */
-  readonly account?: string;
-  /** Only this credential (IAM's id). @default - every credential of the user */
-  readonly credentialId?: string;
-  /** Only this kind of credential. @default - every kind */
-  readonly kind?: CredentialType;
-  /** Why the exemption is granted. */
-  readonly reason: string;
-  /** Who approved it. */
-  readonly approvedBy: string;
-  /** The ticket or change that records it. @default - none */
-  readonly ticket?: string;
-  /** The last day it holds, `YYYY-MM-DD` (UTC), within `maxExemptionDays` when that is set. */
-  readonly expires: string;
-}
+export type { ExemptionEntry };
 
 /** Where the layer puts the file: `/opt/` and the layer's own path. */
 export const EXEMPTIONS_LAYER_PATH = '/opt/signing-cert-audit/exemptions.json';

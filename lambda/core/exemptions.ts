@@ -1,7 +1,7 @@
 import { CREDENTIAL_TYPES, type CredentialType } from './credential';
 import { ConfigError } from './errors';
 import { ACCOUNT_ID, USER_ARN, USER_NAME } from './patterns';
-import { DAY_MS, MAX_DAYS } from './time';
+import { calendarDay, DAY_MS, MAX_DAYS } from './time';
 
 /**
  * Exemptions kept as reviewed code: a file (YAML or JSON) in version control whose entries each
@@ -46,27 +46,35 @@ const MAX_TEXT = { reason: 512, approvedBy: 128, ticket: 128 } as const;
  * (`[\w]+`) in a CertificateId, an SSHPublicKeyId and a ServiceSpecificCredentialId.
  */
 const CREDENTIAL_ID = /^\w{16,128}$/;
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** One exemption as checked: where it is in the file, what it matches, and what it says. */
-export interface Exemption {
+/** One exemption as the file (or the constructs' `exemptions` prop) writes it. */
+export interface ExemptionEntry {
+  /** The user: its name, or its ARN (only that account's user of that path). */
+  readonly user: string;
+  /** Only in this account (12 digits). @default - every account the entry's user is in */
+  readonly account?: string;
+  /** Only this credential (IAM's id). @default - every credential of the user */
+  readonly credentialId?: string;
+  /** Only this kind of credential. @default - every kind */
+  readonly kind?: CredentialType;
+  /** Why the exemption is granted. */
+  readonly reason: string;
+  /** Who approved it. */
+  readonly approvedBy: string;
+  /** The ticket or change that records it. @default - none */
+  readonly ticket?: string;
+  /** The last day it holds, `YYYY-MM-DD` (UTC), within `maxExemptionDays` when that is set. */
+  readonly expires: string;
+}
+
+/** One exemption as checked: where it is in the file, and whom it matches. */
+export interface Exemption extends ExemptionEntry {
   /** Its position in the file, from 1: how every message and report names it. */
   readonly entry: number;
-  /** The user as written: a name, or an ARN. */
-  readonly user: string;
   /** The user's name (an ARN's last part). */
   readonly userName: string;
   /** Set when `user` is an ARN: only the user of that ARN (account and path) matches. */
   readonly userArn?: string;
-  /** Only this account's credentials (an ARN's account, or `account`). */
-  readonly account?: string;
-  readonly credentialId?: string;
-  readonly kind?: CredentialType;
-  readonly reason: string;
-  readonly approvedBy: string;
-  readonly ticket?: string;
-  /** The last day it holds, `YYYY-MM-DD` (UTC). */
-  readonly expires: string;
 }
 
 /** The exemptions of a file, checked, and where they came from (for messages). */
@@ -323,7 +331,7 @@ function checkExpiry(
     refuse(`expires is missing: every exemption ends, on ${allowed}`);
     return undefined;
   }
-  const day = typeof value === 'string' ? dayOf(value) : undefined;
+  const day = typeof value === 'string' ? calendarDay(value) : undefined;
   if (day === undefined) {
     const shown = value instanceof Date ? value.toISOString() : JSON.stringify(value);
     refuse(`expires=${shown} is not allowed: expected ${allowed}`);
@@ -338,22 +346,9 @@ function checkExpiry(
   return value as string;
 }
 
-/** The day `YYYY-MM-DD` names, at 00:00 UTC, or undefined when it is not one. */
-function dayOf(value: string): Date | undefined {
-  const match = DAY.exec(value);
-  if (!match) return undefined;
-  const [, year, month, day] = match.map(Number) as [number, number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day
-    ? date
-    : undefined;
-}
-
 /** When an entry stops holding: the start of the day after its last (UTC). */
 export function exemptionEnd(exemption: Pick<Exemption, 'expires'>): Date {
-  return new Date((dayOf(exemption.expires) as Date).getTime() + DAY_MS);
+  return new Date((calendarDay(exemption.expires) as Date).getTime() + DAY_MS);
 }
 
 /** Whether an entry still holds at `now`. */
@@ -465,7 +460,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * The checked entries in the file's own form, as the constructs hand them to the functions
  * (JSON): each entry keeps its position, so entry 3 is entry 3 in every report.
  */
-export function exemptionsFileOf(list: ExemptionList): { exemptions: Record<string, string>[] } {
+export function exemptionsFileOf(list: ExemptionList): { exemptions: ExemptionEntry[] } {
   return {
     exemptions: list.entries.map((e) => ({
       user: e.user,

@@ -1,6 +1,6 @@
 import type { MaxAgeOverride, UserRules } from './checks/check';
 import type { Policy } from './settings';
-import { DAY_MS, MAX_DAYS } from './time';
+import { calendarDay, DAY_MS, MAX_DAYS } from './time';
 
 /** The tag that overrides MAX_AGE_DAYS for one user (a positive whole number of days). */
 export const MAX_AGE_TAG_KEY = 'signing-cert-audit:max-age-days';
@@ -15,7 +15,7 @@ export interface TagDecision {
 }
 
 /** An exemption's end: `until 2027-03-31`, the last day it holds (UTC). */
-const UNTIL = /^until\s+(\d{4})-(\d{2})-(\d{2})$/i;
+const UNTIL = /^until\s+(\d{4}-\d{2}-\d{2})$/i;
 
 /**
  * What the exempt tag allows, for its refusals. An end more than {@link MAX_DAYS} (100 years, the
@@ -53,7 +53,7 @@ export function resolveUserRules(
     const tag = `tag ${exemptTagKey}=${JSON.stringify(exemptValue)}`;
     const normalized = exemptValue.trim().toLowerCase();
     const until = UNTIL.exec(exemptValue.trim());
-    const day = until ? calendarDay(until) : undefined;
+    const day = until?.[1] === undefined ? undefined : calendarDay(until[1]);
     const lastDay =
       day && day.getTime() + DAY_MS - now.getTime() <= (MAX_DAYS + 1) * DAY_MS ? day : undefined;
     if (normalized === 'true' && maxExemptionDays !== undefined) {
@@ -108,14 +108,4 @@ export function resolveUserRules(
     holdReason,
     problems,
   };
-}
-
-/** The day a `until YYYY-MM-DD` names, at 00:00 UTC, or undefined when no such day exists. */
-function calendarDay([, year, month, day]: RegExpExecArray): Date | undefined {
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  return date.getUTCFullYear() === Number(year) &&
-    date.getUTCMonth() === Number(month) - 1 &&
-    date.getUTCDate() === Number(day)
-    ? date
-    : undefined;
 }
