@@ -1,11 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { AuditorStack } from '../../lib/auditor-stack';
 import { EXEMPTIONS_LAYER_PATH } from '../../lib/exemptions';
 import { OrgAuditorStack } from '../../lib/org-auditor-stack';
+import { SigningCertAuditor } from '../../lib/signing-cert-auditor';
 import { createApp, createOrgApp, errorOf } from './helpers';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
@@ -95,5 +97,34 @@ describe('the exemptions file in the constructs', () => {
     const audited = functions(template).filter((f) => f.file !== undefined);
     expect(audited.map((f) => f.id)).toEqual([expect.stringMatching(/Worker/)]);
     expect(audited[0]?.layers).toBe(1);
+  });
+
+  it('takes the entries themselves as the prop, and refuses a bad one naming it', () => {
+    const stack = new Stack(new App(), 'Entries');
+    const auditor = new SigningCertAuditor(stack, 'Auditor', {
+      exemptions: [
+        {
+          user: 'build-bot',
+          reason: 'vendor appliance',
+          approvedBy: 'sec@example.com',
+          expires: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+        },
+      ],
+    });
+    expect(auditor.exemptions?.list.entries.map((e) => [e.entry, e.user])).toEqual([
+      [1, 'build-bot'],
+    ]);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::LayerVersion', 1);
+
+    const error = errorOf(
+      () =>
+        new SigningCertAuditor(new Stack(new App(), 'Bad'), 'Auditor', {
+          maxExemptionDays: 30,
+          exemptions: [{ user: 'x', reason: 'r', approvedBy: 'me', expires: '2999-01-01' }],
+        }),
+    );
+    expect(error.message).toContain(
+      'exemptions file the exemptions prop: entry 1 (user x): expires=2999-01-01 is not allowed: it is more than 30 days from now',
+    );
   });
 });
