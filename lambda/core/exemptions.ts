@@ -160,10 +160,13 @@ export function checkExemptions(value: unknown, options: ExemptionCheckOptions):
   });
   if (problems.length > 0) {
     const named = problems.map((problem) => `exemptions file ${source}: ${problem}`);
+    // A file of thousands of bad entries names the first MAX_NOTES: the rest say the same.
+    const listed = problems.slice(0, MAX_NOTES).map((p) => `  - ${p}`);
+    if (problems.length > MAX_NOTES) listed.push(`  - and ${problems.length - MAX_NOTES} more`);
     throw new ConfigError(
       named.length === 1
         ? (named[0] as string)
-        : `exemptions file ${source} is refused: ${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+        : `exemptions file ${source} is refused: ${problems.length} problems:\n${listed.join('\n')}`,
       { problems: named },
     );
   }
@@ -398,10 +401,12 @@ export interface ExemptionSubject {
  */
 export class ExemptionMatcher {
   private readonly entries: readonly Exemption[];
-  /** The entries by user name, in file order: a credential is held against its user's only. */
+  /**
+   * The entries by user name, lower-cased (IAM's user names are unique whatever their case, so
+   * `Build-Bot` names `build-bot`), in file order: a credential is held against its user's only.
+   */
   private readonly byUser = new Map<string, Exemption[]>();
   private readonly matched = new Set<number>();
-  private exempted = 0;
 
   constructor(
     list: ExemptionList,
@@ -410,32 +415,32 @@ export class ExemptionMatcher {
   ) {
     this.entries = list.entries.filter((e) => e.account === undefined || e.account === accountId);
     for (const e of this.entries) {
-      this.byUser.set(e.userName, [...(this.byUser.get(e.userName) ?? []), e]);
+      const key = e.userName.toLowerCase();
+      const held = this.byUser.get(key);
+      if (held) held.push(e);
+      else this.byUser.set(key, [e]);
     }
   }
 
   /** The entry that speaks for a credential (in force, else expired), or undefined. */
   entryFor(subject: ExemptionSubject): Exemption | undefined {
-    const matching = (this.byUser.get(subject.userName) ?? []).filter((e) => matches(e, subject));
+    const matching = (this.byUser.get(subject.userName.toLowerCase()) ?? []).filter((e) =>
+      matches(e, subject),
+    );
     for (const e of matching) this.matched.add(e.entry);
     return matching.find((e) => inForce(e, this.now)) ?? matching[0];
-  }
-
-  /** Counts a finding an entry exempted. */
-  countExempted(): void {
-    this.exempted += 1;
   }
 
   /**
    * The report's account of the file: `staleJudged` when the run read every credential of the
    * account (a complete full scan of the whole account), else stale is null.
    */
-  summary(staleJudged: boolean): ExemptionsSummary {
+  summary(staleJudged: boolean, exempted: number): ExemptionsSummary {
     const expired = this.entries.filter((e) => !inForce(e, this.now));
     const stale = staleJudged ? this.entries.filter((e) => !this.matched.has(e.entry)) : null;
     return {
       entries: this.entries.length,
-      exempted: this.exempted,
+      exempted,
       expiredCount: expired.length,
       expired: expired.slice(0, MAX_NOTES).map(exemptionNote),
       staleCount: stale?.length ?? null,
@@ -446,7 +451,7 @@ export class ExemptionMatcher {
 
 function matches(e: Exemption, subject: ExemptionSubject): boolean {
   return (
-    (e.userArn === undefined ? e.userName === subject.userName : e.userArn === subject.userArn) &&
+    (e.userArn === undefined || e.userArn.toLowerCase() === subject.userArn.toLowerCase()) &&
     (e.credentialId === undefined || e.credentialId === subject.credentialId) &&
     (e.kind === undefined || e.kind === subject.type)
   );

@@ -85,6 +85,7 @@ export async function runAudit(
               !findings.some(
                 (f) => f.verdict === 'ERROR' && f.error !== null && f.credentialId === null,
               ),
+            findings.filter((f) => f.exemption).length,
           ),
         }
       : {}),

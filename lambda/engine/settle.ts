@@ -223,7 +223,6 @@ function settleUser(
       const planned = remediable(policy, credential, outcome.plannedAction);
       const exempted =
         entry !== undefined && inForce(entry, deps.now) && EXEMPT_VERDICTS.has(outcome.verdict);
-      if (exempted) exemptions?.countExempted();
       const fields: FindingFields = {
         ...base,
         ageDays: outcome.ageDays,

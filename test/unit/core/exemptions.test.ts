@@ -9,6 +9,7 @@ import {
   exemptionsFileOf,
   inForce,
   MAX_EXEMPTIONS,
+  MAX_NOTES,
 } from '../../../lambda/core/exemptions';
 import { readExemptionsFile } from '../../../lambda/core/exemptions-file';
 
@@ -99,6 +100,21 @@ describe('checkExemptions', () => {
     expect(expired && inForce(expired, new Date('2026-12-06T23:59:59Z'))).toBe(true);
   });
 
+  it('names the first MAX_NOTES bad entries of a huge file, and counts the rest', () => {
+    const bad = Array.from({ length: MAX_NOTES + 7 }, (_, i) => ({ user: `u${i}` }));
+    let message = '';
+    try {
+      check(bad);
+    } catch (error: unknown) {
+      message = (error as Error).message;
+    }
+    const lines = message.split('\n');
+    // Each entry lacks three fields: three problems an entry.
+    expect(lines[0]).toBe(`exemptions file f.yaml is refused: ${(MAX_NOTES + 7) * 3} problems:`);
+    expect(lines).toHaveLength(MAX_NOTES + 2);
+    expect(lines.at(-1)).toBe(`  - and ${(MAX_NOTES + 7) * 3 - MAX_NOTES} more`);
+  });
+
   it('refuses more entries than MAX_EXEMPTIONS at once, and takes that many', () => {
     const many = (n: number) => Array.from({ length: n }, (_, i) => ({ ...good, user: `u${i}` }));
     expect(() => check(many(MAX_EXEMPTIONS + 1))).toThrow(
@@ -145,10 +161,29 @@ describe('ExemptionMatcher', () => {
     };
     expect(matcher.entryFor(subject)?.entry).toBe(2);
     expect(matcher.entryFor({ ...subject, userName: 'bob' })).toBeUndefined();
-    const summary = matcher.summary(true);
+    const summary = matcher.summary(true, 0);
     expect(summary).toMatchObject({ entries: 3, expiredCount: 1, staleCount: 1 });
     expect(summary.stale?.map((n) => n.user)).toEqual(['ghost']);
-    expect(matcher.summary(false).stale).toBeNull();
+    expect(matcher.summary(false, 0).stale).toBeNull();
+  });
+
+  it('matches a user name or ARN whatever its case, as IAM names users', () => {
+    const list = check([
+      { ...good, user: 'Build-Bot' },
+      { ...good, user: 'arn:aws:iam::123456789012:user/ops/Deploy' },
+    ]);
+    const matcher = new ExemptionMatcher(list, '123456789012', NOW);
+    const subject = (userName: string, path = '/') => ({
+      userName,
+      userArn: `arn:aws:iam::123456789012:user${path}${userName}`,
+      type: 'signing-certificate' as const,
+      credentialId: 'ASCAEXAMPLE000000001',
+    });
+    expect(matcher.entryFor(subject('build-bot'))?.entry).toBe(1);
+    expect(matcher.entryFor(subject('deploy', '/ops/'))?.entry).toBe(2);
+    // Control: another user, and the ARN's user under another path, match nothing.
+    expect(matcher.entryFor(subject('build-bot2'))).toBeUndefined();
+    expect(matcher.entryFor(subject('deploy', '/eng/'))).toBeUndefined();
   });
 });
 
